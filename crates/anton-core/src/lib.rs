@@ -1,0 +1,40 @@
+//! Anton's domain model. **Architecture invariant: `anton-core` does no I/O** — no sockets, no files,
+//! no database, no clock reads except through the callers' `now` arguments. Everything here is pure
+//! parsing, arithmetic and cryptography, so it is cheap to test exhaustively and safe to share between
+//! the server and the merchant-side SDK.
+//!
+//! Layout:
+//! - [`id`]: prefixed random ids (`po_…`, `rcp_…`), one newtype per object kind.
+//! - [`money`]: [`money::Amount`] (integer minor units) and [`money::Currency`].
+//! - [`bank`]: parsed bank accounts (ABA routing checksum, IBAN, UK sort code) and their redaction.
+//! - [`crypto`]: field encryption (AES-256-GCM with key ids) and keyed fingerprints.
+//! - [`keys`]: the API key format (checksummed), environments and scopes.
+//! - [`payout`]: the payout lifecycle as a state machine, and the simulator's outcomes.
+//! - [`ledger`]: double-entry accounts and balanced postings.
+//! - [`event`]: event types and the event JSON shape.
+//! - [`signature`]: the webhook signature scheme (both header sets) and its verifier.
+//! - [`time`]: timestamps as the API renders them.
+
+pub mod bank;
+pub mod crypto;
+pub mod event;
+pub mod id;
+pub mod keys;
+pub mod ledger;
+pub mod money;
+pub mod payout;
+pub mod signature;
+pub mod time;
+
+/// The API version this build speaks (DESIGN.md §2, `Anton-Version`).
+pub const API_VERSION: &str = "2026-11-28";
+
+/// Random base62 text from the operating system's CSPRNG. Used for ids and key material.
+pub fn random_base62(len: usize) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rngs::OsRng;
+    (0..len)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
