@@ -1,1 +1,250 @@
+//! Persistence for Anton: one [`Store`] over SQLite (embedded default) or PostgreSQL (scale-out),
+//! chosen at runtime by the database URL.
+//!
+//! Layout:
+//! - [`Store`]: a read pool plus the group-commit [`writer`]. **Every write goes through
+//!   [`Store::write`]**: the writer takes the jobs waiting at that moment, runs each inside its own
+//!   savepoint of one shared transaction, commits once, and only then answers each caller. One
+//!   job's failure (a refusal, a constraint) rolls back its savepoint only.
+//! - One module per table family ([`merchants`], [`api_keys`], [`recipients`], [`payouts`],
+//!   [`ledger`], [`events`], [`idempotency`]): small named SQL functions. **Every function on tenant
+//!   data takes a [`Tenant`]** (merchant and environment); there is no unscoped variant.
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver: `$n` placeholders, BIGINT for every
+//! integer, TEXT for ids and JSON, `ON CONFLICT` upserts and row-value comparisons, which SQLite and
+//! PostgreSQL share. Backend-specific statements (leases with `SKIP LOCKED`) branch on [`Backend`].
 
+pub mod api_keys;
+pub mod events;
+pub mod idempotency;
+pub mod ledger;
+pub mod list;
+pub mod merchants;
+pub mod payouts;
+pub mod recipients;
+pub mod writer;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anton_core::id::MerchantId;
+use anton_core::keys::Environment;
+use futures_util::future::BoxFuture;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+pub use sqlx::{AnyConnection as Conn, AnyPool as Pool};
+pub use writer::WriterConfig;
+
+/// The merchant and environment every tenant query is scoped to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Tenant {
+    pub merchant_id: MerchantId,
+    pub env: Environment,
+}
+
+impl Tenant {
+    pub fn new(merchant_id: MerchantId, env: Environment) -> Self {
+        Self { merchant_id, env }
+    }
+    pub(crate) fn m(&self) -> &str {
+        self.merchant_id.as_str()
+    }
+    pub(crate) fn e(&self) -> &'static str {
+        self.env.as_str()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    #[error("unique constraint violated")]
+    UniqueViolation,
+    #[error("check constraint violated")]
+    CheckViolation,
+    #[error("the database writer is unavailable")]
+    WriterUnavailable,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("migration failed")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite://… or postgres://…)")]
+    UnsupportedUrl,
+}
+
+impl StoreError {
+    /// True when the database could not be reached (as opposed to a query being refused).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::WriterUnavailable => true,
+            Self::Database(e) => matches!(
+                e,
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
+            ),
+            _ => false,
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        // Constraint violations are told apart by kind, never by message text.
+        if let sqlx::Error::Database(db) = &e {
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return Self::UniqueViolation,
+                sqlx::error::ErrorKind::CheckViolation => return Self::CheckViolation,
+                _ => {}
+            }
+        }
+        Self::Database(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Storage settings.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Read-pool size.
+    pub read_connections: u32,
+    pub writer: WriterConfig,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            read_connections: 8,
+            writer: WriterConfig::default(),
+        }
+    }
+}
+
+/// The database: a pool for reads and the group-commit writer for every write.
+#[derive(Clone)]
+pub struct Store {
+    read: AnyPool,
+    writer: writer::Writer,
+    backend: Backend,
+}
+
+static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+fn backend_of(url: &str) -> Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
+/// Session settings applied to every new connection.
+async fn prepare_connection(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Sqlite => {
+            // WAL lets readers run beside the writer; FULL makes every commit durable (fsync) before
+            // the writer answers. busy_timeout covers the rare lock wait from an operator command.
+            conn.execute("PRAGMA journal_mode = WAL").await?;
+            conn.execute("PRAGMA synchronous = FULL").await?;
+            conn.execute("PRAGMA busy_timeout = 5000").await?;
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+        }
+        Backend::Postgres => {
+            conn.execute("SET synchronous_commit = on").await?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn connect_one(url: &str, backend: Backend) -> Result<AnyConnection> {
+    let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+    let mut conn = AnyConnection::connect_with(&opts).await?;
+    prepare_connection(&mut conn, backend).await?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Connects (creating the SQLite file if needed) and starts the writer. Does not migrate.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let read = AnyPoolOptions::new()
+            .max_connections(options.read_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| Box::pin(async move { prepare_connection(conn, backend).await }))
+            .connect_with(opts)
+            .await?;
+        let writer = writer::Writer::start(url.to_owned(), backend, options.writer).await?;
+        Ok(Self {
+            read,
+            writer,
+            backend,
+        })
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &MIGRATOR_SQLITE,
+            Backend::Postgres => &MIGRATOR_POSTGRES,
+        };
+        migrator.run(&self.read).await.map_err(StoreError::Migrate)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads. Reads see every write whose caller has been answered.
+    pub fn read(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Runs `job` inside the next group commit and returns its result once the commit is durable.
+    /// If `job` returns `Err`, its savepoint is rolled back and nothing it wrote survives; the other
+    /// jobs of the batch are unaffected.
+    pub async fn write<T, F>(&self, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.writer.submit(job).await
+    }
+
+    /// Checks that the database answers (for readiness probes).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Closes the read pool. The writer task ends when the last `Store` clone is dropped.
+    pub async fn close(&self) {
+        self.read.close().await;
+    }
+}
+
+/// Current time in unix microseconds.
+pub fn now_us() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}

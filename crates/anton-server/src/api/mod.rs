@@ -1,0 +1,74 @@
+//! Cross-cutting HTTP pieces, one home each, and the assembled router.
+//!
+//! - [`error`]: the error envelope. [`request_id`]: ids, per-request log span, security headers.
+//! - [`auth`]: the [`auth::Auth`] extractor. [`ratelimit`]: token buckets.
+//! - [`idempotency`]: keyed POSTs and the group-commit job they run in.
+//! - [`body`]: raw bodies (64 KiB) and strict JSON parsing. [`list`]: list parameters.
+
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod idempotency;
+pub mod list;
+pub mod ratelimit;
+pub mod request_id;
+
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::state::AppState;
+use error::{ApiError, ErrorType};
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/v1/openapi.json", get(crate::openapi::serve))
+        .route("/v1/egress_ips", get(egress_ips))
+        .merge(crate::recipients::router())
+        .merge(crate::payouts::router())
+        .merge(crate::balance::router())
+        .merge(crate::events::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the database answers.
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    state.store.ping().await.map_err(|_| ApiError::unavailable())?;
+    Ok(Json(json!({"status": "ready"})))
+}
+
+/// Published egress addresses of webhook deliveries. None are configured until the webhook
+/// dispatcher lands (issue 3), so the list is empty.
+async fn egress_ips() -> impl IntoResponse {
+    Json(json!({"object": "list", "data": [], "has_more": false}))
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorType::InvalidRequest,
+        "unrecognized_url",
+        format!("Unrecognized request URL: {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorType::InvalidRequest,
+        "method_not_allowed",
+        "This method is not allowed on this URL.",
+    )
+}

@@ -1,0 +1,243 @@
+//! `anton bench payouts`: payout creations per second over HTTPS keep-alive, with durable commits.
+//!
+//! The command starts a node in-process on a fresh database (SQLite in a temporary directory, or
+//! a new PostgreSQL database on the given server), creates merchants with raised rate limits,
+//! funds them, creates one recipient each, and then runs `--connections` HTTP/1.1 keep-alive
+//! clients, each sending `POST /v1/payouts` with an Idempotency-Key, for `--seconds`. Server and
+//! load generator share the machine's cores; the report says so. At the end it checks the ledger
+//! invariants of every merchant, and writes a Markdown report.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anton_core::keys::Environment;
+use anton_core::money::{Amount, Currency};
+use anton_store::Tenant;
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use serde_json::json;
+
+use crate::config::Config;
+use crate::operator;
+use crate::startup::Application;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Payout creation throughput and latency over HTTPS.
+    Payouts {
+        /// `sqlite` or a `postgres://…` server URL (a new database is created on it).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Concurrent keep-alive connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Merchants the load is spread over (1: every payout hits one balance).
+        #[arg(long, default_value_t = 1)]
+        merchants: usize,
+        /// Target rate in requests/s (0: as fast as possible).
+        #[arg(long, default_value_t = 0)]
+        rate: u64,
+        /// Append the report to this Markdown file.
+        #[arg(long, default_value = "bench-report.md")]
+        report: PathBuf,
+    },
+}
+
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Payouts { backend, connections, seconds, merchants, rate, report } => {
+            payouts(&backend, connections, seconds, merchants.max(1), rate, &report).await
+        }
+    }
+}
+
+/// A fresh database URL for the run.
+async fn database_url(backend: &str, dir: &std::path::Path) -> anyhow::Result<(String, &'static str)> {
+    if backend == "sqlite" {
+        return Ok((format!("sqlite://{}?mode=rwc", dir.join("anton.db").display()), "SQLite (WAL, synchronous=FULL)"));
+    }
+    if !backend.starts_with("postgres") {
+        bail!("--backend is sqlite or a postgres:// URL");
+    }
+    use sqlx::{Connection, Executor};
+    let name = format!("anton_bench_{}", anton_core::random_base62(10).to_lowercase());
+    let mut admin = sqlx::PgConnection::connect(backend).await.context("connecting to PostgreSQL")?;
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+    let (base, _) = backend.rsplit_once('/').context("the PostgreSQL URL has no database part")?;
+    Ok((format!("{base}/{name}"), "PostgreSQL (synchronous_commit=on)"))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .map(|kb| format!("{:.0} GiB", kb as f64 / 1_048_576.0))
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {mem}")
+}
+
+struct Target {
+    key: String,
+    recipient: String,
+}
+
+async fn payouts(backend: &str, connections: usize, seconds: u64, merchants: usize, rate: u64, report: &PathBuf) -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    let (url, backend_label) = database_url(backend, &dir).await?;
+    let mut config = Config {
+        data_dir: dir.clone(),
+        listen: "127.0.0.1:0".parse()?,
+        database_url: Some(url),
+        ..Config::default()
+    };
+    config.workers = false; // measure creation alone; the rail would compete for the writer
+    let app = Application::build(config).await?;
+    let addr = app.local_addr();
+    let ca = app.generated_ca().cloned().context("the bench uses the generated CA")?;
+    let store = app.state().store.clone();
+    let secrets = app.state().secrets.clone();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+
+    let client = bench_client(&ca)?;
+    let base = format!("https://localhost:{}", addr.port());
+    let mut targets = Vec::new();
+    let mut tenants = Vec::new();
+    for i in 0..merchants {
+        let m = operator::create_merchant(&store, &format!("bench merchant {i}")).await?;
+        let id = m.id.clone();
+        store
+            .write(move |c| Box::pin(async move { anton_store::merchants::set_rate_limits(c, &id, 1_000_000, 1_000_000).await }))
+            .await?;
+        let tenant = Tenant::new(m.id.clone(), Environment::Test);
+        operator::fund(&store, &tenant, Currency::Usd, Amount::new(Amount::MAX_MINOR)?).await?;
+        let spec = operator::KeySpec {
+            merchant_id: m.id.clone(),
+            env: Environment::Test,
+            scopes: None,
+            expires_in: None,
+            allowed_cidrs: vec![],
+            name: "bench".into(),
+            created_by: "bench".into(),
+        };
+        let (_, key) = operator::create_key(&store, &secrets, &spec).await?;
+        let resp: serde_json::Value = client
+            .post(format!("{base}/v1/recipients"))
+            .bearer_auth(key.expose_secret())
+            .json(&json!({"name": "Bench Recipient", "bank_account": {"type": "us_ach", "routing_number": "110000000", "account_number": "000123456789", "account_type": "checking"}}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        targets.push(Target {
+            key: key.expose_secret().to_owned(),
+            recipient: resp["id"].as_str().unwrap_or_default().to_owned(),
+        });
+        tenants.push(tenant);
+    }
+    let targets = Arc::new(targets);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let per_conn_interval = (rate > 0).then(|| Duration::from_secs_f64(connections as f64 / rate as f64));
+    let mut tasks = Vec::new();
+    for w in 0..connections {
+        // One client per worker: its own keep-alive connection.
+        let client = bench_client(&ca)?;
+        let (targets, stop, base) = (targets.clone(), stop.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let mut n = 0u64;
+            let mut next = Instant::now();
+            while !stop.load(Ordering::Relaxed) {
+                if let Some(iv) = per_conn_interval {
+                    next += iv;
+                    tokio::time::sleep_until(next.into()).await;
+                }
+                let t = &targets[(w + n as usize) % targets.len()];
+                n += 1;
+                let t0 = Instant::now();
+                let r = client
+                    .post(format!("{base}/v1/payouts"))
+                    .bearer_auth(&t.key)
+                    .header("Idempotency-Key", format!("bench-{w}-{n}"))
+                    .json(&json!({"amount": 100, "currency": "USD", "recipient": t.recipient}))
+                    .send()
+                    .await;
+                match r {
+                    Ok(resp) if resp.status().is_success() => {
+                        let _ = resp.bytes().await;
+                        lat.push(t0.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await?;
+        lat.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    lat.sort();
+    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0);
+    let throughput = lat.len() as f64 / elapsed;
+
+    let mut ledger_ok = true;
+    for t in &tenants {
+        if let Err(v) = anton_store::ledger::check_invariants(store.read(), t).await? {
+            ledger_ok = false;
+            eprintln!("ledger violation: {v}");
+        }
+    }
+    let mut out = String::new();
+    writeln!(out, "\n## Payout creation — {backend_label}\n")?;
+    writeln!(out, "- Machine: {} (server and load generator on the same cores)", machine())?;
+    writeln!(out, "- Date: {}", anton_core::time::Timestamp::from_unix_micros(anton_store::now_us()).to_rfc3339())?;
+    writeln!(out, "- Load: {connections} HTTPS/1.1 keep-alive connections, {merchants} merchant(s), {seconds} s, target rate {}", if rate == 0 { "max".to_string() } else { format!("{rate}/s") })?;
+    writeln!(out, "- Payouts created: {} ({throughput:.0}/s), errors: {errors}", lat.len())?;
+    writeln!(out, "- Latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms", pct(0.50), pct(0.90), pct(0.99), pct(1.0))?;
+    writeln!(out, "- Ledger invariants after the run: {}", if ledger_ok { "hold" } else { "VIOLATED" })?;
+    print!("{out}");
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(report)?;
+    std::io::Write::write_all(&mut f, out.as_bytes())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if !ledger_ok {
+        bail!("ledger invariants violated");
+    }
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("anton-bench-{}", anton_core::random_base62(8)));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// An HTTPS client that trusts exactly `ca` (plus nothing else) and verifies certificates.
+pub fn bench_client(ca: &std::path::Path) -> anyhow::Result<reqwest::Client> {
+    let pem = std::fs::read(ca)?;
+    Ok(reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem)?)
+        .tls_built_in_root_certs(false)
+        .http1_only()
+        .pool_max_idle_per_host(1)
+        .build()?)
+}

@@ -1,0 +1,410 @@
+//! The `anton` command tree. Each command is a thin wrapper: parse flags, call [`crate::startup`],
+//! [`crate::operator`] or [`crate::bench`], print the result.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anton_core::id::{KeyId, MerchantId};
+use anton_core::keys::{Environment, ScopeSet};
+use anton_core::money::{Amount, Currency};
+use anton_store::Tenant;
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::operator;
+use crate::secrets::Secrets;
+
+#[derive(Parser)]
+#[command(name = "anton", version, about = "Anton: payouts over HTTPS, reported by signed webhooks.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where to find the configuration; shared by every command that opens the database.
+#[derive(Args, Clone, Default)]
+struct ConfigArgs {
+    /// Configuration file (default: ./anton.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Data directory (default: ./anton-data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://… or postgres://… (default: SQLite in the data directory).
+    #[arg(long, global = true, env = "ANTON_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+impl ConfigArgs {
+    fn load(&self, listen: Option<std::net::SocketAddr>) -> anyhow::Result<Config> {
+        Config::load(
+            self.config.as_deref(),
+            &Overrides {
+                data_dir: self.data_dir.clone(),
+                listen,
+                database_url: self.database_url.clone(),
+            },
+        )
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (API on https://127.0.0.1:8443 by default).
+    Serve {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+    },
+    /// Manage merchants (operator).
+    Merchants {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        #[command(subcommand)]
+        command: MerchantsCommand,
+    },
+    /// Manage API keys (operator).
+    Keys {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Fund a balance (operator; the only way to fund live mode).
+    Balance {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        #[command(subcommand)]
+        command: BalanceCommand,
+    },
+    /// Check the ledger invariants of a merchant (operator).
+    Ledger {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+    /// Benchmarks that write a report.
+    Bench {
+        #[command(subcommand)]
+        command: crate::bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MerchantsCommand {
+    /// Create a merchant and print its id.
+    Create { name: String },
+    /// List merchants.
+    List,
+    /// Set a merchant's per-key rate limits (requests per second; burst is twice that).
+    SetRateLimit {
+        merchant: String,
+        #[arg(long)]
+        live: i64,
+        #[arg(long)]
+        test: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key. With --scope: a restricted `rk_` key; without: a secret `sk_` key.
+    Create {
+        #[arg(long)]
+        merchant: String,
+        #[arg(long, value_parser = ["test", "live"])]
+        env: String,
+        /// A scope such as payouts:write (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Lifetime, e.g. 30d, 12h.
+        #[arg(long)]
+        expires_in: Option<String>,
+        /// Allowed client network in CIDR form (repeatable).
+        #[arg(long = "allow-ip")]
+        allow_ips: Vec<String>,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Print only the key (for scripts).
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// List a merchant's keys (never the keys themselves).
+    List {
+        #[arg(long)]
+        merchant: String,
+    },
+    /// Issue a replacement key; the old one stays valid for the grace period.
+    Roll {
+        #[arg(long)]
+        merchant: String,
+        key: String,
+        /// 0s to 7d.
+        #[arg(long, default_value = "24h")]
+        grace: String,
+    },
+    /// Revoke a key now.
+    Revoke {
+        #[arg(long)]
+        merchant: String,
+        key: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BalanceCommand {
+    Fund {
+        #[arg(long)]
+        merchant: String,
+        #[arg(long, value_parser = ["test", "live"])]
+        env: String,
+        #[arg(long)]
+        currency: String,
+        /// Minor units (cents).
+        #[arg(long)]
+        amount: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    Check {
+        #[arg(long)]
+        merchant: String,
+        #[arg(long, value_parser = ["test", "live"])]
+        env: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn merchant_id(s: &str) -> anyhow::Result<MerchantId> {
+    MerchantId::parse(s).map_err(|_| anyhow::anyhow!("{s:?} is not a merchant id (mer_…)"))
+}
+
+fn env_of(s: &str) -> Environment {
+    Environment::parse(s).unwrap_or(Environment::Test)
+}
+
+async fn operator_context(cfg: &ConfigArgs) -> anyhow::Result<(anton_store::Store, Secrets)> {
+    let config = cfg.load(None)?;
+    crate::telemetry::init(&config.log_format);
+    let store = crate::startup::open_store(&config).await?;
+    let secrets = Secrets::load_or_generate(&config.secrets_dir())?;
+    Ok((store, secrets))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { cfg, listen } => serve(cfg, listen).await,
+        Command::Migrate { cfg } => {
+            let config = cfg.load(None)?;
+            crate::startup::open_store(&config).await?;
+            println!("database migrated");
+            Ok(())
+        }
+        Command::Merchants { cfg, command } => {
+            let (store, _) = operator_context(&cfg).await?;
+            match command {
+                MerchantsCommand::Create { name } => {
+                    let m = operator::create_merchant(&store, &name).await?;
+                    println!("{}", m.id);
+                }
+                MerchantsCommand::List => {
+                    for m in anton_store::merchants::list(store.read()).await? {
+                        println!("{}\t{}\tcreated {}", m.id, m.name, m.created.to_rfc3339());
+                    }
+                }
+                MerchantsCommand::SetRateLimit { merchant, live, test } => {
+                    if live < 1 || test < 1 {
+                        bail!("rate limits are at least 1 request per second");
+                    }
+                    let id = merchant_id(&merchant)?;
+                    let found = store
+                        .write(move |c| Box::pin(async move { anton_store::merchants::set_rate_limits(c, &id, live, test).await }))
+                        .await?;
+                    if !found {
+                        bail!("no merchant {merchant}");
+                    }
+                    println!("rate limits set: live {live}/s, test {test}/s");
+                }
+            }
+            Ok(())
+        }
+        Command::Keys { cfg, command } => keys(cfg, command).await,
+        Command::Balance { cfg, command: BalanceCommand::Fund { merchant, env, currency, amount } } => {
+            let (store, _) = operator_context(&cfg).await?;
+            let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
+            let currency = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let amount = Amount::new(amount).map_err(|e| anyhow::anyhow!("{e}"))?;
+            operator::fund(&store, &tenant, currency, amount).await?;
+            println!("funded {} {} ({} mode)", amount.minor(), currency, env);
+            Ok(())
+        }
+        Command::Ledger { cfg, command: LedgerCommand::Check { merchant, env } } => {
+            let (store, _) = operator_context(&cfg).await?;
+            let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
+            match anton_store::ledger::check_invariants(store.read(), &tenant).await? {
+                Ok(()) => {
+                    println!("ledger ok");
+                    Ok(())
+                }
+                Err(violation) => bail!("ledger invariant violated: {violation}"),
+            }
+        }
+        Command::Bench { command } => crate::bench::run(command).await,
+    }
+}
+
+async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
+    let (store, secrets) = operator_context(&cfg).await?;
+    match command {
+        KeysCommand::Create { merchant, env, scopes, expires_in, allow_ips, name, quiet } => {
+            let scopes = if scopes.is_empty() {
+                None
+            } else {
+                Some(ScopeSet::parse_list(scopes.iter().map(String::as_str)).map_err(|s| {
+                    anyhow::anyhow!("unknown scope {s:?}; scopes are {}", ScopeSet::all().to_list_string())
+                })?)
+            };
+            let allowed_cidrs = allow_ips
+                .iter()
+                .map(|c| {
+                    c.parse::<ipnet::IpNet>()
+                        .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .with_context(|| format!("{c:?} is not an IP address or CIDR"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let spec = operator::KeySpec {
+                merchant_id: merchant_id(&merchant)?,
+                env: env_of(&env),
+                scopes,
+                expires_in: expires_in.as_deref().map(operator::parse_duration).transpose()?,
+                allowed_cidrs,
+                name,
+                created_by: "operator cli".into(),
+            };
+            let (record, key) = operator::create_key(&store, &secrets, &spec).await?;
+            if quiet {
+                println!("{}", key.expose_secret());
+            } else {
+                println!("{}", key.expose_secret());
+                eprintln!(
+                    "created {} key {} with scopes: {}\nThis is the only time the key is shown. Store it in your secret manager.",
+                    record.kind.as_str(),
+                    record.id,
+                    record.scopes.to_list_string()
+                );
+            }
+        }
+        KeysCommand::List { merchant } => {
+            for k in anton_store::api_keys::list(store.read(), &merchant_id(&merchant)?).await? {
+                let state = if k.revoked.is_some() {
+                    "revoked"
+                } else if k.expires.is_some_and(|e| e.unix_micros() <= anton_store::now_us()) {
+                    "expired"
+                } else if k.exposed.is_some() {
+                    "active, POSSIBLY EXPOSED"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}…{}\t{}\t{}\t{}\tlast used {}",
+                    k.id,
+                    k.display_prefix,
+                    k.last4,
+                    k.name,
+                    k.scopes.to_list_string(),
+                    state,
+                    k.last_used.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into())
+                );
+            }
+        }
+        KeysCommand::Roll { merchant, key, grace } => {
+            let id = KeyId::parse(&key).map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
+            let grace = operator::parse_duration(&grace)?;
+            let (record, new_key) = operator::roll_key(&store, &secrets, &merchant_id(&merchant)?, &id, grace).await?;
+            println!("{}", new_key.expose_secret());
+            eprintln!("new key {}; the old key stays valid for {}s", record.id, grace.as_secs());
+        }
+        KeysCommand::Revoke { merchant, key } => {
+            let id = KeyId::parse(&key).map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
+            operator::revoke_key(&store, &merchant_id(&merchant)?, &id).await?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(cfg: ConfigArgs, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+    let config = cfg.load(listen)?;
+    crate::telemetry::init(&config.log_format);
+    let data_dir = config.data_dir.clone();
+    let app = crate::startup::Application::build(config).await?;
+    let addr = app.local_addr();
+    print_welcome(addr, app.generated_ca(), &data_dir);
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+fn print_welcome(addr: std::net::SocketAddr, ca: Option<&PathBuf>, data_dir: &std::path::Path) {
+    let host = if addr.ip().is_loopback() { "localhost".to_owned() } else { addr.ip().to_string() };
+    let base = format!("https://{host}:{}", addr.port());
+    let dd = data_dir.display();
+    println!("Anton is listening on {base} (TLS only)");
+    match ca {
+        Some(ca) => {
+            println!("Local CA certificate: {}  (trust it with: curl --cacert {})", ca.display(), ca.display());
+            println!();
+            println!("Make a first test payout (in another terminal):");
+            println!("  MER=$(anton merchants create --data-dir {dd} \"My shop\")");
+            println!("  export ANTON_KEY=$(anton keys create --data-dir {dd} --merchant $MER --env test --quiet)");
+            println!("  curl --cacert {} -H \"Authorization: Bearer $ANTON_KEY\" -H 'Content-Type: application/json' {base}/v1/test_helpers/balance/fund -d '{{\"amount\":100000,\"currency\":\"USD\"}}'", ca.display());
+            println!("  (then create a recipient and a payout: see README.md, \"Quickstart\")");
+        }
+        None => println!("Using the configured TLS certificate."),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: draining open requests");
+}

@@ -1,0 +1,145 @@
+//! Configuration: defaults, then `anton.toml` (if present or named), then `ANTON_*` environment
+//! variables (nested keys with `__`, e.g. `ANTON_TLS__CERT_FILE`), then command-line flags.
+//! Unknown keys and bad values fail at start with a message naming the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the embedded default keeps its database, certificates and secrets.
+    pub data_dir: PathBuf,
+    /// The HTTPS listener for the API (and, later, the portal).
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`. Default: SQLite at `<data_dir>/anton.db`.
+    pub database_url: Option<String>,
+    /// Where the server secrets live. Default: `<data_dir>/secrets`. Every node of a deployment
+    /// needs the same secrets.
+    pub secrets_dir: Option<PathBuf>,
+    pub tls: TlsConfig,
+    pub simulator: SimulatorConfig,
+    /// `text` (default) or `json`.
+    pub log_format: String,
+    /// Run the background workers (simulator rail, sweepers) in this process.
+    pub workers: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM certificate chain. With `key_file`; when both are absent a local CA and a `localhost`
+    /// certificate are generated into the data dir.
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+}
+
+/// Delays of the test-mode simulator rail (DESIGN.md §3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimulatorConfig {
+    /// pending → processing.
+    pub processing_delay_ms: u64,
+    /// processing → paid/failed.
+    pub settle_delay_ms: u64,
+    /// paid → returned (for the `0005` account).
+    pub return_delay_ms: u64,
+    /// How often the worker looks for due payouts.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            processing_delay_ms: 2_000,
+            settle_delay_ms: 3_000,
+            return_delay_ms: 5_000,
+            poll_interval_ms: 250,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./anton-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            database_url: None,
+            secrets_dir: None,
+            tls: TlsConfig::default(),
+            simulator: SimulatorConfig::default(),
+            log_format: "text".into(),
+            workers: true,
+        }
+    }
+}
+
+/// Command-line overrides (only the flags the user gave).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads from `file` (or `./anton.toml` when it exists), the environment and `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) => {
+                if !f.exists() {
+                    bail!("configuration file {} does not exist", f.display());
+                }
+                fig = fig.merge(Toml::file(f));
+            }
+            None if Path::new("anton.toml").exists() => fig = fig.merge(Toml::file("anton.toml")),
+            None => {}
+        }
+        let config: Config = fig
+            .merge(Env::prefixed("ANTON_").split("__"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .context("invalid configuration")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.tls.cert_file.is_some() != self.tls.key_file.is_some() {
+            bail!("invalid configuration: tls.cert_file and tls.key_file must be set together");
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("invalid configuration: log_format must be \"text\" or \"json\"");
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+                bail!("invalid configuration: database_url must start with sqlite:, postgres: or postgresql:");
+            }
+        }
+        if self.simulator.poll_interval_ms == 0 {
+            bail!("invalid configuration: simulator.poll_interval_ms must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("anton.db").display())
+        })
+    }
+
+    pub fn secrets_dir(&self) -> PathBuf {
+        self.secrets_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secrets"))
+    }
+}

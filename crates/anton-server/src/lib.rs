@@ -1,0 +1,33 @@
+//! Anton's server: the HTTPS API, authentication, idempotency, the simulator rail, operator commands
+//! and the `anton` binary.
+//!
+//! Layout (see ARCHITECTURE.md for walkthroughs):
+//! - [`cli`]: the `clap` command tree; thin wrappers over [`startup`] and [`operator`].
+//! - [`config`]: `anton.toml` + `ANTON_*` settings, validated at start.
+//! - [`tls`]: the rustls server config; the local CA generated on first start.
+//! - [`secrets`]: server-side keys (API-key hashing, fingerprints, field encryption).
+//! - [`startup`]: [`startup::Application`] builds everything and serves on a listener until stopped.
+//! - [`api`]: cross-cutting HTTP pieces: errors, request ids, auth, rate limits, idempotency, bodies.
+//! - One module per resource: [`recipients`], [`payouts`], [`balance`], [`events`]; each exposes
+//!   `router()` and handlers named `<verb>_<resource>`.
+//! - [`rail`]: the test-mode simulator rail worker.
+//! - [`operator`]: merchants and keys, used by the CLI and tests.
+//! - [`openapi`]: the OpenAPI 3.1 document, generated from the code.
+//! - [`bench`]: the `anton bench` load generator.
+
+pub mod api;
+pub mod balance;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod events;
+pub mod openapi;
+pub mod operator;
+pub mod payouts;
+pub mod rail;
+pub mod recipients;
+pub mod secrets;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tls;

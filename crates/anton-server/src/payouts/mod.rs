@@ -1,0 +1,301 @@
+//! Payouts: create, get, list, cancel, and the test-mode helpers that move them (DESIGN.md §3).
+//!
+//! Creating a payout is one write job: read the recipient, reserve the amount (a conditional debit
+//! of `available`: **a payout larger than `available` is refused, even when many requests race**),
+//! insert the payout, write `payout.created`. The simulator rail takes it from there in test mode.
+
+pub mod service;
+pub mod wire;
+
+use std::collections::HashMap;
+
+use anton_core::event::{EventType, NewEvent};
+use anton_core::id::{PayoutId, RecipientId};
+use anton_core::keys::{Environment, Scope};
+use anton_core::ledger::{Posting, PostingKind};
+use anton_core::money::{Amount, AmountError, Currency, CurrencyError};
+use anton_core::payout::{FailureCode, PayoutStatus, Transition};
+use anton_core::time::Timestamp;
+use anton_store::ledger::{self, PostOutcome};
+use anton_store::list::paged;
+use anton_store::payouts::{self, PayoutFilter, PayoutRecord};
+use anton_store::{events, now_us, recipients, Tenant};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::api::auth::Auth;
+use crate::api::body::{parse_json, RawBody};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::idempotency::{self, ok_json, JobResult};
+use crate::api::list::{bad_cursor, ListOut, ListParams};
+use crate::recipients::wire::check_metadata;
+use crate::state::AppState;
+use wire::{FailIn, PayoutIn, PayoutOut};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/payouts", get(list_payouts).post(create_payout))
+        .route("/v1/payouts/{id}", get(get_payout))
+        .route("/v1/payouts/{id}/cancel", post(cancel_payout))
+        .route("/v1/test_helpers/payouts/{id}/{action}", post(test_helper_payout))
+}
+
+fn parse_id(id: &str) -> ApiResult<PayoutId> {
+    PayoutId::parse(id).map_err(|_| ApiError::not_found("payout", id))
+}
+
+fn amount(v: i64) -> ApiResult<Amount> {
+    Amount::new(v).map_err(|e| {
+        let code = match e {
+            AmountError::TooSmall => "amount_too_small",
+            AmountError::TooLarge => "amount_too_large",
+        };
+        ApiError::invalid(code, e.to_string()).with_param("amount")
+    })
+}
+
+pub(crate) fn currency(v: &str) -> ApiResult<Currency> {
+    Currency::parse(v).map_err(|e| {
+        let code = match e {
+            CurrencyError::Malformed => "currency_invalid",
+            CurrencyError::Unsupported(_) => "currency_not_supported",
+        };
+        ApiError::invalid(code, e.to_string()).with_param("currency")
+    })
+}
+
+fn payout_json(p: &PayoutRecord, env: Environment) -> serde_json::Value {
+    serde_json::to_value(PayoutOut::from_record(p, env)).unwrap_or_default()
+}
+
+#[utoipa::path(post, path = "/v1/payouts", tag = "payouts", params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body = PayoutIn, responses((status = 200, body = PayoutOut), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error"), (status = 409, description = "idempotency_error: same key in flight"), (status = 422, description = "idempotency_error: key reused with another request")))]
+pub async fn create_payout(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    auth.require(Scope::PayoutsWrite)?;
+    let input: PayoutIn = parse_json(&body)?;
+    let amount = amount(input.amount)?;
+    let currency = currency(&input.currency)?;
+    let recipient_id = RecipientId::parse(&input.recipient).map_err(|_| {
+        ApiError::invalid("parameter_invalid", "recipient must be a recipient id (rcp_…)").with_param("recipient")
+    })?;
+    if input.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+        return Err(ApiError::invalid("parameter_invalid", "description is at most 500 characters").with_param("description"));
+    }
+    check_metadata(&input.metadata)?;
+    if auth.tenant.env.is_live() && !state.live_rail {
+        return Err(ApiError::invalid(
+            "live_rail_not_configured",
+            "Live payouts are not available: this Anton deployment has no live rail configured.",
+        ));
+    }
+    let first_rail_step_us = (!auth.tenant.env.is_live())
+        .then(|| i64::try_from(state.simulator.processing_delay_ms).unwrap_or(0) * 1000);
+    let metadata = serde_json::to_string(&input.metadata).unwrap_or_else(|_| "{}".into());
+    let t = auth.tenant.clone();
+    idempotency::run(&state, &auth.tenant, &headers, &Method::POST, "/v1/payouts", &body, move |c| {
+        Box::pin(async move {
+            let Some(recipient) = recipients::get(&mut *c, &t, &recipient_id).await? else {
+                return Ok(Err(
+                    ApiError::invalid("resource_missing", format!("No such recipient: '{recipient_id}'"))
+                        .with_param("recipient"),
+                ));
+            };
+            if recipient.currency != currency.as_str() {
+                return Ok(Err(ApiError::invalid(
+                    "currency_mismatch",
+                    format!(
+                        "This recipient's {} account is paid in {}, not {}.",
+                        recipient.bank_type, recipient.currency, currency
+                    ),
+                )
+                .with_param("currency")));
+            }
+            let now = now_us();
+            let id = PayoutId::generate();
+            let reserve = Posting::new(PostingKind::PayoutReserve, amount);
+            if ledger::post(c, &t, currency, reserve, Some(id.as_str()), now).await? == PostOutcome::InsufficientFunds {
+                return Ok(Err(ApiError::invalid(
+                    "insufficient_funds",
+                    format!("The available {currency} balance does not cover this payout."),
+                )
+                .with_param("amount")));
+            }
+            let record = PayoutRecord {
+                id,
+                recipient_id,
+                amount: amount.minor(),
+                currency: currency.as_str().into(),
+                status: PayoutStatus::Pending,
+                failure_code: None,
+                failure_message: None,
+                description: input.description,
+                metadata,
+                outcome_last4: recipient.last4.clone(),
+                arrival_date: None,
+                rail_due_us: first_rail_step_us.map(|d| now + d),
+                created: Timestamp::from_unix_micros(now),
+                updated: Timestamp::from_unix_micros(now),
+            };
+            payouts::insert(c, &t, &record).await?;
+            let object = payout_json(&record, t.env);
+            let ev = NewEvent::new(EventType::PayoutCreated, t.env, record.created, record.id.as_str(), object.clone(), None);
+            events::insert(c, &t, &ev).await?;
+            Ok(ok_json(&object))
+        })
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/v1/payouts/{id}", tag = "payouts", params(("id" = String, Path)), responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+pub async fn get_payout(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<PayoutOut>> {
+    auth.require(Scope::PayoutsRead)?;
+    let pid = parse_id(&id)?;
+    let p = payouts::get(state.store.read(), &auth.tenant, &pid)
+        .await?
+        .ok_or_else(|| ApiError::not_found("payout", &id))?;
+    Ok(Json(PayoutOut::from_record(&p, auth.tenant.env)))
+}
+
+#[utoipa::path(get, path = "/v1/payouts", tag = "payouts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 20"), ("starting_after" = Option<String>, Query, description = "cursor: an object id"), ("created[gte]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("created[lt]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("status" = Option<String>, Query), ("recipient" = Option<String>, Query)), responses((status = 200, description = "a list of payouts"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+pub async fn list_payouts(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<ListOut<PayoutOut>>> {
+    auth.require(Scope::PayoutsRead)?;
+    let params = ListParams::parse(q, &["status", "recipient"])?;
+    let mut filter = PayoutFilter::default();
+    if let Some(s) = params.rest.get("status") {
+        filter.status = Some(PayoutStatus::parse(s).ok_or_else(|| {
+            ApiError::invalid("parameter_invalid", format!("Unknown payout status: {s}")).with_param("status")
+        })?);
+    }
+    if let Some(r) = params.rest.get("recipient") {
+        filter.recipient = Some(RecipientId::parse(r).map_err(|_| {
+            ApiError::invalid("parameter_invalid", "recipient must be a recipient id").with_param("recipient")
+        })?);
+    }
+    let cursor = match &params.starting_after {
+        None => None,
+        Some(s) => {
+            let id = PayoutId::parse(s).map_err(|_| bad_cursor(s))?;
+            Some(payouts::cursor(state.store.read(), &auth.tenant, &id).await?.ok_or_else(|| bad_cursor(s))?)
+        }
+    };
+    let rows = payouts::list(state.store.read(), &auth.tenant, &filter, &params.page(cursor)).await?;
+    let (rows, has_more) = paged(rows, params.limit);
+    Ok(Json(ListOut::new(
+        rows.iter().map(|p| PayoutOut::from_record(p, auth.tenant.env)).collect(),
+        has_more,
+    )))
+}
+
+/// Runs `steps` in order on one payout inside one job; the first refusal stops and is returned.
+async fn move_payout(
+    state: &AppState,
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    path: &str,
+    body: &[u8],
+    pid: PayoutId,
+    steps: Vec<Transition>,
+    refusal_code: &'static str,
+) -> ApiResult<Response> {
+    let t = tenant.clone();
+    idempotency::run(state, tenant, headers, &Method::POST, path, body, move |c| {
+        Box::pin(async move {
+            let Some(mut p) = payouts::get(&mut *c, &t, &pid).await? else {
+                return Ok(Err(ApiError::not_found("payout", pid.as_str())));
+            };
+            let now = now_us();
+            for step in steps {
+                match service::transition(c, &t, &p, step, None, now).await? {
+                    Ok(next) => p = next,
+                    Err(refused) => return Ok(Err(ApiError::invalid(refusal_code, format!("{refused}.")))),
+                }
+            }
+            Ok(ok_json(&payout_json(&p, t.env)))
+        }) as futures_util::future::BoxFuture<'_, JobResult>
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/payouts/{id}/cancel", tag = "payouts", params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+pub async fn cancel_payout(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    auth.require(Scope::PayoutsWrite)?;
+    let pid = parse_id(&id)?;
+    let _: serde_json::Map<String, serde_json::Value> = parse_json::<EmptyIn>(&body).map(|_| Default::default())?;
+    let path = format!("/v1/payouts/{id}/cancel");
+    move_payout(&state, &auth.tenant, &headers, &path, &body, pid, vec![Transition::Cancel], "payout_not_cancelable").await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmptyIn {}
+
+/// `POST /v1/test_helpers/payouts/{id}/{pay|fail|return}`: test mode only (404 in live).
+#[utoipa::path(post, path = "/v1/test_helpers/payouts/{id}/{action}", tag = "test helpers", params(("id" = String, Path), ("action" = String, Path, description = "pay, fail or return"), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body(content = Option<FailIn>, description = "for fail: an optional failure_code"), responses((status = 200, body = PayoutOut), (status = 404, description = "unknown payout, or live mode"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+pub async fn test_helper_payout(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    let path = format!("/v1/test_helpers/payouts/{id}/{action}");
+    if auth.tenant.env.is_live() || !matches!(action.as_str(), "pay" | "fail" | "return") {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            crate::api::error::ErrorType::InvalidRequest,
+            "unrecognized_url",
+            format!("Unrecognized request URL: {path}"),
+        ));
+    }
+    auth.require(Scope::PayoutsWrite)?;
+    let pid = parse_id(&id)?;
+    let status = payouts::get(state.store.read(), &auth.tenant, &pid)
+        .await?
+        .ok_or_else(|| ApiError::not_found("payout", &id))?
+        .status;
+    let from_pending = |last: Transition| {
+        if status == PayoutStatus::Pending {
+            vec![Transition::StartProcessing, last]
+        } else {
+            vec![last]
+        }
+    };
+    let steps = match action.as_str() {
+        "pay" => {
+            parse_json::<EmptyIn>(&body)?;
+            from_pending(Transition::Pay)
+        }
+        "fail" => {
+            let input: FailIn = parse_json(&body)?;
+            let code = match input.failure_code.as_deref() {
+                None => FailureCode::Declined,
+                Some(c) => FailureCode::parse(c).filter(|c| *c != FailureCode::AccountFrozen).ok_or_else(|| {
+                    ApiError::invalid("parameter_invalid", format!("Unknown failure_code: {c}")).with_param("failure_code")
+                })?,
+            };
+            from_pending(Transition::Fail(code))
+        }
+        _ => {
+            parse_json::<EmptyIn>(&body)?;
+            vec![Transition::Return(FailureCode::AccountFrozen)]
+        }
+    };
+    move_payout(&state, &auth.tenant, &headers, &path, &body, pid, steps, "payout_invalid_transition").await
+}

@@ -1,0 +1,144 @@
+//! Building and running a node: `Application::build` → `port()` → `run_until_stopped()`.
+//!
+//! The HTTPS listener accepts TCP, completes a rustls handshake (10 s limit) and serves HTTP/1.1 or
+//! HTTP/2 on it. **Nothing is ever served in plaintext**: a client that speaks HTTP without TLS
+//! fails the handshake and the connection is closed without an HTTP response.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anton_store::{Store, StoreOptions};
+use anyhow::Context;
+use axum::extract::{ConnectInfo, Request};
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use rustls::ServerConfig;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::config::Config;
+use crate::secrets::Secrets;
+use crate::state::AppState;
+
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Application {
+    listener: TcpListener,
+    tls: Arc<ServerConfig>,
+    state: AppState,
+    config: Config,
+    generated_ca: Option<PathBuf>,
+}
+
+/// Opens the database named by the config (creating the data dir for SQLite) and migrates it.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let store = Store::connect(&config.database_url(), StoreOptions::default())
+        .await
+        .context("connecting to the database")?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = open_store(&config).await?;
+        let secrets = Secrets::load_or_generate(&config.secrets_dir())?;
+        let tls = crate::tls::load(&config.data_dir, &config.tls)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let state = AppState::new(store, secrets, config.simulator.clone());
+        Ok(Self {
+            listener,
+            tls: tls.server_config,
+            state,
+            config,
+            generated_ca: tls.generated_ca,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound TCP listener has a local address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn generated_ca(&self) -> Option<&PathBuf> {
+        self.generated_ca.as_ref()
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting and lets open requests finish.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        if self.config.workers {
+            tokio::spawn(crate::rail::simulator::run(
+                self.state.store.clone(),
+                self.config.simulator.clone(),
+                stop_rx.clone(),
+            ));
+        }
+        let app = crate::api::router(self.state.clone());
+        serve(self.listener, self.tls, app, async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await;
+        Ok(())
+    }
+}
+
+/// Accepts TLS connections on `listener` and serves `app` on them until `shutdown` resolves.
+pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: Router, shutdown: impl Future<Output = ()>) {
+    let acceptor = TlsAcceptor::from(tls);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::debug!(client.addr = %peer, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => return,
+            };
+            let svc = app.map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
+            let _ = watcher.watch(conn.into_owned()).await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
+}

@@ -1,0 +1,53 @@
+//! Shared state of one node: the store, secrets, limiters and settings. Cheap to clone (an `Arc`).
+//! Holds no money or idempotency decisions: those are made in database transactions.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anton_store::{Store, Tenant};
+
+use crate::api::ratelimit::RateLimiter;
+use crate::config::SimulatorConfig;
+use crate::secrets::Secrets;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub secrets: Secrets,
+    pub simulator: SimulatorConfig,
+    /// Per-key request limiter (DESIGN.md §2).
+    pub key_limiter: RateLimiter,
+    /// Per-client-IP limiter for failed authentication.
+    pub auth_failure_limiter: RateLimiter,
+    /// Idempotency keys whose first request is running on this node (→ 409 for a concurrent twin).
+    pub in_flight: Mutex<HashSet<(Tenant, String)>>,
+    /// When each key's `last_used_at` was last written, so it is written at most once a minute.
+    pub last_used_written: Mutex<HashMap<String, Instant>>,
+    /// Whether a live rail is configured. None exists yet, so live payouts are refused.
+    pub live_rail: bool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, secrets: Secrets, simulator: SimulatorConfig) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            secrets,
+            simulator,
+            key_limiter: RateLimiter::default(),
+            auth_failure_limiter: RateLimiter::default(),
+            in_flight: Mutex::new(HashSet::new()),
+            last_used_written: Mutex::new(HashMap::new()),
+            live_rail: false,
+        }))
+    }
+}

@@ -1,0 +1,165 @@
+//! API keys. Looked up by keyed hash only; the key itself is never stored.
+
+use anton_core::id::{KeyId, MerchantId};
+use anton_core::keys::{Environment, KeyKind, ScopeSet};
+use anton_core::time::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct ApiKeyRecord {
+    pub id: KeyId,
+    pub merchant_id: MerchantId,
+    pub env: Environment,
+    pub kind: KeyKind,
+    pub name: String,
+    pub display_prefix: String,
+    pub last4: String,
+    pub scopes: ScopeSet,
+    /// CIDRs as text; parsed by the server (empty: any address).
+    pub allowed_cidrs: Vec<String>,
+    pub expires: Option<Timestamp>,
+    pub revoked: Option<Timestamp>,
+    pub exposed: Option<Timestamp>,
+    pub last_used: Option<Timestamp>,
+    pub created_by: String,
+    pub created: Timestamp,
+}
+
+const COLUMNS: &str = "id, merchant_id, env, kind, name, display_prefix, last4, scopes, allowed_cidrs, \
+    expires_us, revoked_us, exposed_us, last_used_us, created_by, created_us";
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("api_keys.{what}"))
+}
+
+fn ts(v: Option<i64>) -> Option<Timestamp> {
+    v.map(Timestamp::from_unix_micros)
+}
+
+fn from_row(r: &AnyRow) -> Result<ApiKeyRecord> {
+    let scopes: String = r.try_get("scopes")?;
+    let cidrs: String = r.try_get("allowed_cidrs")?;
+    Ok(ApiKeyRecord {
+        id: KeyId::parse(&r.try_get::<String, _>("id")?).map_err(|_| corrupt("id"))?,
+        merchant_id: MerchantId::parse(&r.try_get::<String, _>("merchant_id")?)
+            .map_err(|_| corrupt("merchant_id"))?,
+        env: Environment::parse(&r.try_get::<String, _>("env")?).ok_or_else(|| corrupt("env"))?,
+        kind: KeyKind::parse(&r.try_get::<String, _>("kind")?).ok_or_else(|| corrupt("kind"))?,
+        name: r.try_get("name")?,
+        display_prefix: r.try_get("display_prefix")?,
+        last4: r.try_get("last4")?,
+        scopes: ScopeSet::parse_list(scopes.split_whitespace()).map_err(|_| corrupt("scopes"))?,
+        allowed_cidrs: cidrs.split_whitespace().map(str::to_owned).collect(),
+        expires: ts(r.try_get("expires_us")?),
+        revoked: ts(r.try_get("revoked_us")?),
+        exposed: ts(r.try_get("exposed_us")?),
+        last_used: ts(r.try_get("last_used_us")?),
+        created_by: r.try_get("created_by")?,
+        created: Timestamp::from_unix_micros(r.try_get("created_us")?),
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, k: &ApiKeyRecord, key_hash: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_keys (id, merchant_id, env, kind, name, key_hash, display_prefix, last4, scopes, \
+         allowed_cidrs, expires_us, revoked_us, exposed_us, last_used_us, created_by, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL, NULL, $12, $13)",
+    )
+    .bind(k.id.as_str())
+    .bind(k.merchant_id.as_str())
+    .bind(k.env.as_str())
+    .bind(k.kind.as_str())
+    .bind(&k.name)
+    .bind(key_hash)
+    .bind(&k.display_prefix)
+    .bind(&k.last4)
+    .bind(k.scopes.to_list_string())
+    .bind(k.allowed_cidrs.join(" "))
+    .bind(k.expires.map(Timestamp::unix_micros))
+    .bind(&k.created_by)
+    .bind(k.created.unix_micros())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Authentication lookup. Not tenant-scoped by design: the key is what identifies the tenant.
+pub async fn find_by_hash<'e, E: Executor<'e, Database = Any>>(ex: E, key_hash: &str) -> Result<Option<ApiKeyRecord>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM api_keys WHERE key_hash = $1"))
+        .bind(key_hash)
+        .fetch_optional(ex)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    merchant_id: &MerchantId,
+    id: &KeyId,
+) -> Result<Option<ApiKeyRecord>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE merchant_id = $1 AND id = $2"
+    ))
+    .bind(merchant_id.as_str())
+    .bind(id.as_str())
+    .fetch_optional(ex)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn list<'e, E: Executor<'e, Database = Any>>(ex: E, merchant_id: &MerchantId) -> Result<Vec<ApiKeyRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE merchant_id = $1 ORDER BY created_us DESC, id DESC"
+    ))
+    .bind(merchant_id.as_str())
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn revoke(conn: &mut AnyConnection, merchant_id: &MerchantId, id: &KeyId, now_us: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE api_keys SET revoked_us = $1 WHERE merchant_id = $2 AND id = $3 AND revoked_us IS NULL",
+    )
+    .bind(now_us)
+    .bind(merchant_id.as_str())
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Shortens a key's life to `expires_us` (never lengthens it): used by rolling.
+pub async fn expire_by(conn: &mut AnyConnection, merchant_id: &MerchantId, id: &KeyId, expires_us: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE api_keys SET expires_us = CASE WHEN expires_us IS NULL OR expires_us > $1 THEN $1 ELSE expires_us END \
+         WHERE merchant_id = $2 AND id = $3 AND revoked_us IS NULL",
+    )
+    .bind(expires_us)
+    .bind(merchant_id.as_str())
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn mark_exposed(conn: &mut AnyConnection, id: &KeyId, now_us: i64) -> Result<()> {
+    sqlx::query("UPDATE api_keys SET exposed_us = $1 WHERE id = $2 AND exposed_us IS NULL")
+        .bind(now_us)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch_last_used(conn: &mut AnyConnection, id: &KeyId, now_us: i64) -> Result<()> {
+    sqlx::query("UPDATE api_keys SET last_used_us = $1 WHERE id = $2")
+        .bind(now_us)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! The ledger: balanced postings and the balance cache they maintain.
+//!
+//! **Invariants**: per merchant, environment and currency, the four account balances sum to zero;
+//! `available` never goes negative; `balances` equals the sum of the postings. [`post`] keeps them
+//! (the debit of `available` is a conditional UPDATE, so a racing overdraw is refused, never
+//! written) and [`check_invariants`] verifies them from scratch.
+
+use anton_core::id::BalanceTransactionId;
+use anton_core::ledger::{LedgerAccount, Posting};
+use anton_core::money::Currency;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use crate::list::{Page, Sql};
+use crate::{Result, Tenant};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostOutcome {
+    Posted(BalanceTransactionId),
+    InsufficientFunds,
+}
+
+async fn add(conn: &mut AnyConnection, t: &Tenant, currency: Currency, account: LedgerAccount, delta: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO balances (merchant_id, env, currency, account, amount) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (merchant_id, env, currency, account) DO UPDATE SET amount = balances.amount + excluded.amount",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(currency.as_str())
+    .bind(account.as_str())
+    .bind(delta)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Applies a posting. A debit of `available` happens only if the balance covers it.
+pub async fn post(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    currency: Currency,
+    posting: Posting,
+    source_id: Option<&str>,
+    now_us: i64,
+) -> Result<PostOutcome> {
+    let [(debit, minus), (credit, plus)] = posting.entries();
+    if debit == LedgerAccount::Available {
+        let r = sqlx::query(
+            "UPDATE balances SET amount = amount + $1 \
+             WHERE merchant_id = $2 AND env = $3 AND currency = $4 AND account = 'available' AND amount >= $5",
+        )
+        .bind(minus)
+        .bind(t.m())
+        .bind(t.e())
+        .bind(currency.as_str())
+        .bind(-minus)
+        .execute(&mut *conn)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(PostOutcome::InsufficientFunds);
+        }
+    } else {
+        add(conn, t, currency, debit, minus).await?;
+    }
+    add(conn, t, currency, credit, plus).await?;
+    let id = BalanceTransactionId::generate();
+    sqlx::query(
+        "INSERT INTO balance_transactions (merchant_id, env, id, type, currency, amount, debit, credit, source_id, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .bind(posting.kind.as_str())
+    .bind(currency.as_str())
+    .bind(posting.amount.minor())
+    .bind(debit.as_str())
+    .bind(credit.as_str())
+    .bind(source_id.map(str::to_owned))
+    .bind(now_us)
+    .execute(conn)
+    .await?;
+    Ok(PostOutcome::Posted(id))
+}
+
+/// One account's balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountBalance {
+    pub currency: String,
+    pub account: String,
+    pub amount: i64,
+}
+
+pub async fn balances<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant) -> Result<Vec<AccountBalance>> {
+    let rows = sqlx::query(
+        "SELECT currency, account, amount FROM balances WHERE merchant_id = $1 AND env = $2 ORDER BY currency, account",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AccountBalance {
+                currency: r.try_get("currency")?,
+                account: r.try_get("account")?,
+                amount: r.try_get("amount")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct BalanceTransactionRecord {
+    pub id: String,
+    pub kind: String,
+    pub currency: String,
+    pub amount: i64,
+    pub debit: String,
+    pub credit: String,
+    pub source_id: Option<String>,
+    pub created_us: i64,
+}
+
+fn txn_from_row(r: &AnyRow) -> Result<BalanceTransactionRecord> {
+    Ok(BalanceTransactionRecord {
+        id: r.try_get("id")?,
+        kind: r.try_get("type")?,
+        currency: r.try_get("currency")?,
+        amount: r.try_get("amount")?,
+        debit: r.try_get("debit")?,
+        credit: r.try_get("credit")?,
+        source_id: r.try_get("source_id")?,
+        created_us: r.try_get("created_us")?,
+    })
+}
+
+pub async fn txn_cursor<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &str) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT created_us FROM balance_transactions WHERE merchant_id = $1 AND env = $2 AND id = $3")
+        .bind(t.m())
+        .bind(t.e())
+        .bind(id)
+        .fetch_optional(ex)
+        .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get("created_us")?, id.to_owned())),
+        None => None,
+    })
+}
+
+pub async fn list_transactions<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    kind: Option<&str>,
+    source_id: Option<&str>,
+    page: &Page,
+) -> Result<Vec<BalanceTransactionRecord>> {
+    let mut sql = Sql::new(
+        "SELECT id, type, currency, amount, debit, credit, source_id, created_us FROM balance_transactions WHERE merchant_id = ",
+    );
+    sql.text(t.m()).push(" AND env = ").text(t.e());
+    if let Some(k) = kind {
+        sql.push(" AND type = ").text(k);
+    }
+    if let Some(s) = source_id {
+        sql.push(" AND source_id = ").text(s);
+    }
+    page.finish(&mut sql);
+    sql.fetch_all(ex).await?.iter().map(txn_from_row).collect()
+}
+
+/// Recomputes every balance of the tenant from its postings and compares. `Err` describes the first
+/// violation found. Used by tests, the benchmark and `anton ledger check`.
+pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result<(), String>> {
+    let rows = sqlx::query(
+        "SELECT currency, account, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ( \
+            SELECT currency, credit AS account, amount FROM balance_transactions WHERE merchant_id = $1 AND env = $2 \
+            UNION ALL \
+            SELECT currency, debit AS account, -amount FROM balance_transactions WHERE merchant_id = $1 AND env = $2 \
+         ) postings GROUP BY currency, account",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .fetch_all(pool)
+    .await?;
+    let mut from_postings = std::collections::BTreeMap::new();
+    for r in &rows {
+        let c: String = r.try_get("currency")?;
+        let a: String = r.try_get("account")?;
+        let total: i64 = r.try_get("total")?;
+        from_postings.insert((c, a), total);
+    }
+    let cached = balances(pool, t).await?;
+    let mut per_currency = std::collections::BTreeMap::<String, i64>::new();
+    for b in &cached {
+        let expected = from_postings.remove(&(b.currency.clone(), b.account.clone())).unwrap_or(0);
+        if expected != b.amount {
+            return Ok(Err(format!(
+                "{} {} balance {} differs from its postings {}",
+                b.currency, b.account, b.amount, expected
+            )));
+        }
+        if b.account == "available" && b.amount < 0 {
+            return Ok(Err(format!("{} available is negative", b.currency)));
+        }
+        *per_currency.entry(b.currency.clone()).or_default() += b.amount;
+    }
+    if let Some(((c, a), v)) = from_postings.into_iter().find(|(_, v)| *v != 0) {
+        return Ok(Err(format!("{c} {a} has postings summing to {v} but no balance row")));
+    }
+    if let Some((c, sum)) = per_currency.into_iter().find(|(_, s)| *s != 0) {
+        return Ok(Err(format!("{c} accounts sum to {sum}, not zero")));
+    }
+    Ok(Ok(()))
+}

@@ -1,0 +1,211 @@
+//! Payouts. Status changes go through [`update_status`], which only succeeds from the status the
+//! caller read (a compare-and-set), so two actors can never both apply a transition.
+
+use anton_core::id::{MerchantId, PayoutId, RecipientId};
+use anton_core::keys::Environment;
+use anton_core::payout::PayoutStatus;
+use anton_core::time::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use crate::list::{Page, Sql};
+use crate::{Backend, Result, StoreError, Tenant};
+
+#[derive(Debug, Clone)]
+pub struct PayoutRecord {
+    pub id: PayoutId,
+    pub recipient_id: RecipientId,
+    pub amount: i64,
+    pub currency: String,
+    pub status: PayoutStatus,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub description: Option<String>,
+    /// JSON object text.
+    pub metadata: String,
+    pub outcome_last4: String,
+    pub arrival_date: Option<String>,
+    pub rail_due_us: Option<i64>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+const COLUMNS: &str = "id, recipient_id, amount, currency, status, failure_code, failure_message, description, \
+    metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us";
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("payouts.{what}"))
+}
+
+fn from_row(r: &AnyRow) -> Result<PayoutRecord> {
+    Ok(PayoutRecord {
+        id: PayoutId::parse(&r.try_get::<String, _>("id")?).map_err(|_| corrupt("id"))?,
+        recipient_id: RecipientId::parse(&r.try_get::<String, _>("recipient_id")?)
+            .map_err(|_| corrupt("recipient_id"))?,
+        amount: r.try_get("amount")?,
+        currency: r.try_get("currency")?,
+        status: PayoutStatus::parse(&r.try_get::<String, _>("status")?).ok_or_else(|| corrupt("status"))?,
+        failure_code: r.try_get("failure_code")?,
+        failure_message: r.try_get("failure_message")?,
+        description: r.try_get("description")?,
+        metadata: r.try_get("metadata")?,
+        outcome_last4: r.try_get("outcome_last4")?,
+        arrival_date: r.try_get("arrival_date")?,
+        rail_due_us: r.try_get("rail_due_us")?,
+        created: Timestamp::from_unix_micros(r.try_get("created_us")?),
+        updated: Timestamp::from_unix_micros(r.try_get("updated_us")?),
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, t: &Tenant, p: &PayoutRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payouts (merchant_id, env, id, recipient_id, amount, currency, status, failure_code, failure_message, \
+         description, metadata, outcome_last4, arrival_date, rail_due_us, rail_lease_us, created_us, updated_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12, NULL, $13, $14)",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(p.id.as_str())
+    .bind(p.recipient_id.as_str())
+    .bind(p.amount)
+    .bind(&p.currency)
+    .bind(p.status.as_str())
+    .bind(p.description.clone())
+    .bind(&p.metadata)
+    .bind(&p.outcome_last4)
+    .bind(p.arrival_date.clone())
+    .bind(p.rail_due_us)
+    .bind(p.created.unix_micros())
+    .bind(p.updated.unix_micros())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &PayoutId) -> Result<Option<PayoutRecord>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE merchant_id = $1 AND env = $2 AND id = $3"
+    ))
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .fetch_optional(ex)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn cursor<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &PayoutId) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT created_us FROM payouts WHERE merchant_id = $1 AND env = $2 AND id = $3")
+        .bind(t.m())
+        .bind(t.e())
+        .bind(id.as_str())
+        .fetch_optional(ex)
+        .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get("created_us")?, id.as_str().to_owned())),
+        None => None,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PayoutFilter {
+    pub status: Option<PayoutStatus>,
+    pub recipient: Option<RecipientId>,
+}
+
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    filter: &PayoutFilter,
+    page: &Page,
+) -> Result<Vec<PayoutRecord>> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM payouts WHERE merchant_id = "));
+    sql.text(t.m()).push(" AND env = ").text(t.e());
+    if let Some(s) = filter.status {
+        sql.push(" AND status = ").text(s.as_str());
+    }
+    if let Some(r) = &filter.recipient {
+        sql.push(" AND recipient_id = ").text(r.as_str());
+    }
+    page.finish(&mut sql);
+    sql.fetch_all(ex).await?.iter().map(from_row).collect()
+}
+
+/// The new state a transition writes.
+#[derive(Debug, Clone)]
+pub struct StatusUpdate<'a> {
+    pub from: PayoutStatus,
+    pub to: PayoutStatus,
+    pub failure_code: Option<&'a str>,
+    pub failure_message: Option<&'a str>,
+    pub arrival_date: Option<&'a str>,
+    /// When the rail should act next (None: nothing scheduled).
+    pub rail_due_us: Option<i64>,
+    pub now_us: i64,
+}
+
+/// Compare-and-set of the status. `false` when the payout is no longer in `from` (someone else
+/// moved it first) — the caller must then not write the transition's posting or event.
+pub async fn update_status(conn: &mut AnyConnection, t: &Tenant, id: &PayoutId, u: &StatusUpdate<'_>) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE payouts SET status = $1, failure_code = COALESCE($2, failure_code), \
+         failure_message = COALESCE($3, failure_message), arrival_date = COALESCE($4, arrival_date), \
+         rail_due_us = $5, rail_lease_us = NULL, updated_us = $6 \
+         WHERE merchant_id = $7 AND env = $8 AND id = $9 AND status = $10",
+    )
+    .bind(u.to.as_str())
+    .bind(u.failure_code.map(str::to_owned))
+    .bind(u.failure_message.map(str::to_owned))
+    .bind(u.arrival_date.map(str::to_owned))
+    .bind(u.rail_due_us)
+    .bind(u.now_us)
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .bind(u.from.as_str())
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A payout the rail should act on now, with its tenant.
+#[derive(Debug, Clone)]
+pub struct DuePayout {
+    pub tenant: Tenant,
+    pub payout: PayoutRecord,
+}
+
+/// Payouts in one environment whose rail step is due, oldest first. Run inside the writer's
+/// transaction: on PostgreSQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) so workers on other
+/// nodes take different payouts; on SQLite the single writer already excludes everyone else.
+pub async fn due_for_rail(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    env: Environment,
+    now_us: i64,
+    limit: i64,
+) -> Result<Vec<DuePayout>> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT merchant_id, {COLUMNS} FROM payouts WHERE rail_due_us IS NOT NULL AND rail_due_us <= $1 AND env = $2 \
+         ORDER BY rail_due_us LIMIT $3{lock}"
+    ))
+    .bind(now_us)
+    .bind(env.as_str())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let merchant_id = MerchantId::parse(&r.try_get::<String, _>("merchant_id")?)
+                .map_err(|_| corrupt("merchant_id"))?;
+            Ok(DuePayout {
+                tenant: Tenant::new(merchant_id, env),
+                payout: from_row(r)?,
+            })
+        })
+        .collect()
+}
