@@ -90,6 +90,18 @@ pub struct Overrides {
     pub database_url: Option<String>,
 }
 
+/// Top-level settings, for the environment filter.
+const CONFIG_KEYS: [&str; 8] = [
+    "data_dir",
+    "listen",
+    "database_url",
+    "secrets_dir",
+    "tls",
+    "simulator",
+    "log_format",
+    "workers",
+];
+
 impl Config {
     /// Loads from `file` (or `./anton.toml` when it exists), the environment and `overrides`.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
@@ -104,8 +116,13 @@ impl Config {
             None if Path::new("anton.toml").exists() => fig = fig.merge(Toml::file("anton.toml")),
             None => {}
         }
+        // Only the variables that name a setting: other ANTON_* variables (ANTON_LOG, a merchant's
+        // ANTON_KEY, …) are not configuration and must not fail the start.
+        let env = Env::prefixed("ANTON_")
+            .filter(|k| CONFIG_KEYS.contains(&k.as_str().to_ascii_lowercase().split("__").next().unwrap_or("")))
+            .split("__");
         let config: Config = fig
-            .merge(Env::prefixed("ANTON_").split("__"))
+            .merge(env)
             .merge(Serialized::defaults(overrides))
             .extract()
             .context("invalid configuration")?;

@@ -1,0 +1,279 @@
+//! The test application: the real server (TLS, real database, random port) started in-process,
+//! and typed helpers that speak HTTPS to it like a merchant would.
+//!
+//! PostgreSQL tests create their own database on `ANTON_TEST_DATABASE_URL` (default: the build
+//! machine's `postgres://postgres@127.0.0.1:5432/postgres`) and drop it afterwards. When that URL is
+//! set but unreachable the test fails — it is never skipped.
+
+use std::net::SocketAddr;
+
+use anton_core::id::MerchantId;
+use anton_core::keys::{Environment, ScopeSet};
+use anton_server::config::{Config, SimulatorConfig};
+use anton_server::operator::{self, KeySpec};
+use anton_server::secrets::Secrets;
+use anton_server::startup::Application;
+use anton_store::{Store, Tenant};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `<name>::sqlite` and `<name>::postgres` tests from `async fn name(backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )+};
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("ANTON_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A new, empty PostgreSQL database; returns its URL and name.
+pub async fn fresh_pg_database() -> (String, String) {
+    let admin = pg_admin_url();
+    let name = format!("anton_t_{}", anton_core::random_base62(12).to_lowercase());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("ANTON_TEST_DATABASE_URL is set (or defaulted) but PostgreSQL is unreachable: {e}"));
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+    (format!("{base}/{name}"), name)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub secrets: Secrets,
+    pub data_dir: tempfile::TempDir,
+    /// The default merchant and its secret test key.
+    pub merchant: MerchantId,
+    pub key: String,
+    pub simulator: SimulatorConfig,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pg_database: Option<String>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database) = match backend {
+        Backend::Sqlite => (format!("sqlite://{}?mode=rwc", data_dir.path().join("anton.db").display()), None),
+        Backend::Postgres => {
+            let (url, name) = fresh_pg_database().await;
+            (url, Some(name))
+        }
+    };
+    let simulator = SimulatorConfig {
+        processing_delay_ms: 0,
+        settle_delay_ms: 0,
+        return_delay_ms: 0,
+        poll_interval_ms: 50,
+    };
+    let config = Config {
+        data_dir: data_dir.path().to_path_buf(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url: Some(database_url),
+        simulator: simulator.clone(),
+        // Tests drive the rail explicitly with `run_rail()`; no background worker races them.
+        workers: false,
+        ..Config::default()
+    };
+    let app = Application::build(config).await.expect("the application builds");
+    let addr = app.local_addr();
+    let ca = std::fs::read(app.generated_ca().expect("a generated CA")).expect("read CA");
+    let store = app.state().store.clone();
+    let secrets = app.state().secrets.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("CA pem"))
+        .tls_built_in_root_certs(false)
+        .build()
+        .expect("client");
+    let merchant = operator::create_merchant(&store, "Test Merchant").await.expect("merchant");
+    let mut app = TestApp {
+        base: format!("https://localhost:{}", addr.port()),
+        addr,
+        client,
+        store,
+        secrets,
+        data_dir,
+        merchant: merchant.id.clone(),
+        key: String::new(),
+        simulator,
+        shutdown: Some(tx),
+        pg_database,
+    };
+    // Generous limits so functional tests never trip the rate limiter by accident.
+    app.set_rate_limits(&merchant.id, 10_000, 10_000).await;
+    app.key = app.create_key(&merchant.id, Environment::Test, None).await;
+    app
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(name) = self.pg_database.take() {
+            let admin = pg_admin_url();
+            // Best effort, on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async {
+                    let mut c = sqlx::PgConnection::connect(&admin).await.ok()?;
+                    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub fn tenant(&self) -> Tenant {
+        Tenant::new(self.merchant.clone(), Environment::Test)
+    }
+
+    pub fn ca_path(&self) -> std::path::PathBuf {
+        self.data_dir.path().join("tls").join("ca.pem")
+    }
+
+    pub async fn set_rate_limits(&self, m: &MerchantId, live: i64, test: i64) {
+        let id = m.clone();
+        self.store
+            .write(move |c| Box::pin(async move { anton_store::merchants::set_rate_limits(c, &id, live, test).await }))
+            .await
+            .expect("set rate limits");
+    }
+
+    /// A key for `merchant` in `env`: secret (all scopes) when `scopes` is None.
+    pub async fn create_key(&self, merchant: &MerchantId, env: Environment, scopes: Option<&[&str]>) -> String {
+        self.create_key_with(KeySpec {
+            merchant_id: merchant.clone(),
+            env,
+            scopes: scopes.map(|s| ScopeSet::parse_list(s.iter().copied()).expect("scopes")),
+            expires_in: None,
+            allowed_cidrs: vec![],
+            name: "test".into(),
+            created_by: "tests".into(),
+        })
+        .await
+    }
+
+    pub async fn create_key_with(&self, spec: KeySpec) -> String {
+        let (_, key) = operator::create_key(&self.store, &self.secrets, &spec).await.expect("key");
+        key.expose_secret().to_owned()
+    }
+
+    /// A second merchant with a secret test key.
+    pub async fn other_merchant(&self) -> (MerchantId, String) {
+        let m = operator::create_merchant(&self.store, "Other Merchant").await.expect("merchant");
+        self.set_rate_limits(&m.id, 10_000, 10_000).await;
+        let key = self.create_key(&m.id, Environment::Test, None).await;
+        (m.id, key)
+    }
+
+    pub fn get(&self, path: &str, key: &str) -> RequestBuilder {
+        self.client.get(format!("{}{path}", self.base)).bearer_auth(key)
+    }
+
+    pub fn post(&self, path: &str, key: &str) -> RequestBuilder {
+        self.client.post(format!("{}{path}", self.base)).bearer_auth(key)
+    }
+
+    pub async fn fund(&self, key: &str, amount: i64, currency: &str) {
+        let r = self
+            .post("/v1/test_helpers/balance/fund", key)
+            .json(&json!({"amount": amount, "currency": currency}))
+            .send()
+            .await
+            .expect("fund");
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+    }
+
+    /// A US recipient whose account number ends in `last4` (the simulator's outcome selector).
+    pub async fn create_recipient(&self, key: &str, last4: &str) -> Value {
+        let r = self
+            .post("/v1/recipients", key)
+            .json(&json!({
+                "name": "Ada Lovelace",
+                "email": "ada@example.com",
+                "bank_account": {"type": "us_ach", "routing_number": "110000000",
+                                 "account_number": format!("00012345{last4}"), "account_type": "checking"}
+            }))
+            .send()
+            .await
+            .expect("create recipient");
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.expect("json")
+    }
+
+    pub async fn create_payout(&self, key: &str, recipient: &str, amount: i64) -> Response {
+        self.post("/v1/payouts", key)
+            .json(&json!({"amount": amount, "currency": "USD", "recipient": recipient}))
+            .send()
+            .await
+            .expect("create payout")
+    }
+
+    pub async fn payout(&self, key: &str, id: &str) -> Value {
+        self.get(&format!("/v1/payouts/{id}"), key).send().await.expect("get").json().await.expect("json")
+    }
+
+    /// Runs the simulator rail until nothing is due.
+    pub async fn run_rail(&self) -> usize {
+        let mut total = 0;
+        for _ in 0..10 {
+            let n = anton_server::rail::simulator::run_due(&self.store, &self.simulator, anton_store::now_us())
+                .await
+                .expect("rail pass");
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+        total
+    }
+
+    pub async fn assert_ledger_balanced(&self, t: &Tenant) {
+        let r = anton_store::ledger::check_invariants(self.store.read(), t).await.expect("check");
+        assert_eq!(r, Ok(()), "ledger invariants");
+    }
+
+    /// Rows in `table` (test-only helper; table names are literals in the tests).
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.store.read())
+            .await
+            .expect("count")
+    }
+}
+
+pub async fn error_of(r: Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let body: Value = r.json().await.expect("error body is JSON");
+    assert!(body["error"]["request_id"].as_str().is_some_and(|s| s.starts_with("req_")), "{body}");
+    assert!(body["error"]["type"].is_string(), "{body}");
+    (status, body)
+}

@@ -1,0 +1,112 @@
+//! Idempotency (DESIGN.md §2): one effect per key under races, byte-identical replays, 422 on a
+//! different request, errors stored once the handler ran.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{error_of, spawn_app, Backend};
+
+async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 1_000_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let body = json!({"amount": 1_234, "currency": "USD", "recipient": rcp["id"]}).to_string();
+    let before_events = app.count("events").await;
+
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (client, url, key, body) = (app.client.clone(), format!("{}/v1/payouts", app.base), app.key.clone(), body.clone());
+            tokio::spawn(async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(key)
+                    .header("Idempotency-Key", "order-42")
+                    .header("Content-Type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let replayed = r.headers().get("idempotent-replayed").map(|v| v.to_str().unwrap().to_owned());
+                (r.status(), replayed, r.bytes().await.unwrap())
+            })
+        })
+        .collect();
+    let mut successes = Vec::new();
+    for t in tasks {
+        let (status, replayed, bytes) = t.await.unwrap();
+        match status {
+            StatusCode::OK => successes.push((replayed, bytes)),
+            StatusCode::CONFLICT => {
+                let v: Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(v["error"]["type"], "idempotency_error");
+            }
+            other => panic!("unexpected {other}: {}", String::from_utf8_lossy(&bytes)),
+        }
+    }
+    assert!(!successes.is_empty());
+    let first = &successes.iter().find(|(r, _)| r.is_none()).expect("one original response").1;
+    assert_eq!(successes.iter().filter(|(r, _)| r.is_none()).count(), 1, "exactly one request ran");
+    for (replayed, bytes) in &successes {
+        assert_eq!(bytes, first, "replays are byte-identical");
+        if replayed.is_some() {
+            assert_eq!(replayed.as_deref(), Some("true"));
+        }
+    }
+    // A later retry replays too.
+    let r = app.post("/v1/payouts", &app.key).header("Idempotency-Key", "order-42")
+        .header("Content-Type", "application/json").body(body.clone()).send().await.unwrap();
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    assert_eq!(&r.bytes().await.unwrap(), first);
+    assert_eq!(app.count("payouts").await, 1);
+    assert_eq!(app.count("events").await, before_events + 1);
+
+    // Same key, another body: 422 and nothing written.
+    let other = json!({"amount": 999, "currency": "USD", "recipient": rcp["id"]});
+    let (status, body) = error_of(app.post("/v1/payouts", &app.key).header("Idempotency-Key", "order-42").json(&other).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["type"], "idempotency_error");
+    assert_eq!(app.count("payouts").await, 1);
+    assert_eq!(app.count("events").await, before_events + 1);
+    app.assert_ledger_balanced(&app.tenant()).await;
+
+    // Keys are scoped per merchant: another merchant may use the same key.
+    let (_, other_key) = app.other_merchant().await;
+    app.fund(&other_key, 10_000, "USD").await;
+    let rcp2 = app.create_recipient(&other_key, "6789").await;
+    let r = app.post("/v1/payouts", &other_key).header("Idempotency-Key", "order-42")
+        .json(&json!({"amount": 1_234, "currency": "USD", "recipient": rcp2["id"]})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("idempotent-replayed").is_none());
+}
+
+async fn a_refusal_is_stored_and_replayed_once_the_handler_ran(b: Backend) {
+    let app = spawn_app(b).await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let req = json!({"amount": 5_000, "currency": "USD", "recipient": rcp["id"]});
+    let send = || app.post("/v1/payouts", &app.key).header("Idempotency-Key", "k-refused").json(&req).send();
+    let r1 = send().await.unwrap();
+    assert_eq!(r1.status(), StatusCode::BAD_REQUEST);
+    let b1 = r1.bytes().await.unwrap();
+    // Funding afterwards does not change the stored answer for this key.
+    app.fund(&app.key, 100_000, "USD").await;
+    let r2 = send().await.unwrap();
+    assert_eq!(r2.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r2.headers()["idempotent-replayed"], "true");
+    assert_eq!(r2.bytes().await.unwrap(), b1);
+    let v: Value = serde_json::from_slice(&b1).unwrap();
+    assert_eq!(v["error"]["code"], "insufficient_funds");
+    assert_eq!(app.count("payouts").await, 0);
+
+    // Keys are validated.
+    let long = "k".repeat(256);
+    for bad in ["", long.as_str(), "has space"] {
+        let (status, _) = error_of(app.post("/v1/payouts", &app.key).header("Idempotency-Key", bad).json(&req).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
+    }
+}
+
+both_backends!(
+    racing_requests_with_one_key_create_one_payout,
+    a_refusal_is_stored_and_replayed_once_the_handler_ran,
+);

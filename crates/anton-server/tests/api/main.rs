@@ -1,0 +1,13 @@
+//! Black-box tests: the real server over HTTPS, on SQLite and PostgreSQL.
+//! One test binary (fast to link), one module per capability.
+
+mod helpers;
+
+mod access;
+mod bad_input;
+mod idempotency;
+mod openapi;
+mod payouts;
+mod process;
+mod recipients;
+mod tls;

@@ -1,0 +1,193 @@
+//! Payouts and the ledger: no overdraw under concurrency, the simulator's outcome table, cancel,
+//! test helpers, lists (DESIGN.md §3).
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{error_of, spawn_app, Backend};
+
+async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 37 * 1_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let rcp = rcp["id"].as_str().unwrap().to_owned();
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let (client, url, key, rcp) = (app.client.clone(), format!("{}/v1/payouts", app.base), app.key.clone(), rcp.clone());
+            tokio::spawn(async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(key)
+                    .json(&serde_json::json!({"amount": 1_000, "currency": "USD", "recipient": rcp}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let body: Value = r.json().await.unwrap();
+                (status, body)
+            })
+        })
+        .collect();
+    let mut created = 0;
+    let mut refused = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            StatusCode::OK => created += 1,
+            StatusCode::BAD_REQUEST => {
+                assert_eq!(body["error"]["code"], "insufficient_funds", "{body}");
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!((created, refused), (37, 63));
+    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(balance["available"][0]["amount"], 0);
+    assert_eq!(balance["in_flight"][0]["amount"], 37_000);
+    assert_eq!(app.count("payouts").await, 37);
+    app.assert_ledger_balanced(&app.tenant()).await;
+
+    // The rail settles each exactly once; the money ends in paid_out.
+    app.run_rail().await;
+    let paid: Value = app.get("/v1/payouts?status=paid&limit=100", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(paid["data"].as_array().unwrap().len(), 37);
+    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(balance["in_flight"][0]["amount"], 0);
+    assert_eq!(app.count("balance_transactions").await, 1 + 37 * 2);
+    app.assert_ledger_balanced(&app.tenant()).await;
+}
+
+async fn the_simulator_follows_the_outcome_table(b: Backend) {
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 100_000, "USD").await;
+    let cases = [
+        ("6789", "paid", None),
+        ("0002", "failed", Some("account_closed")),
+        ("0003", "failed", Some("no_account")),
+        ("0004", "failed", Some("invalid_account_number")),
+        ("0005", "returned", Some("account_frozen")),
+        ("0006", "processing", None),
+    ];
+    let mut ids = Vec::new();
+    for (last4, _, _) in cases {
+        let rcp = app.create_recipient(&app.key, last4).await;
+        let p: Value = app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 1_000).await.json().await.unwrap();
+        assert_eq!(p["status"], "pending");
+        ids.push(p["id"].as_str().unwrap().to_owned());
+    }
+    app.run_rail().await;
+    for ((last4, status, code), id) in cases.iter().zip(&ids) {
+        let p = app.payout(&app.key, id).await;
+        assert_eq!(p["status"], *status, "last4 {last4}: {p}");
+        assert_eq!(p["failure_code"].as_str(), *code, "last4 {last4}");
+    }
+    // Every transition wrote its event; the returned one went through all four.
+    let ev: Value = app.get(&format!("/v1/events?object={}", ids[4]), &app.key).send().await.unwrap().json().await.unwrap();
+    let types: Vec<_> = ev["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(types, ["payout.returned", "payout.paid", "payout.processing", "payout.created"]);
+    // failed and returned payouts gave their money back: 100k - paid(1k) - processing(1k)
+    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(balance["available"][0]["amount"], 98_000);
+    assert_eq!(balance["in_flight"][0]["amount"], 1_000);
+    app.assert_ledger_balanced(&app.tenant()).await;
+
+    // The one stuck in processing moves only by test helper.
+    let r = app.post(&format!("/v1/test_helpers/payouts/{}/fail", ids[5]), &app.key)
+        .json(&serde_json::json!({"failure_code": "no_account"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!((p["status"].as_str(), p["failure_code"].as_str()), (Some("failed"), Some("no_account")));
+    app.assert_ledger_balanced(&app.tenant()).await;
+}
+
+async fn cancel_and_test_helpers_follow_the_state_machine(b: Backend) {
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 10_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let rcp = rcp["id"].as_str().unwrap();
+    let p: Value = app.create_payout(&app.key, rcp, 2_500).await.json().await.unwrap();
+    let id = p["id"].as_str().unwrap();
+    let r = app.post(&format!("/v1/payouts/{id}/cancel"), &app.key).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "canceled");
+    // canceled is final
+    let (status, body) = error_of(app.post(&format!("/v1/payouts/{id}/cancel"), &app.key).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "payout_not_cancelable");
+    let (status, _) = error_of(app.post(&format!("/v1/test_helpers/payouts/{id}/pay"), &app.key).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.run_rail().await, 0, "a canceled payout is not moved by the rail");
+    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(balance["available"][0]["amount"], 10_000);
+
+    // pay then return by helper
+    let p: Value = app.create_payout(&app.key, rcp, 1_000).await.json().await.unwrap();
+    let id = p["id"].as_str().unwrap();
+    let r: Value = app.post(&format!("/v1/test_helpers/payouts/{id}/pay"), &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["status"], "paid");
+    assert!(r["arrival_date"].is_string());
+    let (status, _) = error_of(app.post(&format!("/v1/payouts/{id}/cancel"), &app.key).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a paid payout cannot be canceled");
+    let r: Value = app.post(&format!("/v1/test_helpers/payouts/{id}/return"), &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["status"], "returned");
+    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(balance["available"][0]["amount"], 10_000);
+    app.assert_ledger_balanced(&app.tenant()).await;
+
+    let txns: Value = app.get("/v1/balance_transactions?limit=100", &app.key).send().await.unwrap().json().await.unwrap();
+    let kinds: Vec<_> = txns["data"].as_array().unwrap().iter().map(|t| t["type"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kinds, ["payout_return", "payout_paid", "payout", "payout_release", "payout", "funding"]);
+}
+
+async fn lists_paginate_newest_first_with_filters(b: Backend) {
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 100_000, "USD").await;
+    let a = app.create_recipient(&app.key, "6789").await;
+    let bb = app.create_recipient(&app.key, "1111").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let r = if i % 2 == 0 { &a } else { &bb };
+        let p: Value = app.create_payout(&app.key, r["id"].as_str().unwrap(), 100 + i).await.json().await.unwrap();
+        ids.push(p["id"].as_str().unwrap().to_owned());
+    }
+    ids.reverse(); // newest first
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let q = match &after {
+            Some(c) => format!("/v1/payouts?limit=2&starting_after={c}"),
+            None => "/v1/payouts?limit=2".into(),
+        };
+        let page: Value = app.get(&q, &app.key).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page["object"], "list");
+        let data = page["data"].as_array().unwrap();
+        seen.extend(data.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
+        if !page["has_more"].as_bool().unwrap() {
+            break;
+        }
+        after = seen.last().cloned();
+    }
+    assert_eq!(seen, ids);
+    let by_rcp: Value = app.get(&format!("/v1/payouts?recipient={}", bb["id"].as_str().unwrap()), &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(by_rcp["data"].as_array().unwrap().len(), 2);
+    for bad in ["/v1/payouts?limit=0", "/v1/payouts?limit=101", "/v1/payouts?status=lost", "/v1/payouts?color=red",
+                "/v1/payouts?starting_after=po_doesnotexist", "/v1/payouts?created[gte]=yesterday"] {
+        let (status, _) = error_of(app.get(bad, &app.key).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let ev: Value = app.get("/v1/events?type=payout.created&limit=100", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ev["data"].as_array().unwrap().len(), 5);
+    let one = &ev["data"][0];
+    let single: Value = app.get(&format!("/v1/events/{}", one["id"].as_str().unwrap()), &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(&single, one);
+    assert_eq!(single["data"]["object"]["object"], "payout");
+}
+
+both_backends!(
+    concurrent_payouts_never_overdraw_the_balance,
+    the_simulator_follows_the_outcome_table,
+    cancel_and_test_helpers_follow_the_state_machine,
+    lists_paginate_newest_first_with_filters,
+);

@@ -1,0 +1,172 @@
+//! Tests of the real `anton` binary as a user runs it: the README quickstart, verbatim, and the
+//! canary test that plants a key and an account number and looks for them where they must not be.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const ANTON: &str = env!("CARGO_BIN_EXE_anton");
+
+/// A running `anton serve` in `dir` (default data dir `./anton-data`), on a free port.
+struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn client(ca: &Path) -> reqwest::Client {
+    reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap())
+        .tls_built_in_root_certs(false)
+        .build()
+        .unwrap()
+}
+
+async fn start_server(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
+    let port = free_port();
+    let log = dir.join("server.log");
+    let mut cmd = Command::new(ANTON);
+    cmd.arg("serve")
+        .current_dir(dir)
+        .env("ANTON_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::from(std::fs::File::create(dir.join("server.out")).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()));
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("start anton serve");
+    let server = Server { child, port, log };
+    let ca = dir.join("anton-data/tls/ca.pem");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if ca.exists() {
+            if let Ok(r) = client(&ca).get(format!("https://localhost:{port}/healthz")).send().await {
+                if r.status().is_success() {
+                    return server;
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "the server did not become healthy; log: {}", std::fs::read_to_string(&server.log).unwrap_or_default());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn anton(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(ANTON).args(args).current_dir(dir).output().expect("run anton");
+    assert!(out.status.success(), "anton {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_quickstart_works_verbatim() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme.find("<!-- quickstart:begin -->").expect("README has a quickstart block");
+    let end = readme.find("<!-- quickstart:end -->").expect("quickstart end marker");
+    let block = &readme[start..end];
+    let script = block
+        .split("```bash\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a bash code block inside the quickstart markers");
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(
+        dir.path(),
+        &[("ANTON_SIMULATOR__PROCESSING_DELAY_MS", "200"), ("ANTON_SIMULATOR__SETTLE_DELAY_MS", "200")],
+    )
+    .await;
+    std::fs::write(dir.path().join("quickstart.sh"), script).unwrap();
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "quickstart.sh"])
+        .current_dir(dir.path())
+        .env("ANTON", ANTON)
+        .env("ANTON_URL", format!("https://localhost:{}", server.port))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "quickstart failed\nstdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(": paid"), "the payout reached paid: {stdout}");
+    assert!(stdout.contains("\"available\""), "{stdout}");
+}
+
+fn grep_dir(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            hits.extend(grep_dir(&path, needle));
+        } else {
+            let mut bytes = Vec::new();
+            std::fs::File::open(&path).unwrap().read_to_end(&mut bytes).unwrap();
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                hits.push(path);
+            }
+        }
+    }
+    hits
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaintext() {
+    const ACCOUNT: &str = "31415926535897";
+    const IBAN: &str = "GB82WEST12345698765432";
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path(), &[("ANTON_LOG", "debug"), ("ANTON_LOG_FORMAT", "json")]).await;
+    let mer = anton(dir.path(), &["merchants", "create", "Canary Ltd"]);
+    let key = anton(dir.path(), &["keys", "create", "--merchant", &mer, "--env", "test", "--quiet"]);
+    let c = client(&dir.path().join("anton-data/tls/ca.pem"));
+    let base = format!("https://localhost:{}", server.port);
+    let mut bodies = String::new();
+    let call = |req: reqwest::RequestBuilder| {
+        let req = req.bearer_auth(&key);
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    bodies += &call(c.post(format!("{base}/v1/test_helpers/balance/fund")).json(&json!({"amount": 50_000, "currency": "USD"}))).await;
+    let rcp = call(c.post(format!("{base}/v1/recipients")).json(&json!({"name": "Canary", "bank_account": {"type": "us_ach", "routing_number": "110000000", "account_number": ACCOUNT, "account_type": "checking"}}))).await;
+    bodies += &rcp;
+    let rcp: Value = serde_json::from_str(&rcp).unwrap();
+    let rid = rcp["id"].as_str().unwrap();
+    bodies += &call(c.post(format!("{base}/v1/payouts")).json(&json!({"amount": 1_000, "currency": "USD", "recipient": rid}))).await;
+    // Bad input that carries the number, in every shape a client might get wrong:
+    for bad in [
+        json!({"name": "Canary", "bank_account": {"type": "us_ach", "routing_number": "110000001", "account_number": ACCOUNT, "account_type": "checking"}}),
+        json!({"name": "Canary", "bank_account": {"type": "us_ach", "routing_number": "110000000", "account_number": ACCOUNT.parse::<i64>().unwrap(), "account_type": "checking"}}),
+        json!({"name": "Canary", "bank_account": {"type": "us_ach", "routing_number": "110000000", "account_number": format!("{ACCOUNT}999"), "account_type": "checking"}}),
+        json!({"name": "Canary", "bank_account": {"type": "iban", "iban": format!("{IBAN}0")}}),
+        json!({"name": "Canary", "bank_account": {"type": "us_ach", "routing_number": "110000000", "account_number": ACCOUNT, "account_type": ACCOUNT}}),
+    ] {
+        bodies += &call(c.post(format!("{base}/v1/recipients")).json(&bad)).await;
+    }
+    bodies += &call(c.patch(format!("{base}/v1/recipients/{rid}")).json(&json!({"bank_account": {"type": "iban", "iban": IBAN}}))).await;
+    // A wrong key that looks like the real one.
+    let near = format!("{}x", &key[..key.len() - 1]);
+    bodies += &c.get(format!("{base}/v1/balance")).bearer_auth(&near).send().await.unwrap().text().await.unwrap();
+    bodies += &c.get(format!("{base}/v1/balance")).bearer_auth(&key).header("Origin", "https://evil.example").send().await.unwrap().text().await.unwrap();
+    drop(server);
+
+    let logs = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(logs.contains("request served"), "the server logged requests at all");
+    for secret in [ACCOUNT, IBAN, &key[8..], &near[8..]] {
+        assert!(!logs.contains(secret), "a secret reached the logs: {secret}");
+        assert!(!bodies.contains(secret), "a secret reached a response body: {secret}");
+    }
+    for secret in [ACCOUNT, IBAN, &key] {
+        let hits = grep_dir(&dir.path().join("anton-data"), secret.as_bytes());
+        assert!(hits.is_empty(), "{secret} is stored in plaintext in {hits:?}");
+    }
+    assert!(bodies.contains("6789") || bodies.contains("5897"), "last4 is shown");
+}
