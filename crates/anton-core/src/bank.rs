@@ -127,7 +127,12 @@ pub enum BankAccount {
 
 impl fmt::Debug for BankAccount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BankAccount({}, ****{})", self.kind().as_str(), self.last4())
+        write!(
+            f,
+            "BankAccount({}, ****{})",
+            self.kind().as_str(),
+            self.last4()
+        )
     }
 }
 
@@ -142,14 +147,16 @@ pub fn aba_checksum_ok(routing: &str) -> bool {
     }
     let d: Vec<u32> = routing.bytes().map(|b| u32::from(b - b'0')).collect();
     let sum = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8]);
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn bic_ok(bic: &str) -> bool {
     let b = bic.as_bytes();
     (b.len() == 8 || b.len() == 11)
         && b[..6].iter().all(u8::is_ascii_uppercase)
-        && b[6..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b[6..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 impl BankAccount {
@@ -178,9 +185,7 @@ impl BankAccount {
             .filter(|c| *c != ' ')
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        let parsed: iban::Iban = compact
-            .parse()
-            .map_err(|_| BankAccountError::InvalidIban)?;
+        let parsed: iban::Iban = compact.parse().map_err(|_| BankAccountError::InvalidIban)?;
         let bic = match bic {
             None => None,
             Some(b) => {
@@ -318,7 +323,8 @@ mod tests {
 
     #[test]
     fn ibans_are_checked_by_mod_97_and_country_length() {
-        let a = BankAccount::parse_iban("de89 3704 0044 0532 0130 00", Some("COBADEFFXXX")).unwrap();
+        let a =
+            BankAccount::parse_iban("de89 3704 0044 0532 0130 00", Some("COBADEFFXXX")).unwrap();
         assert_eq!(a.account_secret(), "iban:DE89370400440532013000");
         assert_eq!(a.country(), "DE");
         assert_eq!(a.last4(), "3000");

@@ -54,7 +54,10 @@ impl Keyring {
             let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| CryptoError::KeyLength)?;
             map.insert(id.clone(), cipher);
         }
-        let active = keys.first().map(|(id, _)| id.clone()).ok_or(CryptoError::KeyLength)?;
+        let active = keys
+            .first()
+            .map(|(id, _)| id.clone())
+            .ok_or(CryptoError::KeyLength)?;
         Ok(Self { keys: map, active })
     }
 
@@ -63,7 +66,13 @@ impl Keyring {
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
             // AES-GCM encryption only fails for plaintexts over 64 GiB; ours are bank numbers.
             .expect("AES-GCM encryption of a short field cannot fail");
         let mut blob = Vec::with_capacity(12 + ct.len());
@@ -74,7 +83,8 @@ impl Keyring {
 
     pub fn decrypt(&self, stored: &str, aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let mut parts = stored.splitn(3, ':');
-        let (Some("v1"), Some(key_id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some("v1"), Some(key_id), Some(b64)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(CryptoError::Malformed);
         };
         let cipher = self
@@ -111,8 +121,8 @@ impl KeyedHasher {
     }
 
     pub fn hash_parts(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC accepts keys of any length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .expect("HMAC accepts keys of any length");
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
                 mac.update(b"\x1f");
@@ -149,6 +159,9 @@ mod tests {
     #[test]
     fn a_ciphertext_moved_to_another_merchant_does_not_decrypt() {
         let c = ring().encrypt(b"000123456789", b"mer_a");
-        assert_eq!(ring().decrypt(&c, b"mer_b"), Err(CryptoError::Authentication));
+        assert_eq!(
+            ring().decrypt(&c, b"mer_b"),
+            Err(CryptoError::Authentication)
+        );
     }
 }

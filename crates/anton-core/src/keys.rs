@@ -119,7 +119,8 @@ impl ApiKey {
         } else {
             return Err(KeyFormatError::Format);
         };
-        if body.len() != RANDOM_LEN + CHECKSUM_LEN || !body.bytes().all(|b| b.is_ascii_alphanumeric())
+        if body.len() != RANDOM_LEN + CHECKSUM_LEN
+            || !body.bytes().all(|b| b.is_ascii_alphanumeric())
         {
             return Err(KeyFormatError::Format);
         }
@@ -269,7 +270,9 @@ impl ScopeSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Scope> {
-        Scope::ALL.into_iter().filter(move |s| self.0 & s.bit() != 0)
+        Scope::ALL
+            .into_iter()
+            .filter(move |s| self.0 & s.bit() != 0)
     }
 
     pub fn to_list_string(self) -> String {
@@ -317,6 +320,9 @@ mod tests {
         let r = ScopeSet::parse_list(["payouts:read"]).unwrap();
         assert!(!r.grants(Scope::PayoutsWrite));
         assert!(!r.grants(Scope::RecipientsRead));
-        assert_eq!(ScopeSet::parse_list(["payouts:admin"]), Err("payouts:admin".into()));
+        assert_eq!(
+            ScopeSet::parse_list(["payouts:admin"]),
+            Err("payouts:admin".into())
+        );
     }
 }

@@ -95,7 +95,10 @@ mod tests {
     fn amounts_must_be_positive_and_bounded() {
         assert_eq!(Amount::new(0), Err(AmountError::TooSmall));
         assert_eq!(Amount::new(-5), Err(AmountError::TooSmall));
-        assert_eq!(Amount::new(Amount::MAX_MINOR + 1), Err(AmountError::TooLarge));
+        assert_eq!(
+            Amount::new(Amount::MAX_MINOR + 1),
+            Err(AmountError::TooLarge)
+        );
         assert_eq!(Amount::new(1).map(Amount::minor), Ok(1));
     }
 
@@ -103,6 +106,9 @@ mod tests {
     fn currencies_are_upper_case_iso_codes() {
         assert_eq!(Currency::parse("EUR"), Ok(Currency::Eur));
         assert_eq!(Currency::parse("usd"), Err(CurrencyError::Malformed));
-        assert!(matches!(Currency::parse("JPY"), Err(CurrencyError::Unsupported(_))));
+        assert!(matches!(
+            Currency::parse("JPY"),
+            Err(CurrencyError::Unsupported(_))
+        ));
     }
 }

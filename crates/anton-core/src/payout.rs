@@ -64,7 +64,12 @@ impl PayoutStatus {
             (Processing, Pay) => (Paid, Some(PostingKind::PayoutPaid)),
             (Processing, Fail(_)) => (Failed, Some(PostingKind::PayoutRelease)),
             (Paid, Return(_)) => (Returned, Some(PostingKind::PayoutReturn)),
-            (from, t) => return Err(InvalidTransition { from, transition: t }),
+            (from, t) => {
+                return Err(InvalidTransition {
+                    from,
+                    transition: t,
+                })
+            }
         };
         let event = match to {
             Pending => EventType::PayoutCreated,
@@ -240,7 +245,10 @@ mod tests {
     #[test]
     fn money_moves_exactly_once_per_path() {
         // reserve at creation; then exactly one of paid / release, and return only after paid.
-        assert_eq!(Pending.apply(Transition::StartProcessing).unwrap().posting, None);
+        assert_eq!(
+            Pending.apply(Transition::StartProcessing).unwrap().posting,
+            None
+        );
         assert_eq!(
             Processing.apply(Transition::Pay).unwrap().posting,
             Some(PostingKind::PayoutPaid)
@@ -259,7 +267,10 @@ mod tests {
             SimulatedOutcome::for_last4("0002"),
             SimulatedOutcome::Failed(FailureCode::AccountClosed)
         );
-        assert_eq!(SimulatedOutcome::for_last4("0006"), SimulatedOutcome::StaysProcessing);
+        assert_eq!(
+            SimulatedOutcome::for_last4("0006"),
+            SimulatedOutcome::StaysProcessing
+        );
         assert_eq!(SimulatedOutcome::for_last4("6789"), SimulatedOutcome::Paid);
     }
 }

@@ -82,7 +82,12 @@ pub struct SignatureHeaders {
 }
 
 /// Signs `body` with every active secret (newest first), for both header sets.
-pub fn sign(secrets: &[WebhookSecret], event_id: &str, timestamp: i64, body: &[u8]) -> SignatureHeaders {
+pub fn sign(
+    secrets: &[WebhookSecret],
+    event_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> SignatureHeaders {
     let ts = timestamp.to_string();
     let mut anton = format!("t={ts}");
     let mut standard = String::new();
@@ -190,7 +195,11 @@ pub fn verify_ignoring_timestamp(
     Ok(parsed.timestamp)
 }
 
-fn check_v1(body: &[u8], parsed: &ParsedHeader<'_>, secret: &WebhookSecret) -> Result<(), VerifyError> {
+fn check_v1(
+    body: &[u8],
+    parsed: &ParsedHeader<'_>,
+    secret: &WebhookSecret,
+) -> Result<(), VerifyError> {
     let mut mac = secret.anton_mac();
     mac.update(parsed.timestamp_text.as_bytes());
     mac.update(b".");

@@ -5,8 +5,12 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/test-vectors/webhook-signatures.json");
-    let text = std::fs::read_to_string(path).expect("the shared test vectors are present beside the repo");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/test-vectors/webhook-signatures.json"
+    );
+    let text =
+        std::fs::read_to_string(path).expect("the shared test vectors are present beside the repo");
     serde_json::from_str(&text).expect("vectors are JSON")
 }
 
@@ -22,15 +26,27 @@ fn every_signing_vector_produces_exactly_the_expected_headers() {
             .iter()
             .map(|s| WebhookSecret::parse(s.as_str().unwrap()).unwrap())
             .collect();
-        let body = STANDARD.decode(case["body_base64"].as_str().unwrap()).unwrap();
+        let body = STANDARD
+            .decode(case["body_base64"].as_str().unwrap())
+            .unwrap();
         let headers = signature::sign(
             &secrets,
             case["event_id"].as_str().unwrap(),
             case["timestamp"].as_i64().unwrap(),
             &body,
         );
-        assert_eq!(headers.anton_signature, case["anton_signature"].as_str().unwrap(), "{}", case["name"]);
-        assert_eq!(headers.webhook_signature, case["webhook_signature"].as_str().unwrap(), "{}", case["name"]);
+        assert_eq!(
+            headers.anton_signature,
+            case["anton_signature"].as_str().unwrap(),
+            "{}",
+            case["name"]
+        );
+        assert_eq!(
+            headers.webhook_signature,
+            case["webhook_signature"].as_str().unwrap(),
+            "{}",
+            case["name"]
+        );
 
         // and each produced signature verifies with its own secret, on both header sets
         let t = case["timestamp"].as_i64().unwrap();
@@ -54,7 +70,9 @@ fn every_signing_vector_produces_exactly_the_expected_headers() {
 fn every_verifying_vector_is_accepted_or_rejected_as_stated() {
     let v = vectors();
     let tolerance = v["tolerance_seconds"].as_i64().unwrap();
-    let body = STANDARD.decode(v["verifying_body_base64"].as_str().unwrap()).unwrap();
+    let body = STANDARD
+        .decode(v["verifying_body_base64"].as_str().unwrap())
+        .unwrap();
     let cases = v["verifying"].as_array().expect("verifying cases");
     assert!(!cases.is_empty());
     for case in cases {
@@ -70,7 +88,12 @@ fn every_verifying_vector_is_accepted_or_rejected_as_stated() {
             assert!(result.is_ok(), "{}: {result:?}", case["name"]);
         } else {
             let err = result.expect_err(case["name"].as_str().unwrap());
-            assert_eq!(err.code(), case["error"].as_str().unwrap(), "{}", case["name"]);
+            assert_eq!(
+                err.code(),
+                case["error"].as_str().unwrap(),
+                "{}",
+                case["name"]
+            );
         }
     }
 }

@@ -50,37 +50,84 @@ pub enum BenchCommand {
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
-        BenchCommand::Payouts { backend, connections, seconds, merchants, rate, report } => {
-            payouts(&backend, connections, seconds, merchants.max(1), rate, &report).await
+        BenchCommand::Payouts {
+            backend,
+            connections,
+            seconds,
+            merchants,
+            rate,
+            report,
+        } => {
+            payouts(
+                &backend,
+                connections,
+                seconds,
+                merchants.max(1),
+                rate,
+                &report,
+            )
+            .await
         }
     }
 }
 
 /// A fresh database URL for the run.
-async fn database_url(backend: &str, dir: &std::path::Path) -> anyhow::Result<(String, &'static str)> {
+async fn database_url(
+    backend: &str,
+    dir: &std::path::Path,
+) -> anyhow::Result<(String, &'static str)> {
     if backend == "sqlite" {
-        return Ok((format!("sqlite://{}?mode=rwc", dir.join("anton.db").display()), "SQLite (WAL, synchronous=FULL)"));
+        return Ok((
+            format!("sqlite://{}?mode=rwc", dir.join("anton.db").display()),
+            "SQLite (WAL, synchronous=FULL)",
+        ));
     }
     if !backend.starts_with("postgres") {
         bail!("--backend is sqlite or a postgres:// URL");
     }
     use sqlx::{Connection, Executor};
-    let name = format!("anton_bench_{}", anton_core::random_base62(10).to_lowercase());
-    let mut admin = sqlx::PgConnection::connect(backend).await.context("connecting to PostgreSQL")?;
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
-    let (base, _) = backend.rsplit_once('/').context("the PostgreSQL URL has no database part")?;
-    Ok((format!("{base}/{name}"), "PostgreSQL (synchronous_commit=on)"))
+    let name = format!(
+        "anton_bench_{}",
+        anton_core::random_base62(10).to_lowercase()
+    );
+    let mut admin = sqlx::PgConnection::connect(backend)
+        .await
+        .context("connecting to PostgreSQL")?;
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    let (base, _) = backend
+        .rsplit_once('/')
+        .context("the PostgreSQL URL has no database part")?;
+    Ok((
+        format!("{base}/{name}"),
+        "PostgreSQL (synchronous_commit=on)",
+    ))
 }
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .and_then(|s| {
+            s.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+            })
+        })
         .map(|kb| format!("{:.0} GiB", kb as f64 / 1_048_576.0))
         .unwrap_or_default();
     format!("{cpu}, {cores} cores, {mem}")
@@ -91,7 +138,14 @@ struct Target {
     recipient: String,
 }
 
-async fn payouts(backend: &str, connections: usize, seconds: u64, merchants: usize, rate: u64, report: &PathBuf) -> anyhow::Result<()> {
+async fn payouts(
+    backend: &str,
+    connections: usize,
+    seconds: u64,
+    merchants: usize,
+    rate: u64,
+    report: &PathBuf,
+) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let (url, backend_label) = database_url(backend, &dir).await?;
     let mut config = Config {
@@ -103,7 +157,10 @@ async fn payouts(backend: &str, connections: usize, seconds: u64, merchants: usi
     config.workers = false; // measure creation alone; the rail would compete for the writer
     let app = Application::build(config).await?;
     let addr = app.local_addr();
-    let ca = app.generated_ca().cloned().context("the bench uses the generated CA")?;
+    let ca = app
+        .generated_ca()
+        .cloned()
+        .context("the bench uses the generated CA")?;
     let store = app.state().store.clone();
     let secrets = app.state().secrets.clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -116,10 +173,20 @@ async fn payouts(backend: &str, connections: usize, seconds: u64, merchants: usi
         let m = operator::create_merchant(&store, &format!("bench merchant {i}")).await?;
         let id = m.id.clone();
         store
-            .write(move |c| Box::pin(async move { anton_store::merchants::set_rate_limits(c, &id, 1_000_000, 1_000_000).await }))
+            .write(move |c| {
+                Box::pin(async move {
+                    anton_store::merchants::set_rate_limits(c, &id, 1_000_000, 1_000_000).await
+                })
+            })
             .await?;
         let tenant = Tenant::new(m.id.clone(), Environment::Test);
-        operator::fund(&store, &tenant, Currency::Usd, Amount::new(Amount::MAX_MINOR)?).await?;
+        operator::fund(
+            &store,
+            &tenant,
+            Currency::Usd,
+            Amount::new(Amount::MAX_MINOR)?,
+        )
+        .await?;
         let spec = operator::KeySpec {
             merchant_id: m.id.clone(),
             env: Environment::Test,
@@ -149,7 +216,8 @@ async fn payouts(backend: &str, connections: usize, seconds: u64, merchants: usi
 
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let per_conn_interval = (rate > 0).then(|| Duration::from_secs_f64(connections as f64 / rate as f64));
+    let per_conn_interval =
+        (rate > 0).then(|| Duration::from_secs_f64(connections as f64 / rate as f64));
     let mut tasks = Vec::new();
     for w in 0..connections {
         // One client per worker: its own keep-alive connection.
@@ -197,7 +265,11 @@ async fn payouts(backend: &str, connections: usize, seconds: u64, merchants: usi
     }
     let elapsed = started.elapsed().as_secs_f64();
     lat.sort();
-    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0);
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
     let throughput = lat.len() as f64 / elapsed;
 
     let mut ledger_ok = true;
@@ -209,14 +281,40 @@ async fn payouts(backend: &str, connections: usize, seconds: u64, merchants: usi
     }
     let mut out = String::new();
     writeln!(out, "\n## Payout creation — {backend_label}\n")?;
-    writeln!(out, "- Machine: {} (server and load generator on the same cores)", machine())?;
-    writeln!(out, "- Date: {}", anton_core::time::Timestamp::from_unix_micros(anton_store::now_us()).to_rfc3339())?;
+    writeln!(
+        out,
+        "- Machine: {} (server and load generator on the same cores)",
+        machine()
+    )?;
+    writeln!(
+        out,
+        "- Date: {}",
+        anton_core::time::Timestamp::from_unix_micros(anton_store::now_us()).to_rfc3339()
+    )?;
     writeln!(out, "- Load: {connections} HTTPS/1.1 keep-alive connections, {merchants} merchant(s), {seconds} s, target rate {}", if rate == 0 { "max".to_string() } else { format!("{rate}/s") })?;
-    writeln!(out, "- Payouts created: {} ({throughput:.0}/s), errors: {errors}", lat.len())?;
-    writeln!(out, "- Latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms", pct(0.50), pct(0.90), pct(0.99), pct(1.0))?;
-    writeln!(out, "- Ledger invariants after the run: {}", if ledger_ok { "hold" } else { "VIOLATED" })?;
+    writeln!(
+        out,
+        "- Payouts created: {} ({throughput:.0}/s), errors: {errors}",
+        lat.len()
+    )?;
+    writeln!(
+        out,
+        "- Latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        pct(1.0)
+    )?;
+    writeln!(
+        out,
+        "- Ledger invariants after the run: {}",
+        if ledger_ok { "hold" } else { "VIOLATED" }
+    )?;
     print!("{out}");
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(report)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(report)?;
     std::io::Write::write_all(&mut f, out.as_bytes())?;
     let _ = std::fs::remove_dir_all(&dir);
     if !ledger_ok {

@@ -16,7 +16,11 @@ use crate::operator;
 use crate::secrets::Secrets;
 
 #[derive(Parser)]
-#[command(name = "anton", version, about = "Anton: payouts over HTTPS, reported by signed webhooks.")]
+#[command(
+    name = "anton",
+    version,
+    about = "Anton: payouts over HTTPS, reported by signed webhooks."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,7 +36,12 @@ struct ConfigArgs {
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Database URL: sqlite://… or postgres://… (default: SQLite in the data directory).
-    #[arg(long, global = true, env = "ANTON_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "ANTON_DATABASE_URL",
+        hide_env_values = true
+    )]
     database_url: Option<String>,
 }
 
@@ -187,7 +196,10 @@ enum LedgerCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -240,13 +252,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         println!("{}\t{}\tcreated {}", m.id, m.name, m.created.to_rfc3339());
                     }
                 }
-                MerchantsCommand::SetRateLimit { merchant, live, test } => {
+                MerchantsCommand::SetRateLimit {
+                    merchant,
+                    live,
+                    test,
+                } => {
                     if live < 1 || test < 1 {
                         bail!("rate limits are at least 1 request per second");
                     }
                     let id = merchant_id(&merchant)?;
                     let found = store
-                        .write(move |c| Box::pin(async move { anton_store::merchants::set_rate_limits(c, &id, live, test).await }))
+                        .write(move |c| {
+                            Box::pin(async move {
+                                anton_store::merchants::set_rate_limits(c, &id, live, test).await
+                            })
+                        })
                         .await?;
                     if !found {
                         bail!("no merchant {merchant}");
@@ -257,7 +277,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { cfg, command } => keys(cfg, command).await,
-        Command::Balance { cfg, command: BalanceCommand::Fund { merchant, env, currency, amount } } => {
+        Command::Balance {
+            cfg,
+            command:
+                BalanceCommand::Fund {
+                    merchant,
+                    env,
+                    currency,
+                    amount,
+                },
+        } => {
             let (store, _) = operator_context(&cfg).await?;
             let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
             let currency = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -266,7 +295,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("funded {} {} ({} mode)", amount.minor(), currency, env);
             Ok(())
         }
-        Command::Ledger { cfg, command: LedgerCommand::Check { merchant, env } } => {
+        Command::Ledger {
+            cfg,
+            command: LedgerCommand::Check { merchant, env },
+        } => {
             let (store, _) = operator_context(&cfg).await?;
             let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
             match anton_store::ledger::check_invariants(store.read(), &tenant).await? {
@@ -284,13 +316,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
     let (store, secrets) = operator_context(&cfg).await?;
     match command {
-        KeysCommand::Create { merchant, env, scopes, expires_in, allow_ips, name, quiet } => {
+        KeysCommand::Create {
+            merchant,
+            env,
+            scopes,
+            expires_in,
+            allow_ips,
+            name,
+            quiet,
+        } => {
             let scopes = if scopes.is_empty() {
                 None
             } else {
-                Some(ScopeSet::parse_list(scopes.iter().map(String::as_str)).map_err(|s| {
-                    anyhow::anyhow!("unknown scope {s:?}; scopes are {}", ScopeSet::all().to_list_string())
-                })?)
+                Some(
+                    ScopeSet::parse_list(scopes.iter().map(String::as_str)).map_err(|s| {
+                        anyhow::anyhow!(
+                            "unknown scope {s:?}; scopes are {}",
+                            ScopeSet::all().to_list_string()
+                        )
+                    })?,
+                )
             };
             let allowed_cidrs = allow_ips
                 .iter()
@@ -304,7 +349,10 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
                 merchant_id: merchant_id(&merchant)?,
                 env: env_of(&env),
                 scopes,
-                expires_in: expires_in.as_deref().map(operator::parse_duration).transpose()?,
+                expires_in: expires_in
+                    .as_deref()
+                    .map(operator::parse_duration)
+                    .transpose()?,
                 allowed_cidrs,
                 name,
                 created_by: "operator cli".into(),
@@ -326,7 +374,10 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
             for k in anton_store::api_keys::list(store.read(), &merchant_id(&merchant)?).await? {
                 let state = if k.revoked.is_some() {
                     "revoked"
-                } else if k.expires.is_some_and(|e| e.unix_micros() <= anton_store::now_us()) {
+                } else if k
+                    .expires
+                    .is_some_and(|e| e.unix_micros() <= anton_store::now_us())
+                {
                     "expired"
                 } else if k.exposed.is_some() {
                     "active, POSSIBLY EXPOSED"
@@ -341,19 +392,32 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
                     k.name,
                     k.scopes.to_list_string(),
                     state,
-                    k.last_used.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into())
+                    k.last_used
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "never".into())
                 );
             }
         }
-        KeysCommand::Roll { merchant, key, grace } => {
-            let id = KeyId::parse(&key).map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
+        KeysCommand::Roll {
+            merchant,
+            key,
+            grace,
+        } => {
+            let id = KeyId::parse(&key)
+                .map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
             let grace = operator::parse_duration(&grace)?;
-            let (record, new_key) = operator::roll_key(&store, &secrets, &merchant_id(&merchant)?, &id, grace).await?;
+            let (record, new_key) =
+                operator::roll_key(&store, &secrets, &merchant_id(&merchant)?, &id, grace).await?;
             println!("{}", new_key.expose_secret());
-            eprintln!("new key {}; the old key stays valid for {}s", record.id, grace.as_secs());
+            eprintln!(
+                "new key {}; the old key stays valid for {}s",
+                record.id,
+                grace.as_secs()
+            );
         }
         KeysCommand::Revoke { merchant, key } => {
-            let id = KeyId::parse(&key).map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
+            let id = KeyId::parse(&key)
+                .map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
             operator::revoke_key(&store, &merchant_id(&merchant)?, &id).await?;
             println!("revoked {id}");
         }
@@ -372,13 +436,21 @@ async fn serve(cfg: ConfigArgs, listen: Option<std::net::SocketAddr>) -> anyhow:
 }
 
 fn print_welcome(addr: std::net::SocketAddr, ca: Option<&PathBuf>, data_dir: &std::path::Path) {
-    let host = if addr.ip().is_loopback() { "localhost".to_owned() } else { addr.ip().to_string() };
+    let host = if addr.ip().is_loopback() {
+        "localhost".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
     let base = format!("https://{host}:{}", addr.port());
     let dd = data_dir.display();
     println!("Anton is listening on {base} (TLS only)");
     match ca {
         Some(ca) => {
-            println!("Local CA certificate: {}  (trust it with: curl --cacert {})", ca.display(), ca.display());
+            println!(
+                "Local CA certificate: {}  (trust it with: curl --cacert {})",
+                ca.display(),
+                ca.display()
+            );
             println!();
             println!("Make a first test payout (in another terminal):");
             println!("  MER=$(anton merchants create --data-dir {dd} \"My shop\")");
@@ -396,7 +468,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -119,7 +119,15 @@ impl Config {
         // Only the variables that name a setting: other ANTON_* variables (ANTON_LOG, a merchant's
         // ANTON_KEY, …) are not configuration and must not fail the start.
         let env = Env::prefixed("ANTON_")
-            .filter(|k| CONFIG_KEYS.contains(&k.as_str().to_ascii_lowercase().split("__").next().unwrap_or("")))
+            .filter(|k| {
+                CONFIG_KEYS.contains(
+                    &k.as_str()
+                        .to_ascii_lowercase()
+                        .split("__")
+                        .next()
+                        .unwrap_or(""),
+                )
+            })
             .split("__");
         let config: Config = fig
             .merge(env)
@@ -138,7 +146,10 @@ impl Config {
             bail!("invalid configuration: log_format must be \"text\" or \"json\"");
         }
         if let Some(url) = &self.database_url {
-            if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres:")
+                || url.starts_with("postgresql:"))
+            {
                 bail!("invalid configuration: database_url must start with sqlite:, postgres: or postgresql:");
             }
         }
@@ -150,7 +161,10 @@ impl Config {
 
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("anton.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("anton.db").display()
+            )
         })
     }
 
@@ -158,5 +172,47 @@ impl Config {
         self.secrets_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("secrets"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_toml(text: &str) -> anyhow::Result<Config> {
+        let dir =
+            std::env::temp_dir().join(format!("anton-config-{}", anton_core::random_base62(8)));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("anton.toml");
+        std::fs::write(&file, text)?;
+        let r = Config::load(Some(&file), &Overrides::default());
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    }
+
+    #[test]
+    fn a_valid_file_overrides_the_defaults() {
+        let c =
+            load_toml("listen = \"127.0.0.1:9443\"\n[simulator]\nsettle_delay_ms = 10\n").unwrap();
+        assert_eq!(c.listen.port(), 9443);
+        assert_eq!(c.simulator.settle_delay_ms, 10);
+        assert_eq!(c.simulator.processing_delay_ms, 2_000);
+    }
+
+    #[test]
+    fn bad_configuration_fails_with_a_message_naming_the_key() {
+        let e = load_toml("lisen = \"127.0.0.1:9443\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("lisen"), "{e:#}");
+        let e = load_toml("listen = \"nowhere\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("listen"), "{e:#}");
+        let e = load_toml("[tls]\ncert_file = \"a.pem\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("key_file"), "{e:#}");
+        let e = load_toml("database_url = \"mysql://x\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("database_url"), "{e:#}");
+        assert!(Config::load(
+            Some(Path::new("/nonexistent/anton.toml")),
+            &Overrides::default()
+        )
+        .is_err());
     }
 }

@@ -8,14 +8,19 @@ use utoipa::{Modify, OpenApi};
 
 use crate::balance::{BalanceAmount, BalanceOut, BalanceTransactionOut, FundIn};
 use crate::payouts::wire::{FailIn, PayoutIn, PayoutOut};
-use crate::recipients::wire::{BankAccountIn, BankAccountOut, RecipientIn, RecipientOut, RecipientPatch};
+use crate::recipients::wire::{
+    BankAccountIn, BankAccountOut, RecipientIn, RecipientOut, RecipientPatch,
+};
 
 struct BearerAuth;
 
 impl Modify for BearerAuth {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("api_key", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 

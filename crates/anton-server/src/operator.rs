@@ -50,19 +50,30 @@ pub struct KeySpec {
     pub created_by: String,
 }
 
-pub async fn create_key(store: &Store, secrets: &Secrets, spec: &KeySpec) -> anyhow::Result<(ApiKeyRecord, ApiKey)> {
-    if merchants::get(store.read(), &spec.merchant_id).await?.is_none() {
+pub async fn create_key(
+    store: &Store,
+    secrets: &Secrets,
+    spec: &KeySpec,
+) -> anyhow::Result<(ApiKeyRecord, ApiKey)> {
+    if merchants::get(store.read(), &spec.merchant_id)
+        .await?
+        .is_none()
+    {
         bail!("no merchant {}", spec.merchant_id);
     }
     if spec.scopes.is_some_and(ScopeSet::is_empty) {
         bail!("a restricted key needs at least one scope");
     }
-    let kind = if spec.scopes.is_some() { KeyKind::Restricted } else { KeyKind::Secret };
+    let kind = if spec.scopes.is_some() {
+        KeyKind::Restricted
+    } else {
+        KeyKind::Secret
+    };
     let key = ApiKey::generate(kind, spec.env);
     let now = now_us();
-    let expires = spec
-        .expires_in
-        .map(|d| Timestamp::from_unix_micros(now + i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2)));
+    let expires = spec.expires_in.map(|d| {
+        Timestamp::from_unix_micros(now + i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2))
+    });
     let record = ApiKeyRecord {
         id: KeyId::generate(),
         merchant_id: spec.merchant_id.clone(),
@@ -89,7 +100,11 @@ pub async fn create_key(store: &Store, secrets: &Secrets, spec: &KeySpec) -> any
     Ok((record, key))
 }
 
-async fn key_by_id(store: &Store, merchant_id: &MerchantId, id: &KeyId) -> anyhow::Result<ApiKeyRecord> {
+async fn key_by_id(
+    store: &Store,
+    merchant_id: &MerchantId,
+    id: &KeyId,
+) -> anyhow::Result<ApiKeyRecord> {
     api_keys::get(store.read(), merchant_id, id)
         .await?
         .with_context(|| format!("merchant {merchant_id} has no key {id}"))
@@ -128,7 +143,11 @@ pub async fn roll_key(
         env: old.env,
         scopes: (old.kind == KeyKind::Restricted).then_some(old.scopes),
         expires_in: None,
-        allowed_cidrs: old.allowed_cidrs.iter().filter_map(|c| c.parse().ok()).collect(),
+        allowed_cidrs: old
+            .allowed_cidrs
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
         name: old.name.clone(),
         created_by: format!("roll of {}", old.id),
     };
@@ -150,13 +169,23 @@ pub async fn roll_key(
 }
 
 /// Funds a merchant's balance (a `funding → available` posting). The only way to fund live mode.
-pub async fn fund(store: &Store, tenant: &Tenant, currency: Currency, amount: Amount) -> anyhow::Result<()> {
-    if merchants::get(store.read(), &tenant.merchant_id).await?.is_none() {
+pub async fn fund(
+    store: &Store,
+    tenant: &Tenant,
+    currency: Currency,
+    amount: Amount,
+) -> anyhow::Result<()> {
+    if merchants::get(store.read(), &tenant.merchant_id)
+        .await?
+        .is_none()
+    {
         bail!("no merchant {}", tenant.merchant_id);
     }
     let t = tenant.clone();
     store
-        .write(move |c| Box::pin(async move { crate::balance::fund(c, &t, currency, amount).await }))
+        .write(move |c| {
+            Box::pin(async move { crate::balance::fund(c, &t, currency, amount).await })
+        })
         .await?;
     Ok(())
 }
@@ -168,7 +197,9 @@ pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
         Some(i) => s.split_at(i),
         None => (s, "s"),
     };
-    let n: u64 = num.parse().with_context(|| format!("invalid duration {s:?} (try 30d, 12h, 15m, 90s)"))?;
+    let n: u64 = num
+        .parse()
+        .with_context(|| format!("invalid duration {s:?} (try 30d, 12h, 15m, 90s)"))?;
     let secs = match unit {
         "s" => n,
         "m" => n * 60,

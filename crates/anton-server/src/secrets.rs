@@ -68,7 +68,11 @@ impl Secrets {
             format!("k1 {}\n", random_hex())
         })?;
         let mut ring = Vec::new();
-        for line in enc.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in enc
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             let (id, key) = line
                 .split_once(' ')
                 .context("encryption.keys lines are `<id> <hex key>`")?;

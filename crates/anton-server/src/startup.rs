@@ -80,7 +80,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting and lets open requests finish.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         if self.config.workers {
             tokio::spawn(crate::rail::simulator::run(
@@ -89,6 +92,10 @@ impl Application {
                 stop_rx.clone(),
             ));
         }
+        tokio::spawn(sweep_idempotency_records(
+            self.state.store.clone(),
+            stop_rx.clone(),
+        ));
         let app = crate::api::router(self.state.clone());
         serve(self.listener, self.tls, app, async move {
             shutdown.await;
@@ -100,7 +107,12 @@ impl Application {
 }
 
 /// Accepts TLS connections on `listener` and serves `app` on them until `shutdown` resolves.
-pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: Router, shutdown: impl Future<Output = ()>) {
+pub async fn serve(
+    listener: TcpListener,
+    tls: Arc<ServerConfig>,
+    app: Router,
+    shutdown: impl Future<Output = ()>,
+) {
     let acceptor = TlsAcceptor::from(tls);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -135,10 +147,36 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: Router, s
                 req
             });
             let builder = auto::Builder::new(TokioExecutor::new());
-            let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
+            let conn =
+                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
             let _ = watcher.watch(conn.into_owned()).await;
         });
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
+}
+
+/// Idempotency records are kept at least 24 h (DESIGN.md §2); this deletes those older than 48 h,
+/// hourly. Safe on every node at once (a plain DELETE by age).
+async fn sweep_idempotency_records(store: Store, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    const KEEP_US: i64 = 48 * 3600 * 1_000_000;
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let cutoff = anton_store::now_us() - KEEP_US;
+        match store
+            .write(move |c| {
+                Box::pin(
+                    async move { anton_store::idempotency::delete_older_than(c, cutoff).await },
+                )
+            })
+            .await
+        {
+            Ok(n) => tracing::debug!(deleted = n, "idempotency records swept"),
+            Err(e) => tracing::warn!(error = %e, "idempotency sweep failed"),
+        }
+    }
 }

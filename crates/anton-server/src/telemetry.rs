@@ -4,7 +4,8 @@
 use tracing_subscriber::{fmt, EnvFilter};
 
 pub fn init(format: &str) {
-    let filter = EnvFilter::try_from_env("ANTON_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_env("ANTON_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if format == "json" {
         builder.json().flatten_event(true).try_init()

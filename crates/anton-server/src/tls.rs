@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose, SanType,
 };
 use rustls::ServerConfig;
 use rustls_pki_types::pem::PemObject;
@@ -33,13 +34,21 @@ pub fn generate_local_ca(dir: &Path, names: &[&str]) -> anyhow::Result<()> {
     let ca_key = KeyPair::generate().context("generating the CA key")?;
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, "Anton local development CA");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca.distinguished_name
+        .push(DnType::CommonName, "Anton local development CA");
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let ca_cert = ca.self_signed(&ca_key)?;
 
     let server_key = KeyPair::generate().context("generating the server key")?;
     let mut server = CertificateParams::new(Vec::<String>::new())?;
-    server.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("localhost"));
+    server.distinguished_name.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("localhost"),
+    );
     for name in names {
         server.subject_alt_names.push(match name.parse::<IpAddr>() {
             Ok(ip) => SanType::IpAddress(ip),
@@ -47,13 +56,22 @@ pub fn generate_local_ca(dir: &Path, names: &[&str]) -> anyhow::Result<()> {
         });
     }
     server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    server.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+    server.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
     let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key)?;
 
     std::fs::write(dir.join("ca.pem"), ca_cert.pem())?;
     write_private(&dir.join("ca.key"), ca_key.serialize_pem().as_bytes())?;
-    std::fs::write(dir.join("server.pem"), format!("{}{}", server_cert.pem(), ca_cert.pem()))?;
-    write_private(&dir.join("server.key"), server_key.serialize_pem().as_bytes())?;
+    std::fs::write(
+        dir.join("server.pem"),
+        format!("{}{}", server_cert.pem(), ca_cert.pem()),
+    )?;
+    write_private(
+        &dir.join("server.key"),
+        server_key.serialize_pem().as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -91,7 +109,10 @@ pub fn load(data_dir: &Path, tls: &TlsConfig) -> anyhow::Result<TlsMaterial> {
         generate_local_ca(&dir, &["localhost", "127.0.0.1", "::1"])?;
     }
     Ok(TlsMaterial {
-        server_config: Arc::new(server_config(&dir.join("server.pem"), &dir.join("server.key"))?),
+        server_config: Arc::new(server_config(
+            &dir.join("server.pem"),
+            &dir.join("server.key"),
+        )?),
         generated_ca: Some(dir.join("ca.pem")),
     })
 }

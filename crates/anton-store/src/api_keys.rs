@@ -28,7 +28,8 @@ pub struct ApiKeyRecord {
     pub created: Timestamp,
 }
 
-const COLUMNS: &str = "id, merchant_id, env, kind, name, display_prefix, last4, scopes, allowed_cidrs, \
+const COLUMNS: &str =
+    "id, merchant_id, env, kind, name, display_prefix, last4, scopes, allowed_cidrs, \
     expires_us, revoked_us, exposed_us, last_used_us, created_by, created_us";
 
 fn corrupt(what: &str) -> StoreError {
@@ -87,11 +88,16 @@ pub async fn insert(conn: &mut AnyConnection, k: &ApiKeyRecord, key_hash: &str) 
 }
 
 /// Authentication lookup. Not tenant-scoped by design: the key is what identifies the tenant.
-pub async fn find_by_hash<'e, E: Executor<'e, Database = Any>>(ex: E, key_hash: &str) -> Result<Option<ApiKeyRecord>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM api_keys WHERE key_hash = $1"))
-        .bind(key_hash)
-        .fetch_optional(ex)
-        .await?;
+pub async fn find_by_hash<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    key_hash: &str,
+) -> Result<Option<ApiKeyRecord>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE key_hash = $1"
+    ))
+    .bind(key_hash)
+    .fetch_optional(ex)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -110,7 +116,10 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn list<'e, E: Executor<'e, Database = Any>>(ex: E, merchant_id: &MerchantId) -> Result<Vec<ApiKeyRecord>> {
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    merchant_id: &MerchantId,
+) -> Result<Vec<ApiKeyRecord>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM api_keys WHERE merchant_id = $1 ORDER BY created_us DESC, id DESC"
     ))
@@ -120,7 +129,12 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(ex: E, merchant_id: &Merc
     rows.iter().map(from_row).collect()
 }
 
-pub async fn revoke(conn: &mut AnyConnection, merchant_id: &MerchantId, id: &KeyId, now_us: i64) -> Result<bool> {
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    merchant_id: &MerchantId,
+    id: &KeyId,
+    now_us: i64,
+) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE api_keys SET revoked_us = $1 WHERE merchant_id = $2 AND id = $3 AND revoked_us IS NULL",
     )
@@ -133,7 +147,12 @@ pub async fn revoke(conn: &mut AnyConnection, merchant_id: &MerchantId, id: &Key
 }
 
 /// Shortens a key's life to `expires_us` (never lengthens it): used by rolling.
-pub async fn expire_by(conn: &mut AnyConnection, merchant_id: &MerchantId, id: &KeyId, expires_us: i64) -> Result<bool> {
+pub async fn expire_by(
+    conn: &mut AnyConnection,
+    merchant_id: &MerchantId,
+    id: &KeyId,
+    expires_us: i64,
+) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE api_keys SET expires_us = CASE WHEN expires_us IS NULL OR expires_us > $1 THEN $1 ELSE expires_us END \
          WHERE merchant_id = $2 AND id = $3 AND revoked_us IS NULL",

@@ -43,7 +43,11 @@ pub async fn insert(conn: &mut AnyConnection, t: &Tenant, e: &NewEvent) -> Resul
     Ok(())
 }
 
-pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &EventId) -> Result<Option<EventRecord>> {
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &EventId,
+) -> Result<Option<EventRecord>> {
     let row = sqlx::query(
         "SELECT id, type, body, created_us FROM events WHERE merchant_id = $1 AND env = $2 AND id = $3",
     )

@@ -12,7 +12,11 @@ pub struct StoredResponse {
     pub body: String,
 }
 
-pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, key: &str) -> Result<Option<StoredResponse>> {
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    key: &str,
+) -> Result<Option<StoredResponse>> {
     let row = sqlx::query(
         "SELECT fingerprint, status, body FROM idempotency_keys WHERE merchant_id = $1 AND env = $2 AND key = $3",
     )
@@ -32,7 +36,13 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, key: &s
 }
 
 /// Fails with `UniqueViolation` when another request stored the key first.
-pub async fn insert(conn: &mut AnyConnection, t: &Tenant, key: &str, resp: &StoredResponse, now_us: i64) -> Result<()> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    key: &str,
+    resp: &StoredResponse,
+    now_us: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, env, key, fingerprint, status, body, created_us) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

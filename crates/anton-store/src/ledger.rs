@@ -20,7 +20,13 @@ pub enum PostOutcome {
     InsufficientFunds,
 }
 
-async fn add(conn: &mut AnyConnection, t: &Tenant, currency: Currency, account: LedgerAccount, delta: i64) -> Result<()> {
+async fn add(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    currency: Currency,
+    account: LedgerAccount,
+    delta: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO balances (merchant_id, env, currency, account, amount) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (merchant_id, env, currency, account) DO UPDATE SET amount = balances.amount + excluded.amount",
@@ -92,7 +98,10 @@ pub struct AccountBalance {
     pub amount: i64,
 }
 
-pub async fn balances<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant) -> Result<Vec<AccountBalance>> {
+pub async fn balances<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+) -> Result<Vec<AccountBalance>> {
     let rows = sqlx::query(
         "SELECT currency, account, amount FROM balances WHERE merchant_id = $1 AND env = $2 ORDER BY currency, account",
     )
@@ -136,7 +145,11 @@ fn txn_from_row(r: &AnyRow) -> Result<BalanceTransactionRecord> {
     })
 }
 
-pub async fn txn_cursor<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &str) -> Result<Option<(i64, String)>> {
+pub async fn txn_cursor<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &str,
+) -> Result<Option<(i64, String)>> {
     let row = sqlx::query("SELECT created_us FROM balance_transactions WHERE merchant_id = $1 AND env = $2 AND id = $3")
         .bind(t.m())
         .bind(t.e())
@@ -194,7 +207,9 @@ pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result
     let cached = balances(pool, t).await?;
     let mut per_currency = std::collections::BTreeMap::<String, i64>::new();
     for b in &cached {
-        let expected = from_postings.remove(&(b.currency.clone(), b.account.clone())).unwrap_or(0);
+        let expected = from_postings
+            .remove(&(b.currency.clone(), b.account.clone()))
+            .unwrap_or(0);
         if expected != b.amount {
             return Ok(Err(format!(
                 "{} {} balance {} differs from its postings {}",
@@ -207,7 +222,9 @@ pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result
         *per_currency.entry(b.currency.clone()).or_default() += b.amount;
     }
     if let Some(((c, a), v)) = from_postings.into_iter().find(|(_, v)| *v != 0) {
-        return Ok(Err(format!("{c} {a} has postings summing to {v} but no balance row")));
+        return Ok(Err(format!(
+            "{c} {a} has postings summing to {v} but no balance row"
+        )));
     }
     if let Some((c, sum)) = per_currency.into_iter().find(|(_, s)| *s != 0) {
         return Ok(Err(format!("{c} accounts sum to {sum}, not zero")));

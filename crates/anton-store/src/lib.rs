@@ -95,7 +95,10 @@ impl StoreError {
             Self::WriterUnavailable => true,
             Self::Database(e) => matches!(
                 e,
-                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_)
             ),
             _ => false,
         }
@@ -190,7 +193,9 @@ impl Store {
         let read = AnyPoolOptions::new()
             .max_connections(options.read_connections)
             .acquire_timeout(Duration::from_secs(5))
-            .after_connect(move |conn, _| Box::pin(async move { prepare_connection(conn, backend).await }))
+            .after_connect(move |conn, _| {
+                Box::pin(async move { prepare_connection(conn, backend).await })
+            })
             .connect_with(opts)
             .await?;
         let writer = writer::Writer::start(url.to_owned(), backend, options.writer).await?;

@@ -50,7 +50,10 @@ impl Sql {
         self.bind(Arg::Int(v))
     }
 
-    pub async fn fetch_all<'e, E: Executor<'e, Database = Any>>(&self, ex: E) -> Result<Vec<AnyRow>> {
+    pub async fn fetch_all<'e, E: Executor<'e, Database = Any>>(
+        &self,
+        ex: E,
+    ) -> Result<Vec<AnyRow>> {
         let mut q = sqlx::query_with::<Any, AnyArguments<'_>>(&self.text, AnyArguments::default());
         for a in &self.args {
             q = match a {

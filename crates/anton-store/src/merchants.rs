@@ -44,7 +44,10 @@ pub async fn insert(conn: &mut AnyConnection, m: &Merchant) -> Result<()> {
     Ok(())
 }
 
-pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, id: &MerchantId) -> Result<Option<Merchant>> {
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: &MerchantId,
+) -> Result<Option<Merchant>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM merchants WHERE id = $1"))
         .bind(id.as_str())
         .fetch_optional(ex)
@@ -53,13 +56,20 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, id: &MerchantId) ->
 }
 
 pub async fn list<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Vec<Merchant>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM merchants ORDER BY created_us"))
-        .fetch_all(ex)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM merchants ORDER BY created_us"
+    ))
+    .fetch_all(ex)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
-pub async fn set_rate_limits(conn: &mut AnyConnection, id: &MerchantId, live: i64, test: i64) -> Result<bool> {
+pub async fn set_rate_limits(
+    conn: &mut AnyConnection,
+    id: &MerchantId,
+    live: i64,
+    test: i64,
+) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE merchants SET rate_limit_live_per_s = $1, rate_limit_test_per_s = $2 WHERE id = $3",
     )

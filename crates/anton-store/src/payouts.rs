@@ -30,7 +30,8 @@ pub struct PayoutRecord {
     pub updated: Timestamp,
 }
 
-const COLUMNS: &str = "id, recipient_id, amount, currency, status, failure_code, failure_message, description, \
+const COLUMNS: &str =
+    "id, recipient_id, amount, currency, status, failure_code, failure_message, description, \
     metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us";
 
 fn corrupt(what: &str) -> StoreError {
@@ -44,7 +45,8 @@ fn from_row(r: &AnyRow) -> Result<PayoutRecord> {
             .map_err(|_| corrupt("recipient_id"))?,
         amount: r.try_get("amount")?,
         currency: r.try_get("currency")?,
-        status: PayoutStatus::parse(&r.try_get::<String, _>("status")?).ok_or_else(|| corrupt("status"))?,
+        status: PayoutStatus::parse(&r.try_get::<String, _>("status")?)
+            .ok_or_else(|| corrupt("status"))?,
         failure_code: r.try_get("failure_code")?,
         failure_message: r.try_get("failure_message")?,
         description: r.try_get("description")?,
@@ -82,7 +84,11 @@ pub async fn insert(conn: &mut AnyConnection, t: &Tenant, p: &PayoutRecord) -> R
     Ok(())
 }
 
-pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &PayoutId) -> Result<Option<PayoutRecord>> {
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &PayoutId,
+) -> Result<Option<PayoutRecord>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM payouts WHERE merchant_id = $1 AND env = $2 AND id = $3"
     ))
@@ -94,13 +100,19 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &Pa
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn cursor<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &PayoutId) -> Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT created_us FROM payouts WHERE merchant_id = $1 AND env = $2 AND id = $3")
-        .bind(t.m())
-        .bind(t.e())
-        .bind(id.as_str())
-        .fetch_optional(ex)
-        .await?;
+pub async fn cursor<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &PayoutId,
+) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query(
+        "SELECT created_us FROM payouts WHERE merchant_id = $1 AND env = $2 AND id = $3",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .fetch_optional(ex)
+    .await?;
     Ok(match row {
         Some(r) => Some((r.try_get("created_us")?, id.as_str().to_owned())),
         None => None,
@@ -119,7 +131,9 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     filter: &PayoutFilter,
     page: &Page,
 ) -> Result<Vec<PayoutRecord>> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM payouts WHERE merchant_id = "));
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE merchant_id = "
+    ));
     sql.text(t.m()).push(" AND env = ").text(t.e());
     if let Some(s) = filter.status {
         sql.push(" AND status = ").text(s.as_str());
@@ -146,7 +160,12 @@ pub struct StatusUpdate<'a> {
 
 /// Compare-and-set of the status. `false` when the payout is no longer in `from` (someone else
 /// moved it first) — the caller must then not write the transition's posting or event.
-pub async fn update_status(conn: &mut AnyConnection, t: &Tenant, id: &PayoutId, u: &StatusUpdate<'_>) -> Result<bool> {
+pub async fn update_status(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    id: &PayoutId,
+    u: &StatusUpdate<'_>,
+) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE payouts SET status = $1, failure_code = COALESCE($2, failure_code), \
          failure_message = COALESCE($3, failure_message), arrival_date = COALESCE($4, arrival_date), \

@@ -39,7 +39,8 @@ impl std::fmt::Debug for RecipientRecord {
     }
 }
 
-const COLUMNS: &str = "id, name, email, bank_type, country, currency, bank_code, account_type, last4, \
+const COLUMNS: &str =
+    "id, name, email, bank_type, country, currency, bank_code, account_type, last4, \
     fingerprint, account_ciphertext, bank_changed_us, metadata, created_us, updated_us";
 
 fn from_row(r: &AnyRow) -> Result<RecipientRecord> {
@@ -92,7 +93,11 @@ pub async fn insert(conn: &mut AnyConnection, t: &Tenant, r: &RecipientRecord) -
 }
 
 /// A live (not deleted) recipient of this tenant.
-pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &RecipientId) -> Result<Option<RecipientRecord>> {
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &RecipientId,
+) -> Result<Option<RecipientRecord>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM recipients WHERE merchant_id = $1 AND env = $2 AND id = $3 AND deleted_us IS NULL"
     ))
@@ -105,22 +110,37 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &Re
 }
 
 /// Cursor position of a recipient (deleted ones too, so a page boundary survives deletion).
-pub async fn cursor<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, id: &RecipientId) -> Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT created_us FROM recipients WHERE merchant_id = $1 AND env = $2 AND id = $3")
-        .bind(t.m())
-        .bind(t.e())
-        .bind(id.as_str())
-        .fetch_optional(ex)
-        .await?;
+pub async fn cursor<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &RecipientId,
+) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query(
+        "SELECT created_us FROM recipients WHERE merchant_id = $1 AND env = $2 AND id = $3",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .fetch_optional(ex)
+    .await?;
     Ok(match row {
         Some(r) => Some((r.try_get("created_us")?, id.as_str().to_owned())),
         None => None,
     })
 }
 
-pub async fn list<'e, E: Executor<'e, Database = Any>>(ex: E, t: &Tenant, page: &Page) -> Result<Vec<RecipientRecord>> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM recipients WHERE merchant_id = "));
-    sql.text(t.m()).push(" AND env = ").text(t.e()).push(" AND deleted_us IS NULL");
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    page: &Page,
+) -> Result<Vec<RecipientRecord>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM recipients WHERE merchant_id = "
+    ));
+    sql.text(t.m())
+        .push(" AND env = ")
+        .text(t.e())
+        .push(" AND deleted_us IS NULL");
     page.finish(&mut sql);
     sql.fetch_all(ex).await?.iter().map(from_row).collect()
 }
@@ -155,7 +175,12 @@ pub async fn update(conn: &mut AnyConnection, t: &Tenant, r: &RecipientRecord) -
 }
 
 /// Soft delete: payouts keep pointing at the row; the API no longer shows it.
-pub async fn delete(conn: &mut AnyConnection, t: &Tenant, id: &RecipientId, now_us: i64) -> Result<bool> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    id: &RecipientId,
+    now_us: i64,
+) -> Result<bool> {
     let res = sqlx::query(
         "UPDATE recipients SET deleted_us = $1 WHERE merchant_id = $2 AND env = $3 AND id = $4 AND deleted_us IS NULL",
     )

@@ -19,7 +19,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::{Backend, Result, StoreError};
 
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
-type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
+type Job =
+    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
 
 #[derive(Debug, Clone)]
 pub struct WriterConfig {

@@ -7,7 +7,8 @@
 //!    possibly exposed;
 //! 4. client IP outside the key's CIDR allowlist → 403;
 //! 5. key over its rate limit → 429 with `Retry-After` and `RateLimit-*`;
-//! then the handler checks its scope with [`Auth::require`] → 403.
+//!
+//! Then the handler checks its scope with [`Auth::require`] → 403.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -89,7 +90,9 @@ fn client_ip(parts: &Parts) -> Option<IpAddr> {
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 fn has_browser_markers(headers: &HeaderMap) -> bool {
@@ -103,15 +106,25 @@ fn has_browser_markers(headers: &HeaderMap) -> bool {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AuthRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthRejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, AuthRejection> {
         let ip = client_ip(parts);
         let ip_key = ip.map(|i| i.to_string()).unwrap_or_default();
-        let budget = state.auth_failure_limiter.peek(&ip_key, AUTH_FAILURES_PER_S);
+        let budget = state
+            .auth_failure_limiter
+            .peek(&ip_key, AUTH_FAILURES_PER_S);
         if !budget.allowed {
-            return Err(AuthRejection(ApiError::rate_limited(budget.retry_after_s), Some(budget)));
+            return Err(AuthRejection(
+                ApiError::rate_limited(budget.retry_after_s),
+                Some(budget),
+            ));
         }
         let fail = |code: &'static str, msg: &str| {
-            state.auth_failure_limiter.check(&ip_key, AUTH_FAILURES_PER_S);
+            state
+                .auth_failure_limiter
+                .check(&ip_key, AUTH_FAILURES_PER_S);
             tracing::info!(auth.failure = code, "authentication failed");
             AuthRejection::from(ApiError::unauthenticated(code, msg))
         };
@@ -125,9 +138,10 @@ impl FromRequestParts<AppState> for Auth {
         let Ok(key) = ApiKey::parse(token) else {
             return Err(fail("invalid_api_key", "The API key is not valid."));
         };
-        let record = api_keys::find_by_hash(state.store.read(), &key.hash(&state.secrets.api_key_hasher))
-            .await
-            .map_err(ApiError::from)?;
+        let record =
+            api_keys::find_by_hash(state.store.read(), &key.hash(&state.secrets.api_key_hasher))
+                .await
+                .map_err(ApiError::from)?;
         let Some(record) = record else {
             return Err(fail("invalid_api_key", "The API key is not valid."));
         };
@@ -146,7 +160,9 @@ impl FromRequestParts<AppState> for Auth {
                 let id = record.id.clone();
                 let _ = state
                     .store
-                    .write(move |c| Box::pin(async move { api_keys::mark_exposed(c, &id, now).await }))
+                    .write(move |c| {
+                        Box::pin(async move { api_keys::mark_exposed(c, &id, now).await })
+                    })
                     .await;
             }
             return Err(ApiError::permission(
@@ -190,7 +206,10 @@ impl FromRequestParts<AppState> for Auth {
             .key_limiter
             .check(record.id.as_str(), u64::try_from(rate).unwrap_or(1));
         if !decision.allowed {
-            return Err(AuthRejection(ApiError::rate_limited(decision.retry_after_s), Some(decision)));
+            return Err(AuthRejection(
+                ApiError::rate_limited(decision.retry_after_s),
+                Some(decision),
+            ));
         }
 
         note_last_used(state, &record.id, now);
@@ -206,7 +225,10 @@ impl FromRequestParts<AppState> for Auth {
 /// Records `last_used_at`, at most once a minute per key, without making the request wait.
 fn note_last_used(state: &AppState, id: &KeyId, now: i64) {
     {
-        let mut written = state.last_used_written.lock().unwrap_or_else(|p| p.into_inner());
+        let mut written = state
+            .last_used_written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let due = written
             .get(id.as_str())
             .is_none_or(|t| t.elapsed() >= LAST_USED_WRITE_INTERVAL);

@@ -62,20 +62,30 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 /// Parses a JSON body into `T` (whose serde derive denies unknown fields). An empty body parses as
 /// `{}` so POSTs without parameters need no body.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
         let (code, msg) = if inner.is_syntax() || inner.is_eof() {
-            ("invalid_json", format!("The body is not valid JSON: {message}"))
+            (
+                "invalid_json",
+                format!("The body is not valid JSON: {message}"),
+            )
         } else if message.starts_with("unknown field") {
             ("parameter_unknown", format!("Unknown parameter: {message}"))
         } else if message.starts_with("missing field") {
             ("parameter_missing", format!("Missing parameter: {message}"))
         } else {
-            ("parameter_invalid", format!("Invalid parameter: {}", without_value(&message)))
+            (
+                "parameter_invalid",
+                format!("Invalid parameter: {}", without_value(&message)),
+            )
         };
         let mut err = ApiError::invalid(code, msg);
         if path != "." {
@@ -91,7 +101,9 @@ fn without_value(message: &str) -> String {
     let head = message.split(" at line ").next().unwrap_or(message);
     match head.split_once(", expected ") {
         Some((_, expected)) if head.starts_with("invalid ") => format!("expected {expected}"),
-        _ if head.starts_with("invalid ") => "the value has the wrong type or is out of range".into(),
+        _ if head.starts_with("invalid ") => {
+            "the value has the wrong type or is out of range".into()
+        }
         _ => head.to_owned(),
     }
 }

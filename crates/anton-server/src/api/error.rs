@@ -45,7 +45,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: ErrorType, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        kind: ErrorType,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             kind,
@@ -62,7 +67,12 @@ impl ApiError {
     }
 
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, ErrorType::InvalidRequest, code, message)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorType::InvalidRequest,
+            code,
+            message,
+        )
     }
 
     pub fn not_found(kind: &str, id: &str) -> Self {
@@ -75,7 +85,12 @@ impl ApiError {
     }
 
     pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, ErrorType::Authentication, code, message)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorType::Authentication,
+            code,
+            message,
+        )
     }
 
     pub fn permission(code: &'static str, message: impl Into<String>) -> Self {

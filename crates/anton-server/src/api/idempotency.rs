@@ -39,7 +39,12 @@ fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
 }
 
 fn reply(status: StatusCode, body: String, replayed: bool) -> Response {
-    let mut resp = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+    let mut resp = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
     if replayed {
         resp.headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -87,7 +92,10 @@ pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     let s = v.to_str().map_err(|_| {
-        ApiError::invalid("idempotency_key_invalid", "Idempotency-Key must be printable ASCII.")
+        ApiError::invalid(
+            "idempotency_key_invalid",
+            "Idempotency-Key must be printable ASCII.",
+        )
     })?;
     if s.is_empty() || s.len() > KEY_LEN_MAX || !s.bytes().all(|b| (0x21..0x7f).contains(&b)) {
         return Err(ApiError::invalid(
@@ -203,4 +211,3 @@ pub fn ok_json<T: serde::Serialize>(v: &T) -> Result<Reply, ApiError> {
         .map(|s| (StatusCode::OK, s))
         .map_err(|e| ApiError::internal(&e))
 }
-

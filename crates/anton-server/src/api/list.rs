@@ -23,17 +23,20 @@ pub struct ListParams {
 
 fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
     if let Ok(secs) = v.parse::<i64>() {
-        return secs
-            .checked_mul(1_000_000)
-            .ok_or_else(|| ApiError::invalid("parameter_invalid", format!("{name} is out of range")).with_param(name));
+        return secs.checked_mul(1_000_000).ok_or_else(|| {
+            ApiError::invalid("parameter_invalid", format!("{name} is out of range"))
+                .with_param(name)
+        });
     }
-    Timestamp::parse_rfc3339(v).map(Timestamp::unix_micros).ok_or_else(|| {
-        ApiError::invalid(
-            "parameter_invalid",
-            format!("{name} must be an RFC 3339 time or unix seconds"),
-        )
-        .with_param(name)
-    })
+    Timestamp::parse_rfc3339(v)
+        .map(Timestamp::unix_micros)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "parameter_invalid",
+                format!("{name} must be an RFC 3339 time or unix seconds"),
+            )
+            .with_param(name)
+        })
 }
 
 impl ListParams {
@@ -46,17 +49,28 @@ impl ListParams {
                 .ok()
                 .filter(|n| (1..=LIMIT_MAX).contains(n))
                 .ok_or_else(|| {
-                    ApiError::invalid("parameter_invalid", "limit must be an integer from 1 to 100").with_param("limit")
+                    ApiError::invalid(
+                        "parameter_invalid",
+                        "limit must be an integer from 1 to 100",
+                    )
+                    .with_param("limit")
                 })?,
         };
         let starting_after = q.remove("starting_after");
-        let created_gte_us = q.remove("created[gte]").map(|v| parse_time("created[gte]", &v)).transpose()?;
-        let created_lt_us = q.remove("created[lt]").map(|v| parse_time("created[lt]", &v)).transpose()?;
+        let created_gte_us = q
+            .remove("created[gte]")
+            .map(|v| parse_time("created[gte]", &v))
+            .transpose()?;
+        let created_lt_us = q
+            .remove("created[lt]")
+            .map(|v| parse_time("created[lt]", &v))
+            .transpose()?;
         if let Some(unknown) = q.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(
-                ApiError::invalid("parameter_unknown", format!("Unknown query parameter: {unknown}"))
-                    .with_param(unknown.clone()),
-            );
+            return Err(ApiError::invalid(
+                "parameter_unknown",
+                format!("Unknown query parameter: {unknown}"),
+            )
+            .with_param(unknown.clone()));
         }
         Ok(Self {
             limit,
@@ -80,7 +94,11 @@ impl ListParams {
 }
 
 pub fn bad_cursor(id: &str) -> ApiError {
-    ApiError::invalid("parameter_invalid", format!("starting_after: no such object '{id}'")).with_param("starting_after")
+    ApiError::invalid(
+        "parameter_invalid",
+        format!("starting_after: no such object '{id}'"),
+    )
+    .with_param("starting_after")
 }
 
 /// `{"object":"list","data":[…],"has_more":…}`

@@ -44,8 +44,14 @@ async fn healthz() -> impl IntoResponse {
 }
 
 /// Ready when the database answers.
-async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    state.store.ping().await.map_err(|_| ApiError::unavailable())?;
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<impl IntoResponse, ApiError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|_| ApiError::unavailable())?;
     Ok(Json(json!({"status": "ready"})))
 }
 

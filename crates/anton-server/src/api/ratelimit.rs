@@ -68,7 +68,11 @@ impl RateLimiter {
             allowed,
             limit: capacity as u64,
             remaining: b.tokens.max(0.0) as u64,
-            retry_after_s: if allowed { 0 } else { (missing / rate).ceil() as u64 },
+            retry_after_s: if allowed {
+                0
+            } else {
+                (missing / rate).ceil() as u64
+            },
         }
     }
 }

@@ -45,7 +45,10 @@ pub struct BalanceOut {
 }
 
 /// Reads the balance (through any executor: the read pool, or a write job's connection).
-pub async fn balance_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, t: &Tenant) -> anton_store::Result<BalanceOut> {
+pub async fn balance_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    t: &Tenant,
+) -> anton_store::Result<BalanceOut> {
     let rows = ledger::balances(ex, t).await?;
     let pick = |account: &str| {
         rows.iter()
@@ -99,7 +102,11 @@ pub async fn list_balance_transactions(
     let params = ListParams::parse(q, &["type", "source"])?;
     let cursor = match &params.starting_after {
         None => None,
-        Some(s) => Some(ledger::txn_cursor(state.store.read(), &auth.tenant, s).await?.ok_or_else(|| bad_cursor(s))?),
+        Some(s) => Some(
+            ledger::txn_cursor(state.store.read(), &auth.tenant, s)
+                .await?
+                .ok_or_else(|| bad_cursor(s))?,
+        ),
     };
     let rows = ledger::list_transactions(
         state.store.read(),
@@ -159,12 +166,20 @@ pub async fn fund_balance(
         .map_err(|e| ApiError::invalid("amount_invalid", e.to_string()).with_param("amount"))?;
     let currency = crate::payouts::currency(&input.currency)?;
     let t = auth.tenant.clone();
-    idempotency::run(&state, &auth.tenant, &headers, &Method::POST, "/v1/test_helpers/balance/fund", &body, move |c| {
-        Box::pin(async move {
-            fund(c, &t, currency, amount).await?;
-            Ok(ok_json(&balance_of(&mut *c, &t).await?))
-        })
-    })
+    idempotency::run(
+        &state,
+        &auth.tenant,
+        &headers,
+        &Method::POST,
+        "/v1/test_helpers/balance/fund",
+        &body,
+        move |c| {
+            Box::pin(async move {
+                fund(c, &t, currency, amount).await?;
+                Ok(ok_json(&balance_of(&mut *c, &t).await?))
+            })
+        },
+    )
     .await
 }
 
@@ -175,8 +190,19 @@ pub async fn fund(
     currency: anton_core::money::Currency,
     amount: Amount,
 ) -> anton_store::Result<()> {
-    match ledger::post(c, t, currency, Posting::new(PostingKind::Funding, amount), None, now_us()).await? {
+    match ledger::post(
+        c,
+        t,
+        currency,
+        Posting::new(PostingKind::Funding, amount),
+        None,
+        now_us(),
+    )
+    .await?
+    {
         PostOutcome::Posted(_) => Ok(()),
-        PostOutcome::InsufficientFunds => Err(anton_store::StoreError::Corrupt("funding debited available".into())),
+        PostOutcome::InsufficientFunds => Err(anton_store::StoreError::Corrupt(
+            "funding debited available".into(),
+        )),
     }
 }

@@ -26,11 +26,20 @@ pub fn router() -> Router<AppState> {
 }
 
 fn json_response(body: String) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 #[utoipa::path(get, path = "/v1/events/{id}", tag = "events", params(("id" = String, Path)), responses((status = 200, description = "the event, exactly as delivered"), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
-pub async fn get_event(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_event(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     auth.require(Scope::EventsRead)?;
     let eid = EventId::parse(&id).map_err(|_| ApiError::not_found("event", &id))?;
     let e = events::get(state.store.read(), &auth.tenant, &eid)
@@ -50,7 +59,10 @@ pub async fn list_events(
     let mut filter = EventFilter::default();
     if let Some(t) = params.rest.get("type") {
         if EventType::parse(t).is_none() {
-            return Err(ApiError::invalid("parameter_invalid", format!("Unknown event type: {t}")).with_param("type"));
+            return Err(
+                ApiError::invalid("parameter_invalid", format!("Unknown event type: {t}"))
+                    .with_param("type"),
+            );
         }
         filter.event_type = Some(t.clone());
     }
@@ -59,11 +71,19 @@ pub async fn list_events(
         None => None,
         Some(s) => {
             let id = EventId::parse(s).map_err(|_| bad_cursor(s))?;
-            let e = events::get(state.store.read(), &auth.tenant, &id).await?.ok_or_else(|| bad_cursor(s))?;
+            let e = events::get(state.store.read(), &auth.tenant, &id)
+                .await?
+                .ok_or_else(|| bad_cursor(s))?;
             Some((e.created_us, e.id))
         }
     };
-    let rows = events::list(state.store.read(), &auth.tenant, &filter, &params.page(cursor)).await?;
+    let rows = events::list(
+        state.store.read(),
+        &auth.tenant,
+        &filter,
+        &params.page(cursor),
+    )
+    .await?;
     let (rows, has_more) = paged(rows, params.limit);
     // Splice the stored bodies in verbatim rather than re-serializing them.
     let mut body = String::from(r#"{"object":"list","data":["#);

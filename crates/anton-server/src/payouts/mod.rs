@@ -40,7 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/payouts", get(list_payouts).post(create_payout))
         .route("/v1/payouts/{id}", get(get_payout))
         .route("/v1/payouts/{id}/cancel", post(cancel_payout))
-        .route("/v1/test_helpers/payouts/{id}/{action}", post(test_helper_payout))
+        .route(
+            "/v1/test_helpers/payouts/{id}/{action}",
+            post(test_helper_payout),
+        )
 }
 
 fn parse_id(id: &str) -> ApiResult<PayoutId> {
@@ -83,10 +86,22 @@ pub async fn create_payout(
     let amount = amount(input.amount)?;
     let currency = currency(&input.currency)?;
     let recipient_id = RecipientId::parse(&input.recipient).map_err(|_| {
-        ApiError::invalid("parameter_invalid", "recipient must be a recipient id (rcp_…)").with_param("recipient")
+        ApiError::invalid(
+            "parameter_invalid",
+            "recipient must be a recipient id (rcp_…)",
+        )
+        .with_param("recipient")
     })?;
-    if input.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
-        return Err(ApiError::invalid("parameter_invalid", "description is at most 500 characters").with_param("description"));
+    if input
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 500)
+    {
+        return Err(ApiError::invalid(
+            "parameter_invalid",
+            "description is at most 500 characters",
+        )
+        .with_param("description"));
     }
     check_metadata(&input.metadata)?;
     if auth.tenant.env.is_live() && !state.live_rail {
@@ -99,62 +114,84 @@ pub async fn create_payout(
         .then(|| i64::try_from(state.simulator.processing_delay_ms).unwrap_or(0) * 1000);
     let metadata = serde_json::to_string(&input.metadata).unwrap_or_else(|_| "{}".into());
     let t = auth.tenant.clone();
-    idempotency::run(&state, &auth.tenant, &headers, &Method::POST, "/v1/payouts", &body, move |c| {
-        Box::pin(async move {
-            let Some(recipient) = recipients::get(&mut *c, &t, &recipient_id).await? else {
-                return Ok(Err(
-                    ApiError::invalid("resource_missing", format!("No such recipient: '{recipient_id}'"))
-                        .with_param("recipient"),
-                ));
-            };
-            if recipient.currency != currency.as_str() {
-                return Ok(Err(ApiError::invalid(
-                    "currency_mismatch",
-                    format!(
-                        "This recipient's {} account is paid in {}, not {}.",
-                        recipient.bank_type, recipient.currency, currency
-                    ),
-                )
-                .with_param("currency")));
-            }
-            let now = now_us();
-            let id = PayoutId::generate();
-            let reserve = Posting::new(PostingKind::PayoutReserve, amount);
-            if ledger::post(c, &t, currency, reserve, Some(id.as_str()), now).await? == PostOutcome::InsufficientFunds {
-                return Ok(Err(ApiError::invalid(
-                    "insufficient_funds",
-                    format!("The available {currency} balance does not cover this payout."),
-                )
-                .with_param("amount")));
-            }
-            let record = PayoutRecord {
-                id,
-                recipient_id,
-                amount: amount.minor(),
-                currency: currency.as_str().into(),
-                status: PayoutStatus::Pending,
-                failure_code: None,
-                failure_message: None,
-                description: input.description,
-                metadata,
-                outcome_last4: recipient.last4.clone(),
-                arrival_date: None,
-                rail_due_us: first_rail_step_us.map(|d| now + d),
-                created: Timestamp::from_unix_micros(now),
-                updated: Timestamp::from_unix_micros(now),
-            };
-            payouts::insert(c, &t, &record).await?;
-            let object = payout_json(&record, t.env);
-            let ev = NewEvent::new(EventType::PayoutCreated, t.env, record.created, record.id.as_str(), object.clone(), None);
-            events::insert(c, &t, &ev).await?;
-            Ok(ok_json(&object))
-        })
-    })
+    idempotency::run(
+        &state,
+        &auth.tenant,
+        &headers,
+        &Method::POST,
+        "/v1/payouts",
+        &body,
+        move |c| {
+            Box::pin(async move {
+                let Some(recipient) = recipients::get(&mut *c, &t, &recipient_id).await? else {
+                    return Ok(Err(ApiError::invalid(
+                        "resource_missing",
+                        format!("No such recipient: '{recipient_id}'"),
+                    )
+                    .with_param("recipient")));
+                };
+                if recipient.currency != currency.as_str() {
+                    return Ok(Err(ApiError::invalid(
+                        "currency_mismatch",
+                        format!(
+                            "This recipient's {} account is paid in {}, not {}.",
+                            recipient.bank_type, recipient.currency, currency
+                        ),
+                    )
+                    .with_param("currency")));
+                }
+                let now = now_us();
+                let id = PayoutId::generate();
+                let reserve = Posting::new(PostingKind::PayoutReserve, amount);
+                if ledger::post(c, &t, currency, reserve, Some(id.as_str()), now).await?
+                    == PostOutcome::InsufficientFunds
+                {
+                    return Ok(Err(ApiError::invalid(
+                        "insufficient_funds",
+                        format!("The available {currency} balance does not cover this payout."),
+                    )
+                    .with_param("amount")));
+                }
+                let record = PayoutRecord {
+                    id,
+                    recipient_id,
+                    amount: amount.minor(),
+                    currency: currency.as_str().into(),
+                    status: PayoutStatus::Pending,
+                    failure_code: None,
+                    failure_message: None,
+                    description: input.description,
+                    metadata,
+                    outcome_last4: recipient.last4.clone(),
+                    arrival_date: None,
+                    rail_due_us: first_rail_step_us.map(|d| now + d),
+                    created: Timestamp::from_unix_micros(now),
+                    updated: Timestamp::from_unix_micros(now),
+                };
+                payouts::insert(c, &t, &record).await?;
+                let object = payout_json(&record, t.env);
+                let ev = NewEvent::new(
+                    EventType::PayoutCreated,
+                    t.env,
+                    record.created,
+                    record.id.as_str(),
+                    object.clone(),
+                    None,
+                );
+                events::insert(c, &t, &ev).await?;
+                Ok(ok_json(&object))
+            })
+        },
+    )
     .await
 }
 
 #[utoipa::path(get, path = "/v1/payouts/{id}", tag = "payouts", params(("id" = String, Path)), responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
-pub async fn get_payout(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<PayoutOut>> {
+pub async fn get_payout(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PayoutOut>> {
     auth.require(Scope::PayoutsRead)?;
     let pid = parse_id(&id)?;
     let p = payouts::get(state.store.read(), &auth.tenant, &pid)
@@ -174,56 +211,85 @@ pub async fn list_payouts(
     let mut filter = PayoutFilter::default();
     if let Some(s) = params.rest.get("status") {
         filter.status = Some(PayoutStatus::parse(s).ok_or_else(|| {
-            ApiError::invalid("parameter_invalid", format!("Unknown payout status: {s}")).with_param("status")
+            ApiError::invalid("parameter_invalid", format!("Unknown payout status: {s}"))
+                .with_param("status")
         })?);
     }
     if let Some(r) = params.rest.get("recipient") {
         filter.recipient = Some(RecipientId::parse(r).map_err(|_| {
-            ApiError::invalid("parameter_invalid", "recipient must be a recipient id").with_param("recipient")
+            ApiError::invalid("parameter_invalid", "recipient must be a recipient id")
+                .with_param("recipient")
         })?);
     }
     let cursor = match &params.starting_after {
         None => None,
         Some(s) => {
             let id = PayoutId::parse(s).map_err(|_| bad_cursor(s))?;
-            Some(payouts::cursor(state.store.read(), &auth.tenant, &id).await?.ok_or_else(|| bad_cursor(s))?)
+            Some(
+                payouts::cursor(state.store.read(), &auth.tenant, &id)
+                    .await?
+                    .ok_or_else(|| bad_cursor(s))?,
+            )
         }
     };
-    let rows = payouts::list(state.store.read(), &auth.tenant, &filter, &params.page(cursor)).await?;
+    let rows = payouts::list(
+        state.store.read(),
+        &auth.tenant,
+        &filter,
+        &params.page(cursor),
+    )
+    .await?;
     let (rows, has_more) = paged(rows, params.limit);
     Ok(Json(ListOut::new(
-        rows.iter().map(|p| PayoutOut::from_record(p, auth.tenant.env)).collect(),
+        rows.iter()
+            .map(|p| PayoutOut::from_record(p, auth.tenant.env))
+            .collect(),
         has_more,
     )))
+}
+
+/// The request a payout move answers (for idempotency).
+struct MoveRequest<'a> {
+    headers: &'a HeaderMap,
+    path: &'a str,
+    body: &'a [u8],
 }
 
 /// Runs `steps` in order on one payout inside one job; the first refusal stops and is returned.
 async fn move_payout(
     state: &AppState,
     tenant: &Tenant,
-    headers: &HeaderMap,
-    path: &str,
-    body: &[u8],
+    req: MoveRequest<'_>,
     pid: PayoutId,
     steps: Vec<Transition>,
     refusal_code: &'static str,
 ) -> ApiResult<Response> {
     let t = tenant.clone();
-    idempotency::run(state, tenant, headers, &Method::POST, path, body, move |c| {
-        Box::pin(async move {
-            let Some(mut p) = payouts::get(&mut *c, &t, &pid).await? else {
-                return Ok(Err(ApiError::not_found("payout", pid.as_str())));
-            };
-            let now = now_us();
-            for step in steps {
-                match service::transition(c, &t, &p, step, None, now).await? {
-                    Ok(next) => p = next,
-                    Err(refused) => return Ok(Err(ApiError::invalid(refusal_code, format!("{refused}.")))),
+    idempotency::run(
+        state,
+        tenant,
+        req.headers,
+        &Method::POST,
+        req.path,
+        req.body,
+        move |c| {
+            Box::pin(async move {
+                let Some(mut p) = payouts::get(&mut *c, &t, &pid).await? else {
+                    return Ok(Err(ApiError::not_found("payout", pid.as_str())));
+                };
+                let now = now_us();
+                for step in steps {
+                    match service::transition(c, &t, &p, step, None, now).await? {
+                        Ok(next) => p = next,
+                        Err(refused) => {
+                            return Ok(Err(ApiError::invalid(refusal_code, format!("{refused}."))))
+                        }
+                    }
                 }
-            }
-            Ok(ok_json(&payout_json(&p, t.env)))
-        }) as futures_util::future::BoxFuture<'_, JobResult>
-    })
+                Ok(ok_json(&payout_json(&p, t.env)))
+            }) as futures_util::future::BoxFuture<'_, JobResult>
+        },
+    )
     .await
 }
 
@@ -237,9 +303,22 @@ pub async fn cancel_payout(
 ) -> ApiResult<Response> {
     auth.require(Scope::PayoutsWrite)?;
     let pid = parse_id(&id)?;
-    let _: serde_json::Map<String, serde_json::Value> = parse_json::<EmptyIn>(&body).map(|_| Default::default())?;
+    let _: serde_json::Map<String, serde_json::Value> =
+        parse_json::<EmptyIn>(&body).map(|_| Default::default())?;
     let path = format!("/v1/payouts/{id}/cancel");
-    move_payout(&state, &auth.tenant, &headers, &path, &body, pid, vec![Transition::Cancel], "payout_not_cancelable").await
+    move_payout(
+        &state,
+        &auth.tenant,
+        MoveRequest {
+            headers: &headers,
+            path: &path,
+            body: &body,
+        },
+        pid,
+        vec![Transition::Cancel],
+        "payout_not_cancelable",
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -286,9 +365,12 @@ pub async fn test_helper_payout(
             let input: FailIn = parse_json(&body)?;
             let code = match input.failure_code.as_deref() {
                 None => FailureCode::Declined,
-                Some(c) => FailureCode::parse(c).filter(|c| *c != FailureCode::AccountFrozen).ok_or_else(|| {
-                    ApiError::invalid("parameter_invalid", format!("Unknown failure_code: {c}")).with_param("failure_code")
-                })?,
+                Some(c) => FailureCode::parse(c)
+                    .filter(|c| *c != FailureCode::AccountFrozen)
+                    .ok_or_else(|| {
+                        ApiError::invalid("parameter_invalid", format!("Unknown failure_code: {c}"))
+                            .with_param("failure_code")
+                    })?,
             };
             from_pending(Transition::Fail(code))
         }
@@ -297,5 +379,17 @@ pub async fn test_helper_payout(
             vec![Transition::Return(FailureCode::AccountFrozen)]
         }
     };
-    move_payout(&state, &auth.tenant, &headers, &path, &body, pid, steps, "payout_invalid_transition").await
+    move_payout(
+        &state,
+        &auth.tenant,
+        MoveRequest {
+            headers: &headers,
+            path: &path,
+            body: &body,
+        },
+        pid,
+        steps,
+        "payout_invalid_transition",
+    )
+    .await
 }

@@ -47,13 +47,26 @@ pub async fn transition(
         }));
     }
     if let Some(kind) = applied.posting {
-        let amount = Amount::new(p.amount).map_err(|_| StoreError::Corrupt("payouts.amount".into()))?;
-        let currency = Currency::parse(&p.currency).map_err(|_| StoreError::Corrupt("payouts.currency".into()))?;
-        match ledger::post(c, tenant, currency, Posting::new(kind, amount), Some(p.id.as_str()), now_us).await? {
+        let amount =
+            Amount::new(p.amount).map_err(|_| StoreError::Corrupt("payouts.amount".into()))?;
+        let currency = Currency::parse(&p.currency)
+            .map_err(|_| StoreError::Corrupt("payouts.currency".into()))?;
+        match ledger::post(
+            c,
+            tenant,
+            currency,
+            Posting::new(kind, amount),
+            Some(p.id.as_str()),
+            now_us,
+        )
+        .await?
+        {
             PostOutcome::Posted(_) => {}
             // Releases and settlements never debit `available`; only a reserve can be refused.
             PostOutcome::InsufficientFunds => {
-                return Err(StoreError::Corrupt("a payout transition debited available".into()))
+                return Err(StoreError::Corrupt(
+                    "a payout transition debited available".into(),
+                ))
             }
         }
     }
@@ -68,7 +81,8 @@ pub async fn transition(
     }
     updated.rail_due_us = rail_due_us;
     updated.updated = Timestamp::from_unix_micros(now_us);
-    let object = serde_json::to_value(PayoutOut::from_record(&updated, tenant.env)).unwrap_or_default();
+    let object =
+        serde_json::to_value(PayoutOut::from_record(&updated, tenant.env)).unwrap_or_default();
     let previous = serde_json::json!({"status": p.status.as_str()});
     let ev = NewEvent::new(
         applied.event,

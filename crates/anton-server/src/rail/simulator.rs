@@ -25,13 +25,23 @@ fn ms(v: u64) -> i64 {
 }
 
 /// The step for a due payout, and when the one after it is due (`None`: nothing more to do).
-fn next_step(status: PayoutStatus, outcome: SimulatedOutcome, cfg: &SimulatorConfig, now_us: i64) -> Option<(Transition, Option<i64>)> {
+fn next_step(
+    status: PayoutStatus,
+    outcome: SimulatedOutcome,
+    cfg: &SimulatorConfig,
+    now_us: i64,
+) -> Option<(Transition, Option<i64>)> {
     use SimulatedOutcome::*;
     match (status, outcome) {
         (PayoutStatus::Pending, StaysProcessing) => Some((Transition::StartProcessing, None)),
-        (PayoutStatus::Pending, _) => Some((Transition::StartProcessing, Some(now_us + ms(cfg.settle_delay_ms)))),
+        (PayoutStatus::Pending, _) => Some((
+            Transition::StartProcessing,
+            Some(now_us + ms(cfg.settle_delay_ms)),
+        )),
         (PayoutStatus::Processing, Paid) => Some((Transition::Pay, None)),
-        (PayoutStatus::Processing, PaidThenReturned(_)) => Some((Transition::Pay, Some(now_us + ms(cfg.return_delay_ms)))),
+        (PayoutStatus::Processing, PaidThenReturned(_)) => {
+            Some((Transition::Pay, Some(now_us + ms(cfg.return_delay_ms))))
+        }
         (PayoutStatus::Processing, Failed(code)) => Some((Transition::Fail(code), None)),
         (PayoutStatus::Paid, PaidThenReturned(code)) => Some((Transition::Return(code), None)),
         _ => None,
@@ -39,7 +49,11 @@ fn next_step(status: PayoutStatus, outcome: SimulatedOutcome, cfg: &SimulatorCon
 }
 
 /// Runs one pass at time `now_us`; returns how many payouts moved. Tests call this directly.
-pub async fn run_due(store: &Store, cfg: &SimulatorConfig, now_us: i64) -> anton_store::Result<usize> {
+pub async fn run_due(
+    store: &Store,
+    cfg: &SimulatorConfig,
+    now_us: i64,
+) -> anton_store::Result<usize> {
     let backend: Backend = store.backend();
     let cfg = cfg.clone();
     store
@@ -51,7 +65,10 @@ pub async fn run_due(store: &Store, cfg: &SimulatorConfig, now_us: i64) -> anton
                     let outcome = SimulatedOutcome::for_last4(&d.payout.outcome_last4);
                     match next_step(d.payout.status, outcome, &cfg, now_us) {
                         Some((t, next_due)) => {
-                            if service::transition(c, &d.tenant, &d.payout, t, next_due, now_us).await?.is_ok() {
+                            if service::transition(c, &d.tenant, &d.payout, t, next_due, now_us)
+                                .await?
+                                .is_ok()
+                            {
                                 moved += 1;
                             }
                         }
@@ -66,7 +83,8 @@ pub async fn run_due(store: &Store, cfg: &SimulatorConfig, now_us: i64) -> anton
                                 rail_due_us: None,
                                 now_us,
                             };
-                            anton_store::payouts::update_status(c, &d.tenant, &d.payout.id, &u).await?;
+                            anton_store::payouts::update_status(c, &d.tenant, &d.payout.id, &u)
+                                .await?;
                         }
                     }
                 }

@@ -31,10 +31,15 @@ use wire::{check_email, check_metadata, check_name, RecipientIn, RecipientOut, R
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/recipients", get(list_recipients).post(create_recipient))
+        .route(
+            "/v1/recipients",
+            get(list_recipients).post(create_recipient),
+        )
         .route(
             "/v1/recipients/{id}",
-            get(get_recipient).patch(update_recipient).delete(delete_recipient),
+            get(get_recipient)
+                .patch(update_recipient)
+                .delete(delete_recipient),
         )
 }
 
@@ -101,20 +106,39 @@ pub async fn create_recipient(
     };
     bank_columns(&state.secrets, &tenant, &bank, &mut record);
     let t = tenant.clone();
-    idempotency::run(&state, &tenant, &headers, &Method::POST, "/v1/recipients", &body, move |c| {
-        Box::pin(async move {
-            recipients::insert(c, &t, &record).await?;
-            let object = object_json(&record, &t);
-            let ev = NewEvent::new(EventType::RecipientCreated, t.env, now, record.id.as_str(), object.clone(), None);
-            events::insert(c, &t, &ev).await?;
-            Ok(ok_json(&object))
-        })
-    })
+    idempotency::run(
+        &state,
+        &tenant,
+        &headers,
+        &Method::POST,
+        "/v1/recipients",
+        &body,
+        move |c| {
+            Box::pin(async move {
+                recipients::insert(c, &t, &record).await?;
+                let object = object_json(&record, &t);
+                let ev = NewEvent::new(
+                    EventType::RecipientCreated,
+                    t.env,
+                    now,
+                    record.id.as_str(),
+                    object.clone(),
+                    None,
+                );
+                events::insert(c, &t, &ev).await?;
+                Ok(ok_json(&object))
+            })
+        },
+    )
     .await
 }
 
 #[utoipa::path(get, path = "/v1/recipients/{id}", tag = "recipients", params(("id" = String, Path)), responses((status = 200, body = RecipientOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
-pub async fn get_recipient(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<RecipientOut>> {
+pub async fn get_recipient(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RecipientOut>> {
     auth.require(Scope::RecipientsRead)?;
     let rid = parse_id(&id)?;
     let r = recipients::get(state.store.read(), &auth.tenant, &rid)
@@ -135,13 +159,19 @@ pub async fn list_recipients(
         None => None,
         Some(s) => {
             let id = RecipientId::parse(s).map_err(|_| bad_cursor(s))?;
-            Some(recipients::cursor(state.store.read(), &auth.tenant, &id).await?.ok_or_else(|| bad_cursor(s))?)
+            Some(
+                recipients::cursor(state.store.read(), &auth.tenant, &id)
+                    .await?
+                    .ok_or_else(|| bad_cursor(s))?,
+            )
         }
     };
     let rows = recipients::list(state.store.read(), &auth.tenant, &params.page(cursor)).await?;
     let (rows, has_more) = paged(rows, params.limit);
     Ok(Json(ListOut::new(
-        rows.iter().map(|r| RecipientOut::from_record(r, auth.tenant.env)).collect(),
+        rows.iter()
+            .map(|r| RecipientOut::from_record(r, auth.tenant.env))
+            .collect(),
         has_more,
     )))
 }
@@ -171,83 +201,103 @@ pub async fn update_recipient(
     let secrets = state.secrets.clone();
     let path = format!("/v1/recipients/{id}");
     let t = tenant.clone();
-    idempotency::run(&state, &tenant, &headers, &Method::PATCH, &path, &body, move |c| {
-        Box::pin(async move {
-            let Some(old) = recipients::get(&mut *c, &t, &rid).await? else {
-                return Ok(Err(ApiError::not_found("recipient", rid.as_str())));
-            };
-            let now = Timestamp::from_unix_micros(now_us());
-            let mut new = old.clone();
-            let mut prev = serde_json::Map::new();
-            let old_json = object_json(&old, &t);
-            if let Some(n) = patch.name {
-                new.name = n.trim().to_owned();
-            }
-            if let Some(e) = patch.email {
-                new.email = e;
-            }
-            if let Some(m) = patch.metadata {
-                new.metadata = serde_json::to_string(&m).unwrap_or_else(|_| "{}".into());
-            }
-            if let Some(bank) = &bank {
-                bank_columns(&secrets, &t, bank, &mut new);
-                if new.fingerprint != old.fingerprint {
-                    new.bank_changed = now;
+    idempotency::run(
+        &state,
+        &tenant,
+        &headers,
+        &Method::PATCH,
+        &path,
+        &body,
+        move |c| {
+            Box::pin(async move {
+                let Some(old) = recipients::get(&mut *c, &t, &rid).await? else {
+                    return Ok(Err(ApiError::not_found("recipient", rid.as_str())));
+                };
+                let now = Timestamp::from_unix_micros(now_us());
+                let mut new = old.clone();
+                let mut prev = serde_json::Map::new();
+                let old_json = object_json(&old, &t);
+                if let Some(n) = patch.name {
+                    new.name = n.trim().to_owned();
                 }
-            }
-            new.updated = now;
-            recipients::update(c, &t, &new).await?;
-            let object = object_json(&new, &t);
-            for key in ["name", "email", "bank_account", "metadata"] {
-                if old_json[key] != object[key] {
-                    prev.insert(key.into(), old_json[key].clone());
+                if let Some(e) = patch.email {
+                    new.email = e;
                 }
-            }
-            if !prev.is_empty() {
-                let ev = NewEvent::new(
-                    EventType::RecipientUpdated,
-                    t.env,
-                    now,
-                    new.id.as_str(),
-                    object.clone(),
-                    Some(serde_json::Value::Object(prev)),
-                );
-                events::insert(c, &t, &ev).await?;
-            }
-            Ok(ok_json(&object))
-        })
-    })
+                if let Some(m) = patch.metadata {
+                    new.metadata = serde_json::to_string(&m).unwrap_or_else(|_| "{}".into());
+                }
+                if let Some(bank) = &bank {
+                    bank_columns(&secrets, &t, bank, &mut new);
+                    if new.fingerprint != old.fingerprint {
+                        new.bank_changed = now;
+                    }
+                }
+                new.updated = now;
+                recipients::update(c, &t, &new).await?;
+                let object = object_json(&new, &t);
+                for key in ["name", "email", "bank_account", "metadata"] {
+                    if old_json[key] != object[key] {
+                        prev.insert(key.into(), old_json[key].clone());
+                    }
+                }
+                if !prev.is_empty() {
+                    let ev = NewEvent::new(
+                        EventType::RecipientUpdated,
+                        t.env,
+                        now,
+                        new.id.as_str(),
+                        object.clone(),
+                        Some(serde_json::Value::Object(prev)),
+                    );
+                    events::insert(c, &t, &ev).await?;
+                }
+                Ok(ok_json(&object))
+            })
+        },
+    )
     .await
 }
 
 #[utoipa::path(delete, path = "/v1/recipients/{id}", tag = "recipients", params(("id" = String, Path)), responses((status = 200, description = "{\"id\",\"object\":\"recipient\",\"deleted\":true}"), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
-pub async fn delete_recipient(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn delete_recipient(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     auth.require(Scope::RecipientsWrite)?;
     let rid = parse_id(&id)?;
     let t = auth.tenant.clone();
     let headers = HeaderMap::new();
-    idempotency::run(&state, &auth.tenant, &headers, &Method::DELETE, "", b"", move |c| {
-        Box::pin(async move {
-            let Some(old) = recipients::get(&mut *c, &t, &rid).await? else {
-                return Ok(Err(ApiError::not_found("recipient", rid.as_str())));
-            };
-            let now = now_us();
-            recipients::delete(c, &t, &rid, now).await?;
-            let object = object_json(&old, &t);
-            let ev = NewEvent::new(
-                EventType::RecipientDeleted,
-                t.env,
-                Timestamp::from_unix_micros(now),
-                rid.as_str(),
-                object,
-                None,
-            );
-            events::insert(c, &t, &ev).await?;
-            Ok(Ok((
-                StatusCode::OK,
-                json!({"id": rid, "object": "recipient", "deleted": true}).to_string(),
-            )))
-        })
-    })
+    idempotency::run(
+        &state,
+        &auth.tenant,
+        &headers,
+        &Method::DELETE,
+        "",
+        b"",
+        move |c| {
+            Box::pin(async move {
+                let Some(old) = recipients::get(&mut *c, &t, &rid).await? else {
+                    return Ok(Err(ApiError::not_found("recipient", rid.as_str())));
+                };
+                let now = now_us();
+                recipients::delete(c, &t, &rid, now).await?;
+                let object = object_json(&old, &t);
+                let ev = NewEvent::new(
+                    EventType::RecipientDeleted,
+                    t.env,
+                    Timestamp::from_unix_micros(now),
+                    rid.as_str(),
+                    object,
+                    None,
+                );
+                events::insert(c, &t, &ev).await?;
+                Ok(Ok((
+                    StatusCode::OK,
+                    json!({"id": rid, "object": "recipient", "deleted": true}).to_string(),
+                )))
+            })
+        },
+    )
     .await
 }

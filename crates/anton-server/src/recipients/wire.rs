@@ -16,7 +16,10 @@ pub type Metadata = BTreeMap<String, String>;
 
 pub fn check_metadata(m: &Metadata) -> Result<(), ApiError> {
     if m.len() > 50 {
-        return Err(ApiError::invalid("metadata_invalid", "metadata holds at most 50 keys").with_param("metadata"));
+        return Err(
+            ApiError::invalid("metadata_invalid", "metadata holds at most 50 keys")
+                .with_param("metadata"),
+        );
     }
     for (k, v) in m {
         if k.is_empty() || k.chars().count() > 40 || v.chars().count() > 500 {
@@ -43,7 +46,10 @@ pub enum BankAccountIn {
     /// SEPA: an IBAN (print or electronic form) and an optional BIC.
     Iban { iban: String, bic: Option<String> },
     /// UK Faster Payments: sort code and 8-digit account number.
-    GbFps { sort_code: String, account_number: String },
+    GbFps {
+        sort_code: String,
+        account_number: String,
+    },
 }
 
 impl BankAccountIn {
@@ -86,28 +92,36 @@ pub struct RecipientPatch {
     pub metadata: Option<Metadata>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 
 pub fn check_name(name: &str) -> Result<(), ApiError> {
     let n = name.trim().chars().count();
     if n == 0 || n > 200 {
-        return Err(ApiError::invalid("parameter_invalid", "name must be 1 to 200 characters").with_param("name"));
+        return Err(
+            ApiError::invalid("parameter_invalid", "name must be 1 to 200 characters")
+                .with_param("name"),
+        );
     }
     Ok(())
 }
 
 pub fn check_email(email: &str) -> Result<(), ApiError> {
     let ok = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'))
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
         && !email.chars().any(char::is_whitespace);
     if ok {
         Ok(())
     } else {
-        Err(ApiError::invalid("email_invalid", "email is not a valid email address").with_param("email"))
+        Err(
+            ApiError::invalid("email_invalid", "email is not a valid email address")
+                .with_param("email"),
+        )
     }
 }
 

@@ -16,13 +16,27 @@ async fn scopes_environments_and_merchants_are_enforced(b: Backend) {
     app.fund(&app.key, 10_000, "USD").await;
     let rcp = app.create_recipient(&app.key, "6789").await;
     let rcp_id = rcp["id"].as_str().unwrap();
-    let payout: serde_json::Value = app.create_payout(&app.key, rcp_id, 500).await.json().await.unwrap();
+    let payout: serde_json::Value = app
+        .create_payout(&app.key, rcp_id, 500)
+        .await
+        .json()
+        .await
+        .unwrap();
     let po = payout["id"].as_str().unwrap();
 
     // A payouts:read restricted key can read but not create.
-    let read_only = app.create_key(&app.merchant, Environment::Test, Some(&["payouts:read"])).await;
+    let read_only = app
+        .create_key(&app.merchant, Environment::Test, Some(&["payouts:read"]))
+        .await;
     assert!(read_only.starts_with("rk_test_"));
-    assert_eq!(app.get(&format!("/v1/payouts/{po}"), &read_only).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/v1/payouts/{po}"), &read_only)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
     let (status, body) = error_of(app.create_payout(&read_only, rcp_id, 100).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["type"], "permission_error");
@@ -34,25 +48,56 @@ async fn scopes_environments_and_merchants_are_enforced(b: Backend) {
     let live_key = app.create_key(&app.merchant, Environment::Live, None).await;
     let live_rcp = app.create_recipient(&live_key, "6789").await;
     assert_eq!(live_rcp["livemode"], true);
-    let (status, _) = error_of(app.get(&format!("/v1/recipients/{}", live_rcp["id"].as_str().unwrap()), &app.key).send().await.unwrap()).await;
+    let (status, _) = error_of(
+        app.get(
+            &format!("/v1/recipients/{}", live_rcp["id"].as_str().unwrap()),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = error_of(app.get(&format!("/v1/payouts/{po}"), &live_key).send().await.unwrap()).await;
+    let (status, _) = error_of(
+        app.get(&format!("/v1/payouts/{po}"), &live_key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Live payouts are refused while no live rail is configured.
-    let (status, body) = error_of(app.create_payout(&live_key, live_rcp["id"].as_str().unwrap(), 100).await).await;
+    let (status, body) = error_of(
+        app.create_payout(&live_key, live_rcp["id"].as_str().unwrap(), 100)
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "live_rail_not_configured");
     // Test helpers do not exist in live mode.
-    let r = app.post("/v1/test_helpers/balance/fund", &live_key).json(&json!({"amount": 5, "currency": "USD"})).send().await.unwrap();
+    let r = app
+        .post("/v1/test_helpers/balance/fund", &live_key)
+        .json(&json!({"amount": 5, "currency": "USD"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // Another merchant's payout is a 404, never a 403.
     let (_, other_key) = app.other_merchant().await;
-    for path in [format!("/v1/payouts/{po}"), format!("/v1/recipients/{rcp_id}")] {
+    for path in [
+        format!("/v1/payouts/{po}"),
+        format!("/v1/recipients/{rcp_id}"),
+    ] {
         let (status, _) = error_of(app.get(&path, &other_key).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
-    let r = app.post(&format!("/v1/payouts/{po}/cancel"), &other_key).send().await.unwrap();
+    let r = app
+        .post(&format!("/v1/payouts/{po}/cancel"), &other_key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.payout(&app.key, po).await["status"], "pending");
 }
@@ -68,28 +113,73 @@ async fn revoked_and_expired_keys_are_refused_at_once(b: Backend) {
         name: "k".into(),
         created_by: "tests".into(),
     };
-    let (record, key) = operator::create_key(&app.store, &app.secrets, &spec(None)).await.unwrap();
+    let (record, key) = operator::create_key(&app.store, &app.secrets, &spec(None))
+        .await
+        .unwrap();
     let key = key.expose_secret().to_owned();
-    assert_eq!(app.get("/v1/balance", &key).send().await.unwrap().status(), StatusCode::OK);
-    operator::revoke_key(&app.store, &app.merchant, &record.id).await.unwrap();
+    assert_eq!(
+        app.get("/v1/balance", &key).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    operator::revoke_key(&app.store, &app.merchant, &record.id)
+        .await
+        .unwrap();
     let (status, body) = error_of(app.get("/v1/balance", &key).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "api_key_revoked");
 
-    let (_, expired) = operator::create_key(&app.store, &app.secrets, &spec(Some(Duration::ZERO))).await.unwrap();
-    let (status, body) = error_of(app.get("/v1/balance", expired.expose_secret()).send().await.unwrap()).await;
+    let (_, expired) = operator::create_key(&app.store, &app.secrets, &spec(Some(Duration::ZERO)))
+        .await
+        .unwrap();
+    let (status, body) = error_of(
+        app.get("/v1/balance", expired.expose_secret())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "api_key_expired");
 
     // Rolling with a grace period keeps both valid; with none, the old one stops at once.
-    let (old, old_key) = operator::create_key(&app.store, &app.secrets, &spec(None)).await.unwrap();
-    let (_, new_key) = operator::roll_key(&app.store, &app.secrets, &app.merchant, &old.id, Duration::from_secs(3600)).await.unwrap();
+    let (old, old_key) = operator::create_key(&app.store, &app.secrets, &spec(None))
+        .await
+        .unwrap();
+    let (_, new_key) = operator::roll_key(
+        &app.store,
+        &app.secrets,
+        &app.merchant,
+        &old.id,
+        Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
     for k in [old_key.expose_secret(), new_key.expose_secret()] {
-        assert_eq!(app.get("/v1/balance", k).send().await.unwrap().status(), StatusCode::OK);
+        assert_eq!(
+            app.get("/v1/balance", k).send().await.unwrap().status(),
+            StatusCode::OK
+        );
     }
-    let (old2, old2_key) = operator::create_key(&app.store, &app.secrets, &spec(None)).await.unwrap();
-    operator::roll_key(&app.store, &app.secrets, &app.merchant, &old2.id, Duration::ZERO).await.unwrap();
-    assert_eq!(app.get("/v1/balance", old2_key.expose_secret()).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let (old2, old2_key) = operator::create_key(&app.store, &app.secrets, &spec(None))
+        .await
+        .unwrap();
+    operator::roll_key(
+        &app.store,
+        &app.secrets,
+        &app.merchant,
+        &old2.id,
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.get("/v1/balance", old2_key.expose_secret())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     // Garbage and missing keys: 401 in the envelope.
     for k in ["", "sk_test_notarealkey", "Bearer"] {
@@ -97,7 +187,12 @@ async fn revoked_and_expired_keys_are_refused_at_once(b: Backend) {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["error"]["type"], "authentication_error");
     }
-    let r = app.client.get(format!("{}/v1/balance", app.base)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/v1/balance", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -112,22 +207,43 @@ async fn ip_allowlists_and_browser_markers_are_enforced(b: Backend) {
         name: "ip".into(),
         created_by: "tests".into(),
     };
-    let elsewhere = app.create_key_with(with_cidrs(&["10.0.0.0/8", "2001:db8::/32"])).await;
+    let elsewhere = app
+        .create_key_with(with_cidrs(&["10.0.0.0/8", "2001:db8::/32"]))
+        .await;
     let (status, body) = error_of(app.get("/v1/balance", &elsewhere).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "ip_not_allowed");
     let here = app.create_key_with(with_cidrs(&["127.0.0.1/32"])).await;
-    assert_eq!(app.get("/v1/balance", &here).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/v1/balance", &here).send().await.unwrap().status(),
+        StatusCode::OK
+    );
 
     // A secret key sent from a browser context is refused and flagged.
-    for (name, value) in [("Origin", "https://shop.example"), ("Sec-Fetch-Mode", "cors")] {
-        let (status, body) = error_of(app.get("/v1/balance", &app.key).header(name, value).send().await.unwrap()).await;
+    for (name, value) in [
+        ("Origin", "https://shop.example"),
+        ("Sec-Fetch-Mode", "cors"),
+    ] {
+        let (status, body) = error_of(
+            app.get("/v1/balance", &app.key)
+                .header(name, value)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
         assert_eq!(body["error"]["code"], "browser_request_refused");
     }
-    let keys = anton_store::api_keys::list(app.store.read(), &app.merchant).await.unwrap();
+    let keys = anton_store::api_keys::list(app.store.read(), &app.merchant)
+        .await
+        .unwrap();
     let flagged: Vec<_> = keys.iter().filter(|k| k.exposed.is_some()).collect();
-    assert_eq!(flagged.len(), 1, "exactly the key used from a browser is flagged");
+    assert_eq!(
+        flagged.len(),
+        1,
+        "exactly the key used from a browser is flagged"
+    );
     assert_eq!(flagged[0].last4, app.key[app.key.len() - 4..]);
     // No CORS on the API.
     let r = app.get("/v1/balance", &here).send().await.unwrap();
@@ -155,7 +271,11 @@ async fn requests_over_the_key_rate_limit_get_429(b: Backend) {
     let ok = statuses.iter().filter(|s| **s == 200).count();
     assert!((2..=3).contains(&ok), "{statuses:?}");
     assert_eq!(statuses[..2], [200, 200]);
-    assert_eq!(ok + statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
+    assert_eq!(
+        ok + statuses.iter().filter(|s| **s == 429).count(),
+        6,
+        "{statuses:?}"
+    );
 }
 
 both_backends!(

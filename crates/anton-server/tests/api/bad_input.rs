@@ -6,7 +6,14 @@ use serde_json::json;
 use crate::both_backends;
 use crate::helpers::{error_of, spawn_app, Backend};
 
-const TABLES: [&str; 6] = ["recipients", "payouts", "events", "balance_transactions", "idempotency_keys", "balances"];
+const TABLES: [&str; 6] = [
+    "recipients",
+    "payouts",
+    "events",
+    "balance_transactions",
+    "idempotency_keys",
+    "balances",
+];
 
 async fn bad_input_is_refused_with_a_4xx_and_nothing_is_written(b: Backend) {
     let app = spawn_app(b).await;
@@ -45,23 +52,60 @@ async fn bad_input_is_refused_with_a_4xx_and_nothing_is_written(b: Backend) {
         ("/v1/test_helpers/balance/fund", json!({"amount": 0, "currency": "USD"}).to_string(), StatusCode::BAD_REQUEST, "amount_invalid"),
     ];
     for (path, body, status, code) in &cases {
-        let r = app.post(path, &app.key).header("Content-Type", "application/json").body(body.clone()).send().await.unwrap();
+        let r = app
+            .post(path, &app.key)
+            .header("Content-Type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
         let (got, err) = error_of(r).await;
         assert_eq!(got, *status, "{path} {body}: {err}");
         assert_eq!(err["error"]["code"], *code, "{path} {body}: {err}");
         assert_eq!(err["error"]["type"], "invalid_request_error");
     }
     // Oversize body: 413; wrong content type: 415; unknown route and method: 404 / 405.
-    let huge = format!("{{\"amount\": 1, \"description\": \"{}\"}}", "x".repeat(70 * 1024));
-    let (status, _) = error_of(app.post("/v1/payouts", &app.key).header("Content-Type", "application/json").body(huge).send().await.unwrap()).await;
+    let huge = format!(
+        "{{\"amount\": 1, \"description\": \"{}\"}}",
+        "x".repeat(70 * 1024)
+    );
+    let (status, _) = error_of(
+        app.post("/v1/payouts", &app.key)
+            .header("Content-Type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    let (status, _) = error_of(app.post("/v1/payouts", &app.key).header("Content-Type", "text/plain").body("amount=1").send().await.unwrap()).await;
+    let (status, _) = error_of(
+        app.post("/v1/payouts", &app.key)
+            .header("Content-Type", "text/plain")
+            .body("amount=1")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (status, _) = error_of(app.get("/v1/nothing", &app.key).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = error_of(app.client.put(format!("{}/v1/payouts", app.base)).bearer_auth(&app.key).send().await.unwrap()).await;
+    let (status, _) = error_of(
+        app.client
+            .put(format!("{}/v1/payouts", app.base))
+            .bearer_auth(&app.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    for (path, kind) in [("/v1/payouts/rcp_123", "payout"), ("/v1/recipients/po_1", "recipient"), ("/v1/events/xyz", "event")] {
+    for (path, kind) in [
+        ("/v1/payouts/rcp_123", "payout"),
+        ("/v1/recipients/po_1", "recipient"),
+        ("/v1/events/xyz", "event"),
+    ] {
         let (status, body) = error_of(app.get(path, &app.key).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert!(body["error"]["message"].as_str().unwrap().contains(kind));
@@ -73,3 +117,25 @@ async fn bad_input_is_refused_with_a_4xx_and_nothing_is_written(b: Backend) {
 }
 
 both_backends!(bad_input_is_refused_with_a_4xx_and_nothing_is_written);
+
+#[tokio::test]
+async fn an_unknown_api_version_is_refused_and_the_current_one_accepted() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let ok = app
+        .get("/v1/balance", &app.key)
+        .header("Anton-Version", anton_core::API_VERSION)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let (status, body) = error_of(
+        app.get("/v1/balance", &app.key)
+            .header("Anton-Version", "2019-01-01")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "api_version_invalid");
+}

@@ -42,7 +42,8 @@ macro_rules! both_backends {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("ANTON_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("ANTON_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A new, empty PostgreSQL database; returns its URL and name.
@@ -51,9 +52,17 @@ pub async fn fresh_pg_database() -> (String, String) {
     let name = format!("anton_t_{}", anton_core::random_base62(12).to_lowercase());
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
-        .unwrap_or_else(|e| panic!("ANTON_TEST_DATABASE_URL is set (or defaulted) but PostgreSQL is unreachable: {e}"));
-    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-    let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+        .unwrap_or_else(|e| {
+            panic!(
+                "ANTON_TEST_DATABASE_URL is set (or defaulted) but PostgreSQL is unreachable: {e}"
+            )
+        });
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("the admin URL names a database");
     (format!("{base}/{name}"), name)
 }
 
@@ -75,7 +84,13 @@ pub struct TestApp {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg_database) = match backend {
-        Backend::Sqlite => (format!("sqlite://{}?mode=rwc", data_dir.path().join("anton.db").display()), None),
+        Backend::Sqlite => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.path().join("anton.db").display()
+            ),
+            None,
+        ),
         Backend::Postgres => {
             let (url, name) = fresh_pg_database().await;
             (url, Some(name))
@@ -96,7 +111,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         workers: false,
         ..Config::default()
     };
-    let app = Application::build(config).await.expect("the application builds");
+    let app = Application::build(config)
+        .await
+        .expect("the application builds");
     let addr = app.local_addr();
     let ca = std::fs::read(app.generated_ca().expect("a generated CA")).expect("read CA");
     let store = app.state().store.clone();
@@ -110,7 +127,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .tls_built_in_root_certs(false)
         .build()
         .expect("client");
-    let merchant = operator::create_merchant(&store, "Test Merchant").await.expect("merchant");
+    let merchant = operator::create_merchant(&store, "Test Merchant")
+        .await
+        .expect("merchant");
     let mut app = TestApp {
         base: format!("https://localhost:{}", addr.port()),
         addr,
@@ -139,10 +158,15 @@ impl Drop for TestApp {
             let admin = pg_admin_url();
             // Best effort, on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let mut c = sqlx::PgConnection::connect(&admin).await.ok()?;
-                    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok()
+                    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                        .await
+                        .ok()
                 })
             })
             .join();
@@ -162,13 +186,22 @@ impl TestApp {
     pub async fn set_rate_limits(&self, m: &MerchantId, live: i64, test: i64) {
         let id = m.clone();
         self.store
-            .write(move |c| Box::pin(async move { anton_store::merchants::set_rate_limits(c, &id, live, test).await }))
+            .write(move |c| {
+                Box::pin(async move {
+                    anton_store::merchants::set_rate_limits(c, &id, live, test).await
+                })
+            })
             .await
             .expect("set rate limits");
     }
 
     /// A key for `merchant` in `env`: secret (all scopes) when `scopes` is None.
-    pub async fn create_key(&self, merchant: &MerchantId, env: Environment, scopes: Option<&[&str]>) -> String {
+    pub async fn create_key(
+        &self,
+        merchant: &MerchantId,
+        env: Environment,
+        scopes: Option<&[&str]>,
+    ) -> String {
         self.create_key_with(KeySpec {
             merchant_id: merchant.clone(),
             env,
@@ -182,24 +215,32 @@ impl TestApp {
     }
 
     pub async fn create_key_with(&self, spec: KeySpec) -> String {
-        let (_, key) = operator::create_key(&self.store, &self.secrets, &spec).await.expect("key");
+        let (_, key) = operator::create_key(&self.store, &self.secrets, &spec)
+            .await
+            .expect("key");
         key.expose_secret().to_owned()
     }
 
     /// A second merchant with a secret test key.
     pub async fn other_merchant(&self) -> (MerchantId, String) {
-        let m = operator::create_merchant(&self.store, "Other Merchant").await.expect("merchant");
+        let m = operator::create_merchant(&self.store, "Other Merchant")
+            .await
+            .expect("merchant");
         self.set_rate_limits(&m.id, 10_000, 10_000).await;
         let key = self.create_key(&m.id, Environment::Test, None).await;
         (m.id, key)
     }
 
     pub fn get(&self, path: &str, key: &str) -> RequestBuilder {
-        self.client.get(format!("{}{path}", self.base)).bearer_auth(key)
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(key)
     }
 
     pub fn post(&self, path: &str, key: &str) -> RequestBuilder {
-        self.client.post(format!("{}{path}", self.base)).bearer_auth(key)
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(key)
     }
 
     pub async fn fund(&self, key: &str, amount: i64, currency: &str) {
@@ -209,7 +250,12 @@ impl TestApp {
             .send()
             .await
             .expect("fund");
-        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "{}",
+            r.text().await.unwrap_or_default()
+        );
     }
 
     /// A US recipient whose account number ends in `last4` (the simulator's outcome selector).
@@ -238,16 +284,26 @@ impl TestApp {
     }
 
     pub async fn payout(&self, key: &str, id: &str) -> Value {
-        self.get(&format!("/v1/payouts/{id}"), key).send().await.expect("get").json().await.expect("json")
+        self.get(&format!("/v1/payouts/{id}"), key)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json")
     }
 
     /// Runs the simulator rail until nothing is due.
     pub async fn run_rail(&self) -> usize {
         let mut total = 0;
         for _ in 0..10 {
-            let n = anton_server::rail::simulator::run_due(&self.store, &self.simulator, anton_store::now_us())
-                .await
-                .expect("rail pass");
+            let n = anton_server::rail::simulator::run_due(
+                &self.store,
+                &self.simulator,
+                anton_store::now_us(),
+            )
+            .await
+            .expect("rail pass");
             total += n;
             if n == 0 {
                 break;
@@ -257,7 +313,9 @@ impl TestApp {
     }
 
     pub async fn assert_ledger_balanced(&self, t: &Tenant) {
-        let r = anton_store::ledger::check_invariants(self.store.read(), t).await.expect("check");
+        let r = anton_store::ledger::check_invariants(self.store.read(), t)
+            .await
+            .expect("check");
         assert_eq!(r, Ok(()), "ledger invariants");
     }
 
@@ -273,7 +331,12 @@ impl TestApp {
 pub async fn error_of(r: Response) -> (StatusCode, Value) {
     let status = r.status();
     let body: Value = r.json().await.expect("error body is JSON");
-    assert!(body["error"]["request_id"].as_str().is_some_and(|s| s.starts_with("req_")), "{body}");
+    assert!(
+        body["error"]["request_id"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("req_")),
+        "{body}"
+    );
     assert!(body["error"]["type"].is_string(), "{body}");
     (status, body)
 }

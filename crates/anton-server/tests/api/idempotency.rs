@@ -16,7 +16,12 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
 
     let tasks: Vec<_> = (0..50)
         .map(|_| {
-            let (client, url, key, body) = (app.client.clone(), format!("{}/v1/payouts", app.base), app.key.clone(), body.clone());
+            let (client, url, key, body) = (
+                app.client.clone(),
+                format!("{}/v1/payouts", app.base),
+                app.key.clone(),
+                body.clone(),
+            );
             tokio::spawn(async move {
                 let r = client
                     .post(url)
@@ -27,7 +32,10 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
                     .send()
                     .await
                     .unwrap();
-                let replayed = r.headers().get("idempotent-replayed").map(|v| v.to_str().unwrap().to_owned());
+                let replayed = r
+                    .headers()
+                    .get("idempotent-replayed")
+                    .map(|v| v.to_str().unwrap().to_owned());
                 (r.status(), replayed, r.bytes().await.unwrap())
             })
         })
@@ -45,8 +53,16 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
         }
     }
     assert!(!successes.is_empty());
-    let first = &successes.iter().find(|(r, _)| r.is_none()).expect("one original response").1;
-    assert_eq!(successes.iter().filter(|(r, _)| r.is_none()).count(), 1, "exactly one request ran");
+    let first = &successes
+        .iter()
+        .find(|(r, _)| r.is_none())
+        .expect("one original response")
+        .1;
+    assert_eq!(
+        successes.iter().filter(|(r, _)| r.is_none()).count(),
+        1,
+        "exactly one request ran"
+    );
     for (replayed, bytes) in &successes {
         assert_eq!(bytes, first, "replays are byte-identical");
         if replayed.is_some() {
@@ -54,8 +70,14 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
         }
     }
     // A later retry replays too.
-    let r = app.post("/v1/payouts", &app.key).header("Idempotency-Key", "order-42")
-        .header("Content-Type", "application/json").body(body.clone()).send().await.unwrap();
+    let r = app
+        .post("/v1/payouts", &app.key)
+        .header("Idempotency-Key", "order-42")
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     assert_eq!(&r.bytes().await.unwrap(), first);
     assert_eq!(app.count("payouts").await, 1);
@@ -63,7 +85,15 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
 
     // Same key, another body: 422 and nothing written.
     let other = json!({"amount": 999, "currency": "USD", "recipient": rcp["id"]});
-    let (status, body) = error_of(app.post("/v1/payouts", &app.key).header("Idempotency-Key", "order-42").json(&other).send().await.unwrap()).await;
+    let (status, body) = error_of(
+        app.post("/v1/payouts", &app.key)
+            .header("Idempotency-Key", "order-42")
+            .json(&other)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["type"], "idempotency_error");
     assert_eq!(app.count("payouts").await, 1);
@@ -74,8 +104,13 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
     let (_, other_key) = app.other_merchant().await;
     app.fund(&other_key, 10_000, "USD").await;
     let rcp2 = app.create_recipient(&other_key, "6789").await;
-    let r = app.post("/v1/payouts", &other_key).header("Idempotency-Key", "order-42")
-        .json(&json!({"amount": 1_234, "currency": "USD", "recipient": rcp2["id"]})).send().await.unwrap();
+    let r = app
+        .post("/v1/payouts", &other_key)
+        .header("Idempotency-Key", "order-42")
+        .json(&json!({"amount": 1_234, "currency": "USD", "recipient": rcp2["id"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get("idempotent-replayed").is_none());
 }
@@ -84,7 +119,12 @@ async fn a_refusal_is_stored_and_replayed_once_the_handler_ran(b: Backend) {
     let app = spawn_app(b).await;
     let rcp = app.create_recipient(&app.key, "6789").await;
     let req = json!({"amount": 5_000, "currency": "USD", "recipient": rcp["id"]});
-    let send = || app.post("/v1/payouts", &app.key).header("Idempotency-Key", "k-refused").json(&req).send();
+    let send = || {
+        app.post("/v1/payouts", &app.key)
+            .header("Idempotency-Key", "k-refused")
+            .json(&req)
+            .send()
+    };
     let r1 = send().await.unwrap();
     assert_eq!(r1.status(), StatusCode::BAD_REQUEST);
     let b1 = r1.bytes().await.unwrap();
@@ -101,7 +141,15 @@ async fn a_refusal_is_stored_and_replayed_once_the_handler_ran(b: Backend) {
     // Keys are validated.
     let long = "k".repeat(256);
     for bad in ["", long.as_str(), "has space"] {
-        let (status, _) = error_of(app.post("/v1/payouts", &app.key).header("Idempotency-Key", bad).json(&req).send().await.unwrap()).await;
+        let (status, _) = error_of(
+            app.post("/v1/payouts", &app.key)
+                .header("Idempotency-Key", bad)
+                .json(&req)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
     }
 }

@@ -1,6 +1,10 @@
 //! Black-box tests: the real server over HTTPS, on SQLite and PostgreSQL.
 //! One test binary (fast to link), one module per capability.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test should fail loudly on any unexpected None or Err"
+)]
 mod helpers;
 
 mod access;

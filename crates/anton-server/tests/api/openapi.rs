@@ -18,11 +18,24 @@ async fn the_committed_openapi_document_is_current_and_served() {
     );
     let doc: serde_json::Value = serde_json::from_str(&generated).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/v1/payouts", "/v1/recipients/{id}", "/v1/balance", "/v1/events"] {
+    for path in [
+        "/v1/payouts",
+        "/v1/recipients/{id}",
+        "/v1/balance",
+        "/v1/events",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
 
     let app = spawn_app(Backend::Sqlite).await;
-    let served = app.client.get(format!("{}/v1/openapi.json", app.base)).send().await.unwrap().text().await.unwrap();
+    let served = app
+        .client
+        .get(format!("{}/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(served, generated);
 }

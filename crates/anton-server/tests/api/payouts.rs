@@ -14,12 +14,19 @@ async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
     let rcp = rcp["id"].as_str().unwrap().to_owned();
     let tasks: Vec<_> = (0..100)
         .map(|_| {
-            let (client, url, key, rcp) = (app.client.clone(), format!("{}/v1/payouts", app.base), app.key.clone(), rcp.clone());
+            let (client, url, key, rcp) = (
+                app.client.clone(),
+                format!("{}/v1/payouts", app.base),
+                app.key.clone(),
+                rcp.clone(),
+            );
             tokio::spawn(async move {
                 let r = client
                     .post(url)
                     .bearer_auth(key)
-                    .json(&serde_json::json!({"amount": 1_000, "currency": "USD", "recipient": rcp}))
+                    .json(
+                        &serde_json::json!({"amount": 1_000, "currency": "USD", "recipient": rcp}),
+                    )
                     .send()
                     .await
                     .unwrap();
@@ -43,7 +50,14 @@ async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
         }
     }
     assert_eq!((created, refused), (37, 63));
-    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    let balance: Value = app
+        .get("/v1/balance", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(balance["available"][0]["amount"], 0);
     assert_eq!(balance["in_flight"][0]["amount"], 37_000);
     assert_eq!(app.count("payouts").await, 37);
@@ -51,9 +65,23 @@ async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
 
     // The rail settles each exactly once; the money ends in paid_out.
     app.run_rail().await;
-    let paid: Value = app.get("/v1/payouts?status=paid&limit=100", &app.key).send().await.unwrap().json().await.unwrap();
+    let paid: Value = app
+        .get("/v1/payouts?status=paid&limit=100", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(paid["data"].as_array().unwrap().len(), 37);
-    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    let balance: Value = app
+        .get("/v1/balance", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(balance["in_flight"][0]["amount"], 0);
     assert_eq!(app.count("balance_transactions").await, 1 + 37 * 2);
     app.assert_ledger_balanced(&app.tenant()).await;
@@ -73,7 +101,12 @@ async fn the_simulator_follows_the_outcome_table(b: Backend) {
     let mut ids = Vec::new();
     for (last4, _, _) in cases {
         let rcp = app.create_recipient(&app.key, last4).await;
-        let p: Value = app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 1_000).await.json().await.unwrap();
+        let p: Value = app
+            .create_payout(&app.key, rcp["id"].as_str().unwrap(), 1_000)
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(p["status"], "pending");
         ids.push(p["id"].as_str().unwrap().to_owned());
     }
@@ -84,21 +117,58 @@ async fn the_simulator_follows_the_outcome_table(b: Backend) {
         assert_eq!(p["failure_code"].as_str(), *code, "last4 {last4}");
     }
     // Every transition wrote its event; the returned one went through all four.
-    let ev: Value = app.get(&format!("/v1/events?object={}", ids[4]), &app.key).send().await.unwrap().json().await.unwrap();
-    let types: Vec<_> = ev["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(types, ["payout.returned", "payout.paid", "payout.processing", "payout.created"]);
+    let ev: Value = app
+        .get(&format!("/v1/events?object={}", ids[4]), &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let types: Vec<_> = ev["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "payout.returned",
+            "payout.paid",
+            "payout.processing",
+            "payout.created"
+        ]
+    );
     // failed and returned payouts gave their money back: 100k - paid(1k) - processing(1k)
-    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    let balance: Value = app
+        .get("/v1/balance", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(balance["available"][0]["amount"], 98_000);
     assert_eq!(balance["in_flight"][0]["amount"], 1_000);
     app.assert_ledger_balanced(&app.tenant()).await;
 
     // The one stuck in processing moves only by test helper.
-    let r = app.post(&format!("/v1/test_helpers/payouts/{}/fail", ids[5]), &app.key)
-        .json(&serde_json::json!({"failure_code": "no_account"})).send().await.unwrap();
+    let r = app
+        .post(
+            &format!("/v1/test_helpers/payouts/{}/fail", ids[5]),
+            &app.key,
+        )
+        .json(&serde_json::json!({"failure_code": "no_account"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let p: Value = r.json().await.unwrap();
-    assert_eq!((p["status"].as_str(), p["failure_code"].as_str()), (Some("failed"), Some("no_account")));
+    assert_eq!(
+        (p["status"].as_str(), p["failure_code"].as_str()),
+        (Some("failed"), Some("no_account"))
+    );
     app.assert_ledger_balanced(&app.tenant()).await;
 }
 
@@ -107,38 +177,128 @@ async fn cancel_and_test_helpers_follow_the_state_machine(b: Backend) {
     app.fund(&app.key, 10_000, "USD").await;
     let rcp = app.create_recipient(&app.key, "6789").await;
     let rcp = rcp["id"].as_str().unwrap();
-    let p: Value = app.create_payout(&app.key, rcp, 2_500).await.json().await.unwrap();
+    let p: Value = app
+        .create_payout(&app.key, rcp, 2_500)
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = p["id"].as_str().unwrap();
-    let r = app.post(&format!("/v1/payouts/{id}/cancel"), &app.key).send().await.unwrap();
+    let r = app
+        .post(&format!("/v1/payouts/{id}/cancel"), &app.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "canceled");
     // canceled is final
-    let (status, body) = error_of(app.post(&format!("/v1/payouts/{id}/cancel"), &app.key).send().await.unwrap()).await;
+    let (status, body) = error_of(
+        app.post(&format!("/v1/payouts/{id}/cancel"), &app.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "payout_not_cancelable");
-    let (status, _) = error_of(app.post(&format!("/v1/test_helpers/payouts/{id}/pay"), &app.key).send().await.unwrap()).await;
+    let (status, _) = error_of(
+        app.post(&format!("/v1/test_helpers/payouts/{id}/pay"), &app.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.run_rail().await, 0, "a canceled payout is not moved by the rail");
-    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        app.run_rail().await,
+        0,
+        "a canceled payout is not moved by the rail"
+    );
+    let balance: Value = app
+        .get("/v1/balance", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(balance["available"][0]["amount"], 10_000);
 
     // pay then return by helper
-    let p: Value = app.create_payout(&app.key, rcp, 1_000).await.json().await.unwrap();
+    let p: Value = app
+        .create_payout(&app.key, rcp, 1_000)
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = p["id"].as_str().unwrap();
-    let r: Value = app.post(&format!("/v1/test_helpers/payouts/{id}/pay"), &app.key).send().await.unwrap().json().await.unwrap();
+    let r: Value = app
+        .post(&format!("/v1/test_helpers/payouts/{id}/pay"), &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(r["status"], "paid");
     assert!(r["arrival_date"].is_string());
-    let (status, _) = error_of(app.post(&format!("/v1/payouts/{id}/cancel"), &app.key).send().await.unwrap()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a paid payout cannot be canceled");
-    let r: Value = app.post(&format!("/v1/test_helpers/payouts/{id}/return"), &app.key).send().await.unwrap().json().await.unwrap();
+    let (status, _) = error_of(
+        app.post(&format!("/v1/payouts/{id}/cancel"), &app.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a paid payout cannot be canceled"
+    );
+    let r: Value = app
+        .post(&format!("/v1/test_helpers/payouts/{id}/return"), &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(r["status"], "returned");
-    let balance: Value = app.get("/v1/balance", &app.key).send().await.unwrap().json().await.unwrap();
+    let balance: Value = app
+        .get("/v1/balance", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(balance["available"][0]["amount"], 10_000);
     app.assert_ledger_balanced(&app.tenant()).await;
 
-    let txns: Value = app.get("/v1/balance_transactions?limit=100", &app.key).send().await.unwrap().json().await.unwrap();
-    let kinds: Vec<_> = txns["data"].as_array().unwrap().iter().map(|t| t["type"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(kinds, ["payout_return", "payout_paid", "payout", "payout_release", "payout", "funding"]);
+    let txns: Value = app
+        .get("/v1/balance_transactions?limit=100", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<_> = txns["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "payout_return",
+            "payout_paid",
+            "payout",
+            "payout_release",
+            "payout",
+            "funding"
+        ]
+    );
 }
 
 async fn lists_paginate_newest_first_with_filters(b: Backend) {
@@ -149,7 +309,12 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
     let mut ids = Vec::new();
     for i in 0..5 {
         let r = if i % 2 == 0 { &a } else { &bb };
-        let p: Value = app.create_payout(&app.key, r["id"].as_str().unwrap(), 100 + i).await.json().await.unwrap();
+        let p: Value = app
+            .create_payout(&app.key, r["id"].as_str().unwrap(), 100 + i)
+            .await
+            .json()
+            .await
+            .unwrap();
         ids.push(p["id"].as_str().unwrap().to_owned());
     }
     ids.reverse(); // newest first
@@ -160,7 +325,14 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
             Some(c) => format!("/v1/payouts?limit=2&starting_after={c}"),
             None => "/v1/payouts?limit=2".into(),
         };
-        let page: Value = app.get(&q, &app.key).send().await.unwrap().json().await.unwrap();
+        let page: Value = app
+            .get(&q, &app.key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(page["object"], "list");
         let data = page["data"].as_array().unwrap();
         seen.extend(data.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
@@ -170,17 +342,50 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
         after = seen.last().cloned();
     }
     assert_eq!(seen, ids);
-    let by_rcp: Value = app.get(&format!("/v1/payouts?recipient={}", bb["id"].as_str().unwrap()), &app.key).send().await.unwrap().json().await.unwrap();
+    let by_rcp: Value = app
+        .get(
+            &format!("/v1/payouts?recipient={}", bb["id"].as_str().unwrap()),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(by_rcp["data"].as_array().unwrap().len(), 2);
-    for bad in ["/v1/payouts?limit=0", "/v1/payouts?limit=101", "/v1/payouts?status=lost", "/v1/payouts?color=red",
-                "/v1/payouts?starting_after=po_doesnotexist", "/v1/payouts?created[gte]=yesterday"] {
+    for bad in [
+        "/v1/payouts?limit=0",
+        "/v1/payouts?limit=101",
+        "/v1/payouts?status=lost",
+        "/v1/payouts?color=red",
+        "/v1/payouts?starting_after=po_doesnotexist",
+        "/v1/payouts?created[gte]=yesterday",
+    ] {
         let (status, _) = error_of(app.get(bad, &app.key).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
-    let ev: Value = app.get("/v1/events?type=payout.created&limit=100", &app.key).send().await.unwrap().json().await.unwrap();
+    let ev: Value = app
+        .get("/v1/events?type=payout.created&limit=100", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ev["data"].as_array().unwrap().len(), 5);
     let one = &ev["data"][0];
-    let single: Value = app.get(&format!("/v1/events/{}", one["id"].as_str().unwrap()), &app.key).send().await.unwrap().json().await.unwrap();
+    let single: Value = app
+        .get(
+            &format!("/v1/events/{}", one["id"].as_str().unwrap()),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(&single, one);
     assert_eq!(single["data"]["object"]["object"], "payout");
 }

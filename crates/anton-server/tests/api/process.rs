@@ -25,7 +25,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn client(ca: &Path) -> reqwest::Client {
@@ -43,7 +47,9 @@ async fn start_server(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
     cmd.arg("serve")
         .current_dir(dir)
         .env("ANTON_LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::from(std::fs::File::create(dir.join("server.out")).unwrap()))
+        .stdout(Stdio::from(
+            std::fs::File::create(dir.join("server.out")).unwrap(),
+        ))
         .stderr(Stdio::from(std::fs::File::create(&log).unwrap()));
     for (k, v) in extra_env {
         cmd.env(k, v);
@@ -54,28 +60,49 @@ async fn start_server(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if ca.exists() {
-            if let Ok(r) = client(&ca).get(format!("https://localhost:{port}/healthz")).send().await {
+            if let Ok(r) = client(&ca)
+                .get(format!("https://localhost:{port}/healthz"))
+                .send()
+                .await
+            {
                 if r.status().is_success() {
                     return server;
                 }
             }
         }
-        assert!(Instant::now() < deadline, "the server did not become healthy; log: {}", std::fs::read_to_string(&server.log).unwrap_or_default());
+        assert!(
+            Instant::now() < deadline,
+            "the server did not become healthy; log: {}",
+            std::fs::read_to_string(&server.log).unwrap_or_default()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 fn anton(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(ANTON).args(args).current_dir(dir).output().expect("run anton");
-    assert!(out.status.success(), "anton {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(ANTON)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run anton");
+    assert!(
+        out.status.success(),
+        "anton {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_quickstart_works_verbatim() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let start = readme.find("<!-- quickstart:begin -->").expect("README has a quickstart block");
-    let end = readme.find("<!-- quickstart:end -->").expect("quickstart end marker");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme
+        .find("<!-- quickstart:begin -->")
+        .expect("README has a quickstart block");
+    let end = readme
+        .find("<!-- quickstart:end -->")
+        .expect("quickstart end marker");
     let block = &readme[start..end];
     let script = block
         .split("```bash\n")
@@ -86,7 +113,10 @@ async fn the_readme_quickstart_works_verbatim() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(
         dir.path(),
-        &[("ANTON_SIMULATOR__PROCESSING_DELAY_MS", "200"), ("ANTON_SIMULATOR__SETTLE_DELAY_MS", "200")],
+        &[
+            ("ANTON_SIMULATOR__PROCESSING_DELAY_MS", "200"),
+            ("ANTON_SIMULATOR__SETTLE_DELAY_MS", "200"),
+        ],
     )
     .await;
     std::fs::write(dir.path().join("quickstart.sh"), script).unwrap();
@@ -98,8 +128,15 @@ async fn the_readme_quickstart_works_verbatim() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "quickstart failed\nstdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains(": paid"), "the payout reached paid: {stdout}");
+    assert!(
+        out.status.success(),
+        "quickstart failed\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(": paid"),
+        "the payout reached paid: {stdout}"
+    );
     assert!(stdout.contains("\"available\""), "{stdout}");
 }
 
@@ -111,7 +148,10 @@ fn grep_dir(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
             hits.extend(grep_dir(&path, needle));
         } else {
             let mut bytes = Vec::new();
-            std::fs::File::open(&path).unwrap().read_to_end(&mut bytes).unwrap();
+            std::fs::File::open(&path)
+                .unwrap()
+                .read_to_end(&mut bytes)
+                .unwrap();
             if bytes.windows(needle.len()).any(|w| w == needle) {
                 hits.push(path);
             }
@@ -125,9 +165,24 @@ async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaint
     const ACCOUNT: &str = "31415926535897";
     const IBAN: &str = "GB82WEST12345698765432";
     let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path(), &[("ANTON_LOG", "debug"), ("ANTON_LOG_FORMAT", "json")]).await;
+    let server = start_server(
+        dir.path(),
+        &[("ANTON_LOG", "debug"), ("ANTON_LOG_FORMAT", "json")],
+    )
+    .await;
     let mer = anton(dir.path(), &["merchants", "create", "Canary Ltd"]);
-    let key = anton(dir.path(), &["keys", "create", "--merchant", &mer, "--env", "test", "--quiet"]);
+    let key = anton(
+        dir.path(),
+        &[
+            "keys",
+            "create",
+            "--merchant",
+            &mer,
+            "--env",
+            "test",
+            "--quiet",
+        ],
+    );
     let c = client(&dir.path().join("anton-data/tls/ca.pem"));
     let base = format!("https://localhost:{}", server.port);
     let mut bodies = String::new();
@@ -135,12 +190,20 @@ async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaint
         let req = req.bearer_auth(&key);
         async move { req.send().await.unwrap().text().await.unwrap() }
     };
-    bodies += &call(c.post(format!("{base}/v1/test_helpers/balance/fund")).json(&json!({"amount": 50_000, "currency": "USD"}))).await;
+    bodies += &call(
+        c.post(format!("{base}/v1/test_helpers/balance/fund"))
+            .json(&json!({"amount": 50_000, "currency": "USD"})),
+    )
+    .await;
     let rcp = call(c.post(format!("{base}/v1/recipients")).json(&json!({"name": "Canary", "bank_account": {"type": "us_ach", "routing_number": "110000000", "account_number": ACCOUNT, "account_type": "checking"}}))).await;
     bodies += &rcp;
     let rcp: Value = serde_json::from_str(&rcp).unwrap();
     let rid = rcp["id"].as_str().unwrap();
-    bodies += &call(c.post(format!("{base}/v1/payouts")).json(&json!({"amount": 1_000, "currency": "USD", "recipient": rid}))).await;
+    bodies += &call(
+        c.post(format!("{base}/v1/payouts"))
+            .json(&json!({"amount": 1_000, "currency": "USD", "recipient": rid})),
+    )
+    .await;
     // Bad input that carries the number, in every shape a client might get wrong:
     for bad in [
         json!({"name": "Canary", "bank_account": {"type": "us_ach", "routing_number": "110000001", "account_number": ACCOUNT, "account_type": "checking"}}),
@@ -151,22 +214,58 @@ async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaint
     ] {
         bodies += &call(c.post(format!("{base}/v1/recipients")).json(&bad)).await;
     }
-    bodies += &call(c.patch(format!("{base}/v1/recipients/{rid}")).json(&json!({"bank_account": {"type": "iban", "iban": IBAN}}))).await;
+    bodies += &call(
+        c.patch(format!("{base}/v1/recipients/{rid}"))
+            .json(&json!({"bank_account": {"type": "iban", "iban": IBAN}})),
+    )
+    .await;
     // A wrong key that looks like the real one.
     let near = format!("{}x", &key[..key.len() - 1]);
-    bodies += &c.get(format!("{base}/v1/balance")).bearer_auth(&near).send().await.unwrap().text().await.unwrap();
-    bodies += &c.get(format!("{base}/v1/balance")).bearer_auth(&key).header("Origin", "https://evil.example").send().await.unwrap().text().await.unwrap();
+    bodies += &c
+        .get(format!("{base}/v1/balance"))
+        .bearer_auth(&near)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    bodies += &c
+        .get(format!("{base}/v1/balance"))
+        .bearer_auth(&key)
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     drop(server);
 
     let logs = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
-    assert!(logs.contains("request served"), "the server logged requests at all");
+    assert!(
+        logs.contains("request served"),
+        "the server logged requests at all"
+    );
     for secret in [ACCOUNT, IBAN, &key[8..], &near[8..]] {
-        assert!(!logs.contains(secret), "a secret reached the logs: {secret}");
-        assert!(!bodies.contains(secret), "a secret reached a response body: {secret}");
+        assert!(
+            !logs.contains(secret),
+            "a secret reached the logs: {secret}"
+        );
+        assert!(
+            !bodies.contains(secret),
+            "a secret reached a response body: {secret}"
+        );
     }
     for secret in [ACCOUNT, IBAN, &key] {
         let hits = grep_dir(&dir.path().join("anton-data"), secret.as_bytes());
-        assert!(hits.is_empty(), "{secret} is stored in plaintext in {hits:?}");
+        assert!(
+            hits.is_empty(),
+            "{secret} is stored in plaintext in {hits:?}"
+        );
     }
-    assert!(bodies.contains("6789") || bodies.contains("5897"), "last4 is shown");
+    assert!(
+        bodies.contains("6789") || bodies.contains("5897"),
+        "last4 is shown"
+    );
 }

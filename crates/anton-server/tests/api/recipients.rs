@@ -8,26 +8,54 @@ use crate::helpers::{error_of, spawn_app, Backend};
 
 async fn recipients_are_created_updated_and_deleted_with_events(b: Backend) {
     let app = spawn_app(b).await;
-    let create = |bank: Value| app.post("/v1/recipients", &app.key).json(&json!({"name": "Zoë Ångström", "bank_account": bank, "metadata": {"ref": "A-1"}})).send();
-    let iban: Value = create(json!({"type": "iban", "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX"})).await.unwrap().json().await.unwrap();
+    let create = |bank: Value| {
+        app.post("/v1/recipients", &app.key)
+            .json(
+                &json!({"name": "Zoë Ångström", "bank_account": bank, "metadata": {"ref": "A-1"}}),
+            )
+            .send()
+    };
+    let iban: Value = create(
+        json!({"type": "iban", "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(iban["bank_account"]["type"], "iban");
     assert_eq!(iban["bank_account"]["country"], "DE");
     assert_eq!(iban["bank_account"]["currency"], "EUR");
     assert_eq!(iban["bank_account"]["last4"], "3000");
     assert_eq!(iban["name"], "Zoë Ångström");
     assert_eq!(iban["metadata"]["ref"], "A-1");
-    assert!(!iban.to_string().contains("0532013000"), "the full IBAN is never returned");
-    let gb: Value = create(json!({"type": "gb_fps", "sort_code": "10-88-00", "account_number": "00012345"})).await.unwrap().json().await.unwrap();
+    assert!(
+        !iban.to_string().contains("0532013000"),
+        "the full IBAN is never returned"
+    );
+    let gb: Value =
+        create(json!({"type": "gb_fps", "sort_code": "10-88-00", "account_number": "00012345"}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     assert_eq!(gb["bank_account"]["currency"], "GBP");
     assert_eq!(gb["bank_account"]["bank_code"], "108800");
 
     // Same account, same merchant → same fingerprint; another merchant → a different one.
     let us1 = app.create_recipient(&app.key, "6789").await;
     let us2 = app.create_recipient(&app.key, "6789").await;
-    assert_eq!(us1["bank_account"]["fingerprint"], us2["bank_account"]["fingerprint"]);
+    assert_eq!(
+        us1["bank_account"]["fingerprint"],
+        us2["bank_account"]["fingerprint"]
+    );
     let (_, other_key) = app.other_merchant().await;
     let us3 = app.create_recipient(&other_key, "6789").await;
-    assert_ne!(us1["bank_account"]["fingerprint"], us3["bank_account"]["fingerprint"]);
+    assert_ne!(
+        us1["bank_account"]["fingerprint"],
+        us3["bank_account"]["fingerprint"]
+    );
 
     // Changing the bank account emits recipient.updated with previous_attributes.
     let id = us1["id"].as_str().unwrap();
@@ -37,27 +65,76 @@ async fn recipients_are_created_updated_and_deleted_with_events(b: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     let updated: Value = r.json().await.unwrap();
     assert_eq!(updated["bank_account"]["last4"], "0000");
-    assert_ne!(updated["bank_account"]["fingerprint"], us1["bank_account"]["fingerprint"]);
-    let ev: Value = app.get(&format!("/v1/events?type=recipient.updated&object={id}"), &app.key).send().await.unwrap().json().await.unwrap();
+    assert_ne!(
+        updated["bank_account"]["fingerprint"],
+        us1["bank_account"]["fingerprint"]
+    );
+    let ev: Value = app
+        .get(
+            &format!("/v1/events?type=recipient.updated&object={id}"),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let ev = &ev["data"][0];
-    assert_eq!(ev["data"]["previous_attributes"]["bank_account"]["last4"], "6789");
+    assert_eq!(
+        ev["data"]["previous_attributes"]["bank_account"]["last4"],
+        "6789"
+    );
     assert_eq!(ev["data"]["object"]["bank_account"]["last4"], "0000");
     assert!(ev["data"]["previous_attributes"].get("name").is_none());
 
     // A patch that changes nothing emits nothing.
     let n_before = app.count("events").await;
-    let r = app.client.patch(format!("{}/v1/recipients/{id}", app.base)).bearer_auth(&app.key).json(&json!({})).send().await.unwrap();
+    let r = app
+        .client
+        .patch(format!("{}/v1/recipients/{id}", app.base))
+        .bearer_auth(&app.key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(app.count("events").await, n_before);
 
     // Delete: gone from the API, event written.
-    let r = app.client.delete(format!("{}/v1/recipients/{id}", app.base)).bearer_auth(&app.key).send().await.unwrap();
+    let r = app
+        .client
+        .delete(format!("{}/v1/recipients/{id}", app.base))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["deleted"], true);
-    let (status, _) = error_of(app.get(&format!("/v1/recipients/{id}"), &app.key).send().await.unwrap()).await;
+    let (status, _) = error_of(
+        app.get(&format!("/v1/recipients/{id}"), &app.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let list: Value = app.get("/v1/recipients", &app.key).send().await.unwrap().json().await.unwrap();
+    let list: Value = app
+        .get("/v1/recipients", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["data"].as_array().unwrap().len(), 3);
-    let ev: Value = app.get("/v1/events?type=recipient.deleted", &app.key).send().await.unwrap().json().await.unwrap();
+    let ev: Value = app
+        .get("/v1/events?type=recipient.deleted", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ev["data"].as_array().unwrap().len(), 1);
 }
 

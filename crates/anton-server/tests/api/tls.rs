@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -22,9 +22,15 @@ async fn read_some(stream: &mut (impl AsyncReadExt + Unpin)) -> Vec<u8> {
 async fn plaintext_http_gets_no_http_response() {
     let app = spawn_app(Backend::Sqlite).await;
     let mut tcp = TcpStream::connect(app.addr).await.unwrap();
-    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
     let got = read_some(&mut tcp).await;
-    assert!(!got.starts_with(b"HTTP/"), "plaintext got an HTTP response: {:?}", String::from_utf8_lossy(&got));
+    assert!(
+        !got.starts_with(b"HTTP/"),
+        "plaintext got an HTTP response: {:?}",
+        String::from_utf8_lossy(&got)
+    );
 }
 
 #[tokio::test]
@@ -45,10 +51,16 @@ async fn a_tls_1_1_handshake_is_refused() {
     tcp.write_all(&record).await.unwrap();
     let got = read_some(&mut tcp).await;
     // Either an alert record (0x15) or a closed connection — never a ServerHello (0x16).
-    assert!(got.is_empty() || got[0] == 0x15, "TLS 1.1 was answered with {got:?}");
+    assert!(
+        got.is_empty() || got[0] == 0x15,
+        "TLS 1.1 was answered with {got:?}"
+    );
 }
 
-async fn handshake_with(app: &crate::helpers::TestApp, version: &'static rustls::SupportedProtocolVersion) -> String {
+async fn handshake_with(
+    app: &crate::helpers::TestApp,
+    version: &'static rustls::SupportedProtocolVersion,
+) -> String {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(app.ca_path()).unwrap() {
         roots.add(cert.unwrap()).unwrap();
@@ -66,7 +78,9 @@ async fn handshake_with(app: &crate::helpers::TestApp, version: &'static rustls:
         .await
         .expect("handshake succeeds");
     assert_eq!(tls.get_ref().1.protocol_version(), Some(version.version));
-    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), tls.read_to_end(&mut out)).await;
     String::from_utf8_lossy(&out).into_owned()
@@ -78,8 +92,15 @@ async fn tls_1_2_and_1_3_work_and_every_response_carries_hsts() {
     for v in [&rustls::version::TLS12, &rustls::version::TLS13] {
         let resp = handshake_with(&app, v).await;
         assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
-        assert!(resp.to_ascii_lowercase().contains("strict-transport-security: max-age="), "{resp}");
-        assert!(resp.to_ascii_lowercase().contains("request-id: req_"), "{resp}");
+        assert!(
+            resp.to_ascii_lowercase()
+                .contains("strict-transport-security: max-age="),
+            "{resp}"
+        );
+        assert!(
+            resp.to_ascii_lowercase().contains("request-id: req_"),
+            "{resp}"
+        );
     }
     // and on errors too
     let r = app.get("/v1/payouts", "nope").send().await.unwrap();
