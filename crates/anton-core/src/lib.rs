@@ -29,12 +29,33 @@ pub mod time;
 /// The API version this build speaks (DESIGN.md §2, `Anton-Version`).
 pub const API_VERSION: &str = "2026-11-28";
 
-/// Random base62 text from the operating system's CSPRNG. Used for ids and key material.
+/// Random base62 text from the operating system's CSPRNG: one `getrandom` call per string, each
+/// byte mapped by rejection sampling (bytes ≥ 248 are redrawn) so every character is uniform.
 pub fn random_base62(len: usize) -> String {
-    use rand::Rng;
+    use rand::RngCore;
     const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut rng = rand::rngs::OsRng;
-    (0..len)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        rand::rngs::OsRng.fill_bytes(&mut buf);
+        for b in buf {
+            if b < 248 && out.len() < len {
+                out.push(ALPHABET[usize::from(b % 62)] as char);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn random_base62_has_the_length_and_alphabet_asked_for() {
+        for len in [0, 1, 24, 32, 100] {
+            let s = super::random_base62(len);
+            assert_eq!(s.len(), len);
+            assert!(s.bytes().all(|b| b.is_ascii_alphanumeric()));
+        }
+        assert_ne!(super::random_base62(24), super::random_base62(24));
+    }
 }

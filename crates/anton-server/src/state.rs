@@ -26,6 +26,8 @@ pub struct Inner {
     pub in_flight: Mutex<HashSet<(Tenant, String)>>,
     /// When each key's `last_used_at` was last written, so it is written at most once a minute.
     pub last_used_written: Mutex<HashMap<String, Instant>>,
+    /// Merchants' rate-limit settings: (fetched at, live/s, test/s), refreshed after a second.
+    pub merchant_limits: Mutex<HashMap<anton_core::id::MerchantId, (Instant, i64, i64)>>,
     /// Whether a live rail is configured. None exists yet, so live payouts are refused.
     pub live_rail: bool,
 }
@@ -47,6 +49,7 @@ impl AppState {
             auth_failure_limiter: RateLimiter::default(),
             in_flight: Mutex::new(HashSet::new()),
             last_used_written: Mutex::new(HashMap::new()),
+            merchant_limits: Mutex::new(HashMap::new()),
             live_rail: false,
         }))
     }

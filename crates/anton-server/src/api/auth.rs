@@ -190,21 +190,8 @@ impl FromRequestParts<AppState> for Auth {
             }
         }
 
-        let merchant = anton_store::merchants::get(state.store.read(), &record.merchant_id)
-            .await
-            .map_err(ApiError::from)?;
-        let rate = merchant
-            .map(|m| {
-                if record.env.is_live() {
-                    m.rate_limit_live_per_s
-                } else {
-                    m.rate_limit_test_per_s
-                }
-            })
-            .unwrap_or(25);
-        let decision = state
-            .key_limiter
-            .check(record.id.as_str(), u64::try_from(rate).unwrap_or(1));
+        let rate = rate_limit_per_s(state, &record.merchant_id, record.env).await?;
+        let decision = state.key_limiter.check(record.id.as_str(), rate);
         if !decision.allowed {
             return Err(AuthRejection(
                 ApiError::rate_limited(decision.retry_after_s),
@@ -220,6 +207,43 @@ impl FromRequestParts<AppState> for Auth {
             scopes: record.scopes,
         })
     }
+}
+
+/// How long a node trusts its copy of a merchant's rate-limit settings. Operators' changes apply
+/// on every node within this time.
+const MERCHANT_SETTINGS_TTL: Duration = Duration::from_secs(1);
+
+/// The merchant's per-key limit for `env`, from a per-node cache refreshed every second (saves a
+/// database read per request; the limits are settings, not security decisions).
+async fn rate_limit_per_s(
+    state: &AppState,
+    merchant_id: &anton_core::id::MerchantId,
+    env: anton_core::keys::Environment,
+) -> Result<u64, ApiError> {
+    let cached = state
+        .merchant_limits
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(merchant_id)
+        .filter(|(at, _, _)| at.elapsed() < MERCHANT_SETTINGS_TTL)
+        .map(|&(_, live, test)| (live, test));
+    let (live, test) = match cached {
+        Some(limits) => limits,
+        None => {
+            let m = anton_store::merchants::get(state.store.read(), merchant_id).await?;
+            let limits = m.map_or((100, 25), |m| {
+                (m.rate_limit_live_per_s, m.rate_limit_test_per_s)
+            });
+            state
+                .merchant_limits
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(merchant_id.clone(), (Instant::now(), limits.0, limits.1));
+            limits
+        }
+    };
+    let rate = if env.is_live() { live } else { test };
+    Ok(u64::try_from(rate).unwrap_or(1).max(1))
 }
 
 /// Records `last_used_at`, at most once a minute per key, without making the request wait.

@@ -2,7 +2,7 @@
 //!
 //! Every mutating handler hands its work to [`run`] as a job for the group-commit writer. With an
 //! `Idempotency-Key`:
-//! - a stored record for the key → the stored status and body, byte for byte, with
+//! - a stored record for the key (looked up inside the write job) → the stored status and body, byte for byte, with
 //!   `Idempotent-Replayed: true` (or 422 when the request's fingerprint differs);
 //! - the key's first request still running on this node → 409;
 //! - otherwise the job runs in a savepoint and its response — success or the handler's error —
@@ -134,9 +134,8 @@ where
         });
     };
     let fp = fingerprint(method, path, body);
-    if let Some(stored) = idempotency::get(state.store.read(), tenant, &key).await? {
-        return Ok(replay(stored, &fp));
-    }
+    // No read before the write job: the job checks for a stored record itself, in the same
+    // transaction, which is both cheaper (one round trip fewer) and race-free.
     let marker = (tenant.clone(), key.clone());
     if !state
         .in_flight
