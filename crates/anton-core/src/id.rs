@@ -5,8 +5,13 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Length of the random part of a generated id: 24 base62 characters, about 142 bits.
-const RANDOM_LEN: usize = 24;
+/// A generated id's body: 8 base62 characters of milliseconds since the unix epoch, then 16
+/// random base62 characters (about 95 bits). The time prefix makes new ids of a kind sort
+/// together, so index inserts append to the same few B-tree pages instead of dirtying a random
+/// page per row (measured: the largest write cost of a payout batch). The random part keeps ids
+/// unguessable; the creation time they reveal is public in the object anyway.
+const TIME_LEN: usize = 8;
+const RANDOM_LEN: usize = 16;
 /// Longest random part accepted when parsing, so a hostile id cannot make a query key huge.
 const RANDOM_LEN_MAX: usize = 64;
 
@@ -14,6 +19,20 @@ const RANDOM_LEN_MAX: usize = 64;
 #[error("not a valid {kind} id")]
 pub struct IdError {
     pub kind: &'static str,
+}
+
+/// Milliseconds since the epoch as 8 base62 digits (sortable: fixed width, `0-9A-Za-z` order).
+fn time_prefix() -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut out = [b'0'; TIME_LEN];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(ms % 62) as usize];
+        ms /= 62;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 macro_rules! define_id {
@@ -27,7 +46,7 @@ macro_rules! define_id {
             pub const KIND: &'static str = $kind;
 
             pub fn generate() -> Self {
-                Self(format!("{}_{}", $prefix, crate::random_base62(RANDOM_LEN)))
+                Self(format!("{}_{}{}", $prefix, time_prefix(), crate::random_base62(RANDOM_LEN)))
             }
 
             pub fn parse(s: &str) -> Result<Self, IdError> {
@@ -107,6 +126,15 @@ mod tests {
         let id = PayoutId::generate();
         assert!(id.as_str().starts_with("po_"));
         assert_eq!(PayoutId::parse(id.as_str()).unwrap(), id);
+    }
+
+    #[test]
+    fn ids_generated_later_sort_after_earlier_ones() {
+        let a = EventId::generate();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = EventId::generate();
+        assert!(a.as_str()[..12] < b.as_str()[..12], "{a} {b}");
+        assert_eq!(a.as_str().len(), "evt_".len() + 24);
     }
 
     #[test]

@@ -116,6 +116,7 @@ pub async fn revoke_key(store: &Store, merchant_id: &MerchantId, id: &KeyId) -> 
     let done = store
         .write(move |c| Box::pin(async move { api_keys::revoke(c, &m, &k, now_us()).await }))
         .await?;
+    store.note_key_change();
     if !done {
         bail!("key {id} is already revoked");
     }
@@ -165,6 +166,7 @@ pub async fn roll_key(
             })
         })
         .await?;
+    store.note_key_change();
     Ok(new)
 }
 

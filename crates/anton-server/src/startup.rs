@@ -44,6 +44,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await
         .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
+    store.set_batch_runner(Arc::new(crate::payouts::batch::PayoutCreations));
     Ok(store)
 }
 

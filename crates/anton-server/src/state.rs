@@ -26,6 +26,8 @@ pub struct Inner {
     pub in_flight: Mutex<HashSet<(Tenant, String)>>,
     /// When each key's `last_used_at` was last written, so it is written at most once a minute.
     pub last_used_written: Mutex<HashMap<String, Instant>>,
+    /// API key records by keyed hash: (fetched at, store key epoch, record). See `api::auth`.
+    pub key_cache: Mutex<HashMap<String, (Instant, u64, anton_store::api_keys::ApiKeyRecord)>>,
     /// Merchants' rate-limit settings: (fetched at, live/s, test/s), refreshed after a second.
     pub merchant_limits: Mutex<HashMap<anton_core::id::MerchantId, (Instant, i64, i64)>>,
     /// Whether a live rail is configured. None exists yet, so live payouts are refused.
@@ -50,6 +52,7 @@ impl AppState {
             in_flight: Mutex::new(HashSet::new()),
             last_used_written: Mutex::new(HashMap::new()),
             merchant_limits: Mutex::new(HashMap::new()),
+            key_cache: Mutex::new(HashMap::new()),
             live_rail: false,
         }))
     }

@@ -5,7 +5,7 @@ use anton_core::id::EventId;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{Page, Sql};
+use crate::list::{values, Page, Sql};
 use crate::{Result, Tenant};
 
 /// A stored event: its exact JSON body plus what lists filter on.
@@ -81,4 +81,30 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     }
     page.finish(&mut sql);
     sql.fetch_all(ex).await?.iter().map(from_row).collect()
+}
+
+/// Inserts many events in one statement (the batched payout path).
+pub async fn insert_many(conn: &mut AnyConnection, rows: &[(Tenant, NewEvent)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("INSERT INTO events (merchant_id, env, id, type, object_id, body, created_us, fanout_us) VALUES ");
+    values(&mut sql, rows, |sql, (t, e)| {
+        sql.text(t.m())
+            .push(", ")
+            .text(t.e())
+            .push(", ")
+            .text(e.id.as_str())
+            .push(", ")
+            .text(e.event_type.as_str())
+            .push(", ")
+            .text(&e.object_id)
+            .push(", ")
+            .text(&e.body)
+            .push(", ")
+            .push_int(e.created.unix_micros())
+            .push(", NULL");
+    });
+    sql.execute_on(conn).await?;
+    Ok(())
 }

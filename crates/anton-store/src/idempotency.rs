@@ -1,7 +1,11 @@
 //! Idempotency records (DESIGN.md §2): the first response to a keyed POST and the request's
 //! fingerprint, written in the same transaction as the request's effects.
 
+use std::collections::{HashMap, HashSet};
+
 use sqlx::{Any, AnyConnection, Executor, Row};
+
+use crate::list::{values, Sql};
 
 use crate::{Result, Tenant};
 
@@ -66,4 +70,98 @@ pub async fn delete_older_than(conn: &mut AnyConnection, before_us: i64) -> Resu
         .execute(conn)
         .await?;
     Ok(r.rows_affected())
+}
+
+/// A key as the batched path addresses it: (merchant id, environment, key).
+pub type KeyRef = (String, String, String);
+
+/// Claims new keys with placeholder rows (`status` 0), in one statement. Returns the keys this
+/// transaction claimed; the others already exist (or were just claimed by another node, whose
+/// transaction this one waited for). A claimed row must be completed with [`complete_many`] in the
+/// same transaction.
+pub async fn claim_many(
+    conn: &mut AnyConnection,
+    keys: &[(KeyRef, String)],
+    now_us: i64,
+) -> Result<HashSet<KeyRef>> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut sql = Sql::new("INSERT INTO idempotency_keys (merchant_id, env, key, fingerprint, status, body, created_us) VALUES ");
+    values(&mut sql, keys, |sql, ((m, e, k), fp)| {
+        sql.text(m)
+            .push(", ")
+            .text(e)
+            .push(", ")
+            .text(k)
+            .push(", ")
+            .text(fp)
+            .push(", 0, '', ")
+            .push_int(now_us);
+    });
+    sql.push(" ON CONFLICT (merchant_id, env, key) DO NOTHING RETURNING merchant_id, env, key");
+    let rows = sql.fetch_all_on(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("merchant_id")?,
+                r.try_get("env")?,
+                r.try_get("key")?,
+            ))
+        })
+        .collect()
+}
+
+/// Stored responses for `keys`, in one statement.
+pub async fn get_many(
+    conn: &mut AnyConnection,
+    keys: &[KeyRef],
+) -> Result<HashMap<KeyRef, StoredResponse>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT merchant_id, env, key, fingerprint, status, body FROM idempotency_keys WHERE (merchant_id, env, key) IN (VALUES ");
+    values(&mut sql, keys, |sql, (m, e, k)| {
+        sql.text(m).push(", ").text(e).push(", ").text(k);
+    });
+    sql.push(")");
+    let mut out = HashMap::new();
+    for r in sql.fetch_all_on(conn).await? {
+        out.insert(
+            (
+                r.try_get("merchant_id")?,
+                r.try_get("env")?,
+                r.try_get("key")?,
+            ),
+            StoredResponse {
+                fingerprint: r.try_get("fingerprint")?,
+                status: u16::try_from(r.try_get::<i64, _>("status")?).unwrap_or(500),
+                body: r.try_get("body")?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Fills in the responses of claimed keys, in one statement.
+pub async fn complete_many(conn: &mut AnyConnection, rows: &[(KeyRef, u16, String)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql =
+        Sql::new("UPDATE idempotency_keys SET status = v.column4, body = v.column5 FROM (VALUES ");
+    values(&mut sql, rows, |sql, ((m, e, k), status, body)| {
+        sql.text(m)
+            .push(", ")
+            .text(e)
+            .push(", ")
+            .text(k)
+            .push(", ")
+            .push_int(i64::from(*status))
+            .push(", ")
+            .text(body);
+    });
+    sql.push(") AS v WHERE idempotency_keys.merchant_id = v.column1 AND idempotency_keys.env = v.column2 AND idempotency_keys.key = v.column3");
+    sql.execute_on(conn).await?;
+    Ok(())
 }

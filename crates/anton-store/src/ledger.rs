@@ -11,7 +11,10 @@ use anton_core::money::Currency;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{Page, Sql};
+use std::collections::HashMap;
+
+use crate::list::{values, Page, Sql};
+use crate::Backend;
 use crate::{Result, Tenant};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,4 +233,142 @@ pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result
         return Ok(Err(format!("{c} accounts sum to {sum}, not zero")));
     }
     Ok(Ok(()))
+}
+
+/// `(merchant, env, currency)`.
+pub type BalanceKey = (String, String, String);
+
+/// Reads the `available` balances of `keys` and, on PostgreSQL, locks those rows until the end of
+/// the transaction (`FOR UPDATE`, in key order so concurrent batches on several nodes cannot
+/// deadlock). On SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer.
+/// Missing rows read as 0. Decisions made on these values inside the same transaction are as safe
+/// as the conditional `UPDATE` of [`post`].
+pub async fn lock_available(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    keys: &[BalanceKey],
+) -> Result<HashMap<BalanceKey, i64>> {
+    let mut out: HashMap<BalanceKey, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
+    if keys.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new("SELECT merchant_id, env, currency, amount FROM balances WHERE account = 'available' AND (merchant_id, env, currency) IN (VALUES ");
+    values(&mut sql, keys, |sql, (m, e, c)| {
+        sql.text(m).push(", ").text(e).push(", ").text(c);
+    });
+    sql.push(") ORDER BY merchant_id, env, currency");
+    if backend == Backend::Postgres {
+        sql.push(" FOR UPDATE");
+    }
+    for r in sql.fetch_all_on(conn).await? {
+        out.insert(
+            (
+                r.try_get("merchant_id")?,
+                r.try_get("env")?,
+                r.try_get("currency")?,
+            ),
+            r.try_get("amount")?,
+        );
+    }
+    Ok(out)
+}
+
+/// Adds signed deltas to account balances, in at most two statements: negative deltas update
+/// existing rows (`UPDATE … FROM (VALUES …)`: an upsert would propose a negative row, which the
+/// CHECK on `available` refuses before the conflict is resolved), positive ones upsert. The
+/// caller guarantees (under [`lock_available`]) that no `available` balance goes negative; the
+/// CHECK constraint enforces it regardless.
+pub async fn apply_deltas(
+    conn: &mut AnyConnection,
+    deltas: &[(BalanceKey, LedgerAccount, i64)],
+) -> Result<()> {
+    let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).collect();
+    let credits: Vec<_> = deltas.iter().filter(|d| d.2 > 0).collect();
+    if !debits.is_empty() {
+        let mut sql =
+            Sql::new("UPDATE balances SET amount = balances.amount + v.column5 FROM (VALUES ");
+        values(&mut sql, &debits, |sql, ((m, e, c), account, delta)| {
+            sql.text(m)
+                .push(", ")
+                .text(e)
+                .push(", ")
+                .text(c)
+                .push(", ")
+                .text(account.as_str())
+                .push(", ")
+                .push_int(*delta);
+        });
+        sql.push(
+            ") AS v WHERE balances.merchant_id = v.column1 AND balances.env = v.column2 \
+             AND balances.currency = v.column3 AND balances.account = v.column4",
+        );
+        let updated = sql.execute_on(&mut *conn).await?;
+        if updated != debits.len() as u64 {
+            return Err(crate::StoreError::Corrupt(
+                "a debited balance row does not exist".into(),
+            ));
+        }
+    }
+    if !credits.is_empty() {
+        let mut sql =
+            Sql::new("INSERT INTO balances (merchant_id, env, currency, account, amount) VALUES ");
+        values(&mut sql, &credits, |sql, ((m, e, c), account, delta)| {
+            sql.text(m)
+                .push(", ")
+                .text(e)
+                .push(", ")
+                .text(c)
+                .push(", ")
+                .text(account.as_str())
+                .push(", ")
+                .push_int(*delta);
+        });
+        sql.push(" ON CONFLICT (merchant_id, env, currency, account) DO UPDATE SET amount = balances.amount + excluded.amount");
+        sql.execute_on(conn).await?;
+    }
+    Ok(())
+}
+
+/// A posting to record in bulk (see [`insert_postings`]).
+#[derive(Debug, Clone)]
+pub struct PostingRow {
+    pub merchant_id: String,
+    pub env: String,
+    pub currency: String,
+    pub posting: Posting,
+    pub source_id: Option<String>,
+    pub created_us: i64,
+}
+
+/// Records balanced postings in one statement. Balances must be moved with [`apply_deltas`] in
+/// the same transaction.
+pub async fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("INSERT INTO balance_transactions (merchant_id, env, id, type, currency, amount, debit, credit, source_id, created_us) VALUES ");
+    values(&mut sql, rows, |sql, r| {
+        let (debit, credit) = r.posting.kind.accounts();
+        sql.text(&r.merchant_id)
+            .push(", ")
+            .text(&r.env)
+            .push(", ")
+            .text(BalanceTransactionId::generate().as_str())
+            .push(", ")
+            .text(r.posting.kind.as_str())
+            .push(", ")
+            .text(&r.currency)
+            .push(", ")
+            .push_int(r.posting.amount.minor())
+            .push(", ")
+            .text(debit.as_str())
+            .push(", ")
+            .text(credit.as_str())
+            .push(", ")
+            .opt_text(r.source_id.as_deref())
+            .push(", ")
+            .push_int(r.created_us);
+    });
+    sql.execute_on(conn).await?;
+    Ok(())
 }

@@ -1,10 +1,11 @@
-//! Dynamic SQL for list endpoints: optional filters plus keyset pagination, newest first.
+//! Dynamic SQL: list endpoints (optional filters plus keyset pagination, newest first) and the
+//! multi-row statements of batched writes.
 //!
 //! Pagination is by `(created_us, id)` of the `starting_after` object, so pages are stable while new
 //! rows arrive and cost the same at any depth (no OFFSET).
 
 use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{Any, Executor};
+use sqlx::{Any, AnyConnection, Executor};
 
 use crate::Result;
 
@@ -13,6 +14,10 @@ use crate::Result;
 pub enum Arg {
     Text(String),
     Int(i64),
+    /// A NULL text value.
+    Null,
+    /// A NULL integer value.
+    NullInt,
 }
 
 /// SQL text with `$n` placeholders and their values, built in order.
@@ -50,18 +55,75 @@ impl Sql {
         self.bind(Arg::Int(v))
     }
 
-    pub async fn fetch_all<'e, E: Executor<'e, Database = Any>>(
-        &self,
-        ex: E,
-    ) -> Result<Vec<AnyRow>> {
-        let mut q = sqlx::query_with::<Any, AnyArguments<'_>>(&self.text, AnyArguments::default());
+    pub fn opt_text(&mut self, v: Option<&str>) -> &mut Self {
+        self.bind(v.map_or(Arg::Null, |s| Arg::Text(s.to_owned())))
+    }
+
+    pub fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
+        self.bind(v.map_or(Arg::NullInt, Arg::Int))
+    }
+
+    fn query_text<'a>(&'a self, text: &'a str) -> sqlx::query::Query<'a, Any, AnyArguments<'a>> {
+        let mut q = sqlx::query_with::<Any, AnyArguments<'_>>(text, AnyArguments::default());
         for a in &self.args {
             q = match a {
                 Arg::Text(s) => q.bind(s.clone()),
                 Arg::Int(i) => q.bind(*i),
+                Arg::Null => q.bind(None::<String>),
+                Arg::NullInt => q.bind(None::<i64>),
             };
         }
-        Ok(q.fetch_all(ex).await?)
+        q
+    }
+
+    pub async fn fetch_all<'e, E: Executor<'e, Database = Any>>(
+        &self,
+        ex: E,
+    ) -> Result<Vec<AnyRow>> {
+        Ok(self.query_text(&self.text).fetch_all(ex).await?)
+    }
+
+    pub async fn execute<'e, E: Executor<'e, Database = Any>>(&self, ex: E) -> Result<u64> {
+        Ok(self
+            .query_text(&self.text)
+            .execute(ex)
+            .await?
+            .rows_affected())
+    }
+
+    /// The text for `conn`'s database. On SQLite, `$n` becomes `?`: sqlx resolves every `$n` by
+    /// name, a linear scan per parameter, which turns a multi-row statement with thousands of
+    /// parameters quadratic. The builder numbers parameters strictly in order, so plain `?` binds
+    /// the same values; no SQL text here contains a literal `$`.
+    fn text_for(&self, conn: &AnyConnection) -> std::borrow::Cow<'_, str> {
+        if conn.backend_name() != "SQLite" {
+            return std::borrow::Cow::Borrowed(&self.text);
+        }
+        let mut out = String::with_capacity(self.text.len());
+        let mut chars = self.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                while chars.peek().is_some_and(char::is_ascii_digit) {
+                    chars.next();
+                }
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
+    /// [`Sql::fetch_all`] on one connection, with the placeholders that backend binds fastest.
+    pub async fn fetch_all_on(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>> {
+        let text = self.text_for(conn).into_owned();
+        Ok(self.query_text(&text).fetch_all(conn).await?)
+    }
+
+    /// [`Sql::execute`] on one connection, with the placeholders that backend binds fastest.
+    pub async fn execute_on(&self, conn: &mut AnyConnection) -> Result<u64> {
+        let text = self.text_for(conn).into_owned();
+        Ok(self.query_text(&text).execute(conn).await?.rows_affected())
     }
 }
 
@@ -103,4 +165,13 @@ pub fn paged<T>(mut items: Vec<T>, limit: i64) -> (Vec<T>, bool) {
     let has_more = items.len() > limit;
     items.truncate(limit);
     (items, has_more)
+}
+
+/// Appends `(v1, v2, …), (…)` rows to `sql`, one per item, each written by `row`.
+pub fn values<T>(sql: &mut Sql, items: &[T], mut row: impl FnMut(&mut Sql, &T)) {
+    for (i, item) in items.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        row(sql, item);
+        sql.push(")");
+    }
 }

@@ -8,7 +8,7 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{Page, Sql};
+use crate::list::{values, Page, Sql};
 use crate::{Backend, Result, StoreError, Tenant};
 
 #[derive(Debug, Clone)]
@@ -227,4 +227,46 @@ pub async fn due_for_rail(
             })
         })
         .collect()
+}
+
+/// Inserts many payouts in one statement.
+pub async fn insert_many(conn: &mut AnyConnection, rows: &[(Tenant, PayoutRecord)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO payouts (merchant_id, env, id, recipient_id, amount, currency, status, failure_code, failure_message, \
+         description, metadata, outcome_last4, arrival_date, rail_due_us, rail_lease_us, created_us, updated_us) VALUES ",
+    );
+    values(&mut sql, rows, |sql, (t, p)| {
+        sql.text(t.m())
+            .push(", ")
+            .text(t.e())
+            .push(", ")
+            .text(p.id.as_str())
+            .push(", ")
+            .text(p.recipient_id.as_str())
+            .push(", ")
+            .push_int(p.amount)
+            .push(", ")
+            .text(&p.currency)
+            .push(", ")
+            .text(p.status.as_str())
+            .push(", NULL, NULL, ")
+            .opt_text(p.description.as_deref())
+            .push(", ")
+            .text(&p.metadata)
+            .push(", ")
+            .text(&p.outcome_last4)
+            .push(", ")
+            .opt_text(p.arrival_date.as_deref())
+            .push(", ")
+            .opt_int(p.rail_due_us)
+            .push(", NULL, ")
+            .push_int(p.created.unix_micros())
+            .push(", ")
+            .push_int(p.updated.unix_micros());
+    });
+    sql.execute_on(conn).await?;
+    Ok(())
 }

@@ -5,7 +5,9 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{Page, Sql};
+use std::collections::HashMap;
+
+use crate::list::{values, Page, Sql};
 use crate::{Result, StoreError, Tenant};
 
 /// A stored recipient. `account_ciphertext` is the only place the full number lives.
@@ -191,4 +193,43 @@ pub async fn delete(
     .execute(conn)
     .await?;
     Ok(res.rows_affected() == 1)
+}
+
+/// What payout creation needs to know about a recipient.
+#[derive(Debug, Clone)]
+pub struct RecipientBrief {
+    pub currency: String,
+    pub bank_type: String,
+    pub last4: String,
+}
+
+/// Live recipients for `(merchant, env, id)` triples, in one statement.
+pub async fn get_many_brief(
+    conn: &mut AnyConnection,
+    keys: &[(String, String, String)],
+) -> Result<HashMap<(String, String, String), RecipientBrief>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT merchant_id, env, id, currency, bank_type, last4 FROM recipients WHERE deleted_us IS NULL AND (merchant_id, env, id) IN (VALUES ");
+    values(&mut sql, keys, |sql, (m, e, id)| {
+        sql.text(m).push(", ").text(e).push(", ").text(id);
+    });
+    sql.push(")");
+    let mut out = HashMap::new();
+    for r in sql.fetch_all_on(conn).await? {
+        out.insert(
+            (
+                r.try_get("merchant_id")?,
+                r.try_get("env")?,
+                r.try_get("id")?,
+            ),
+            RecipientBrief {
+                currency: r.try_get("currency")?,
+                bank_type: r.try_get("bank_type")?,
+                last4: r.try_get("last4")?,
+            },
+        );
+    }
+    Ok(out)
 }

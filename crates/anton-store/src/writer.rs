@@ -9,7 +9,14 @@
 //!
 //! On SQLite this also removes write-lock contention entirely: the writer is the only writer. On
 //! PostgreSQL it turns N concurrent requests into one fsync.
+//!
+//! Beside closure jobs the writer has one *batched* lane: items given as data (`Box<dyn Any>`) to a
+//! registered [`BatchRunner`], which handles all the items waiting in a batch together with a
+//! constant number of set-based statements (the payout-creation hot path). The runner's part of a
+//! batch runs in one savepoint: if it fails, its items get the error and the jobs still commit.
 
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -21,6 +28,27 @@ use crate::{Backend, Result, StoreError};
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
 type Job =
     Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
+
+/// One item of batched work, and one result, type-erased for the writer.
+pub type BatchItem = Box<dyn Any + Send>;
+
+/// Handles every batched item of one write batch at once, inside the batch's transaction.
+/// Returns one output per item, in order. An `Err` rolls back everything the runner wrote.
+pub trait BatchRunner: Send + Sync + 'static {
+    fn run<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        backend: Backend,
+        items: Vec<BatchItem>,
+    ) -> BoxFuture<'c, Result<Vec<BatchItem>>>;
+}
+
+type Runner = Arc<OnceLock<Arc<dyn BatchRunner>>>;
+
+enum Work {
+    Job(Job),
+    Batched(BatchItem, oneshot::Sender<Result<BatchItem>>),
+}
 
 #[derive(Debug, Clone)]
 pub struct WriterConfig {
@@ -41,7 +69,8 @@ impl Default for WriterConfig {
 
 #[derive(Clone)]
 pub(crate) struct Writer {
-    tx: mpsc::Sender<Job>,
+    tx: mpsc::Sender<Work>,
+    runner: Runner,
 }
 
 impl Writer {
@@ -49,8 +78,23 @@ impl Writer {
         // Connect once up front so a bad URL fails at start, not at the first request.
         let conn = crate::connect_one(&url, backend).await?;
         let (tx, rx) = mpsc::channel(config.queue_max);
-        tokio::spawn(run(url, backend, config, conn, rx));
-        Ok(Self { tx })
+        let runner: Runner = Arc::new(OnceLock::new());
+        tokio::spawn(run(url, backend, config, conn, rx, runner.clone()));
+        Ok(Self { tx, runner })
+    }
+
+    /// Registers the runner of batched items (once; later calls are ignored).
+    pub(crate) fn set_runner(&self, runner: Arc<dyn BatchRunner>) {
+        let _ = self.runner.set(runner);
+    }
+
+    pub(crate) async fn submit_batched(&self, item: BatchItem) -> Result<BatchItem> {
+        let (done_tx, done_rx) = oneshot::channel();
+        self.tx
+            .send(Work::Batched(item, done_tx))
+            .await
+            .map_err(|_| StoreError::WriterUnavailable)?;
+        done_rx.await.unwrap_or(Err(StoreError::WriterUnavailable))
     }
 
     pub(crate) async fn submit<T, F>(&self, f: F) -> Result<T>
@@ -70,7 +114,7 @@ impl Writer {
             })
         });
         self.tx
-            .send(job)
+            .send(Work::Job(job))
             .await
             .map_err(|_| StoreError::WriterUnavailable)?;
         // A dropped job (writer lost its connection before running it) reads as unavailable.
@@ -83,7 +127,8 @@ async fn run(
     backend: Backend,
     config: WriterConfig,
     conn: AnyConnection,
-    mut rx: mpsc::Receiver<Job>,
+    mut rx: mpsc::Receiver<Work>,
+    runner: Runner,
 ) {
     let mut conn = Some(conn);
     let mut batch = Vec::with_capacity(config.batch_max);
@@ -103,7 +148,7 @@ async fn run(
             batch.clear();
             continue;
         };
-        if let Err(e) = run_batch(c, backend, &mut batch).await {
+        if let Err(e) = run_batch(c, backend, &mut batch, runner.get()).await {
             tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "write batch failed; reconnecting");
             batch.clear();
             conn = None;
@@ -122,15 +167,30 @@ async fn reconnect(url: &str, backend: Backend) -> Option<AnyConnection> {
     }
 }
 
-async fn run_batch(conn: &mut AnyConnection, backend: Backend, batch: &mut Vec<Job>) -> Result<()> {
+async fn run_batch(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    batch: &mut Vec<Work>,
+    runner: Option<&Arc<dyn BatchRunner>>,
+) -> Result<()> {
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
+    let mut batched = Vec::new();
+    let mut batched_replies = Vec::new();
     // SQLite: take the write lock up front, so a batch never fails half-way on a lock upgrade when an
     // operator command writes at the same moment (it waits for busy_timeout instead).
     let mut tx = match backend {
         Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => conn.begin().await?,
     };
-    for job in batch.drain(..) {
+    for work in batch.drain(..) {
+        let job = match work {
+            Work::Job(job) => job,
+            Work::Batched(item, reply) => {
+                batched.push(item);
+                batched_replies.push(reply);
+                continue;
+            }
+        };
         let mut sp = tx.begin().await?;
         let (keep, completion) = job(&mut sp).await;
         if keep {
@@ -140,16 +200,52 @@ async fn run_batch(conn: &mut AnyConnection, backend: Backend, batch: &mut Vec<J
         }
         completions.push(completion);
     }
+    let mut outputs = None;
+    if !batched.is_empty() {
+        match runner {
+            None => {
+                for r in batched_replies.drain(..) {
+                    let _ = r.send(Err(StoreError::Corrupt(
+                        "no batch runner registered".into(),
+                    )));
+                }
+            }
+            Some(runner) => {
+                let mut sp = tx.begin().await?;
+                match runner.run(&mut sp, backend, batched).await {
+                    Ok(out) => {
+                        sp.commit().await?;
+                        outputs = Some(out);
+                    }
+                    Err(e) => {
+                        sp.rollback().await?;
+                        tracing::error!(error = %e, "batched writes failed; their requests get an error");
+                        for r in batched_replies.drain(..) {
+                            let _ = r.send(Err(StoreError::WriterUnavailable));
+                        }
+                    }
+                }
+            }
+        }
+    }
     match tx.commit().await {
         Ok(()) => {
             for c in completions {
                 c(Ok(()));
+            }
+            if let Some(out) = outputs {
+                for (r, o) in batched_replies.into_iter().zip(out) {
+                    let _ = r.send(Ok(o));
+                }
             }
             Ok(())
         }
         Err(e) => {
             for c in completions {
                 c(Err(StoreError::WriterUnavailable));
+            }
+            for r in batched_replies {
+                let _ = r.send(Err(StoreError::WriterUnavailable));
             }
             Err(e.into())
         }

@@ -138,10 +138,7 @@ impl FromRequestParts<AppState> for Auth {
         let Ok(key) = ApiKey::parse(token) else {
             return Err(fail("invalid_api_key", "The API key is not valid."));
         };
-        let record =
-            api_keys::find_by_hash(state.store.read(), &key.hash(&state.secrets.api_key_hasher))
-                .await
-                .map_err(ApiError::from)?;
+        let record = key_record(state, &key.hash(&state.secrets.api_key_hasher)).await?;
         let Some(record) = record else {
             return Err(fail("invalid_api_key", "The API key is not valid."));
         };
@@ -207,6 +204,41 @@ impl FromRequestParts<AppState> for Auth {
             scopes: record.scopes,
         })
     }
+}
+
+/// How long a node trusts its copy of an API key record. DESIGN.md §4: revocation takes effect on
+/// every node within one second. Changes made through this process's store apply at once (the
+/// store's key epoch invalidates the cache); the operator CLI and other nodes reach it by TTL.
+const KEY_CACHE_TTL: Duration = Duration::from_secs(1);
+/// Bound on cached key records; the cache is emptied when it is reached.
+const KEY_CACHE_MAX: usize = 100_000;
+
+/// The key record for a keyed hash: from the per-node cache when fresh, else from the database.
+/// Only found keys are cached; unknown keys are looked up every time (and count as failures).
+async fn key_record(
+    state: &AppState,
+    hash: &str,
+) -> Result<Option<api_keys::ApiKeyRecord>, ApiError> {
+    let epoch = state.store.key_epoch();
+    let cached = state
+        .key_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(hash)
+        .filter(|(at, e, _)| *e == epoch && at.elapsed() < KEY_CACHE_TTL)
+        .map(|(_, _, r)| r.clone());
+    if cached.is_some() {
+        return Ok(cached);
+    }
+    let record = api_keys::find_by_hash(state.store.read(), hash).await?;
+    if let Some(r) = &record {
+        let mut cache = state.key_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= KEY_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(hash.to_owned(), (Instant::now(), epoch, r.clone()));
+    }
+    Ok(record)
 }
 
 /// How long a node trusts its copy of a merchant's rate-limit settings. Operators' changes apply

@@ -28,7 +28,8 @@ pub type Reply = (StatusCode, String);
 /// the refusal is stored), `Err` an unexpected store error (nothing stored).
 pub type JobResult = Result<Result<Reply, ApiError>, StoreError>;
 
-fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
+/// SHA-256 of method, path and raw body: what makes two requests "the same request".
+pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_str().as_bytes());
     h.update([0]);
@@ -38,7 +39,8 @@ fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
     hex::encode(h.finalize())
 }
 
-fn reply(status: StatusCode, body: String, replayed: bool) -> Response {
+/// A JSON response from stored or fresh text; `replayed` adds `Idempotent-Replayed: true`.
+pub fn reply(status: StatusCode, body: String, replayed: bool) -> Response {
     let mut resp = (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -52,16 +54,30 @@ fn reply(status: StatusCode, body: String, replayed: bool) -> Response {
     resp
 }
 
+/// 422: the key was first used with another request.
+pub fn mismatch() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorType::Idempotency,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request (method, path or body). \
+         Use a new key for a new request.",
+    )
+}
+
+/// 409: the key's first request is still running.
+pub fn in_progress() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorType::Idempotency,
+        "idempotency_request_in_progress",
+        "A request with this Idempotency-Key is still being processed. Retry shortly.",
+    )
+}
+
 fn replay(stored: StoredResponse, fp: &str) -> Response {
     if stored.fingerprint != fp {
-        return ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorType::Idempotency,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request (method, path or body). \
-             Use a new key for a new request.",
-        )
-        .into_response();
+        return mismatch().into_response();
     }
     reply(
         StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -70,10 +86,29 @@ fn replay(stored: StoredResponse, fp: &str) -> Response {
     )
 }
 
-/// Removes the in-flight marker however the request ends (including cancellation).
-struct InFlight {
+/// Marks a key as running on this node; the mark is removed however the request ends
+/// (including cancellation). A second request with the key meanwhile gets 409.
+pub struct InFlight {
     state: AppState,
     key: (Tenant, String),
+}
+
+impl InFlight {
+    pub fn enter(state: &AppState, tenant: &Tenant, key: &str) -> Result<Self, ApiError> {
+        let marker = (tenant.clone(), key.to_owned());
+        let fresh = state
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(marker.clone());
+        if !fresh {
+            return Err(in_progress());
+        }
+        Ok(Self {
+            state: state.clone(),
+            key: marker,
+        })
+    }
 }
 
 impl Drop for InFlight {
@@ -136,24 +171,7 @@ where
     let fp = fingerprint(method, path, body);
     // No read before the write job: the job checks for a stored record itself, in the same
     // transaction, which is both cheaper (one round trip fewer) and race-free.
-    let marker = (tenant.clone(), key.clone());
-    if !state
-        .in_flight
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(marker.clone())
-    {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorType::Idempotency,
-            "idempotency_request_in_progress",
-            "A request with this Idempotency-Key is still being processed. Retry shortly.",
-        ));
-    }
-    let _guard = InFlight {
-        state: state.clone(),
-        key: marker,
-    };
+    let _guard = InFlight::enter(state, tenant, &key)?;
 
     let job: Job = Box::new(job);
     let t = tenant.clone();

@@ -21,6 +21,11 @@ pub fn current() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
+/// Runs `f` (synchronously) as if it were serving request `id`.
+pub fn with_id<R>(id: String, f: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(id, f)
+}
+
 /// Runs `f` as if it were serving request `id` (background work that answers a request later).
 pub async fn scope<F: std::future::Future>(id: String, f: F) -> F::Output {
     CURRENT.scope(id, f).await

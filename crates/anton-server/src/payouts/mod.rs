@@ -1,28 +1,25 @@
 //! Payouts: create, get, list, cancel, and the test-mode helpers that move them (DESIGN.md §3).
 //!
-//! Creating a payout is one write job: read the recipient, reserve the amount (a conditional debit
-//! of `available`: **a payout larger than `available` is refused, even when many requests race**),
-//! insert the payout, write `payout.created`. The simulator rail takes it from there in test mode.
+//! Creating a payout is the hot path: validated here, then decided and written by the set-based
+//! batch of [`batch`] inside the writer's group commit (**a payout larger than `available` is
+//! refused, even when many requests race**). The simulator rail takes it from there in test mode.
 
+pub mod batch;
 pub mod service;
 pub mod wire;
 
 use std::collections::HashMap;
 
-use anton_core::event::{EventType, NewEvent};
 use anton_core::id::{PayoutId, RecipientId};
 use anton_core::keys::{Environment, Scope};
-use anton_core::ledger::{Posting, PostingKind};
 use anton_core::money::{Amount, AmountError, Currency, CurrencyError};
 use anton_core::payout::{FailureCode, PayoutStatus, Transition};
-use anton_core::time::Timestamp;
-use anton_store::ledger::{self, PostOutcome};
 use anton_store::list::paged;
 use anton_store::payouts::{self, PayoutFilter, PayoutRecord};
-use anton_store::{events, now_us, recipients, Tenant};
+use anton_store::{now_us, Tenant};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
@@ -70,7 +67,7 @@ pub(crate) fn currency(v: &str) -> ApiResult<Currency> {
     })
 }
 
-fn payout_json(p: &PayoutRecord, env: Environment) -> serde_json::Value {
+pub(crate) fn payout_json(p: &PayoutRecord, env: Environment) -> serde_json::Value {
     serde_json::to_value(PayoutOut::from_record(p, env)).unwrap_or_default()
 }
 
@@ -112,78 +109,39 @@ pub async fn create_payout(
     }
     let first_rail_step_us = (!auth.tenant.env.is_live())
         .then(|| i64::try_from(state.simulator.processing_delay_ms).unwrap_or(0) * 1000);
-    let metadata = serde_json::to_string(&input.metadata).unwrap_or_else(|_| "{}".into());
-    let t = auth.tenant.clone();
-    idempotency::run(
-        &state,
-        &auth.tenant,
-        &headers,
-        &Method::POST,
-        "/v1/payouts",
-        &body,
-        move |c| {
-            Box::pin(async move {
-                let Some(recipient) = recipients::get(&mut *c, &t, &recipient_id).await? else {
-                    return Ok(Err(ApiError::invalid(
-                        "resource_missing",
-                        format!("No such recipient: '{recipient_id}'"),
-                    )
-                    .with_param("recipient")));
-                };
-                if recipient.currency != currency.as_str() {
-                    return Ok(Err(ApiError::invalid(
-                        "currency_mismatch",
-                        format!(
-                            "This recipient's {} account is paid in {}, not {}.",
-                            recipient.bank_type, recipient.currency, currency
-                        ),
-                    )
-                    .with_param("currency")));
-                }
-                let now = now_us();
-                let id = PayoutId::generate();
-                let reserve = Posting::new(PostingKind::PayoutReserve, amount);
-                if ledger::post(c, &t, currency, reserve, Some(id.as_str()), now).await?
-                    == PostOutcome::InsufficientFunds
-                {
-                    return Ok(Err(ApiError::invalid(
-                        "insufficient_funds",
-                        format!("The available {currency} balance does not cover this payout."),
-                    )
-                    .with_param("amount")));
-                }
-                let record = PayoutRecord {
-                    id,
-                    recipient_id,
-                    amount: amount.minor(),
-                    currency: currency.as_str().into(),
-                    status: PayoutStatus::Pending,
-                    failure_code: None,
-                    failure_message: None,
-                    description: input.description,
-                    metadata,
-                    outcome_last4: recipient.last4.clone(),
-                    arrival_date: None,
-                    rail_due_us: first_rail_step_us.map(|d| now + d),
-                    created: Timestamp::from_unix_micros(now),
-                    updated: Timestamp::from_unix_micros(now),
-                };
-                payouts::insert(c, &t, &record).await?;
-                let object = payout_json(&record, t.env);
-                let ev = NewEvent::new(
-                    EventType::PayoutCreated,
-                    t.env,
-                    record.created,
-                    record.id.as_str(),
-                    object.clone(),
-                    None,
-                );
-                events::insert(c, &t, &ev).await?;
-                Ok(ok_json(&object))
-            })
-        },
-    )
-    .await
+    let key = idempotency::key_from(&headers)?;
+    let _in_flight = key
+        .as_deref()
+        .map(|k| idempotency::InFlight::enter(&state, &auth.tenant, k))
+        .transpose()?;
+    let creation = batch::Creation {
+        tenant: auth.tenant.clone(),
+        idempotency: key.map(|k| {
+            (
+                k,
+                idempotency::fingerprint(&Method::POST, "/v1/payouts", &body),
+            )
+        }),
+        request_id: crate::api::request_id::current().unwrap_or_default(),
+        recipient_id,
+        amount,
+        currency,
+        description: input.description,
+        metadata: serde_json::to_string(&input.metadata).unwrap_or_else(|_| "{}".into()),
+        first_rail_step_us,
+    };
+    let out = state.store.write_batched(Box::new(creation)).await?;
+    let outcome = out.downcast::<batch::Outcome>().map_err(|_| {
+        ApiError::internal(&anton_store::StoreError::Corrupt(
+            "batch output type".into(),
+        ))
+    })?;
+    Ok(match *outcome {
+        batch::Outcome::Fresh(status, body) => idempotency::reply(status, body, false),
+        batch::Outcome::Replay(status, body) => idempotency::reply(status, body, true),
+        batch::Outcome::Mismatch => idempotency::mismatch().into_response(),
+        batch::Outcome::InFlight => idempotency::in_progress().into_response(),
+    })
 }
 
 #[utoipa::path(get, path = "/v1/payouts/{id}", tag = "payouts", params(("id" = String, Path)), responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]

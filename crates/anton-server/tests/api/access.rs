@@ -278,7 +278,60 @@ async fn requests_over_the_key_rate_limit_get_429(b: Backend) {
     );
 }
 
+/// A revocation written by another process (the operator CLI, another node) bypasses this node's
+/// key cache; DESIGN.md §4 says it must take effect within one second.
+async fn a_key_revoked_by_another_process_is_refused_within_a_second(b: Backend) {
+    let app = spawn_app(b).await;
+    assert_eq!(
+        app.get("/v1/balance", &app.key)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let keys = anton_store::api_keys::list(app.store.read(), &app.merchant)
+        .await
+        .unwrap();
+    let (m, id) = (app.merchant.clone(), keys[0].id.clone());
+    // Straight to the database, as another process would: no cache invalidation on this node.
+    app.store
+        .write(move |c| {
+            Box::pin(async move {
+                anton_store::api_keys::revoke(c, &m, &id, anton_store::now_us()).await
+            })
+        })
+        .await
+        .unwrap();
+    let revoked_at = std::time::Instant::now();
+    let deadline = revoked_at + Duration::from_secs(5);
+    loop {
+        let status = app
+            .get("/v1/balance", &app.key)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still accepted long after revocation"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The bound is the cache TTL (1 s); the margin absorbs a slow machine, not a design change.
+    assert!(
+        revoked_at.elapsed() < Duration::from_millis(2_500),
+        "took {:?}",
+        revoked_at.elapsed()
+    );
+}
+
 both_backends!(
+    a_key_revoked_by_another_process_is_refused_within_a_second,
     scopes_environments_and_merchants_are_enforced,
     revoked_and_expired_keys_are_refused_at_once,
     ip_allowlists_and_browser_markers_are_enforced,

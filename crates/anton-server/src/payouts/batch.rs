@@ -1,0 +1,313 @@
+//! The payout-creation hot path as a set-based batch (DESIGN.md §10).
+//!
+//! `create_payout` validates a request and hands the writer a [`Creation`] — data, not a closure.
+//! The writer gives every creation waiting in a group commit to [`PayoutCreations`] at once, which
+//! handles them with a constant number of statements, whatever the batch size:
+//!
+//! 1. claim the idempotency keys (one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING`); keys
+//!    that already exist are answered from their stored response;
+//! 2. read the recipients (one `SELECT … IN (VALUES …)`);
+//! 3. read and lock the `available` balances involved (one `SELECT … FOR UPDATE` on PostgreSQL,
+//!    in key order, after the keys — the same lock order on every node, so no deadlocks);
+//! 4. decide each creation **in arrival order, inside the transaction**, against those balances;
+//! 5. write everything in bulk: balance deltas, postings, payouts, events, idempotency responses.
+//!
+//! Money and idempotency decisions stay inside the database transaction, under the row locks (and
+//! SQLite's single writer); the invariants are exactly those of the one-request path. Everything
+//! commits with the rest of the group commit, and each caller is answered only after that.
+
+use std::collections::{HashMap, HashSet};
+
+use anton_core::event::{EventType, NewEvent};
+use anton_core::id::{PayoutId, RecipientId};
+use anton_core::ledger::{LedgerAccount, Posting, PostingKind};
+use anton_core::money::{Amount, Currency};
+use anton_core::payout::PayoutStatus;
+use anton_core::time::Timestamp;
+use anton_store::idempotency::{self, KeyRef};
+use anton_store::ledger::{self, BalanceKey, PostingRow};
+use anton_store::payouts::{self, PayoutRecord};
+use anton_store::{events, now_us, recipients, Backend, BatchItem, BatchRunner, Tenant};
+use axum::http::StatusCode;
+use futures_util::future::BoxFuture;
+use sqlx::AnyConnection;
+
+use crate::api::error::ApiError;
+use crate::api::request_id;
+
+/// One validated payout creation request.
+pub struct Creation {
+    pub tenant: Tenant,
+    /// `(Idempotency-Key, request fingerprint)`.
+    pub idempotency: Option<(String, String)>,
+    /// For the error bodies this creation may store.
+    pub request_id: String,
+    pub recipient_id: RecipientId,
+    pub amount: Amount,
+    pub currency: Currency,
+    pub description: Option<String>,
+    /// JSON object text.
+    pub metadata: String,
+    /// Delay until the rail's first step (test mode); `None`: no rail step scheduled.
+    pub first_rail_step_us: Option<i64>,
+}
+
+/// What a creation's caller gets.
+pub enum Outcome {
+    /// This request ran: status and body (a payout, or a refusal).
+    Fresh(StatusCode, String),
+    /// The key's stored response (same request as before).
+    Replay(StatusCode, String),
+    /// The key was used with another request.
+    Mismatch,
+    /// The key's first request is still running.
+    InFlight,
+}
+
+/// The batch runner registered with the store (see `startup::open_store`).
+pub struct PayoutCreations;
+
+impl BatchRunner for PayoutCreations {
+    fn run<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        backend: Backend,
+        items: Vec<BatchItem>,
+    ) -> BoxFuture<'c, anton_store::Result<Vec<BatchItem>>> {
+        Box::pin(async move {
+            let creations = items
+                .into_iter()
+                .map(|item| {
+                    item.downcast::<Creation>().map(|c| *c).map_err(|_| {
+                        anton_store::StoreError::Corrupt(
+                            "a batched item is not a payout creation".into(),
+                        )
+                    })
+                })
+                .collect::<anton_store::Result<Vec<_>>>()?;
+            let outcomes = run_creations(conn, backend, &creations).await?;
+            Ok(outcomes
+                .into_iter()
+                .map(|o| Box::new(o) as BatchItem)
+                .collect())
+        })
+    }
+}
+
+fn key_ref(c: &Creation) -> Option<KeyRef> {
+    c.idempotency.as_ref().map(|(k, _)| {
+        (
+            c.tenant.merchant_id.to_string(),
+            c.tenant.env.as_str().to_owned(),
+            k.clone(),
+        )
+    })
+}
+
+fn balance_key(c: &Creation) -> BalanceKey {
+    (
+        c.tenant.merchant_id.to_string(),
+        c.tenant.env.as_str().to_owned(),
+        c.currency.as_str().to_owned(),
+    )
+}
+
+fn refusal(c: &Creation, e: ApiError) -> Outcome {
+    let body = request_id::with_id(c.request_id.clone(), || e.body());
+    Outcome::Fresh(e.status, body)
+}
+
+async fn run_creations(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    items: &[Creation],
+) -> anton_store::Result<Vec<Outcome>> {
+    let now = now_us();
+    let mut outcomes: Vec<Option<Outcome>> = items.iter().map(|_| None).collect();
+
+    // 1. Idempotency keys: claim the new ones; answer the others from their stored response.
+    let mut seen = HashSet::new();
+    let mut claims = Vec::new();
+    for (i, c) in items.iter().enumerate() {
+        if let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) {
+            if seen.insert(k.clone()) {
+                claims.push((k, fp.clone()));
+            } else {
+                outcomes[i] = Some(Outcome::InFlight);
+            }
+        }
+    }
+    let claimed = idempotency::claim_many(conn, &claims, now).await?;
+    let taken: Vec<KeyRef> = claims
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !claimed.contains(k))
+        .collect();
+    if !taken.is_empty() {
+        let stored = idempotency::get_many(conn, &taken).await?;
+        for (i, c) in items.iter().enumerate() {
+            let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) else {
+                continue;
+            };
+            if outcomes[i].is_some() || claimed.contains(&k) {
+                continue;
+            }
+            outcomes[i] = Some(match stored.get(&k) {
+                Some(s) if s.fingerprint == *fp => Outcome::Replay(
+                    StatusCode::from_u16(s.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    s.body.clone(),
+                ),
+                Some(_) => Outcome::Mismatch,
+                None => Outcome::InFlight,
+            });
+        }
+    }
+
+    // 2. Recipients of the creations still undecided.
+    let undecided: Vec<usize> = (0..items.len())
+        .filter(|i| outcomes[*i].is_none())
+        .collect();
+    let recipient_keys: Vec<_> = undecided
+        .iter()
+        .map(|&i| {
+            let c = &items[i];
+            (
+                c.tenant.merchant_id.to_string(),
+                c.tenant.env.as_str().to_owned(),
+                c.recipient_id.to_string(),
+            )
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let recipients = recipients::get_many_brief(conn, &recipient_keys).await?;
+
+    // 3. Lock the balances involved, in key order.
+    let mut balance_keys: Vec<BalanceKey> =
+        undecided.iter().map(|&i| balance_key(&items[i])).collect();
+    balance_keys.sort();
+    balance_keys.dedup();
+    let mut available = ledger::lock_available(conn, backend, &balance_keys).await?;
+
+    // 4. Decide in arrival order.
+    let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
+    let mut payout_rows = Vec::new();
+    let mut event_rows = Vec::new();
+    let mut posting_rows = Vec::new();
+    for &i in &undecided {
+        let c = &items[i];
+        let rk = (
+            c.tenant.merchant_id.to_string(),
+            c.tenant.env.as_str().to_owned(),
+            c.recipient_id.to_string(),
+        );
+        let Some(recipient) = recipients.get(&rk) else {
+            outcomes[i] = Some(refusal(
+                c,
+                ApiError::invalid(
+                    "resource_missing",
+                    format!("No such recipient: '{}'", c.recipient_id),
+                )
+                .with_param("recipient"),
+            ));
+            continue;
+        };
+        if recipient.currency != c.currency.as_str() {
+            outcomes[i] = Some(refusal(
+                c,
+                ApiError::invalid(
+                    "currency_mismatch",
+                    format!(
+                        "This recipient's {} account is paid in {}, not {}.",
+                        recipient.bank_type, recipient.currency, c.currency
+                    ),
+                )
+                .with_param("currency"),
+            ));
+            continue;
+        }
+        let bk = balance_key(c);
+        let balance = available.entry(bk.clone()).or_insert(0);
+        if *balance < c.amount.minor() {
+            outcomes[i] = Some(refusal(
+                c,
+                ApiError::invalid(
+                    "insufficient_funds",
+                    format!(
+                        "The available {} balance does not cover this payout.",
+                        c.currency
+                    ),
+                )
+                .with_param("amount"),
+            ));
+            continue;
+        }
+        *balance -= c.amount.minor();
+        *reserved.entry(bk).or_default() += c.amount.minor();
+        let record = PayoutRecord {
+            id: PayoutId::generate(),
+            recipient_id: c.recipient_id.clone(),
+            amount: c.amount.minor(),
+            currency: c.currency.as_str().into(),
+            status: PayoutStatus::Pending,
+            failure_code: None,
+            failure_message: None,
+            description: c.description.clone(),
+            metadata: c.metadata.clone(),
+            outcome_last4: recipient.last4.clone(),
+            arrival_date: None,
+            rail_due_us: c.first_rail_step_us.map(|d| now + d),
+            created: Timestamp::from_unix_micros(now),
+            updated: Timestamp::from_unix_micros(now),
+        };
+        let object = super::payout_json(&record, c.tenant.env);
+        let body = object.to_string();
+        event_rows.push((
+            c.tenant.clone(),
+            NewEvent::new(
+                EventType::PayoutCreated,
+                c.tenant.env,
+                record.created,
+                record.id.as_str(),
+                object,
+                None,
+            ),
+        ));
+        posting_rows.push(PostingRow {
+            merchant_id: c.tenant.merchant_id.to_string(),
+            env: c.tenant.env.as_str().to_owned(),
+            currency: c.currency.as_str().to_owned(),
+            posting: Posting::new(PostingKind::PayoutReserve, c.amount),
+            source_id: Some(record.id.to_string()),
+            created_us: now,
+        });
+        payout_rows.push((c.tenant.clone(), record));
+        outcomes[i] = Some(Outcome::Fresh(StatusCode::OK, body));
+    }
+
+    // 5. Write in bulk.
+    let mut deltas = Vec::with_capacity(reserved.len() * 2);
+    for (bk, sum) in reserved {
+        deltas.push((bk.clone(), LedgerAccount::Available, -sum));
+        deltas.push((bk, LedgerAccount::InFlight, sum));
+    }
+    deltas.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    ledger::apply_deltas(conn, &deltas).await?;
+    ledger::insert_postings(conn, &posting_rows).await?;
+    payouts::insert_many(conn, &payout_rows).await?;
+    events::insert_many(conn, &event_rows).await?;
+    let mut completed = Vec::new();
+    for (i, c) in items.iter().enumerate() {
+        if let (Some(k), Some(Outcome::Fresh(status, body))) = (key_ref(c), &outcomes[i]) {
+            if claimed.contains(&k) {
+                completed.push((k, status.as_u16(), body.clone()));
+            }
+        }
+    }
+    idempotency::complete_many(conn, &completed).await?;
+
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::InFlight))
+        .collect())
+}
