@@ -332,6 +332,7 @@ pub async fn apply_deltas(
 /// A posting to record in bulk (see [`insert_postings`]).
 #[derive(Debug, Clone)]
 pub struct PostingRow {
+    pub id: BalanceTransactionId,
     pub merchant_id: String,
     pub env: String,
     pub currency: String,
@@ -353,7 +354,7 @@ pub async fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> R
             .push(", ")
             .text(&r.env)
             .push(", ")
-            .text(BalanceTransactionId::generate().as_str())
+            .text(r.id.as_str())
             .push(", ")
             .text(r.posting.kind.as_str())
             .push(", ")

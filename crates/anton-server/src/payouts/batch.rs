@@ -19,7 +19,7 @@
 use std::collections::{HashMap, HashSet};
 
 use anton_core::event::{EventType, NewEvent};
-use anton_core::id::{PayoutId, RecipientId};
+use anton_core::id::{BalanceTransactionId, PayoutId, RecipientId};
 use anton_core::ledger::{LedgerAccount, Posting, PostingKind};
 use anton_core::money::{Amount, Currency};
 use anton_core::payout::PayoutStatus;
@@ -35,21 +35,83 @@ use sqlx::AnyConnection;
 use crate::api::error::ApiError;
 use crate::api::request_id;
 
-/// One validated payout creation request.
+/// One validated payout creation request, with everything that does not depend on the decision
+/// already prepared by the request's own task (ids, the payout row, the response body, the event),
+/// so the single writer task spends its time only on deciding and writing.
 pub struct Creation {
     pub tenant: Tenant,
     /// `(Idempotency-Key, request fingerprint)`.
     pub idempotency: Option<(String, String)>,
     /// For the error bodies this creation may store.
     pub request_id: String,
-    pub recipient_id: RecipientId,
     pub amount: Amount,
     pub currency: Currency,
-    pub description: Option<String>,
-    /// JSON object text.
-    pub metadata: String,
-    /// Delay until the rail's first step (test mode); `None`: no rail step scheduled.
-    pub first_rail_step_us: Option<i64>,
+    /// The payout to insert if created; `outcome_last4` is filled in from the recipient.
+    pub record: PayoutRecord,
+    /// The 200 response body (the payout object).
+    pub body: String,
+    /// `payout.created`, rendered.
+    pub event: NewEvent,
+    /// The id of the reserve posting.
+    pub posting_id: BalanceTransactionId,
+}
+
+impl Creation {
+    /// Prepares a creation at time `now_us`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per field of a validated request"
+    )]
+    pub fn prepare(
+        tenant: Tenant,
+        idempotency: Option<(String, String)>,
+        request_id: String,
+        recipient_id: RecipientId,
+        amount: Amount,
+        currency: Currency,
+        description: Option<String>,
+        metadata: String,
+        first_rail_step_us: Option<i64>,
+        now_us: i64,
+    ) -> Self {
+        let record = PayoutRecord {
+            id: PayoutId::generate(),
+            recipient_id,
+            amount: amount.minor(),
+            currency: currency.as_str().into(),
+            status: PayoutStatus::Pending,
+            failure_code: None,
+            failure_message: None,
+            description,
+            metadata,
+            outcome_last4: String::new(),
+            arrival_date: None,
+            rail_due_us: first_rail_step_us.map(|d| now_us + d),
+            created: Timestamp::from_unix_micros(now_us),
+            updated: Timestamp::from_unix_micros(now_us),
+        };
+        let object = super::payout_json(&record, tenant.env);
+        let body = object.to_string();
+        let event = NewEvent::new(
+            EventType::PayoutCreated,
+            tenant.env,
+            record.created,
+            record.id.as_str(),
+            object,
+            None,
+        );
+        Self {
+            tenant,
+            idempotency,
+            request_id,
+            amount,
+            currency,
+            record,
+            body,
+            event,
+            posting_id: BalanceTransactionId::generate(),
+        }
+    }
 }
 
 /// What a creation's caller gets.
@@ -174,7 +236,7 @@ async fn run_creations(
             (
                 c.tenant.merchant_id.to_string(),
                 c.tenant.env.as_str().to_owned(),
-                c.recipient_id.to_string(),
+                c.record.recipient_id.to_string(),
             )
         })
         .collect::<HashSet<_>>()
@@ -199,14 +261,14 @@ async fn run_creations(
         let rk = (
             c.tenant.merchant_id.to_string(),
             c.tenant.env.as_str().to_owned(),
-            c.recipient_id.to_string(),
+            c.record.recipient_id.to_string(),
         );
         let Some(recipient) = recipients.get(&rk) else {
             outcomes[i] = Some(refusal(
                 c,
                 ApiError::invalid(
                     "resource_missing",
-                    format!("No such recipient: '{}'", c.recipient_id),
+                    format!("No such recipient: '{}'", c.record.recipient_id),
                 )
                 .with_param("recipient"),
             ));
@@ -244,36 +306,11 @@ async fn run_creations(
         }
         *balance -= c.amount.minor();
         *reserved.entry(bk).or_default() += c.amount.minor();
-        let record = PayoutRecord {
-            id: PayoutId::generate(),
-            recipient_id: c.recipient_id.clone(),
-            amount: c.amount.minor(),
-            currency: c.currency.as_str().into(),
-            status: PayoutStatus::Pending,
-            failure_code: None,
-            failure_message: None,
-            description: c.description.clone(),
-            metadata: c.metadata.clone(),
-            outcome_last4: recipient.last4.clone(),
-            arrival_date: None,
-            rail_due_us: c.first_rail_step_us.map(|d| now + d),
-            created: Timestamp::from_unix_micros(now),
-            updated: Timestamp::from_unix_micros(now),
-        };
-        let object = super::payout_json(&record, c.tenant.env);
-        let body = object.to_string();
-        event_rows.push((
-            c.tenant.clone(),
-            NewEvent::new(
-                EventType::PayoutCreated,
-                c.tenant.env,
-                record.created,
-                record.id.as_str(),
-                object,
-                None,
-            ),
-        ));
+        let mut record = c.record.clone();
+        record.outcome_last4.clone_from(&recipient.last4);
+        event_rows.push((c.tenant.clone(), c.event.clone()));
         posting_rows.push(PostingRow {
+            id: c.posting_id.clone(),
             merchant_id: c.tenant.merchant_id.to_string(),
             env: c.tenant.env.as_str().to_owned(),
             currency: c.currency.as_str().to_owned(),
@@ -282,7 +319,7 @@ async fn run_creations(
             created_us: now,
         });
         payout_rows.push((c.tenant.clone(), record));
-        outcomes[i] = Some(Outcome::Fresh(StatusCode::OK, body));
+        outcomes[i] = Some(Outcome::Fresh(StatusCode::OK, c.body.clone()));
     }
 
     // 5. Write in bulk.

@@ -114,22 +114,23 @@ pub async fn create_payout(
         .as_deref()
         .map(|k| idempotency::InFlight::enter(&state, &auth.tenant, k))
         .transpose()?;
-    let creation = batch::Creation {
-        tenant: auth.tenant.clone(),
-        idempotency: key.map(|k| {
+    let creation = batch::Creation::prepare(
+        auth.tenant.clone(),
+        key.map(|k| {
             (
                 k,
                 idempotency::fingerprint(&Method::POST, "/v1/payouts", &body),
             )
         }),
-        request_id: crate::api::request_id::current().unwrap_or_default(),
+        crate::api::request_id::current().unwrap_or_default(),
         recipient_id,
         amount,
         currency,
-        description: input.description,
-        metadata: serde_json::to_string(&input.metadata).unwrap_or_else(|_| "{}".into()),
+        input.description,
+        serde_json::to_string(&input.metadata).unwrap_or_else(|_| "{}".into()),
         first_rail_step_us,
-    };
+        now_us(),
+    );
     let out = state.store.write_batched(Box::new(creation)).await?;
     let outcome = out.downcast::<batch::Outcome>().map_err(|_| {
         ApiError::internal(&anton_store::StoreError::Corrupt(
