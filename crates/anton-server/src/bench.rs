@@ -46,6 +46,14 @@ pub enum BenchCommand {
         #[arg(long, default_value = "bench-report.md")]
         report: PathBuf,
     },
+    /// Server memory with many open connections: starts `anton serve` as a child process, opens
+    /// `--count` TLS keep-alive connections (one request each, then idle) and reads the child's RSS.
+    Connections {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value = "bench-report.md")]
+        report: PathBuf,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -68,19 +76,18 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             )
             .await
         }
+        BenchCommand::Connections { count, report } => open_connections(count, &report).await,
     }
 }
 
-/// A fresh database URL for the run.
+/// A fresh database for the run: its URL, a label, and (PostgreSQL) its name, to drop afterwards.
 async fn database_url(
     backend: &str,
     dir: &std::path::Path,
-) -> anyhow::Result<(String, &'static str)> {
+) -> anyhow::Result<(String, &'static str, Option<String>)> {
     if backend == "sqlite" {
-        return Ok((
-            format!("sqlite://{}?mode=rwc", dir.join("anton.db").display()),
-            "SQLite (WAL, synchronous=FULL)",
-        ));
+        let url = format!("sqlite://{}?mode=rwc", dir.join("anton.db").display());
+        return Ok((url, "SQLite (WAL, synchronous=FULL)", None));
     }
     if !backend.starts_with("postgres") {
         bail!("--backend is sqlite or a postgres:// URL");
@@ -102,7 +109,18 @@ async fn database_url(
     Ok((
         format!("{base}/{name}"),
         "PostgreSQL (synchronous_commit=on)",
+        Some(name),
     ))
+}
+
+/// Drops the run's PostgreSQL database (best effort; `FORCE` closes the node's connections).
+async fn drop_database(admin_url: &str, name: &str) {
+    use sqlx::{Connection, Executor};
+    if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
+        let _ = admin
+            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+            .await;
+    }
 }
 
 fn machine() -> String {
@@ -147,7 +165,7 @@ async fn payouts(
     report: &PathBuf,
 ) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
-    let (url, backend_label) = database_url(backend, &dir).await?;
+    let (url, backend_label, pg_database) = database_url(backend, &dir).await?;
     let mut config = Config {
         data_dir: dir.clone(),
         listen: "127.0.0.1:0".parse()?,
@@ -316,6 +334,10 @@ async fn payouts(
         .append(true)
         .open(report)?;
     std::io::Write::write_all(&mut f, out.as_bytes())?;
+    store.close().await;
+    if let Some(name) = pg_database {
+        drop_database(backend, &name).await;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     if !ledger_ok {
         bail!("ledger invariants violated");
@@ -338,4 +360,112 @@ pub fn bench_client(ca: &std::path::Path) -> anyhow::Result<reqwest::Client> {
         .http1_only()
         .pool_max_idle_per_host(1)
         .build()?)
+}
+
+fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("no VmRSS in /proc status")
+}
+
+/// Kills the child server however the bench ends.
+struct ChildServer(std::process::Child);
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn open_connections(count: usize, report: &PathBuf) -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let exe = std::env::current_exe()?;
+    let child = std::process::Command::new(exe)
+        .args(["serve", "--data-dir"])
+        .arg(&dir)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("ANTON_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("starting anton serve")?;
+    let server = ChildServer(child);
+    let pid = server.0.id();
+    let ca = dir.join("tls/ca.pem");
+    let base = format!("https://localhost:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if ca.exists() {
+            if let Ok(r) = bench_client(&ca)?
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("the server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let idle_rss = rss_kib(pid)?;
+    // Each client holds one connection; keep them all alive until the measurement.
+    let mut clients = Vec::with_capacity(count);
+    let mut tasks = Vec::new();
+    for _ in 0..count {
+        let c = bench_client(&ca)?;
+        let url = format!("{base}/healthz");
+        let c2 = c.clone();
+        tasks.push(tokio::spawn(async move {
+            c2.get(url).send().await.map(|r| r.status().is_success())
+        }));
+        clients.push(c);
+        if tasks.len() % 100 == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await; // do not overflow the accept backlog
+        }
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if matches!(t.await, Ok(Ok(true))) {
+            ok += 1;
+        }
+    }
+    let loaded_rss = rss_kib(pid)?;
+    let mut out = String::new();
+    writeln!(out, "\n## Server memory with open connections\n")?;
+    writeln!(out, "- Machine: {}", machine())?;
+    writeln!(
+        out,
+        "- Date: {}",
+        anton_core::time::Timestamp::from_unix_micros(anton_store::now_us()).to_rfc3339()
+    )?;
+    writeln!(out, "- `anton serve` (embedded default, SQLite) as its own process; {ok} of {count} TLS keep-alive connections open and idle after one request each")?;
+    writeln!(
+        out,
+        "- RSS: {:.1} MiB before, {:.1} MiB with the connections open ({:.1} KiB per connection)",
+        idle_rss as f64 / 1024.0,
+        loaded_rss as f64 / 1024.0,
+        (loaded_rss.saturating_sub(idle_rss)) as f64 / count.max(1) as f64
+    )?;
+    print!("{out}");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(report)?;
+    std::io::Write::write_all(&mut f, out.as_bytes())?;
+    drop(clients);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{values, Sql};
+use crate::list::{chunks_pow2, values, Sql};
 
 use crate::{Result, Tenant};
 
@@ -75,11 +75,7 @@ pub async fn delete_older_than(conn: &mut AnyConnection, before_us: i64) -> Resu
 /// A key as the batched path addresses it: (merchant id, environment, key).
 pub type KeyRef = (String, String, String);
 
-/// Claims new keys with placeholder rows (`status` 0), in one statement. Returns the keys this
-/// transaction claimed; the others already exist (or were just claimed by another node, whose
-/// transaction this one waited for). A claimed row must be completed with [`complete_many`] in the
-/// same transaction.
-pub async fn claim_many(
+async fn claim_many_chunk(
     conn: &mut AnyConnection,
     keys: &[(KeyRef, String)],
     now_us: i64,
@@ -112,8 +108,7 @@ pub async fn claim_many(
         .collect()
 }
 
-/// Stored responses for `keys`, in one statement.
-pub async fn get_many(
+async fn get_many_chunk(
     conn: &mut AnyConnection,
     keys: &[KeyRef],
 ) -> Result<HashMap<KeyRef, StoredResponse>> {
@@ -143,8 +138,10 @@ pub async fn get_many(
     Ok(out)
 }
 
-/// Fills in the responses of claimed keys, in one statement.
-pub async fn complete_many(conn: &mut AnyConnection, rows: &[(KeyRef, u16, String)]) -> Result<()> {
+async fn complete_many_chunk(
+    conn: &mut AnyConnection,
+    rows: &[(KeyRef, u16, String)],
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -163,5 +160,41 @@ pub async fn complete_many(conn: &mut AnyConnection, rows: &[(KeyRef, u16, Strin
     });
     sql.push(") AS v WHERE idempotency_keys.merchant_id = v.column1 AND idempotency_keys.env = v.column2 AND idempotency_keys.key = v.column3");
     sql.execute_on(conn).await?;
+    Ok(())
+}
+
+/// Claims new keys with placeholder rows (`status` 0), in one statement. Returns the keys this
+/// transaction claimed; the others already exist (or were just claimed by another node, whose
+/// transaction this one waited for). A claimed row must be completed with [`complete_many`] in the
+/// same transaction.
+pub async fn claim_many(
+    conn: &mut AnyConnection,
+    keys: &[(KeyRef, String)],
+    now_us: i64,
+) -> Result<HashSet<KeyRef>> {
+    let mut claimed = HashSet::new();
+    for chunk in chunks_pow2(keys) {
+        claimed.extend(claim_many_chunk(&mut *conn, chunk, now_us).await?);
+    }
+    Ok(claimed)
+}
+
+/// Stored responses for `keys`, in one statement.
+pub async fn get_many(
+    conn: &mut AnyConnection,
+    keys: &[KeyRef],
+) -> Result<HashMap<KeyRef, StoredResponse>> {
+    let mut out = HashMap::new();
+    for chunk in chunks_pow2(keys) {
+        out.extend(get_many_chunk(&mut *conn, chunk).await?);
+    }
+    Ok(out)
+}
+
+/// Fills in the responses of claimed keys, in one statement.
+pub async fn complete_many(conn: &mut AnyConnection, rows: &[(KeyRef, u16, String)]) -> Result<()> {
+    for chunk in chunks_pow2(rows) {
+        complete_many_chunk(&mut *conn, chunk).await?;
+    }
     Ok(())
 }

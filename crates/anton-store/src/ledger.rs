@@ -13,7 +13,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{values, Page, Sql};
+use crate::list::{chunks_pow2, values, Page, Sql};
 use crate::Backend;
 use crate::{Result, Tenant};
 
@@ -238,12 +238,7 @@ pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result
 /// `(merchant, env, currency)`.
 pub type BalanceKey = (String, String, String);
 
-/// Reads the `available` balances of `keys` and, on PostgreSQL, locks those rows until the end of
-/// the transaction (`FOR UPDATE`, in key order so concurrent batches on several nodes cannot
-/// deadlock). On SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer.
-/// Missing rows read as 0. Decisions made on these values inside the same transaction are as safe
-/// as the conditional `UPDATE` of [`post`].
-pub async fn lock_available(
+async fn lock_available_chunk(
     conn: &mut AnyConnection,
     backend: Backend,
     keys: &[BalanceKey],
@@ -273,12 +268,7 @@ pub async fn lock_available(
     Ok(out)
 }
 
-/// Adds signed deltas to account balances, in at most two statements: negative deltas update
-/// existing rows (`UPDATE … FROM (VALUES …)`: an upsert would propose a negative row, which the
-/// CHECK on `available` refuses before the conflict is resolved), positive ones upsert. The
-/// caller guarantees (under [`lock_available`]) that no `available` balance goes negative; the
-/// CHECK constraint enforces it regardless.
-pub async fn apply_deltas(
+async fn apply_deltas_chunk(
     conn: &mut AnyConnection,
     deltas: &[(BalanceKey, LedgerAccount, i64)],
 ) -> Result<()> {
@@ -341,9 +331,7 @@ pub struct PostingRow {
     pub created_us: i64,
 }
 
-/// Records balanced postings in one statement. Balances must be moved with [`apply_deltas`] in
-/// the same transaction.
-pub async fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> Result<()> {
+async fn insert_postings_chunk(conn: &mut AnyConnection, rows: &[PostingRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -371,5 +359,52 @@ pub async fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> R
             .push_int(r.created_us);
     });
     sql.execute_on(conn).await?;
+    Ok(())
+}
+
+/// Records balanced postings in one statement. Balances must be moved with [`apply_deltas`] in
+/// the same transaction.
+pub async fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> Result<()> {
+    for chunk in chunks_pow2(rows) {
+        insert_postings_chunk(&mut *conn, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Reads the `available` balances of `keys` and, on PostgreSQL, locks those rows until the end of
+/// the transaction (`FOR UPDATE`, in key order so concurrent batches on several nodes cannot
+/// deadlock). On SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer.
+/// Missing rows read as 0. Decisions made on these values inside the same transaction are as safe
+/// as the conditional `UPDATE` of [`post`].
+pub async fn lock_available(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    keys: &[BalanceKey],
+) -> Result<HashMap<BalanceKey, i64>> {
+    let mut out: HashMap<BalanceKey, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
+    // Keys arrive sorted; chunks keep that order, so locks are still taken in key order.
+    for chunk in chunks_pow2(keys) {
+        out.extend(lock_available_chunk(&mut *conn, backend, chunk).await?);
+    }
+    Ok(out)
+}
+
+/// Adds signed deltas to account balances, in at most two statements: negative deltas update
+/// existing rows (`UPDATE … FROM (VALUES …)`: an upsert would propose a negative row, which the
+/// CHECK on `available` refuses before the conflict is resolved), positive ones upsert. The
+/// caller guarantees (under [`lock_available`]) that no `available` balance goes negative; the
+/// CHECK constraint enforces it regardless.
+pub async fn apply_deltas(
+    conn: &mut AnyConnection,
+    deltas: &[(BalanceKey, LedgerAccount, i64)],
+) -> Result<()> {
+    let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).cloned().collect();
+    let credits: Vec<_> = deltas.iter().filter(|d| d.2 > 0).cloned().collect();
+    for chunk in chunks_pow2(&debits)
+        .into_iter()
+        .chain(chunks_pow2(&credits))
+    {
+        apply_deltas_chunk(&mut *conn, chunk).await?;
+    }
     Ok(())
 }

@@ -175,3 +175,48 @@ pub fn values<T>(sql: &mut Sql, items: &[T], mut row: impl FnMut(&mut Sql, &T)) 
         sql.push(")");
     }
 }
+
+/// Largest rows per multi-row statement.
+pub const CHUNK_ROWS_MAX: usize = 256;
+
+/// Splits `items` into chunks whose sizes are powers of two (largest first, at most
+/// [`CHUNK_ROWS_MAX`]). A multi-row statement's text depends on its row count; with power-of-two
+/// chunks there are only nine texts per statement kind, so every one stays in the prepared
+/// statement cache instead of being parsed again for each batch size.
+pub fn chunks_pow2<T>(items: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let n = rest.len().min(CHUNK_ROWS_MAX);
+        let size = 1 << (usize::BITS - 1 - n.leading_zeros());
+        let (head, tail) = rest.split_at(size);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_powers_of_two_covering_every_item_once() {
+        for n in [0usize, 1, 2, 3, 7, 64, 100, 255, 256, 257, 600] {
+            let items: Vec<usize> = (0..n).collect();
+            let chunks = chunks_pow2(&items);
+            assert!(chunks
+                .iter()
+                .all(|c| c.len().is_power_of_two() && c.len() <= CHUNK_ROWS_MAX));
+            let flat: Vec<usize> = chunks.concat();
+            assert_eq!(flat, items);
+        }
+        assert_eq!(
+            chunks_pow2(&[0; 100])
+                .iter()
+                .map(|c| c.len())
+                .collect::<Vec<_>>(),
+            [64, 32, 4]
+        );
+    }
+}

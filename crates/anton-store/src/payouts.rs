@@ -8,7 +8,7 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{values, Page, Sql};
+use crate::list::{chunks_pow2, values, Page, Sql};
 use crate::{Backend, Result, StoreError, Tenant};
 
 #[derive(Debug, Clone)]
@@ -229,8 +229,10 @@ pub async fn due_for_rail(
         .collect()
 }
 
-/// Inserts many payouts in one statement.
-pub async fn insert_many(conn: &mut AnyConnection, rows: &[(Tenant, PayoutRecord)]) -> Result<()> {
+async fn insert_many_chunk(
+    conn: &mut AnyConnection,
+    rows: &[(Tenant, PayoutRecord)],
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -268,5 +270,13 @@ pub async fn insert_many(conn: &mut AnyConnection, rows: &[(Tenant, PayoutRecord
             .push_int(p.updated.unix_micros());
     });
     sql.execute_on(conn).await?;
+    Ok(())
+}
+
+/// Inserts many payouts in one statement.
+pub async fn insert_many(conn: &mut AnyConnection, rows: &[(Tenant, PayoutRecord)]) -> Result<()> {
+    for chunk in chunks_pow2(rows) {
+        insert_many_chunk(&mut *conn, chunk).await?;
+    }
     Ok(())
 }

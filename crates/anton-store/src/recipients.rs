@@ -7,7 +7,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{values, Page, Sql};
+use crate::list::{chunks_pow2, values, Page, Sql};
 use crate::{Result, StoreError, Tenant};
 
 /// A stored recipient. `account_ciphertext` is the only place the full number lives.
@@ -203,8 +203,7 @@ pub struct RecipientBrief {
     pub last4: String,
 }
 
-/// Live recipients for `(merchant, env, id)` triples, in one statement.
-pub async fn get_many_brief(
+async fn get_many_brief_chunk(
     conn: &mut AnyConnection,
     keys: &[(String, String, String)],
 ) -> Result<HashMap<(String, String, String), RecipientBrief>> {
@@ -230,6 +229,18 @@ pub async fn get_many_brief(
                 last4: r.try_get("last4")?,
             },
         );
+    }
+    Ok(out)
+}
+
+/// Live recipients for `(merchant, env, id)` triples, in one statement.
+pub async fn get_many_brief(
+    conn: &mut AnyConnection,
+    keys: &[(String, String, String)],
+) -> Result<HashMap<(String, String, String), RecipientBrief>> {
+    let mut out = HashMap::new();
+    for chunk in chunks_pow2(keys) {
+        out.extend(get_many_brief_chunk(&mut *conn, chunk).await?);
     }
     Ok(out)
 }
