@@ -148,23 +148,6 @@ fn txn_from_row(r: &AnyRow) -> Result<BalanceTransactionRecord> {
     })
 }
 
-pub async fn txn_cursor<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    t: &Tenant,
-    id: &str,
-) -> Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT created_us FROM balance_transactions WHERE merchant_id = $1 AND env = $2 AND id = $3")
-        .bind(t.m())
-        .bind(t.e())
-        .bind(id)
-        .fetch_optional(ex)
-        .await?;
-    Ok(match row {
-        Some(r) => Some((r.try_get("created_us")?, id.to_owned())),
-        None => None,
-    })
-}
-
 pub async fn list_transactions<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     t: &Tenant,

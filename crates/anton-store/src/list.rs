@@ -7,7 +7,7 @@
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, Executor};
 
-use crate::Result;
+use crate::{Result, Tenant};
 
 /// One bound value.
 #[derive(Debug, Clone)]
@@ -219,4 +219,60 @@ mod tests {
             [64, 32, 4]
         );
     }
+}
+
+/// The tables list endpoints page through. A closed set, so the table name in [`cursor`] is never
+/// caller-supplied text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    Recipients,
+    Payouts,
+    BalanceTransactions,
+    Events,
+}
+
+impl Listed {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Recipients => "recipients",
+            Self::Payouts => "payouts",
+            Self::BalanceTransactions => "balance_transactions",
+            Self::Events => "events",
+        }
+    }
+
+    /// Whether `id` is an id of this table's kind (checked before any lookup).
+    pub fn is_id(self, id: &str) -> bool {
+        use anton_core::id::{BalanceTransactionId, EventId, PayoutId, RecipientId};
+        match self {
+            Self::Recipients => RecipientId::parse(id).is_ok(),
+            Self::Payouts => PayoutId::parse(id).is_ok(),
+            Self::BalanceTransactions => BalanceTransactionId::parse(id).is_ok(),
+            Self::Events => EventId::parse(id).is_ok(),
+        }
+    }
+}
+
+/// The page position `(created_us, id)` of the tenant's object `id` in `table` (deleted
+/// recipients included, so a page boundary survives a deletion).
+pub async fn cursor<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    table: Listed,
+    t: &Tenant,
+    id: &str,
+) -> Result<Option<(i64, String)>> {
+    use sqlx::Row;
+    let row = sqlx::query(&format!(
+        "SELECT created_us FROM {} WHERE merchant_id = $1 AND env = $2 AND id = $3",
+        table.table()
+    ))
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get("created_us")?, id.to_owned())),
+        None => None,
+    })
 }

@@ -111,26 +111,6 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Cursor position of a recipient (deleted ones too, so a page boundary survives deletion).
-pub async fn cursor<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    t: &Tenant,
-    id: &RecipientId,
-) -> Result<Option<(i64, String)>> {
-    let row = sqlx::query(
-        "SELECT created_us FROM recipients WHERE merchant_id = $1 AND env = $2 AND id = $3",
-    )
-    .bind(t.m())
-    .bind(t.e())
-    .bind(id.as_str())
-    .fetch_optional(ex)
-    .await?;
-    Ok(match row {
-        Some(r) => Some((r.try_get("created_us")?, id.as_str().to_owned())),
-        None => None,
-    })
-}
-
 pub async fn list<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     t: &Tenant,

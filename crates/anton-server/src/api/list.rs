@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use anton_core::time::Timestamp;
-use anton_store::list::Page;
+use anton_store::list::{self as store_list, Listed, Page};
+use anton_store::{Store, Tenant};
 use serde::Serialize;
 
 use super::error::ApiError;
@@ -81,19 +82,33 @@ impl ListParams {
         })
     }
 
-    /// The store page, given the cursor position of `starting_after` (looked up by the handler,
-    /// tenant-scoped; an unknown cursor is a 400).
-    pub fn page(&self, cursor: Option<(i64, String)>) -> Page {
-        Page {
+    /// The store page. `starting_after` must be the tenant's own object of this list's kind; an id
+    /// of another kind is refused before any lookup, an unknown one after a scoped lookup (400).
+    pub async fn page(
+        &self,
+        store: &Store,
+        table: Listed,
+        tenant: &Tenant,
+    ) -> Result<Page, ApiError> {
+        let after = match &self.starting_after {
+            None => None,
+            Some(id) if !table.is_id(id) => return Err(bad_cursor(id)),
+            Some(id) => Some(
+                store_list::cursor(store.read(), table, tenant, id)
+                    .await?
+                    .ok_or_else(|| bad_cursor(id))?,
+            ),
+        };
+        Ok(Page {
             limit: self.limit,
-            after: cursor,
+            after,
             created_gte_us: self.created_gte_us,
             created_lt_us: self.created_lt_us,
-        }
+        })
     }
 }
 
-pub fn bad_cursor(id: &str) -> ApiError {
+fn bad_cursor(id: &str) -> ApiError {
     ApiError::invalid(
         "parameter_invalid",
         format!("starting_after: no such object '{id}'"),

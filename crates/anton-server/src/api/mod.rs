@@ -4,10 +4,12 @@
 //! - [`auth`]: the [`auth::Auth`] extractor. [`ratelimit`]: token buckets.
 //! - [`idempotency`]: keyed POSTs and the group-commit job they run in.
 //! - [`body`]: raw bodies (64 KiB) and strict JSON parsing. [`list`]: list parameters.
+//! - [`extract`]: `Query`/`Path` whose rejections use the envelope.
 
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod extract;
 pub mod idempotency;
 pub mod list;
 pub mod ratelimit;

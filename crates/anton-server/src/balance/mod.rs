@@ -1,14 +1,12 @@
 //! Balance, balance transactions, and test-mode funding.
 
-use std::collections::HashMap;
-
 use anton_core::keys::{Environment, Scope};
 use anton_core::ledger::{Posting, PostingKind};
 use anton_core::money::Amount;
 use anton_store::ledger::{self, PostOutcome};
 use anton_store::list::paged;
 use anton_store::{now_us, Tenant};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -19,9 +17,11 @@ use utoipa::ToSchema;
 use crate::api::auth::Auth;
 use crate::api::body::{parse_json, RawBody};
 use crate::api::error::{ApiError, ApiResult, ErrorType};
+use crate::api::extract::ApiQuery;
 use crate::api::idempotency::{self, ok_json};
-use crate::api::list::{bad_cursor, ListOut, ListParams};
+use crate::api::list::{ListOut, ListParams};
 use crate::state::AppState;
+use anton_store::list::Listed;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -96,24 +96,19 @@ pub struct BalanceTransactionOut {
 pub async fn list_balance_transactions(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<ListOut<BalanceTransactionOut>>> {
     auth.require(Scope::BalanceRead)?;
     let params = ListParams::parse(q, &["type", "source"])?;
-    let cursor = match &params.starting_after {
-        None => None,
-        Some(s) => Some(
-            ledger::txn_cursor(state.store.read(), &auth.tenant, s)
-                .await?
-                .ok_or_else(|| bad_cursor(s))?,
-        ),
-    };
+    let page = params
+        .page(&state.store, Listed::BalanceTransactions, &auth.tenant)
+        .await?;
     let rows = ledger::list_transactions(
         state.store.read(),
         &auth.tenant,
         params.rest.get("type").map(String::as_str),
         params.rest.get("source").map(String::as_str),
-        &params.page(cursor),
+        &page,
     )
     .await?;
     let (rows, has_more) = paged(rows, params.limit);

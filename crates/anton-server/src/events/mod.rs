@@ -1,14 +1,12 @@
 //! Events: `GET /v1/events/{id}` and `GET /v1/events` (filters `type`, `object`, `created[…]`).
 //! The body returned is the exact text stored when the event was written.
 
-use std::collections::HashMap;
-
 use anton_core::event::EventType;
 use anton_core::id::EventId;
 use anton_core::keys::Scope;
 use anton_store::events::{self, EventFilter};
 use anton_store::list::paged;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,8 +14,10 @@ use axum::Router;
 
 use crate::api::auth::Auth;
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::list::{bad_cursor, ListParams};
+use crate::api::extract::{ApiPath, ApiQuery};
+use crate::api::list::ListParams;
 use crate::state::AppState;
+use anton_store::list::Listed;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,7 +38,7 @@ fn json_response(body: String) -> Response {
 pub async fn get_event(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     auth.require(Scope::EventsRead)?;
     let eid = EventId::parse(&id).map_err(|_| ApiError::not_found("event", &id))?;
@@ -52,7 +52,7 @@ pub async fn get_event(
 pub async fn list_events(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Response> {
     auth.require(Scope::EventsRead)?;
     let params = ListParams::parse(q, &["type", "object"])?;
@@ -67,23 +67,10 @@ pub async fn list_events(
         filter.event_type = Some(t.clone());
     }
     filter.object_id = params.rest.get("object").cloned();
-    let cursor = match &params.starting_after {
-        None => None,
-        Some(s) => {
-            let id = EventId::parse(s).map_err(|_| bad_cursor(s))?;
-            let e = events::get(state.store.read(), &auth.tenant, &id)
-                .await?
-                .ok_or_else(|| bad_cursor(s))?;
-            Some((e.created_us, e.id))
-        }
-    };
-    let rows = events::list(
-        state.store.read(),
-        &auth.tenant,
-        &filter,
-        &params.page(cursor),
-    )
-    .await?;
+    let page = params
+        .page(&state.store, Listed::Events, &auth.tenant)
+        .await?;
+    let rows = events::list(state.store.read(), &auth.tenant, &filter, &page).await?;
     let (rows, has_more) = paged(rows, params.limit);
     // Splice the stored bodies in verbatim rather than re-serializing them.
     let mut body = String::from(r#"{"object":"list","data":["#);

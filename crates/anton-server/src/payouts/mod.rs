@@ -8,8 +8,6 @@ pub mod batch;
 pub mod service;
 pub mod wire;
 
-use std::collections::HashMap;
-
 use anton_core::id::{PayoutId, RecipientId};
 use anton_core::keys::{Environment, Scope};
 use anton_core::money::{Amount, AmountError, Currency, CurrencyError};
@@ -17,7 +15,7 @@ use anton_core::payout::{FailureCode, PayoutStatus, Transition};
 use anton_store::list::paged;
 use anton_store::payouts::{self, PayoutFilter, PayoutRecord};
 use anton_store::{now_us, Tenant};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,10 +24,12 @@ use axum::{Json, Router};
 use crate::api::auth::Auth;
 use crate::api::body::{parse_json, RawBody};
 use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiPath, ApiQuery};
 use crate::api::idempotency::{self, ok_json, JobResult};
-use crate::api::list::{bad_cursor, ListOut, ListParams};
+use crate::api::list::{ListOut, ListParams};
 use crate::recipients::wire::check_metadata;
 use crate::state::AppState;
+use anton_store::list::Listed;
 use wire::{FailIn, PayoutIn, PayoutOut};
 
 pub fn router() -> Router<AppState> {
@@ -149,7 +149,7 @@ pub async fn create_payout(
 pub async fn get_payout(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<PayoutOut>> {
     auth.require(Scope::PayoutsRead)?;
     let pid = parse_id(&id)?;
@@ -163,7 +163,7 @@ pub async fn get_payout(
 pub async fn list_payouts(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<ListOut<PayoutOut>>> {
     auth.require(Scope::PayoutsRead)?;
     let params = ListParams::parse(q, &["status", "recipient"])?;
@@ -180,24 +180,10 @@ pub async fn list_payouts(
                 .with_param("recipient")
         })?);
     }
-    let cursor = match &params.starting_after {
-        None => None,
-        Some(s) => {
-            let id = PayoutId::parse(s).map_err(|_| bad_cursor(s))?;
-            Some(
-                payouts::cursor(state.store.read(), &auth.tenant, &id)
-                    .await?
-                    .ok_or_else(|| bad_cursor(s))?,
-            )
-        }
-    };
-    let rows = payouts::list(
-        state.store.read(),
-        &auth.tenant,
-        &filter,
-        &params.page(cursor),
-    )
-    .await?;
+    let page = params
+        .page(&state.store, Listed::Payouts, &auth.tenant)
+        .await?;
+    let rows = payouts::list(state.store.read(), &auth.tenant, &filter, &page).await?;
     let (rows, has_more) = paged(rows, params.limit);
     Ok(Json(ListOut::new(
         rows.iter()
@@ -256,7 +242,7 @@ async fn move_payout(
 pub async fn cancel_payout(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {
@@ -289,7 +275,7 @@ struct EmptyIn {}
 pub async fn test_helper_payout(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, action)): Path<(String, String)>,
+    ApiPath((id, action)): ApiPath<(String, String)>,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {

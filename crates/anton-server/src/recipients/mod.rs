@@ -3,8 +3,6 @@
 
 pub mod wire;
 
-use std::collections::HashMap;
-
 use anton_core::bank::BankAccount;
 use anton_core::event::{EventType, NewEvent};
 use anton_core::id::RecipientId;
@@ -13,7 +11,7 @@ use anton_core::time::Timestamp;
 use anton_store::list::paged;
 use anton_store::recipients::{self, RecipientRecord};
 use anton_store::{events, now_us, Tenant};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -23,10 +21,12 @@ use serde_json::json;
 use crate::api::auth::Auth;
 use crate::api::body::{parse_json, RawBody};
 use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiPath, ApiQuery};
 use crate::api::idempotency::{self, ok_json};
-use crate::api::list::{bad_cursor, ListOut, ListParams};
+use crate::api::list::{ListOut, ListParams};
 use crate::secrets::Secrets;
 use crate::state::AppState;
+use anton_store::list::Listed;
 use wire::{check_email, check_metadata, check_name, RecipientIn, RecipientOut, RecipientPatch};
 
 pub fn router() -> Router<AppState> {
@@ -137,7 +137,7 @@ pub async fn create_recipient(
 pub async fn get_recipient(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<RecipientOut>> {
     auth.require(Scope::RecipientsRead)?;
     let rid = parse_id(&id)?;
@@ -151,22 +151,14 @@ pub async fn get_recipient(
 pub async fn list_recipients(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
+    ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<ListOut<RecipientOut>>> {
     auth.require(Scope::RecipientsRead)?;
     let params = ListParams::parse(q, &[])?;
-    let cursor = match &params.starting_after {
-        None => None,
-        Some(s) => {
-            let id = RecipientId::parse(s).map_err(|_| bad_cursor(s))?;
-            Some(
-                recipients::cursor(state.store.read(), &auth.tenant, &id)
-                    .await?
-                    .ok_or_else(|| bad_cursor(s))?,
-            )
-        }
-    };
-    let rows = recipients::list(state.store.read(), &auth.tenant, &params.page(cursor)).await?;
+    let page = params
+        .page(&state.store, Listed::Recipients, &auth.tenant)
+        .await?;
+    let rows = recipients::list(state.store.read(), &auth.tenant, &page).await?;
     let (rows, has_more) = paged(rows, params.limit);
     Ok(Json(ListOut::new(
         rows.iter()
@@ -180,7 +172,7 @@ pub async fn list_recipients(
 pub async fn update_recipient(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {
@@ -262,7 +254,7 @@ pub async fn update_recipient(
 pub async fn delete_recipient(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     auth.require(Scope::RecipientsWrite)?;
     let rid = parse_id(&id)?;
