@@ -269,3 +269,204 @@ async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaint
         "last4 is shown"
     );
 }
+
+fn anton_fails(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(ANTON)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run anton");
+    assert!(!out.status.success(), "anton {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_manage_keys_live_funds_and_limits_with_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path(), &[]).await;
+    let d = dir.path();
+    let c = client(&d.join("anton-data/tls/ca.pem"));
+    let base = format!("https://localhost:{}", server.port);
+    let mer = anton(d, &["merchants", "create", "Ops Ltd"]);
+    assert!(anton(d, &["merchants", "list"]).contains(&mer));
+
+    // A restricted live key with an expiry, then list it (never the key itself).
+    let key = anton(
+        d,
+        &[
+            "keys",
+            "create",
+            "--merchant",
+            &mer,
+            "--env",
+            "live",
+            "--scope",
+            "balance:read",
+            "--expires-in",
+            "30d",
+            "--quiet",
+        ],
+    );
+    assert!(key.starts_with("rk_live_"));
+    let listed = anton(d, &["keys", "list", "--merchant", &mer]);
+    assert!(
+        listed.contains("balance:read") && listed.contains("active"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(&key[8..]),
+        "the key list never shows the key"
+    );
+    let key_id = listed.split_whitespace().next().unwrap().to_owned();
+
+    // Live funding is an operator action; the balance shows it.
+    anton(
+        d,
+        &[
+            "balance",
+            "fund",
+            "--merchant",
+            &mer,
+            "--env",
+            "live",
+            "--currency",
+            "EUR",
+            "--amount",
+            "123456",
+        ],
+    );
+    let balance: Value = c
+        .get(format!("{base}/v1/balance"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(balance["livemode"], true);
+    assert_eq!(
+        balance["available"][0],
+        json!({"currency": "EUR", "amount": 123456})
+    );
+    assert_eq!(
+        anton(d, &["ledger", "check", "--merchant", &mer, "--env", "live"]),
+        "ledger ok"
+    );
+
+    // Roll with a grace period: both keys work; then revoke the old one.
+    let new_key = anton(
+        d,
+        &["keys", "roll", "--merchant", &mer, &key_id, "--grace", "1h"],
+    );
+    assert!(new_key.starts_with("rk_live_") && new_key != key);
+    for k in [&key, &new_key] {
+        assert!(c
+            .get(format!("{base}/v1/balance"))
+            .bearer_auth(k)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success());
+    }
+    anton(d, &["keys", "revoke", "--merchant", &mer, &key_id]);
+    // The server learns of a revocation made by another process within a second (DESIGN.md §4).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c
+        .get(format!("{base}/v1/balance"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        != reqwest::StatusCode::UNAUTHORIZED
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the revoked key is still accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(c
+        .get(format!("{base}/v1/balance"))
+        .bearer_auth(&new_key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+
+    anton(
+        d,
+        &[
+            "merchants",
+            "set-rate-limit",
+            &mer,
+            "--live",
+            "500",
+            "--test",
+            "50",
+        ],
+    );
+    // Mistakes get a clear message and a non-zero exit.
+    assert!(anton_fails(
+        d,
+        &[
+            "keys",
+            "create",
+            "--merchant",
+            &mer,
+            "--env",
+            "test",
+            "--scope",
+            "payouts:admin"
+        ]
+    )
+    .contains("unknown scope"));
+    assert!(anton_fails(
+        d,
+        &["keys", "create", "--merchant", "mer_nope", "--env", "test"]
+    )
+    .contains("no merchant"));
+    assert!(anton_fails(
+        d,
+        &["keys", "roll", "--merchant", &mer, &key_id, "--grace", "8d"]
+    )
+    .contains("at most 7 days"));
+    assert!(anton_fails(
+        d,
+        &["keys", "roll", "--merchant", &mer, &key_id, "--grace", "1h"]
+    )
+    .contains("revoked"));
+    assert!(anton_fails(
+        d,
+        &[
+            "balance",
+            "fund",
+            "--merchant",
+            &mer,
+            "--env",
+            "live",
+            "--currency",
+            "JPY",
+            "--amount",
+            "5"
+        ]
+    )
+    .contains("not supported"));
+    assert!(anton_fails(
+        d,
+        &[
+            "keys",
+            "create",
+            "--merchant",
+            &mer,
+            "--env",
+            "test",
+            "--allow-ip",
+            "not-an-ip"
+        ]
+    )
+    .contains("CIDR"));
+}
