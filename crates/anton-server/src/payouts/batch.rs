@@ -199,6 +199,9 @@ async fn run_creations(
             }
         }
     }
+    // Claimed in key order: two nodes whose batches share keys take them in the same order, so
+    // neither can hold one key while waiting for another the other holds.
+    claims.sort();
     let claimed = idempotency::claim_many(conn, &claims, now).await?;
     let taken: Vec<KeyRef> = claims
         .iter()
