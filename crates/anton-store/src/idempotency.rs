@@ -75,39 +75,6 @@ pub async fn delete_older_than(conn: &mut AnyConnection, before_us: i64) -> Resu
 /// A key as the batched path addresses it: (merchant id, environment, key).
 pub type KeyRef = (String, String, String);
 
-async fn claim_many_chunk(
-    conn: &mut AnyConnection,
-    keys: &[(KeyRef, String)],
-    now_us: i64,
-) -> Result<HashSet<KeyRef>> {
-    if keys.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let mut sql = Sql::new("INSERT INTO idempotency_keys (merchant_id, env, key, fingerprint, status, body, created_us) VALUES ");
-    values(&mut sql, keys, |sql, ((m, e, k), fp)| {
-        sql.text(m)
-            .push(", ")
-            .text(e)
-            .push(", ")
-            .text(k)
-            .push(", ")
-            .text(fp)
-            .push(", 0, '', ")
-            .push_int(now_us);
-    });
-    sql.push(" ON CONFLICT (merchant_id, env, key) DO NOTHING RETURNING merchant_id, env, key");
-    let rows = sql.fetch_all_on(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("merchant_id")?,
-                r.try_get("env")?,
-                r.try_get("key")?,
-            ))
-        })
-        .collect()
-}
-
 async fn get_many_chunk(
     conn: &mut AnyConnection,
     keys: &[KeyRef],
@@ -138,47 +105,6 @@ async fn get_many_chunk(
     Ok(out)
 }
 
-async fn complete_many_chunk(
-    conn: &mut AnyConnection,
-    rows: &[(KeyRef, u16, String)],
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut sql =
-        Sql::new("UPDATE idempotency_keys SET status = v.column4, body = v.column5 FROM (VALUES ");
-    values(&mut sql, rows, |sql, ((m, e, k), status, body)| {
-        sql.text(m)
-            .push(", ")
-            .text(e)
-            .push(", ")
-            .text(k)
-            .push(", ")
-            .push_int(i64::from(*status))
-            .push(", ")
-            .text(body);
-    });
-    sql.push(") AS v WHERE idempotency_keys.merchant_id = v.column1 AND idempotency_keys.env = v.column2 AND idempotency_keys.key = v.column3");
-    sql.execute_on(conn).await?;
-    Ok(())
-}
-
-/// Claims new keys with placeholder rows (`status` 0), in one statement. Returns the keys this
-/// transaction claimed; the others already exist (or were just claimed by another node, whose
-/// transaction this one waited for). A claimed row must be completed with [`complete_many`] in the
-/// same transaction.
-pub async fn claim_many(
-    conn: &mut AnyConnection,
-    keys: &[(KeyRef, String)],
-    now_us: i64,
-) -> Result<HashSet<KeyRef>> {
-    let mut claimed = HashSet::new();
-    for chunk in chunks_pow2(keys) {
-        claimed.extend(claim_many_chunk(&mut *conn, chunk, now_us).await?);
-    }
-    Ok(claimed)
-}
-
 /// Stored responses for `keys`, in one statement.
 pub async fn get_many(
     conn: &mut AnyConnection,
@@ -191,10 +117,57 @@ pub async fn get_many(
     Ok(out)
 }
 
-/// Fills in the responses of claimed keys, in one statement.
-pub async fn complete_many(conn: &mut AnyConnection, rows: &[(KeyRef, u16, String)]) -> Result<()> {
+/// A response to store for a key in the batched path: (key, fingerprint, status, body).
+pub type NewRecord = (KeyRef, String, u16, String);
+
+async fn store_new_many_chunk(
+    conn: &mut AnyConnection,
+    rows: &[NewRecord],
+    now_us: i64,
+) -> Result<HashSet<KeyRef>> {
+    let mut sql = Sql::new("INSERT INTO idempotency_keys (merchant_id, env, key, fingerprint, status, body, created_us) VALUES ");
+    values(&mut sql, rows, |sql, ((m, e, k), fp, status, body)| {
+        sql.text(m)
+            .push(", ")
+            .text(e)
+            .push(", ")
+            .text(k)
+            .push(", ")
+            .text(fp)
+            .push(", ")
+            .push_int(i64::from(*status))
+            .push(", ")
+            .text(body)
+            .push(", ")
+            .push_int(now_us);
+    });
+    sql.push(" ON CONFLICT (merchant_id, env, key) DO NOTHING RETURNING merchant_id, env, key");
+    let rows = sql.fetch_all_on(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("merchant_id")?,
+                r.try_get("env")?,
+                r.try_get("key")?,
+            ))
+        })
+        .collect()
+}
+
+/// Stores final responses for keys not stored yet, in key order; returns the keys this
+/// transaction stored. A key missing from the result was stored by another transaction first
+/// (on PostgreSQL this waits for that transaction to end): its request must not take effect
+/// here, and its caller gets the stored response instead. Sorting makes two nodes with
+/// overlapping keys take them in the same order, so neither can deadlock the other.
+pub async fn store_new_many(
+    conn: &mut AnyConnection,
+    rows: &mut [NewRecord],
+    now_us: i64,
+) -> Result<HashSet<KeyRef>> {
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut stored = HashSet::new();
     for chunk in chunks_pow2(rows) {
-        complete_many_chunk(&mut *conn, chunk).await?;
+        stored.extend(store_new_many_chunk(&mut *conn, chunk, now_us).await?);
     }
-    Ok(())
+    Ok(stored)
 }

@@ -4,13 +4,17 @@
 //! The writer gives every creation waiting in a group commit to [`PayoutCreations`] at once, which
 //! handles them with a constant number of statements, whatever the batch size:
 //!
-//! 1. claim the idempotency keys (one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING`); keys
-//!    that already exist are answered from their stored response;
-//! 2. read the recipients (one `SELECT … IN (VALUES …)`);
-//! 3. read and lock the `available` balances involved (one `SELECT … FOR UPDATE` on PostgreSQL,
-//!    in key order, after the keys — the same lock order on every node, so no deadlocks);
+//! 1. read the stored idempotency records of the batch's keys (one `SELECT … IN (VALUES …)`); a
+//!    stored key answers with its stored response (or 422 for another request);
+//! 2. read the recipients (one statement);
+//! 3. read and lock the `available` balances involved (`SELECT … FOR UPDATE` on PostgreSQL, in key
+//!    order, so batches on several nodes cannot deadlock on them);
 //! 4. decide each creation **in arrival order, inside the transaction**, against those balances;
-//! 5. write everything in bulk: balance deltas, postings, payouts, events, idempotency responses.
+//! 5. store the keyed responses (`INSERT … ON CONFLICT DO NOTHING RETURNING`, in key order): a key
+//!    another node stored since step 1 lost the race — that creation takes no effect here and
+//!    replays the winner's response;
+//! 6. write the effects of the creations that stand in bulk: balance deltas, postings, payouts,
+//!    events.
 //!
 //! Money and idempotency decisions stay inside the database transaction, under the row locks (and
 //! SQLite's single writer); the invariants are exactly those of the one-request path. Everything
@@ -187,44 +191,29 @@ async fn run_creations(
     let now = now_us();
     let mut outcomes: Vec<Option<Outcome>> = items.iter().map(|_| None).collect();
 
-    // 1. Idempotency keys: claim the new ones; answer the others from their stored response.
+    // 1. Keys already stored answer from their stored response; a key twice in one batch is in
+    //    flight for the second request.
     let mut seen = HashSet::new();
-    let mut claims = Vec::new();
+    let mut keys = Vec::new();
     for (i, c) in items.iter().enumerate() {
-        if let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) {
+        if let Some(k) = key_ref(c) {
             if seen.insert(k.clone()) {
-                claims.push((k, fp.clone()));
+                keys.push(k);
             } else {
                 outcomes[i] = Some(Outcome::InFlight);
             }
         }
     }
-    // Claimed in key order: two nodes whose batches share keys take them in the same order, so
-    // neither can hold one key while waiting for another the other holds.
-    claims.sort();
-    let claimed = idempotency::claim_many(conn, &claims, now).await?;
-    let taken: Vec<KeyRef> = claims
-        .iter()
-        .map(|(k, _)| k.clone())
-        .filter(|k| !claimed.contains(k))
-        .collect();
-    if !taken.is_empty() {
-        let stored = idempotency::get_many(conn, &taken).await?;
-        for (i, c) in items.iter().enumerate() {
-            let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) else {
-                continue;
-            };
-            if outcomes[i].is_some() || claimed.contains(&k) {
-                continue;
-            }
-            outcomes[i] = Some(match stored.get(&k) {
-                Some(s) if s.fingerprint == *fp => Outcome::Replay(
-                    StatusCode::from_u16(s.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                    s.body.clone(),
-                ),
-                Some(_) => Outcome::Mismatch,
-                None => Outcome::InFlight,
-            });
+    let stored = idempotency::get_many(conn, &keys).await?;
+    for (i, c) in items.iter().enumerate() {
+        let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) else {
+            continue;
+        };
+        if outcomes[i].is_some() {
+            continue;
+        }
+        if let Some(s) = stored.get(&k) {
+            outcomes[i] = Some(replay_or_mismatch(s, fp));
         }
     }
 
@@ -234,14 +223,7 @@ async fn run_creations(
         .collect();
     let recipient_keys: Vec<_> = undecided
         .iter()
-        .map(|&i| {
-            let c = &items[i];
-            (
-                c.tenant.merchant_id.to_string(),
-                c.tenant.env.as_str().to_owned(),
-                c.record.recipient_id.to_string(),
-            )
-        })
+        .map(|&i| recipient_key(&items[i]))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -254,19 +236,11 @@ async fn run_creations(
     balance_keys.dedup();
     let mut available = ledger::lock_available(conn, backend, &balance_keys).await?;
 
-    // 4. Decide in arrival order.
-    let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
-    let mut payout_rows = Vec::new();
-    let mut event_rows = Vec::new();
-    let mut posting_rows = Vec::new();
+    // 4. Decide in arrival order. `created[i]` holds the recipient's last four for a reservation.
+    let mut created: Vec<Option<String>> = items.iter().map(|_| None).collect();
     for &i in &undecided {
         let c = &items[i];
-        let rk = (
-            c.tenant.merchant_id.to_string(),
-            c.tenant.env.as_str().to_owned(),
-            c.record.recipient_id.to_string(),
-        );
-        let Some(recipient) = recipients.get(&rk) else {
+        let Some(recipient) = recipients.get(&recipient_key(c)) else {
             outcomes[i] = Some(refusal(
                 c,
                 ApiError::invalid(
@@ -291,8 +265,7 @@ async fn run_creations(
             ));
             continue;
         }
-        let bk = balance_key(c);
-        let balance = available.entry(bk.clone()).or_insert(0);
+        let balance = available.entry(balance_key(c)).or_insert(0);
         if *balance < c.amount.minor() {
             outcomes[i] = Some(refusal(
                 c,
@@ -308,9 +281,53 @@ async fn run_creations(
             continue;
         }
         *balance -= c.amount.minor();
-        *reserved.entry(bk).or_default() += c.amount.minor();
+        created[i] = Some(recipient.last4.clone());
+        outcomes[i] = Some(Outcome::Fresh(StatusCode::OK, c.body.clone()));
+    }
+
+    // 5. Store the responses of keyed requests. A key another node stored since step 1 lost the
+    //    race: that request takes no effect here and replays the winner's response.
+    let mut records: Vec<idempotency::NewRecord> = Vec::new();
+    for (i, c) in items.iter().enumerate() {
+        if let (Some(k), Some((_, fp)), Some(Outcome::Fresh(status, body))) =
+            (key_ref(c), &c.idempotency, &outcomes[i])
+        {
+            records.push((k, fp.clone(), status.as_u16(), body.clone()));
+        }
+    }
+    let won = idempotency::store_new_many(conn, &mut records, now).await?;
+    let lost: Vec<KeyRef> = records
+        .iter()
+        .map(|r| r.0.clone())
+        .filter(|k| !won.contains(k))
+        .collect();
+    if !lost.is_empty() {
+        let winners = idempotency::get_many(conn, &lost).await?;
+        for (i, c) in items.iter().enumerate() {
+            let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) else {
+                continue;
+            };
+            if lost.contains(&k) {
+                created[i] = None;
+                outcomes[i] = Some(
+                    winners
+                        .get(&k)
+                        .map_or(Outcome::InFlight, |s| replay_or_mismatch(s, fp)),
+                );
+            }
+        }
+    }
+
+    // 6. Write the effects of the creations that stand, in bulk.
+    let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
+    let mut payout_rows = Vec::new();
+    let mut event_rows = Vec::new();
+    let mut posting_rows = Vec::new();
+    for (c, last4) in items.iter().zip(&created) {
+        let Some(last4) = last4 else { continue };
+        *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
         let mut record = c.record.clone();
-        record.outcome_last4.clone_from(&recipient.last4);
+        record.outcome_last4.clone_from(last4);
         event_rows.push((c.tenant.clone(), c.event.clone()));
         posting_rows.push(PostingRow {
             id: c.posting_id.clone(),
@@ -322,10 +339,7 @@ async fn run_creations(
             created_us: now,
         });
         payout_rows.push((c.tenant.clone(), record));
-        outcomes[i] = Some(Outcome::Fresh(StatusCode::OK, c.body.clone()));
     }
-
-    // 5. Write in bulk.
     let mut deltas = Vec::with_capacity(reserved.len() * 2);
     for (bk, sum) in reserved {
         deltas.push((bk.clone(), LedgerAccount::Available, -sum));
@@ -336,18 +350,28 @@ async fn run_creations(
     ledger::insert_postings(conn, &posting_rows).await?;
     payouts::insert_many(conn, &payout_rows).await?;
     events::insert_many(conn, &event_rows).await?;
-    let mut completed = Vec::new();
-    for (i, c) in items.iter().enumerate() {
-        if let (Some(k), Some(Outcome::Fresh(status, body))) = (key_ref(c), &outcomes[i]) {
-            if claimed.contains(&k) {
-                completed.push((k, status.as_u16(), body.clone()));
-            }
-        }
-    }
-    idempotency::complete_many(conn, &completed).await?;
 
     Ok(outcomes
         .into_iter()
         .map(|o| o.unwrap_or(Outcome::InFlight))
         .collect())
+}
+
+fn recipient_key(c: &Creation) -> (String, String, String) {
+    (
+        c.tenant.merchant_id.to_string(),
+        c.tenant.env.as_str().to_owned(),
+        c.record.recipient_id.to_string(),
+    )
+}
+
+fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -> Outcome {
+    if stored.fingerprint == fingerprint {
+        Outcome::Replay(
+            StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            stored.body.clone(),
+        )
+    } else {
+        Outcome::Mismatch
+    }
 }

@@ -77,6 +77,7 @@ pub struct TestApp {
     pub merchant: MerchantId,
     pub key: String,
     pub simulator: SimulatorConfig,
+    database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pg_database: Option<String>,
 }
@@ -105,7 +106,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let config = Config {
         data_dir: data_dir.path().to_path_buf(),
         listen: "127.0.0.1:0".parse().expect("addr"),
-        database_url: Some(database_url),
+        database_url: Some(database_url.clone()),
         simulator: simulator.clone(),
         // Tests drive the rail explicitly with `run_rail()`; no background worker races them.
         workers: false,
@@ -140,6 +141,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         merchant: merchant.id.clone(),
         key: String::new(),
         simulator,
+        database_url,
         shutdown: Some(tx),
         pg_database,
     };
@@ -174,7 +176,37 @@ impl Drop for TestApp {
     }
 }
 
+/// Another node of the same deployment: same database, secrets and certificate, its own port,
+/// its own writer and caches.
+pub struct Node {
+    pub base: String,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
 impl TestApp {
+    pub async fn second_node(&self) -> Node {
+        let config = Config {
+            data_dir: self.data_dir.path().to_path_buf(),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            database_url: Some(self.database_url.clone()),
+            simulator: self.simulator.clone(),
+            workers: false,
+            ..Config::default()
+        };
+        let app = Application::build(config)
+            .await
+            .expect("the second node builds");
+        let base = format!("https://localhost:{}", app.local_addr().port());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async move {
+            let _ = rx.await;
+        }));
+        Node {
+            base,
+            _shutdown: tx,
+        }
+    }
+
     pub fn tenant(&self) -> Tenant {
         Tenant::new(self.merchant.clone(), Environment::Test)
     }

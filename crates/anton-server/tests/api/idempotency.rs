@@ -154,7 +154,79 @@ async fn a_refusal_is_stored_and_replayed_once_the_handler_ran(b: Backend) {
     }
 }
 
+/// Two nodes on one database, racing one key: the in-flight guard is per node, so both may run
+/// the request; the database decides (the loser replays the winner's response).
+async fn one_key_raced_across_two_nodes_creates_one_payout(b: Backend) {
+    let app = spawn_app(b).await;
+    let other = app.second_node().await;
+    app.fund(&app.key, 1_000_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let body = json!({"amount": 777, "currency": "USD", "recipient": rcp["id"]}).to_string();
+    // Warm one TLS connection per request, then release every request at once, so the two
+    // nodes' first attempts overlap in their transactions.
+    const N: usize = 60;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(N));
+    let tasks: Vec<_> = (0..N)
+        .map(|i| {
+            let base = if i % 2 == 0 {
+                app.base.clone()
+            } else {
+                other.base.clone()
+            };
+            let (key, body, barrier) = (app.key.clone(), body.clone(), barrier.clone());
+            let ca = std::fs::read(app.ca_path()).unwrap();
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+                    .tls_built_in_root_certs(false)
+                    .build()
+                    .unwrap();
+                let warm = client.get(format!("{base}/healthz")).send().await.unwrap();
+                assert!(warm.status().is_success());
+                barrier.wait().await;
+                let r = client
+                    .post(format!("{base}/v1/payouts"))
+                    .bearer_auth(key)
+                    .header("Idempotency-Key", "cross-node-1")
+                    .header("Content-Type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status(), r.bytes().await.unwrap())
+            })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for t in tasks {
+        let (status, bytes) = t.await.unwrap();
+        match status {
+            StatusCode::OK => bodies.push(bytes),
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}: {}", String::from_utf8_lossy(&bytes)),
+        }
+    }
+    assert!(!bodies.is_empty());
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "every success is the same response"
+    );
+    assert_eq!(app.count("payouts").await, 1);
+    assert_eq!(app.count("idempotency_keys").await, 1);
+    let balance: Value = app
+        .get("/v1/balance", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(balance["in_flight"][0]["amount"], 777);
+    app.assert_ledger_balanced(&app.tenant()).await;
+}
+
 both_backends!(
+    one_key_raced_across_two_nodes_creates_one_payout,
     racing_requests_with_one_key_create_one_payout,
     a_refusal_is_stored_and_replayed_once_the_handler_ran,
 );
