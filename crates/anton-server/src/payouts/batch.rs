@@ -236,9 +236,87 @@ async fn run_creations(
     balance_keys.dedup();
     let mut available = ledger::lock_available(conn, backend, &balance_keys).await?;
 
-    // 4. Decide in arrival order. `created[i]` holds the recipient's last four for a reservation.
+    // 4. Decide in arrival order.
+    let mut created = decide(
+        items,
+        &undecided,
+        &recipients,
+        &mut available,
+        &mut outcomes,
+    );
+
+    // 5. Store the responses of keyed requests. A key another node stored since step 1 lost the
+    //    race: that request takes no effect here and replays the winner's response.
+    let mut records: Vec<idempotency::NewRecord> = Vec::new();
+    for (i, c) in items.iter().enumerate() {
+        if let (Some(k), Some((_, fp)), Some(Outcome::Fresh(status, body))) =
+            (key_ref(c), &c.idempotency, &outcomes[i])
+        {
+            records.push((k, fp.clone(), status.as_u16(), body.clone()));
+        }
+    }
+    let won = idempotency::store_new_many(conn, &mut records, now).await?;
+    let lost: Vec<KeyRef> = records
+        .iter()
+        .map(|r| r.0.clone())
+        .filter(|k| !won.contains(k))
+        .collect();
+    if !lost.is_empty() {
+        let winners = idempotency::get_many(conn, &lost).await?;
+        for (i, c) in items.iter().enumerate() {
+            let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) else {
+                continue;
+            };
+            if lost.contains(&k) {
+                created[i] = None;
+                outcomes[i] = Some(
+                    winners
+                        .get(&k)
+                        .map_or(Outcome::InFlight, |s| replay_or_mismatch(s, fp)),
+                );
+            }
+        }
+    }
+
+    // 6. Write the effects of the creations that stand, in bulk.
+    write_effects(conn, items, &created, now).await?;
+
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::InFlight))
+        .collect())
+}
+
+fn recipient_key(c: &Creation) -> (String, String, String) {
+    (
+        c.tenant.merchant_id.to_string(),
+        c.tenant.env.as_str().to_owned(),
+        c.record.recipient_id.to_string(),
+    )
+}
+
+fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -> Outcome {
+    if stored.fingerprint == fingerprint {
+        Outcome::Replay(
+            StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            stored.body.clone(),
+        )
+    } else {
+        Outcome::Mismatch
+    }
+}
+
+/// Decides each undecided creation in arrival order against the locked balances: a refusal, or a
+/// reservation (the returned vector holds the recipient's last four for each reservation).
+fn decide(
+    items: &[Creation],
+    undecided: &[usize],
+    recipients: &HashMap<(String, String, String), recipients::RecipientBrief>,
+    available: &mut HashMap<BalanceKey, i64>,
+    outcomes: &mut [Option<Outcome>],
+) -> Vec<Option<String>> {
     let mut created: Vec<Option<String>> = items.iter().map(|_| None).collect();
-    for &i in &undecided {
+    for &i in undecided {
         let c = &items[i];
         let Some(recipient) = recipients.get(&recipient_key(c)) else {
             outcomes[i] = Some(refusal(
@@ -284,46 +362,22 @@ async fn run_creations(
         created[i] = Some(recipient.last4.clone());
         outcomes[i] = Some(Outcome::Fresh(StatusCode::OK, c.body.clone()));
     }
+    created
+}
 
-    // 5. Store the responses of keyed requests. A key another node stored since step 1 lost the
-    //    race: that request takes no effect here and replays the winner's response.
-    let mut records: Vec<idempotency::NewRecord> = Vec::new();
-    for (i, c) in items.iter().enumerate() {
-        if let (Some(k), Some((_, fp)), Some(Outcome::Fresh(status, body))) =
-            (key_ref(c), &c.idempotency, &outcomes[i])
-        {
-            records.push((k, fp.clone(), status.as_u16(), body.clone()));
-        }
-    }
-    let won = idempotency::store_new_many(conn, &mut records, now).await?;
-    let lost: Vec<KeyRef> = records
-        .iter()
-        .map(|r| r.0.clone())
-        .filter(|k| !won.contains(k))
-        .collect();
-    if !lost.is_empty() {
-        let winners = idempotency::get_many(conn, &lost).await?;
-        for (i, c) in items.iter().enumerate() {
-            let (Some(k), Some((_, fp))) = (key_ref(c), &c.idempotency) else {
-                continue;
-            };
-            if lost.contains(&k) {
-                created[i] = None;
-                outcomes[i] = Some(
-                    winners
-                        .get(&k)
-                        .map_or(Outcome::InFlight, |s| replay_or_mismatch(s, fp)),
-                );
-            }
-        }
-    }
-
-    // 6. Write the effects of the creations that stand, in bulk.
+/// Writes the effects of the creations that stand: balance deltas, postings, payouts and events,
+/// one multi-row statement each (per power-of-two chunk).
+async fn write_effects(
+    conn: &mut AnyConnection,
+    items: &[Creation],
+    created: &[Option<String>],
+    now: i64,
+) -> anton_store::Result<()> {
     let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
     let mut payout_rows = Vec::new();
     let mut event_rows = Vec::new();
     let mut posting_rows = Vec::new();
-    for (c, last4) in items.iter().zip(&created) {
+    for (c, last4) in items.iter().zip(created) {
         let Some(last4) = last4 else { continue };
         *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
         let mut record = c.record.clone();
@@ -350,28 +404,5 @@ async fn run_creations(
     ledger::insert_postings(conn, &posting_rows).await?;
     payouts::insert_many(conn, &payout_rows).await?;
     events::insert_many(conn, &event_rows).await?;
-
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or(Outcome::InFlight))
-        .collect())
-}
-
-fn recipient_key(c: &Creation) -> (String, String, String) {
-    (
-        c.tenant.merchant_id.to_string(),
-        c.tenant.env.as_str().to_owned(),
-        c.record.recipient_id.to_string(),
-    )
-}
-
-fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -> Outcome {
-    if stored.fingerprint == fingerprint {
-        Outcome::Replay(
-            StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            stored.body.clone(),
-        )
-    } else {
-        Outcome::Mismatch
-    }
+    Ok(())
 }
