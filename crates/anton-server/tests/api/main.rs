@@ -10,6 +10,7 @@ mod helpers;
 mod access;
 mod bad_input;
 mod idempotency;
+mod ledger_properties;
 mod openapi;
 mod payouts;
 mod process;
