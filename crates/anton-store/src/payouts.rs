@@ -168,6 +168,18 @@ pub async fn update_status(
     Ok(r.rows_affected() == 1)
 }
 
+/// Stops scheduling rail work for a payout (its status needs none, e.g. canceled). Not a status
+/// change: the status is untouched.
+pub async fn unschedule(conn: &mut AnyConnection, t: &Tenant, id: &PayoutId) -> Result<()> {
+    sqlx::query("UPDATE payouts SET rail_due_us = NULL, rail_lease_us = NULL WHERE merchant_id = $1 AND env = $2 AND id = $3")
+        .bind(t.m())
+        .bind(t.e())
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A payout the rail should act on now, with its tenant.
 #[derive(Debug, Clone)]
 pub struct DuePayout {

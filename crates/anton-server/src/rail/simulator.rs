@@ -74,17 +74,7 @@ pub async fn run_due(
                         }
                         None => {
                             // Nothing to do in this status (e.g. canceled): stop scheduling it.
-                            let u = anton_store::payouts::StatusUpdate {
-                                from: d.payout.status,
-                                to: d.payout.status,
-                                failure_code: None,
-                                failure_message: None,
-                                arrival_date: None,
-                                rail_due_us: None,
-                                now_us,
-                            };
-                            anton_store::payouts::update_status(c, &d.tenant, &d.payout.id, &u)
-                                .await?;
+                            anton_store::payouts::unschedule(c, &d.tenant, &d.payout.id).await?;
                         }
                     }
                 }

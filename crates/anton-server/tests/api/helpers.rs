@@ -325,6 +325,36 @@ impl TestApp {
             .expect("json")
     }
 
+    /// Every object of a list endpoint (`path` without query), following `starting_after` with
+    /// pages of `limit`, newest first.
+    pub async fn list_all(&self, key: &str, path: &str, limit: usize) -> Vec<Value> {
+        let mut all: Vec<Value> = Vec::new();
+        loop {
+            let q = match all.last() {
+                Some(last) => format!(
+                    "{path}?limit={limit}&starting_after={}",
+                    last["id"].as_str().expect("id")
+                ),
+                None => format!("{path}?limit={limit}"),
+            };
+            let page: Value = self
+                .get(&q, key)
+                .send()
+                .await
+                .expect("list")
+                .json()
+                .await
+                .expect("json");
+            assert_eq!(page["object"], "list");
+            let data = page["data"].as_array().expect("data");
+            assert!(data.len() <= limit);
+            all.extend(data.iter().cloned());
+            if !page["has_more"].as_bool().expect("has_more") {
+                return all;
+            }
+        }
+    }
+
     /// Runs the simulator rail until nothing is due.
     pub async fn run_rail(&self) -> usize {
         let mut total = 0;

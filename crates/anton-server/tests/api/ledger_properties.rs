@@ -48,31 +48,7 @@ async fn balance_of(app: &TestApp, account: &str) -> i64 {
 
 async fn check(app: &TestApp, funded: i64, step: usize) {
     app.assert_ledger_balanced(&app.tenant()).await;
-    let payouts: Vec<Value> = {
-        let mut all = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let q = match &after {
-                Some(a) => format!("/v1/payouts?limit=100&starting_after={a}"),
-                None => "/v1/payouts?limit=100".into(),
-            };
-            let page: Value = app
-                .get(&q, &app.key)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let data = page["data"].as_array().unwrap().clone();
-            after = data.last().map(|p| p["id"].as_str().unwrap().to_owned());
-            all.extend(data);
-            if !page["has_more"].as_bool().unwrap() {
-                break;
-            }
-        }
-        all
-    };
+    let payouts = app.list_all(&app.key, "/v1/payouts", 100).await;
     let sum = |statuses: &[&str]| -> i64 {
         payouts
             .iter()

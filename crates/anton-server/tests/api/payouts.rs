@@ -318,29 +318,12 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
         ids.push(p["id"].as_str().unwrap().to_owned());
     }
     ids.reverse(); // newest first
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let q = match &after {
-            Some(c) => format!("/v1/payouts?limit=2&starting_after={c}"),
-            None => "/v1/payouts?limit=2".into(),
-        };
-        let page: Value = app
-            .get(&q, &app.key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(page["object"], "list");
-        let data = page["data"].as_array().unwrap();
-        seen.extend(data.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
-        if !page["has_more"].as_bool().unwrap() {
-            break;
-        }
-        after = seen.last().cloned();
-    }
+    let seen: Vec<String> = app
+        .list_all(&app.key, "/v1/payouts", 2)
+        .await
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(seen, ids);
     let by_rcp: Value = app
         .get(

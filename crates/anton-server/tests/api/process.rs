@@ -470,3 +470,76 @@ async fn operators_manage_keys_live_funds_and_limits_with_the_cli() {
     )
     .contains("CIDR"));
 }
+
+/// `anton bench` is a user-facing command: a short run on each backend writes a report whose
+/// figures come from real payouts, with the ledger checked, and the connection bench reports RSS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bench_commands_write_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.md");
+    let report_arg = report.to_str().unwrap();
+    let pg = crate::helpers::pg_admin_url();
+    for backend in ["sqlite", pg.as_str()] {
+        anton(
+            dir.path(),
+            &[
+                "bench",
+                "payouts",
+                "--backend",
+                backend,
+                "--connections",
+                "2",
+                "--seconds",
+                "1",
+                "--report",
+                report_arg,
+            ],
+        );
+    }
+    anton(
+        dir.path(),
+        &[
+            "bench",
+            "connections",
+            "--count",
+            "20",
+            "--report",
+            report_arg,
+        ],
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        text.matches("Ledger invariants after the run: hold")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains("SQLite") && text.contains("PostgreSQL"),
+        "{text}"
+    );
+    assert_eq!(text.matches("errors: 0").count(), 2, "{text}");
+    let created: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("- Payouts created: "))
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        created.len() == 2 && created.iter().all(|n| *n > 0),
+        "{text}"
+    );
+    assert!(
+        text.contains("20 of 20 TLS keep-alive connections"),
+        "{text}"
+    );
+    // The PostgreSQL run dropped its database.
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&pg)
+        .await
+        .unwrap();
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE datname LIKE 'anton_bench_%'")
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
+}
