@@ -245,7 +245,10 @@ async fn payouts(
             let mut lat = Vec::new();
             let mut errors = 0u64;
             let mut n = 0u64;
-            let mut next = Instant::now();
+            // Connections are staggered over one interval, so a steady rate arrives evenly
+            // instead of in bursts of `connections` requests.
+            let mut next = started
+                + per_conn_interval.map_or(Duration::ZERO, |iv| iv * w as u32 / connections as u32);
             while !stop.load(Ordering::Relaxed) {
                 if let Some(iv) = per_conn_interval {
                     next += iv;

@@ -5,7 +5,7 @@ use anton_core::id::EventId;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_pow2, values, Page, Sql};
+use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
 use crate::{Result, Tenant};
 
 /// A stored event: its exact JSON body plus what lists filter on.
@@ -83,7 +83,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     sql.fetch_all(ex).await?.iter().map(from_row).collect()
 }
 
-async fn insert_many_chunk(conn: &mut AnyConnection, rows: &[(Tenant, NewEvent)]) -> Result<()> {
+async fn insert_many_chunk(conn: &mut BatchConn<'_>, rows: &[(Tenant, NewEvent)]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -104,12 +104,12 @@ async fn insert_many_chunk(conn: &mut AnyConnection, rows: &[(Tenant, NewEvent)]
             .push_int(e.created.unix_micros())
             .push(", NULL");
     });
-    sql.execute_on(conn).await?;
+    sql.execute_batch(conn).await?;
     Ok(())
 }
 
 /// Inserts many events in one statement (the batched payout path).
-pub async fn insert_many(conn: &mut AnyConnection, rows: &[(Tenant, NewEvent)]) -> Result<()> {
+pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, NewEvent)]) -> Result<()> {
     for chunk in chunks_pow2(rows) {
         insert_many_chunk(&mut *conn, chunk).await?;
     }

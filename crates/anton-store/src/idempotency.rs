@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_pow2, values, Sql};
+use crate::list::{chunks_pow2, values, BatchConn, Sql};
 
 use crate::{Result, Tenant};
 
@@ -76,7 +76,7 @@ pub async fn delete_older_than(conn: &mut AnyConnection, before_us: i64) -> Resu
 pub type KeyRef = (String, String, String);
 
 async fn get_many_chunk(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     keys: &[KeyRef],
 ) -> Result<HashMap<KeyRef, StoredResponse>> {
     if keys.is_empty() {
@@ -87,27 +87,24 @@ async fn get_many_chunk(
         sql.text(m).push(", ").text(e).push(", ").text(k);
     });
     sql.push(")");
-    let mut out = HashMap::new();
-    for r in sql.fetch_all_on(conn).await? {
-        out.insert(
-            (
-                r.try_get("merchant_id")?,
-                r.try_get("env")?,
-                r.try_get("key")?,
-            ),
-            StoredResponse {
-                fingerprint: r.try_get("fingerprint")?,
-                status: u16::try_from(r.try_get::<i64, _>("status")?).unwrap_or(500),
-                body: r.try_get("body")?,
-            },
-        );
-    }
-    Ok(out)
+    let rows = sql
+        .fetch_batch(conn, |r| {
+            Ok((
+                (r.text("merchant_id")?, r.text("env")?, r.text("key")?),
+                StoredResponse {
+                    fingerprint: r.text("fingerprint")?,
+                    status: u16::try_from(r.int("status")?).unwrap_or(500),
+                    body: r.text("body")?,
+                },
+            ))
+        })
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Stored responses for `keys`, in one statement.
 pub async fn get_many(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     keys: &[KeyRef],
 ) -> Result<HashMap<KeyRef, StoredResponse>> {
     let mut out = HashMap::new();
@@ -121,7 +118,7 @@ pub async fn get_many(
 pub type NewRecord = (KeyRef, String, u16, String);
 
 async fn store_new_many_chunk(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     rows: &[NewRecord],
     now_us: i64,
 ) -> Result<HashSet<KeyRef>> {
@@ -142,16 +139,12 @@ async fn store_new_many_chunk(
             .push_int(now_us);
     });
     sql.push(" ON CONFLICT (merchant_id, env, key) DO NOTHING RETURNING merchant_id, env, key");
-    let rows = sql.fetch_all_on(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("merchant_id")?,
-                r.try_get("env")?,
-                r.try_get("key")?,
-            ))
+    let rows = sql
+        .fetch_batch(conn, |r| {
+            Ok((r.text("merchant_id")?, r.text("env")?, r.text("key")?))
         })
-        .collect()
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Stores final responses for keys not stored yet, in key order; returns the keys this
@@ -160,7 +153,7 @@ async fn store_new_many_chunk(
 /// here, and its caller gets the stored response instead. Sorting makes two nodes with
 /// overlapping keys take them in the same order, so neither can deadlock the other.
 pub async fn store_new_many(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     rows: &mut [NewRecord],
     now_us: i64,
 ) -> Result<HashSet<KeyRef>> {

@@ -13,7 +13,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{chunks_pow2, values, Page, Sql};
+use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
 use crate::Backend;
 use crate::{Result, Tenant};
 
@@ -222,7 +222,7 @@ pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result
 pub type BalanceKey = (String, String, String);
 
 async fn lock_available_chunk(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     backend: Backend,
     keys: &[BalanceKey],
 ) -> Result<HashMap<BalanceKey, i64>> {
@@ -238,21 +238,20 @@ async fn lock_available_chunk(
     if backend == Backend::Postgres {
         sql.push(" FOR UPDATE");
     }
-    for r in sql.fetch_all_on(conn).await? {
-        out.insert(
-            (
-                r.try_get("merchant_id")?,
-                r.try_get("env")?,
-                r.try_get("currency")?,
-            ),
-            r.try_get("amount")?,
-        );
-    }
+    let rows = sql
+        .fetch_batch(conn, |r| {
+            Ok((
+                (r.text("merchant_id")?, r.text("env")?, r.text("currency")?),
+                r.int("amount")?,
+            ))
+        })
+        .await?;
+    out.extend(rows);
     Ok(out)
 }
 
 async fn apply_deltas_chunk(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     deltas: &[(BalanceKey, LedgerAccount, i64)],
 ) -> Result<()> {
     let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).collect();
@@ -275,7 +274,7 @@ async fn apply_deltas_chunk(
             ") AS v WHERE balances.merchant_id = v.column1 AND balances.env = v.column2 \
              AND balances.currency = v.column3 AND balances.account = v.column4",
         );
-        let updated = sql.execute_on(&mut *conn).await?;
+        let updated = sql.execute_batch(&mut *conn).await?;
         if updated != debits.len() as u64 {
             return Err(crate::StoreError::Corrupt(
                 "a debited balance row does not exist".into(),
@@ -297,7 +296,7 @@ async fn apply_deltas_chunk(
                 .push_int(*delta);
         });
         sql.push(" ON CONFLICT (merchant_id, env, currency, account) DO UPDATE SET amount = balances.amount + excluded.amount");
-        sql.execute_on(conn).await?;
+        sql.execute_batch(conn).await?;
     }
     Ok(())
 }
@@ -314,7 +313,7 @@ pub struct PostingRow {
     pub created_us: i64,
 }
 
-async fn insert_postings_chunk(conn: &mut AnyConnection, rows: &[PostingRow]) -> Result<()> {
+async fn insert_postings_chunk(conn: &mut BatchConn<'_>, rows: &[PostingRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -341,13 +340,13 @@ async fn insert_postings_chunk(conn: &mut AnyConnection, rows: &[PostingRow]) ->
             .push(", ")
             .push_int(r.created_us);
     });
-    sql.execute_on(conn).await?;
+    sql.execute_batch(conn).await?;
     Ok(())
 }
 
 /// Records balanced postings in one statement. Balances must be moved with [`apply_deltas`] in
 /// the same transaction.
-pub async fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> Result<()> {
+pub async fn insert_postings(conn: &mut BatchConn<'_>, rows: &[PostingRow]) -> Result<()> {
     for chunk in chunks_pow2(rows) {
         insert_postings_chunk(&mut *conn, chunk).await?;
     }
@@ -360,7 +359,7 @@ pub async fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> R
 /// Missing rows read as 0. Decisions made on these values inside the same transaction are as safe
 /// as the conditional `UPDATE` of [`post`].
 pub async fn lock_available(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     backend: Backend,
     keys: &[BalanceKey],
 ) -> Result<HashMap<BalanceKey, i64>> {
@@ -378,7 +377,7 @@ pub async fn lock_available(
 /// caller guarantees (under [`lock_available`]) that no `available` balance goes negative; the
 /// CHECK constraint enforces it regardless.
 pub async fn apply_deltas(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     deltas: &[(BalanceKey, LedgerAccount, i64)],
 ) -> Result<()> {
     let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).cloned().collect();

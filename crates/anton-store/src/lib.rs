@@ -74,6 +74,8 @@ impl Backend {
 pub enum StoreError {
     #[error("database error")]
     Database(#[source] sqlx::Error),
+    #[error("database error")]
+    Sqlite(#[source] rusqlite::Error),
     #[error("unique constraint violated")]
     UniqueViolation,
     #[error("check constraint violated")]
@@ -100,6 +102,13 @@ impl StoreError {
                     | sqlx::Error::PoolClosed
                     | sqlx::Error::Tls(_)
             ),
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+            ),
             _ => false,
         }
     }
@@ -116,6 +125,22 @@ impl From<sqlx::Error> for StoreError {
             }
         }
         Self::Database(e)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::ConstraintViolation {
+                match f.extended_code {
+                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => return Self::UniqueViolation,
+                    rusqlite::ffi::SQLITE_CONSTRAINT_CHECK => return Self::CheckViolation,
+                    _ => {}
+                }
+            }
+        }
+        Self::Sqlite(e)
     }
 }
 

@@ -99,6 +99,10 @@ impl Sql {
         if conn.backend_name() != "SQLite" {
             return std::borrow::Cow::Borrowed(&self.text);
         }
+        std::borrow::Cow::Owned(self.qmark_text())
+    }
+
+    fn qmark_text(&self) -> String {
         let mut out = String::with_capacity(self.text.len());
         let mut chars = self.text.chars().peekable();
         while let Some(c) = chars.next() {
@@ -111,7 +115,7 @@ impl Sql {
                 out.push(c);
             }
         }
-        std::borrow::Cow::Owned(out)
+        out
     }
 
     /// [`Sql::fetch_all`] on one connection, with the placeholders that backend binds fastest.
@@ -124,6 +128,87 @@ impl Sql {
     pub async fn execute_on(&self, conn: &mut AnyConnection) -> Result<u64> {
         let text = self.text_for(conn).into_owned();
         Ok(self.query_text(&text).execute(conn).await?.rows_affected())
+    }
+
+    /// Executes on a batch runner's connection.
+    pub async fn execute_batch(&self, conn: &mut BatchConn<'_>) -> Result<u64> {
+        match conn {
+            BatchConn::Any(c) => self.execute_on(c).await,
+            BatchConn::Sqlite(c) => {
+                let mut st = c.prepare_cached(&self.qmark_text())?;
+                let n = st.execute(rusqlite::params_from_iter(self.args.iter()))?;
+                Ok(u64::try_from(n).unwrap_or(u64::MAX))
+            }
+        }
+    }
+
+    /// Runs a query on a batch runner's connection, decoding each row with `decode` (by column
+    /// name, the same code for both connection kinds).
+    pub async fn fetch_batch<T>(
+        &self,
+        conn: &mut BatchConn<'_>,
+        decode: impl Fn(&dyn RowGet) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        match conn {
+            BatchConn::Any(c) => self
+                .fetch_all_on(c)
+                .await?
+                .iter()
+                .map(|r| decode(r))
+                .collect(),
+            BatchConn::Sqlite(c) => {
+                let mut st = c.prepare_cached(&self.qmark_text())?;
+                let mut rows = st.query(rusqlite::params_from_iter(self.args.iter()))?;
+                let mut out = Vec::new();
+                while let Some(r) = rows.next()? {
+                    out.push(decode(r)?);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl rusqlite::ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match self {
+            Self::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Self::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Self::Null | Self::NullInt => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
+/// The connection a [`crate::BatchRunner`] writes through, inside the batch's transaction: sqlx's
+/// (PostgreSQL) or, on SQLite, a native connection owned by the writer's own thread, which runs
+/// the whole batch without a thread hand-off per statement (see [`crate::writer`]).
+pub enum BatchConn<'a> {
+    Any(&'a mut AnyConnection),
+    Sqlite(&'a mut rusqlite::Connection),
+}
+
+/// A result row of either connection kind, read by column name.
+pub trait RowGet {
+    fn text(&self, col: &str) -> Result<String>;
+    fn int(&self, col: &str) -> Result<i64>;
+}
+
+impl RowGet for AnyRow {
+    fn text(&self, col: &str) -> Result<String> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+}
+
+impl RowGet for rusqlite::Row<'_> {
+    fn text(&self, col: &str) -> Result<String> {
+        Ok(self.get(col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64> {
+        Ok(self.get(col)?)
     }
 }
 

@@ -8,7 +8,7 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_pow2, values, Page, Sql};
+use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
 use crate::{Backend, Result, StoreError, Tenant};
 
 #[derive(Debug, Clone)]
@@ -223,7 +223,7 @@ pub async fn due_for_rail(
 }
 
 async fn insert_many_chunk(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     rows: &[(Tenant, PayoutRecord)],
 ) -> Result<()> {
     if rows.is_empty() {
@@ -262,12 +262,12 @@ async fn insert_many_chunk(
             .push(", ")
             .push_int(p.updated.unix_micros());
     });
-    sql.execute_on(conn).await?;
+    sql.execute_batch(conn).await?;
     Ok(())
 }
 
 /// Inserts many payouts in one statement.
-pub async fn insert_many(conn: &mut AnyConnection, rows: &[(Tenant, PayoutRecord)]) -> Result<()> {
+pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, PayoutRecord)]) -> Result<()> {
     for chunk in chunks_pow2(rows) {
         insert_many_chunk(&mut *conn, chunk).await?;
     }

@@ -7,7 +7,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{chunks_pow2, values, Page, Sql};
+use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
 use crate::{Result, StoreError, Tenant};
 
 /// A stored recipient. `account_ciphertext` is the only place the full number lives.
@@ -184,7 +184,7 @@ pub struct RecipientBrief {
 }
 
 async fn get_many_brief_chunk(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     keys: &[(String, String, String)],
 ) -> Result<HashMap<(String, String, String), RecipientBrief>> {
     if keys.is_empty() {
@@ -195,27 +195,24 @@ async fn get_many_brief_chunk(
         sql.text(m).push(", ").text(e).push(", ").text(id);
     });
     sql.push(")");
-    let mut out = HashMap::new();
-    for r in sql.fetch_all_on(conn).await? {
-        out.insert(
-            (
-                r.try_get("merchant_id")?,
-                r.try_get("env")?,
-                r.try_get("id")?,
-            ),
-            RecipientBrief {
-                currency: r.try_get("currency")?,
-                bank_type: r.try_get("bank_type")?,
-                last4: r.try_get("last4")?,
-            },
-        );
-    }
-    Ok(out)
+    let rows = sql
+        .fetch_batch(conn, |r| {
+            Ok((
+                (r.text("merchant_id")?, r.text("env")?, r.text("id")?),
+                RecipientBrief {
+                    currency: r.text("currency")?,
+                    bank_type: r.text("bank_type")?,
+                    last4: r.text("last4")?,
+                },
+            ))
+        })
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Live recipients for `(merchant, env, id)` triples, in one statement.
 pub async fn get_many_brief(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     keys: &[(String, String, String)],
 ) -> Result<HashMap<(String, String, String), RecipientBrief>> {
     let mut out = HashMap::new();

@@ -14,15 +14,24 @@
 //! registered [`BatchRunner`], which handles all the items waiting in a batch together with a
 //! constant number of set-based statements (the payout-creation hot path). The runner's part of a
 //! batch runs in one savepoint: if it fails, its items get the error and the jobs still commit.
+//!
+//! On SQLite the batched lane runs on a **native connection** (rusqlite) owned by a dedicated
+//! thread: the whole batch — `BEGIN IMMEDIATE`, the runner's statements (prepared once and cached),
+//! `COMMIT` — is one hand-off to that thread instead of two thread wake-ups per statement through
+//! sqlx's connection worker, which measured ~300 µs per statement on a 2-core VM. The writer task
+//! still orders everything: it runs a batch's closure jobs (sqlx connection, committed first), then
+//! hands the batched items to the native thread and waits for its commit before taking the next
+//! batch, so the two connections never contend for SQLite's write lock.
 
 use std::any::Any;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
+use futures_util::future::{BoxFuture, FutureExt};
 use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::list::BatchConn;
 use crate::{Backend, Result, StoreError};
 
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
@@ -34,10 +43,14 @@ pub type BatchItem = Box<dyn Any + Send>;
 
 /// Handles every batched item of one write batch at once, inside the batch's transaction.
 /// Returns one output per item, in order. An `Err` rolls back everything the runner wrote.
+///
+/// On a native SQLite connection the returned future is polled once and must be ready: every
+/// statement through [`BatchConn::Sqlite`] completes synchronously, so a runner must not await
+/// anything else (timers, channels, other connections).
 pub trait BatchRunner: Send + Sync + 'static {
-    fn run<'c>(
+    fn run<'c, 'a: 'c>(
         &'c self,
-        conn: &'c mut AnyConnection,
+        conn: &'c mut BatchConn<'a>,
         backend: Backend,
         items: Vec<BatchItem>,
     ) -> BoxFuture<'c, Result<Vec<BatchItem>>>;
@@ -77,9 +90,13 @@ impl Writer {
     pub(crate) async fn start(url: String, backend: Backend, config: WriterConfig) -> Result<Self> {
         // Connect once up front so a bad URL fails at start, not at the first request.
         let conn = crate::connect_one(&url, backend).await?;
+        let native = match backend {
+            Backend::Sqlite => NativeSqlite::start(&url)?,
+            Backend::Postgres => None,
+        };
         let (tx, rx) = mpsc::channel(config.queue_max);
         let runner: Runner = Arc::new(OnceLock::new());
-        tokio::spawn(run(url, backend, config, conn, rx, runner.clone()));
+        tokio::spawn(run(url, backend, config, conn, native, rx, runner.clone()));
         Ok(Self { tx, runner })
     }
 
@@ -127,6 +144,7 @@ async fn run(
     backend: Backend,
     config: WriterConfig,
     conn: AnyConnection,
+    native: Option<NativeSqlite>,
     mut rx: mpsc::Receiver<Work>,
     runner: Runner,
 ) {
@@ -140,6 +158,13 @@ async fn run(
                 Err(_) => break,
             }
         }
+        let runner = runner.get();
+        if let (Some(native), Some(runner)) = (&native, runner) {
+            run_native(native, runner, &mut batch).await;
+            if batch.is_empty() {
+                continue;
+            }
+        }
         if conn.is_none() {
             conn = reconnect(&url, backend).await;
         }
@@ -148,7 +173,7 @@ async fn run(
             batch.clear();
             continue;
         };
-        if let Err(e) = run_batch(c, backend, &mut batch, runner.get()).await {
+        if let Err(e) = run_batch(c, backend, &mut batch, runner).await {
             tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "write batch failed; reconnecting");
             batch.clear();
             conn = None;
@@ -212,7 +237,10 @@ async fn run_batch(
             }
             Some(runner) => {
                 let mut sp = tx.begin().await?;
-                match runner.run(&mut sp, backend, batched).await {
+                match runner
+                    .run(&mut BatchConn::Any(&mut sp), backend, batched)
+                    .await
+                {
                     Ok(out) => {
                         sp.commit().await?;
                         outputs = Some(out);
@@ -250,4 +278,113 @@ async fn run_batch(
             Err(e.into())
         }
     }
+}
+
+/// The native SQLite connection of the batched lane and the thread that owns it.
+struct NativeSqlite {
+    tx: std::sync::mpsc::Sender<NativeJob>,
+}
+
+type NativeJob = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
+
+impl NativeSqlite {
+    /// Opens the database file of `url` (already created by sqlx) with the writer's settings.
+    /// `None` for an in-memory database, which a second connection could not share.
+    fn start(url: &str) -> Result<Option<Self>> {
+        use std::str::FromStr;
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+        let path = options.get_filename().to_path_buf();
+        if path.as_os_str() == ":memory:" || url.contains("mode=memory") {
+            return Ok(None);
+        }
+        let conn = rusqlite::Connection::open(&path)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Nine chunk sizes per statement kind (see `list::chunks_pow2`), all kept prepared.
+        conn.set_prepared_statement_cache_capacity(256);
+        let (tx, rx) = std::sync::mpsc::channel::<NativeJob>();
+        let mut conn = conn;
+        std::thread::Builder::new()
+            .name("anton-sqlite-writer".into())
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job(&mut conn);
+                }
+            })
+            .map_err(|e| {
+                StoreError::Corrupt(format!("cannot start the SQLite writer thread: {e}"))
+            })?;
+        Ok(Some(Self { tx }))
+    }
+}
+
+/// Takes the batched items out of `batch` and runs them in one transaction on the native
+/// connection; each caller is answered from that thread right after the commit. Returns when the
+/// transaction has ended.
+async fn run_native(native: &NativeSqlite, runner: &Arc<dyn BatchRunner>, batch: &mut Vec<Work>) {
+    let mut items = Vec::new();
+    let mut replies = Vec::new();
+    let mut rest = Vec::with_capacity(batch.len());
+    for work in batch.drain(..) {
+        match work {
+            Work::Batched(item, reply) => {
+                items.push(item);
+                replies.push(reply);
+            }
+            job @ Work::Job(_) => rest.push(job),
+        }
+    }
+    *batch = rest;
+    if items.is_empty() {
+        return;
+    }
+    let runner = Arc::clone(runner);
+    let (done_tx, done_rx) = oneshot::channel::<()>();
+    let job: NativeJob = Box::new(move |conn| {
+        match native_transaction(conn, runner.as_ref(), items) {
+            Ok(outputs) => {
+                for (reply, output) in replies.into_iter().zip(outputs) {
+                    let _ = reply.send(Ok(output));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "batched writes failed; their requests get an error");
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::WriterUnavailable));
+                }
+            }
+        }
+        let _ = done_tx.send(());
+    });
+    // If the thread is gone the job is dropped with its replies: the callers read unavailable.
+    if native.tx.send(job).is_ok() {
+        let _ = done_rx.await;
+    }
+}
+
+fn native_transaction(
+    conn: &mut rusqlite::Connection,
+    runner: &dyn BatchRunner,
+    items: Vec<BatchItem>,
+) -> Result<Vec<BatchItem>> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let outcome = runner
+        .run(&mut BatchConn::Sqlite(conn), Backend::Sqlite, items)
+        .now_or_never()
+        .unwrap_or_else(|| {
+            Err(StoreError::Corrupt(
+                "a batch runner awaited something other than its SQLite connection".into(),
+            ))
+        })
+        .and_then(|outputs| {
+            conn.execute_batch("COMMIT")?;
+            Ok(outputs)
+        });
+    if outcome.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    outcome
 }

@@ -30,11 +30,11 @@ use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
 use anton_store::idempotency::{self, KeyRef};
 use anton_store::ledger::{self, BalanceKey, PostingRow};
+use anton_store::list::BatchConn;
 use anton_store::payouts::{self, PayoutRecord};
 use anton_store::{events, now_us, recipients, Backend, BatchItem, BatchRunner, Tenant};
 use axum::http::StatusCode;
 use futures_util::future::BoxFuture;
-use sqlx::AnyConnection;
 
 use crate::api::error::ApiError;
 use crate::api::request_id;
@@ -134,9 +134,9 @@ pub enum Outcome {
 pub struct PayoutCreations;
 
 impl BatchRunner for PayoutCreations {
-    fn run<'c>(
+    fn run<'c, 'a: 'c>(
         &'c self,
-        conn: &'c mut AnyConnection,
+        conn: &'c mut BatchConn<'a>,
         backend: Backend,
         items: Vec<BatchItem>,
     ) -> BoxFuture<'c, anton_store::Result<Vec<BatchItem>>> {
@@ -184,7 +184,7 @@ fn refusal(c: &Creation, e: ApiError) -> Outcome {
 }
 
 async fn run_creations(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     backend: Backend,
     items: &[Creation],
 ) -> anton_store::Result<Vec<Outcome>> {
@@ -368,7 +368,7 @@ fn decide(
 /// Writes the effects of the creations that stand: balance deltas, postings, payouts and events,
 /// one multi-row statement each (per power-of-two chunk).
 async fn write_effects(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     items: &[Creation],
     created: &[Option<String>],
     now: i64,
