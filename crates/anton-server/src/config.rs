@@ -26,8 +26,55 @@ pub struct Config {
     pub simulator: SimulatorConfig,
     /// `text` (default) or `json`.
     pub log_format: String,
-    /// Run the background workers (simulator rail, sweepers) in this process.
+    /// Run the background workers (simulator rail, webhook dispatcher, sweepers) in this process.
     pub workers: bool,
+    pub webhooks: WebhooksConfig,
+}
+
+/// Webhook delivery (DESIGN.md §5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// Local addresses outgoing deliveries bind to, round-robin; published at `/v1/egress_ips`.
+    /// Empty: the operating system chooses (and the list is empty).
+    pub egress_ips: Vec<std::net::IpAddr>,
+    /// A PEM CA certificate trusted in addition to the public roots (tests, private deployments).
+    /// Certificates are always verified.
+    pub extra_root_ca: Option<PathBuf>,
+    /// Private destinations allowed despite the SSRF guard: host names (exact) or CIDRs.
+    pub allow_private: Vec<String>,
+    /// Delay before each retry, in milliseconds (each ±20% jitter). Default: 5 s, 5 min, 30 min,
+    /// 2 h, 5 h, 10 h, 10 h, 24 h.
+    pub retry_schedule_ms: Vec<u64>,
+    /// Per-attempt timeout.
+    pub timeout_ms: u64,
+    /// Concurrent requests per endpoint (per node).
+    pub max_concurrency_per_endpoint: u32,
+    /// Failed attempts after which `delivery.failing` is raised.
+    pub failing_after_attempts: u32,
+    /// An endpoint failing without a single success for this long is disabled.
+    pub disable_after_ms: u64,
+    /// How often the dispatcher looks for due work when nothing wakes it.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            egress_ips: Vec::new(),
+            extra_root_ca: None,
+            allow_private: Vec::new(),
+            retry_schedule_ms: [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000, 86_400]
+                .iter()
+                .map(|s| s * 1_000)
+                .collect(),
+            timeout_ms: 15_000,
+            max_concurrency_per_endpoint: 10,
+            failing_after_attempts: 4,
+            disable_after_ms: 5 * 86_400_000,
+            poll_interval_ms: 200,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -75,6 +122,7 @@ impl Default for Config {
             simulator: SimulatorConfig::default(),
             log_format: "text".into(),
             workers: true,
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -91,7 +139,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 8] = [
+const CONFIG_KEYS: [&str; 9] = [
     "data_dir",
     "listen",
     "database_url",
@@ -100,6 +148,7 @@ const CONFIG_KEYS: [&str; 8] = [
     "simulator",
     "log_format",
     "workers",
+    "webhooks",
 ];
 
 impl Config {
@@ -151,6 +200,21 @@ impl Config {
                 || url.starts_with("postgresql:"))
             {
                 bail!("invalid configuration: database_url must start with sqlite:, postgres: or postgresql:");
+            }
+        }
+        if self.webhooks.poll_interval_ms == 0 || self.webhooks.timeout_ms == 0 {
+            bail!("invalid configuration: webhooks.poll_interval_ms and webhooks.timeout_ms must be at least 1");
+        }
+        if self.webhooks.max_concurrency_per_endpoint == 0 {
+            bail!(
+                "invalid configuration: webhooks.max_concurrency_per_endpoint must be at least 1"
+            );
+        }
+        for entry in &self.webhooks.allow_private {
+            if entry.trim().is_empty() {
+                bail!(
+                    "invalid configuration: webhooks.allow_private entries are host names or CIDRs"
+                );
             }
         }
         if self.simulator.poll_interval_ms == 0 {

@@ -10,6 +10,8 @@
 //! - [`api`]: cross-cutting HTTP pieces: errors, request ids, auth, rate limits, idempotency, bodies.
 //! - One module per resource: [`recipients`], [`payouts`], [`balance`], [`events`]; each exposes
 //!   `router()` and handlers named `<verb>_<resource>`.
+//! - [`webhooks`]: endpoints API, the dispatcher (fan-out, leases, signed attempts, retries) and
+//!   the SSRF guard.
 //! - [`rail`]: the test-mode simulator rail worker.
 //! - [`operator`]: merchants and keys, used by the CLI and tests.
 //! - [`openapi`]: the OpenAPI 3.1 document, generated from the code.
@@ -31,3 +33,4 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tls;
+pub mod webhooks;

@@ -50,13 +50,34 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_lookup(config, Arc::new(crate::webhooks::ssrf::SystemLookup)).await
+    }
+
+    /// [`Application::build`] with another name resolver for webhook destinations (tests).
+    pub async fn build_with_lookup(
+        config: Config,
+        lookup: Arc<dyn crate::webhooks::ssrf::NameLookup>,
+    ) -> anyhow::Result<Self> {
         let store = open_store(&config).await?;
         let secrets = Secrets::load_or_generate(&config.secrets_dir())?;
         let tls = crate::tls::load(&config.data_dir, &config.tls)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
-        let state = AppState::new(store, secrets, config.simulator.clone());
+        let webhooks = Arc::new(crate::webhooks::dispatcher::WebhookRuntime {
+            guard: crate::webhooks::ssrf::Guard {
+                allow: Arc::new(crate::webhooks::ssrf::Allowlist::new(
+                    &config.webhooks.allow_private,
+                )),
+                lookup,
+            },
+            egress_ips: config.webhooks.egress_ips.clone(),
+            clock: Arc::default(),
+            wake: Arc::default(),
+        });
+        // Fail at start, not at the first delivery, when the extra CA cannot be read.
+        crate::webhooks::dispatcher::Clients::build(&config.webhooks, &webhooks.guard)?;
+        let state = AppState::new(store, secrets, config.simulator.clone(), webhooks);
         Ok(Self {
             listener,
             tls: tls.server_config,
@@ -90,6 +111,13 @@ impl Application {
             tokio::spawn(crate::rail::simulator::run(
                 self.state.store.clone(),
                 self.config.simulator.clone(),
+                stop_rx.clone(),
+            ));
+            tokio::spawn(crate::webhooks::dispatcher::run(
+                self.state.store.clone(),
+                self.state.secrets.clone(),
+                self.config.webhooks.clone(),
+                self.state.webhooks.clone(),
                 stop_rx.clone(),
             ));
         }

@@ -32,6 +32,8 @@ pub struct Inner {
     pub merchant_limits: Mutex<HashMap<anton_core::id::MerchantId, (Instant, i64, i64)>>,
     /// Whether a live rail is configured. None exists yet, so live payouts are refused.
     pub live_rail: bool,
+    /// The SSRF guard, egress addresses, schedule clock and dispatcher wake-up.
+    pub webhooks: Arc<crate::webhooks::dispatcher::WebhookRuntime>,
 }
 
 impl std::ops::Deref for AppState {
@@ -42,7 +44,12 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, secrets: Secrets, simulator: SimulatorConfig) -> Self {
+    pub fn new(
+        store: Store,
+        secrets: Secrets,
+        simulator: SimulatorConfig,
+        webhooks: Arc<crate::webhooks::dispatcher::WebhookRuntime>,
+    ) -> Self {
         Self(Arc::new(Inner {
             store,
             secrets,
@@ -54,6 +61,7 @@ impl AppState {
             merchant_limits: Mutex::new(HashMap::new()),
             key_cache: Mutex::new(HashMap::new()),
             live_rail: false,
+            webhooks,
         }))
     }
 }

@@ -22,6 +22,7 @@ pub mod list;
 pub mod merchants;
 pub mod payouts;
 pub mod recipients;
+pub mod webhooks;
 pub mod writer;
 
 use std::str::FromStr;
@@ -172,6 +173,8 @@ pub struct Store {
     /// Bumped whenever this process revokes, expires or rolls an API key, so per-node caches of
     /// key records can drop what they hold at once (other processes' changes reach them by TTL).
     key_epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Notified after every commit of the writer (the webhook dispatcher waits on it).
+    commits: std::sync::Arc<tokio::sync::Notify>,
 }
 
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -240,12 +243,15 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        let writer = writer::Writer::start(url.to_owned(), backend, options.writer).await?;
+        let commits = std::sync::Arc::new(tokio::sync::Notify::new());
+        let writer =
+            writer::Writer::start(url.to_owned(), backend, options.writer, commits.clone()).await?;
         Ok(Self {
             read,
             writer,
             backend,
             key_epoch: Default::default(),
+            commits,
         })
     }
 
@@ -275,6 +281,12 @@ impl Store {
         F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         self.writer.submit(job).await
+    }
+
+    /// Notified after each commit of this node's writer: a waiter wakes at least once after every
+    /// commit that happened since it last woke.
+    pub fn commits(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.commits.clone()
     }
 
     /// The current API-key epoch (see the field's docs).

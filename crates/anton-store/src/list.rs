@@ -314,6 +314,8 @@ pub enum Listed {
     Payouts,
     BalanceTransactions,
     Events,
+    WebhookEndpoints,
+    Deliveries,
 }
 
 impl Listed {
@@ -323,17 +325,23 @@ impl Listed {
             Self::Payouts => "payouts",
             Self::BalanceTransactions => "balance_transactions",
             Self::Events => "events",
+            Self::WebhookEndpoints => "webhook_endpoints",
+            Self::Deliveries => "webhook_deliveries",
         }
     }
 
     /// Whether `id` is an id of this table's kind (checked before any lookup).
     pub fn is_id(self, id: &str) -> bool {
-        use anton_core::id::{BalanceTransactionId, EventId, PayoutId, RecipientId};
+        use anton_core::id::{
+            BalanceTransactionId, DeliveryId, EventId, PayoutId, RecipientId, WebhookEndpointId,
+        };
         match self {
             Self::Recipients => RecipientId::parse(id).is_ok(),
             Self::Payouts => PayoutId::parse(id).is_ok(),
             Self::BalanceTransactions => BalanceTransactionId::parse(id).is_ok(),
             Self::Events => EventId::parse(id).is_ok(),
+            Self::WebhookEndpoints => WebhookEndpointId::parse(id).is_ok(),
+            Self::Deliveries => DeliveryId::parse(id).is_ok(),
         }
     }
 }

@@ -87,7 +87,12 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) async fn start(url: String, backend: Backend, config: WriterConfig) -> Result<Self> {
+    pub(crate) async fn start(
+        url: String,
+        backend: Backend,
+        config: WriterConfig,
+        commits: Arc<tokio::sync::Notify>,
+    ) -> Result<Self> {
         // Connect once up front so a bad URL fails at start, not at the first request.
         let conn = crate::connect_one(&url, backend).await?;
         let native = match backend {
@@ -96,7 +101,16 @@ impl Writer {
         };
         let (tx, rx) = mpsc::channel(config.queue_max);
         let runner: Runner = Arc::new(OnceLock::new());
-        tokio::spawn(run(url, backend, config, conn, native, rx, runner.clone()));
+        tokio::spawn(run(
+            url,
+            backend,
+            config,
+            conn,
+            native,
+            rx,
+            runner.clone(),
+            commits,
+        ));
         Ok(Self { tx, runner })
     }
 
@@ -139,6 +153,10 @@ impl Writer {
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the writer task's whole state, moved in once"
+)]
 async fn run(
     url: String,
     backend: Backend,
@@ -147,6 +165,7 @@ async fn run(
     native: Option<NativeSqlite>,
     mut rx: mpsc::Receiver<Work>,
     runner: Runner,
+    commits: Arc<tokio::sync::Notify>,
 ) {
     let mut conn = Some(conn);
     let mut batch = Vec::with_capacity(config.batch_max);
@@ -161,6 +180,7 @@ async fn run(
         let runner = runner.get();
         if let (Some(native), Some(runner)) = (&native, runner) {
             run_native(native, runner, &mut batch).await;
+            commits.notify_one();
             if batch.is_empty() {
                 continue;
             }
@@ -173,7 +193,9 @@ async fn run(
             batch.clear();
             continue;
         };
-        if let Err(e) = run_batch(c, backend, &mut batch, runner).await {
+        let result = run_batch(c, backend, &mut batch, runner).await;
+        commits.notify_one();
+        if let Err(e) = result {
             tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "write batch failed; reconnecting");
             batch.clear();
             conn = None;

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::payouts::router())
         .merge(crate::balance::router())
         .merge(crate::events::router())
+        .merge(crate::webhooks::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -57,10 +58,17 @@ async fn readyz(
     Ok(Json(json!({"status": "ready"})))
 }
 
-/// Published egress addresses of webhook deliveries. None are configured until the webhook
-/// dispatcher lands (issue 3), so the list is empty.
-async fn egress_ips() -> impl IntoResponse {
-    Json(json!({"object": "list", "data": [], "has_more": false}))
+/// Published egress addresses of webhook deliveries (DESIGN.md §5.4). No authentication.
+async fn egress_ips(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl IntoResponse {
+    let data: Vec<_> = state
+        .webhooks
+        .egress_ips
+        .iter()
+        .map(|ip| json!({"ip": ip.to_string()}))
+        .collect();
+    Json(json!({"object": "list", "data": data, "has_more": false}))
 }
 
 async fn not_found(uri: Uri) -> ApiError {

@@ -77,12 +77,23 @@ pub struct TestApp {
     pub merchant: MerchantId,
     pub key: String,
     pub simulator: SimulatorConfig,
+    pub webhooks: std::sync::Arc<anton_server::webhooks::dispatcher::WebhookRuntime>,
     database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pg_database: Option<String>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}, None).await
+}
+
+/// [`spawn_app`] with configuration changes and, optionally, the name resolver for webhook
+/// destinations.
+pub async fn spawn_app_with(
+    backend: Backend,
+    customize: impl FnOnce(&mut Config),
+    lookup: Option<std::sync::Arc<dyn anton_server::webhooks::ssrf::NameLookup>>,
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg_database) = match backend {
         Backend::Sqlite => (
@@ -103,7 +114,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         return_delay_ms: 0,
         poll_interval_ms: 50,
     };
-    let config = Config {
+    let mut config = Config {
         data_dir: data_dir.path().to_path_buf(),
         listen: "127.0.0.1:0".parse().expect("addr"),
         database_url: Some(database_url.clone()),
@@ -112,9 +123,14 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         workers: false,
         ..Config::default()
     };
-    let app = Application::build(config)
-        .await
-        .expect("the application builds");
+    customize(&mut config);
+    let app = Application::build_with_lookup(
+        config,
+        lookup.unwrap_or_else(|| std::sync::Arc::new(anton_server::webhooks::ssrf::SystemLookup)),
+    )
+    .await
+    .expect("the application builds");
+    let webhooks = app.state().webhooks.clone();
     let addr = app.local_addr();
     let ca = std::fs::read(app.generated_ca().expect("a generated CA")).expect("read CA");
     let store = app.state().store.clone();
@@ -141,6 +157,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         merchant: merchant.id.clone(),
         key: String::new(),
         simulator,
+        webhooks,
         database_url,
         shutdown: Some(tx),
         pg_database,

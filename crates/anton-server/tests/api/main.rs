@@ -16,3 +16,4 @@ mod payouts;
 mod process;
 mod recipients;
 mod tls;
+mod webhooks;

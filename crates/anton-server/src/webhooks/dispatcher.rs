@@ -1,0 +1,584 @@
+//! The webhook dispatcher (DESIGN.md §5.2): fans events out to deliveries, claims due deliveries
+//! with a lease, sends each one signed afresh, and records every attempt with its consequences
+//! (retry schedule, `delivery.failing|exhausted|recovered`, disabling an endpoint).
+//!
+//! One loop per node: fan out (only when an event is waiting), claim (only when a delivery is due),
+//! start the attempts, then sleep until the store commits something, the poll interval passes, or
+//! the node stops. Attempts run concurrently, at most `max_concurrency_per_endpoint` per endpoint:
+//! a claim never takes more than that from one endpoint and skips endpoints already at their cap,
+//! so a dead or slow endpoint's backlog never holds up another endpoint. Outcomes are recorded in
+//! batches by a recorder task (one write job for every outcome waiting).
+//!
+//! Time: the schedule runs on [`Clock`] (real time plus an offset that tests advance, so the
+//! whole three-day schedule runs in seconds); signatures always carry the real time, which is what
+//! a receiver checks.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anton_core::event::{EventType, NewEvent};
+use anton_core::signature::{self, WebhookSecret};
+use anton_core::time::Timestamp;
+use anton_store::webhooks::{self, AttemptOutcome, Claimed, DeliveryRecord};
+use anton_store::{events, now_us, Store, Tenant};
+use anyhow::Context;
+use rand::Rng;
+use reqwest::Url;
+use tokio::sync::{mpsc, watch, Notify};
+
+use super::ssrf::{DestinationRefused, Guard, GuardedResolver};
+use crate::config::WebhooksConfig;
+use crate::secrets::Secrets;
+
+/// The schedule's clock: real time plus an offset (0 in production; tests advance it).
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_us: AtomicI64,
+}
+
+impl Clock {
+    pub fn now_us(&self) -> i64 {
+        now_us() + self.offset_us.load(Ordering::Acquire)
+    }
+
+    /// Moves the schedule's time forward (tests).
+    pub fn advance(&self, by: Duration) {
+        self.offset_us.fetch_add(
+            i64::try_from(by.as_micros()).unwrap_or(i64::MAX),
+            Ordering::AcqRel,
+        );
+    }
+}
+
+/// What the API and the dispatcher share.
+pub struct WebhookRuntime {
+    pub guard: Guard,
+    pub egress_ips: Vec<IpAddr>,
+    pub clock: Arc<Clock>,
+    /// Wakes the dispatcher (resend, recover).
+    pub wake: Arc<Notify>,
+}
+
+/// Most deliveries claimed at once.
+const CLAIM_MAX: usize = 256;
+/// Events fanned out per write.
+const FANOUT_MAX: i64 = 512;
+/// Response bytes kept in the attempt log; at most four times that is read.
+const BODY_KEEP: usize = 1024;
+
+/// One finished attempt, for the recorder.
+struct Done {
+    delivery: Claimed,
+    started_us: i64,
+    latency_us: i64,
+    status_code: Option<u16>,
+    retry_after: Option<Duration>,
+    body: Option<String>,
+    error_class: Option<&'static str>,
+}
+
+/// The HTTP clients, one per egress address (round-robin), each verifying certificates against
+/// the public roots plus the operator's extra CA, never following redirects, never using a proxy
+/// (a proxy would connect to the destination by name, after the guard).
+pub struct Clients {
+    clients: Vec<reqwest::Client>,
+    next: AtomicUsize,
+}
+
+impl Clients {
+    pub fn build(config: &WebhooksConfig, guard: &Guard) -> anyhow::Result<Self> {
+        let extra = match &config.extra_root_ca {
+            Some(path) => {
+                let pem = std::fs::read(path).with_context(|| {
+                    format!("reading webhooks.extra_root_ca {}", path.display())
+                })?;
+                Some(reqwest::Certificate::from_pem(&pem).context("webhooks.extra_root_ca")?)
+            }
+            None => None,
+        };
+        let egress: Vec<Option<IpAddr>> = if config.egress_ips.is_empty() {
+            vec![None]
+        } else {
+            config.egress_ips.iter().copied().map(Some).collect()
+        };
+        let mut clients = Vec::new();
+        for ip in egress {
+            let mut b = reqwest::Client::builder()
+                .use_rustls_tls()
+                .https_only(false)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_millis(config.timeout_ms))
+                .connect_timeout(Duration::from_millis(config.timeout_ms.min(10_000)))
+                .no_proxy()
+                .dns_resolver(Arc::new(GuardedResolver(guard.clone())))
+                .pool_max_idle_per_host(config.max_concurrency_per_endpoint as usize)
+                .user_agent(concat!("Anton-Webhooks/", env!("CARGO_PKG_VERSION")))
+                .local_address(ip);
+            if let Some(ca) = &extra {
+                b = b.add_root_certificate(ca.clone());
+            }
+            clients.push(b.build().context("building the webhook HTTP client")?);
+        }
+        Ok(Self {
+            clients,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    fn pick(&self) -> &reqwest::Client {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
+        &self.clients[i]
+    }
+}
+
+type EndpointKey = (String, String, String);
+
+/// Runs the dispatcher until `stop` turns true.
+pub async fn run(
+    store: Store,
+    secrets: Secrets,
+    config: WebhooksConfig,
+    runtime: Arc<WebhookRuntime>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let clients = match Clients::build(&config, &runtime.guard) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            tracing::error!(error = %e, "webhook dispatcher cannot start");
+            return;
+        }
+    };
+    let in_flight: Arc<Mutex<HashMap<EndpointKey, usize>>> = Arc::default();
+    let (done_tx, done_rx) = mpsc::unbounded_channel::<Done>();
+    tokio::spawn(record(
+        store.clone(),
+        config.clone(),
+        runtime.clone(),
+        done_rx,
+    ));
+    let cap = config.max_concurrency_per_endpoint as usize;
+    let lease = i64::try_from(config.timeout_ms).unwrap_or(15_000) * 1_000 * 4;
+    let committed = store.commits();
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let mut busy_loop = false;
+        let now = runtime.clock.now_us();
+        match fan_out(&store, now).await {
+            Ok(full) => busy_loop |= full,
+            Err(e) => tracing::warn!(error = %e, "webhook fan-out failed"),
+        }
+        let busy: HashSet<EndpointKey> = {
+            let map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            map.iter()
+                .filter(|(_, n)| **n >= cap)
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
+        let real = now_us();
+        match claim(&store, now, real, real + lease, cap, busy).await {
+            Ok(claimed) => {
+                busy_loop |= claimed.len() == CLAIM_MAX;
+                for d in claimed {
+                    let key = (
+                        d.tenant.merchant_id.to_string(),
+                        d.tenant.env.as_str().to_owned(),
+                        d.endpoint_id.clone(),
+                    );
+                    *in_flight
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .entry(key.clone())
+                        .or_default() += 1;
+                    let (clients, secrets, runtime, done_tx, in_flight) = (
+                        clients.clone(),
+                        secrets.clone(),
+                        runtime.clone(),
+                        done_tx.clone(),
+                        in_flight.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let done = attempt(&clients, &secrets, &runtime, d).await;
+                        {
+                            let mut map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+                            if let Some(n) = map.get_mut(&key) {
+                                *n = n.saturating_sub(1);
+                                if *n == 0 {
+                                    map.remove(&key);
+                                }
+                            }
+                        }
+                        let _ = done_tx.send(done);
+                    });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "claiming webhook deliveries failed"),
+        }
+        if busy_loop {
+            continue;
+        }
+        tokio::select! {
+            () = committed.notified() => {}
+            () = runtime.wake.notified() => {}
+            () = tokio::time::sleep(Duration::from_millis(config.poll_interval_ms)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Fans out waiting events; `true` when there may be more.
+async fn fan_out(store: &Store, now: i64) -> anton_store::Result<bool> {
+    if !webhooks::outbox_waiting(store.read()).await? {
+        return Ok(false);
+    }
+    let backend = store.backend();
+    let n = store
+        .write(move |c| {
+            Box::pin(async move { webhooks::fan_out(c, backend, now, FANOUT_MAX).await })
+        })
+        .await?;
+    Ok(n as i64 == FANOUT_MAX)
+}
+
+async fn claim(
+    store: &Store,
+    now: i64,
+    lease_now: i64,
+    lease_until: i64,
+    cap: usize,
+    busy: HashSet<EndpointKey>,
+) -> anton_store::Result<Vec<Claimed>> {
+    if !webhooks::any_due(store.read(), now, lease_now).await? {
+        return Ok(Vec::new());
+    }
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                webhooks::claim_due(c, now, lease_now, lease_until, cap as i64, CLAIM_MAX, &busy)
+                    .await
+            })
+        })
+        .await
+}
+
+/// The secrets that sign a delivery now: the current one, and the previous one during a rotation
+/// overlap (real time), newest first.
+fn signing_secrets(secrets: &Secrets, d: &Claimed) -> Option<Vec<WebhookSecret>> {
+    let aad = d.tenant.merchant_id.as_str().as_bytes();
+    let open = |c: &str| {
+        secrets
+            .keyring
+            .decrypt(c, aad)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| WebhookSecret::parse(&s).ok())
+    };
+    let mut out = vec![open(&d.secret_ciphertext)?];
+    if let (Some(prev), Some(until)) = (&d.previous_secret_ciphertext, d.previous_expires_us) {
+        if until > now_us() {
+            out.push(open(prev)?);
+        }
+    }
+    Some(out)
+}
+
+async fn attempt(
+    clients: &Clients,
+    secrets: &Secrets,
+    runtime: &WebhookRuntime,
+    d: Claimed,
+) -> Done {
+    let started_us = runtime.clock.now_us();
+    let t0 = Instant::now();
+    let fail = |d: Claimed, class: &'static str, t0: Instant| Done {
+        delivery: d,
+        started_us,
+        latency_us: i64::try_from(t0.elapsed().as_micros()).unwrap_or(i64::MAX),
+        status_code: None,
+        retry_after: None,
+        body: None,
+        error_class: Some(class),
+    };
+    if d.endpoint_status != "enabled" {
+        return fail(d, "endpoint_disabled", t0);
+    }
+    let Ok(url) = Url::parse(&d.url) else {
+        return fail(d, "invalid_url", t0);
+    };
+    if runtime.guard.check_literal(&url).is_err() {
+        return fail(d, "refused_destination", t0);
+    }
+    let Some(keys) = signing_secrets(secrets, &d) else {
+        return fail(d, "secret_unavailable", t0);
+    };
+    let ts = now_us() / 1_000_000;
+    let sig = signature::sign(&keys, &d.event_id, ts, d.body.as_bytes());
+    let ts = ts.to_string();
+    let result = clients
+        .pick()
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("Anton-Signature", &sig.anton_signature)
+        .header("Anton-Event-Id", &d.event_id)
+        .header("webhook-id", &d.event_id)
+        .header("webhook-timestamp", &ts)
+        .header("webhook-signature", &sig.webhook_signature)
+        .body(d.body.clone())
+        .send()
+        .await;
+    match result {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let mut kept = Vec::new();
+            let mut read = 0usize;
+            while read < BODY_KEEP * 4 {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        read += chunk.len();
+                        let room = BODY_KEEP.saturating_sub(kept.len());
+                        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    }
+                    _ => break,
+                }
+            }
+            Done {
+                latency_us: i64::try_from(t0.elapsed().as_micros()).unwrap_or(i64::MAX),
+                delivery: d,
+                started_us,
+                status_code: Some(status),
+                retry_after,
+                body: Some(String::from_utf8_lossy(&kept).into_owned()),
+                error_class: (!(200..300).contains(&status)).then_some("http_status"),
+            }
+        }
+        Err(e) => {
+            let class = if e.is_timeout() {
+                "timeout"
+            } else if source_is::<DestinationRefused>(&e) {
+                "refused_destination"
+            } else if e.is_connect() {
+                "connect"
+            } else {
+                "request"
+            };
+            fail(d, class, t0)
+        }
+    }
+}
+
+fn source_is<E: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<E>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The delay before retry `n` (1-based) with ±20% jitter; `None` when the schedule is used up.
+fn retry_delay(schedule: &[u64], n: usize, retry_after: Option<Duration>) -> Option<i64> {
+    let base_ms = *schedule.get(n.checked_sub(1)?)?;
+    let jitter = rand::thread_rng().gen_range(0.8..=1.2);
+    let mut ms = (base_ms as f64 * jitter) as i64;
+    if let Some(ra) = retry_after {
+        // Honoured within [scheduled, 2 × scheduled].
+        let ra_ms = i64::try_from(ra.as_millis()).unwrap_or(i64::MAX);
+        ms = ra_ms.clamp(ms, ms.saturating_mul(2));
+    }
+    Some(ms.saturating_mul(1_000))
+}
+
+/// Records outcomes in batches: one write job for everything waiting.
+async fn record(
+    store: Store,
+    config: WebhooksConfig,
+    runtime: Arc<WebhookRuntime>,
+    mut rx: mpsc::UnboundedReceiver<Done>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 512 {
+            match rx.try_recv() {
+                Ok(d) => batch.push(d),
+                Err(_) => break,
+            }
+        }
+        let now = runtime.clock.now_us();
+        let config = config.clone();
+        let result = store
+            .write(move |c| {
+                Box::pin(async move {
+                    for done in &batch {
+                        apply(c, &config, done, now).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        if let Err(e) = result {
+            // The leases expire and the deliveries are attempted again (at least once).
+            tracing::warn!(error = %e, "recording webhook attempts failed");
+        }
+    }
+}
+
+fn is_operational(event_type: &str) -> bool {
+    event_type.starts_with("delivery.")
+}
+
+/// Writes one outcome: the attempt, the delivery's next state, and the events and endpoint
+/// changes it causes.
+async fn apply(
+    c: &mut anton_store::Conn,
+    config: &WebhooksConfig,
+    done: &Done,
+    now: i64,
+) -> anton_store::Result<()> {
+    let d = &done.delivery;
+    let t = &d.tenant;
+    let n = d.attempts + 1;
+    let ok = done.status_code.is_some_and(|s| (200..300).contains(&s));
+    let gone = done.status_code == Some(410);
+    let (new_status, next) = if ok {
+        ("succeeded", None)
+    } else if gone {
+        ("exhausted", None)
+    } else {
+        match retry_delay(&config.retry_schedule_ms, n as usize, done.retry_after) {
+            Some(delay) => ("retrying", Some(now + delay)),
+            None => ("exhausted", None),
+        }
+    };
+    let outcome = AttemptOutcome {
+        attempt: n,
+        started_us: done.started_us,
+        latency_us: done.latency_us,
+        status_code: done.status_code.map(i64::from),
+        response_body: done.body.clone(),
+        error_class: done.error_class.map(str::to_owned),
+        new_status: new_status.into(),
+        next_attempt_us: next,
+    };
+    webhooks::record_attempt(c, t, &d.id, &outcome, now).await?;
+
+    let operational = is_operational(&d.event_type);
+    let record = DeliveryRecord {
+        id: anton_core::id::DeliveryId::parse(&d.id)
+            .map_err(|_| anton_store::StoreError::Corrupt("delivery id".into()))?,
+        endpoint_id: d.endpoint_id.clone(),
+        event_id: d.event_id.clone(),
+        event_type: d.event_type.clone(),
+        status: new_status.into(),
+        attempts: n,
+        next_attempt_us: next,
+        last_status_code: outcome.status_code,
+        last_error: outcome.error_class.clone(),
+        created_us: now,
+        updated_us: now,
+    };
+    let raise = |ty: EventType, object: serde_json::Value, object_id: &str| {
+        NewEvent::new(
+            ty,
+            t.env,
+            Timestamp::from_unix_micros(now_us()),
+            object_id,
+            object,
+            None,
+        )
+    };
+    let delivery_object =
+        || serde_json::to_value(super::delivery_json(&record, &[], t.env)).unwrap_or_default();
+    if ok {
+        if !operational && d.attempts >= i64::from(config.failing_after_attempts) {
+            let ev = raise(EventType::DeliveryRecovered, delivery_object(), &d.id);
+            events::insert(c, t, &ev).await?;
+        }
+        webhooks::set_endpoint_failing(c, t, &d.endpoint_id, None).await?;
+        return Ok(());
+    }
+    if !operational {
+        if new_status == "exhausted" && !gone {
+            let ev = raise(EventType::DeliveryExhausted, delivery_object(), &d.id);
+            events::insert(c, t, &ev).await?;
+        } else if n == i64::from(config.failing_after_attempts) {
+            let ev = raise(EventType::DeliveryFailing, delivery_object(), &d.id);
+            events::insert(c, t, &ev).await?;
+        }
+    }
+    let since = webhooks::set_endpoint_failing(c, t, &d.endpoint_id, Some(now)).await?;
+    let too_long = since.is_some_and(|s| {
+        now - s
+            >= i64::try_from(config.disable_after_ms)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1_000)
+    });
+    if gone || too_long {
+        disable(c, t, &d.endpoint_id, now).await?;
+    }
+    Ok(())
+}
+
+async fn disable(
+    c: &mut anton_store::Conn,
+    t: &Tenant,
+    endpoint_id: &str,
+    now: i64,
+) -> anton_store::Result<()> {
+    if !webhooks::disable_endpoint(c, t, endpoint_id, now).await? {
+        return Ok(());
+    }
+    let Ok(id) = anton_core::id::WebhookEndpointId::parse(endpoint_id) else {
+        return Ok(());
+    };
+    if let Some(r) = webhooks::get_endpoint(&mut *c, t, &id).await? {
+        let object =
+            serde_json::to_value(super::EndpointOut::from_record(&r, t.env)).unwrap_or_default();
+        let ev = NewEvent::new(
+            EventType::WebhookEndpointDisabled,
+            t.env,
+            Timestamp::from_unix_micros(now_us()),
+            endpoint_id,
+            object,
+            None,
+        );
+        events::insert(c, t, &ev).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_follow_the_schedule_with_jitter_and_bounded_retry_after() {
+        let schedule = [5_000, 300_000];
+        for _ in 0..100 {
+            let d = retry_delay(&schedule, 1, None).unwrap();
+            assert!((4_000_000..=6_000_000).contains(&d), "{d}");
+            let d = retry_delay(&schedule, 2, Some(Duration::from_secs(10_000))).unwrap();
+            assert!(
+                d <= 720_000_000,
+                "Retry-After is capped at twice the scheduled delay: {d}"
+            );
+            let d = retry_delay(&schedule, 2, Some(Duration::from_secs(1))).unwrap();
+            assert!(
+                d >= 240_000_000,
+                "Retry-After never shortens the schedule: {d}"
+            );
+        }
+        assert_eq!(retry_delay(&schedule, 3, None), None);
+    }
+}

@@ -1,0 +1,558 @@
+//! Webhook delivery end to end: a real local HTTPS receiver (its own test CA, trusted through
+//! `webhooks.extra_root_ca`), the real dispatcher, both backends.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anton_server::webhooks::ssrf::NameLookup;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use base64::Engine;
+use futures_util::future::BoxFuture;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::helpers::{error_of, spawn_app_with, Backend, TestApp};
+
+#[derive(Clone)]
+struct Got {
+    headers: HeaderMap,
+    body: Bytes,
+    peer: SocketAddr,
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    got: Arc<Mutex<Vec<Got>>>,
+    /// The status answered; 0 = 200.
+    status: Arc<AtomicU16>,
+    /// Event types whose first arrival is answered with 500 (to see a retry).
+    fail_first: Arc<Mutex<HashMap<String, bool>>>,
+}
+
+/// A local HTTPS webhook receiver with its own CA.
+struct Receiver {
+    url: String,
+    ca: std::path::PathBuf,
+    shared: Shared,
+    _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn hook(
+    State(s): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let id = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["type"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    s.got.lock().unwrap().push(Got {
+        headers,
+        body,
+        peer,
+    });
+    if let Some(first) = s.fail_first.lock().unwrap().get_mut(&id) {
+        if *first {
+            *first = false;
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
+    }
+    match s.status.load(Ordering::SeqCst) {
+        0 => StatusCode::OK,
+        n => StatusCode::from_u16(n).unwrap(),
+    }
+}
+
+async fn receiver() -> Receiver {
+    let dir = tempfile::tempdir().unwrap();
+    anton_server::tls::generate_local_ca(dir.path(), &["localhost", "127.0.0.1"]).unwrap();
+    let tls = anton_server::tls::server_config(
+        &dir.path().join("server.pem"),
+        &dir.path().join("server.key"),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let shared = Shared::default();
+    let app = Router::new()
+        .route("/hook", post(hook))
+        .with_state(shared.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(anton_server::startup::serve(
+        listener,
+        Arc::new(tls),
+        app,
+        async move {
+            let _ = rx.await;
+        },
+    ));
+    Receiver {
+        url: format!("https://localhost:{port}/hook"),
+        ca: dir.path().join("ca.pem"),
+        shared,
+        _dir: dir,
+        _stop: tx,
+    }
+}
+
+/// A resolver whose answers the test sets (and changes).
+#[derive(Default)]
+struct TestLookup(Mutex<HashMap<String, Vec<IpAddr>>>);
+
+impl NameLookup for TestLookup {
+    fn lookup(&self, host: String) -> BoxFuture<'static, std::io::Result<Vec<IpAddr>>> {
+        let answer = self.0.lock().unwrap().get(&host).cloned();
+        Box::pin(async move {
+            answer.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such host"))
+        })
+    }
+}
+
+/// Retries for the tests that are not about the schedule: the first after 1.1 s (so a retry's
+/// timestamp differs), then fast.
+const FAST: [u64; 4] = [1_100, 50, 50, 50];
+
+async fn app_for(
+    backend: Backend,
+    r: &Receiver,
+    egress: &[&str],
+    lookup: Arc<TestLookup>,
+    schedule: &[u64],
+) -> TestApp {
+    let schedule = schedule.to_vec();
+    lookup
+        .0
+        .lock()
+        .unwrap()
+        .insert("localhost".into(), vec!["127.0.0.1".parse().unwrap()]);
+    let ca = r.ca.clone();
+    let egress: Vec<IpAddr> = egress.iter().map(|e| e.parse().unwrap()).collect();
+    spawn_app_with(
+        backend,
+        move |c| {
+            c.workers = true;
+            c.webhooks.extra_root_ca = Some(ca);
+            c.webhooks.allow_private = vec!["localhost".into()];
+            c.webhooks.retry_schedule_ms = schedule;
+            c.webhooks.poll_interval_ms = 20;
+            c.webhooks.egress_ips = egress;
+        },
+        Some(lookup),
+    )
+    .await
+}
+
+async fn create_endpoint(app: &TestApp, url: &str, events: Value) -> Value {
+    let r = app
+        .post("/v1/webhook_endpoints", &app.key)
+        .json(&json!({"url": url, "enabled_events": events}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn types(got: &[Got]) -> Vec<String> {
+    got.iter()
+        .map(|g| {
+            serde_json::from_slice::<Value>(&g.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Both header sets, computed here from the secret and the raw body.
+fn assert_signed(g: &Got, secret: &str) {
+    let h = |n: &str| g.headers.get(n).unwrap().to_str().unwrap().to_owned();
+    let sig = h("anton-signature");
+    let t = sig.split(',').find_map(|p| p.strip_prefix("t=")).unwrap();
+    let now = anton_store::now_us() / 1_000_000;
+    assert!(
+        (now - t.parse::<i64>().unwrap()).abs() < 60,
+        "fresh timestamp"
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(&g.body);
+    let expected = hex::encode(mac.finalize().into_bytes());
+    assert!(
+        sig.split(',').any(|p| p == format!("v1={expected}")),
+        "Anton-Signature verifies"
+    );
+
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&raw).unwrap();
+    mac.update(format!("{}.{}.", h("webhook-id"), h("webhook-timestamp")).as_bytes());
+    mac.update(&g.body);
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    assert!(
+        h("webhook-signature")
+            .split(' ')
+            .any(|p| p == format!("v1,{expected}")),
+        "webhook-signature verifies"
+    );
+    assert_eq!(h("webhook-timestamp"), t);
+    assert_eq!(h("anton-event-id"), h("webhook-id"));
+}
+
+async fn subscribed_events_arrive_signed_and_retries_are_fresh(backend: Backend) {
+    let r = receiver().await;
+    let app = app_for(backend, &r, &[], Arc::default(), &FAST).await;
+    let ep = create_endpoint(&app, &r.url, json!(["payout.created", "payout.paid"])).await;
+    let secret = ep["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    // The secret is shown once: reading the endpoint does not show it.
+    let again: Value = app
+        .get(
+            &format!("/v1/webhook_endpoints/{}", ep["id"].as_str().unwrap()),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(again.get("secret").is_none());
+
+    // The first payout.created delivery fails; the retry succeeds.
+    r.shared
+        .fail_first
+        .lock()
+        .unwrap()
+        .insert("payout.created".into(), true);
+    app.fund(&app.key, 10_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await; // any other last4 is paid
+    let payout: Value = app
+        .create_payout(&app.key, rcp["id"].as_str().unwrap(), 500)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let created_event = {
+        let list: Value = app
+            .get("/v1/events?type=payout.created", &app.key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["data"][0]["id"].as_str().unwrap().to_owned()
+    };
+
+    let got = r.shared.got.clone();
+    wait_for("payout.created twice and payout.paid", || {
+        let t = types(&got.lock().unwrap());
+        t.iter().filter(|x| *x == "payout.created").count() >= 2
+            && t.contains(&"payout.paid".to_owned())
+    })
+    .await;
+    let got = r.shared.got.lock().unwrap().clone();
+    for g in &got {
+        assert_signed(g, &secret);
+        let body: Value = serde_json::from_slice(&g.body).unwrap();
+        assert_eq!(body["data"]["object"]["id"], payout["id"]);
+    }
+    // Only the subscribed types: no recipient.created, payout.processing, balance events.
+    assert!(
+        types(&got)
+            .iter()
+            .all(|t| t == "payout.created" || t == "payout.paid"),
+        "{:?}",
+        types(&got)
+    );
+    let created: Vec<&Got> = got
+        .iter()
+        .filter(|g| g.headers["anton-event-id"] == created_event.as_str())
+        .collect();
+    assert_eq!(
+        created[0].body, created[1].body,
+        "the same bytes every time"
+    );
+    assert_ne!(
+        created[0].headers["webhook-timestamp"], created[1].headers["webhook-timestamp"],
+        "the retry is signed afresh"
+    );
+
+    // The attempt log shows the failure and the success.
+    let ep_id = ep["id"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list: Value = app
+            .get(
+                &format!("/v1/webhook_endpoints/{ep_id}/deliveries?event={created_event}"),
+                &app.key,
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let d = &list["data"][0];
+        if d["status"] == "succeeded" {
+            assert_eq!(d["attempts"], 2);
+            assert_eq!(d["attempt_log"][0]["status_code"], 500);
+            assert_eq!(d["attempt_log"][0]["error_class"], "http_status");
+            assert_eq!(d["attempt_log"][1]["status_code"], 200);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "delivery recorded as succeeded: {d}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The default three-day schedule, run in seconds by moving the dispatcher's clock forward.
+async fn a_dead_receiver_exhausts_and_recover_delivers(backend: Backend) {
+    let r = receiver().await;
+    // The real schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 24 h.
+    let schedule = anton_server::config::WebhooksConfig::default().retry_schedule_ms;
+    assert_eq!(schedule.len(), 8);
+    let app = app_for(backend, &r, &[], Arc::default(), &schedule).await;
+    r.shared.status.store(503, Ordering::SeqCst);
+    let ep = create_endpoint(&app, &r.url, json!(["recipient.created"])).await;
+    let ep_id = ep["id"].as_str().unwrap().to_owned();
+    app.create_recipient(&app.key, "0002").await;
+    app.create_recipient(&app.key, "0003").await;
+    // 1 + 8 retries each, then exhausted (and delivery.exhausted recorded as an event).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        app.webhooks.clock.advance(Duration::from_secs(1800));
+        let list: Value = app
+            .get(
+                &format!("/v1/webhook_endpoints/{ep_id}/deliveries?status=exhausted"),
+                &app.key,
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if list["data"].as_array().unwrap().len() == 2 {
+            assert_eq!(list["data"][0]["attempts"], 9);
+            assert_eq!(list["data"][0]["attempt_log"].as_array().unwrap().len(), 9);
+            break;
+        }
+        assert!(Instant::now() < deadline, "both deliveries exhausted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let exhausted: Value = app
+        .get("/v1/events?type=delivery.exhausted", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(exhausted["data"].as_array().unwrap().len(), 2);
+
+    // The receiver comes back; recover sends everything again.
+    r.shared.status.store(0, Ordering::SeqCst);
+    let before = r.shared.got.lock().unwrap().len();
+    let rec: Value = app
+        .post(&format!("/v1/webhook_endpoints/{ep_id}/recover"), &app.key)
+        .json(&json!({"since": 0}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rec["deliveries"], 2);
+    let got = r.shared.got.clone();
+    wait_for("both recipients redelivered", || {
+        got.lock().unwrap().len() >= before + 2
+    })
+    .await;
+}
+
+async fn egress_addresses_are_used_and_published(backend: Backend) {
+    let r = receiver().await;
+    let app = app_for(
+        backend,
+        &r,
+        &["127.0.0.2", "127.0.0.3"],
+        Arc::default(),
+        &FAST,
+    )
+    .await;
+    let list: Value = app
+        .client
+        .get(format!("{}/v1/egress_ips", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["data"],
+        json!([{"ip": "127.0.0.2"}, {"ip": "127.0.0.3"}])
+    );
+    create_endpoint(&app, &r.url, json!(["*"])).await;
+    for last4 in ["0002", "0003", "0004", "0005"] {
+        app.create_recipient(&app.key, last4).await;
+    }
+    let got = r.shared.got.clone();
+    wait_for("four deliveries", || got.lock().unwrap().len() >= 4).await;
+    let peers: std::collections::BTreeSet<String> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|g| g.peer.ip().to_string())
+        .collect();
+    assert!(
+        peers.iter().all(|p| p == "127.0.0.2" || p == "127.0.0.3"),
+        "deliveries come only from the egress addresses: {peers:?}"
+    );
+}
+
+/// At least 30 destinations the guard refuses at creation; nothing is written.
+async fn ssrf_destinations_are_refused(backend: Backend) {
+    let lookup = Arc::new(TestLookup::default());
+    {
+        let mut m = lookup.0.lock().unwrap();
+        m.insert("loopback.test".into(), vec!["127.0.0.1".parse().unwrap()]);
+        m.insert(
+            "mixed.test".into(),
+            vec![
+                "93.184.216.34".parse().unwrap(),
+                "10.0.0.5".parse().unwrap(),
+            ],
+        );
+        m.insert(
+            "metadata.test".into(),
+            vec!["169.254.169.254".parse().unwrap()],
+        );
+        m.insert("rebind.test".into(), vec!["93.184.216.34".parse().unwrap()]);
+    }
+    let r = receiver().await;
+    let app = app_for(backend, &r, &[], lookup.clone(), &FAST).await;
+    let corpus = [
+        "https://127.0.0.1/hook",
+        "https://127.1.2.3/hook",
+        "https://[::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[::ffff:7f00:1]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://10.0.0.1/hook",
+        "https://172.16.5.4/hook",
+        "https://172.31.255.255/hook",
+        "https://192.168.0.1/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://169.254.1.1/hook",
+        "https://100.64.0.1/hook",
+        "https://100.127.255.254/hook",
+        "https://0.0.0.0/hook",
+        "https://0/hook",
+        "https://2130706433/hook",
+        "https://0x7f000001/hook",
+        "https://0x7f.0.0.1/hook",
+        "https://0177.0.0.1/hook",
+        "https://017700000001/hook",
+        "https://127.1/hook",
+        "https://[fc00::1]/hook",
+        "https://[fd00:ec2::254]/hook",
+        "https://[fe80::1]/hook",
+        "https://[::]/hook",
+        "https://[64:ff9b::a9fe:a9fe]/hook",
+        "https://[2002:7f00:1::]/hook",
+        "https://224.0.0.1/hook",
+        "https://255.255.255.255/hook",
+        "https://loopback.test/hook",
+        "https://mixed.test/hook",
+        "https://metadata.test/hook",
+        "https://unresolvable.test/hook",
+        "https://user:pass@example.com/hook",
+        "ftp://example.com/hook",
+        "not a url",
+    ];
+    assert!(corpus.len() >= 30);
+    for url in corpus {
+        let resp = app
+            .post("/v1/webhook_endpoints", &app.key)
+            .json(&json!({"url": url, "enabled_events": ["*"]}))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = error_of(resp).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {body}");
+        assert_eq!(body["error"]["code"], "url_invalid", "{url}");
+        assert_eq!(body["error"]["param"], "url");
+    }
+    assert_eq!(app.count("webhook_endpoints").await, 0);
+
+    // A name that is public at creation and loopback at delivery is refused at connect time.
+    let ep = create_endpoint(
+        &app,
+        "https://rebind.test/hook",
+        json!(["recipient.created"]),
+    )
+    .await;
+    lookup
+        .0
+        .lock()
+        .unwrap()
+        .insert("rebind.test".into(), vec!["127.0.0.1".parse().unwrap()]);
+    app.create_recipient(&app.key, "0002").await;
+    let ep_id = ep["id"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list: Value = app
+            .get(
+                &format!("/v1/webhook_endpoints/{ep_id}/deliveries"),
+                &app.key,
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(a) = list["data"][0]["attempt_log"].get(0) {
+            assert_eq!(a["error_class"], "refused_destination", "{a}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "an attempt is recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        r.shared.got.lock().unwrap().is_empty(),
+        "nothing reached the loopback receiver"
+    );
+}
+
+crate::both_backends!(
+    subscribed_events_arrive_signed_and_retries_are_fresh,
+    a_dead_receiver_exhausts_and_recover_delivers,
+    egress_addresses_are_used_and_published,
+    ssrf_destinations_are_refused,
+);
