@@ -129,23 +129,36 @@ async fn app_for(
     lookup: Arc<TestLookup>,
     schedule: &[u64],
 ) -> TestApp {
+    let egress: Vec<IpAddr> = egress.iter().map(|e| e.parse().unwrap()).collect();
     let schedule = schedule.to_vec();
+    app_with(backend, r, lookup, move |w| {
+        w.retry_schedule_ms = schedule;
+        w.egress_ips = egress;
+    })
+    .await
+}
+
+async fn app_with(
+    backend: Backend,
+    r: &Receiver,
+    lookup: Arc<TestLookup>,
+    customize: impl FnOnce(&mut anton_server::config::WebhooksConfig),
+) -> TestApp {
     lookup
         .0
         .lock()
         .unwrap()
         .insert("localhost".into(), vec!["127.0.0.1".parse().unwrap()]);
     let ca = r.ca.clone();
-    let egress: Vec<IpAddr> = egress.iter().map(|e| e.parse().unwrap()).collect();
     spawn_app_with(
         backend,
         move |c| {
             c.workers = true;
             c.webhooks.extra_root_ca = Some(ca);
             c.webhooks.allow_private = vec!["localhost".into()];
-            c.webhooks.retry_schedule_ms = schedule;
+            c.webhooks.retry_schedule_ms = FAST.to_vec();
             c.webhooks.poll_interval_ms = 20;
-            c.webhooks.egress_ips = egress;
+            customize(&mut c.webhooks);
         },
         Some(lookup),
     )
@@ -550,7 +563,220 @@ async fn ssrf_destinations_are_refused(backend: Backend) {
     );
 }
 
+fn v1_count(g: &Got) -> usize {
+    g.headers["anton-signature"]
+        .to_str()
+        .unwrap()
+        .split(',')
+        .filter(|p| p.starts_with("v1="))
+        .count()
+}
+
+async fn rotation_signs_with_both_secrets_until_the_old_one_expires(backend: Backend) {
+    let r = receiver().await;
+    let app = app_for(backend, &r, &[], Arc::default(), &FAST).await;
+    let ep = create_endpoint(&app, &r.url, json!(["recipient.created"])).await;
+    let id = ep["id"].as_str().unwrap();
+    let old = ep["secret"].as_str().unwrap().to_owned();
+    let rotate = |expire: i64| {
+        app.post(
+            &format!("/v1/webhook_endpoints/{id}/rotate_secret"),
+            &app.key,
+        )
+        .json(&json!({"expire_previous_in_seconds": expire}))
+        .send()
+    };
+    let rotated: Value = rotate(3600).await.unwrap().json().await.unwrap();
+    let new = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(old, new);
+
+    app.create_recipient(&app.key, "0002").await;
+    let got = r.shared.got.clone();
+    wait_for("the first delivery", || got.lock().unwrap().len() == 1).await;
+    let first = got.lock().unwrap()[0].clone();
+    assert_eq!(v1_count(&first), 2, "one signature per active secret");
+    assert_eq!(
+        first.headers["webhook-signature"]
+            .to_str()
+            .unwrap()
+            .split(' ')
+            .count(),
+        2
+    );
+    assert_signed(&first, &old);
+    assert_signed(&first, &new);
+
+    // Rotating with no overlap: only the newest secret signs.
+    let rotated: Value = rotate(0).await.unwrap().json().await.unwrap();
+    let newest = rotated["secret"].as_str().unwrap().to_owned();
+    app.create_recipient(&app.key, "0003").await;
+    wait_for("the second delivery", || got.lock().unwrap().len() == 2).await;
+    let second = got.lock().unwrap()[1].clone();
+    assert_eq!(v1_count(&second), 1);
+    assert_signed(&second, &newest);
+
+    // Bad input is refused and changes nothing.
+    let (status, body) = error_of(rotate(604_801).await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["param"], "expire_previous_in_seconds");
+}
+
+async fn gone_disables_the_endpoint_and_resend_delivers_again(backend: Backend) {
+    let r = receiver().await;
+    let app = app_for(backend, &r, &[], Arc::default(), &FAST).await;
+    r.shared.status.store(410, Ordering::SeqCst);
+    let ep = create_endpoint(
+        &app,
+        &r.url,
+        json!(["recipient.created", "webhook_endpoint.disabled"]),
+    )
+    .await;
+    let id = ep["id"].as_str().unwrap().to_owned();
+    app.create_recipient(&app.key, "0002").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let e: Value = app
+            .get(&format!("/v1/webhook_endpoints/{id}"), &app.key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if e["status"] == "disabled" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "410 disables the endpoint");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let disabled: Value = app
+        .get("/v1/events?type=webhook_endpoint.disabled", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(disabled["data"][0]["data"]["object"]["id"], id.as_str());
+    assert_eq!(
+        r.shared.got.lock().unwrap().len(),
+        1,
+        "one attempt: 410 is not retried"
+    );
+
+    // Re-enabled, the receiver back: a resend delivers the event now.
+    r.shared.status.store(0, Ordering::SeqCst);
+    let patched = app
+        .client
+        .patch(format!("{}/v1/webhook_endpoints/{id}", app.base))
+        .bearer_auth(&app.key)
+        .json(&json!({"status": "enabled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    let event: Value = app
+        .get("/v1/events?type=recipient.created", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let event_id = event["data"][0]["id"].as_str().unwrap();
+    let d: Value = app
+        .post(&format!("/v1/events/{event_id}/resend"), &app.key)
+        .json(&json!({"endpoint": id}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(d["object"], "webhook_delivery");
+    assert_eq!(d["status"], "pending");
+    let got = r.shared.got.clone();
+    wait_for("the resent event", || got.lock().unwrap().len() == 2).await;
+    assert_eq!(got.lock().unwrap()[1].headers["anton-event-id"], event_id);
+    // Another merchant's endpoint is a 404.
+    let (_, other_key) = app.other_merchant().await;
+    let (status, _) = error_of(
+        app.post(&format!("/v1/events/{event_id}/resend"), &other_key)
+            .json(&json!({"endpoint": id}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// An endpoint that accepts connections and never answers, with a backlog of thousands, does not
+/// hold up another endpoint's deliveries.
+async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
+    let r = receiver().await;
+    // The dead destination: accepts TCP, never completes a TLS handshake.
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = dead.accept().await {
+            held.push(s);
+        }
+    });
+    let app = app_with(backend, &r, Arc::default(), |w| w.timeout_ms = 3_000).await;
+    create_endpoint(
+        &app,
+        &format!("https://localhost:{dead_port}/hook"),
+        json!(["recipient.created"]),
+    )
+    .await;
+    create_endpoint(&app, &r.url, json!(["payout.created"])).await;
+    // Thousands of deliveries waiting for the dead endpoint.
+    let mut tasks = Vec::new();
+    for w in 0..16 {
+        let (client, base, key) = (app.client.clone(), app.base.clone(), app.key.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..125 {
+                let r = client
+                    .post(format!("{base}/v1/recipients"))
+                    .bearer_auth(&key)
+                    .json(
+                        &json!({"name": format!("R {w} {i}"), "bank_account": {"type": "gb_fps",
+                        "sort_code": "10-20-30", "account_number": "12345678"}}),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::OK);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.count("webhook_deliveries").await < 2_000 {
+        assert!(Instant::now() < deadline, "the backlog is fanned out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Now a payout: its event reaches the healthy endpoint while the backlog waits.
+    app.fund(&app.key, 1_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
+        .await;
+    let got = r.shared.got.clone();
+    wait_for("the healthy endpoint's delivery", || {
+        !got.lock().unwrap().is_empty()
+    })
+    .await;
+    assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
+}
+
 crate::both_backends!(
+    rotation_signs_with_both_secrets_until_the_old_one_expires,
+    gone_disables_the_endpoint_and_resend_delivers_again,
+    a_dead_endpoint_does_not_delay_a_healthy_one,
     subscribed_events_arrive_signed_and_retries_are_fresh,
     a_dead_receiver_exhausts_and_recover_delivers,
     egress_addresses_are_used_and_published,
