@@ -160,7 +160,9 @@ pub async fn run(
         done_rx,
     ));
     let cap = config.max_concurrency_per_endpoint as usize;
-    let lease = i64::try_from(config.timeout_ms).unwrap_or(15_000) * 1_000 * 4;
+    // Twice the longest an attempt can take (the timeout covers connecting too): a crashed node's
+    // claims are taken over that long after it claimed them.
+    let lease = i64::try_from(config.timeout_ms).unwrap_or(15_000) * 1_000 * 2;
     let committed = store.commits();
     loop {
         if *stop.borrow() {

@@ -9,6 +9,7 @@ mod helpers;
 
 mod access;
 mod bad_input;
+mod crash;
 mod idempotency;
 mod ledger_properties;
 mod openapi;

@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 const ANTON: &str = env!("CARGO_BIN_EXE_anton");
 
 /// A running `anton serve` in `dir` (default data dir `./anton-data`), on a free port.
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
     log: PathBuf,
 }
 
@@ -32,7 +32,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn client(ca: &Path) -> reqwest::Client {
+pub(crate) fn client(ca: &Path) -> reqwest::Client {
     reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap())
         .tls_built_in_root_certs(false)
@@ -40,7 +40,7 @@ fn client(ca: &Path) -> reqwest::Client {
         .unwrap()
 }
 
-async fn start_server(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
+pub(crate) async fn start_server(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let log = dir.join("server.log");
     let mut cmd = Command::new(ANTON);
@@ -80,8 +80,14 @@ async fn start_server(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
 }
 
 fn anton(dir: &Path, args: &[&str]) -> String {
+    anton_env(dir, &[], args)
+}
+
+/// `anton ARGS` in `dir` with extra environment variables.
+pub(crate) fn anton_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
     let out = Command::new(ANTON)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("run anton");

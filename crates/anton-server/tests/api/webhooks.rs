@@ -22,15 +22,17 @@ use sha2::Sha256;
 use crate::helpers::{error_of, spawn_app_with, Backend, TestApp};
 
 #[derive(Clone)]
-struct Got {
-    headers: HeaderMap,
+pub(crate) struct Got {
+    pub(crate) headers: HeaderMap,
     body: Bytes,
     peer: SocketAddr,
 }
 
 #[derive(Clone, Default)]
-struct Shared {
-    got: Arc<Mutex<Vec<Got>>>,
+pub(crate) struct Shared {
+    pub(crate) got: Arc<Mutex<Vec<Got>>>,
+    /// How long each request is held before answering.
+    pub(crate) delay_ms: Arc<std::sync::atomic::AtomicU64>,
     /// The status answered; 0 = 200.
     status: Arc<AtomicU16>,
     /// Event types whose first arrival is answered with 500 (to see a retry).
@@ -38,10 +40,10 @@ struct Shared {
 }
 
 /// A local HTTPS webhook receiver with its own CA.
-struct Receiver {
-    url: String,
-    ca: std::path::PathBuf,
-    shared: Shared,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
+    pub(crate) ca: std::path::PathBuf,
+    pub(crate) shared: Shared,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -61,6 +63,10 @@ async fn hook(
         body,
         peer,
     });
+    let delay = s.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     if let Some(first) = s.fail_first.lock().unwrap().get_mut(&id) {
         if *first {
             *first = false;
@@ -73,7 +79,7 @@ async fn hook(
     }
 }
 
-async fn receiver() -> Receiver {
+pub(crate) async fn receiver() -> Receiver {
     let dir = tempfile::tempdir().unwrap();
     anton_server::tls::generate_local_ca(dir.path(), &["localhost", "127.0.0.1"]).unwrap();
     let tls = anton_server::tls::server_config(
