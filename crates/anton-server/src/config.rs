@@ -50,6 +50,8 @@ pub struct WebhooksConfig {
     pub timeout_ms: u64,
     /// Concurrent requests per endpoint (per node).
     pub max_concurrency_per_endpoint: u32,
+    /// Requests per second per endpoint (per node; bursts up to twice that).
+    pub rate_per_endpoint_per_s: u64,
     /// Failed attempts after which `delivery.failing` is raised.
     pub failing_after_attempts: u32,
     /// An endpoint failing without a single success for this long is disabled.
@@ -70,6 +72,7 @@ impl Default for WebhooksConfig {
                 .collect(),
             timeout_ms: 15_000,
             max_concurrency_per_endpoint: 10,
+            rate_per_endpoint_per_s: 500,
             failing_after_attempts: 4,
             disable_after_ms: 5 * 86_400_000,
             poll_interval_ms: 200,

@@ -441,8 +441,9 @@ pub struct Claimed {
 }
 
 /// Claims due deliveries until `lease_until_us`: at most `per_endpoint` per endpoint (so one
-/// endpoint's backlog never fills a claim) and `limit` in all, skipping endpoints in `busy`
-/// (`(merchant, env, endpoint)` at their concurrency cap on this node). The lease is a conditional
+/// endpoint's backlog never fills a claim) and `limit` in all; an endpoint listed in `allowance`
+/// (`(merchant, env, endpoint)`) gets at most that many (its remaining concurrency and rate budget
+/// on this node; 0 skips it). The lease is a conditional
 /// `UPDATE`: of two dispatchers racing for a row, exactly one gets it.
 /// `now_us` is the schedule's time (deliveries due by then); `lease_now_us` the real time leases
 /// are compared with (so a test clock moved forward never expires a running attempt's lease).
@@ -453,7 +454,7 @@ pub async fn claim_due(
     lease_until_us: i64,
     per_endpoint: i64,
     limit: usize,
-    busy: &HashSet<(String, String, String)>,
+    allowance: &HashMap<(String, String, String), usize>,
 ) -> Result<Vec<Claimed>> {
     let candidates = sqlx::query(
         "SELECT merchant_id, env, id, endpoint_id FROM (\
@@ -469,6 +470,7 @@ pub async fn claim_due(
     .fetch_all(&mut *conn)
     .await?;
     let mut keys: Vec<(String, String, String)> = Vec::new();
+    let mut taken: HashMap<(String, String, String), usize> = HashMap::new();
     for r in &candidates {
         let (m, e, id, ep): (String, String, String, String) = (
             r.try_get("merchant_id")?,
@@ -476,7 +478,14 @@ pub async fn claim_due(
             r.try_get("id")?,
             r.try_get("endpoint_id")?,
         );
-        if !busy.contains(&(m.clone(), e.clone(), ep)) {
+        let endpoint = (m.clone(), e.clone(), ep);
+        let max = allowance
+            .get(&endpoint)
+            .copied()
+            .unwrap_or(usize::try_from(per_endpoint).unwrap_or(0));
+        let n = taken.entry(endpoint).or_default();
+        if *n < max {
+            *n += 1;
             keys.push((m, e, id));
         }
     }

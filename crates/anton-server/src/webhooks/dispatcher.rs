@@ -136,6 +136,10 @@ impl Clients {
 
 type EndpointKey = (String, String, String);
 
+fn bucket_name(k: &EndpointKey) -> String {
+    format!("{}/{}/{}", k.0, k.1, k.2)
+}
+
 /// Runs the dispatcher until `stop` turns true.
 pub async fn run(
     store: Store,
@@ -160,6 +164,9 @@ pub async fn run(
         done_rx,
     ));
     let cap = config.max_concurrency_per_endpoint as usize;
+    // Per-endpoint rate: a token bucket per endpoint (rate/s, burst 2 × rate), on this node.
+    let rate_limiter = crate::api::ratelimit::RateLimiter::default();
+    let rated: Mutex<HashSet<EndpointKey>> = Mutex::default();
     // Twice the longest an attempt can take (the timeout covers connecting too): a crashed node's
     // claims are taken over that long after it claimed them.
     let lease = i64::try_from(config.timeout_ms).unwrap_or(15_000) * 1_000 * 2;
@@ -174,15 +181,33 @@ pub async fn run(
             Ok(full) => busy_loop |= full,
             Err(e) => tracing::warn!(error = %e, "webhook fan-out failed"),
         }
-        let busy: HashSet<EndpointKey> = {
+        // What each endpoint may still take on this node: its free concurrency slots, bounded
+        // by its rate budget. Endpoints not listed get the full cap (and a fresh bucket).
+        let allowance: HashMap<EndpointKey, usize> = {
             let map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
-            map.iter()
-                .filter(|(_, n)| **n >= cap)
-                .map(|(k, _)| k.clone())
-                .collect()
+            let mut out: HashMap<EndpointKey, usize> = map
+                .iter()
+                .map(|(k, n)| (k.clone(), cap.saturating_sub(*n)))
+                .collect();
+            let full = 2 * config.rate_per_endpoint_per_s;
+            rated
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .retain(|key| {
+                    let budget = rate_limiter
+                        .peek(&bucket_name(key), config.rate_per_endpoint_per_s)
+                        .remaining;
+                    let entry = out.entry(key.clone()).or_insert(cap);
+                    *entry = (*entry).min(usize::try_from(budget).unwrap_or(usize::MAX));
+                    budget < full // a full bucket constrains nothing: stop tracking it
+                });
+            out
         };
         let real = now_us();
-        match claim(&store, now, real, real + lease, cap, busy).await {
+        // An endpoint without a tracked bucket has a full one: at most its burst.
+        let per_endpoint =
+            cap.min(usize::try_from(2 * config.rate_per_endpoint_per_s).unwrap_or(cap));
+        match claim(&store, now, real, real + lease, per_endpoint, allowance).await {
             Ok(claimed) => {
                 busy_loop |= claimed.len() == CLAIM_MAX;
                 for d in claimed {
@@ -191,6 +216,11 @@ pub async fn run(
                         d.tenant.env.as_str().to_owned(),
                         d.endpoint_id.clone(),
                     );
+                    rate_limiter.check(&bucket_name(&key), config.rate_per_endpoint_per_s);
+                    rated
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(key.clone());
                     *in_flight
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
@@ -252,7 +282,7 @@ async fn claim(
     lease_now: i64,
     lease_until: i64,
     cap: usize,
-    busy: HashSet<EndpointKey>,
+    allowance: HashMap<EndpointKey, usize>,
 ) -> anton_store::Result<Vec<Claimed>> {
     if !webhooks::any_due(store.read(), now, lease_now).await? {
         return Ok(Vec::new());
@@ -260,8 +290,16 @@ async fn claim(
     store
         .write(move |c| {
             Box::pin(async move {
-                webhooks::claim_due(c, now, lease_now, lease_until, cap as i64, CLAIM_MAX, &busy)
-                    .await
+                webhooks::claim_due(
+                    c,
+                    now,
+                    lease_now,
+                    lease_until,
+                    cap as i64,
+                    CLAIM_MAX,
+                    &allowance,
+                )
+                .await
             })
         })
         .await

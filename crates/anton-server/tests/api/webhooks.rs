@@ -779,7 +779,39 @@ async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
     assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
 }
 
+/// A per-endpoint rate limit (here 2/s, bursts of 4) spreads a burst of events out in time.
+async fn an_endpoint_rate_limit_spreads_a_burst(backend: Backend) {
+    let r = receiver().await;
+    let app = app_with(backend, &r, Arc::default(), |w| {
+        w.rate_per_endpoint_per_s = 2
+    })
+    .await;
+    create_endpoint(&app, &r.url, json!(["recipient.created"])).await;
+    let start = Instant::now();
+    for i in 0..10 {
+        app.create_recipient(&app.key, &format!("{:04}", 10 + i))
+            .await;
+    }
+    let got = r.shared.got.clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = got.lock().unwrap().len();
+        let budget = 4.0 + 2.0 * start.elapsed().as_secs_f64() + 1.0;
+        assert!(
+            (n as f64) <= budget,
+            "{n} deliveries after {:?}",
+            start.elapsed()
+        );
+        if n == 10 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "all ten delivered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 crate::both_backends!(
+    an_endpoint_rate_limit_spreads_a_burst,
     rotation_signs_with_both_secrets_until_the_old_one_expires,
     gone_disables_the_endpoint_and_resend_delivers_again,
     a_dead_endpoint_does_not_delay_a_healthy_one,
