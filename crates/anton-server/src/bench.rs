@@ -46,6 +46,28 @@ pub enum BenchCommand {
         #[arg(long, default_value = "bench-report.md")]
         report: PathBuf,
     },
+    /// Webhook deliveries per second and event-to-delivery latency to a local HTTPS receiver.
+    ///
+    /// Phase 1 (throughput): `--events` `payout.created` events are written at once, then the
+    /// dispatcher starts and delivers them to each of `--endpoints` endpoints; the report gives
+    /// deliveries/s until the last one arrived. Phase 2 (latency, with `--rate`): payouts are
+    /// created through the API at that rate for `--seconds`; each delivery's latency is its
+    /// arrival at the receiver minus the moment the payout's creation was acknowledged.
+    Webhooks {
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 1)]
+        endpoints: usize,
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// Events per second for the latency phase (0: skip it).
+        #[arg(long, default_value_t = 0)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value = "bench-report.md")]
+        report: PathBuf,
+    },
     /// Server memory with many open connections: starts `anton serve` as a child process, opens
     /// `--count` TLS keep-alive connections (one request each, then idle) and reads the child's RSS.
     Connections {
@@ -76,12 +98,23 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             )
             .await
         }
+        BenchCommand::Webhooks {
+            backend,
+            endpoints,
+            events,
+            rate,
+            seconds,
+            report,
+        } => {
+            crate::bench_webhooks::run(&backend, endpoints.max(1), events, rate, seconds, &report)
+                .await
+        }
         BenchCommand::Connections { count, report } => open_connections(count, &report).await,
     }
 }
 
 /// A fresh database for the run: its URL, a label, and (PostgreSQL) its name, to drop afterwards.
-async fn database_url(
+pub(crate) async fn database_url(
     backend: &str,
     dir: &std::path::Path,
 ) -> anyhow::Result<(String, &'static str, Option<String>)> {
@@ -114,7 +147,7 @@ async fn database_url(
 }
 
 /// Drops the run's PostgreSQL database (best effort; `FORCE` closes the node's connections).
-async fn drop_database(admin_url: &str, name: &str) {
+pub(crate) async fn drop_database(admin_url: &str, name: &str) {
     use sqlx::{Connection, Executor};
     if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
         let _ = admin
@@ -123,7 +156,7 @@ async fn drop_database(admin_url: &str, name: &str) {
     }
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -348,7 +381,7 @@ async fn payouts(
     Ok(())
 }
 
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
+pub(crate) fn tempfile_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("anton-bench-{}", anton_core::random_base62(8)));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)

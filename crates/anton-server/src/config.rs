@@ -52,6 +52,8 @@ pub struct WebhooksConfig {
     pub max_concurrency_per_endpoint: u32,
     /// Requests per second per endpoint (per node; bursts up to twice that).
     pub rate_per_endpoint_per_s: u64,
+    /// Attempts in flight per node, across all endpoints.
+    pub max_in_flight: u32,
     /// Failed attempts after which `delivery.failing` is raised.
     pub failing_after_attempts: u32,
     /// An endpoint failing without a single success for this long is disabled.
@@ -73,6 +75,7 @@ impl Default for WebhooksConfig {
             timeout_ms: 15_000,
             max_concurrency_per_endpoint: 10,
             rate_per_endpoint_per_s: 500,
+            max_in_flight: 256,
             failing_after_attempts: 4,
             disable_after_ms: 5 * 86_400_000,
             poll_interval_ms: 200,

@@ -20,6 +20,7 @@
 pub mod api;
 pub mod balance;
 pub mod bench;
+pub mod bench_webhooks;
 pub mod cli;
 pub mod config;
 pub mod events;

@@ -82,11 +82,17 @@ async fn get_many_chunk(
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut sql = Sql::new("SELECT merchant_id, env, key, fingerprint, status, body FROM idempotency_keys WHERE (merchant_id, env, key) IN (VALUES ");
+    // A join from the VALUES list, not `(…) IN (VALUES …)`: SQLite plans the latter as a scan of
+    // the whole table when the list has more than one row.
+    let mut sql = Sql::new(
+        "SELECT i.merchant_id, i.env, i.key, i.fingerprint, i.status, i.body FROM (VALUES ",
+    );
     values(&mut sql, keys, |sql, (m, e, k)| {
         sql.text(m).push(", ").text(e).push(", ").text(k);
     });
-    sql.push(")");
+    sql.push(
+        ") AS v JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 AND i.key = v.column3",
+    );
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((

@@ -230,13 +230,17 @@ async fn lock_available_chunk(
     if keys.is_empty() {
         return Ok(out);
     }
-    let mut sql = Sql::new("SELECT merchant_id, env, currency, amount FROM balances WHERE account = 'available' AND (merchant_id, env, currency) IN (VALUES ");
+    // A join from the VALUES list (see `idempotency::get_many`).
+    let mut sql = Sql::new("SELECT b.merchant_id, b.env, b.currency, b.amount FROM (VALUES ");
     values(&mut sql, keys, |sql, (m, e, c)| {
         sql.text(m).push(", ").text(e).push(", ").text(c);
     });
-    sql.push(") ORDER BY merchant_id, env, currency");
+    sql.push(
+        ") AS v JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
+         AND b.currency = v.column3 AND b.account = 'available' ORDER BY b.merchant_id, b.env, b.currency",
+    );
     if backend == Backend::Postgres {
-        sql.push(" FOR UPDATE");
+        sql.push(" FOR UPDATE OF b");
     }
     let rows = sql
         .fetch_batch(conn, |r| {

@@ -190,11 +190,17 @@ async fn get_many_brief_chunk(
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut sql = Sql::new("SELECT merchant_id, env, id, currency, bank_type, last4 FROM recipients WHERE deleted_us IS NULL AND (merchant_id, env, id) IN (VALUES ");
+    // A join from the VALUES list (see `idempotency::get_many`).
+    let mut sql = Sql::new(
+        "SELECT r.merchant_id, r.env, r.id, r.currency, r.bank_type, r.last4 FROM (VALUES ",
+    );
     values(&mut sql, keys, |sql, (m, e, id)| {
         sql.text(m).push(", ").text(e).push(", ").text(id);
     });
-    sql.push(")");
+    sql.push(
+        ") AS v JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 AND r.id = v.column3 \
+         WHERE r.deleted_us IS NULL",
+    );
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((

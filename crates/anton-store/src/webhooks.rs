@@ -410,13 +410,15 @@ pub async fn fan_out(
     }
     insert_deliveries(conn, &deliveries).await?;
     for chunk in chunks_pow2(&events) {
+        // UPDATE … FROM (VALUES …): a primary-key lookup per row on both backends.
         let mut sql = Sql::new("UPDATE events SET fanout_us = ");
-        sql.push_int(now_us)
-            .push(" WHERE (merchant_id, env, id) IN (VALUES ");
+        sql.push_int(now_us).push(" FROM (VALUES ");
         values(&mut sql, chunk, |sql, (m, e, id, _)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
-        sql.push(")");
+        sql.push(
+            ") AS v WHERE events.merchant_id = v.column1 AND events.env = v.column2 AND events.id = v.column3",
+        );
         sql.execute_on(conn).await?;
     }
     Ok(events.len())
@@ -456,52 +458,87 @@ pub async fn claim_due(
     limit: usize,
     allowance: &HashMap<(String, String, String), usize>,
 ) -> Result<Vec<Claimed>> {
-    let candidates = sqlx::query(
-        "SELECT merchant_id, env, id, endpoint_id FROM (\
-           SELECT merchant_id, env, id, endpoint_id, next_attempt_us, ROW_NUMBER() OVER (\
-             PARTITION BY merchant_id, env, endpoint_id ORDER BY next_attempt_us, id) AS rn \
-           FROM webhook_deliveries WHERE next_attempt_us <= $1 AND (lease_us IS NULL OR lease_us < $2)\
-         ) AS c WHERE rn <= $3 ORDER BY next_attempt_us LIMIT $4",
-    )
-    .bind(now_us)
-    .bind(lease_now_us)
-    .bind(per_endpoint)
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-    .fetch_all(&mut *conn)
-    .await?;
+    // Per enabled endpoint with room, its oldest due and unleased deliveries: one index range
+    // scan each (`webhook_deliveries_endpoint_due`), whatever the backlog, in a UNION ALL of up to
+    // 32 endpoints per statement. A disabled endpoint's deliveries wait until it is enabled again.
+    let endpoints: Vec<(String, String, String)> =
+        sqlx::query("SELECT merchant_id, env, id FROM webhook_endpoints WHERE status = 'enabled'")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("merchant_id")?,
+                    r.try_get("env")?,
+                    r.try_get("id")?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+    // Endpoints with room, in a random order so that no endpoint is always served last.
+    let mut wanted: Vec<((String, String, String), i64)> = endpoints
+        .into_iter()
+        .filter_map(|ep| {
+            let room = allowance
+                .get(&ep)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .min(usize::try_from(per_endpoint).unwrap_or(0));
+            (room > 0).then(|| (ep, i64::try_from(room).unwrap_or(0)))
+        })
+        .collect();
+    {
+        use rand::seq::SliceRandom;
+        wanted.shuffle(&mut rand::thread_rng());
+    }
     let mut keys: Vec<(String, String, String)> = Vec::new();
-    let mut taken: HashMap<(String, String, String), usize> = HashMap::new();
-    for r in &candidates {
-        let (m, e, id, ep): (String, String, String, String) = (
-            r.try_get("merchant_id")?,
-            r.try_get("env")?,
-            r.try_get("id")?,
-            r.try_get("endpoint_id")?,
-        );
-        let endpoint = (m.clone(), e.clone(), ep);
-        let max = allowance
-            .get(&endpoint)
-            .copied()
-            .unwrap_or(usize::try_from(per_endpoint).unwrap_or(0));
-        let n = taken.entry(endpoint).or_default();
-        if *n < max {
-            *n += 1;
-            keys.push((m, e, id));
+    for chunk in wanted.chunks(32) {
+        if keys.len() >= limit {
+            break;
+        }
+        let mut sql = Sql::new("");
+        for (i, ((m, e, ep), room)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT * FROM (SELECT merchant_id, env, id FROM webhook_deliveries WHERE merchant_id = ")
+                .text(m)
+                .push(" AND env = ")
+                .text(e)
+                .push(" AND endpoint_id = ")
+                .text(ep)
+                .push(" AND next_attempt_us IS NOT NULL AND next_attempt_us <= ")
+                .push_int(now_us)
+                .push(" AND (lease_us IS NULL OR lease_us < ")
+                .push_int(lease_now_us)
+                .push(") ORDER BY next_attempt_us LIMIT ")
+                .push_int(*room)
+                .push(&format!(") AS q{i}"));
+        }
+        for r in sql.fetch_all_on(&mut *conn).await? {
+            keys.push((
+                r.try_get("merchant_id")?,
+                r.try_get("env")?,
+                r.try_get("id")?,
+            ));
         }
     }
+    keys.truncate(limit);
     let mut out = Vec::new();
     for chunk in chunks_pow2(&keys) {
+        // UPDATE … FROM (VALUES …): a primary-key lookup per row on both backends.
         let mut sql = Sql::new("UPDATE webhook_deliveries SET lease_us = ");
-        sql.push_int(lease_until_us)
-            .push(" WHERE (lease_us IS NULL OR lease_us < ")
-            .push_int(lease_now_us)
-            .push(") AND next_attempt_us <= ")
-            .push_int(now_us)
-            .push(" AND (merchant_id, env, id) IN (VALUES ");
+        sql.push_int(lease_until_us).push(" FROM (VALUES ");
         values(&mut sql, chunk, |sql, (m, e, id)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
-        sql.push(") RETURNING merchant_id, env, id");
+        sql.push(
+            ") AS v WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
+             AND webhook_deliveries.id = v.column3 AND (webhook_deliveries.lease_us IS NULL OR webhook_deliveries.lease_us < ",
+        )
+        .push_int(lease_now_us)
+        .push(") AND webhook_deliveries.next_attempt_us <= ")
+        .push_int(now_us)
+        .push(" RETURNING webhook_deliveries.merchant_id, webhook_deliveries.env, webhook_deliveries.id");
         let won: Vec<(String, String, String)> = sql
             .fetch_all_on(&mut *conn)
             .await?
@@ -520,16 +557,16 @@ pub async fn claim_due(
         let mut sql = Sql::new(
             "SELECT d.merchant_id, d.env, d.id, d.endpoint_id, d.event_id, d.event_type, d.status, d.attempts, \
              w.url, w.status AS endpoint_status, w.secret_ciphertext, w.previous_secret_ciphertext, \
-             w.previous_expires_us, ev.body \
-             FROM webhook_deliveries d \
-             JOIN webhook_endpoints w ON w.merchant_id = d.merchant_id AND w.env = d.env AND w.id = d.endpoint_id \
-             JOIN events ev ON ev.merchant_id = d.merchant_id AND ev.env = d.env AND ev.id = d.event_id \
-             WHERE (d.merchant_id, d.env, d.id) IN (VALUES ",
+             w.previous_expires_us, ev.body FROM (VALUES ",
         );
         values(&mut sql, &won, |sql, (m, e, id)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
-        sql.push(")");
+        sql.push(
+            ") AS v JOIN webhook_deliveries d ON d.merchant_id = v.column1 AND d.env = v.column2 AND d.id = v.column3 \
+             JOIN webhook_endpoints w ON w.merchant_id = d.merchant_id AND w.env = d.env AND w.id = d.endpoint_id \
+             JOIN events ev ON ev.merchant_id = d.merchant_id AND ev.env = d.env AND ev.id = d.event_id",
+        );
         for r in sql.fetch_all_on(&mut *conn).await? {
             let m: String = r.try_get("merchant_id")?;
             let e: String = r.try_get("env")?;
@@ -571,96 +608,6 @@ pub struct AttemptOutcome {
     /// The delivery's new status and next attempt (None: nothing more scheduled).
     pub new_status: String,
     pub next_attempt_us: Option<i64>,
-}
-
-/// Writes an attempt and the delivery's new state, releasing its lease. An attempt already recorded
-/// (a lease taken over after a crash raced with the original) is kept as it was.
-pub async fn record_attempt(
-    conn: &mut AnyConnection,
-    t: &Tenant,
-    delivery_id: &str,
-    o: &AttemptOutcome,
-    now_us: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO webhook_attempts (merchant_id, env, delivery_id, attempt, started_us, latency_us, \
-         status_code, response_body, error_class) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (merchant_id, env, delivery_id, attempt) DO NOTHING",
-    )
-    .bind(t.m())
-    .bind(t.e())
-    .bind(delivery_id)
-    .bind(o.attempt)
-    .bind(o.started_us)
-    .bind(o.latency_us)
-    .bind(o.status_code)
-    .bind(o.response_body.clone())
-    .bind(o.error_class.clone())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_us = $3, lease_us = NULL, \
-         last_status_code = $4, last_error = $5, updated_us = $6 \
-         WHERE merchant_id = $7 AND env = $8 AND id = $9 AND status <> 'canceled'",
-    )
-    .bind(&o.new_status)
-    .bind(o.attempt)
-    .bind(o.next_attempt_us)
-    .bind(o.status_code)
-    .bind(o.error_class.clone())
-    .bind(now_us)
-    .bind(t.m())
-    .bind(t.e())
-    .bind(delivery_id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Sets an endpoint's failure clock: `Some(t)` keeps an existing start, `None` clears it.
-pub async fn set_endpoint_failing(
-    conn: &mut AnyConnection,
-    t: &Tenant,
-    endpoint_id: &str,
-    failing_since_us: Option<i64>,
-) -> Result<Option<i64>> {
-    match failing_since_us {
-        None => {
-            sqlx::query(
-                "UPDATE webhook_endpoints SET failing_since_us = NULL WHERE merchant_id = $1 AND env = $2 AND id = $3",
-            )
-            .bind(t.m())
-            .bind(t.e())
-            .bind(endpoint_id)
-            .execute(conn)
-            .await?;
-            Ok(None)
-        }
-        Some(since) => {
-            sqlx::query(
-                "UPDATE webhook_endpoints SET failing_since_us = $1 WHERE merchant_id = $2 AND env = $3 AND id = $4 \
-                 AND failing_since_us IS NULL",
-            )
-            .bind(since)
-            .bind(t.m())
-            .bind(t.e())
-            .bind(endpoint_id)
-            .execute(&mut *conn)
-            .await?;
-            let row = sqlx::query(
-                "SELECT failing_since_us FROM webhook_endpoints WHERE merchant_id = $1 AND env = $2 AND id = $3",
-            )
-            .bind(t.m())
-            .bind(t.e())
-            .bind(endpoint_id)
-            .fetch_optional(conn)
-            .await?;
-            Ok(match row {
-                Some(r) => r.try_get("failing_since_us")?,
-                None => None,
-            })
-        }
-    }
 }
 
 /// Disables an endpoint (410 Gone, or failing for too long). `false` if it was not enabled.
@@ -727,4 +674,131 @@ pub async fn any_due(pool: &crate::Pool, now_us: i64, lease_now_us: i64) -> Resu
     .fetch_optional(pool)
     .await?
     .is_some())
+}
+
+/// Writes many attempts and their deliveries' new states in a constant number of statements
+/// (per power-of-two chunk): one multi-row insert into the attempt log, one `UPDATE … FROM
+/// (VALUES …)` of the deliveries (releasing their leases). Attempts already recorded are kept.
+pub async fn record_attempts(
+    conn: &mut AnyConnection,
+    rows: &[(Tenant, String, AttemptOutcome)],
+    now_us: i64,
+) -> Result<()> {
+    for chunk in chunks_pow2(rows) {
+        let mut sql = Sql::new(
+            "INSERT INTO webhook_attempts (merchant_id, env, delivery_id, attempt, started_us, latency_us, \
+             status_code, response_body, error_class) VALUES ",
+        );
+        values(&mut sql, chunk, |sql, (t, id, o)| {
+            sql.text(t.m())
+                .push(", ")
+                .text(t.e())
+                .push(", ")
+                .text(id)
+                .push(", ")
+                .push_int(o.attempt)
+                .push(", ")
+                .push_int(o.started_us)
+                .push(", ")
+                .push_int(o.latency_us)
+                .push(", ")
+                .opt_int(o.status_code)
+                .push(", ")
+                .opt_text(o.response_body.as_deref())
+                .push(", ")
+                .opt_text(o.error_class.as_deref());
+        });
+        sql.push(" ON CONFLICT (merchant_id, env, delivery_id, attempt) DO NOTHING");
+        sql.execute_on(&mut *conn).await?;
+
+        // Typed casts: a VALUES column that is NULL in every row would otherwise be text on
+        // PostgreSQL.
+        let mut sql = Sql::new(
+            "UPDATE webhook_deliveries SET status = v.column4, attempts = v.column5, \
+             next_attempt_us = v.column6, lease_us = NULL, last_status_code = v.column7, \
+             last_error = v.column8, updated_us = ",
+        );
+        sql.push_int(now_us).push(" FROM (VALUES ");
+        values(&mut sql, chunk, |sql, (t, id, o)| {
+            sql.text(t.m())
+                .push(", ")
+                .text(t.e())
+                .push(", ")
+                .text(id)
+                .push(", ")
+                .text(&o.new_status)
+                .push(", CAST(")
+                .push_int(o.attempt)
+                .push(" AS BIGINT), CAST(")
+                .opt_int(o.next_attempt_us)
+                .push(" AS BIGINT), CAST(")
+                .opt_int(o.status_code)
+                .push(" AS BIGINT), CAST(")
+                .opt_text(o.error_class.as_deref())
+                .push(" AS TEXT)");
+        });
+        sql.push(
+            ") AS v WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
+             AND webhook_deliveries.id = v.column3 AND webhook_deliveries.status <> 'canceled'",
+        );
+        sql.execute_on(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Clears the failure clock of endpoints that just delivered successfully.
+pub async fn clear_failing(conn: &mut AnyConnection, endpoints: &[(Tenant, String)]) -> Result<()> {
+    for chunk in chunks_pow2(endpoints) {
+        let mut sql = Sql::new(
+            "UPDATE webhook_endpoints SET failing_since_us = NULL WHERE failing_since_us IS NOT NULL \
+             AND (merchant_id, env, id) IN (VALUES ",
+        );
+        values(&mut sql, chunk, |sql, (t, id)| {
+            sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
+        });
+        sql.push(")");
+        sql.execute_on(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Starts the failure clock of endpoints that just failed (where not running) and returns when
+/// each endpoint's clock started.
+pub async fn start_failing(
+    conn: &mut AnyConnection,
+    endpoints: &[(Tenant, String)],
+    now_us: i64,
+) -> Result<HashMap<(String, String, String), i64>> {
+    let mut out = HashMap::new();
+    for chunk in chunks_pow2(endpoints) {
+        let mut sql = Sql::new("UPDATE webhook_endpoints SET failing_since_us = ");
+        sql.push_int(now_us)
+            .push(" WHERE failing_since_us IS NULL AND (merchant_id, env, id) IN (VALUES ");
+        values(&mut sql, chunk, |sql, (t, id)| {
+            sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
+        });
+        sql.push(")");
+        sql.execute_on(&mut *conn).await?;
+        let mut sql = Sql::new(
+            "SELECT merchant_id, env, id, failing_since_us FROM webhook_endpoints WHERE (merchant_id, env, id) IN (VALUES ",
+        );
+        values(&mut sql, chunk, |sql, (t, id)| {
+            sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
+        });
+        sql.push(")");
+        for r in sql.fetch_all_on(&mut *conn).await? {
+            let since: Option<i64> = r.try_get("failing_since_us")?;
+            if let Some(since) = since {
+                out.insert(
+                    (
+                        r.try_get("merchant_id")?,
+                        r.try_get("env")?,
+                        r.try_get("id")?,
+                    ),
+                    since,
+                );
+            }
+        }
+    }
+    Ok(out)
 }

@@ -64,6 +64,8 @@ pub struct WebhookRuntime {
 
 /// Most deliveries claimed at once.
 const CLAIM_MAX: usize = 256;
+/// Deliveries claimed ahead per endpoint, in units of its concurrency cap.
+const PREFETCH: usize = 4;
 /// Events fanned out per write.
 const FANOUT_MAX: i64 = 512;
 /// Response bytes kept in the attempt log; at most four times that is read.
@@ -114,7 +116,7 @@ impl Clients {
                 .connect_timeout(Duration::from_millis(config.timeout_ms.min(10_000)))
                 .no_proxy()
                 .dns_resolver(Arc::new(GuardedResolver(guard.clone())))
-                .pool_max_idle_per_host(config.max_concurrency_per_endpoint as usize)
+                .pool_max_idle_per_host(config.max_in_flight as usize)
                 .user_agent(concat!("Anton-Webhooks/", env!("CARGO_PKG_VERSION")))
                 .local_address(ip);
             if let Some(ca) = &extra {
@@ -136,6 +138,9 @@ impl Clients {
 
 type EndpointKey = (String, String, String);
 
+/// An endpoint's deliveries claimed here and not finished, and its concurrency permits.
+type Outstanding = (usize, Arc<tokio::sync::Semaphore>);
+
 fn bucket_name(k: &EndpointKey) -> String {
     format!("{}/{}/{}", k.0, k.1, k.2)
 }
@@ -155,7 +160,10 @@ pub async fn run(
             return;
         }
     };
-    let in_flight: Arc<Mutex<HashMap<EndpointKey, usize>>> = Arc::default();
+    // Per endpoint on this node: deliveries claimed and not finished, and the semaphore that lets
+    // at most `cap` of them run at once. Claims prefetch up to PREFETCH × cap per endpoint, so the
+    // endpoint's connections stay busy while claims and records commit in the background.
+    let outstanding: Arc<Mutex<HashMap<EndpointKey, Outstanding>>> = Arc::default();
     let (done_tx, done_rx) = mpsc::unbounded_channel::<Done>();
     tokio::spawn(record(
         store.clone(),
@@ -167,15 +175,21 @@ pub async fn run(
     // Per-endpoint rate: a token bucket per endpoint (rate/s, burst 2 × rate), on this node.
     let rate_limiter = crate::api::ratelimit::RateLimiter::default();
     let rated: Mutex<HashSet<EndpointKey>> = Mutex::default();
-    // Twice the longest an attempt can take (the timeout covers connecting too): a crashed node's
-    // claims are taken over that long after it claimed them.
-    let lease = i64::try_from(config.timeout_ms).unwrap_or(15_000) * 1_000 * 2;
+    let prefetch = cap * PREFETCH;
+    // All attempts of this node at once, whatever the endpoints: bounds sockets and CPU so an
+    // overloaded node does not turn its own slowness into timeouts (and retries) everywhere.
+    let global = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight as usize));
+    // Longer than a claimed delivery can wait and run here (PREFETCH rounds of attempts, each at
+    // most the timeout, which covers connecting too), with a margin: a crashed node's claims are
+    // taken over that long after it claimed them.
+    let lease = i64::try_from(config.timeout_ms).unwrap_or(15_000) * 1_000 * (PREFETCH as i64 + 2);
     let committed = store.commits();
     loop {
         if *stop.borrow() {
             break;
         }
         let mut busy_loop = false;
+        let mut stalled = false;
         let now = runtime.clock.now_us();
         match fan_out(&store, now).await {
             Ok(full) => busy_loop |= full,
@@ -184,10 +198,10 @@ pub async fn run(
         // What each endpoint may still take on this node: its free concurrency slots, bounded
         // by its rate budget. Endpoints not listed get the full cap (and a fresh bucket).
         let allowance: HashMap<EndpointKey, usize> = {
-            let map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            let map = outstanding.lock().unwrap_or_else(|p| p.into_inner());
             let mut out: HashMap<EndpointKey, usize> = map
                 .iter()
-                .map(|(k, n)| (k.clone(), cap.saturating_sub(*n)))
+                .map(|(k, (n, _))| (k.clone(), prefetch.saturating_sub(*n)))
                 .collect();
             let full = 2 * config.rate_per_endpoint_per_s;
             rated
@@ -197,7 +211,7 @@ pub async fn run(
                     let budget = rate_limiter
                         .peek(&bucket_name(key), config.rate_per_endpoint_per_s)
                         .remaining;
-                    let entry = out.entry(key.clone()).or_insert(cap);
+                    let entry = out.entry(key.clone()).or_insert(prefetch);
                     *entry = (*entry).min(usize::try_from(budget).unwrap_or(usize::MAX));
                     budget < full // a full bucket constrains nothing: stop tracking it
                 });
@@ -209,6 +223,10 @@ pub async fn run(
             cap.min(usize::try_from(2 * config.rate_per_endpoint_per_s).unwrap_or(cap));
         match claim(&store, now, real, real + lease, per_endpoint, allowance).await {
             Ok(claimed) => {
+                // Due work that nothing here has room for: wait for room (an attempt finishing
+                // wakes us) or the poll, not for commits — our own empty claim commits too.
+                stalled = claimed.as_ref().is_some_and(Vec::is_empty);
+                let claimed = claimed.unwrap_or_default();
                 busy_loop |= claimed.len() == CLAIM_MAX;
                 for d in claimed {
                     let key = (
@@ -221,30 +239,45 @@ pub async fn run(
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(key.clone());
-                    *in_flight
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .entry(key.clone())
-                        .or_default() += 1;
-                    let (clients, secrets, runtime, done_tx, in_flight) = (
+                    let permits = {
+                        let mut map = outstanding.lock().unwrap_or_else(|p| p.into_inner());
+                        let entry = map
+                            .entry(key.clone())
+                            .or_insert_with(|| (0, Arc::new(tokio::sync::Semaphore::new(cap))));
+                        entry.0 += 1;
+                        entry.1.clone()
+                    };
+                    let global = global.clone();
+                    let (clients, secrets, runtime, done_tx, outstanding) = (
                         clients.clone(),
                         secrets.clone(),
                         runtime.clone(),
                         done_tx.clone(),
-                        in_flight.clone(),
+                        outstanding.clone(),
                     );
                     tokio::spawn(async move {
-                        let done = attempt(&clients, &secrets, &runtime, d).await;
-                        {
-                            let mut map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
-                            if let Some(n) = map.get_mut(&key) {
-                                *n = n.saturating_sub(1);
-                                if *n == 0 {
+                        let done = {
+                            let _endpoint = permits.acquire().await;
+                            let _node = global.acquire().await;
+                            attempt(&clients, &secrets, &runtime, d).await
+                        };
+                        let refill = {
+                            let mut map = outstanding.lock().unwrap_or_else(|p| p.into_inner());
+                            let mut left = 0;
+                            if let Some(entry) = map.get_mut(&key) {
+                                entry.0 = entry.0.saturating_sub(1);
+                                left = entry.0;
+                                if left == 0 {
                                     map.remove(&key);
                                 }
                             }
-                        }
+                            left == prefetch / 2 || left == 0
+                        };
                         let _ = done_tx.send(done);
+                        if refill {
+                            // Half the prefetch is used: claim more before the endpoint idles.
+                            runtime.wake.notify_one();
+                        }
                     });
                 }
             }
@@ -254,7 +287,7 @@ pub async fn run(
             continue;
         }
         tokio::select! {
-            () = committed.notified() => {}
+            () = committed.notified(), if !stalled => {}
             () = runtime.wake.notified() => {}
             () = tokio::time::sleep(Duration::from_millis(config.poll_interval_ms)) => {}
             _ = stop.changed() => {}
@@ -283,9 +316,9 @@ async fn claim(
     lease_until: i64,
     cap: usize,
     allowance: HashMap<EndpointKey, usize>,
-) -> anton_store::Result<Vec<Claimed>> {
+) -> anton_store::Result<Option<Vec<Claimed>>> {
     if !webhooks::any_due(store.read(), now, lease_now).await? {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     store
         .write(move |c| {
@@ -303,6 +336,7 @@ async fn claim(
             })
         })
         .await
+        .map(Some)
 }
 
 /// The secrets that sign a delivery now: the current one, and the previous one during a rotation
@@ -458,14 +492,7 @@ async fn record(
         let now = runtime.clock.now_us();
         let config = config.clone();
         let result = store
-            .write(move |c| {
-                Box::pin(async move {
-                    for done in &batch {
-                        apply(c, &config, done, now).await?;
-                    }
-                    Ok(())
-                })
-            })
+            .write(move |c| Box::pin(async move { apply_all(c, &config, &batch, now).await }))
             .await;
         if let Err(e) = result {
             // The leases expire and the deliveries are attempted again (at least once).
@@ -478,94 +505,122 @@ fn is_operational(event_type: &str) -> bool {
     event_type.starts_with("delivery.")
 }
 
-/// Writes one outcome: the attempt, the delivery's next state, and the events and endpoint
-/// changes it causes.
-async fn apply(
+/// Writes a batch of outcomes: the attempts and the deliveries' next states set-based, then the
+/// endpoints' failure clocks, and the rare consequences (operational events, disabling) row by
+/// row.
+async fn apply_all(
     c: &mut anton_store::Conn,
     config: &WebhooksConfig,
-    done: &Done,
+    batch: &[Done],
     now: i64,
 ) -> anton_store::Result<()> {
-    let d = &done.delivery;
-    let t = &d.tenant;
-    let n = d.attempts + 1;
-    let ok = done.status_code.is_some_and(|s| (200..300).contains(&s));
-    let gone = done.status_code == Some(410);
-    let (new_status, next) = if ok {
-        ("succeeded", None)
-    } else if gone {
-        ("exhausted", None)
-    } else {
-        match retry_delay(&config.retry_schedule_ms, n as usize, done.retry_after) {
-            Some(delay) => ("retrying", Some(now + delay)),
-            None => ("exhausted", None),
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut succeeded: HashSet<(Tenant, String)> = HashSet::new();
+    let mut failed: HashSet<(Tenant, String)> = HashSet::new();
+    let mut gone: Vec<(Tenant, String)> = Vec::new();
+    let mut raised: Vec<(Tenant, NewEvent)> = Vec::new();
+    for done in batch {
+        let d = &done.delivery;
+        let t = &d.tenant;
+        let n = d.attempts + 1;
+        let ok = done.status_code.is_some_and(|s| (200..300).contains(&s));
+        let is_gone = done.status_code == Some(410);
+        let (new_status, next) = if ok {
+            ("succeeded", None)
+        } else if is_gone {
+            ("exhausted", None)
+        } else {
+            match retry_delay(&config.retry_schedule_ms, n as usize, done.retry_after) {
+                Some(delay) => ("retrying", Some(now + delay)),
+                None => ("exhausted", None),
+            }
+        };
+        let outcome = AttemptOutcome {
+            attempt: n,
+            started_us: done.started_us,
+            latency_us: done.latency_us,
+            status_code: done.status_code.map(i64::from),
+            response_body: done.body.clone(),
+            error_class: done.error_class.map(str::to_owned),
+            new_status: new_status.into(),
+            next_attempt_us: next,
+        };
+        let endpoint = (t.clone(), d.endpoint_id.clone());
+        // No delivery.* events about deliveries of delivery.* events: no feedback loop.
+        let operational = is_operational(&d.event_type);
+        let raise = |ty: EventType| -> anton_store::Result<NewEvent> {
+            let record = DeliveryRecord {
+                id: anton_core::id::DeliveryId::parse(&d.id)
+                    .map_err(|_| anton_store::StoreError::Corrupt("delivery id".into()))?,
+                endpoint_id: d.endpoint_id.clone(),
+                event_id: d.event_id.clone(),
+                event_type: d.event_type.clone(),
+                status: new_status.into(),
+                attempts: n,
+                next_attempt_us: next,
+                last_status_code: outcome.status_code,
+                last_error: outcome.error_class.clone(),
+                created_us: now,
+                updated_us: now,
+            };
+            let object =
+                serde_json::to_value(super::delivery_json(&record, &[], t.env)).unwrap_or_default();
+            Ok(NewEvent::new(
+                ty,
+                t.env,
+                Timestamp::from_unix_micros(now_us()),
+                &d.id,
+                object,
+                None,
+            ))
+        };
+        if ok {
+            if !operational && d.attempts >= i64::from(config.failing_after_attempts) {
+                raised.push((t.clone(), raise(EventType::DeliveryRecovered)?));
+            }
+            succeeded.insert(endpoint);
+        } else {
+            if !operational {
+                if new_status == "exhausted" && !is_gone {
+                    raised.push((t.clone(), raise(EventType::DeliveryExhausted)?));
+                } else if n == i64::from(config.failing_after_attempts) {
+                    raised.push((t.clone(), raise(EventType::DeliveryFailing)?));
+                }
+            }
+            if is_gone {
+                gone.push(endpoint.clone());
+            }
+            failed.insert(endpoint);
         }
-    };
-    let outcome = AttemptOutcome {
-        attempt: n,
-        started_us: done.started_us,
-        latency_us: done.latency_us,
-        status_code: done.status_code.map(i64::from),
-        response_body: done.body.clone(),
-        error_class: done.error_class.map(str::to_owned),
-        new_status: new_status.into(),
-        next_attempt_us: next,
-    };
-    webhooks::record_attempt(c, t, &d.id, &outcome, now).await?;
-
-    let operational = is_operational(&d.event_type);
-    let record = DeliveryRecord {
-        id: anton_core::id::DeliveryId::parse(&d.id)
-            .map_err(|_| anton_store::StoreError::Corrupt("delivery id".into()))?,
-        endpoint_id: d.endpoint_id.clone(),
-        event_id: d.event_id.clone(),
-        event_type: d.event_type.clone(),
-        status: new_status.into(),
-        attempts: n,
-        next_attempt_us: next,
-        last_status_code: outcome.status_code,
-        last_error: outcome.error_class.clone(),
-        created_us: now,
-        updated_us: now,
-    };
-    let raise = |ty: EventType, object: serde_json::Value, object_id: &str| {
-        NewEvent::new(
-            ty,
-            t.env,
-            Timestamp::from_unix_micros(now_us()),
-            object_id,
-            object,
-            None,
-        )
-    };
-    let delivery_object =
-        || serde_json::to_value(super::delivery_json(&record, &[], t.env)).unwrap_or_default();
-    if ok {
-        if !operational && d.attempts >= i64::from(config.failing_after_attempts) {
-            let ev = raise(EventType::DeliveryRecovered, delivery_object(), &d.id);
-            events::insert(c, t, &ev).await?;
-        }
-        webhooks::set_endpoint_failing(c, t, &d.endpoint_id, None).await?;
-        return Ok(());
+        rows.push((t.clone(), d.id.clone(), outcome));
     }
-    if !operational {
-        if new_status == "exhausted" && !gone {
-            let ev = raise(EventType::DeliveryExhausted, delivery_object(), &d.id);
-            events::insert(c, t, &ev).await?;
-        } else if n == i64::from(config.failing_after_attempts) {
-            let ev = raise(EventType::DeliveryFailing, delivery_object(), &d.id);
-            events::insert(c, t, &ev).await?;
+    webhooks::record_attempts(c, &rows, now).await?;
+    let succeeded: Vec<_> = succeeded.into_iter().collect();
+    webhooks::clear_failing(c, &succeeded).await?;
+    // An endpoint that also succeeded in this batch is alive: its clock does not start.
+    let failed: Vec<_> = failed
+        .into_iter()
+        .filter(|e| !succeeded.contains(e))
+        .collect();
+    let since = webhooks::start_failing(c, &failed, now).await?;
+    let limit = i64::try_from(config.disable_after_ms)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1_000);
+    for (t, ep) in &failed {
+        let key = (
+            t.merchant_id.to_string(),
+            t.env.as_str().to_owned(),
+            ep.clone(),
+        );
+        if since.get(&key).is_some_and(|s| now - s >= limit) {
+            disable(c, t, ep, now).await?;
         }
     }
-    let since = webhooks::set_endpoint_failing(c, t, &d.endpoint_id, Some(now)).await?;
-    let too_long = since.is_some_and(|s| {
-        now - s
-            >= i64::try_from(config.disable_after_ms)
-                .unwrap_or(i64::MAX)
-                .saturating_mul(1_000)
-    });
-    if gone || too_long {
-        disable(c, t, &d.endpoint_id, now).await?;
+    for (t, ep) in &gone {
+        disable(c, t, ep, now).await?;
+    }
+    for (t, ev) in &raised {
+        events::insert(c, t, ev).await?;
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ async fn dispatcher_killed_mid_batch_loses_nothing(backend: Backend) {
     std::fs::write(
         d.join("anton.toml"),
         format!(
-            "[webhooks]\nextra_root_ca = \"{}\"\nallow_private = [\"localhost\"]\ntimeout_ms = 2000\n\
+            "[webhooks]\nextra_root_ca = \"{}\"\nallow_private = [\"localhost\"]\ntimeout_ms = 1000\n\
              retry_schedule_ms = [100, 100, 100, 100, 100, 100]\npoll_interval_ms = 20\n",
             r.ca.display()
         ),

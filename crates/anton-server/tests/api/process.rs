@@ -506,6 +506,23 @@ async fn the_bench_commands_write_a_report() {
         dir.path(),
         &[
             "bench",
+            "webhooks",
+            "--endpoints",
+            "2",
+            "--events",
+            "20",
+            "--rate",
+            "20",
+            "--seconds",
+            "1",
+            "--report",
+            report_arg,
+        ],
+    );
+    anton(
+        dir.path(),
+        &[
+            "bench",
             "connections",
             "--count",
             "20",
@@ -536,6 +553,11 @@ async fn the_bench_commands_write_a_report() {
     );
     assert!(
         text.contains("20 of 20 TLS keep-alive connections"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Backlog: 20 events → 40 deliveries")
+            && text.contains("event-to-delivery p50"),
         "{text}"
     );
     // The PostgreSQL run dropped its database.

@@ -43,6 +43,9 @@ CREATE TABLE webhook_deliveries (
     PRIMARY KEY (merchant_id, env, id)
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_us) WHERE next_attempt_us IS NOT NULL;
+-- Claims walk each endpoint's due deliveries in order, so a backlog costs nothing per claim.
+CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries (merchant_id, env, endpoint_id, next_attempt_us)
+    WHERE next_attempt_us IS NOT NULL;
 CREATE INDEX webhook_deliveries_list ON webhook_deliveries (merchant_id, env, endpoint_id, created_us, id);
 
 -- Every attempt: when, how long, what came back (body truncated), or why it failed.

@@ -1,0 +1,341 @@
+//! `anton bench webhooks`: webhook delivery throughput and event-to-delivery latency to a local
+//! HTTPS receiver (its own CA, trusted through `webhooks.extra_root_ca`), in the same process.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anton_core::event::{EventType, NewEvent};
+use anton_core::id::WebhookEndpointId;
+use anton_core::keys::Environment;
+use anton_core::money::{Amount, Currency};
+use anton_core::signature::WebhookSecret;
+use anton_core::time::Timestamp;
+use anton_store::webhooks::EndpointRecord;
+use anton_store::{now_us, Tenant};
+use anyhow::Context;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use serde_json::json;
+
+use crate::bench::{bench_client, database_url, drop_database, machine, tempfile_dir};
+use crate::config::Config;
+use crate::operator;
+use crate::startup::Application;
+
+#[derive(Default)]
+struct Received {
+    count: AtomicU64,
+    /// Record (payout id, arrival) for the latency phase.
+    record: AtomicBool,
+    arrivals: Mutex<Vec<(String, Instant)>>,
+}
+
+async fn hook(State(r): State<Arc<Received>>, body: Bytes) -> &'static str {
+    r.count.fetch_add(1, Ordering::Relaxed);
+    if r.record.load(Ordering::Relaxed) {
+        let at = Instant::now();
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if let Some(id) = v["data"]["object"]["id"].as_str() {
+                r.arrivals
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((id.to_owned(), at));
+            }
+        }
+    }
+    "ok"
+}
+
+pub async fn run(
+    backend: &str,
+    endpoints: usize,
+    events: usize,
+    rate: u64,
+    seconds: u64,
+    report: &PathBuf,
+) -> anyhow::Result<()> {
+    // The receiver.
+    let recv_dir = tempfile_dir()?;
+    crate::tls::generate_local_ca(&recv_dir, &["localhost"])?;
+    let tls =
+        crate::tls::server_config(&recv_dir.join("server.pem"), &recv_dir.join("server.key"))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let recv_port = listener.local_addr()?.port();
+    let received = Arc::new(Received::default());
+    let app_recv = Router::new()
+        .route("/hook", post(hook))
+        .with_state(received.clone());
+    let (stop_recv, stop_recv_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(crate::startup::serve(
+        listener,
+        Arc::new(tls),
+        app_recv,
+        async move {
+            let _ = stop_recv_rx.await;
+        },
+    ));
+
+    // The node: dispatcher on, the rail idle (it would add events and writes of its own).
+    let dir = tempfile_dir()?;
+    let (url, backend_label, pg_database) = database_url(backend, &dir).await?;
+    let mut config = Config {
+        data_dir: dir.clone(),
+        listen: "127.0.0.1:0".parse()?,
+        database_url: Some(url),
+        ..Config::default()
+    };
+    config.simulator.processing_delay_ms = 3_600_000;
+    config.webhooks.extra_root_ca = Some(recv_dir.join("ca.pem"));
+    config.webhooks.allow_private = vec!["localhost".into()];
+    config.webhooks.rate_per_endpoint_per_s = 1_000_000;
+    let concurrency = config.webhooks.max_concurrency_per_endpoint;
+    let app = Application::build(config).await?;
+    let addr = app.local_addr();
+    let ca = app
+        .generated_ca()
+        .cloned()
+        .context("the bench uses the generated CA")?;
+    let store = app.state().store.clone();
+    let secrets = app.state().secrets.clone();
+    let merchant = operator::create_merchant(&store, "webhook bench").await?;
+    let tenant = Tenant::new(merchant.id.clone(), Environment::Test);
+    {
+        let id = merchant.id.clone();
+        store
+            .write(move |c| {
+                Box::pin(async move {
+                    anton_store::merchants::set_rate_limits(c, &id, 1_000_000, 1_000_000).await
+                })
+            })
+            .await?;
+    }
+    for _ in 0..endpoints {
+        let secret = WebhookSecret::generate();
+        let now = now_us();
+        let record = EndpointRecord {
+            id: WebhookEndpointId::generate(),
+            url: format!("https://localhost:{recv_port}/hook"),
+            enabled_events: "[\"payout.created\"]".into(),
+            description: None,
+            status: "enabled".into(),
+            secret_ciphertext: secrets.keyring.encrypt(
+                secret.expose_secret().as_bytes(),
+                tenant.merchant_id.as_str().as_bytes(),
+            ),
+            previous_secret_ciphertext: None,
+            previous_expires_us: None,
+            failing_since_us: None,
+            created_us: now,
+            updated_us: now,
+        };
+        let t = tenant.clone();
+        store
+            .write(move |c| {
+                Box::pin(
+                    async move { anton_store::webhooks::insert_endpoint(c, &t, &record).await },
+                )
+            })
+            .await?;
+    }
+    // Phase 1: a backlog of events, written before the dispatcher starts.
+    for start in (0..events).step_by(1000) {
+        let n = (events - start).min(1000);
+        let t = tenant.clone();
+        store
+            .write(move |c| {
+                Box::pin(async move {
+                    for i in start..start + n {
+                        let ev = NewEvent::new(
+                            EventType::PayoutCreated,
+                            Environment::Test,
+                            Timestamp::from_unix_micros(now_us()),
+                            &format!("po_bench{i}"),
+                            json!({"id": format!("po_bench{i}"), "object": "payout", "amount": 100, "currency": "usd"}),
+                            None,
+                        );
+                        anton_store::events::insert(c, &t, &ev).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+    }
+    let (stop_node, stop_node_rx) = tokio::sync::oneshot::channel::<()>();
+    let t0 = Instant::now();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = stop_node_rx.await;
+    }));
+    let expected = (events * endpoints) as u64;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while received.count.load(Ordering::Relaxed) < expected {
+        if Instant::now() > deadline {
+            anyhow::bail!(
+                "only {} of {expected} deliveries arrived within 600 s",
+                received.count.load(Ordering::Relaxed)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let drain = t0.elapsed().as_secs_f64();
+
+    // Phase 2: payouts through the API at a steady rate; latency per delivery.
+    let mut latency = None;
+    if rate > 0 {
+        let key = operator::create_key(
+            &store,
+            &secrets,
+            &operator::KeySpec {
+                merchant_id: merchant.id.clone(),
+                env: Environment::Test,
+                scopes: None,
+                expires_in: None,
+                allowed_cidrs: vec![],
+                name: "bench".into(),
+                created_by: "bench".into(),
+            },
+        )
+        .await?
+        .1
+        .expose_secret()
+        .to_owned();
+        operator::fund(
+            &store,
+            &tenant,
+            Currency::Usd,
+            Amount::new(Amount::MAX_MINOR)?,
+        )
+        .await?;
+        let base = format!("https://localhost:{}", addr.port());
+        let client = bench_client(&ca)?;
+        let recipient: serde_json::Value = client
+            .post(format!("{base}/v1/recipients"))
+            .bearer_auth(&key)
+            .json(&json!({"name": "Bench Recipient", "bank_account": {"type": "us_ach", "routing_number": "110000000", "account_number": "000123456789", "account_type": "checking"}}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let recipient = recipient["id"].as_str().unwrap_or_default().to_owned();
+        received.record.store(true, Ordering::Relaxed);
+        let before = received.count.load(Ordering::Relaxed);
+        let connections = 16usize;
+        let interval = Duration::from_secs_f64(connections as f64 / rate as f64);
+        let started = Instant::now();
+        let acks: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+        let mut tasks = Vec::new();
+        for w in 0..connections {
+            let (client, base, key, recipient, acks) = (
+                bench_client(&ca)?,
+                base.clone(),
+                key.clone(),
+                recipient.clone(),
+                acks.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut next = started + interval * w as u32 / connections as u32;
+                while started.elapsed() < Duration::from_secs(seconds) {
+                    next += interval;
+                    tokio::time::sleep_until(next.into()).await;
+                    let r = client
+                        .post(format!("{base}/v1/payouts"))
+                        .bearer_auth(&key)
+                        .json(&json!({"amount": 1, "currency": "USD", "recipient": recipient}))
+                        .send()
+                        .await;
+                    if let Ok(r) = r {
+                        let at = Instant::now();
+                        if let Ok(v) = r.json::<serde_json::Value>().await {
+                            if let Some(id) = v["id"].as_str() {
+                                acks.lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .push((id.to_owned(), at));
+                            }
+                        }
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await?;
+        }
+        let acked: std::collections::HashMap<String, Instant> = acks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect();
+        let want = before + (acked.len() * endpoints) as u64;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while received.count.load(Ordering::Relaxed) < want && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mut lat: Vec<f64> = received
+            .arrivals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter_map(|(id, at)| {
+                acked
+                    .get(id)
+                    .map(|ack| at.saturating_duration_since(*ack).as_secs_f64() * 1000.0)
+            })
+            .collect();
+        lat.sort_by(f64::total_cmp);
+        let pct = |p: f64| {
+            lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        latency = Some((acked.len(), lat.len(), pct(0.5), pct(0.99), pct(1.0)));
+    }
+
+    let mut out = String::new();
+    writeln!(out, "\n## Webhook delivery — {backend_label}\n")?;
+    writeln!(
+        out,
+        "- Machine: {} (server, receiver and load generator on the same cores)",
+        machine()
+    )?;
+    writeln!(
+        out,
+        "- Date: {}",
+        Timestamp::from_unix_micros(now_us()).to_rfc3339()
+    )?;
+    writeln!(
+        out,
+        "- Endpoints: {endpoints} (each subscribed to every event), {concurrency} concurrent requests per endpoint, HTTPS/1.1 keep-alive, signed with both header sets"
+    )?;
+    writeln!(
+        out,
+        "- Backlog: {events} events → {expected} deliveries in {drain:.2} s: **{:.0} deliveries/s** ({:.0} events/s)",
+        expected as f64 / drain,
+        events as f64 / drain
+    )?;
+    if let Some((acked, delivered, p50, p99, max)) = latency {
+        writeln!(
+            out,
+            "- Steady {rate} events/s for {seconds} s: {acked} payouts, {delivered} deliveries measured; event-to-delivery p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms"
+        )?;
+    }
+    print!("{out}");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(report)?;
+    std::io::Write::write_all(&mut f, out.as_bytes())?;
+    let _ = stop_node.send(());
+    let _ = stop_recv.send(());
+    store.close().await;
+    if let Some(name) = pg_database {
+        drop_database(backend, &name).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&recv_dir);
+    Ok(())
+}
