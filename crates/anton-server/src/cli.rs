@@ -309,7 +309,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(violation) => bail!("ledger invariant violated: {violation}"),
             }
         }
-        Command::Bench { command } => crate::bench::run(command).await,
+        Command::Bench { command } => {
+            // Warnings only (ANTON_LOG overrides): a bench must show what went wrong, not every request.
+            if std::env::var_os("ANTON_LOG").is_none() {
+                std::env::set_var("ANTON_LOG", "warn");
+            }
+            crate::telemetry::init("text");
+            crate::bench::run(command).await
+        }
     }
 }
 
