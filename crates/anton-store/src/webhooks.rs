@@ -554,19 +554,22 @@ pub async fn claim_due(
         if won.is_empty() {
             continue;
         }
+        // Deliveries with their endpoints, then the event bodies in a second statement whose
+        // VALUES rows carry the whole events key: joined through `d.event_id`, PostgreSQL (without
+        // fresh statistics) scanned every event of the merchant per delivery.
         let mut sql = Sql::new(
             "SELECT d.merchant_id, d.env, d.id, d.endpoint_id, d.event_id, d.event_type, d.status, d.attempts, \
              w.url, w.status AS endpoint_status, w.secret_ciphertext, w.previous_secret_ciphertext, \
-             w.previous_expires_us, ev.body FROM (VALUES ",
+             w.previous_expires_us FROM (VALUES ",
         );
         values(&mut sql, &won, |sql, (m, e, id)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
         sql.push(
             ") AS v JOIN webhook_deliveries d ON d.merchant_id = v.column1 AND d.env = v.column2 AND d.id = v.column3 \
-             JOIN webhook_endpoints w ON w.merchant_id = d.merchant_id AND w.env = d.env AND w.id = d.endpoint_id \
-             JOIN events ev ON ev.merchant_id = d.merchant_id AND ev.env = d.env AND ev.id = d.event_id",
+             JOIN webhook_endpoints w ON w.merchant_id = d.merchant_id AND w.env = d.env AND w.id = d.endpoint_id",
         );
+        let mut claimed = Vec::new();
         for r in sql.fetch_all_on(&mut *conn).await? {
             let m: String = r.try_get("merchant_id")?;
             let e: String = r.try_get("env")?;
@@ -576,7 +579,7 @@ pub async fn claim_due(
             ) else {
                 return Err(crate::StoreError::Corrupt("delivery tenant".into()));
             };
-            out.push(Claimed {
+            claimed.push(Claimed {
                 tenant: Tenant::new(merchant_id, env),
                 id: r.try_get("id")?,
                 endpoint_id: r.try_get("endpoint_id")?,
@@ -589,8 +592,54 @@ pub async fn claim_due(
                 secret_ciphertext: r.try_get("secret_ciphertext")?,
                 previous_secret_ciphertext: r.try_get("previous_secret_ciphertext")?,
                 previous_expires_us: r.try_get("previous_expires_us")?,
-                body: r.try_get("body")?,
+                body: String::new(),
             });
+        }
+        let event_keys: Vec<(String, String, String)> = claimed
+            .iter()
+            .map(|c| {
+                (
+                    c.tenant.merchant_id.to_string(),
+                    c.tenant.env.as_str().to_owned(),
+                    c.event_id.clone(),
+                )
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut bodies: HashMap<(String, String, String), String> = HashMap::new();
+        for keys in chunks_pow2(&event_keys) {
+            let mut sql = Sql::new("SELECT ev.merchant_id, ev.env, ev.id, ev.body FROM (VALUES ");
+            values(&mut sql, keys, |sql, (m, e, id)| {
+                sql.text(m).push(", ").text(e).push(", ").text(id);
+            });
+            sql.push(
+                ") AS v JOIN events ev ON ev.merchant_id = v.column1 AND ev.env = v.column2 AND ev.id = v.column3",
+            );
+            for r in sql.fetch_all_on(&mut *conn).await? {
+                bodies.insert(
+                    (
+                        r.try_get("merchant_id")?,
+                        r.try_get("env")?,
+                        r.try_get("id")?,
+                    ),
+                    r.try_get("body")?,
+                );
+            }
+        }
+        for mut c in claimed {
+            let key = (
+                c.tenant.merchant_id.to_string(),
+                c.tenant.env.as_str().to_owned(),
+                c.event_id.clone(),
+            );
+            let Some(body) = bodies.get(&key) else {
+                return Err(crate::StoreError::Corrupt(
+                    "a delivery's event is missing".into(),
+                ));
+            };
+            c.body.clone_from(body);
+            out.push(c);
         }
     }
     Ok(out)
