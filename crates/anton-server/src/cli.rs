@@ -310,11 +310,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Bench { command } => {
-            // Warnings only (ANTON_LOG overrides): a bench must show what went wrong, not every request.
-            if std::env::var_os("ANTON_LOG").is_none() {
-                std::env::set_var("ANTON_LOG", "warn");
-            }
-            crate::telemetry::init("text");
+            // Warnings only (ANTON_LOG overrides): a bench must show what went wrong, not every
+            // request. (Not by setting ANTON_LOG: the runtime's threads are already running.)
+            crate::telemetry::init_with_default("text", "warn");
             crate::bench::run(command).await
         }
     }

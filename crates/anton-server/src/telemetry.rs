@@ -4,8 +4,13 @@
 use tracing_subscriber::{fmt, EnvFilter};
 
 pub fn init(format: &str) {
+    init_with_default(format, "info,sqlx=warn");
+}
+
+/// [`init`] with another filter when `ANTON_LOG` is not set.
+pub fn init_with_default(format: &str, default_filter: &str) {
     let filter =
-        EnvFilter::try_from_env("ANTON_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+        EnvFilter::try_from_env("ANTON_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if format == "json" {
         builder.json().flatten_event(true).try_init()

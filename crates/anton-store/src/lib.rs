@@ -48,6 +48,13 @@ impl Tenant {
     pub fn new(merchant_id: MerchantId, env: Environment) -> Self {
         Self { merchant_id, env }
     }
+    /// A tenant read back from stored `merchant_id` and `env` columns.
+    pub(crate) fn from_stored(merchant_id: &str, env: &str) -> Result<Self> {
+        match (MerchantId::parse(merchant_id), Environment::parse(env)) {
+            (Ok(m), Some(e)) => Ok(Self::new(m, e)),
+            _ => Err(StoreError::Corrupt("stored tenant".into())),
+        }
+    }
     pub(crate) fn m(&self) -> &str {
         self.merchant_id.as_str()
     }

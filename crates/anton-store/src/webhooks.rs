@@ -140,8 +140,8 @@ pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// Deletes the endpoint and cancels its scheduled deliveries (their log stays readable until the
-/// endpoint id is gone with them). `false` when it did not exist.
+/// Deletes the endpoint and cancels its scheduled deliveries (their rows stay, marked `canceled`;
+/// the API no longer lists them, since the endpoint is a 404). `false` when it did not exist.
 pub async fn delete_endpoint(
     conn: &mut AnyConnection,
     t: &Tenant,
@@ -391,14 +391,8 @@ pub async fn fan_out(
             if !subscribed(enabled, ty) {
                 continue;
             }
-            let (Ok(merchant_id), Some(env)) = (
-                anton_core::id::MerchantId::parse(m),
-                anton_core::keys::Environment::parse(e),
-            ) else {
-                return Err(crate::StoreError::Corrupt("event tenant".into()));
-            };
             deliveries.push(NewDelivery {
-                tenant: Tenant::new(merchant_id, env),
+                tenant: Tenant::from_stored(m, e)?,
                 id: DeliveryId::generate(),
                 endpoint_id: endpoint_id.clone(),
                 event_id: id.clone(),
@@ -573,14 +567,8 @@ pub async fn claim_due(
         for r in sql.fetch_all_on(&mut *conn).await? {
             let m: String = r.try_get("merchant_id")?;
             let e: String = r.try_get("env")?;
-            let (Ok(merchant_id), Some(env)) = (
-                anton_core::id::MerchantId::parse(&m),
-                anton_core::keys::Environment::parse(&e),
-            ) else {
-                return Err(crate::StoreError::Corrupt("delivery tenant".into()));
-            };
             claimed.push(Claimed {
-                tenant: Tenant::new(merchant_id, env),
+                tenant: Tenant::from_stored(&m, &e)?,
                 id: r.try_get("id")?,
                 endpoint_id: r.try_get("endpoint_id")?,
                 event_id: r.try_get("event_id")?,
