@@ -165,9 +165,10 @@ pub async fn run(
             })
             .await?;
     }
+    store.refresh_statistics().await?;
     let (stop_node, stop_node_rx) = tokio::sync::oneshot::channel::<()>();
     let t0 = Instant::now();
-    tokio::spawn(app.run_until_stopped(async move {
+    let node = tokio::spawn(app.run_until_stopped(async move {
         let _ = stop_node_rx.await;
     }));
     let expected = (events * endpoints) as u64;
@@ -330,6 +331,7 @@ pub async fn run(
         .open(report)?;
     std::io::Write::write_all(&mut f, out.as_bytes())?;
     let _ = stop_node.send(());
+    let _ = node.await;
     let _ = stop_recv.send(());
     store.close().await;
     if let Some(name) = pg_database {

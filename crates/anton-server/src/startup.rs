@@ -107,20 +107,25 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut workers = Vec::new();
         if self.config.workers {
-            tokio::spawn(crate::rail::simulator::run(
+            workers.push(tokio::spawn(crate::rail::simulator::run(
                 self.state.store.clone(),
                 self.config.simulator.clone(),
                 stop_rx.clone(),
-            ));
-            tokio::spawn(crate::webhooks::dispatcher::run(
+            )));
+            workers.push(tokio::spawn(crate::webhooks::dispatcher::run(
                 self.state.store.clone(),
                 self.state.secrets.clone(),
                 self.config.webhooks.clone(),
                 self.state.webhooks.clone(),
                 stop_rx.clone(),
-            ));
+            )));
         }
+        workers.push(tokio::spawn(keep_statistics_fresh(
+            self.state.store.clone(),
+            stop_rx.clone(),
+        )));
         tokio::spawn(sweep_idempotency_records(
             self.state.store.clone(),
             stop_rx.clone(),
@@ -131,9 +136,18 @@ impl Application {
             let _ = stop_tx.send(true);
         })
         .await;
+        // The workers finish what they started (a rail pass, webhook attempts under way, each
+        // bounded by its timeout) and record it, so a stopped node leaves nothing half-done.
+        let drain = futures_util::future::join_all(workers);
+        if tokio::time::timeout(WORKER_DRAIN, drain).await.is_err() {
+            tracing::warn!("workers did not stop in time; their leases expire instead");
+        }
         Ok(())
     }
 }
+
+/// How long a stopping node waits for its workers (webhook attempts run at most their timeout).
+const WORKER_DRAIN: Duration = Duration::from_secs(30);
 
 /// Accepts TLS connections on `listener` and serves `app` on them until `shutdown` resolves.
 pub async fn serve(
@@ -183,6 +197,28 @@ pub async fn serve(
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
+}
+
+/// PostgreSQL: analyzes tables that changed a lot, every few seconds (see
+/// `Store::refresh_statistics`). Nothing on SQLite.
+async fn keep_statistics_fresh(store: Store, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    if store.backend() != anton_store::Backend::Postgres {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match store.refresh_statistics().await {
+            Ok(tables) if !tables.is_empty() => {
+                tracing::debug!(tables = ?tables, "planner statistics refreshed");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "refreshing planner statistics failed"),
+        }
+    }
 }
 
 /// Idempotency records are kept at least 24 h (DESIGN.md §2); this deletes those older than 48 h,

@@ -32,7 +32,7 @@ use anton_core::id::MerchantId;
 use anton_core::keys::Environment;
 use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 
 pub use sqlx::{AnyConnection as Conn, AnyPool as Pool};
 pub use writer::{BatchItem, BatchRunner, WriterConfig};
@@ -272,6 +272,38 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Refreshes the planner's statistics of the tables that changed a lot since their last
+    /// `ANALYZE` (PostgreSQL; nothing on SQLite, whose planner does not need them for Anton's
+    /// queries). Returns the tables analyzed.
+    ///
+    /// Why Anton does this itself: autovacuum looks once a minute, and until it has analyzed a
+    /// freshly filled table PostgreSQL plans it as nearly empty — it then cannot tell a
+    /// primary-key lookup `(merchant_id, env, id)` from a walk of another index by
+    /// `(merchant_id, env)`, and every keyed lookup scans the merchant's whole backlog
+    /// (docs/benchmarks.md). A table counts as changed a lot when the rows modified since its
+    /// last analyze exceed 500 and a tenth of its rows.
+    pub async fn refresh_statistics(&self) -> Result<Vec<String>> {
+        if self.backend != Backend::Postgres {
+            return Ok(Vec::new());
+        }
+        let stale: Vec<String> = sqlx::query(
+            "SELECT quote_ident(relname) AS name FROM pg_stat_user_tables \
+             WHERE schemaname = current_schema() \
+             AND n_mod_since_analyze > GREATEST(500, n_live_tup / 10)",
+        )
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("name"))
+        .collect::<std::result::Result<_, _>>()?;
+        for name in &stale {
+            sqlx::query(&format!("ANALYZE {name}"))
+                .execute(&self.read)
+                .await?;
+        }
+        Ok(stale)
     }
 
     /// The pool for reads. Reads see every write whose caller has been answered.

@@ -532,36 +532,10 @@ pub async fn claim_due(
         .push_int(lease_now_us)
         .push(") AND webhook_deliveries.next_attempt_us <= ")
         .push_int(now_us)
-        .push(" RETURNING webhook_deliveries.merchant_id, webhook_deliveries.env, webhook_deliveries.id");
-        let won: Vec<(String, String, String)> = sql
-            .fetch_all_on(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("merchant_id")?,
-                    r.try_get("env")?,
-                    r.try_get("id")?,
-                ))
-            })
-            .collect::<Result<_>>()?;
-        if won.is_empty() {
-            continue;
-        }
-        // Deliveries with their endpoints, then the event bodies in a second statement whose
-        // VALUES rows carry the whole events key: joined through `d.event_id`, PostgreSQL (without
-        // fresh statistics) scanned every event of the merchant per delivery.
-        let mut sql = Sql::new(
-            "SELECT d.merchant_id, d.env, d.id, d.endpoint_id, d.event_id, d.event_type, d.status, d.attempts, \
-             w.url, w.status AS endpoint_status, w.secret_ciphertext, w.previous_secret_ciphertext, \
-             w.previous_expires_us FROM (VALUES ",
-        );
-        values(&mut sql, &won, |sql, (m, e, id)| {
-            sql.text(m).push(", ").text(e).push(", ").text(id);
-        });
-        sql.push(
-            ") AS v JOIN webhook_deliveries d ON d.merchant_id = v.column1 AND d.env = v.column2 AND d.id = v.column3 \
-             JOIN webhook_endpoints w ON w.merchant_id = d.merchant_id AND w.env = d.env AND w.id = d.endpoint_id",
+        .push(
+            " RETURNING webhook_deliveries.merchant_id, webhook_deliveries.env, webhook_deliveries.id, \
+             webhook_deliveries.endpoint_id, webhook_deliveries.event_id, webhook_deliveries.event_type, \
+             webhook_deliveries.status, webhook_deliveries.attempts",
         );
         let mut claimed = Vec::new();
         for r in sql.fetch_all_on(&mut *conn).await? {
@@ -575,14 +549,82 @@ pub async fn claim_due(
                 event_type: r.try_get("event_type")?,
                 status: r.try_get("status")?,
                 attempts: r.try_get("attempts")?,
-                url: r.try_get("url")?,
-                endpoint_status: r.try_get("endpoint_status")?,
-                secret_ciphertext: r.try_get("secret_ciphertext")?,
-                previous_secret_ciphertext: r.try_get("previous_secret_ciphertext")?,
-                previous_expires_us: r.try_get("previous_expires_us")?,
+                url: String::new(),
+                endpoint_status: String::new(),
+                secret_ciphertext: String::new(),
+                previous_secret_ciphertext: None,
+                previous_expires_us: None,
                 body: String::new(),
             });
         }
+        if claimed.is_empty() {
+            continue;
+        }
+        // The endpoints, then the event bodies, each by its whole primary key from a VALUES list
+        // and joined with nothing else: in a three-way join PostgreSQL without fresh statistics
+        // (a bulk load before autovacuum analyzed it) walked an index by `(merchant_id, env)`
+        // alone, scanning the merchant's whole backlog per delivery.
+        let endpoint_keys: Vec<(String, String, String)> = claimed
+            .iter()
+            .map(|c| {
+                (
+                    c.tenant.merchant_id.to_string(),
+                    c.tenant.env.as_str().to_owned(),
+                    c.endpoint_id.clone(),
+                )
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        type EndpointRow = (String, String, String, Option<String>, Option<i64>);
+        let mut endpoints: HashMap<(String, String, String), EndpointRow> = HashMap::new();
+        for keys in chunks_pow2(&endpoint_keys) {
+            let mut sql = Sql::new(
+                "SELECT w.merchant_id, w.env, w.id, w.url, w.status, w.secret_ciphertext, \
+                 w.previous_secret_ciphertext, w.previous_expires_us FROM (VALUES ",
+            );
+            values(&mut sql, keys, |sql, (m, e, id)| {
+                sql.text(m).push(", ").text(e).push(", ").text(id);
+            });
+            sql.push(
+                ") AS v JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
+            );
+            for r in sql.fetch_all_on(&mut *conn).await? {
+                endpoints.insert(
+                    (
+                        r.try_get("merchant_id")?,
+                        r.try_get("env")?,
+                        r.try_get("id")?,
+                    ),
+                    (
+                        r.try_get("url")?,
+                        r.try_get("status")?,
+                        r.try_get("secret_ciphertext")?,
+                        r.try_get("previous_secret_ciphertext")?,
+                        r.try_get("previous_expires_us")?,
+                    ),
+                );
+            }
+        }
+        // An endpoint deleted in the same instant (another node) takes its deliveries with it:
+        // its delete cancels them, so they are never claimed again.
+        claimed.retain_mut(|c| {
+            let key = (
+                c.tenant.merchant_id.to_string(),
+                c.tenant.env.as_str().to_owned(),
+                c.endpoint_id.clone(),
+            );
+            let Some((url, status, secret, previous, previous_expires)) = endpoints.get(&key)
+            else {
+                return false;
+            };
+            c.url.clone_from(url);
+            c.endpoint_status.clone_from(status);
+            c.secret_ciphertext.clone_from(secret);
+            c.previous_secret_ciphertext.clone_from(previous);
+            c.previous_expires_us = *previous_expires;
+            true
+        });
         let event_keys: Vec<(String, String, String)> = claimed
             .iter()
             .map(|c| {
@@ -783,17 +825,34 @@ pub async fn record_attempts(
     Ok(())
 }
 
-/// Clears the failure clock of endpoints that just delivered successfully.
-pub async fn clear_failing(conn: &mut AnyConnection, endpoints: &[(Tenant, String)]) -> Result<()> {
-    for chunk in chunks_pow2(endpoints) {
-        let mut sql = Sql::new(
-            "UPDATE webhook_endpoints SET failing_since_us = NULL WHERE failing_since_us IS NOT NULL \
-             AND (merchant_id, env, id) IN (VALUES ",
-        );
+/// Gives claimed deliveries back without an attempt (a stopping node): due again at once.
+pub async fn release_leases(conn: &mut AnyConnection, rows: &[(Tenant, String)]) -> Result<()> {
+    for chunk in chunks_pow2(rows) {
+        let mut sql = Sql::new("UPDATE webhook_deliveries SET lease_us = NULL FROM (VALUES ");
         values(&mut sql, chunk, |sql, (t, id)| {
             sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
         });
-        sql.push(")");
+        sql.push(
+            ") AS v WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
+             AND webhook_deliveries.id = v.column3",
+        );
+        sql.execute_on(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Clears the failure clock of endpoints that just delivered successfully.
+pub async fn clear_failing(conn: &mut AnyConnection, endpoints: &[(Tenant, String)]) -> Result<()> {
+    for chunk in chunks_pow2(endpoints) {
+        let mut sql =
+            Sql::new("UPDATE webhook_endpoints SET failing_since_us = NULL FROM (VALUES ");
+        values(&mut sql, chunk, |sql, (t, id)| {
+            sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
+        });
+        sql.push(
+            ") AS v WHERE webhook_endpoints.merchant_id = v.column1 AND webhook_endpoints.env = v.column2 \
+             AND webhook_endpoints.id = v.column3 AND webhook_endpoints.failing_since_us IS NOT NULL",
+        );
         sql.execute_on(&mut *conn).await?;
     }
     Ok(())
@@ -808,21 +867,26 @@ pub async fn start_failing(
 ) -> Result<HashMap<(String, String, String), i64>> {
     let mut out = HashMap::new();
     for chunk in chunks_pow2(endpoints) {
+        // Joins from the VALUES list (primary-key lookups), not `IN (VALUES …)` (a table scan on
+        // SQLite).
         let mut sql = Sql::new("UPDATE webhook_endpoints SET failing_since_us = ");
-        sql.push_int(now_us)
-            .push(" WHERE failing_since_us IS NULL AND (merchant_id, env, id) IN (VALUES ");
+        sql.push_int(now_us).push(" FROM (VALUES ");
         values(&mut sql, chunk, |sql, (t, id)| {
             sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
         });
-        sql.push(")");
-        sql.execute_on(&mut *conn).await?;
-        let mut sql = Sql::new(
-            "SELECT merchant_id, env, id, failing_since_us FROM webhook_endpoints WHERE (merchant_id, env, id) IN (VALUES ",
+        sql.push(
+            ") AS v WHERE webhook_endpoints.merchant_id = v.column1 AND webhook_endpoints.env = v.column2 \
+             AND webhook_endpoints.id = v.column3 AND webhook_endpoints.failing_since_us IS NULL",
         );
+        sql.execute_on(&mut *conn).await?;
+        let mut sql =
+            Sql::new("SELECT w.merchant_id, w.env, w.id, w.failing_since_us FROM (VALUES ");
         values(&mut sql, chunk, |sql, (t, id)| {
             sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
         });
-        sql.push(")");
+        sql.push(
+            ") AS v JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
+        );
         for r in sql.fetch_all_on(&mut *conn).await? {
             let since: Option<i64> = r.try_get("failing_since_us")?;
             if let Some(since) = since {

@@ -65,7 +65,7 @@ pub struct WebhookRuntime {
 /// Most deliveries claimed at once.
 const CLAIM_MAX: usize = 256;
 /// Deliveries claimed ahead per endpoint, in units of its concurrency cap.
-const PREFETCH: usize = 4;
+const PREFETCH: usize = 8;
 /// Events fanned out per write.
 const FANOUT_MAX: i64 = 512;
 /// Response bytes kept in the attempt log; at most four times that is read.
@@ -165,7 +165,9 @@ pub async fn run(
     // endpoint's connections stay busy while claims and records commit in the background.
     let outstanding: Arc<Mutex<HashMap<EndpointKey, Outstanding>>> = Arc::default();
     let (done_tx, done_rx) = mpsc::unbounded_channel::<Done>();
-    tokio::spawn(record(
+    // Claimed here but not started when the node stops: their leases are released at the end.
+    let abandoned: Arc<Mutex<Vec<Claimed>>> = Arc::default();
+    let recorder = tokio::spawn(record(
         store.clone(),
         config.clone(),
         runtime.clone(),
@@ -191,10 +193,6 @@ pub async fn run(
         let mut busy_loop = false;
         let mut stalled = false;
         let now = runtime.clock.now_us();
-        match fan_out(&store, now).await {
-            Ok(full) => busy_loop |= full,
-            Err(e) => tracing::warn!(error = %e, "webhook fan-out failed"),
-        }
         // What each endpoint may still take on this node: its free concurrency slots, bounded
         // by its rate budget. Endpoints not listed get the full cap (and a fresh bucket).
         let allowance: HashMap<EndpointKey, usize> = {
@@ -220,12 +218,17 @@ pub async fn run(
         let real = now_us();
         // An endpoint without a tracked bucket has a full one: at most its burst.
         let per_endpoint =
-            cap.min(usize::try_from(2 * config.rate_per_endpoint_per_s).unwrap_or(cap));
-        match claim(&store, now, real, real + lease, per_endpoint, allowance).await {
-            Ok(claimed) => {
+            prefetch.min(usize::try_from(2 * config.rate_per_endpoint_per_s).unwrap_or(cap));
+        match fan_out_and_claim(&store, now, real, real + lease, per_endpoint, allowance).await {
+            Ok(Claim {
+                fanned_out,
+                more_waiting,
+                claimed,
+            }) => {
+                busy_loop |= more_waiting;
                 // Due work that nothing here has room for: wait for room (an attempt finishing
                 // wakes us) or the poll, not for commits — our own empty claim commits too.
-                stalled = claimed.as_ref().is_some_and(Vec::is_empty);
+                stalled = !fanned_out && claimed.as_ref().is_some_and(Vec::is_empty);
                 let claimed = claimed.unwrap_or_default();
                 busy_loop |= claimed.len() == CLAIM_MAX;
                 for d in claimed {
@@ -248,18 +251,32 @@ pub async fn run(
                         entry.1.clone()
                     };
                     let global = global.clone();
-                    let (clients, secrets, runtime, done_tx, outstanding) = (
+                    let (clients, secrets, runtime, done_tx, outstanding, abandoned) = (
                         clients.clone(),
                         secrets.clone(),
                         runtime.clone(),
                         done_tx.clone(),
                         outstanding.clone(),
+                        abandoned.clone(),
                     );
+                    let mut stopping = stop.clone();
                     tokio::spawn(async move {
                         let done = {
-                            let _endpoint = permits.acquire().await;
-                            let _node = global.acquire().await;
-                            attempt(&clients, &secrets, &runtime, d).await
+                            // Waiting for a slot: a stopping node gives the delivery back instead.
+                            let permits = tokio::select! {
+                                p = async {
+                                    let endpoint = permits.acquire_owned().await;
+                                    let node = global.acquire_owned().await;
+                                    (endpoint, node)
+                                } => p,
+                                _ = stopping.wait_for(|s| *s) => {
+                                    abandoned.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+                                    return;
+                                }
+                            };
+                            let done = attempt(&clients, &secrets, &runtime, d).await;
+                            drop(permits);
+                            done
                         };
                         let refill = {
                             let mut map = outstanding.lock().unwrap_or_else(|p| p.into_inner());
@@ -293,50 +310,87 @@ pub async fn run(
             _ = stop.changed() => {}
         }
     }
-}
-
-/// Fans out waiting events; `true` when there may be more.
-async fn fan_out(store: &Store, now: i64) -> anton_store::Result<bool> {
-    if !webhooks::outbox_waiting(store.read()).await? {
-        return Ok(false);
+    // Stopping: attempts under way finish (each within the timeout) and are recorded; deliveries
+    // not started give their leases back, so another node (or this one, restarted) sends them
+    // at once instead of after the lease.
+    drop(done_tx);
+    let _ = recorder.await;
+    let released: Vec<(Tenant, String)> =
+        std::mem::take(&mut *abandoned.lock().unwrap_or_else(|p| p.into_inner()))
+            .into_iter()
+            .map(|d| (d.tenant, d.id))
+            .collect();
+    if !released.is_empty() {
+        let n = released.len();
+        let result = store
+            .write(move |c| Box::pin(async move { webhooks::release_leases(c, &released).await }))
+            .await;
+        match result {
+            Ok(()) => tracing::info!(
+                deliveries = n,
+                "released the leases of unstarted deliveries"
+            ),
+            Err(e) => tracing::warn!(error = %e, "releasing leases failed; they expire instead"),
+        }
     }
-    let backend = store.backend();
-    let n = store
-        .write(move |c| {
-            Box::pin(async move { webhooks::fan_out(c, backend, now, FANOUT_MAX).await })
-        })
-        .await?;
-    Ok(n as i64 == FANOUT_MAX)
 }
 
-async fn claim(
+/// What one fan-out-and-claim pass did.
+struct Claim {
+    /// Events were waiting and were fanned out.
+    fanned_out: bool,
+    /// The fan-out was full: more events may be waiting.
+    more_waiting: bool,
+    /// The deliveries claimed (`None`: nothing waited and nothing was due).
+    claimed: Option<Vec<Claimed>>,
+}
+
+/// Fans out waiting events and claims due deliveries in one write job, so an event is one commit
+/// away from its first attempt.
+async fn fan_out_and_claim(
     store: &Store,
     now: i64,
     lease_now: i64,
     lease_until: i64,
-    cap: usize,
+    per_endpoint: usize,
     allowance: HashMap<EndpointKey, usize>,
-) -> anton_store::Result<Option<Vec<Claimed>>> {
-    if !webhooks::any_due(store.read(), now, lease_now).await? {
-        return Ok(None);
+) -> anton_store::Result<Claim> {
+    // Reads first, so an idle dispatcher writes nothing.
+    let waiting = webhooks::outbox_waiting(store.read()).await?;
+    if !waiting && !webhooks::any_due(store.read(), now, lease_now).await? {
+        return Ok(Claim {
+            fanned_out: false,
+            more_waiting: false,
+            claimed: None,
+        });
     }
+    let backend = store.backend();
     store
         .write(move |c| {
             Box::pin(async move {
-                webhooks::claim_due(
+                let fanned = if waiting {
+                    webhooks::fan_out(&mut *c, backend, now, FANOUT_MAX).await?
+                } else {
+                    0
+                };
+                let claimed = webhooks::claim_due(
                     c,
                     now,
                     lease_now,
                     lease_until,
-                    cap as i64,
+                    per_endpoint as i64,
                     CLAIM_MAX,
                     &allowance,
                 )
-                .await
+                .await?;
+                Ok(Claim {
+                    fanned_out: waiting,
+                    more_waiting: fanned as i64 == FANOUT_MAX,
+                    claimed: Some(claimed),
+                })
             })
         })
         .await
-        .map(Some)
 }
 
 /// The secrets that sign a delivery now: the current one, and the previous one during a rotation

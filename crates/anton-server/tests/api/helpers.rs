@@ -80,6 +80,7 @@ pub struct TestApp {
     pub webhooks: std::sync::Arc<anton_server::webhooks::dispatcher::WebhookRuntime>,
     database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     pg_database: Option<String>,
 }
 
@@ -136,7 +137,7 @@ pub async fn spawn_app_with(
     let store = app.state().store.clone();
     let secrets = app.state().secrets.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async move {
+    let running = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
     }));
     let client = reqwest::Client::builder()
@@ -160,6 +161,7 @@ pub async fn spawn_app_with(
         webhooks,
         database_url,
         shutdown: Some(tx),
+        running: Some(running),
         pg_database,
     };
     // Generous limits so functional tests never trip the rate limiter by accident.
@@ -201,6 +203,20 @@ pub struct Node {
 }
 
 impl TestApp {
+    /// Stops the node as SIGTERM does and waits until it has (the database stays readable
+    /// through `store`).
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(running) = self.running.take() {
+            running
+                .await
+                .expect("the node's task")
+                .expect("the node stops cleanly");
+        }
+    }
+
     pub async fn second_node(&self) -> Node {
         let config = Config {
             data_dir: self.data_dir.path().to_path_buf(),

@@ -810,7 +810,67 @@ async fn an_endpoint_rate_limit_spreads_a_burst(backend: Backend) {
     }
 }
 
+/// A stopping node finishes the attempts under way and records them, and gives the deliveries it
+/// claimed but had not started back (their leases released), so they are due again at once
+/// instead of after the lease.
+async fn a_stopping_node_finishes_attempts_and_gives_back_the_rest(backend: Backend) {
+    let r = receiver().await;
+    // Each request is held 1.5 s; two at a time: the rest wait, claimed, for a slot.
+    r.shared.delay_ms.store(1_500, Ordering::SeqCst);
+    let mut app = app_with(backend, &r, Arc::default(), |w| {
+        w.max_concurrency_per_endpoint = 2;
+        w.timeout_ms = 10_000;
+    })
+    .await;
+    create_endpoint(&app, &r.url, json!(["recipient.created"])).await;
+    for i in 0..8 {
+        app.create_recipient(&app.key, &format!("{:04}", 100 + i))
+            .await;
+    }
+    // Wait until all eight are claimed (leased) and two are at the receiver.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let leased: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE lease_us IS NOT NULL",
+        )
+        .fetch_one(app.store.read())
+        .await
+        .unwrap();
+        if leased == 8 && r.shared.got.lock().unwrap().len() == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "eight claimed, two under way");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stopping = Instant::now();
+    app.stop().await;
+    assert!(
+        stopping.elapsed() < Duration::from_secs(10),
+        "the stop waits for the attempts under way, not for the whole backlog"
+    );
+    assert_eq!(r.shared.got.lock().unwrap().len(), 2, "nothing new started");
+    let rows: Vec<(String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT status, attempts, lease_us FROM webhook_deliveries ORDER BY status")
+            .fetch_all(app.store.read())
+            .await
+            .unwrap();
+    let succeeded: Vec<_> = rows.iter().filter(|r| r.0 == "succeeded").collect();
+    assert_eq!(
+        succeeded.len(),
+        2,
+        "the two under way finished and were recorded: {rows:?}"
+    );
+    assert!(succeeded.iter().all(|r| r.1 == 1 && r.2.is_none()));
+    let given_back: Vec<_> = rows.iter().filter(|r| r.0 == "pending").collect();
+    assert_eq!(given_back.len(), 6, "{rows:?}");
+    assert!(
+        given_back.iter().all(|r| r.1 == 0 && r.2.is_none()),
+        "unstarted deliveries are unleased and unattempted: {rows:?}"
+    );
+}
+
 crate::both_backends!(
+    a_stopping_node_finishes_attempts_and_gives_back_the_rest,
     an_endpoint_rate_limit_spreads_a_burst,
     rotation_signs_with_both_secrets_until_the_old_one_expires,
     gone_disables_the_endpoint_and_resend_delivers_again,
@@ -820,3 +880,59 @@ crate::both_backends!(
     egress_addresses_are_used_and_published,
     ssrf_destinations_are_refused,
 );
+
+/// PostgreSQL only: a table filled faster than autovacuum looks gets its planner statistics from
+/// Anton (`Store::refresh_statistics`, run every few seconds by each node); without them every
+/// keyed lookup on it walked the merchant's whole backlog (docs/benchmarks.md).
+#[tokio::test]
+async fn a_freshly_filled_table_gets_planner_statistics() {
+    let app = crate::helpers::spawn_app(Backend::Postgres).await;
+    let analyzed = |table: &'static str| {
+        let pool = app.store.read().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname = $1 \
+                 AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)",
+            )
+            .bind(table)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+                == 1
+        }
+    };
+    assert!(!analyzed("webhook_attempts").await);
+    app.store
+        .write(|c| {
+            Box::pin(async move {
+                // Only Anton may analyze it here, not autovacuum.
+                sqlx::query("ALTER TABLE webhook_attempts SET (autovacuum_enabled = false)")
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO webhook_attempts (merchant_id, env, delivery_id, attempt, started_us, \
+                     latency_us, status_code, response_body, error_class) \
+                     SELECT 'mer_x', 'test', 'del_' || i, 1, i, 1, 200, NULL, NULL \
+                     FROM generate_series(1, 2000) AS i",
+                )
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    // The statistics collector reports the new rows within seconds; the node's own refresher
+    // (every 5 s) may get there before this loop does.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !analyzed("webhook_attempts").await {
+        app.store.refresh_statistics().await.unwrap();
+        assert!(Instant::now() < deadline, "webhook_attempts analyzed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let again = app.store.refresh_statistics().await.unwrap();
+    assert!(
+        !again.iter().any(|t| t == "webhook_attempts"),
+        "an analyzed table is left alone until it changes a lot again: {again:?}"
+    );
+}
