@@ -22,7 +22,9 @@ pub struct ListParams {
     pub rest: HashMap<String, String>,
 }
 
-fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
+/// An RFC 3339 time or unix seconds (query parameters, and `since`-style body fields), as unix
+/// microseconds.
+pub fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
     if let Ok(secs) = v.parse::<i64>() {
         return secs.checked_mul(1_000_000).ok_or_else(|| {
             ApiError::invalid("parameter_invalid", format!("{name} is out of range"))

@@ -74,7 +74,8 @@ pub struct EndpointOut {
     /// Only in the response that created this secret (creation, rotation); otherwise absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<Value>,
-    pub created: i64,
+    /// RFC 3339.
+    pub created: String,
     pub livemode: bool,
 }
 
@@ -88,7 +89,7 @@ impl EndpointOut {
             description: r.description.clone(),
             status: r.status.clone(),
             secret: None,
-            created: Timestamp::from_unix_micros(r.created_us).unix_seconds(),
+            created: Timestamp::from_unix_micros(r.created_us).to_rfc3339(),
             livemode: env == Environment::Live,
         }
     }
@@ -121,11 +122,21 @@ pub struct RotateIn {
     pub expire_previous_in_seconds: Option<i64>,
 }
 
+/// A time in a request body: RFC 3339 or unix seconds.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum TimeIn {
+    Unix(i64),
+    Text(String),
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoverIn {
-    /// Unix seconds: every failed or exhausted delivery created since then is retried now.
-    pub since: i64,
+    /// An RFC 3339 time or unix seconds: every failed or exhausted delivery created since then is
+    /// retried now.
+    #[schema(value_type = String)]
+    pub since: TimeIn,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -452,8 +463,8 @@ pub async fn rotate_secret(
 #[derive(Serialize, ToSchema)]
 pub struct AttemptOut {
     pub attempt: i64,
-    /// Unix seconds.
-    pub started: i64,
+    /// RFC 3339.
+    pub started: String,
     pub latency_ms: i64,
     pub status_code: Option<i64>,
     /// The first 1 KiB of the response body.
@@ -474,9 +485,10 @@ pub struct DeliveryOut {
     /// `pending`, `retrying`, `succeeded`, `exhausted` or `canceled`.
     pub status: String,
     pub attempts: i64,
-    /// Unix seconds of the next attempt, if one is scheduled.
-    pub next_attempt: Option<i64>,
-    pub created: i64,
+    /// When the next attempt is scheduled (RFC 3339), if one is.
+    pub next_attempt: Option<String>,
+    /// RFC 3339.
+    pub created: String,
     pub attempt_log: Vec<AttemptOut>,
     pub livemode: bool,
 }
@@ -496,13 +508,13 @@ pub(crate) fn delivery_json(
         attempts: d.attempts,
         next_attempt: d
             .next_attempt_us
-            .map(|u| Timestamp::from_unix_micros(u).unix_seconds()),
-        created: Timestamp::from_unix_micros(d.created_us).unix_seconds(),
+            .map(|u| Timestamp::from_unix_micros(u).to_rfc3339()),
+        created: Timestamp::from_unix_micros(d.created_us).to_rfc3339(),
         attempt_log: attempts
             .iter()
             .map(|a| AttemptOut {
                 attempt: a.attempt,
-                started: Timestamp::from_unix_micros(a.started_us).unix_seconds(),
+                started: Timestamp::from_unix_micros(a.started_us).to_rfc3339(),
                 latency_ms: a.latency_us / 1_000,
                 status_code: a.status_code,
                 response_body: a.response_body.clone(),
@@ -575,8 +587,14 @@ pub async fn recover(
     auth.require(Scope::WebhooksWrite)?;
     let eid = parse_id(&id)?;
     let input: RecoverIn = parse_json(&body)?;
-    if input.since < 0 || input.since > 4_102_444_800 {
-        return Err(ApiError::invalid("since_invalid", "since is unix seconds").with_param("since"));
+    let since_us = match &input.since {
+        TimeIn::Unix(secs) => crate::api::list::parse_time("since", &secs.to_string()),
+        TimeIn::Text(text) => crate::api::list::parse_time("since", text),
+    }?;
+    if !(0..=4_102_444_800_000_000).contains(&since_us) {
+        return Err(
+            ApiError::invalid("parameter_invalid", "since is out of range").with_param("since"),
+        );
     }
     let now = state.webhooks.clock.now_us();
     let t = auth.tenant.clone();
@@ -593,7 +611,7 @@ pub async fn recover(
                 if webhooks::get_endpoint(&mut *c, &t, &eid).await?.is_none() {
                     return Ok(Err(ApiError::not_found("webhook_endpoint", eid.as_str())));
                 }
-                let n = webhooks::recover(c, &t, &eid, input.since * 1_000_000, now).await?;
+                let n = webhooks::recover(c, &t, &eid, since_us, now).await?;
                 Ok(idempotency::ok_json(
                     &json!({"object": "recovery", "endpoint": eid, "deliveries": n}),
                 ))

@@ -378,6 +378,18 @@ async fn a_dead_receiver_exhausts_and_recover_delivers(backend: Backend) {
         if list["data"].as_array().unwrap().len() == 2 {
             assert_eq!(list["data"][0]["attempts"], 9);
             assert_eq!(list["data"][0]["attempt_log"].as_array().unwrap().len(), 9);
+            // Times are RFC 3339 like everywhere else in the API (DESIGN.md §2).
+            for t in [
+                &list["data"][0]["created"],
+                &list["data"][0]["attempt_log"][0]["started"],
+            ] {
+                let t = t.as_str().unwrap();
+                assert!(
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .is_ok(),
+                    "{t}"
+                );
+            }
             break;
         }
         assert!(Instant::now() < deadline, "both deliveries exhausted");
@@ -398,7 +410,7 @@ async fn a_dead_receiver_exhausts_and_recover_delivers(backend: Backend) {
     let before = r.shared.got.lock().unwrap().len();
     let rec: Value = app
         .post(&format!("/v1/webhook_endpoints/{ep_id}/recover"), &app.key)
-        .json(&json!({"since": 0}))
+        .json(&json!({"since": "1970-01-01T00:00:00Z"}))
         .send()
         .await
         .unwrap()
