@@ -310,7 +310,7 @@ pub async fn run(
     )?;
     writeln!(
         out,
-        "- Endpoints: {endpoints} (each subscribed to every event), {concurrency} concurrent requests per endpoint, HTTPS/1.1 keep-alive, signed with both header sets"
+        "- Endpoints: {endpoints} (each subscribed to payout.created), {concurrency} concurrent requests per endpoint, HTTPS/1.1 keep-alive, signed with both header sets"
     )?;
     writeln!(
         out,
