@@ -177,11 +177,16 @@ pub fn verify(
     tolerance_seconds: i64,
 ) -> Result<i64, VerifyError> {
     let parsed = parse_anton_header(header)?;
-    if (now_unix - parsed.timestamp).abs() > tolerance_seconds {
+    if outside(now_unix, parsed.timestamp, tolerance_seconds) {
         return Err(VerifyError::TimestampOutsideTolerance);
     }
     check_v1(body, &parsed, secret)?;
     Ok(parsed.timestamp)
+}
+
+/// `|now − t| > tolerance`, without overflow for any header value (`t = i64::MIN` is just old).
+fn outside(now_unix: i64, t: i64, tolerance_seconds: i64) -> bool {
+    now_unix.abs_diff(t) > tolerance_seconds.unsigned_abs()
 }
 
 /// Verifies the signature only, **without** the replay window: for re-checking stored deliveries.
@@ -229,7 +234,7 @@ pub fn verify_standard(
         .trim()
         .parse()
         .map_err(|_| VerifyError::MalformedHeader)?;
-    if (now_unix - ts).abs() > tolerance_seconds {
+    if outside(now_unix, ts, tolerance_seconds) {
         return Err(VerifyError::TimestampOutsideTolerance);
     }
     let mut mac = secret.standard_mac();
