@@ -289,7 +289,6 @@ pub enum FailureCode {
     AccountClosed,
     NoAccount,
     InvalidAccountNumber,
-    AccountFrozen,
     Declined,
 }
 

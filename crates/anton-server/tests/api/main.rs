@@ -16,5 +16,6 @@ mod openapi;
 mod payouts;
 mod process;
 mod recipients;
+mod sdk;
 mod tls;
 mod webhooks;
