@@ -343,6 +343,9 @@ pub struct BalanceTransaction {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct Event {
     pub id: String,
+    /// Always `event`.
+    #[serde(default = "event_object")]
+    pub object: String,
     /// `payout.paid`, `recipient.updated`, … (see [`Event::event_type`]).
     #[serde(rename = "type")]
     pub kind: String,
@@ -361,6 +364,10 @@ pub struct EventData {
     /// For `*.updated`: the changed fields' previous values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_attributes: Option<Value>,
+}
+
+fn event_object() -> String {
+    "event".into()
 }
 
 pub use anton_core::event::EventType;

@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
+use crate::integrator::{self, Connect};
 use crate::operator;
 use crate::secrets::Secrets;
 
@@ -101,6 +102,59 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Store a profile (server, CA, API key) for the integrator commands. The key is read from
+    /// --api-key-file, --api-key-env or the terminal (hidden), never needed on the command line.
+    Login {
+        #[command(flatten)]
+        connect: Connect,
+        /// Read the key from this file.
+        #[arg(long)]
+        api_key_file: Option<PathBuf>,
+        /// Read the key from this environment variable.
+        #[arg(long)]
+        api_key_env: Option<String>,
+    },
+    /// Follow the server's events and forward each, signed with a local secret, to a handler on
+    /// this machine (local development).
+    Listen {
+        #[command(flatten)]
+        connect: Connect,
+        /// The local handler, e.g. http://localhost:3000/webhooks (http only to localhost).
+        #[arg(long)]
+        forward_to: String,
+        /// Only these event types (comma-separated or repeated; default all).
+        #[arg(long = "events", value_delimiter = ',')]
+        events: Vec<String>,
+        /// Print the signing secret first (for the handler's configuration).
+        #[arg(long)]
+        print_secret: bool,
+        /// A root CA for an https:// handler with a private certificate.
+        #[arg(long)]
+        forward_ca: Option<PathBuf>,
+        /// One JSON object per forwarded event.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create the test-mode objects that cause EVENT (e.g. payout.paid).
+    Trigger {
+        #[command(flatten)]
+        connect: Connect,
+        event: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List events or send one to an endpoint again.
+    Events {
+        #[command(flatten)]
+        connect: Connect,
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+    /// Webhook tools.
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
     /// Benchmarks that write a report.
     Bench {
         #[command(subcommand)]
@@ -167,6 +221,56 @@ enum KeysCommand {
         merchant: String,
         key: String,
     },
+    /// Find Anton keys in files (checksum-validated; for pre-commit hooks and CI). Exit 1 when
+    /// any is found, 2 on an unreadable path. Needs no server or database.
+    Scan {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// The newest events.
+    List {
+        /// Only this type, e.g. payout.paid.
+        #[arg(long = "type")]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send an event to an endpoint again, now.
+    Resend {
+        event: String,
+        #[arg(long)]
+        endpoint: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// Verify a delivery: the raw body on stdin, the Anton-Signature header as --header. Exit 0
+    /// when valid, 1 when not.
+    Verify {
+        /// The endpoint secret (whsec_…); prefer ANTON_WEBHOOK_SECRET (arguments are visible to
+        /// other users).
+        #[arg(long, env = "ANTON_WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// The Anton-Signature header value.
+        #[arg(long)]
+        header: String,
+        /// Skip the 300 s replay window (re-checking a stored delivery).
+        #[arg(long)]
+        ignore_timestamp: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -210,7 +314,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<integrator::Exit>() {
+                Some(exit) => ExitCode::from(exit.code),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -276,7 +383,66 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Keys {
+            command: KeysCommand::Scan { paths, json },
+            ..
+        } => integrator::keys_scan(&paths, json),
         Command::Keys { cfg, command } => keys(cfg, command).await,
+        Command::Login {
+            connect,
+            api_key_file,
+            api_key_env,
+        } => integrator::login(&connect, api_key_file.as_deref(), api_key_env.as_deref()).await,
+        Command::Listen {
+            connect,
+            forward_to,
+            events,
+            print_secret,
+            forward_ca,
+            json,
+        } => {
+            integrator::listen(
+                &connect,
+                &forward_to,
+                &events,
+                print_secret,
+                forward_ca.as_deref(),
+                json,
+            )
+            .await
+        }
+        Command::Trigger {
+            connect,
+            event,
+            json,
+        } => integrator::trigger(&connect, &event, json).await,
+        Command::Events { connect, command } => match command {
+            EventsCommand::List { kind, limit, json } => {
+                integrator::events_list(&connect, kind, limit, json).await
+            }
+            EventsCommand::Resend {
+                event,
+                endpoint,
+                json,
+            } => integrator::events_resend(&connect, &event, &endpoint, json).await,
+        },
+        Command::Webhooks {
+            command:
+                WebhooksCommand::Verify {
+                    secret,
+                    header,
+                    ignore_timestamp,
+                    json,
+                },
+        } => {
+            if std::env::var("ANTON_WEBHOOK_SECRET").ok().as_deref() != Some(secret.as_str()) {
+                eprintln!(
+                    "warning: a secret on the command line is visible to other users of this \
+                     machine; prefer ANTON_WEBHOOK_SECRET"
+                );
+            }
+            integrator::webhooks_verify(&secret, &header, ignore_timestamp, json)
+        }
         Command::Balance {
             cfg,
             command:
@@ -426,6 +592,8 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
             operator::revoke_key(&store, &merchant_id(&merchant)?, &id).await?;
             println!("revoked {id}");
         }
+        // Handled in `run` without opening the database.
+        KeysCommand::Scan { paths, json } => integrator::keys_scan(&paths, json)?,
     }
     Ok(())
 }

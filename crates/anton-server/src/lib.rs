@@ -2,7 +2,8 @@
 //! and the `anton` binary.
 //!
 //! Layout (see ARCHITECTURE.md for walkthroughs):
-//! - [`cli`]: the `clap` command tree; thin wrappers over [`startup`] and [`operator`].
+//! - [`cli`]: the `clap` command tree; thin wrappers over [`startup`], [`operator`] and
+//!   [`integrator`] (the merchant-side commands, through the SDK).
 //! - [`config`]: `anton.toml` + `ANTON_*` settings, validated at start.
 //! - [`tls`]: the rustls server config; the local CA generated on first start.
 //! - [`secrets`]: server-side keys (API-key hashing, fingerprints, field encryption).
@@ -24,6 +25,7 @@ pub mod bench_webhooks;
 pub mod cli;
 pub mod config;
 pub mod events;
+pub mod integrator;
 pub mod openapi;
 pub mod operator;
 pub mod payouts;

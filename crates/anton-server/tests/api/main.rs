@@ -11,6 +11,7 @@ mod access;
 mod bad_input;
 mod crash;
 mod idempotency;
+mod integrator;
 mod ledger_properties;
 mod openapi;
 mod payouts;

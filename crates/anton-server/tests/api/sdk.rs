@@ -15,7 +15,7 @@ use futures_util::TryStreamExt;
 
 use crate::helpers::{Backend, TestApp};
 
-fn sdk(app: &TestApp, key: &str) -> Client {
+pub(crate) fn sdk(app: &TestApp, key: &str) -> Client {
     Client::builder(key)
         .base_url(&app.base)
         .add_root_certificate_pem(&std::fs::read(app.ca_path()).unwrap())
@@ -25,7 +25,7 @@ fn sdk(app: &TestApp, key: &str) -> Client {
         .unwrap()
 }
 
-fn ach(number: &str) -> BankAccountDetails {
+pub(crate) fn ach(number: &str) -> BankAccountDetails {
     BankAccountDetails::UsAch {
         routing_number: "110000000".into(),
         account_number: number.into(),
