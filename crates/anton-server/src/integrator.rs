@@ -285,7 +285,42 @@ pub fn scan_bytes(path: &str, bytes: &[u8], out: &mut Vec<Finding>) {
     }
 }
 
-fn scan_path(path: &Path, out: &mut Vec<Finding>, files: &mut usize) -> anyhow::Result<()> {
+/// A progress line on stderr while a scan runs, when stderr is a terminal (never in pipes or CI
+/// logs): files scanned so far, redrawn at most ten times a second.
+struct Progress {
+    on: bool,
+    last: Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self {
+            on: std::io::stderr().is_terminal(),
+            last: Instant::now(),
+        }
+    }
+
+    fn tick(&mut self, files: usize, path: &Path) {
+        if self.on && self.last.elapsed() >= Duration::from_millis(100) {
+            self.last = Instant::now();
+            let shown: String = path.display().to_string().chars().take(60).collect();
+            eprint!("\r\x1b[2Kscanning… {files} files  {shown}");
+        }
+    }
+
+    fn done(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+fn scan_path(
+    path: &Path,
+    out: &mut Vec<Finding>,
+    files: &mut usize,
+    progress: &mut Progress,
+) -> anyhow::Result<()> {
     let meta =
         std::fs::symlink_metadata(path).with_context(|| format!("reading {}", path.display()))?;
     if meta.is_dir() {
@@ -299,11 +334,12 @@ fn scan_path(path: &Path, out: &mut Vec<Finding>, files: &mut usize) -> anyhow::
             if entry.file_name().is_some_and(|n| n == ".git") {
                 continue;
             }
-            scan_path(&entry, out, files)?;
+            scan_path(&entry, out, files, progress)?;
         }
     } else if meta.is_file() && meta.len() <= SCAN_MAX_FILE {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         *files += 1;
+        progress.tick(*files, path);
         scan_bytes(&path.display().to_string(), &bytes, out);
     }
     Ok(())
@@ -313,12 +349,19 @@ fn scan_path(path: &Path, out: &mut Vec<Finding>, files: &mut usize) -> anyhow::
 pub fn keys_scan(paths: &[PathBuf], as_json: bool) -> anyhow::Result<()> {
     let mut findings = Vec::new();
     let mut files = 0usize;
+    let mut progress = Progress::new();
     for p in paths {
-        scan_path(p, &mut findings, &mut files).map_err(|e| Exit {
-            code: 2,
-            message: format!("{e:#}"),
-        })?;
+        let scanned = scan_path(p, &mut findings, &mut files, &mut progress);
+        if let Err(e) = scanned {
+            progress.done();
+            return Err(Exit {
+                code: 2,
+                message: format!("{e:#}"),
+            }
+            .into());
+        }
     }
+    progress.done();
     if as_json {
         println!("{}", json!({"files_scanned": files, "findings": findings}));
     } else {
