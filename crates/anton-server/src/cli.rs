@@ -48,12 +48,21 @@ struct ConfigArgs {
 
 impl ConfigArgs {
     fn load(&self, listen: Option<std::net::SocketAddr>) -> anyhow::Result<Config> {
+        self.load_as(listen, None)
+    }
+
+    fn load_as(
+        &self,
+        listen: Option<std::net::SocketAddr>,
+        role: Option<crate::config::Role>,
+    ) -> anyhow::Result<Config> {
         Config::load(
             self.config.as_deref(),
             &Overrides {
                 data_dir: self.data_dir.clone(),
                 listen,
                 database_url: self.database_url.clone(),
+                role,
             },
         )
     }
@@ -68,6 +77,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
+        /// all (default): API and workers; api: the HTTPS API only; worker: the rail and the
+        /// webhook dispatcher (its port answers only /healthz and /readyz).
+        #[arg(long, value_enum)]
+        role: Option<crate::config::Role>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -340,7 +353,7 @@ async fn operator_context(cfg: &ConfigArgs) -> anyhow::Result<(anton_store::Stor
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { cfg, listen } => serve(cfg, listen).await,
+        Command::Serve { cfg, listen, role } => serve(cfg, listen, role).await,
         Command::Migrate { cfg } => {
             let config = cfg.load(None)?;
             crate::startup::open_store(&config).await?;
@@ -598,8 +611,12 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(cfg: ConfigArgs, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
-    let config = cfg.load(listen)?;
+async fn serve(
+    cfg: ConfigArgs,
+    listen: Option<std::net::SocketAddr>,
+    role: Option<crate::config::Role>,
+) -> anyhow::Result<()> {
+    let config = cfg.load_as(listen, role)?;
     crate::telemetry::init(&config.log_format);
     let data_dir = config.data_dir.clone();
     let app = crate::startup::Application::build(config).await?;

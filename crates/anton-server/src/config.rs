@@ -26,9 +26,36 @@ pub struct Config {
     pub simulator: SimulatorConfig,
     /// `text` (default) or `json`.
     pub log_format: String,
-    /// Run the background workers (simulator rail, webhook dispatcher, sweepers) in this process.
+    /// What this node does (DESIGN.md §9): `all` (default), `api` (the HTTPS API only), or
+    /// `worker` (the rail and the webhook dispatcher; its port answers only `/healthz` and
+    /// `/readyz`). Any number of each on one PostgreSQL database.
+    pub role: Role,
+    /// Run the background workers (simulator rail, webhook dispatcher) in this process when the
+    /// role includes them. Tests turn this off and drive the workers themselves.
     pub workers: bool,
     pub webhooks: WebhooksConfig,
+}
+
+/// A node's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[default]
+    All,
+    Api,
+    Worker,
+}
+
+impl Config {
+    /// Whether this node runs the rail and the webhook dispatcher.
+    pub fn runs_workers(&self) -> bool {
+        self.workers && self.role != Role::Api
+    }
+
+    /// Whether this node serves the public API (a worker serves only health checks).
+    pub fn serves_api(&self) -> bool {
+        self.role != Role::Worker
+    }
 }
 
 /// Webhook delivery (DESIGN.md §5).
@@ -127,6 +154,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             simulator: SimulatorConfig::default(),
             log_format: "text".into(),
+            role: Role::All,
             workers: true,
             webhooks: WebhooksConfig::default(),
         }
@@ -142,10 +170,12 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 9] = [
+const CONFIG_KEYS: [&str; 10] = [
     "data_dir",
     "listen",
     "database_url",
@@ -153,6 +183,7 @@ const CONFIG_KEYS: [&str; 9] = [
     "tls",
     "simulator",
     "log_format",
+    "role",
     "workers",
     "webhooks",
 ];

@@ -108,7 +108,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut workers = Vec::new();
-        if self.config.workers {
+        if self.config.runs_workers() {
             workers.push(tokio::spawn(crate::rail::simulator::run(
                 self.state.store.clone(),
                 self.config.simulator.clone(),
@@ -130,7 +130,11 @@ impl Application {
             self.state.store.clone(),
             stop_rx.clone(),
         ));
-        let app = crate::api::router(self.state.clone());
+        let app = if self.config.serves_api() {
+            crate::api::router(self.state.clone())
+        } else {
+            crate::api::health_router(self.state.clone())
+        };
         serve(self.listener, self.tls, app, async move {
             shutdown.await;
             let _ = stop_tx.send(true);

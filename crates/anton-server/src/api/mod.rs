@@ -42,6 +42,15 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(request_id::middleware))
 }
 
+/// A worker node's port: health checks only (no public API).
+pub fn health_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
 async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }

@@ -218,7 +218,13 @@ impl TestApp {
     }
 
     pub async fn second_node(&self) -> Node {
-        let config = Config {
+        self.node(|_| {}).await
+    }
+
+    /// Another node on this deployment's database and secrets, configured by `customize`
+    /// (role, workers, webhooks…). Workers are off unless `customize` turns them on.
+    pub async fn node(&self, customize: impl FnOnce(&mut Config)) -> Node {
+        let mut config = Config {
             data_dir: self.data_dir.path().to_path_buf(),
             listen: "127.0.0.1:0".parse().expect("addr"),
             database_url: Some(self.database_url.clone()),
@@ -226,9 +232,8 @@ impl TestApp {
             workers: false,
             ..Config::default()
         };
-        let app = Application::build(config)
-            .await
-            .expect("the second node builds");
+        customize(&mut config);
+        let app = Application::build(config).await.expect("the node builds");
         let base = format!("https://localhost:{}", app.local_addr().port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async move {

@@ -18,6 +18,7 @@ mod openapi;
 mod payouts;
 mod process;
 mod recipients;
+mod scale_out;
 mod sdk;
 mod tls;
 mod webhooks;

@@ -24,7 +24,7 @@ use crate::helpers::{error_of, spawn_app_with, Backend, TestApp};
 #[derive(Clone)]
 pub(crate) struct Got {
     pub(crate) headers: HeaderMap,
-    body: Bytes,
+    pub(crate) body: Bytes,
     peer: SocketAddr,
 }
 
@@ -37,6 +37,10 @@ pub(crate) struct Shared {
     status: Arc<AtomicU16>,
     /// Event types whose first arrival is answered with 500 (to see a retry).
     fail_first: Arc<Mutex<HashMap<String, bool>>>,
+    /// (endpoint path, event id) pairs being received right now, and how often one arrived
+    /// while already in flight (two senders at once).
+    in_flight: Arc<Mutex<std::collections::HashSet<String>>>,
+    pub(crate) overlaps: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A local HTTPS webhook receiver with its own CA.
@@ -58,6 +62,14 @@ async fn hook(
         .ok()
         .and_then(|v| v["type"].as_str().map(str::to_owned))
         .unwrap_or_default();
+    let event_id = headers
+        .get("anton-event-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if !s.in_flight.lock().unwrap().insert(event_id.clone()) {
+        s.overlaps.fetch_add(1, Ordering::SeqCst);
+    }
     s.got.lock().unwrap().push(Got {
         headers,
         body,
@@ -67,6 +79,7 @@ async fn hook(
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
+    s.in_flight.lock().unwrap().remove(&event_id);
     if let Some(first) = s.fail_first.lock().unwrap().get_mut(&id) {
         if *first {
             *first = false;
