@@ -168,6 +168,9 @@ enum Command {
         #[command(subcommand)]
         command: WebhooksCommand,
     },
+    /// Kill a node with SIGKILL at random moments under load and check that no acknowledged
+    /// payout, ledger entry or event delivery was lost or duplicated (CI: 20 kills; soak: more).
+    CrashTest(crate::crash_harness::CrashTest),
     /// Benchmarks that write a report.
     Bench {
         #[command(subcommand)]
@@ -487,6 +490,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(violation) => bail!("ledger invariant violated: {violation}"),
             }
+        }
+        Command::CrashTest(opts) => {
+            crate::telemetry::init_with_default("text", "warn");
+            crate::crash_harness::run(opts).await
         }
         Command::Bench { command } => {
             // Warnings only (ANTON_LOG overrides): a bench must show what went wrong, not every

@@ -24,6 +24,7 @@ pub mod bench;
 pub mod bench_webhooks;
 pub mod cli;
 pub mod config;
+pub mod crash_harness;
 pub mod events;
 pub mod integrator;
 pub mod openapi;
