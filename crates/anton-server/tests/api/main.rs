@@ -10,6 +10,7 @@ mod helpers;
 mod access;
 mod bad_input;
 mod crash;
+mod db_faults;
 mod examples;
 mod idempotency;
 mod integrator;
