@@ -377,8 +377,8 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
 
-    // The checks.
-    let l = ledger.lock().unwrap_or_else(|e| e.into_inner());
+    // The checks. (Every client has finished: the ledger is taken out of its mutex.)
+    let l = std::mem::take(&mut *ledger.lock().unwrap_or_else(|e| e.into_inner()));
     let by_id: HashMap<&str, &anton_sdk::types::Payout> =
         payouts.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut per_key: HashMap<&str, usize> = HashMap::new();
