@@ -122,6 +122,17 @@ impl Application {
                 stop_rx.clone(),
             )));
         }
+        if self.config.serves_api() {
+            let role = match self.config.role {
+                crate::config::Role::Api => "api",
+                _ => "all",
+            };
+            workers.push(tokio::spawn(heartbeat(
+                self.state.clone(),
+                role,
+                stop_rx.clone(),
+            )));
+        }
         workers.push(tokio::spawn(keep_statistics_fresh(
             self.state.store.clone(),
             stop_rx.clone(),
@@ -201,6 +212,51 @@ pub async fn serve(
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
+}
+
+/// How often an API node beats, and how old a beat may be for its node to count as alive.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+const HEARTBEAT_FRESH: Duration = Duration::from_secs(3);
+
+/// Rate limits across nodes: every second this node records its heartbeat and counts the API
+/// nodes alive; each allows `limit / count` per key. A stopping node removes itself, so the
+/// others take over its share within a second.
+async fn heartbeat(
+    state: crate::state::AppState,
+    role: &'static str,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => break,
+        }
+        let now = anton_store::now_us();
+        let id = state.node_id.clone();
+        let beat = state
+            .store
+            .write(move |c| {
+                Box::pin(async move { anton_store::nodes::heartbeat(c, &id, role, now).await })
+            })
+            .await;
+        if let Err(e) = beat {
+            tracing::warn!(error = %e, "node heartbeat failed");
+            continue;
+        }
+        let since = now - i64::try_from(HEARTBEAT_FRESH.as_micros()).unwrap_or(3_000_000);
+        match anton_store::nodes::count_api_nodes(state.store.read(), since).await {
+            Ok(n) => state
+                .api_nodes
+                .store(n.max(1), std::sync::atomic::Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "counting API nodes failed"),
+        }
+    }
+    let id = state.node_id.clone();
+    let _ = state
+        .store
+        .write(move |c| Box::pin(async move { anton_store::nodes::remove(c, &id).await }))
+        .await;
 }
 
 /// PostgreSQL: analyzes tables that changed a lot, every few seconds (see

@@ -34,6 +34,11 @@ pub struct Inner {
     pub live_rail: bool,
     /// The SSRF guard, egress addresses, schedule clock and dispatcher wake-up.
     pub webhooks: Arc<crate::webhooks::dispatcher::WebhookRuntime>,
+    /// This node's id in the `nodes` table.
+    pub node_id: String,
+    /// API nodes alive in the deployment (from heartbeats; at least 1). Each node allows
+    /// `limit / api_nodes` per key, so a key's limit holds across nodes.
+    pub api_nodes: std::sync::atomic::AtomicU64,
 }
 
 impl std::ops::Deref for AppState {
@@ -62,6 +67,8 @@ impl AppState {
             key_cache: Mutex::new(HashMap::new()),
             live_rail: false,
             webhooks,
+            node_id: format!("node_{}", anton_core::random_base62(16)),
+            api_nodes: std::sync::atomic::AtomicU64::new(1),
         }))
     }
 }

@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod list;
 pub mod merchants;
+pub mod nodes;
 pub mod payouts;
 pub mod recipients;
 pub mod webhooks;

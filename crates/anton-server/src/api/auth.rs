@@ -187,7 +187,15 @@ impl FromRequestParts<AppState> for Auth {
             }
         }
 
-        let rate = rate_limit_per_s(state, &record.merchant_id, record.env).await?;
+        // This node's share of the key's limit (see `startup::heartbeat`).
+        let rate = rate_limit_per_s(state, &record.merchant_id, record.env)
+            .await?
+            .div_ceil(
+                state
+                    .api_nodes
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    .max(1),
+            );
         let decision = state.key_limiter.check(record.id.as_str(), rate);
         if !decision.allowed {
             return Err(AuthRejection(

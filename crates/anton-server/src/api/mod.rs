@@ -64,7 +64,11 @@ async fn readyz(
         .ping()
         .await
         .map_err(|_| ApiError::unavailable())?;
-    Ok(Json(json!({"status": "ready"})))
+    Ok(Json(json!({
+        "status": "ready",
+        // API nodes alive in the deployment (heartbeats), which share the per-key rate limits.
+        "api_nodes": state.api_nodes.load(std::sync::atomic::Ordering::Relaxed),
+    })))
 }
 
 /// Published egress addresses of webhook deliveries (DESIGN.md §5.4). No authentication.

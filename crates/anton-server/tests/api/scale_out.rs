@@ -224,3 +224,68 @@ async fn a_key_revoked_through_one_node_is_refused_by_the_other_within_a_second(
     // DESIGN.md §4: within one second (the per-node cache's TTL), measured here.
     eprintln!("refused by the other node after {:?}", revoked_at.elapsed());
 }
+
+/// A key's rate limit holds across API nodes: each node allows its share (limit / live API
+/// nodes, from heartbeats), so a burst spread over two nodes gets about one key's burst, not two.
+#[tokio::test]
+async fn a_keys_rate_limit_holds_across_two_api_nodes() {
+    let app = crate::helpers::spawn_app(Backend::Postgres).await;
+    let other = app.node(|c| c.role = anton_server::config::Role::Api).await;
+    let ca = app.ca_path();
+    let plain = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
+        .build()
+        .unwrap();
+    // Both nodes see each other (their /readyz reports the live API nodes).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for base in [&app.base, &other.base] {
+        loop {
+            let v: Value = plain
+                .get(format!("{base}/readyz"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if v["api_nodes"] == 2 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "both nodes count two API nodes");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // 4 requests/s (burst 8) for this merchant's keys.
+    let m = anton_server::operator::create_merchant(&app.store, "Limited")
+        .await
+        .unwrap();
+    app.set_rate_limits(&m.id, 4, 4).await;
+    let key = app.create_key(&m.id, Environment::Test, None).await;
+    let no_retry = |base: &str| {
+        Client::builder(key.clone())
+            .base_url(base)
+            .add_root_certificate_pem(&std::fs::read(&ca).unwrap())
+            .unwrap()
+            .max_retries(0)
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (no_retry(&app.base), no_retry(&other.base));
+    let started = Instant::now();
+    let mut allowed = 0;
+    for i in 0..40 {
+        let c = if i % 2 == 0 { &a } else { &b };
+        match c.balance().get().await {
+            Ok(_) => allowed += 1,
+            Err(e) => assert_eq!(e.api().unwrap().status, 429),
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    // One key's burst (8) plus what 4/s refills meanwhile; two independent nodes would allow 16+.
+    let bound = 8 + (4.0 * secs).ceil() as usize + 1;
+    assert!(
+        allowed <= bound,
+        "{allowed} requests allowed in {secs:.2} s across two nodes (bound {bound})"
+    );
+    assert!(allowed >= 8, "the whole burst is usable: {allowed}");
+}
