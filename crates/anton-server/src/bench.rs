@@ -42,6 +42,9 @@ pub enum BenchCommand {
         /// Target rate in requests/s (0: as fast as possible).
         #[arg(long, default_value_t = 0)]
         rate: u64,
+        /// API nodes on the one database (PostgreSQL), connections spread round-robin.
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
         /// Append the report to this Markdown file.
         #[arg(long, default_value = "bench-report.md")]
         report: PathBuf,
@@ -65,6 +68,9 @@ pub enum BenchCommand {
         rate: u64,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Nodes running the dispatcher on the one database (PostgreSQL).
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
         #[arg(long, default_value = "bench-report.md")]
         report: PathBuf,
     },
@@ -86,6 +92,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             seconds,
             merchants,
             rate,
+            nodes,
             report,
         } => {
             payouts(
@@ -94,6 +101,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                 seconds,
                 merchants.max(1),
                 rate,
+                nodes.max(1),
                 &report,
             )
             .await
@@ -104,10 +112,19 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             events,
             rate,
             seconds,
+            nodes,
             report,
         } => {
-            crate::bench_webhooks::run(&backend, endpoints.max(1), events, rate, seconds, &report)
-                .await
+            crate::bench_webhooks::run(
+                &backend,
+                endpoints.max(1),
+                events,
+                rate,
+                seconds,
+                nodes.max(1),
+                &report,
+            )
+            .await
         }
         BenchCommand::Connections { count, report } => open_connections(count, &report).await,
     }
@@ -195,8 +212,12 @@ async fn payouts(
     seconds: u64,
     merchants: usize,
     rate: u64,
+    nodes: usize,
     report: &PathBuf,
 ) -> anyhow::Result<()> {
+    if nodes > 1 && backend == "sqlite" {
+        bail!("--nodes > 1 needs PostgreSQL (SQLite is one node)");
+    }
     let dir = tempfile_dir()?;
     let (url, backend_label, pg_database) = database_url(backend, &dir).await?;
     let mut config = Config {
@@ -206,7 +227,7 @@ async fn payouts(
         ..Config::default()
     };
     config.workers = false; // measure creation alone; the rail would compete for the writer
-    let app = Application::build(config).await?;
+    let app = Application::build(config.clone()).await?;
     let addr = app.local_addr();
     let ca = app
         .generated_ca()
@@ -215,9 +236,18 @@ async fn payouts(
     let store = app.state().store.clone();
     let secrets = app.state().secrets.clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
+    // More API nodes on the same database, secrets and certificate.
+    let mut bases = vec![format!("https://localhost:{}", addr.port())];
+    for _ in 1..nodes {
+        let mut c = config.clone();
+        c.role = crate::config::Role::Api;
+        let node = Application::build(c).await?;
+        bases.push(format!("https://localhost:{}", node.local_addr().port()));
+        tokio::spawn(node.run_until_stopped(std::future::pending()));
+    }
 
     let client = bench_client(&ca)?;
-    let base = format!("https://localhost:{}", addr.port());
+    let base = bases[0].clone();
     let mut targets = Vec::new();
     let mut tenants = Vec::new();
     for i in 0..merchants {
@@ -273,7 +303,7 @@ async fn payouts(
     for w in 0..connections {
         // One client per worker: its own keep-alive connection.
         let client = bench_client(&ca)?;
-        let (targets, stop, base) = (targets.clone(), stop.clone(), base.clone());
+        let (targets, stop, base) = (targets.clone(), stop.clone(), bases[w % nodes].clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0u64;
@@ -346,6 +376,12 @@ async fn payouts(
         anton_core::time::Timestamp::from_unix_micros(anton_store::now_us()).to_rfc3339()
     )?;
     writeln!(out, "- Load: {connections} HTTPS/1.1 keep-alive connections, {merchants} merchant(s), {seconds} s, target rate {}", if rate == 0 { "max".to_string() } else { format!("{rate}/s") })?;
+    if nodes > 1 {
+        writeln!(
+            out,
+            "- Nodes: {nodes} API nodes in one process on one database, connections spread round-robin"
+        )?;
+    }
     writeln!(
         out,
         "- Payouts created: {} ({throughput:.0}/s), errors: {errors}",

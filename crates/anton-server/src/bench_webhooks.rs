@@ -57,8 +57,12 @@ pub async fn run(
     events: usize,
     rate: u64,
     seconds: u64,
+    nodes: usize,
     report: &PathBuf,
 ) -> anyhow::Result<()> {
+    if nodes > 1 && backend == "sqlite" {
+        anyhow::bail!("--nodes > 1 needs PostgreSQL (SQLite is one node)");
+    }
     // The receiver.
     let recv_dir = tempfile_dir()?;
     crate::tls::generate_local_ca(&recv_dir, &["localhost"])?;
@@ -94,7 +98,7 @@ pub async fn run(
     config.webhooks.allow_private = vec!["localhost".into()];
     config.webhooks.rate_per_endpoint_per_s = 1_000_000;
     let concurrency = config.webhooks.max_concurrency_per_endpoint;
-    let app = Application::build(config).await?;
+    let app = Application::build(config.clone()).await?;
     let addr = app.local_addr();
     let ca = app
         .generated_ca()
@@ -166,6 +170,23 @@ pub async fn run(
             .await?;
     }
     store.refresh_statistics().await?;
+    // More dispatchers on the same database (worker nodes), started with the first.
+    let mut extra = Vec::new();
+    for _ in 1..nodes {
+        let mut c = config.clone();
+        c.role = crate::config::Role::Worker;
+        extra.push(Application::build(c).await?);
+    }
+    let mut extra_stops = Vec::new();
+    for node in extra {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        extra_stops.push((
+            tx,
+            tokio::spawn(node.run_until_stopped(async move {
+                let _ = rx.await;
+            })),
+        ));
+    }
     let (stop_node, stop_node_rx) = tokio::sync::oneshot::channel::<()>();
     let t0 = Instant::now();
     let node = tokio::spawn(app.run_until_stopped(async move {
@@ -312,6 +333,12 @@ pub async fn run(
         out,
         "- Endpoints: {endpoints} (each subscribed to payout.created), {concurrency} concurrent requests per endpoint, HTTPS/1.1 keep-alive, signed with both header sets"
     )?;
+    if nodes > 1 {
+        writeln!(
+            out,
+            "- Nodes: {nodes} dispatchers in one process on one database"
+        )?;
+    }
     writeln!(
         out,
         "- Backlog: {events} events → {expected} deliveries in {drain:.2} s: **{:.0} deliveries/s** ({:.0} events/s)",
@@ -332,6 +359,10 @@ pub async fn run(
     std::io::Write::write_all(&mut f, out.as_bytes())?;
     let _ = stop_node.send(());
     let _ = node.await;
+    for (tx, handle) in extra_stops {
+        let _ = tx.send(());
+        let _ = handle.await;
+    }
     let _ = stop_recv.send(());
     store.close().await;
     if let Some(name) = pg_database {
