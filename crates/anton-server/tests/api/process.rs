@@ -577,3 +577,32 @@ async fn the_bench_commands_write_a_report() {
     // The PostgreSQL run dropped its database.
     assert!(bench_databases().await <= before);
 }
+
+/// `anton serve` with a role from the environment (as `--role`): a worker's port answers health
+/// checks and nothing of the API; SIGTERM stops it cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_node_serves_health_checks_only_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_server(dir.path(), &[("ANTON_ROLE", "worker")]).await;
+    let c = client(&dir.path().join("anton-data/tls/ca.pem"));
+    let base = format!("https://localhost:{}", server.port);
+    let ready = c.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let api = c.get(format!("{base}/v1/egress_ips")).send().await.unwrap();
+    assert_eq!(api.status(), 404, "no public API on a worker");
+    // SIGTERM: a graceful stop, exit status 0.
+    let pid = server.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the node stops after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    let help = anton(dir.path(), &["serve", "--help"]);
+    assert!(help.contains("--role"), "{help}");
+}
