@@ -44,6 +44,33 @@ async fn add(
     Ok(())
 }
 
+/// The debit side of a posting: of `available` only if the balance covers it (`false`: it does
+/// not, nothing was written), of any other account unconditionally.
+async fn debit_step(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    currency: Currency,
+    debit: LedgerAccount,
+    minus: i64,
+) -> Result<bool> {
+    if debit != LedgerAccount::Available {
+        add(conn, t, currency, debit, minus).await?;
+        return Ok(true);
+    }
+    let r = sqlx::query(
+        "UPDATE balances SET amount = amount + $1 \
+         WHERE merchant_id = $2 AND env = $3 AND currency = $4 AND account = 'available' AND amount >= $5",
+    )
+    .bind(minus)
+    .bind(t.m())
+    .bind(t.e())
+    .bind(currency.as_str())
+    .bind(-minus)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Applies a posting. A debit of `available` happens only if the balance covers it.
 pub async fn post(
     conn: &mut AnyConnection,
@@ -54,25 +81,23 @@ pub async fn post(
     now_us: i64,
 ) -> Result<PostOutcome> {
     let [(debit, minus), (credit, plus)] = posting.entries();
-    if debit == LedgerAccount::Available {
-        let r = sqlx::query(
-            "UPDATE balances SET amount = amount + $1 \
-             WHERE merchant_id = $2 AND env = $3 AND currency = $4 AND account = 'available' AND amount >= $5",
-        )
-        .bind(minus)
-        .bind(t.m())
-        .bind(t.e())
-        .bind(currency.as_str())
-        .bind(-minus)
-        .execute(&mut *conn)
-        .await?;
-        if r.rows_affected() != 1 {
+    // The two balance rows are updated in one global order — by account name, so `available`
+    // always first — on every path (`apply_deltas` sorts the same way): two transactions on
+    // different nodes that touch the same balances then never wait for each other in a cycle,
+    // which PostgreSQL would break by aborting one (a payout release taking `in_flight` then
+    // `available` against a creation batch holding `available` then wanting `in_flight`).
+    // `available` sorts first, so its conditional debit still runs before anything is written.
+    if debit.as_str() <= credit.as_str() {
+        if !debit_step(conn, t, currency, debit, minus).await? {
             return Ok(PostOutcome::InsufficientFunds);
         }
+        add(conn, t, currency, credit, plus).await?;
     } else {
-        add(conn, t, currency, debit, minus).await?;
+        add(conn, t, currency, credit, plus).await?;
+        if !debit_step(conn, t, currency, debit, minus).await? {
+            return Ok(PostOutcome::InsufficientFunds);
+        }
     }
-    add(conn, t, currency, credit, plus).await?;
     let id = BalanceTransactionId::generate();
     sqlx::query(
         "INSERT INTO balance_transactions (merchant_id, env, id, type, currency, amount, debit, credit, source_id, created_us) \

@@ -100,10 +100,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// True when the database could not be reached (as opposed to a query being refused).
+    /// True when the database could not be reached, or refused the work for a transient reason
+    /// (PostgreSQL chose it as a deadlock victim or a serialization failure): the request may be
+    /// retried as it is (with its idempotency key), so the API answers 503, not 500.
     pub fn is_unavailable(&self) -> bool {
         match self {
             Self::WriterUnavailable => true,
+            Self::Database(sqlx::Error::Database(db))
+                if matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                true
+            }
             Self::Database(e) => matches!(
                 e,
                 sqlx::Error::Io(_)

@@ -59,7 +59,22 @@ pub async fn run_due(
     store
         .write(move |c| {
             Box::pin(async move {
-                let due = due_for_rail(c, backend, Environment::Test, now_us, PASS_MAX).await?;
+                let mut due = due_for_rail(c, backend, Environment::Test, now_us, PASS_MAX).await?;
+                // Balances in one global order (merchant, environment, currency; within one
+                // balance `ledger::post` goes by account): passes on two nodes, or a pass and a
+                // creation batch, never lock the same balances in opposite orders.
+                due.sort_by(|a, b| {
+                    (
+                        a.tenant.merchant_id.as_str(),
+                        a.tenant.env.as_str(),
+                        a.payout.currency.as_str(),
+                    )
+                        .cmp(&(
+                            b.tenant.merchant_id.as_str(),
+                            b.tenant.env.as_str(),
+                            b.payout.currency.as_str(),
+                        ))
+                });
                 let mut moved = 0;
                 for d in due {
                     let outcome = SimulatedOutcome::for_last4(&d.payout.outcome_last4);
