@@ -259,13 +259,13 @@ async fn heartbeat(
         .await;
 }
 
-/// PostgreSQL: analyzes tables that changed a lot, every few seconds (see
+/// PostgreSQL: analyzes tables that changed a lot, every second (see
 /// `Store::refresh_statistics`). Nothing on SQLite.
 async fn keep_statistics_fresh(store: Store, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     if store.backend() != anton_store::Backend::Postgres {
         return;
     }
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = tick.tick() => {}
