@@ -907,7 +907,7 @@ crate::both_backends!(
 );
 
 /// PostgreSQL only: a table filled faster than autovacuum looks gets its planner statistics from
-/// Anton (`Store::refresh_statistics`, run every few seconds by each node); without them every
+/// Anton (`Store::refresh_statistics`, run every second by each node); without them every
 /// keyed lookup on it walked the merchant's whole backlog (docs/benchmarks.md).
 #[tokio::test]
 async fn a_freshly_filled_table_gets_planner_statistics() {
@@ -948,7 +948,7 @@ async fn a_freshly_filled_table_gets_planner_statistics() {
         .await
         .unwrap();
     // The statistics collector reports the new rows within seconds; the node's own refresher
-    // (every 5 s) may get there before this loop does.
+    // (every second) may get there before this loop does.
     let deadline = Instant::now() + Duration::from_secs(30);
     while !analyzed("webhook_attempts").await {
         app.store.refresh_statistics().await.unwrap();
