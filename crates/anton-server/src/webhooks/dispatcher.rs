@@ -191,12 +191,23 @@ pub async fn run(
     // taken over that long after it claimed them.
     let lease = i64::try_from(config.timeout_ms).unwrap_or(15_000) * 1_000 * (PREFETCH as i64 + 2);
     let committed = store.commits();
+    // `stalled`: due work that nothing here has room for (the last claim came back empty). Then a
+    // commit wakes the loop only for new events (our own empty claims commit too, and would spin).
+    let mut stalled = false;
+    let mut woke_by_commit = false;
     loop {
         if *stop.borrow() {
             break;
         }
+        if stalled
+            && woke_by_commit
+            && !webhooks::outbox_waiting(store.read()).await.unwrap_or(true)
+        {
+            woke_by_commit = wait(&committed, &runtime, &config, &mut stop).await;
+            continue;
+        }
         let mut busy_loop = false;
-        let mut stalled = false;
+        stalled = false;
         let now = runtime.clock.now_us();
         // What each endpoint may still take on this node: its free concurrency slots, bounded
         // by its rate budget. Endpoints not listed get the full cap (and a fresh bucket).
@@ -231,8 +242,7 @@ pub async fn run(
                 claimed,
             }) => {
                 busy_loop |= more_waiting;
-                // Due work that nothing here has room for: wait for room (an attempt finishing
-                // wakes us) or the poll, not for commits — our own empty claim commits too.
+                // Due work that nothing here has room for (see `stalled` above).
                 stalled = !fanned_out && claimed.as_ref().is_some_and(Vec::is_empty);
                 let claimed = claimed.unwrap_or_default();
                 busy_loop |= claimed.len() == CLAIM_MAX;
@@ -306,14 +316,10 @@ pub async fn run(
             Err(e) => tracing::warn!(error = %e, "claiming webhook deliveries failed"),
         }
         if busy_loop {
+            woke_by_commit = false;
             continue;
         }
-        tokio::select! {
-            () = committed.notified(), if !stalled => {}
-            () = runtime.wake.notified() => {}
-            () = tokio::time::sleep(Duration::from_millis(config.poll_interval_ms)) => {}
-            _ = stop.changed() => {}
-        }
+        woke_by_commit = wait(&committed, &runtime, &config, &mut stop).await;
     }
     // Stopping: attempts under way finish (each within the timeout) and are recorded; deliveries
     // not started give their leases back, so another node (or this one, restarted) sends them
@@ -337,6 +343,22 @@ pub async fn run(
             ),
             Err(e) => tracing::warn!(error = %e, "releasing leases failed; they expire instead"),
         }
+    }
+}
+
+/// Sleeps until a commit of this node's writer, a wake-up (an attempt finished, resend, recover),
+/// the poll interval, or the stop. `true` when a commit woke it.
+async fn wait(
+    committed: &Notify,
+    runtime: &WebhookRuntime,
+    config: &WebhooksConfig,
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    tokio::select! {
+        () = committed.notified() => true,
+        () = runtime.wake.notified() => false,
+        () = tokio::time::sleep(Duration::from_millis(config.poll_interval_ms)) => false,
+        _ = stop.changed() => false,
     }
 }
 
