@@ -261,31 +261,46 @@ pub async fn list_deliveries(
         .iter()
         .map(delivery_from_row)
         .collect::<Result<_>>()?;
-    let mut out = Vec::with_capacity(deliveries.len());
-    for d in deliveries {
-        let attempts = sqlx::query(
-            "SELECT attempt, started_us, latency_us, status_code, response_body, error_class \
-             FROM webhook_attempts WHERE merchant_id = $1 AND env = $2 AND delivery_id = $3 ORDER BY attempt",
-        )
-        .bind(t.m())
-        .bind(t.e())
-        .bind(d.id.as_str())
-        .fetch_all(pool)
-        .await?
+    // Every attempt of the page's deliveries in one statement per chunk (a join from the VALUES
+    // list of their keys), not one query per delivery.
+    let keys: Vec<(String, String, String)> = deliveries
         .iter()
-        .map(|r| {
-            Ok(AttemptRecord {
-                attempt: r.try_get("attempt")?,
-                started_us: r.try_get("started_us")?,
-                latency_us: r.try_get("latency_us")?,
-                status_code: r.try_get("status_code")?,
-                response_body: r.try_get("response_body")?,
-                error_class: r.try_get("error_class")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        out.push((d, attempts));
+        .map(|d| (t.m().to_owned(), t.e().to_owned(), d.id.to_string()))
+        .collect();
+    let mut attempts: HashMap<String, Vec<AttemptRecord>> = HashMap::new();
+    for chunk in chunks_pow2(&keys) {
+        let mut sql = Sql::new(
+            "SELECT a.delivery_id, a.attempt, a.started_us, a.latency_us, a.status_code, \
+             a.response_body, a.error_class FROM (VALUES ",
+        );
+        values(&mut sql, chunk, |sql, (m, e, id)| {
+            sql.text(m).push(", ").text(e).push(", ").text(id);
+        });
+        sql.push(
+            ") AS v JOIN webhook_attempts a ON a.merchant_id = v.column1 AND a.env = v.column2 \
+             AND a.delivery_id = v.column3 ORDER BY a.delivery_id, a.attempt",
+        );
+        for r in sql.fetch_all(pool).await? {
+            attempts
+                .entry(r.try_get("delivery_id")?)
+                .or_default()
+                .push(AttemptRecord {
+                    attempt: r.try_get("attempt")?,
+                    started_us: r.try_get("started_us")?,
+                    latency_us: r.try_get("latency_us")?,
+                    status_code: r.try_get("status_code")?,
+                    response_body: r.try_get("response_body")?,
+                    error_class: r.try_get("error_class")?,
+                });
+        }
     }
+    let out = deliveries
+        .into_iter()
+        .map(|d| {
+            let a = attempts.remove(d.id.as_str()).unwrap_or_default();
+            (d, a)
+        })
+        .collect();
     Ok(out)
 }
 
