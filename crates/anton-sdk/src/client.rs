@@ -319,6 +319,19 @@ impl Client {
         self.call(Method::POST, path, &[], Some(body), key).await
     }
 
+    async fn patch<T: DeserializeOwned, B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, Error> {
+        let body = serde_json::to_value(body).map_err(|e| Error::Config(e.to_string()))?;
+        self.call(Method::PATCH, path, &[], Some(body), None).await
+    }
+
+    async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.call(Method::DELETE, path, &[], None, None).await
+    }
+
     async fn list<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -439,28 +452,13 @@ impl Recipients<'_> {
     }
 
     pub async fn update(&self, id: &str, params: &RecipientUpdate) -> Result<Recipient, Error> {
-        let body = serde_json::to_value(params).map_err(|e| Error::Config(e.to_string()))?;
         self.0
-            .call(
-                Method::PATCH,
-                &format!("v1/recipients/{}", seg(id)),
-                &[],
-                Some(body),
-                None,
-            )
+            .patch(&format!("v1/recipients/{}", seg(id)), params)
             .await
     }
 
     pub async fn delete(&self, id: &str) -> Result<Deleted, Error> {
-        self.0
-            .call(
-                Method::DELETE,
-                &format!("v1/recipients/{}", seg(id)),
-                &[],
-                None,
-                None,
-            )
-            .await
+        self.0.delete(&format!("v1/recipients/{}", seg(id))).await
     }
 
     pub async fn list(&self, params: &ListParams) -> Result<List<Recipient>, Error> {
@@ -593,27 +591,14 @@ impl WebhookEndpoints<'_> {
         id: &str,
         params: &WebhookEndpointUpdate,
     ) -> Result<WebhookEndpoint, Error> {
-        let body = serde_json::to_value(params).map_err(|e| Error::Config(e.to_string()))?;
         self.0
-            .call(
-                Method::PATCH,
-                &format!("v1/webhook_endpoints/{}", seg(id)),
-                &[],
-                Some(body),
-                None,
-            )
+            .patch(&format!("v1/webhook_endpoints/{}", seg(id)), params)
             .await
     }
 
     pub async fn delete(&self, id: &str) -> Result<Deleted, Error> {
         self.0
-            .call(
-                Method::DELETE,
-                &format!("v1/webhook_endpoints/{}", seg(id)),
-                &[],
-                None,
-                None,
-            )
+            .delete(&format!("v1/webhook_endpoints/{}", seg(id)))
             .await
     }
 

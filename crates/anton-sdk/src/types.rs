@@ -195,7 +195,9 @@ pub struct Deleted {
 // ---------------------------------------------------------------------------------------------
 // Payouts
 
-/// Where a payout is in its lifecycle (DESIGN.md §3).
+/// Where a payout is in its lifecycle (DESIGN.md §3). The wire form, apart from
+/// `anton_core::payout::PayoutStatus` (the server's state machine) on purpose: a client must read
+/// statuses a newer server adds (`Unknown`) instead of failing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PayoutStatus {

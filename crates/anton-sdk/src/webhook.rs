@@ -138,14 +138,19 @@ impl Webhook {
         raw_body: &[u8],
         anton_signature: &str,
     ) -> Result<Event, WebhookError> {
-        let mut err = WebhookError::NoMatchingSignature;
-        for secret in &self.secrets {
-            match signature::verify_ignoring_timestamp(raw_body, anton_signature, secret) {
-                Ok(_) => return parse_event(raw_body),
-                Err(e) => err = e.into(),
-            }
-        }
-        Err(err)
+        self.check_ignoring_timestamp(raw_body, anton_signature)?;
+        parse_event(raw_body)
+    }
+
+    /// [`Webhook::verify_ignoring_timestamp`] without parsing the body.
+    pub fn check_ignoring_timestamp(
+        &self,
+        raw_body: &[u8],
+        anton_signature: &str,
+    ) -> Result<(), WebhookError> {
+        self.any_secret(|secret| {
+            signature::verify_ignoring_timestamp(raw_body, anton_signature, secret)
+        })
     }
 
     /// Verifies the Standard Webhooks headers (`webhook-id`, `webhook-timestamp`,
@@ -194,9 +199,8 @@ impl Webhook {
         webhook_signature: &str,
         now_unix: i64,
     ) -> Result<(), WebhookError> {
-        let mut err = WebhookError::NoMatchingSignature;
-        for secret in &self.secrets {
-            match signature::verify_standard(
+        self.any_secret(|secret| {
+            signature::verify_standard(
                 raw_body,
                 webhook_id,
                 webhook_timestamp,
@@ -204,15 +208,8 @@ impl Webhook {
                 secret,
                 now_unix,
                 self.tolerance_seconds,
-            ) {
-                Ok(_) => return Ok(()),
-                Err(
-                    e @ (VerifyError::MalformedHeader | VerifyError::TimestampOutsideTolerance),
-                ) => return Err(e.into()),
-                Err(e) => err = e.into(),
-            }
-        }
-        Err(err)
+            )
+        })
     }
 
     /// Checks `Anton-Signature` without parsing the body (the CLI's `webhooks verify`).
@@ -222,24 +219,34 @@ impl Webhook {
         anton_signature: &str,
         now_unix: i64,
     ) -> Result<(), WebhookError> {
-        let mut err = WebhookError::NoMatchingSignature;
-        for secret in &self.secrets {
-            match signature::verify(
+        self.any_secret(|secret| {
+            signature::verify(
                 raw_body,
                 anton_signature,
                 secret,
                 now_unix,
                 self.tolerance_seconds,
-            ) {
+            )
+        })
+    }
+
+    /// `Ok` when `check` accepts the delivery with any configured secret. A malformed or stale
+    /// header fails the same way for every secret, so that answer comes at once; otherwise the
+    /// answer is that no signature matched.
+    fn any_secret(
+        &self,
+        check: impl Fn(&WebhookSecret) -> Result<i64, VerifyError>,
+    ) -> Result<(), WebhookError> {
+        for secret in &self.secrets {
+            match check(secret) {
                 Ok(_) => return Ok(()),
-                // Malformed and stale headers fail the same way for every secret.
                 Err(
                     e @ (VerifyError::MalformedHeader | VerifyError::TimestampOutsideTolerance),
                 ) => return Err(e.into()),
-                Err(e) => err = e.into(),
+                Err(VerifyError::NoMatchingSignature) => {}
             }
         }
-        Err(err)
+        Err(WebhookError::NoMatchingSignature)
     }
 }
 

@@ -252,14 +252,7 @@ async fn payouts(
     let mut tenants = Vec::new();
     for i in 0..merchants {
         let m = operator::create_merchant(&store, &format!("bench merchant {i}")).await?;
-        let id = m.id.clone();
-        store
-            .write(move |c| {
-                Box::pin(async move {
-                    anton_store::merchants::set_rate_limits(c, &id, 1_000_000, 1_000_000).await
-                })
-            })
-            .await?;
+        operator::set_rate_limits(&store, &m.id, 1_000_000, 1_000_000).await?;
         let tenant = Tenant::new(m.id.clone(), Environment::Test);
         operator::fund(
             &store,
@@ -415,6 +408,46 @@ async fn payouts(
         bail!("ledger invariants violated");
     }
     Ok(())
+}
+
+/// An in-process HTTPS webhook receiver with a CA of its own (benchmarks, crash test): serves
+/// `router` on 127.0.0.1 until dropped. Anton must trust `ca()` (`webhooks.extra_root_ca`).
+pub(crate) struct LocalReceiver {
+    pub port: u16,
+    pub dir: PathBuf,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl LocalReceiver {
+    pub(crate) async fn start(router: axum::Router) -> anyhow::Result<Self> {
+        let dir = tempfile_dir()?;
+        crate::tls::generate_local_ca(&dir, &["localhost"])?;
+        let tls = crate::tls::server_config(&dir.join("server.pem"), &dir.join("server.key"))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(crate::startup::serve(
+            listener,
+            Arc::new(tls),
+            router,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Ok(Self {
+            port,
+            dir,
+            _stop: stop,
+        })
+    }
+
+    pub(crate) fn ca(&self) -> PathBuf {
+        self.dir.join("ca.pem")
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("https://localhost:{}/hook", self.port)
+    }
 }
 
 pub(crate) fn tempfile_dir() -> anyhow::Result<PathBuf> {

@@ -22,7 +22,9 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::json;
 
-use crate::bench::{bench_client, database_url, drop_database, machine, tempfile_dir};
+use crate::bench::{
+    bench_client, database_url, drop_database, machine, tempfile_dir, LocalReceiver,
+};
 use crate::config::Config;
 use crate::operator;
 use crate::startup::Application;
@@ -63,26 +65,13 @@ pub async fn run(
     if nodes > 1 && backend == "sqlite" {
         anyhow::bail!("--nodes > 1 needs PostgreSQL (SQLite is one node)");
     }
-    // The receiver.
-    let recv_dir = tempfile_dir()?;
-    crate::tls::generate_local_ca(&recv_dir, &["localhost"])?;
-    let tls =
-        crate::tls::server_config(&recv_dir.join("server.pem"), &recv_dir.join("server.key"))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let recv_port = listener.local_addr()?.port();
     let received = Arc::new(Received::default());
-    let app_recv = Router::new()
-        .route("/hook", post(hook))
-        .with_state(received.clone());
-    let (stop_recv, stop_recv_rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(crate::startup::serve(
-        listener,
-        Arc::new(tls),
-        app_recv,
-        async move {
-            let _ = stop_recv_rx.await;
-        },
-    ));
+    let receiver = LocalReceiver::start(
+        Router::new()
+            .route("/hook", post(hook))
+            .with_state(received.clone()),
+    )
+    .await?;
 
     // The node: dispatcher on, the rail idle (it would add events and writes of its own).
     let dir = tempfile_dir()?;
@@ -94,7 +83,7 @@ pub async fn run(
         ..Config::default()
     };
     config.simulator.processing_delay_ms = 3_600_000;
-    config.webhooks.extra_root_ca = Some(recv_dir.join("ca.pem"));
+    config.webhooks.extra_root_ca = Some(receiver.ca());
     config.webhooks.allow_private = vec!["localhost".into()];
     config.webhooks.rate_per_endpoint_per_s = 1_000_000;
     let concurrency = config.webhooks.max_concurrency_per_endpoint;
@@ -108,22 +97,13 @@ pub async fn run(
     let secrets = app.state().secrets.clone();
     let merchant = operator::create_merchant(&store, "webhook bench").await?;
     let tenant = Tenant::new(merchant.id.clone(), Environment::Test);
-    {
-        let id = merchant.id.clone();
-        store
-            .write(move |c| {
-                Box::pin(async move {
-                    anton_store::merchants::set_rate_limits(c, &id, 1_000_000, 1_000_000).await
-                })
-            })
-            .await?;
-    }
+    operator::set_rate_limits(&store, &merchant.id, 1_000_000, 1_000_000).await?;
     for _ in 0..endpoints {
         let secret = WebhookSecret::generate();
         let now = now_us();
         let record = EndpointRecord {
             id: WebhookEndpointId::generate(),
-            url: format!("https://localhost:{recv_port}/hook"),
+            url: receiver.url(),
             enabled_events: "[\"payout.created\"]".into(),
             description: None,
             status: "enabled".into(),
@@ -363,7 +343,8 @@ pub async fn run(
         let _ = tx.send(());
         let _ = handle.await;
     }
-    let _ = stop_recv.send(());
+    let recv_dir = receiver.dir.clone();
+    drop(receiver);
     store.close().await;
     if let Some(name) = pg_database {
         drop_database(backend, &name).await;

@@ -380,18 +380,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     live,
                     test,
                 } => {
-                    if live < 1 || test < 1 {
-                        bail!("rate limits are at least 1 request per second");
-                    }
                     let id = merchant_id(&merchant)?;
-                    let found = store
-                        .write(move |c| {
-                            Box::pin(async move {
-                                anton_store::merchants::set_rate_limits(c, &id, live, test).await
-                            })
-                        })
-                        .await?;
-                    if !found {
+                    if !operator::set_rate_limits(&store, &id, live, test).await? {
                         bail!("no merchant {merchant}");
                     }
                     println!("rate limits set: live {live}/s, test {test}/s");

@@ -34,7 +34,7 @@ use axum::Router;
 use futures_util::TryStreamExt;
 use rand::{Rng, SeedableRng};
 
-use crate::bench::{database_url, drop_database, tempfile_dir};
+use crate::bench::{database_url, drop_database, tempfile_dir, LocalReceiver};
 use crate::operator;
 
 /// Options of one run.
@@ -145,23 +145,13 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let started = Instant::now();
 
-    // The receiver.
-    let recv_dir = tempfile_dir()?;
-    crate::tls::generate_local_ca(&recv_dir, &["localhost"])?;
-    let tls =
-        crate::tls::server_config(&recv_dir.join("server.pem"), &recv_dir.join("server.key"))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let recv_port = listener.local_addr()?.port();
     let received = Arc::new(Received::default());
-    let app_recv = Router::new()
-        .route("/hook", post(hook))
-        .with_state(received.clone());
-    tokio::spawn(crate::startup::serve(
-        listener,
-        Arc::new(tls),
-        app_recv,
-        std::future::pending(),
-    ));
+    let receiver = LocalReceiver::start(
+        Router::new()
+            .route("/hook", post(hook))
+            .with_state(received.clone()),
+    )
+    .await?;
 
     // The node's directory, database and configuration (fast rail and retries, so that
     // everything settles soon after the last kill).
@@ -174,7 +164,7 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
              poll_interval_ms = 20\n\n[webhooks]\nextra_root_ca = \"{}\"\nallow_private = \
              [\"localhost\"]\ntimeout_ms = 2000\nretry_schedule_ms = [100, 200, 400, 800, 1000, \
              1000, 1000, 1000]\npoll_interval_ms = 20\n",
-            recv_dir.join("ca.pem").display()
+            receiver.ca().display()
         ),
     )?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -207,16 +197,7 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
     let store = crate::startup::open_store(&config).await?;
     let secrets = crate::secrets::Secrets::load_or_generate(&config.secrets_dir())?;
     let merchant = operator::create_merchant(&store, "Crash Test Ltd").await?;
-    {
-        let id = merchant.id.clone();
-        store
-            .write(move |c| {
-                Box::pin(async move {
-                    anton_store::merchants::set_rate_limits(c, &id, 100_000, 100_000).await
-                })
-            })
-            .await?;
-    }
+    operator::set_rate_limits(&store, &merchant.id, 100_000, 100_000).await?;
     let key = operator::create_key(
         &store,
         &secrets,
@@ -247,10 +228,7 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
     let setup = client(10)?;
     setup
         .webhook_endpoints()
-        .create(&NewWebhookEndpoint::new(
-            format!("https://localhost:{recv_port}/hook"),
-            &["*"],
-        ))
+        .create(&NewWebhookEndpoint::new(receiver.url(), &["*"]))
         .await?;
     setup
         .test_helpers()
@@ -471,7 +449,7 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&recv_dir);
+    let _ = std::fs::remove_dir_all(&receiver.dir);
     println!("  result: ok");
     Ok(())
 }

@@ -170,6 +170,27 @@ pub async fn roll_key(
     Ok(new)
 }
 
+/// Sets a merchant's per-key rate limits (requests per second, burst twice that). `false` when
+/// there is no such merchant.
+pub async fn set_rate_limits(
+    store: &Store,
+    merchant_id: &MerchantId,
+    live_per_s: i64,
+    test_per_s: i64,
+) -> anyhow::Result<bool> {
+    if live_per_s < 1 || test_per_s < 1 {
+        bail!("rate limits are at least 1 request per second");
+    }
+    let id = merchant_id.clone();
+    Ok(store
+        .write(move |c| {
+            Box::pin(
+                async move { merchants::set_rate_limits(c, &id, live_per_s, test_per_s).await },
+            )
+        })
+        .await?)
+}
+
 /// Funds a merchant's balance (a `funding → available` posting). The only way to fund live mode.
 pub async fn fund(
     store: &Store,

@@ -265,7 +265,7 @@ pub async fn list_deliveries(
     // list of their keys), not one query per delivery.
     let keys: Vec<(String, String, String)> = deliveries
         .iter()
-        .map(|d| (t.m().to_owned(), t.e().to_owned(), d.id.to_string()))
+        .map(|d| tenant_key(t, d.id.as_str()))
         .collect();
     let mut attempts: HashMap<String, Vec<AttemptRecord>> = HashMap::new();
     for chunk in chunks_pow2(&keys) {
@@ -579,56 +579,17 @@ pub async fn claim_due(
         // and joined with nothing else: in a three-way join PostgreSQL without fresh statistics
         // (a bulk load before autovacuum analyzed it) walked an index by `(merchant_id, env)`
         // alone, scanning the merchant's whole backlog per delivery.
-        let endpoint_keys: Vec<(String, String, String)> = claimed
+        let endpoint_keys: Vec<Key> = claimed
             .iter()
-            .map(|c| {
-                (
-                    c.tenant.merchant_id.to_string(),
-                    c.tenant.env.as_str().to_owned(),
-                    c.endpoint_id.clone(),
-                )
-            })
+            .map(|c| tenant_key(&c.tenant, &c.endpoint_id))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        type EndpointRow = (String, String, String, Option<String>, Option<i64>);
-        let mut endpoints: HashMap<(String, String, String), EndpointRow> = HashMap::new();
-        for keys in chunks_pow2(&endpoint_keys) {
-            let mut sql = Sql::new(
-                "SELECT w.merchant_id, w.env, w.id, w.url, w.status, w.secret_ciphertext, \
-                 w.previous_secret_ciphertext, w.previous_expires_us FROM (VALUES ",
-            );
-            values(&mut sql, keys, |sql, (m, e, id)| {
-                sql.text(m).push(", ").text(e).push(", ").text(id);
-            });
-            sql.push(
-                ") AS v JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
-            );
-            for r in sql.fetch_all_on(&mut *conn).await? {
-                endpoints.insert(
-                    (
-                        r.try_get("merchant_id")?,
-                        r.try_get("env")?,
-                        r.try_get("id")?,
-                    ),
-                    (
-                        r.try_get("url")?,
-                        r.try_get("status")?,
-                        r.try_get("secret_ciphertext")?,
-                        r.try_get("previous_secret_ciphertext")?,
-                        r.try_get("previous_expires_us")?,
-                    ),
-                );
-            }
-        }
+        let endpoints = endpoint_details(&mut *conn, &endpoint_keys).await?;
         // An endpoint deleted in the same instant (another node) takes its deliveries with it:
         // its delete cancels them, so they are never claimed again.
         claimed.retain_mut(|c| {
-            let key = (
-                c.tenant.merchant_id.to_string(),
-                c.tenant.env.as_str().to_owned(),
-                c.endpoint_id.clone(),
-            );
+            let key = tenant_key(&c.tenant, &c.endpoint_id);
             let Some((url, status, secret, previous, previous_expires)) = endpoints.get(&key)
             else {
                 return false;
@@ -640,44 +601,15 @@ pub async fn claim_due(
             c.previous_expires_us = *previous_expires;
             true
         });
-        let event_keys: Vec<(String, String, String)> = claimed
+        let event_keys: Vec<Key> = claimed
             .iter()
-            .map(|c| {
-                (
-                    c.tenant.merchant_id.to_string(),
-                    c.tenant.env.as_str().to_owned(),
-                    c.event_id.clone(),
-                )
-            })
+            .map(|c| tenant_key(&c.tenant, &c.event_id))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let mut bodies: HashMap<(String, String, String), String> = HashMap::new();
-        for keys in chunks_pow2(&event_keys) {
-            let mut sql = Sql::new("SELECT ev.merchant_id, ev.env, ev.id, ev.body FROM (VALUES ");
-            values(&mut sql, keys, |sql, (m, e, id)| {
-                sql.text(m).push(", ").text(e).push(", ").text(id);
-            });
-            sql.push(
-                ") AS v JOIN events ev ON ev.merchant_id = v.column1 AND ev.env = v.column2 AND ev.id = v.column3",
-            );
-            for r in sql.fetch_all_on(&mut *conn).await? {
-                bodies.insert(
-                    (
-                        r.try_get("merchant_id")?,
-                        r.try_get("env")?,
-                        r.try_get("id")?,
-                    ),
-                    r.try_get("body")?,
-                );
-            }
-        }
+        let bodies = event_bodies(&mut *conn, &event_keys).await?;
         for mut c in claimed {
-            let key = (
-                c.tenant.merchant_id.to_string(),
-                c.tenant.env.as_str().to_owned(),
-                c.event_id.clone(),
-            );
+            let key = tenant_key(&c.tenant, &c.event_id);
             let Some(body) = bodies.get(&key) else {
                 return Err(crate::StoreError::Corrupt(
                     "a delivery's event is missing".into(),
@@ -685,6 +617,79 @@ pub async fn claim_due(
             };
             c.body.clone_from(body);
             out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// A tenant-scoped key: (merchant, env, id).
+type Key = (String, String, String);
+
+fn tenant_key(t: &Tenant, id: &str) -> Key {
+    (t.m().to_owned(), t.e().to_owned(), id.to_owned())
+}
+
+/// What the dispatcher needs of an endpoint: url, status, secret, previous secret and its expiry.
+type EndpointDetails = (String, String, String, Option<String>, Option<i64>);
+
+/// Endpoints by their whole primary key, from a `VALUES` list joined with nothing else (see
+/// `claim_due` for why).
+async fn endpoint_details(
+    conn: &mut AnyConnection,
+    keys: &[Key],
+) -> Result<HashMap<Key, EndpointDetails>> {
+    let mut out = HashMap::new();
+    for chunk in chunks_pow2(keys) {
+        let mut sql = Sql::new(
+            "SELECT w.merchant_id, w.env, w.id, w.url, w.status, w.secret_ciphertext, \
+             w.previous_secret_ciphertext, w.previous_expires_us FROM (VALUES ",
+        );
+        values(&mut sql, chunk, |sql, (m, e, id)| {
+            sql.text(m).push(", ").text(e).push(", ").text(id);
+        });
+        sql.push(
+            ") AS v JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
+        );
+        for r in sql.fetch_all_on(&mut *conn).await? {
+            out.insert(
+                (
+                    r.try_get("merchant_id")?,
+                    r.try_get("env")?,
+                    r.try_get("id")?,
+                ),
+                (
+                    r.try_get("url")?,
+                    r.try_get("status")?,
+                    r.try_get("secret_ciphertext")?,
+                    r.try_get("previous_secret_ciphertext")?,
+                    r.try_get("previous_expires_us")?,
+                ),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Event bodies by their whole primary key (as `endpoint_details`).
+async fn event_bodies(conn: &mut AnyConnection, keys: &[Key]) -> Result<HashMap<Key, String>> {
+    let mut out = HashMap::new();
+    for chunk in chunks_pow2(keys) {
+        let mut sql = Sql::new("SELECT ev.merchant_id, ev.env, ev.id, ev.body FROM (VALUES ");
+        values(&mut sql, chunk, |sql, (m, e, id)| {
+            sql.text(m).push(", ").text(e).push(", ").text(id);
+        });
+        sql.push(
+            ") AS v JOIN events ev ON ev.merchant_id = v.column1 AND ev.env = v.column2 AND ev.id = v.column3",
+        );
+        for r in sql.fetch_all_on(&mut *conn).await? {
+            out.insert(
+                (
+                    r.try_get("merchant_id")?,
+                    r.try_get("env")?,
+                    r.try_get("id")?,
+                ),
+                r.try_get("body")?,
+            );
         }
     }
     Ok(out)
