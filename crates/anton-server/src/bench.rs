@@ -235,7 +235,17 @@ async fn payouts(
         .context("the bench uses the generated CA")?;
     let store = app.state().store.clone();
     let secrets = app.state().secrets.clone();
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    // Every node is stopped before the database is dropped (its background tasks would
+    // otherwise fail against a closed pool or a dropped database).
+    let mut running = Vec::new();
+    let mut start = |app: Application| {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(app.run_until_stopped(async move {
+            let _ = rx.await;
+        }));
+        running.push((tx, handle));
+    };
+    start(app);
     // More API nodes on the same database, secrets and certificate.
     let mut bases = vec![format!("https://localhost:{}", addr.port())];
     for _ in 1..nodes {
@@ -243,7 +253,7 @@ async fn payouts(
         c.role = crate::config::Role::Api;
         let node = Application::build(c).await?;
         bases.push(format!("https://localhost:{}", node.local_addr().port()));
-        tokio::spawn(node.run_until_stopped(std::future::pending()));
+        start(node);
     }
 
     let client = bench_client(&ca)?;
@@ -399,6 +409,10 @@ async fn payouts(
         .append(true)
         .open(report)?;
     std::io::Write::write_all(&mut f, out.as_bytes())?;
+    for (tx, handle) in running {
+        let _ = tx.send(());
+        let _ = handle.await;
+    }
     store.close().await;
     if let Some(name) = pg_database {
         drop_database(backend, &name).await;
