@@ -5,7 +5,7 @@ use anton_core::id::EventId;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
+use crate::list::{chunks_for, rows_insert, BatchConn, Page, Sql};
 use crate::{Result, Tenant};
 
 /// A stored event: its exact JSON body plus what lists filter on.
@@ -87,8 +87,16 @@ async fn insert_many_chunk(conn: &mut BatchConn<'_>, rows: &[(Tenant, NewEvent)]
     if rows.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new("INSERT INTO events (merchant_id, env, id, type, object_id, body, created_us, fanout_us) VALUES ");
-    values(&mut sql, rows, |sql, (t, e)| {
+    let mut sql = Sql::for_batch(conn, "");
+    push_insert(&mut sql, rows);
+    sql.execute_batch(conn).await?;
+    Ok(())
+}
+
+/// Appends the statement that inserts `rows` (see [`insert_many`]).
+pub fn push_insert(sql: &mut Sql, rows: &[(Tenant, NewEvent)]) {
+    sql.push("INSERT INTO events (merchant_id, env, id, type, object_id, body, created_us) ");
+    rows_insert(sql, rows, |sql, (t, e)| {
         sql.text(t.m())
             .push(", ")
             .text(t.e())
@@ -101,16 +109,13 @@ async fn insert_many_chunk(conn: &mut BatchConn<'_>, rows: &[(Tenant, NewEvent)]
             .push(", ")
             .text(&e.body)
             .push(", ")
-            .push_int(e.created.unix_micros())
-            .push(", NULL");
+            .push_int(e.created.unix_micros());
     });
-    sql.execute_batch(conn).await?;
-    Ok(())
 }
 
 /// Inserts many events in one statement (the batched payout path).
 pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, NewEvent)]) -> Result<()> {
-    for chunk in chunks_pow2(rows) {
+    for chunk in chunks_for(conn, rows) {
         insert_many_chunk(&mut *conn, chunk).await?;
     }
     Ok(())

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_pow2, values, BatchConn, Sql};
+use crate::list::{chunks_for, rows_from, rows_insert, BatchConn, Sql};
 
 use crate::{Result, Tenant};
 
@@ -84,14 +84,15 @@ async fn get_many_chunk(
     }
     // A join from the VALUES list, not `(…) IN (VALUES …)`: SQLite plans the latter as a scan of
     // the whole table when the list has more than one row.
-    let mut sql = Sql::new(
-        "SELECT i.merchant_id, i.env, i.key, i.fingerprint, i.status, i.body FROM (VALUES ",
+    let mut sql = Sql::for_batch(
+        conn,
+        "SELECT i.merchant_id, i.env, i.key, i.fingerprint, i.status, i.body FROM ",
     );
-    values(&mut sql, keys, |sql, (m, e, k)| {
+    rows_from(&mut sql, keys, |sql, (m, e, k)| {
         sql.text(m).push(", ").text(e).push(", ").text(k);
     });
     sql.push(
-        ") AS v JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 AND i.key = v.column3",
+        " JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 AND i.key = v.column3",
     );
     let rows = sql
         .fetch_batch(conn, |r| {
@@ -114,7 +115,7 @@ pub async fn get_many(
     keys: &[KeyRef],
 ) -> Result<HashMap<KeyRef, StoredResponse>> {
     let mut out = HashMap::new();
-    for chunk in chunks_pow2(keys) {
+    for chunk in chunks_for(conn, keys) {
         out.extend(get_many_chunk(&mut *conn, chunk).await?);
     }
     Ok(out)
@@ -123,13 +124,13 @@ pub async fn get_many(
 /// A response to store for a key in the batched path: (key, fingerprint, status, body).
 pub type NewRecord = (KeyRef, String, u16, String);
 
-async fn store_new_many_chunk(
-    conn: &mut BatchConn<'_>,
-    rows: &[NewRecord],
-    now_us: i64,
-) -> Result<HashSet<KeyRef>> {
-    let mut sql = Sql::new("INSERT INTO idempotency_keys (merchant_id, env, key, fingerprint, status, body, created_us) VALUES ");
-    values(&mut sql, rows, |sql, ((m, e, k), fp, status, body)| {
+/// Appends the statement of [`store_new_many`] for `rows` (without sorting them): it returns
+/// `merchant_id, env, key` of each row stored.
+pub fn push_store_new(sql: &mut Sql, rows: &[NewRecord], now_us: i64) {
+    sql.push(
+        "INSERT INTO idempotency_keys (merchant_id, env, key, fingerprint, status, body, created_us) ",
+    );
+    rows_insert(sql, rows, |sql, ((m, e, k), fp, status, body)| {
         sql.text(m)
             .push(", ")
             .text(e)
@@ -145,6 +146,15 @@ async fn store_new_many_chunk(
             .push_int(now_us);
     });
     sql.push(" ON CONFLICT (merchant_id, env, key) DO NOTHING RETURNING merchant_id, env, key");
+}
+
+async fn store_new_many_chunk(
+    conn: &mut BatchConn<'_>,
+    rows: &[NewRecord],
+    now_us: i64,
+) -> Result<HashSet<KeyRef>> {
+    let mut sql = Sql::for_batch(conn, "");
+    push_store_new(&mut sql, rows, now_us);
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((r.text("merchant_id")?, r.text("env")?, r.text("key")?))
@@ -165,7 +175,7 @@ pub async fn store_new_many(
 ) -> Result<HashSet<KeyRef>> {
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let mut stored = HashSet::new();
-    for chunk in chunks_pow2(rows) {
+    for chunk in chunks_for(conn, rows) {
         stored.extend(store_new_many_chunk(&mut *conn, chunk, now_us).await?);
     }
     Ok(stored)

@@ -13,8 +13,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
-use crate::Backend;
+use crate::list::{chunks_for, rows_from, rows_insert, BatchConn, Page, Sql};
 use crate::{Result, Tenant};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,9 +245,9 @@ pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result
 /// `(merchant, env, currency)`.
 pub type BalanceKey = (String, String, String);
 
-async fn lock_available_chunk(
+async fn read_available_chunk(
     conn: &mut BatchConn<'_>,
-    backend: Backend,
+    lock: bool,
     keys: &[BalanceKey],
 ) -> Result<HashMap<BalanceKey, i64>> {
     let mut out: HashMap<BalanceKey, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
@@ -256,15 +255,18 @@ async fn lock_available_chunk(
         return Ok(out);
     }
     // A join from the VALUES list (see `idempotency::get_many`).
-    let mut sql = Sql::new("SELECT b.merchant_id, b.env, b.currency, b.amount FROM (VALUES ");
-    values(&mut sql, keys, |sql, (m, e, c)| {
+    let mut sql = Sql::for_batch(
+        conn,
+        "SELECT b.merchant_id, b.env, b.currency, b.amount FROM ",
+    );
+    rows_from(&mut sql, keys, |sql, (m, e, c)| {
         sql.text(m).push(", ").text(e).push(", ").text(c);
     });
     sql.push(
-        ") AS v JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
+        " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
          AND b.currency = v.column3 AND b.account = 'available' ORDER BY b.merchant_id, b.env, b.currency",
     );
-    if backend == Backend::Postgres {
+    if lock {
         sql.push(" FOR UPDATE OF b");
     }
     let rows = sql
@@ -286,23 +288,8 @@ async fn apply_deltas_chunk(
     let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).collect();
     let credits: Vec<_> = deltas.iter().filter(|d| d.2 > 0).collect();
     if !debits.is_empty() {
-        let mut sql =
-            Sql::new("UPDATE balances SET amount = balances.amount + v.column5 FROM (VALUES ");
-        values(&mut sql, &debits, |sql, ((m, e, c), account, delta)| {
-            sql.text(m)
-                .push(", ")
-                .text(e)
-                .push(", ")
-                .text(c)
-                .push(", ")
-                .text(account.as_str())
-                .push(", ")
-                .push_int(*delta);
-        });
-        sql.push(
-            ") AS v WHERE balances.merchant_id = v.column1 AND balances.env = v.column2 \
-             AND balances.currency = v.column3 AND balances.account = v.column4",
-        );
+        let mut sql = Sql::for_batch(conn, "");
+        push_debits(&mut sql, &debits);
         let updated = sql.execute_batch(&mut *conn).await?;
         if updated != debits.len() as u64 {
             return Err(crate::StoreError::Corrupt(
@@ -311,23 +298,44 @@ async fn apply_deltas_chunk(
         }
     }
     if !credits.is_empty() {
-        let mut sql =
-            Sql::new("INSERT INTO balances (merchant_id, env, currency, account, amount) VALUES ");
-        values(&mut sql, &credits, |sql, ((m, e, c), account, delta)| {
-            sql.text(m)
-                .push(", ")
-                .text(e)
-                .push(", ")
-                .text(c)
-                .push(", ")
-                .text(account.as_str())
-                .push(", ")
-                .push_int(*delta);
-        });
-        sql.push(" ON CONFLICT (merchant_id, env, currency, account) DO UPDATE SET amount = balances.amount + excluded.amount");
+        let mut sql = Sql::for_batch(conn, "");
+        push_credits(&mut sql, &credits);
         sql.execute_batch(conn).await?;
     }
     Ok(())
+}
+
+/// A balance change: `(balance, account, signed amount)`.
+pub type Delta = (BalanceKey, LedgerAccount, i64);
+
+fn push_delta(sql: &mut Sql, ((m, e, c), account, delta): &&Delta) {
+    sql.text(m)
+        .push(", ")
+        .text(e)
+        .push(", ")
+        .text(c)
+        .push(", ")
+        .text(account.as_str())
+        .push(", ")
+        .push_int(*delta);
+}
+
+/// Appends the statement that adds negative `debits` to existing balance rows (see
+/// [`apply_deltas`]).
+pub fn push_debits(sql: &mut Sql, debits: &[&Delta]) {
+    sql.push("UPDATE balances SET amount = balances.amount + v.column5 FROM ");
+    rows_from(sql, debits, push_delta);
+    sql.push(
+        " WHERE balances.merchant_id = v.column1 AND balances.env = v.column2 \
+         AND balances.currency = v.column3 AND balances.account = v.column4",
+    );
+}
+
+/// Appends the statement that upserts positive `credits` (see [`apply_deltas`]).
+pub fn push_credits(sql: &mut Sql, credits: &[&Delta]) {
+    sql.push("INSERT INTO balances (merchant_id, env, currency, account, amount) ");
+    rows_insert(sql, credits, push_delta);
+    sql.push(" ON CONFLICT (merchant_id, env, currency, account) DO UPDATE SET amount = balances.amount + excluded.amount");
 }
 
 /// A posting to record in bulk (see [`insert_postings`]).
@@ -346,8 +354,16 @@ async fn insert_postings_chunk(conn: &mut BatchConn<'_>, rows: &[PostingRow]) ->
     if rows.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new("INSERT INTO balance_transactions (merchant_id, env, id, type, currency, amount, debit, credit, source_id, created_us) VALUES ");
-    values(&mut sql, rows, |sql, r| {
+    let mut sql = Sql::for_batch(conn, "");
+    push_insert_postings(&mut sql, rows);
+    sql.execute_batch(conn).await?;
+    Ok(())
+}
+
+/// Appends the statement that records `rows` (see [`insert_postings`]).
+pub fn push_insert_postings(sql: &mut Sql, rows: &[PostingRow]) {
+    sql.push("INSERT INTO balance_transactions (merchant_id, env, id, type, currency, amount, debit, credit, source_id, created_us) ");
+    rows_insert(sql, rows, |sql, r| {
         let (debit, credit) = r.posting.kind.accounts();
         sql.text(&r.merchant_id)
             .push(", ")
@@ -369,33 +385,32 @@ async fn insert_postings_chunk(conn: &mut BatchConn<'_>, rows: &[PostingRow]) ->
             .push(", ")
             .push_int(r.created_us);
     });
-    sql.execute_batch(conn).await?;
-    Ok(())
 }
 
 /// Records balanced postings in one statement. Balances must be moved with [`apply_deltas`] in
 /// the same transaction.
 pub async fn insert_postings(conn: &mut BatchConn<'_>, rows: &[PostingRow]) -> Result<()> {
-    for chunk in chunks_pow2(rows) {
+    for chunk in chunks_for(conn, rows) {
         insert_postings_chunk(&mut *conn, chunk).await?;
     }
     Ok(())
 }
 
-/// Reads the `available` balances of `keys` and, on PostgreSQL, locks those rows until the end of
-/// the transaction (`FOR UPDATE`, in key order so concurrent batches on several nodes cannot
+/// Reads the `available` balances of `keys`; with `lock` (PostgreSQL only) also locks those rows
+/// until the end of the transaction (`FOR UPDATE`, in key order so concurrent batches cannot
 /// deadlock). On SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer.
-/// Missing rows read as 0. Decisions made on these values inside the same transaction are as safe
-/// as the conditional `UPDATE` of [`post`].
-pub async fn lock_available(
+/// Missing rows read as 0. Decisions made on locked values inside the same transaction are as
+/// safe as the conditional `UPDATE` of [`post`]; decisions on unlocked values must be checked
+/// when written (see `BatchMode::Optimistic`).
+pub async fn read_available(
     conn: &mut BatchConn<'_>,
-    backend: Backend,
+    lock: bool,
     keys: &[BalanceKey],
 ) -> Result<HashMap<BalanceKey, i64>> {
     let mut out: HashMap<BalanceKey, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
     // Keys arrive sorted; chunks keep that order, so locks are still taken in key order.
-    for chunk in chunks_pow2(keys) {
-        out.extend(lock_available_chunk(&mut *conn, backend, chunk).await?);
+    for chunk in chunks_for(conn, keys) {
+        out.extend(read_available_chunk(&mut *conn, lock, chunk).await?);
     }
     Ok(out)
 }
@@ -403,7 +418,7 @@ pub async fn lock_available(
 /// Adds signed deltas to account balances, in at most two statements: negative deltas update
 /// existing rows (`UPDATE … FROM (VALUES …)`: an upsert would propose a negative row, which the
 /// CHECK on `available` refuses before the conflict is resolved), positive ones upsert. The
-/// caller guarantees (under [`lock_available`]) that no `available` balance goes negative; the
+/// caller guarantees (under [`read_available`]) that no `available` balance goes negative; the
 /// CHECK constraint enforces it regardless.
 pub async fn apply_deltas(
     conn: &mut BatchConn<'_>,
@@ -411,9 +426,9 @@ pub async fn apply_deltas(
 ) -> Result<()> {
     let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).cloned().collect();
     let credits: Vec<_> = deltas.iter().filter(|d| d.2 > 0).cloned().collect();
-    for chunk in chunks_pow2(&debits)
+    for chunk in chunks_for(conn, &debits)
         .into_iter()
-        .chain(chunks_pow2(&credits))
+        .chain(chunks_for(conn, &credits))
     {
         apply_deltas_chunk(&mut *conn, chunk).await?;
     }

@@ -18,6 +18,10 @@ pub enum Arg {
     Null,
     /// A NULL integer value.
     NullInt,
+    /// A column of a row set, bound as one PostgreSQL `text[]` (see [`rows_from`]).
+    TextArray(Vec<Option<String>>),
+    /// A column of a row set, bound as one PostgreSQL `int8[]`.
+    IntArray(Vec<Option<i64>>),
 }
 
 /// SQL text with `$n` placeholders and their values, built in order.
@@ -25,6 +29,8 @@ pub enum Arg {
 pub struct Sql {
     text: String,
     args: Vec<Arg>,
+    /// Row sets become one array parameter per column (native PostgreSQL), not `VALUES` rows.
+    arrays: bool,
 }
 
 impl Sql {
@@ -32,7 +38,17 @@ impl Sql {
         Self {
             text: text.to_owned(),
             args: Vec::new(),
+            arrays: false,
         }
+    }
+
+    /// A statement for a batch runner's connection: on native PostgreSQL its row sets
+    /// ([`rows_from`], [`rows_insert`]) are bound as arrays, so the statement's text is the same
+    /// for any number of rows.
+    pub fn for_batch(conn: &BatchConn<'_>, text: &str) -> Self {
+        let mut sql = Self::new(text);
+        sql.arrays = matches!(conn, BatchConn::Pg(_));
+        sql
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -71,6 +87,24 @@ impl Sql {
                 Arg::Int(i) => q.bind(*i),
                 Arg::Null => q.bind(None::<String>),
                 Arg::NullInt => q.bind(None::<i64>),
+                // Only `Sql::for_batch` on a native PostgreSQL connection binds arrays, and such
+                // a statement never runs here; NULL makes a mistake fail loudly in the database.
+                Arg::TextArray(_) | Arg::IntArray(_) => q.bind(None::<String>),
+            };
+        }
+        q
+    }
+
+    fn query_pg(&self) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.as_str()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Null => q.bind(None::<String>),
+                Arg::NullInt => q.bind(None::<i64>),
+                Arg::TextArray(v) => q.bind(v.as_slice()),
+                Arg::IntArray(v) => q.bind(v.as_slice()),
             };
         }
         q
@@ -134,6 +168,7 @@ impl Sql {
     pub async fn execute_batch(&self, conn: &mut BatchConn<'_>) -> Result<u64> {
         match conn {
             BatchConn::Any(c) => self.execute_on(c).await,
+            BatchConn::Pg(c) => Ok(self.query_pg().execute(&mut **c).await?.rows_affected()),
             BatchConn::Sqlite(c) => {
                 let mut st = c.prepare_cached(&self.qmark_text())?;
                 let n = st.execute(rusqlite::params_from_iter(self.args.iter()))?;
@@ -152,6 +187,13 @@ impl Sql {
         match conn {
             BatchConn::Any(c) => self
                 .fetch_all_on(c)
+                .await?
+                .iter()
+                .map(|r| decode(r))
+                .collect(),
+            BatchConn::Pg(c) => self
+                .query_pg()
+                .fetch_all(&mut **c)
                 .await?
                 .iter()
                 .map(|r| decode(r))
@@ -176,6 +218,11 @@ impl rusqlite::ToSql for Arg {
             Self::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Self::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
             Self::Null | Self::NullInt => ToSqlOutput::Owned(Value::Null),
+            Self::TextArray(_) | Self::IntArray(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "array parameters are for PostgreSQL only".into(),
+                ))
+            }
         })
     }
 }
@@ -185,6 +232,8 @@ impl rusqlite::ToSql for Arg {
 /// the whole batch without a thread hand-off per statement (see [`crate::writer`]).
 pub enum BatchConn<'a> {
     Any(&'a mut AnyConnection),
+    /// PostgreSQL's batched lanes (see [`crate::writer`]): row sets bound as arrays.
+    Pg(&'a mut sqlx::PgConnection),
     Sqlite(&'a mut rusqlite::Connection),
 }
 
@@ -195,6 +244,15 @@ pub trait RowGet {
 }
 
 impl RowGet for AnyRow {
+    fn text(&self, col: &str) -> Result<String> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+}
+
+impl RowGet for sqlx::postgres::PgRow {
     fn text(&self, col: &str) -> Result<String> {
         Ok(sqlx::Row::try_get(self, col)?)
     }
@@ -258,6 +316,83 @@ pub fn values<T>(sql: &mut Sql, items: &[T], mut row: impl FnMut(&mut Sql, &T)) 
         sql.push(if i == 0 { "(" } else { ", (" });
         row(sql, item);
         sql.push(")");
+    }
+}
+
+/// Appends a row set as a table expression named `v`, with columns `column1`, `column2`, … (the
+/// names PostgreSQL and SQLite give `VALUES` columns): `(VALUES (…), (…)) AS v`, or on native
+/// PostgreSQL `unnest($1::text[], $2::int8[], …) AS v(column1, column2, …)`. `row` binds one
+/// item's values in column order (literal text it pushes between them is ignored in array form,
+/// so every column must be bound, never written as a literal).
+pub fn rows_from<T>(sql: &mut Sql, items: &[T], row: impl FnMut(&mut Sql, &T)) {
+    if sql.arrays {
+        unnest(sql, items, row);
+    } else {
+        sql.push("(VALUES ");
+        values(sql, items, row);
+        sql.push(") AS v");
+    }
+}
+
+/// Appends a row set as the source of an `INSERT INTO t (…)`: `VALUES (…), (…)`, or on native
+/// PostgreSQL `SELECT * FROM unnest(…) AS v(…)` (see [`rows_from`]).
+pub fn rows_insert<T>(sql: &mut Sql, items: &[T], row: impl FnMut(&mut Sql, &T)) {
+    if sql.arrays {
+        sql.push("SELECT * FROM ");
+        unnest(sql, items, row);
+    } else {
+        sql.push("VALUES ");
+        values(sql, items, row);
+    }
+}
+
+fn unnest<T>(sql: &mut Sql, items: &[T], mut row: impl FnMut(&mut Sql, &T)) {
+    let mut columns: Vec<Arg> = Vec::new();
+    for item in items {
+        let mut one = Sql::default();
+        row(&mut one, item);
+        if columns.is_empty() {
+            columns = one
+                .args
+                .iter()
+                .map(|a| match a {
+                    Arg::Int(_) | Arg::NullInt => Arg::IntArray(Vec::with_capacity(items.len())),
+                    _ => Arg::TextArray(Vec::with_capacity(items.len())),
+                })
+                .collect();
+        }
+        for (column, value) in columns.iter_mut().zip(one.args) {
+            match (column, value) {
+                (Arg::TextArray(c), Arg::Text(v)) => c.push(Some(v)),
+                (Arg::IntArray(c), Arg::Int(v)) => c.push(Some(v)),
+                (Arg::TextArray(c), _) => c.push(None),
+                (Arg::IntArray(c), _) => c.push(None),
+                _ => {}
+            }
+        }
+    }
+    let names: Vec<String> = (1..=columns.len()).map(|i| format!("column{i}")).collect();
+    sql.push("unnest(");
+    for (i, column) in columns.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        let cast = match column {
+            Arg::IntArray(_) => "::int8[]",
+            _ => "::text[]",
+        };
+        sql.bind(column).push(cast);
+    }
+    sql.push(") AS v(").push(&names.join(", ")).push(")");
+}
+
+/// [`chunks_pow2`], except that a native PostgreSQL connection takes every item at once (its row
+/// sets are arrays: one statement text for any number of rows).
+pub fn chunks_for<'t, T>(conn: &BatchConn<'_>, items: &'t [T]) -> Vec<&'t [T]> {
+    match conn {
+        BatchConn::Pg(_) if !items.is_empty() => vec![items],
+        BatchConn::Pg(_) => Vec::new(),
+        _ => chunks_pow2(items),
     }
 }
 

@@ -8,7 +8,7 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
+use crate::list::{chunks_for, rows_insert, BatchConn, Page, Sql};
 use crate::{Backend, Result, StoreError, Tenant};
 
 #[derive(Debug, Clone)]
@@ -229,11 +229,20 @@ async fn insert_many_chunk(
     if rows.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new(
-        "INSERT INTO payouts (merchant_id, env, id, recipient_id, amount, currency, status, failure_code, failure_message, \
-         description, metadata, outcome_last4, arrival_date, rail_due_us, rail_lease_us, created_us, updated_us) VALUES ",
+    let mut sql = Sql::for_batch(conn, "");
+    push_insert(&mut sql, rows);
+    sql.execute_batch(conn).await?;
+    Ok(())
+}
+
+/// Appends the statement that inserts `rows` (see [`insert_many`]).
+pub fn push_insert(sql: &mut Sql, rows: &[(Tenant, PayoutRecord)]) {
+    // failure_code, failure_message and rail_lease_us start NULL.
+    sql.push(
+        "INSERT INTO payouts (merchant_id, env, id, recipient_id, amount, currency, status, \
+         description, metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us) ",
     );
-    values(&mut sql, rows, |sql, (t, p)| {
+    rows_insert(sql, rows, |sql, (t, p)| {
         sql.text(t.m())
             .push(", ")
             .text(t.e())
@@ -247,7 +256,7 @@ async fn insert_many_chunk(
             .text(&p.currency)
             .push(", ")
             .text(p.status.as_str())
-            .push(", NULL, NULL, ")
+            .push(", ")
             .opt_text(p.description.as_deref())
             .push(", ")
             .text(&p.metadata)
@@ -257,18 +266,16 @@ async fn insert_many_chunk(
             .opt_text(p.arrival_date.as_deref())
             .push(", ")
             .opt_int(p.rail_due_us)
-            .push(", NULL, ")
+            .push(", ")
             .push_int(p.created.unix_micros())
             .push(", ")
             .push_int(p.updated.unix_micros());
     });
-    sql.execute_batch(conn).await?;
-    Ok(())
 }
 
 /// Inserts many payouts in one statement.
 pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, PayoutRecord)]) -> Result<()> {
-    for chunk in chunks_pow2(rows) {
+    for chunk in chunks_for(conn, rows) {
         insert_many_chunk(&mut *conn, chunk).await?;
     }
     Ok(())

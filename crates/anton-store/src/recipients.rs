@@ -7,7 +7,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{chunks_pow2, values, BatchConn, Page, Sql};
+use crate::list::{chunks_for, rows_from, BatchConn, Page, Sql};
 use crate::{Result, StoreError, Tenant};
 
 /// A stored recipient. `account_ciphertext` is the only place the full number lives.
@@ -191,14 +191,15 @@ async fn get_many_brief_chunk(
         return Ok(HashMap::new());
     }
     // A join from the VALUES list (see `idempotency::get_many`).
-    let mut sql = Sql::new(
-        "SELECT r.merchant_id, r.env, r.id, r.currency, r.bank_type, r.last4 FROM (VALUES ",
+    let mut sql = Sql::for_batch(
+        conn,
+        "SELECT r.merchant_id, r.env, r.id, r.currency, r.bank_type, r.last4 FROM ",
     );
-    values(&mut sql, keys, |sql, (m, e, id)| {
+    rows_from(&mut sql, keys, |sql, (m, e, id)| {
         sql.text(m).push(", ").text(e).push(", ").text(id);
     });
     sql.push(
-        ") AS v JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 AND r.id = v.column3 \
+        " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 AND r.id = v.column3 \
          WHERE r.deleted_us IS NULL",
     );
     let rows = sql
@@ -222,7 +223,7 @@ pub async fn get_many_brief(
     keys: &[(String, String, String)],
 ) -> Result<HashMap<(String, String, String), RecipientBrief>> {
     let mut out = HashMap::new();
-    for chunk in chunks_pow2(keys) {
+    for chunk in chunks_for(conn, keys) {
         out.extend(get_many_brief_chunk(&mut *conn, chunk).await?);
     }
     Ok(out)

@@ -7,14 +7,20 @@
 //! 1. read the stored idempotency records of the batch's keys (one `SELECT … IN (VALUES …)`); a
 //!    stored key answers with its stored response (or 422 for another request);
 //! 2. read the recipients (one statement);
-//! 3. read and lock the `available` balances involved (`SELECT … FOR UPDATE` on PostgreSQL, in key
-//!    order, so batches on several nodes cannot deadlock on them);
+//! 3. read the `available` balances involved — on PostgreSQL either locked (`SELECT … FOR
+//!    UPDATE`, in key order, so batches cannot deadlock on them) or, in the parallel lanes'
+//!    optimistic mode, unlocked (see step 6);
 //! 4. decide each creation **in arrival order, inside the transaction**, against those balances;
 //! 5. store the keyed responses (`INSERT … ON CONFLICT DO NOTHING RETURNING`, in key order): a key
 //!    another node stored since step 1 lost the race — that creation takes no effect here and
 //!    replays the winner's response;
-//! 6. write the effects of the creations that stand in bulk: balance deltas, postings, payouts,
-//!    events.
+//! 6. write the effects of the creations that stand in bulk: postings, payouts, events, and last
+//!    the balance deltas. Optimistic batches take the balance rows' locks only here, so batches
+//!    of several lanes overlap; if another lane's commit left the balance short of what this
+//!    batch decided, the `available >= 0` CHECK fails and the writer runs the batch again from
+//!    the start, locking at step 3. A batch whose debits still fit decided exactly what it would
+//!    have decided on the committed balance (every creation it made fits it, so every refusal
+//!    was short of it too): the batches are equivalent to running one after the other.
 //!
 //! Money and idempotency decisions stay inside the database transaction, under the row locks (and
 //! SQLite's single writer); the invariants are exactly those of the one-request path. Everything
@@ -30,9 +36,9 @@ use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
 use anton_store::idempotency::{self, KeyRef};
 use anton_store::ledger::{self, BalanceKey, PostingRow};
-use anton_store::list::BatchConn;
+use anton_store::list::{BatchConn, Sql};
 use anton_store::payouts::{self, PayoutRecord};
-use anton_store::{events, now_us, recipients, Backend, BatchItem, BatchRunner, Tenant};
+use anton_store::{events, now_us, recipients, BatchItem, BatchMode, BatchRunner, Tenant};
 use axum::http::StatusCode;
 use futures_util::future::BoxFuture;
 
@@ -137,21 +143,21 @@ impl BatchRunner for PayoutCreations {
     fn run<'c, 'a: 'c>(
         &'c self,
         conn: &'c mut BatchConn<'a>,
-        backend: Backend,
-        items: Vec<BatchItem>,
+        mode: BatchMode,
+        items: &'c [BatchItem],
     ) -> BoxFuture<'c, anton_store::Result<Vec<BatchItem>>> {
         Box::pin(async move {
             let creations = items
-                .into_iter()
+                .iter()
                 .map(|item| {
-                    item.downcast::<Creation>().map(|c| *c).map_err(|_| {
+                    item.downcast_ref::<Creation>().ok_or_else(|| {
                         anton_store::StoreError::Corrupt(
                             "a batched item is not a payout creation".into(),
                         )
                     })
                 })
                 .collect::<anton_store::Result<Vec<_>>>()?;
-            let outcomes = run_creations(conn, backend, &creations).await?;
+            let outcomes = run_creations(conn, mode, &creations).await?;
             Ok(outcomes
                 .into_iter()
                 .map(|o| Box::new(o) as BatchItem)
@@ -185,8 +191,8 @@ fn refusal(c: &Creation, e: ApiError) -> Outcome {
 
 async fn run_creations(
     conn: &mut BatchConn<'_>,
-    backend: Backend,
-    items: &[Creation],
+    mode: BatchMode,
+    items: &[&Creation],
 ) -> anton_store::Result<Vec<Outcome>> {
     let now = now_us();
     let mut outcomes: Vec<Option<Outcome>> = items.iter().map(|_| None).collect();
@@ -223,18 +229,19 @@ async fn run_creations(
         .collect();
     let recipient_keys: Vec<_> = undecided
         .iter()
-        .map(|&i| recipient_key(&items[i]))
+        .map(|&i| recipient_key(items[i]))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     let recipients = recipients::get_many_brief(conn, &recipient_keys).await?;
 
-    // 3. Lock the balances involved, in key order.
+    // 3. Read the balances involved, locking them in key order unless optimistic.
     let mut balance_keys: Vec<BalanceKey> =
-        undecided.iter().map(|&i| balance_key(&items[i])).collect();
+        undecided.iter().map(|&i| balance_key(items[i])).collect();
     balance_keys.sort();
     balance_keys.dedup();
-    let mut available = ledger::lock_available(conn, backend, &balance_keys).await?;
+    let lock = mode == BatchMode::Locking;
+    let mut available = ledger::read_available(conn, lock, &balance_keys).await?;
 
     // 4. Decide in arrival order.
     let mut created = decide(
@@ -245,8 +252,6 @@ async fn run_creations(
         &mut outcomes,
     );
 
-    // 5. Store the responses of keyed requests. A key another node stored since step 1 lost the
-    //    race: that request takes no effect here and replays the winner's response.
     let mut records: Vec<idempotency::NewRecord> = Vec::new();
     for (i, c) in items.iter().enumerate() {
         if let (Some(k), Some((_, fp)), Some(Outcome::Fresh(status, body))) =
@@ -255,6 +260,23 @@ async fn run_creations(
             records.push((k, fp.clone(), status.as_u16(), body.clone()));
         }
     }
+
+    // 5 and 6 at once, optimistic: see `write_at_once`.
+    if mode == BatchMode::Optimistic {
+        write_at_once(conn, &mut records, &Effects::of(items, &created, now), now)
+            .await
+            .map_err(|e| match e {
+                anton_store::StoreError::CheckViolation => anton_store::StoreError::Stale,
+                e => e,
+            })?;
+        return Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(Outcome::InFlight))
+            .collect());
+    }
+
+    // 5. Store the responses of keyed requests. A key another node stored since step 1 lost the
+    //    race: that request takes no effect here and replays the winner's response.
     let won = idempotency::store_new_many(conn, &mut records, now).await?;
     let lost: Vec<KeyRef> = records
         .iter()
@@ -279,7 +301,7 @@ async fn run_creations(
     }
 
     // 6. Write the effects of the creations that stand, in bulk.
-    write_effects(conn, items, &created, now).await?;
+    write_effects(conn, &Effects::of(items, &created, now)).await?;
 
     Ok(outcomes
         .into_iter()
@@ -309,7 +331,7 @@ fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -
 /// Decides each undecided creation in arrival order against the locked balances: a refusal, or a
 /// reservation (the returned vector holds the recipient's last four for each reservation).
 fn decide(
-    items: &[Creation],
+    items: &[&Creation],
     undecided: &[usize],
     recipients: &HashMap<(String, String, String), recipients::RecipientBrief>,
     available: &mut HashMap<BalanceKey, i64>,
@@ -365,44 +387,152 @@ fn decide(
     created
 }
 
-/// Writes the effects of the creations that stand: balance deltas, postings, payouts and events,
-/// one multi-row statement each (per power-of-two chunk).
-async fn write_effects(
+/// The rows a batch's creations write.
+struct Effects {
+    postings: Vec<PostingRow>,
+    payouts: Vec<(Tenant, PayoutRecord)>,
+    events: Vec<(Tenant, NewEvent)>,
+    /// Debits of `available` and credits of `in_flight`, sorted (the global lock order).
+    deltas: Vec<ledger::Delta>,
+}
+
+impl Effects {
+    /// The effects of the creations that stand (`created[i]` holds the recipient's last four).
+    fn of(items: &[&Creation], created: &[Option<String>], now: i64) -> Self {
+        let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
+        let mut effects = Self {
+            postings: Vec::new(),
+            payouts: Vec::new(),
+            events: Vec::new(),
+            deltas: Vec::new(),
+        };
+        for (c, last4) in items.iter().zip(created) {
+            let Some(last4) = last4 else { continue };
+            *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
+            let mut record = c.record.clone();
+            record.outcome_last4.clone_from(last4);
+            effects.events.push((c.tenant.clone(), c.event.clone()));
+            effects.postings.push(PostingRow {
+                id: c.posting_id.clone(),
+                merchant_id: c.tenant.merchant_id.to_string(),
+                env: c.tenant.env.as_str().to_owned(),
+                currency: c.currency.as_str().to_owned(),
+                posting: Posting::new(PostingKind::PayoutReserve, c.amount),
+                source_id: Some(record.id.to_string()),
+                created_us: now,
+            });
+            effects.payouts.push((c.tenant.clone(), record));
+        }
+        for (bk, sum) in reserved {
+            effects
+                .deltas
+                .push((bk.clone(), LedgerAccount::Available, -sum));
+            effects.deltas.push((bk, LedgerAccount::InFlight, sum));
+        }
+        effects
+            .deltas
+            .sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+        effects
+    }
+}
+
+/// Writes the effects of the creations that stand: postings, payouts and events, then the
+/// balances (on PostgreSQL these take the balance rows' locks, held until the commit).
+async fn write_effects(conn: &mut BatchConn<'_>, effects: &Effects) -> anton_store::Result<()> {
+    ledger::insert_postings(conn, &effects.postings).await?;
+    payouts::insert_many(conn, &effects.payouts).await?;
+    events::insert_many(conn, &effects.events).await?;
+    ledger::apply_deltas(conn, &effects.deltas).await?;
+    Ok(())
+}
+
+/// Steps 5 and 6 of an optimistic batch (PostgreSQL lanes) as **one statement**: each write a
+/// data-modifying CTE, so the batch's transaction is six round trips (`BEGIN`, three reads,
+/// this, `COMMIT`) whatever its size. Everything is decided already; this only checks:
+///
+/// - a key another transaction stored since step 1 (so this one stored nothing for it): the
+///   batch must not take effect for that request — [`StoreError::Stale`], and the writer runs
+///   the batch again, locking, where step 1 finds the stored key and replays it;
+/// - a debit that would leave `available` negative fails the CHECK: also stale (the caller maps
+///   it), the balance changed since step 3.
+///
+/// [`StoreError::Stale`]: anton_store::StoreError::Stale
+async fn write_at_once(
     conn: &mut BatchConn<'_>,
-    items: &[Creation],
-    created: &[Option<String>],
+    records: &mut [idempotency::NewRecord],
+    effects: &Effects,
     now: i64,
 ) -> anton_store::Result<()> {
-    let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
-    let mut payout_rows = Vec::new();
-    let mut event_rows = Vec::new();
-    let mut posting_rows = Vec::new();
-    for (c, last4) in items.iter().zip(created) {
-        let Some(last4) = last4 else { continue };
-        *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
-        let mut record = c.record.clone();
-        record.outcome_last4.clone_from(last4);
-        event_rows.push((c.tenant.clone(), c.event.clone()));
-        posting_rows.push(PostingRow {
-            id: c.posting_id.clone(),
-            merchant_id: c.tenant.merchant_id.to_string(),
-            env: c.tenant.env.as_str().to_owned(),
-            currency: c.currency.as_str().to_owned(),
-            posting: Posting::new(PostingKind::PayoutReserve, c.amount),
-            source_id: Some(record.id.to_string()),
-            created_us: now,
-        });
-        payout_rows.push((c.tenant.clone(), record));
+    let debits: Vec<&ledger::Delta> = effects.deltas.iter().filter(|d| d.2 < 0).collect();
+    let credits: Vec<&ledger::Delta> = effects.deltas.iter().filter(|d| d.2 > 0).collect();
+    if records.is_empty() && debits.is_empty() {
+        return Ok(());
     }
-    let mut deltas = Vec::with_capacity(reserved.len() * 2);
-    for (bk, sum) in reserved {
-        deltas.push((bk.clone(), LedgerAccount::Available, -sum));
-        deltas.push((bk, LedgerAccount::InFlight, sum));
+    // Keys in key order, as `store_new_many` takes them (no two transactions wait on each other).
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut sql = Sql::for_batch(conn, "WITH ");
+    let mut ctes = 0;
+    let mut cte = |sql: &mut Sql, name: &str| {
+        sql.push(if ctes == 0 { "" } else { ", " })
+            .push(name)
+            .push(" AS (");
+        ctes += 1;
+    };
+    if !records.is_empty() {
+        cte(&mut sql, "k");
+        idempotency::push_store_new(&mut sql, records, now);
+        sql.push(")");
     }
-    deltas.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
-    ledger::apply_deltas(conn, &deltas).await?;
-    ledger::insert_postings(conn, &posting_rows).await?;
-    payouts::insert_many(conn, &payout_rows).await?;
-    events::insert_many(conn, &event_rows).await?;
+    if !effects.postings.is_empty() {
+        cte(&mut sql, "p");
+        ledger::push_insert_postings(&mut sql, &effects.postings);
+        sql.push(")");
+        cte(&mut sql, "o");
+        payouts::push_insert(&mut sql, &effects.payouts);
+        sql.push(")");
+        cte(&mut sql, "e");
+        events::push_insert(&mut sql, &effects.events);
+        sql.push(")");
+    }
+    if !debits.is_empty() {
+        cte(&mut sql, "d");
+        ledger::push_debits(&mut sql, &debits);
+        sql.push(" RETURNING 1)");
+    }
+    if !credits.is_empty() {
+        cte(&mut sql, "c");
+        ledger::push_credits(&mut sql, &credits);
+        sql.push(")");
+    }
+    let stored_keys = "SELECT 'key' AS kind, merchant_id AS a, env AS b, key AS c FROM k";
+    let debited = "SELECT 'debited' AS kind, '' AS a, '' AS b, count(*)::text AS c FROM d";
+    match (records.is_empty(), debits.is_empty()) {
+        (false, false) => sql
+            .push(" ")
+            .push(stored_keys)
+            .push(" UNION ALL ")
+            .push(debited),
+        (false, true) => sql.push(" ").push(stored_keys),
+        _ => sql.push(" ").push(debited),
+    };
+    let rows = sql
+        .fetch_batch(conn, |r| {
+            Ok((r.text("kind")?, r.text("a")?, r.text("b")?, r.text("c")?))
+        })
+        .await?;
+    let mut stored = 0;
+    for (kind, _, _, c) in &rows {
+        if kind == "debited" && c.parse::<usize>().ok() != Some(debits.len()) {
+            return Err(anton_store::StoreError::Corrupt(
+                "a debited balance row does not exist".into(),
+            ));
+        }
+        if kind == "key" {
+            stored += 1;
+        }
+    }
+    if stored != records.len() {
+        return Err(anton_store::StoreError::Stale);
+    }
     Ok(())
 }

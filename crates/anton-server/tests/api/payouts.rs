@@ -379,3 +379,102 @@ both_backends!(
     cancel_and_test_helpers_follow_the_state_machine,
     lists_paginate_newest_first_with_filters,
 );
+
+/// PostgreSQL runs payout creations in several lanes at once, optimistically: a batch reads the
+/// balance without locking it, decides, and writes everything in one statement that debits the
+/// balance (`BatchMode::Optimistic`). Here two batches both read a balance that covers only one
+/// of them: the test holds the balance row's lock until each request's batch waits on it (so
+/// both have read 5,000), then lets go. One debit commits; the other now fails the
+/// `available >= 0` CHECK, and its batch must run again from the start, locking, and refuse.
+#[tokio::test]
+async fn two_optimistic_batches_on_one_balance_never_overdraw_it() {
+    let app = spawn_app(Backend::Postgres).await;
+    app.fund(&app.key, 5_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let rcp = rcp["id"].as_str().unwrap().to_owned();
+    let pool = app.store.read().clone();
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("SELECT amount FROM balances WHERE account = 'available' FOR UPDATE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let waiting_on_locks = |n: i64| {
+        let pool = pool.clone();
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+                if waiting >= n {
+                    return;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{n} batches waiting on the balance"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+    };
+    let send = || {
+        let (client, url, key, rcp) = (
+            app.client.clone(),
+            format!("{}/v1/payouts", app.base),
+            app.key.clone(),
+            rcp.clone(),
+        );
+        tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(key)
+                .json(&serde_json::json!({"amount": 4_000, "currency": "USD", "recipient": rcp}))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        })
+    };
+    let first = send();
+    waiting_on_locks(1).await;
+    let second = send();
+    waiting_on_locks(2).await;
+    holder.rollback().await.unwrap();
+
+    let mut outcomes = [first.await.unwrap(), second.await.unwrap()];
+    outcomes.sort_by_key(|(status, _)| *status);
+    assert_eq!(outcomes[0].0, StatusCode::OK, "{:?}", outcomes[0].1);
+    assert_eq!(
+        outcomes[1].0,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        outcomes[1].1
+    );
+    assert_eq!(outcomes[1].1["error"]["code"], "insufficient_funds");
+    assert_eq!(app.count("payouts").await, 1);
+    let created_events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE type = 'payout.created'")
+            .fetch_one(app.store.read())
+            .await
+            .unwrap();
+    assert_eq!(
+        created_events, 1,
+        "the stale attempt's writes rolled back with it"
+    );
+    let balance: Value = app
+        .get("/v1/balance", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(balance["available"][0]["amount"], 1_000);
+    assert_eq!(balance["in_flight"][0]["amount"], 4_000);
+    app.assert_ledger_balanced(&app.tenant()).await;
+}
