@@ -257,27 +257,36 @@ async fn read_available_chunk(
     // A join from the VALUES list (see `idempotency::get_many`).
     let mut sql = Sql::for_batch(
         conn,
-        "SELECT b.merchant_id, b.env, b.currency, b.amount FROM ",
+        "SELECT b.merchant_id, b.env, b.currency, b.account, b.amount FROM ",
     );
     rows_from(&mut sql, keys, |sql, (m, e, c)| {
         sql.text(m).push(", ").text(e).push(", ").text(c);
     });
     sql.push(
         " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
-         AND b.currency = v.column3 AND b.account = 'available' ORDER BY b.merchant_id, b.env, b.currency",
+         AND b.currency = v.column3",
     );
-    if lock {
-        sql.push(" FOR UPDATE OF b");
-    }
+    // Locking takes `in_flight` too, each balance's rows together, in the global lock order.
+    sql.push(if lock {
+        " AND b.account IN ('available', 'in_flight') \
+         ORDER BY b.merchant_id, b.env, b.currency, b.account FOR UPDATE OF b"
+    } else {
+        " AND b.account = 'available'"
+    });
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((
                 (r.text("merchant_id")?, r.text("env")?, r.text("currency")?),
+                r.text("account")?,
                 r.int("amount")?,
             ))
         })
         .await?;
-    out.extend(rows);
+    out.extend(
+        rows.into_iter()
+            .filter(|(_, account, _)| account == "available")
+            .map(|(key, _, amount)| (key, amount)),
+    );
     Ok(out)
 }
 
@@ -396,9 +405,11 @@ pub async fn insert_postings(conn: &mut BatchConn<'_>, rows: &[PostingRow]) -> R
     Ok(())
 }
 
-/// Reads the `available` balances of `keys`; with `lock` (PostgreSQL only) also locks those rows
-/// until the end of the transaction (`FOR UPDATE`, in key order so concurrent batches cannot
-/// deadlock). On SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer.
+/// Reads the `available` balances of `keys`; with `lock` (PostgreSQL only) also locks their
+/// `available` and `in_flight` rows until the end of the transaction (`FOR UPDATE`, in the global
+/// lock order — balance, then account — so concurrent transactions cannot deadlock on them: a
+/// batch's later statements then find every balance row they change already locked, except an
+/// `in_flight` row not created yet, which only a holder of its `available` row creates). On SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer.
 /// Missing rows read as 0. Decisions made on locked values inside the same transaction are as
 /// safe as the conditional `UPDATE` of [`post`]; decisions on unlocked values must be checked
 /// when written (see `BatchMode::Optimistic`).

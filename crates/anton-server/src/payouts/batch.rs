@@ -263,7 +263,9 @@ async fn run_creations(
 
     // 5 and 6 at once, optimistic: see `write_at_once`.
     if mode == BatchMode::Optimistic {
-        write_at_once(conn, &mut records, &Effects::of(items, &created, now), now)
+        let effects = Effects::of(items, &created, now);
+        lock_debited(conn, &effects.deltas).await?;
+        write_at_once(conn, &mut records, &effects, now)
             .await
             .map_err(|e| match e {
                 anton_store::StoreError::CheckViolation => anton_store::StoreError::Stale,
@@ -446,15 +448,45 @@ async fn write_effects(conn: &mut BatchConn<'_>, effects: &Effects) -> anton_sto
     Ok(())
 }
 
+/// Before an optimistic batch's writes: lock the balances it debits (in the global lock order,
+/// see [`ledger::read_available`]) and check that they still cover the debits. Taking the locks
+/// here, in order, and not inside [`write_at_once`] (whose data-modifying CTEs run in no set
+/// order) is what keeps lanes and other writers from deadlocking; the locks are held only for
+/// the write statement and the commit. A balance that no longer covers its debit is
+/// [`StoreError::Stale`](anton_store::StoreError::Stale).
+async fn lock_debited(
+    conn: &mut BatchConn<'_>,
+    deltas: &[ledger::Delta],
+) -> anton_store::Result<()> {
+    let debits: Vec<(&BalanceKey, i64)> = deltas
+        .iter()
+        .filter(|d| d.2 < 0)
+        .map(|d| (&d.0, d.2))
+        .collect();
+    if debits.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<BalanceKey> = debits.iter().map(|(k, _)| (*k).clone()).collect();
+    let now = ledger::read_available(conn, true, &keys).await?;
+    if debits
+        .iter()
+        .any(|(k, delta)| now.get(*k).copied().unwrap_or(0) + delta < 0)
+    {
+        return Err(anton_store::StoreError::Stale);
+    }
+    Ok(())
+}
+
 /// Steps 5 and 6 of an optimistic batch (PostgreSQL lanes) as **one statement**: each write a
-/// data-modifying CTE, so the batch's transaction is six round trips (`BEGIN`, three reads,
-/// this, `COMMIT`) whatever its size. Everything is decided already; this only checks:
+/// data-modifying CTE, so the batch's transaction is seven round trips (`BEGIN`, three reads,
+/// [`lock_debited`], this, `COMMIT`) whatever its size. Everything is decided already; this
+/// only checks:
 ///
 /// - a key another transaction stored since step 1 (so this one stored nothing for it): the
 ///   batch must not take effect for that request — [`StoreError::Stale`], and the writer runs
 ///   the batch again, locking, where step 1 finds the stored key and replays it;
-/// - a debit that would leave `available` negative fails the CHECK: also stale (the caller maps
-///   it), the balance changed since step 3.
+/// - a debit that would leave `available` negative fails the CHECK (a backstop: `lock_debited`
+///   has checked the locked balances already): also stale (the caller maps it).
 ///
 /// [`StoreError::Stale`]: anton_store::StoreError::Stale
 async fn write_at_once(
