@@ -280,3 +280,119 @@ pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, PayoutRecord
     }
     Ok(())
 }
+
+/// What deciding a batch of creations reads: stored idempotency responses by key, live
+/// recipients by `(merchant, env, id)`, and `available` balances (missing rows read as 0).
+#[derive(Debug, Default)]
+pub struct CreationReads {
+    pub stored:
+        std::collections::HashMap<crate::idempotency::KeyRef, crate::idempotency::StoredResponse>,
+    pub recipients:
+        std::collections::HashMap<(String, String, String), crate::recipients::RecipientBrief>,
+    pub available: std::collections::HashMap<crate::ledger::BalanceKey, i64>,
+}
+
+/// The three reads of a batch of creations as **one statement** (a `UNION ALL` of the three
+/// keyed joins, each row tagged with its kind): one round trip instead of three, for the
+/// PostgreSQL lanes, where a batch's time is mostly round trips. Balances are read without
+/// locks (see `BatchMode::Optimistic`). The same joins as `idempotency::get_many`,
+/// `recipients::get_many_brief` and `ledger::read_available`.
+pub async fn creation_reads(
+    conn: &mut BatchConn<'_>,
+    keys: &[crate::idempotency::KeyRef],
+    recipients: &[(String, String, String)],
+    balances: &[crate::ledger::BalanceKey],
+) -> Result<CreationReads> {
+    let mut out = CreationReads {
+        available: balances.iter().map(|k| (k.clone(), 0)).collect(),
+        ..CreationReads::default()
+    };
+    if !matches!(conn, BatchConn::Pg(_)) {
+        // Row sets as `VALUES` cannot be empty: the three statements, each skipped when empty.
+        out.stored = crate::idempotency::get_many(conn, keys).await?;
+        out.recipients = crate::recipients::get_many_brief(conn, recipients).await?;
+        out.available
+            .extend(crate::ledger::read_available(conn, false, balances).await?);
+        return Ok(out);
+    }
+    let triple = |sql: &mut Sql, (a, b, c): &(String, String, String)| {
+        sql.text(a).push(", ").text(b).push(", ").text(c);
+    };
+    let mut sql = Sql::for_batch(conn, "");
+    let mut parts = 0;
+    let mut part = |sql: &mut Sql, select: &str, rows: &[(String, String, String)], join: &str| {
+        if rows.is_empty() {
+            return;
+        }
+        sql.push(if parts == 0 { "" } else { " UNION ALL " })
+            .push(select);
+        crate::list::rows_from(sql, rows, triple);
+        sql.push(join);
+        parts += 1;
+    };
+    part(
+        &mut sql,
+        "SELECT 'key' AS kind, i.merchant_id AS a, i.env AS b, i.key AS c, i.fingerprint AS d, \
+         i.body AS e, '' AS f, i.status AS n FROM ",
+        keys,
+        " JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 \
+         AND i.key = v.column3",
+    );
+    part(
+        &mut sql,
+        "SELECT 'recipient' AS kind, r.merchant_id AS a, r.env AS b, r.id AS c, r.currency AS d, \
+         r.bank_type AS e, r.last4 AS f, 0 AS n FROM ",
+        recipients,
+        " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 \
+         AND r.id = v.column3 AND r.deleted_us IS NULL",
+    );
+    part(
+        &mut sql,
+        "SELECT 'balance' AS kind, b.merchant_id AS a, b.env AS b, b.currency AS c, '' AS d, \
+         '' AS e, '' AS f, b.amount AS n FROM ",
+        balances,
+        " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
+         AND b.currency = v.column3 AND b.account = 'available'",
+    );
+    if parts == 0 {
+        return Ok(out);
+    }
+    let rows = sql
+        .fetch_batch(conn, |r| {
+            Ok((
+                r.text("kind")?,
+                (r.text("a")?, r.text("b")?, r.text("c")?),
+                (r.text("d")?, r.text("e")?, r.text("f")?),
+                r.int("n")?,
+            ))
+        })
+        .await?;
+    for (kind, key, (d, e, f), n) in rows {
+        match kind.as_str() {
+            "key" => {
+                out.stored.insert(
+                    key,
+                    crate::idempotency::StoredResponse {
+                        fingerprint: d,
+                        status: u16::try_from(n).unwrap_or(500),
+                        body: e,
+                    },
+                );
+            }
+            "recipient" => {
+                out.recipients.insert(
+                    key,
+                    crate::recipients::RecipientBrief {
+                        currency: d,
+                        bank_type: e,
+                        last4: f,
+                    },
+                );
+            }
+            _ => {
+                out.available.insert(key, n);
+            }
+        }
+    }
+    Ok(out)
+}
