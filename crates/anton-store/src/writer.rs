@@ -98,7 +98,7 @@ impl Default for WriterConfig {
         Self {
             batch_max: 512,
             queue_max: 8192,
-            batch_lanes: 3,
+            batch_lanes: 2,
         }
     }
 }
@@ -130,15 +130,34 @@ impl Writer {
             Backend::Postgres if config.batch_lanes > 0 => {
                 let (lanes_tx, lanes_rx) = mpsc::channel(config.queue_max);
                 let lanes_rx = Arc::new(tokio::sync::Mutex::new(lanes_rx));
-                for _ in 0..config.batch_lanes {
-                    tokio::spawn(lane(
-                        url.clone(),
-                        config.batch_max,
-                        Arc::clone(&lanes_rx),
-                        runner.clone(),
-                        Arc::clone(&commits),
-                    ));
-                }
+                let lanes: Vec<_> = (0..config.batch_lanes)
+                    .map(|_| {
+                        lane(
+                            url.clone(),
+                            config.batch_max,
+                            Arc::clone(&lanes_rx),
+                            runner.clone(),
+                            Arc::clone(&commits),
+                        )
+                    })
+                    .collect();
+                // The lanes run on their own thread and runtime: a lane woken by its database's
+                // answer runs at once instead of queueing behind the request tasks on the
+                // node's runtime (a batch is five round trips, each such wake-up).
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!("cannot start the writer lanes: {e}"))
+                    })?;
+                std::thread::Builder::new()
+                    .name("anton-pg-lanes".into())
+                    .spawn(move || {
+                        runtime.block_on(futures_util::future::join_all(lanes));
+                    })
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!("cannot start the writer lanes: {e}"))
+                    })?;
                 Some(lanes_tx)
             }
             _ => None,
