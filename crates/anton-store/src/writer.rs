@@ -434,24 +434,35 @@ async fn run_native(native: &NativeSqlite, runner: &Arc<dyn BatchRunner>, batch:
     let runner = Arc::clone(runner);
     let (done_tx, done_rx) = oneshot::channel::<()>();
     let job: NativeJob = Box::new(move |conn| {
-        match native_transaction(conn, runner.as_ref(), &items) {
-            Ok(outputs) => {
-                for (reply, output) in replies.into_iter().zip(outputs) {
-                    let _ = reply.send(Ok(output));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "batched writes failed; their requests get an error");
-                for reply in replies {
-                    let _ = reply.send(Err(StoreError::WriterUnavailable));
-                }
-            }
-        }
+        let _ = answer(replies, native_transaction(conn, runner.as_ref(), &items));
         let _ = done_tx.send(());
     });
     // If the thread is gone the job is dropped with its replies: the callers read unavailable.
     if native.tx.send(job).is_ok() {
         let _ = done_rx.await;
+    }
+}
+
+/// Sends each batched item's caller its output, or — when the batch failed — logs the error and
+/// answers every caller `WriterUnavailable` (a 503: the request may be retried as it is).
+fn answer(
+    replies: Vec<oneshot::Sender<Result<BatchItem>>>,
+    outcome: Result<Vec<BatchItem>>,
+) -> std::result::Result<(), ()> {
+    match outcome {
+        Ok(outputs) => {
+            for (reply, output) in replies.into_iter().zip(outputs) {
+                let _ = reply.send(Ok(output));
+            }
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "batched writes failed; their requests get an error");
+            for reply in replies {
+                let _ = reply.send(Err(StoreError::WriterUnavailable));
+            }
+            Err(())
+        }
     }
 }
 
@@ -533,20 +544,9 @@ async fn lane(
             outcome = lane_transaction(c, runner.as_ref(), BatchMode::Locking, &items).await;
         }
         commits.notify_one();
-        match outcome {
-            Ok(outputs) => {
-                for (reply, output) in replies.into_iter().zip(outputs) {
-                    let _ = reply.send(Ok(output));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "batched writes failed; their requests get an error");
-                for reply in replies {
-                    let _ = reply.send(Err(StoreError::WriterUnavailable));
-                }
-                // As the closure writer does: start the next batch on a fresh connection.
-                conn = None;
-            }
+        if answer(replies, outcome).is_err() {
+            // As the closure writer does: start the next batch on a fresh connection.
+            conn = None;
         }
     }
 }

@@ -141,14 +141,7 @@ async fn a_lost_database_gives_503_and_the_node_recovers_by_itself() {
     let all = app.list_all(&app.key, "/v1/payouts", 100).await;
     assert_eq!(all.len(), 1);
     assert_eq!(all[0]["id"], created["id"]);
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["available"][0]["amount"], 9_300);
     app.assert_ledger_balanced(&app.tenant()).await;
 }

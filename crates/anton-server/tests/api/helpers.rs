@@ -353,6 +353,35 @@ impl TestApp {
             .expect("create payout")
     }
 
+    /// Creates a payout on its own task (for requests that must be in flight together): the
+    /// status and the JSON body.
+    pub fn spawn_payout(
+        &self,
+        key: &str,
+        recipient: &str,
+        amount: i64,
+    ) -> tokio::task::JoinHandle<(StatusCode, Value)> {
+        let request = self
+            .post("/v1/payouts", key)
+            .json(&json!({"amount": amount, "currency": "USD", "recipient": recipient}));
+        tokio::spawn(async move {
+            let r = request.send().await.expect("create payout");
+            let status = r.status();
+            (status, r.json().await.expect("json"))
+        })
+    }
+
+    /// `GET /v1/balance`.
+    pub async fn balance(&self, key: &str) -> Value {
+        self.get("/v1/balance", key)
+            .send()
+            .await
+            .expect("balance")
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub async fn payout(&self, key: &str, id: &str) -> Value {
         self.get(&format!("/v1/payouts/{id}"), key)
             .send()

@@ -213,14 +213,7 @@ async fn one_key_raced_across_two_nodes_creates_one_payout(b: Backend) {
     );
     assert_eq!(app.count("payouts").await, 1);
     assert_eq!(app.count("idempotency_keys").await, 1);
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["in_flight"][0]["amount"], 777);
     app.assert_ledger_balanced(&app.tenant()).await;
 }

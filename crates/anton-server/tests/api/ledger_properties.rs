@@ -29,14 +29,7 @@ impl Rng {
 }
 
 async fn balance_of(app: &TestApp, account: &str) -> i64 {
-    let b: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b: Value = app.balance(&app.key).await;
     b[account]
         .as_array()
         .unwrap()

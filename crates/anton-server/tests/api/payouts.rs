@@ -13,28 +13,7 @@ async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
     let rcp = app.create_recipient(&app.key, "6789").await;
     let rcp = rcp["id"].as_str().unwrap().to_owned();
     let tasks: Vec<_> = (0..100)
-        .map(|_| {
-            let (client, url, key, rcp) = (
-                app.client.clone(),
-                format!("{}/v1/payouts", app.base),
-                app.key.clone(),
-                rcp.clone(),
-            );
-            tokio::spawn(async move {
-                let r = client
-                    .post(url)
-                    .bearer_auth(key)
-                    .json(
-                        &serde_json::json!({"amount": 1_000, "currency": "USD", "recipient": rcp}),
-                    )
-                    .send()
-                    .await
-                    .unwrap();
-                let status = r.status();
-                let body: Value = r.json().await.unwrap();
-                (status, body)
-            })
-        })
+        .map(|_| app.spawn_payout(&app.key, &rcp, 1_000))
         .collect();
     let mut created = 0;
     let mut refused = 0;
@@ -50,14 +29,7 @@ async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
         }
     }
     assert_eq!((created, refused), (37, 63));
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["available"][0]["amount"], 0);
     assert_eq!(balance["in_flight"][0]["amount"], 37_000);
     assert_eq!(app.count("payouts").await, 37);
@@ -74,14 +46,7 @@ async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
         .await
         .unwrap();
     assert_eq!(paid["data"].as_array().unwrap().len(), 37);
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["in_flight"][0]["amount"], 0);
     assert_eq!(app.count("balance_transactions").await, 1 + 37 * 2);
     app.assert_ledger_balanced(&app.tenant()).await;
@@ -141,14 +106,7 @@ async fn the_simulator_follows_the_outcome_table(b: Backend) {
         ]
     );
     // failed and returned payouts gave their money back: 100k - paid(1k) - processing(1k)
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["available"][0]["amount"], 98_000);
     assert_eq!(balance["in_flight"][0]["amount"], 1_000);
     app.assert_ledger_balanced(&app.tenant()).await;
@@ -214,14 +172,7 @@ async fn cancel_and_test_helpers_follow_the_state_machine(b: Backend) {
         0,
         "a canceled payout is not moved by the rail"
     );
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["available"][0]["amount"], 10_000);
 
     // pay then return by helper
@@ -263,14 +214,7 @@ async fn cancel_and_test_helpers_follow_the_state_machine(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r["status"], "returned");
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["available"][0]["amount"], 10_000);
     app.assert_ledger_balanced(&app.tenant()).await;
 
@@ -421,28 +365,9 @@ async fn two_optimistic_batches_on_one_balance_never_overdraw_it() {
             }
         }
     };
-    let send = || {
-        let (client, url, key, rcp) = (
-            app.client.clone(),
-            format!("{}/v1/payouts", app.base),
-            app.key.clone(),
-            rcp.clone(),
-        );
-        tokio::spawn(async move {
-            let r = client
-                .post(url)
-                .bearer_auth(key)
-                .json(&serde_json::json!({"amount": 4_000, "currency": "USD", "recipient": rcp}))
-                .send()
-                .await
-                .unwrap();
-            let status = r.status();
-            (status, r.json::<Value>().await.unwrap())
-        })
-    };
-    let first = send();
+    let first = app.spawn_payout(&app.key, &rcp, 4_000);
     waiting_on_locks(1).await;
-    let second = send();
+    let second = app.spawn_payout(&app.key, &rcp, 4_000);
     waiting_on_locks(2).await;
     holder.rollback().await.unwrap();
 
@@ -466,14 +391,7 @@ async fn two_optimistic_batches_on_one_balance_never_overdraw_it() {
         created_events, 1,
         "the stale attempt's writes rolled back with it"
     );
-    let balance: Value = app
-        .get("/v1/balance", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.balance(&app.key).await;
     assert_eq!(balance["available"][0]["amount"], 1_000);
     assert_eq!(balance["in_flight"][0]["amount"], 4_000);
     app.assert_ledger_balanced(&app.tenant()).await;
