@@ -66,6 +66,15 @@ pub async fn fresh_pg_database() -> (String, String) {
     (format!("{base}/{name}"), name)
 }
 
+/// Drops a database made by [`fresh_pg_database`] (best effort: `None` if it could not).
+pub async fn drop_pg_database(admin: &str, name: &str) -> Option<()> {
+    let mut c = sqlx::PgConnection::connect(admin).await.ok()?;
+    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await
+        .ok()
+        .map(|_| ())
+}
+
 pub struct TestApp {
     pub base: String,
     pub addr: SocketAddr,
@@ -183,12 +192,7 @@ impl Drop for TestApp {
                     .enable_all()
                     .build()
                     .ok()?;
-                rt.block_on(async {
-                    let mut c = sqlx::PgConnection::connect(&admin).await.ok()?;
-                    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                        .await
-                        .ok()
-                })
+                rt.block_on(drop_pg_database(&admin, &name))
             })
             .join();
         }

@@ -166,16 +166,44 @@ fn grep_dir(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
     hits
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaintext() {
+/// Every row of every table of a PostgreSQL database, as text.
+async fn pg_dump_text(url: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(tables.len() > 5, "the schema has its tables: {tables:?}");
+    let mut out = String::new();
+    for t in tables {
+        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM {t} t"))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        out += &rows.join("\n");
+    }
+    out
+}
+
+async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaintext(
+    backend: crate::helpers::Backend,
+) {
     const ACCOUNT: &str = "31415926535897";
     const IBAN: &str = "GB82WEST12345698765432";
     let dir = tempfile::tempdir().unwrap();
-    let server = start_server(
-        dir.path(),
-        &[("ANTON_LOG", "debug"), ("ANTON_LOG_FORMAT", "json")],
-    )
-    .await;
+    let pg = match backend {
+        crate::helpers::Backend::Postgres => Some(crate::helpers::fresh_pg_database().await),
+        crate::helpers::Backend::Sqlite => None,
+    };
+    let mut env = vec![("ANTON_LOG", "debug"), ("ANTON_LOG_FORMAT", "json")];
+    if let Some((url, _)) = &pg {
+        env.push(("ANTON_DATABASE_URL", url.as_str()));
+    }
+    let server = start_server(dir.path(), &env).await;
+    let anton = |dir: &Path, args: &[&str]| anton_env(dir, &env, args);
     let mer = anton(dir.path(), &["merchants", "create", "Canary Ltd"]);
     let key = anton(
         dir.path(),
@@ -263,11 +291,29 @@ async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaint
             "a secret reached a response body: {secret}"
         );
     }
+    let dump = match &pg {
+        Some((url, name)) => {
+            let dump = pg_dump_text(url).await;
+            crate::helpers::drop_pg_database(&crate::helpers::pg_admin_url(), name).await;
+            dump
+        }
+        None => String::new(),
+    };
     for secret in [ACCOUNT, IBAN, &key] {
         let hits = grep_dir(&dir.path().join("anton-data"), secret.as_bytes());
         assert!(
             hits.is_empty(),
             "{secret} is stored in plaintext in {hits:?}"
+        );
+        assert!(
+            !dump.contains(secret),
+            "{secret} is stored in plaintext in PostgreSQL"
+        );
+    }
+    if pg.is_some() {
+        assert!(
+            dump.contains("Canary Ltd") && dump.contains("5897"),
+            "the dump holds the merchant and the recipient's last4: the search would find them"
         );
     }
     assert!(
@@ -606,3 +652,5 @@ async fn a_worker_node_serves_health_checks_only_and_stops_on_sigterm() {
     let help = anton(dir.path(), &["serve", "--help"]);
     assert!(help.contains("--role"), "{help}");
 }
+
+crate::both_backends!(planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaintext);
