@@ -62,17 +62,8 @@ pub struct WebhookRuntime {
     pub wake: Arc<Notify>,
 }
 
-/// Most deliveries claimed at once (each endpoint still takes at most its prefetch). Measured with
-/// 100 endpoints × 1,000 events on a 2-core VM (docs/benchmarks.md): on SQLite, where claims and
-/// records share the one writer thread, claims of 4,096 delivered 17,079–17,749/s against
-/// 6,502–7,160/s with 256; on PostgreSQL claims of 1,024 delivered 5,473–5,765/s against
-/// 8,204–8,401/s with 256.
-fn claim_max(backend: anton_store::Backend) -> usize {
-    match backend {
-        anton_store::Backend::Sqlite => 4096,
-        anton_store::Backend::Postgres => 256,
-    }
-}
+/// Most deliveries claimed at once.
+const CLAIM_MAX: usize = 256;
 /// Deliveries claimed ahead per endpoint, in units of its concurrency cap.
 const PREFETCH: usize = 8;
 /// Events fanned out per write.
@@ -254,7 +245,7 @@ pub async fn run(
                 // Due work that nothing here has room for (see `stalled` above).
                 stalled = !fanned_out && claimed.as_ref().is_some_and(Vec::is_empty);
                 let claimed = claimed.unwrap_or_default();
-                busy_loop |= claimed.len() == claim_max(store.backend());
+                busy_loop |= claimed.len() == CLAIM_MAX;
                 for d in claimed {
                     let key = (
                         d.tenant.merchant_id.to_string(),
@@ -415,7 +406,7 @@ async fn fan_out_and_claim(
                     lease_now,
                     lease_until,
                     per_endpoint as i64,
-                    claim_max(backend),
+                    CLAIM_MAX,
                     &allowance,
                 )
                 .await?;
