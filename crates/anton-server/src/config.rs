@@ -19,6 +19,10 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `sqlite://…` or `postgres://…`. Default: SQLite at `<data_dir>/anton.db`.
     pub database_url: Option<String>,
+    /// PostgreSQL: database sessions per node that create payouts in parallel (the "lanes";
+    /// ARCHITECTURE.md). 2 measured best with the database on the same 2-core machine; a
+    /// database server with more cores takes more. 1–64; ignored on SQLite (one writer).
+    pub database_write_lanes: usize,
     /// Where the server secrets live. Default: `<data_dir>/secrets`. Every node of a deployment
     /// needs the same secrets.
     pub secrets_dir: Option<PathBuf>,
@@ -150,6 +154,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./anton-data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
             database_url: None,
+            database_write_lanes: 2,
             secrets_dir: None,
             tls: TlsConfig::default(),
             simulator: SimulatorConfig::default(),
@@ -175,10 +180,11 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 10] = [
+const CONFIG_KEYS: [&str; 11] = [
     "data_dir",
     "listen",
     "database_url",
+    "database_write_lanes",
     "secrets_dir",
     "tls",
     "simulator",
@@ -238,6 +244,9 @@ impl Config {
             {
                 bail!("invalid configuration: database_url must start with sqlite:, postgres: or postgresql:");
             }
+        }
+        if !(1..=64).contains(&self.database_write_lanes) {
+            bail!("invalid configuration: database_write_lanes must be between 1 and 64");
         }
         if self.webhooks.poll_interval_ms == 0 || self.webhooks.timeout_ms == 0 {
             bail!("invalid configuration: webhooks.poll_interval_ms and webhooks.timeout_ms must be at least 1");
@@ -310,6 +319,14 @@ mod tests {
         assert!(format!("{e:#}").contains("key_file"), "{e:#}");
         let e = load_toml("database_url = \"mysql://x\"\n").unwrap_err();
         assert!(format!("{e:#}").contains("database_url"), "{e:#}");
+        let e = load_toml("database_write_lanes = 0\n").unwrap_err();
+        assert!(format!("{e:#}").contains("database_write_lanes"), "{e:#}");
+        assert_eq!(
+            load_toml("database_write_lanes = 6\n")
+                .unwrap()
+                .database_write_lanes,
+            6
+        );
         assert!(Config::load(
             Some(Path::new("/nonexistent/anton.toml")),
             &Overrides::default()

@@ -40,7 +40,9 @@ pub struct Application {
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
-    let store = Store::connect(&config.database_url(), StoreOptions::default())
+    let mut options = StoreOptions::default();
+    options.writer.batch_lanes = config.database_write_lanes;
+    let store = Store::connect(&config.database_url(), options)
         .await
         .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
