@@ -254,7 +254,7 @@ async fn read_available_chunk(
     if keys.is_empty() {
         return Ok(out);
     }
-    // A join from the VALUES list (see `idempotency::get_many`).
+    // A join from the keys' row set (see `idempotency::get_many`).
     let mut sql = Sql::for_batch(
         conn,
         "SELECT b.merchant_id, b.env, b.currency, b.account, b.amount FROM ",
@@ -409,8 +409,9 @@ pub async fn insert_postings(conn: &mut BatchConn<'_>, rows: &[PostingRow]) -> R
 /// `available` and `in_flight` rows until the end of the transaction (`FOR UPDATE`, in the global
 /// lock order — balance, then account — so concurrent transactions cannot deadlock on them: a
 /// batch's later statements then find every balance row they change already locked, except an
-/// `in_flight` row not created yet, which only a holder of its `available` row creates). On SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer.
-/// Missing rows read as 0. Decisions made on locked values inside the same transaction are as
+/// `in_flight` row not created yet, which only a holder of its `available` row creates). On
+/// SQLite the writer's `BEGIN IMMEDIATE` already excludes every other writer. Missing rows read
+/// as 0. Decisions made on locked values inside the same transaction are as
 /// safe as the conditional `UPDATE` of [`post`]; decisions on unlocked values must be checked
 /// when written (see `BatchMode::Optimistic`).
 pub async fn read_available(

@@ -79,7 +79,12 @@ impl Sql {
         self.bind(v.map_or(Arg::NullInt, Arg::Int))
     }
 
-    fn query_text<'a>(&'a self, text: &'a str) -> sqlx::query::Query<'a, Any, AnyArguments<'a>> {
+    /// The query through sqlx's `Any` driver, which has no array parameters: a statement built
+    /// for a native PostgreSQL connection (`Sql::for_batch`) is refused here, not run.
+    fn query_text<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> Result<sqlx::query::Query<'a, Any, AnyArguments<'a>>> {
         let mut q = sqlx::query_with::<Any, AnyArguments<'_>>(text, AnyArguments::default());
         for a in &self.args {
             q = match a {
@@ -87,12 +92,14 @@ impl Sql {
                 Arg::Int(i) => q.bind(*i),
                 Arg::Null => q.bind(None::<String>),
                 Arg::NullInt => q.bind(None::<i64>),
-                // Only `Sql::for_batch` on a native PostgreSQL connection binds arrays, and such
-                // a statement never runs here; NULL makes a mistake fail loudly in the database.
-                Arg::TextArray(_) | Arg::IntArray(_) => q.bind(None::<String>),
+                Arg::TextArray(_) | Arg::IntArray(_) => {
+                    return Err(crate::StoreError::Corrupt(
+                        "a statement with array parameters on a non-PostgreSQL connection".into(),
+                    ))
+                }
             };
         }
-        q
+        Ok(q)
     }
 
     fn query_pg(&self) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
@@ -114,12 +121,12 @@ impl Sql {
         &self,
         ex: E,
     ) -> Result<Vec<AnyRow>> {
-        Ok(self.query_text(&self.text).fetch_all(ex).await?)
+        Ok(self.query_text(&self.text)?.fetch_all(ex).await?)
     }
 
     pub async fn execute<'e, E: Executor<'e, Database = Any>>(&self, ex: E) -> Result<u64> {
         Ok(self
-            .query_text(&self.text)
+            .query_text(&self.text)?
             .execute(ex)
             .await?
             .rows_affected())
@@ -155,13 +162,13 @@ impl Sql {
     /// [`Sql::fetch_all`] on one connection, with the placeholders that backend binds fastest.
     pub async fn fetch_all_on(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>> {
         let text = self.text_for(conn).into_owned();
-        Ok(self.query_text(&text).fetch_all(conn).await?)
+        Ok(self.query_text(&text)?.fetch_all(conn).await?)
     }
 
     /// [`Sql::execute`] on one connection, with the placeholders that backend binds fastest.
     pub async fn execute_on(&self, conn: &mut AnyConnection) -> Result<u64> {
         let text = self.text_for(conn).into_owned();
-        Ok(self.query_text(&text).execute(conn).await?.rows_affected())
+        Ok(self.query_text(&text)?.execute(conn).await?.rows_affected())
     }
 
     /// Executes on a batch runner's connection.
@@ -323,7 +330,8 @@ pub fn values<T>(sql: &mut Sql, items: &[T], mut row: impl FnMut(&mut Sql, &T)) 
 /// names PostgreSQL and SQLite give `VALUES` columns): `(VALUES (…), (…)) AS v`, or on native
 /// PostgreSQL `unnest($1::text[], $2::int8[], …) AS v(column1, column2, …)`. `row` binds one
 /// item's values in column order (literal text it pushes between them is ignored in array form,
-/// so every column must be bound, never written as a literal).
+/// so every column must be bound, never written as a literal). `items` must not be empty: neither
+/// form can express an empty row set with its columns.
 pub fn rows_from<T>(sql: &mut Sql, items: &[T], row: impl FnMut(&mut Sql, &T)) {
     if sql.arrays {
         unnest(sql, items, row);

@@ -396,3 +396,121 @@ pub async fn creation_reads(
     }
     Ok(out)
 }
+
+/// The rows that a batch of payout creations writes (the creations that stand).
+#[derive(Debug, Default)]
+pub struct CreationRows {
+    pub postings: Vec<crate::ledger::PostingRow>,
+    pub payouts: Vec<(Tenant, PayoutRecord)>,
+    pub events: Vec<(Tenant, anton_core::event::NewEvent)>,
+    /// Debits of `available` and credits of `in_flight`, sorted (the global lock order).
+    pub deltas: Vec<crate::ledger::Delta>,
+}
+
+impl CreationRows {
+    /// The debits, as `(balance, signed amount)`.
+    pub fn debits(&self) -> impl Iterator<Item = (&crate::ledger::BalanceKey, i64)> {
+        self.deltas.iter().filter(|d| d.2 < 0).map(|d| (&d.0, d.2))
+    }
+}
+
+/// Writes `rows` one statement per table (per chunk): postings, payouts, events, and last the
+/// balances, which on PostgreSQL take the balance rows' locks until the commit.
+pub async fn insert_creations(conn: &mut BatchConn<'_>, rows: &CreationRows) -> Result<()> {
+    crate::ledger::insert_postings(conn, &rows.postings).await?;
+    insert_many(conn, &rows.payouts).await?;
+    crate::events::insert_many(conn, &rows.events).await?;
+    crate::ledger::apply_deltas(conn, &rows.deltas).await?;
+    Ok(())
+}
+
+/// What [`write_creations_at_once`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AtOnce {
+    /// Idempotency records stored: fewer than given when another transaction stored a key first.
+    pub keys_stored: usize,
+    /// Balance rows debited: fewer than the debits when a debited row does not exist.
+    pub debited: usize,
+}
+
+/// The idempotency records (in key order, as [`crate::idempotency::store_new_many`] takes them)
+/// and `rows` as **one statement**, each write a data-modifying CTE: one round trip whatever the
+/// batch's size. The CTEs run in no set order, so the caller must hold the locks of the balances
+/// it debits already (`ledger::read_available` with `lock`). A debit that would leave
+/// `available` negative fails the CHECK ([`StoreError::CheckViolation`]). PostgreSQL only (the
+/// batched lanes): SQLite has no data-modifying CTEs.
+pub async fn write_creations_at_once(
+    conn: &mut BatchConn<'_>,
+    keys: &mut [crate::idempotency::NewRecord],
+    rows: &CreationRows,
+    now_us: i64,
+) -> Result<AtOnce> {
+    let debits: Vec<&crate::ledger::Delta> = rows.deltas.iter().filter(|d| d.2 < 0).collect();
+    let credits: Vec<&crate::ledger::Delta> = rows.deltas.iter().filter(|d| d.2 > 0).collect();
+    let mut sql = Sql::for_batch(conn, "WITH ");
+    let mut ctes = 0;
+    let mut cte = |sql: &mut Sql, name: &str, statement: &dyn Fn(&mut Sql)| {
+        sql.push(if ctes == 0 { "" } else { ", " })
+            .push(name)
+            .push(" AS (");
+        statement(sql);
+        sql.push(")");
+        ctes += 1;
+    };
+    if !keys.is_empty() {
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        cte(&mut sql, "k", &|sql| {
+            crate::idempotency::push_store_new(sql, keys, now_us)
+        });
+    }
+    if !rows.postings.is_empty() {
+        cte(&mut sql, "p", &|sql| {
+            crate::ledger::push_insert_postings(sql, &rows.postings)
+        });
+    }
+    if !rows.payouts.is_empty() {
+        cte(&mut sql, "o", &|sql| push_insert(sql, &rows.payouts));
+    }
+    if !rows.events.is_empty() {
+        cte(&mut sql, "e", &|sql| {
+            crate::events::push_insert(sql, &rows.events)
+        });
+    }
+    if !debits.is_empty() {
+        cte(&mut sql, "d", &|sql| {
+            crate::ledger::push_debits(sql, &debits);
+            sql.push(" RETURNING 1");
+        });
+    }
+    if !credits.is_empty() {
+        cte(&mut sql, "c", &|sql| {
+            crate::ledger::push_credits(sql, &credits)
+        });
+    }
+    if ctes == 0 {
+        return Ok(AtOnce {
+            keys_stored: 0,
+            debited: 0,
+        });
+    }
+    // What the statement returns: one row per stored key, and the count of debited rows.
+    let stored = "SELECT 'key' AS kind, 0::int8 AS n FROM k";
+    let debited = "SELECT 'debited' AS kind, count(*)::int8 AS n FROM d";
+    let tail = match (keys.is_empty(), debits.is_empty()) {
+        (false, false) => format!(" {stored} UNION ALL {debited}"),
+        (false, true) => format!(" {stored}"),
+        (true, false) => format!(" {debited}"),
+        (true, true) => " SELECT 'none' AS kind, 0::int8 AS n".to_owned(),
+    };
+    sql.push(&tail);
+    let out = sql
+        .fetch_batch(conn, |r| Ok((r.text("kind")?, r.int("n")?)))
+        .await?;
+    Ok(AtOnce {
+        keys_stored: out.iter().filter(|(kind, _)| kind == "key").count(),
+        debited: out
+            .iter()
+            .find(|(kind, _)| kind == "debited")
+            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0)),
+    })
+}

@@ -4,23 +4,29 @@
 //! The writer gives every creation waiting in a group commit to [`PayoutCreations`] at once, which
 //! handles them with a constant number of statements, whatever the batch size:
 //!
-//! 1. read the stored idempotency records of the batch's keys (one `SELECT … IN (VALUES …)`); a
+//! 1. read the stored idempotency records of the batch's keys (a join from the keys' row set); a
 //!    stored key answers with its stored response (or 422 for another request);
 //! 2. read the recipients (one statement);
-//! 3. read the `available` balances involved — on PostgreSQL either locked (`SELECT … FOR
-//!    UPDATE`, in key order, so batches cannot deadlock on them) or, in the parallel lanes'
-//!    optimistic mode, unlocked (see step 6);
+//! 3. read the `available` balances involved;
 //! 4. decide each creation **in arrival order, inside the transaction**, against those balances;
-//! 5. store the keyed responses (`INSERT … ON CONFLICT DO NOTHING RETURNING`, in key order): a key
-//!    another node stored since step 1 lost the race — that creation takes no effect here and
-//!    replays the winner's response;
+//! 5. store the keyed responses (`INSERT … ON CONFLICT DO NOTHING RETURNING`, in key order);
 //! 6. write the effects of the creations that stand in bulk: postings, payouts, events, and last
-//!    the balance deltas. Optimistic batches take the balance rows' locks only here, so batches
-//!    of several lanes overlap; if another lane's commit left the balance short of what this
-//!    batch decided, the `available >= 0` CHECK fails and the writer runs the batch again from
-//!    the start, locking at step 3. A batch whose debits still fit decided exactly what it would
-//!    have decided on the committed balance (every creation it made fits it, so every refusal
-//!    was short of it too): the batches are equivalent to running one after the other.
+//!    the balance deltas.
+//!
+//! How the balances are protected depends on the [`BatchMode`]:
+//!
+//! - `Exclusive` (SQLite): the batch holds the database's only write lock.
+//! - `Locking` (PostgreSQL): step 3 locks the balances (`SELECT … FOR UPDATE`, in the global lock
+//!   order). A key another node stored since step 1 lost the race at step 5: that creation takes
+//!   no effect here and replays the winner's response.
+//! - `Optimistic` (PostgreSQL's parallel lanes): steps 1–3 are one statement and read the
+//!   balances unlocked; after step 4 the batch locks the balances it debits and checks they still
+//!   cover the debits ([`lock_debited`]); steps 5–6 are one statement ([`write_at_once`]). A
+//!   balance another lane's commit left short, or a key stored meanwhile, comes back `Stale` and
+//!   the writer runs the batch again, locking. A batch whose debits still fit decided exactly
+//!   what it would have decided on the committed balance (every creation it made fits it, so
+//!   every refusal was short of it too): the batches are equivalent to running one after the
+//!   other.
 //!
 //! Money and idempotency decisions stay inside the database transaction, under the row locks (and
 //! SQLite's single writer); the invariants are exactly those of the one-request path. Everything
@@ -36,9 +42,9 @@ use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
 use anton_store::idempotency::{self, KeyRef};
 use anton_store::ledger::{self, BalanceKey, PostingRow};
-use anton_store::list::{BatchConn, Sql};
-use anton_store::payouts::{self, PayoutRecord};
-use anton_store::{events, now_us, recipients, BatchItem, BatchMode, BatchRunner, Tenant};
+use anton_store::list::BatchConn;
+use anton_store::payouts::{self, CreationRows, PayoutRecord};
+use anton_store::{now_us, recipients, BatchItem, BatchMode, BatchRunner, Tenant};
 use axum::http::StatusCode;
 use futures_util::future::BoxFuture;
 
@@ -283,14 +289,9 @@ async fn run_creations(
 
     // 5 and 6 at once, optimistic: see `write_at_once`.
     if mode == BatchMode::Optimistic {
-        let effects = Effects::of(items, &created, now);
-        lock_debited(conn, &effects.deltas).await?;
-        write_at_once(conn, &mut records, &effects, now)
-            .await
-            .map_err(|e| match e {
-                anton_store::StoreError::CheckViolation => anton_store::StoreError::Stale,
-                e => e,
-            })?;
+        let rows = creation_rows(items, &created, now);
+        lock_debited(conn, &rows).await?;
+        write_at_once(conn, &mut records, &rows, now).await?;
         return Ok(outcomes
             .into_iter()
             .map(|o| o.unwrap_or(Outcome::InFlight))
@@ -323,7 +324,7 @@ async fn run_creations(
     }
 
     // 6. Write the effects of the creations that stand, in bulk.
-    write_effects(conn, &Effects::of(items, &created, now)).await?;
+    payouts::insert_creations(conn, &creation_rows(items, &created, now)).await?;
 
     Ok(outcomes
         .into_iter()
@@ -368,7 +369,7 @@ fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -
     }
 }
 
-/// Decides each undecided creation in arrival order against the locked balances: a refusal, or a
+/// Decides each undecided creation in arrival order against the balances read: a refusal, or a
 /// reservation (the returned vector holds the recipient's last four for each reservation).
 fn decide(
     items: &[&Creation],
@@ -427,181 +428,88 @@ fn decide(
     created
 }
 
-/// The rows a batch's creations write.
-struct Effects {
-    postings: Vec<PostingRow>,
-    payouts: Vec<(Tenant, PayoutRecord)>,
-    events: Vec<(Tenant, NewEvent)>,
-    /// Debits of `available` and credits of `in_flight`, sorted (the global lock order).
-    deltas: Vec<ledger::Delta>,
-}
-
-impl Effects {
-    /// The effects of the creations that stand (`created[i]` holds the recipient's last four).
-    fn of(items: &[&Creation], created: &[Option<String>], now: i64) -> Self {
-        let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
-        let mut effects = Self {
-            postings: Vec::new(),
-            payouts: Vec::new(),
-            events: Vec::new(),
-            deltas: Vec::new(),
-        };
-        for (c, last4) in items.iter().zip(created) {
-            let Some(last4) = last4 else { continue };
-            *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
-            let mut record = c.record.clone();
-            record.outcome_last4.clone_from(last4);
-            effects.events.push((c.tenant.clone(), c.event.clone()));
-            effects.postings.push(PostingRow {
-                id: c.posting_id.clone(),
-                merchant_id: c.tenant.merchant_id.to_string(),
-                env: c.tenant.env.as_str().to_owned(),
-                currency: c.currency.as_str().to_owned(),
-                posting: Posting::new(PostingKind::PayoutReserve, c.amount),
-                source_id: Some(record.id.to_string()),
-                created_us: now,
-            });
-            effects.payouts.push((c.tenant.clone(), record));
-        }
-        for (bk, sum) in reserved {
-            effects
-                .deltas
-                .push((bk.clone(), LedgerAccount::Available, -sum));
-            effects.deltas.push((bk, LedgerAccount::InFlight, sum));
-        }
-        effects
-            .deltas
-            .sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
-        effects
+/// The rows the creations that stand write (`created[i]` holds the recipient's last four).
+fn creation_rows(items: &[&Creation], created: &[Option<String>], now: i64) -> CreationRows {
+    let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
+    let mut rows = CreationRows::default();
+    for (c, last4) in items.iter().zip(created) {
+        let Some(last4) = last4 else { continue };
+        *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
+        let mut record = c.record.clone();
+        record.outcome_last4.clone_from(last4);
+        rows.events.push((c.tenant.clone(), c.event.clone()));
+        rows.postings.push(PostingRow {
+            id: c.posting_id.clone(),
+            merchant_id: c.tenant.merchant_id.to_string(),
+            env: c.tenant.env.as_str().to_owned(),
+            currency: c.currency.as_str().to_owned(),
+            posting: Posting::new(PostingKind::PayoutReserve, c.amount),
+            source_id: Some(record.id.to_string()),
+            created_us: now,
+        });
+        rows.payouts.push((c.tenant.clone(), record));
     }
-}
-
-/// Writes the effects of the creations that stand: postings, payouts and events, then the
-/// balances (on PostgreSQL these take the balance rows' locks, held until the commit).
-async fn write_effects(conn: &mut BatchConn<'_>, effects: &Effects) -> anton_store::Result<()> {
-    ledger::insert_postings(conn, &effects.postings).await?;
-    payouts::insert_many(conn, &effects.payouts).await?;
-    events::insert_many(conn, &effects.events).await?;
-    ledger::apply_deltas(conn, &effects.deltas).await?;
-    Ok(())
+    for (bk, sum) in reserved {
+        rows.deltas
+            .push((bk.clone(), LedgerAccount::Available, -sum));
+        rows.deltas.push((bk, LedgerAccount::InFlight, sum));
+    }
+    rows.deltas
+        .sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    rows
 }
 
 /// Before an optimistic batch's writes: lock the balances it debits (in the global lock order,
 /// see [`ledger::read_available`]) and check that they still cover the debits. Taking the locks
-/// here, in order, and not inside [`write_at_once`] (whose data-modifying CTEs run in no set
-/// order) is what keeps lanes and other writers from deadlocking; the locks are held only for
-/// the write statement and the commit. A balance that no longer covers its debit is
+/// here, in order, and not inside the one write statement (whose data-modifying CTEs run in no
+/// set order) is what keeps lanes and other writers from deadlocking; the locks are held only
+/// for the write statement and the commit. A balance that no longer covers its debit is
 /// [`StoreError::Stale`](anton_store::StoreError::Stale).
-async fn lock_debited(
-    conn: &mut BatchConn<'_>,
-    deltas: &[ledger::Delta],
-) -> anton_store::Result<()> {
-    let debits: Vec<(&BalanceKey, i64)> = deltas
-        .iter()
-        .filter(|d| d.2 < 0)
-        .map(|d| (&d.0, d.2))
-        .collect();
-    if debits.is_empty() {
+async fn lock_debited(conn: &mut BatchConn<'_>, rows: &CreationRows) -> anton_store::Result<()> {
+    let keys: Vec<BalanceKey> = rows.debits().map(|(k, _)| k.clone()).collect();
+    if keys.is_empty() {
         return Ok(());
     }
-    let keys: Vec<BalanceKey> = debits.iter().map(|(k, _)| (*k).clone()).collect();
-    let now = ledger::read_available(conn, true, &keys).await?;
-    if debits
-        .iter()
-        .any(|(k, delta)| now.get(*k).copied().unwrap_or(0) + delta < 0)
+    let locked = ledger::read_available(conn, true, &keys).await?;
+    if rows
+        .debits()
+        .any(|(k, delta)| locked.get(k).copied().unwrap_or(0) + delta < 0)
     {
         return Err(anton_store::StoreError::Stale);
     }
     Ok(())
 }
 
-/// Steps 5 and 6 of an optimistic batch (PostgreSQL lanes) as **one statement**: each write a
-/// data-modifying CTE, so the batch's transaction is five round trips (`BEGIN`, the reads,
-/// [`lock_debited`], this, `COMMIT`) whatever its size. Everything is decided already; this
-/// only checks:
+/// Steps 5 and 6 of an optimistic batch (PostgreSQL lanes) as one statement
+/// ([`payouts::write_creations_at_once`]), so the batch's transaction is five round trips
+/// (`BEGIN`, the reads, [`lock_debited`], this, `COMMIT`) whatever its size. Everything is
+/// decided already; this only checks:
 ///
 /// - a key another transaction stored since step 1 (so this one stored nothing for it): the
 ///   batch must not take effect for that request — [`StoreError::Stale`], and the writer runs
 ///   the batch again, locking, where step 1 finds the stored key and replays it;
 /// - a debit that would leave `available` negative fails the CHECK (a backstop: `lock_debited`
-///   has checked the locked balances already): also stale (the caller maps it).
+///   has checked the locked balances already): also stale.
 ///
 /// [`StoreError::Stale`]: anton_store::StoreError::Stale
 async fn write_at_once(
     conn: &mut BatchConn<'_>,
     records: &mut [idempotency::NewRecord],
-    effects: &Effects,
+    rows: &CreationRows,
     now: i64,
 ) -> anton_store::Result<()> {
-    let debits: Vec<&ledger::Delta> = effects.deltas.iter().filter(|d| d.2 < 0).collect();
-    let credits: Vec<&ledger::Delta> = effects.deltas.iter().filter(|d| d.2 > 0).collect();
-    if records.is_empty() && debits.is_empty() {
-        return Ok(());
+    let written = payouts::write_creations_at_once(conn, records, rows, now)
+        .await
+        .map_err(|e| match e {
+            anton_store::StoreError::CheckViolation => anton_store::StoreError::Stale,
+            e => e,
+        })?;
+    if written.debited != rows.debits().count() {
+        return Err(anton_store::StoreError::Corrupt(
+            "a debited balance row does not exist".into(),
+        ));
     }
-    // Keys in key order, as `store_new_many` takes them (no two transactions wait on each other).
-    records.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut sql = Sql::for_batch(conn, "WITH ");
-    let mut ctes = 0;
-    let mut cte = |sql: &mut Sql, name: &str| {
-        sql.push(if ctes == 0 { "" } else { ", " })
-            .push(name)
-            .push(" AS (");
-        ctes += 1;
-    };
-    if !records.is_empty() {
-        cte(&mut sql, "k");
-        idempotency::push_store_new(&mut sql, records, now);
-        sql.push(")");
-    }
-    if !effects.postings.is_empty() {
-        cte(&mut sql, "p");
-        ledger::push_insert_postings(&mut sql, &effects.postings);
-        sql.push(")");
-        cte(&mut sql, "o");
-        payouts::push_insert(&mut sql, &effects.payouts);
-        sql.push(")");
-        cte(&mut sql, "e");
-        events::push_insert(&mut sql, &effects.events);
-        sql.push(")");
-    }
-    if !debits.is_empty() {
-        cte(&mut sql, "d");
-        ledger::push_debits(&mut sql, &debits);
-        sql.push(" RETURNING 1)");
-    }
-    if !credits.is_empty() {
-        cte(&mut sql, "c");
-        ledger::push_credits(&mut sql, &credits);
-        sql.push(")");
-    }
-    let stored_keys = "SELECT 'key' AS kind, merchant_id AS a, env AS b, key AS c FROM k";
-    let debited = "SELECT 'debited' AS kind, '' AS a, '' AS b, count(*)::text AS c FROM d";
-    match (records.is_empty(), debits.is_empty()) {
-        (false, false) => sql
-            .push(" ")
-            .push(stored_keys)
-            .push(" UNION ALL ")
-            .push(debited),
-        (false, true) => sql.push(" ").push(stored_keys),
-        _ => sql.push(" ").push(debited),
-    };
-    let rows = sql
-        .fetch_batch(conn, |r| {
-            Ok((r.text("kind")?, r.text("a")?, r.text("b")?, r.text("c")?))
-        })
-        .await?;
-    let mut stored = 0;
-    for (kind, _, _, c) in &rows {
-        if kind == "debited" && c.parse::<usize>().ok() != Some(debits.len()) {
-            return Err(anton_store::StoreError::Corrupt(
-                "a debited balance row does not exist".into(),
-            ));
-        }
-        if kind == "key" {
-            stored += 1;
-        }
-    }
-    if stored != records.len() {
+    if written.keys_stored != records.len() {
         return Err(anton_store::StoreError::Stale);
     }
     Ok(())
