@@ -35,6 +35,7 @@ use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 
+pub use list::BatchConn;
 pub use sqlx::{AnyConnection as Conn, AnyPool as Pool};
 pub use writer::{BatchItem, BatchMode, BatchRunner, WriterConfig};
 
@@ -342,6 +343,17 @@ impl Store {
         F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         self.writer.submit(job).await
+    }
+
+    /// Runs `job` in a write batch through a [`BatchConn`]: on SQLite (a file database) on the
+    /// native writer connection's thread, with no thread hand-off per statement; elsewhere as
+    /// [`Store::write`] does. The job's future must await nothing but its connection.
+    pub async fn write_native<T, F>(&self, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c, 'a> FnOnce(&'c mut BatchConn<'a>) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.writer.submit_native(job).await
     }
 
     /// Notified after each commit of this node's writer: a waiter wakes at least once after every

@@ -248,6 +248,8 @@ pub enum BatchConn<'a> {
 pub trait RowGet {
     fn text(&self, col: &str) -> Result<String>;
     fn int(&self, col: &str) -> Result<i64>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>>;
 }
 
 impl RowGet for AnyRow {
@@ -255,6 +257,12 @@ impl RowGet for AnyRow {
         Ok(sqlx::Row::try_get(self, col)?)
     }
     fn int(&self, col: &str) -> Result<i64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
         Ok(sqlx::Row::try_get(self, col)?)
     }
 }
@@ -266,6 +274,12 @@ impl RowGet for sqlx::postgres::PgRow {
     fn int(&self, col: &str) -> Result<i64> {
         Ok(sqlx::Row::try_get(self, col)?)
     }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
 }
 
 impl RowGet for rusqlite::Row<'_> {
@@ -273,6 +287,12 @@ impl RowGet for rusqlite::Row<'_> {
         Ok(self.get(col)?)
     }
     fn int(&self, col: &str) -> Result<i64> {
+        Ok(self.get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        Ok(self.get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
         Ok(self.get(col)?)
     }
 }

@@ -37,6 +37,10 @@ use crate::{Backend, Result, StoreError};
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
 type Job =
     Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
+/// A closure job written against [`BatchConn`]: on SQLite it runs on the native connection's
+/// thread with the batched items (see [`Writer::submit_native`]).
+type NativeClosure =
+    Box<dyn for<'c, 'a> FnOnce(&'c mut BatchConn<'a>) -> BoxFuture<'c, (bool, Completion)> + Send>;
 
 /// One item of batched work, and one result, type-erased for the writer.
 pub type BatchItem = Box<dyn Any + Send + Sync>;
@@ -79,6 +83,7 @@ type Batched = (BatchItem, oneshot::Sender<Result<BatchItem>>);
 
 enum Work {
     Job(Job),
+    Native(NativeClosure),
     Batched(Batched),
 }
 
@@ -192,6 +197,36 @@ impl Writer {
         done_rx.await.unwrap_or(Err(StoreError::WriterUnavailable))
     }
 
+    /// Runs `f` in a write batch, like [`Writer::submit`], through a [`BatchConn`]. On SQLite
+    /// with a file database it runs on the native connection's thread, in the transaction of the
+    /// batched items, inside a savepoint of its own: the whole job is one hand-off to that thread
+    /// instead of two thread wake-ups per statement (and, on a busy node, a wait for the async
+    /// runtime to poll the writer between statements). Like a [`BatchRunner`] on SQLite, `f`'s
+    /// future must await nothing but its connection. Elsewhere it runs as a closure job on the
+    /// writer's connection (`BatchConn::Any`).
+    pub(crate) async fn submit_native<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c, 'a> FnOnce(&'c mut BatchConn<'a>) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let (done_tx, done_rx) = oneshot::channel::<Result<T>>();
+        let job: NativeClosure = Box::new(move |conn| {
+            Box::pin(async move {
+                let result = f(conn).await;
+                let keep = result.is_ok();
+                let completion: Completion = Box::new(move |commit: Result<()>| {
+                    let _ = done_tx.send(commit.and(result));
+                });
+                (keep, completion)
+            })
+        });
+        self.tx
+            .send(Work::Native(job))
+            .await
+            .map_err(|_| StoreError::WriterUnavailable)?;
+        done_rx.await.unwrap_or(Err(StoreError::WriterUnavailable))
+    }
+
     pub(crate) async fn submit<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -242,9 +277,10 @@ async fn run(
             }
         }
         let runner = runner.get();
-        if let (Some(native), Some(runner)) = (&native, runner) {
-            run_native(native, runner, &mut batch).await;
-            commits.notify_one();
+        if let Some(native) = &native {
+            if run_native(native, runner, &mut batch).await {
+                commits.notify_one();
+            }
             if batch.is_empty() {
                 continue;
             }
@@ -294,16 +330,17 @@ async fn run_batch(
         Backend::Postgres => conn.begin().await?,
     };
     for work in batch.drain(..) {
-        let job = match work {
-            Work::Job(job) => job,
+        let mut sp = tx.begin().await?;
+        let (keep, completion) = match work {
+            Work::Job(job) => job(&mut sp).await,
+            Work::Native(job) => job(&mut BatchConn::Any(&mut sp)).await,
             Work::Batched((item, reply)) => {
+                sp.rollback().await?;
                 batched.push(item);
                 batched_replies.push(reply);
                 continue;
             }
         };
-        let mut sp = tx.begin().await?;
-        let (keep, completion) = job(&mut sp).await;
         if keep {
             sp.commit().await?;
         } else {
@@ -411,12 +448,17 @@ impl NativeSqlite {
     }
 }
 
-/// Takes the batched items out of `batch` and runs them in one transaction on the native
-/// connection; each caller is answered from that thread right after the commit. Returns when the
-/// transaction has ended.
-async fn run_native(native: &NativeSqlite, runner: &Arc<dyn BatchRunner>, batch: &mut Vec<Work>) {
+/// Takes the batched items and the native closure jobs out of `batch` and runs them in one
+/// transaction on the native connection; each caller is answered from that thread right after the
+/// commit. Returns when the transaction has ended; `true` if there was one.
+async fn run_native(
+    native: &NativeSqlite,
+    runner: Option<&Arc<dyn BatchRunner>>,
+    batch: &mut Vec<Work>,
+) -> bool {
     let mut items = Vec::new();
     let mut replies = Vec::new();
+    let mut jobs = Vec::new();
     let mut rest = Vec::with_capacity(batch.len());
     for work in batch.drain(..) {
         match work {
@@ -424,23 +466,25 @@ async fn run_native(native: &NativeSqlite, runner: &Arc<dyn BatchRunner>, batch:
                 items.push(item);
                 replies.push(reply);
             }
+            Work::Native(job) => jobs.push(job),
             job @ Work::Job(_) => rest.push(job),
         }
     }
     *batch = rest;
-    if items.is_empty() {
-        return;
+    if items.is_empty() && jobs.is_empty() {
+        return false;
     }
-    let runner = Arc::clone(runner);
+    let runner = runner.cloned();
     let (done_tx, done_rx) = oneshot::channel::<()>();
     let job: NativeJob = Box::new(move |conn| {
-        let _ = answer(replies, native_transaction(conn, runner.as_ref(), &items));
+        native_transaction(conn, runner.as_deref(), jobs, items, replies);
         let _ = done_tx.send(());
     });
     // If the thread is gone the job is dropped with its replies: the callers read unavailable.
     if native.tx.send(job).is_ok() {
         let _ = done_rx.await;
     }
+    true
 }
 
 /// Sends each batched item's caller its output, or — when the batch failed — logs the error and
@@ -466,28 +510,98 @@ fn answer(
     }
 }
 
+/// One native SQLite transaction: each closure job in a savepoint of its own (an `Err` rolls back
+/// only its writes), then the batched items (the runner's part likewise in one savepoint), then
+/// the commit, after which everyone is answered. If the commit fails, everyone gets the error.
 fn native_transaction(
     conn: &mut rusqlite::Connection,
-    runner: &dyn BatchRunner,
-    items: &[BatchItem],
-) -> Result<Vec<BatchItem>> {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let outcome = runner
-        .run(&mut BatchConn::Sqlite(conn), BatchMode::Exclusive, items)
-        .now_or_never()
-        .unwrap_or_else(|| {
-            Err(StoreError::Corrupt(
-                "a batch runner awaited something other than its SQLite connection".into(),
-            ))
-        })
-        .and_then(|outputs| {
-            conn.execute_batch("COMMIT")?;
-            Ok(outputs)
-        });
-    if outcome.is_err() && !conn.is_autocommit() {
+    runner: Option<&dyn BatchRunner>,
+    jobs: Vec<NativeClosure>,
+    items: Vec<BatchItem>,
+    replies: Vec<oneshot::Sender<Result<BatchItem>>>,
+) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "cannot begin a write batch");
+        // Dropping the jobs and replies answers their callers `WriterUnavailable`.
+        return;
+    }
+    let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
+    let mut broken = false;
+    for job in jobs {
+        if broken || conn.execute_batch("SAVEPOINT job").is_err() {
+            broken = true;
+            continue; // dropped: its caller reads unavailable
+        }
+        match job(&mut BatchConn::Sqlite(conn)).now_or_never() {
+            Some((keep, completion)) => {
+                let end = if keep {
+                    conn.execute_batch("RELEASE job")
+                } else {
+                    conn.execute_batch("ROLLBACK TO job; RELEASE job")
+                };
+                broken = end.is_err();
+                completions.push(completion);
+            }
+            None => {
+                tracing::error!("a native write job awaited something other than its connection");
+                broken = conn.execute_batch("ROLLBACK TO job; RELEASE job").is_err();
+            }
+        }
+    }
+    let mut outputs: Option<Result<Vec<BatchItem>>> = None;
+    if !items.is_empty() && !broken {
+        let run = match runner {
+            None => Err(StoreError::Corrupt("no batch runner registered".into())),
+            Some(runner) => conn
+                .execute_batch("SAVEPOINT batched")
+                .map_err(StoreError::from)
+                .and_then(|()| {
+                    runner
+                        .run(&mut BatchConn::Sqlite(conn), BatchMode::Exclusive, &items)
+                        .now_or_never()
+                        .unwrap_or_else(|| {
+                            Err(StoreError::Corrupt(
+                                "a batch runner awaited something other than its SQLite connection"
+                                    .into(),
+                            ))
+                        })
+                }),
+        };
+        let end = if run.is_ok() {
+            conn.execute_batch("RELEASE batched")
+        } else {
+            conn.execute_batch("ROLLBACK TO batched; RELEASE batched")
+        };
+        broken = end.is_err();
+        outputs = Some(run);
+    }
+    let committed = if broken {
+        Err(StoreError::WriterUnavailable)
+    } else {
+        conn.execute_batch("COMMIT").map_err(StoreError::from)
+    };
+    if committed.is_err() && !conn.is_autocommit() {
         let _ = conn.execute_batch("ROLLBACK");
     }
-    outcome
+    match committed {
+        Ok(()) => {
+            for c in completions {
+                c(Ok(()));
+            }
+            if let Some(outcome) = outputs {
+                let _ = answer(replies, outcome);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a native write batch did not commit");
+            for c in completions {
+                c(Err(StoreError::WriterUnavailable));
+            }
+            for r in replies {
+                let _ = r.send(Err(StoreError::WriterUnavailable));
+            }
+        }
+    }
 }
 
 /// One PostgreSQL batched lane: its own connection, taking every item waiting in the shared queue
@@ -586,5 +700,75 @@ async fn lane_transaction(
             let _ = tx.rollback().await;
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::list::Sql;
+    use crate::{Store, StoreError, StoreOptions};
+
+    async fn merchants(store: &Store) -> Vec<String> {
+        sqlx::query_scalar("SELECT id FROM merchants ORDER BY id")
+            .fetch_all(store.read())
+            .await
+            .unwrap()
+    }
+
+    /// Native jobs share a transaction but not their failures: a job that fails (or awaits
+    /// something other than its connection) loses exactly its own writes.
+    #[tokio::test]
+    async fn a_failed_native_job_rolls_back_only_its_own_writes() {
+        let dir =
+            std::env::temp_dir().join(format!("anton-writer-{}", anton_core::random_base62(10)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        let insert = |id: &'static str, fail: bool| {
+            let store = store.clone();
+            async move {
+                store
+                    .write_native(move |c| {
+                        Box::pin(async move {
+                            let mut sql = Sql::for_batch(
+                                c,
+                                "INSERT INTO merchants (id, name, created_us) VALUES (",
+                            );
+                            sql.text(id).push(", 'x', 1)");
+                            sql.execute_batch(c).await?;
+                            if fail {
+                                return Err(StoreError::Stale);
+                            }
+                            Ok(id)
+                        })
+                    })
+                    .await
+            }
+        };
+        let stray = store.write_native(|c| {
+            Box::pin(async move {
+                Sql::for_batch(
+                    c,
+                    "INSERT INTO merchants (id, name, created_us) VALUES ('mer_stray', 'x', 1)",
+                )
+                .execute_batch(c)
+                .await?;
+                tokio::task::yield_now().await;
+                Ok(())
+            })
+        });
+        let (a, b, c, s) = tokio::join!(
+            insert("mer_a", false),
+            insert("mer_b", true),
+            insert("mer_c", false),
+            stray
+        );
+        assert_eq!(a.unwrap(), "mer_a");
+        assert!(matches!(b, Err(StoreError::Stale)), "{b:?}");
+        assert_eq!(c.unwrap(), "mer_c");
+        assert!(matches!(s, Err(StoreError::WriterUnavailable)), "{s:?}");
+        assert_eq!(merchants(&store).await, ["mer_a", "mer_c"]);
+        std::fs::remove_dir_all(dir).ok();
     }
 }
