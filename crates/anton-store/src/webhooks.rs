@@ -11,7 +11,9 @@ use anton_core::id::{DeliveryId, WebhookEndpointId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_pow2, values, Page, Sql};
+use crate::list::{
+    chunks_for, chunks_pow2, rows_from, rows_insert, values, BatchConn, Page, RowGet, Sql,
+};
 use crate::{Result, Tenant};
 
 /// A stored endpoint.
@@ -35,20 +37,20 @@ pub struct EndpointRecord {
 const ENDPOINT_COLUMNS: &str = "id, url, enabled_events, description, status, secret_ciphertext, \
      previous_secret_ciphertext, previous_expires_us, failing_since_us, created_us, updated_us";
 
-fn endpoint_from_row(r: &AnyRow) -> Result<EndpointRecord> {
+fn endpoint_from_row(r: &dyn RowGet) -> Result<EndpointRecord> {
     Ok(EndpointRecord {
-        id: WebhookEndpointId::parse(&r.try_get::<String, _>("id")?)
+        id: WebhookEndpointId::parse(&r.text("id")?)
             .map_err(|_| crate::StoreError::Corrupt("webhook endpoint id".into()))?,
-        url: r.try_get("url")?,
-        enabled_events: r.try_get("enabled_events")?,
-        description: r.try_get("description")?,
-        status: r.try_get("status")?,
-        secret_ciphertext: r.try_get("secret_ciphertext")?,
-        previous_secret_ciphertext: r.try_get("previous_secret_ciphertext")?,
-        previous_expires_us: r.try_get("previous_expires_us")?,
-        failing_since_us: r.try_get("failing_since_us")?,
-        created_us: r.try_get("created_us")?,
-        updated_us: r.try_get("updated_us")?,
+        url: r.text("url")?,
+        enabled_events: r.text("enabled_events")?,
+        description: r.opt_text("description")?,
+        status: r.text("status")?,
+        secret_ciphertext: r.text("secret_ciphertext")?,
+        previous_secret_ciphertext: r.opt_text("previous_secret_ciphertext")?,
+        previous_expires_us: r.opt_int("previous_expires_us")?,
+        failing_since_us: r.opt_int("failing_since_us")?,
+        created_us: r.int("created_us")?,
+        updated_us: r.int("updated_us")?,
     })
 }
 
@@ -120,7 +122,25 @@ pub async fn get_endpoint<'e, E: Executor<'e, Database = Any>>(
     .bind(id.as_str())
     .fetch_optional(ex)
     .await?;
-    row.as_ref().map(endpoint_from_row).transpose()
+    row.as_ref().map(|r| endpoint_from_row(r)).transpose()
+}
+
+/// [`get_endpoint`] inside a write job on a [`BatchConn`].
+pub async fn get_endpoint_on(
+    conn: &mut BatchConn<'_>,
+    t: &Tenant,
+    id: &str,
+) -> Result<Option<EndpointRecord>> {
+    let mut sql = Sql::for_batch(
+        conn,
+        &format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = "),
+    );
+    sql.text(t.m())
+        .push(" AND env = ")
+        .text(t.e())
+        .push(" AND id = ")
+        .text(id);
+    Ok(sql.fetch_batch(conn, endpoint_from_row).await?.pop())
 }
 
 pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
@@ -136,7 +156,7 @@ pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
     sql.fetch_all(ex)
         .await?
         .iter()
-        .map(endpoint_from_row)
+        .map(|r| endpoint_from_row(r))
         .collect()
 }
 
@@ -313,16 +333,19 @@ pub struct NewDelivery {
     pub event_id: String,
     pub event_type: String,
     pub next_attempt_us: i64,
+    /// Claimed at creation by the dispatcher that fans it out (see [`fan_out`]).
+    pub lease_us: Option<i64>,
     pub created_us: i64,
 }
 
-pub async fn insert_deliveries(conn: &mut AnyConnection, rows: &[NewDelivery]) -> Result<()> {
-    for chunk in chunks_pow2(rows) {
-        let mut sql = Sql::new(
+pub async fn insert_deliveries(conn: &mut BatchConn<'_>, rows: &[NewDelivery]) -> Result<()> {
+    for chunk in chunks_for(conn, rows) {
+        let mut sql = Sql::for_batch(
+            conn,
             "INSERT INTO webhook_deliveries (merchant_id, env, id, endpoint_id, event_id, event_type, status, \
-             attempts, next_attempt_us, lease_us, last_status_code, last_error, created_us, updated_us) VALUES ",
+             attempts, next_attempt_us, lease_us, created_us, updated_us) ",
         );
-        values(&mut sql, chunk, |sql, d| {
+        rows_insert(&mut sql, chunk, |sql, d| {
             sql.text(d.tenant.m())
                 .push(", ")
                 .text(d.tenant.e())
@@ -334,103 +357,212 @@ pub async fn insert_deliveries(conn: &mut AnyConnection, rows: &[NewDelivery]) -
                 .text(&d.event_id)
                 .push(", ")
                 .text(&d.event_type)
-                .push(", 'pending', 0, ")
+                .push(", ")
+                .text("pending")
+                .push(", ")
+                .push_int(0)
+                .push(", ")
                 .push_int(d.next_attempt_us)
-                .push(", NULL, NULL, NULL, ")
+                .push(", ")
+                .opt_int(d.lease_us)
+                .push(", ")
                 .push_int(d.created_us)
                 .push(", ")
                 .push_int(d.created_us);
         });
-        sql.execute_on(conn).await?;
+        sql.execute_batch(conn).await?;
     }
     Ok(())
 }
 
+/// What one [`fan_out`] did.
+#[derive(Debug, Clone)]
+pub struct FanOut {
+    /// Events fanned out (and marked).
+    pub events: usize,
+    /// Deliveries created.
+    pub deliveries: usize,
+    /// More events may be waiting (a limit was reached).
+    pub more: bool,
+    /// The new deliveries claimed at creation (see [`DirectClaim`]).
+    pub claimed: Vec<Claimed>,
+}
+
+/// Lets [`fan_out`] claim the deliveries it creates, as [`claim_due`] would (same lease, same
+/// per-endpoint room): they are inserted already leased and handed to the dispatcher with their
+/// endpoint and body, with no claim statement, lease update or detail read of their own. Only
+/// room left after the claim of older due deliveries is used, so a fresh event never starves a
+/// backlog of retries.
+#[derive(Debug, Clone, Copy)]
+pub struct DirectClaim<'a> {
+    pub lease_until_us: i64,
+    /// Most deliveries claimed in all.
+    pub limit: usize,
+    /// Most per endpoint, for endpoints not in `room`.
+    pub per_endpoint: usize,
+    /// What each listed endpoint `(merchant, env, endpoint)` may still take.
+    pub room: &'a HashMap<(String, String, String), usize>,
+}
+
 /// Creates the deliveries of up to `limit` events not fanned out yet, oldest first, and marks
-/// those events. Returns how many events were handled. Runs as a writer job, so on SQLite it is
-/// the only writer; on PostgreSQL the `FOR UPDATE SKIP LOCKED` lets several nodes share the work.
+/// those events; it stops after the event that brings the deliveries to `max_deliveries` (so one
+/// write job stays short whatever the number of endpoints: with 100 endpoints, 512 events were
+/// 51,200 inserts, a second and more during which the node claimed nothing). Runs as a writer
+/// job, so on SQLite it is the only writer; on PostgreSQL the `FOR UPDATE SKIP LOCKED` lets
+/// several nodes share the work.
 pub async fn fan_out(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     backend: crate::Backend,
     now_us: i64,
     limit: i64,
-) -> Result<usize> {
-    let mut q = String::from(
-        "SELECT merchant_id, env, id, type FROM events WHERE fanout_us IS NULL ORDER BY created_us LIMIT $1",
+    max_deliveries: usize,
+    direct: Option<DirectClaim<'_>>,
+) -> Result<FanOut> {
+    let mut sql = Sql::for_batch(
+        conn,
+        "SELECT merchant_id, env, id, type, body FROM events WHERE fanout_us IS NULL ORDER BY created_us LIMIT ",
     );
+    sql.bind(crate::list::Arg::Int(limit));
     if backend == crate::Backend::Postgres {
-        q.push_str(" FOR UPDATE SKIP LOCKED");
+        sql.push(" FOR UPDATE SKIP LOCKED");
     }
-    let events: Vec<(String, String, String, String)> = sqlx::query(&q)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
+    let events: Vec<(String, String, String, String, String)> = sql
+        .fetch_batch(conn, |r| {
             Ok((
-                r.try_get("merchant_id")?,
-                r.try_get("env")?,
-                r.try_get("id")?,
-                r.try_get("type")?,
+                r.text("merchant_id")?,
+                r.text("env")?,
+                r.text("id")?,
+                r.text("type")?,
+                r.text("body")?,
             ))
         })
-        .collect::<Result<_>>()?;
+        .await?;
     if events.is_empty() {
-        return Ok(0);
+        return Ok(FanOut {
+            events: 0,
+            deliveries: 0,
+            more: false,
+            claimed: Vec::new(),
+        });
     }
+    let read = events.len();
     let tenants: HashSet<(String, String)> = events
         .iter()
-        .map(|(m, e, _, _)| (m.clone(), e.clone()))
+        .map(|(m, e, _, _, _)| (m.clone(), e.clone()))
         .collect();
-    let mut endpoints: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+    // Per tenant: its enabled endpoints (id, enabled_events, details).
+    type Subscribers = Vec<(String, String, EndpointDetails)>;
+    let mut endpoints: HashMap<(String, String), Subscribers> = HashMap::new();
     for (m, e) in &tenants {
-        let rows = sqlx::query(
-            "SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = $1 AND env = $2 AND status = 'enabled'",
-        )
-        .bind(m)
-        .bind(e)
-        .fetch_all(&mut *conn)
-        .await?;
-        let list = rows
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("enabled_events")?)))
-            .collect::<Result<Vec<(String, String)>>>()?;
+        let mut sql = Sql::for_batch(
+            conn,
+            "SELECT id, enabled_events, url, status, secret_ciphertext, previous_secret_ciphertext, \
+             previous_expires_us FROM webhook_endpoints WHERE merchant_id = ",
+        );
+        sql.text(m)
+            .push(" AND env = ")
+            .text(e)
+            .push(" AND status = 'enabled'");
+        let list = sql
+            .fetch_batch(conn, |r| {
+                Ok((
+                    r.text("id")?,
+                    r.text("enabled_events")?,
+                    (
+                        r.text("url")?,
+                        r.text("status")?,
+                        r.text("secret_ciphertext")?,
+                        r.opt_text("previous_secret_ciphertext")?,
+                        r.opt_int("previous_expires_us")?,
+                    ),
+                ))
+            })
+            .await?;
         endpoints.insert((m.clone(), e.clone()), list);
     }
     let mut deliveries = Vec::new();
-    for (m, e, id, ty) in &events {
+    let mut claimed = Vec::new();
+    // Direct claims so far per endpoint.
+    let mut taken: HashMap<Key, usize> = HashMap::new();
+    let mut handled = 0;
+    for (m, e, id, ty, body) in &events {
+        if deliveries.len() >= max_deliveries {
+            break;
+        }
+        handled += 1;
         let Some(list) = endpoints.get(&(m.clone(), e.clone())) else {
             continue;
         };
-        for (endpoint_id, enabled) in list {
+        let tenant = Tenant::from_stored(m, e)?;
+        for (endpoint_id, enabled, details) in list {
             if !subscribed(enabled, ty) {
                 continue;
             }
-            deliveries.push(NewDelivery {
-                tenant: Tenant::from_stored(m, e)?,
+            let mut d = NewDelivery {
+                tenant: tenant.clone(),
                 id: DeliveryId::generate(),
                 endpoint_id: endpoint_id.clone(),
                 event_id: id.clone(),
                 event_type: ty.clone(),
                 next_attempt_us: now_us,
+                lease_us: None,
                 created_us: now_us,
-            });
+            };
+            if let Some(direct) = &direct {
+                if claimed.len() < direct.limit {
+                    let key = (m.clone(), e.clone(), endpoint_id.clone());
+                    let room = direct
+                        .room
+                        .get(&key)
+                        .copied()
+                        .unwrap_or(direct.per_endpoint)
+                        .min(direct.per_endpoint);
+                    let n = taken.entry(key).or_insert(0);
+                    if *n < room {
+                        *n += 1;
+                        d.lease_us = Some(direct.lease_until_us);
+                        let (url, status, secret, previous, previous_expires) = details;
+                        claimed.push(Claimed {
+                            tenant: tenant.clone(),
+                            id: d.id.as_str().to_owned(),
+                            endpoint_id: endpoint_id.clone(),
+                            event_id: id.clone(),
+                            event_type: ty.clone(),
+                            status: "pending".into(),
+                            attempts: 0,
+                            url: url.clone(),
+                            endpoint_status: status.clone(),
+                            secret_ciphertext: secret.clone(),
+                            previous_secret_ciphertext: previous.clone(),
+                            previous_expires_us: *previous_expires,
+                            body: body.clone(),
+                        });
+                    }
+                }
+            }
+            deliveries.push(d);
         }
     }
+    let events = &events[..handled];
     insert_deliveries(conn, &deliveries).await?;
-    for chunk in chunks_pow2(&events) {
+    for chunk in chunks_for(conn, events) {
         // UPDATE … FROM (VALUES …): a primary-key lookup per row on both backends.
-        let mut sql = Sql::new("UPDATE events SET fanout_us = ");
-        sql.push_int(now_us).push(" FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (m, e, id, _)| {
+        let mut sql = Sql::for_batch(conn, "UPDATE events SET fanout_us = ");
+        sql.push_int(now_us).push(" FROM ");
+        rows_from(&mut sql, chunk, |sql, (m, e, id, _, _)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
         sql.push(
-            ") AS v WHERE events.merchant_id = v.column1 AND events.env = v.column2 AND events.id = v.column3",
+            " WHERE events.merchant_id = v.column1 AND events.env = v.column2 AND events.id = v.column3",
         );
-        sql.execute_on(conn).await?;
+        sql.execute_batch(conn).await?;
     }
-    Ok(events.len())
+    Ok(FanOut {
+        events: handled,
+        deliveries: deliveries.len(),
+        more: handled < read || i64::try_from(read).is_ok_and(|r| r == limit),
+        claimed,
+    })
 }
 
 /// A claimed delivery, with what the dispatcher needs to send it.
@@ -451,6 +583,9 @@ pub struct Claimed {
     pub body: String,
 }
 
+/// Endpoints per claim statement (a `UNION ALL` of one index range scan each).
+const CLAIM_UNION: usize = 64;
+
 /// Claims due deliveries until `lease_until_us`: at most `per_endpoint` per endpoint (so one
 /// endpoint's backlog never fills a claim) and `limit` in all; an endpoint listed in `allowance`
 /// (`(merchant, env, endpoint)`) gets at most that many (its remaining concurrency and rate budget
@@ -459,7 +594,7 @@ pub struct Claimed {
 /// `now_us` is the schedule's time (deliveries due by then); `lease_now_us` the real time leases
 /// are compared with (so a test clock moved forward never expires a running attempt's lease).
 pub async fn claim_due(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     now_us: i64,
     lease_now_us: i64,
     lease_until_us: i64,
@@ -469,20 +604,13 @@ pub async fn claim_due(
 ) -> Result<Vec<Claimed>> {
     // Per enabled endpoint with room, its oldest due and unleased deliveries: one index range
     // scan each (`webhook_deliveries_endpoint_due`), whatever the backlog, in a UNION ALL of up to
-    // 32 endpoints per statement. A disabled endpoint's deliveries wait until it is enabled again.
-    let endpoints: Vec<(String, String, String)> =
-        sqlx::query("SELECT merchant_id, env, id FROM webhook_endpoints WHERE status = 'enabled'")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("merchant_id")?,
-                    r.try_get("env")?,
-                    r.try_get("id")?,
-                ))
-            })
-            .collect::<Result<_>>()?;
+    // CLAIM_UNION endpoints per statement. A disabled endpoint's deliveries wait until it is enabled again.
+    let endpoints: Vec<(String, String, String)> = Sql::for_batch(
+        conn,
+        "SELECT merchant_id, env, id FROM webhook_endpoints WHERE status = 'enabled'",
+    )
+    .fetch_batch(conn, key_from_row)
+    .await?;
     // Endpoints with room, in a random order so that no endpoint is always served last.
     let mut wanted: Vec<((String, String, String), i64)> = endpoints
         .into_iter()
@@ -499,13 +627,23 @@ pub async fn claim_due(
         use rand::seq::SliceRandom;
         wanted.shuffle(&mut rand::thread_rng());
     }
+    // The claim is shared out evenly: each endpoint gets at most its share of what is left
+    // (recomputed per statement, so endpoints with little due leave more to the ones after them).
+    // Taking each endpoint's whole room from the first few endpoints instead both read rows only
+    // to drop them and left most endpoints idle until a later claim — with every endpoint's
+    // concurrency capped, the node's attempts then ran on a handful of endpoints.
     let mut keys: Vec<(String, String, String)> = Vec::new();
-    for chunk in wanted.chunks(32) {
-        if keys.len() >= limit {
+    let mut left = wanted.len();
+    for chunk in wanted.chunks(CLAIM_UNION) {
+        let rest = limit.saturating_sub(keys.len());
+        if rest == 0 {
             break;
         }
-        let mut sql = Sql::new("");
+        let share = i64::try_from(rest.div_ceil(left)).unwrap_or(i64::MAX);
+        left -= chunk.len();
+        let mut sql = Sql::for_batch(conn, "");
         for (i, ((m, e, ep), room)) in chunk.iter().enumerate() {
+            let room = (*room).min(share);
             if i > 0 {
                 sql.push(" UNION ALL ");
             }
@@ -520,28 +658,22 @@ pub async fn claim_due(
                 .push(" AND (lease_us IS NULL OR lease_us < ")
                 .push_int(lease_now_us)
                 .push(") ORDER BY next_attempt_us LIMIT ")
-                .push_int(*room)
+                .push_int(room)
                 .push(&format!(") AS q{i}"));
         }
-        for r in sql.fetch_all_on(&mut *conn).await? {
-            keys.push((
-                r.try_get("merchant_id")?,
-                r.try_get("env")?,
-                r.try_get("id")?,
-            ));
-        }
+        keys.extend(sql.fetch_batch(conn, key_from_row).await?);
     }
     keys.truncate(limit);
     let mut out = Vec::new();
-    for chunk in chunks_pow2(&keys) {
+    for chunk in chunks_for(conn, &keys) {
         // UPDATE … FROM (VALUES …): a primary-key lookup per row on both backends.
-        let mut sql = Sql::new("UPDATE webhook_deliveries SET lease_us = ");
-        sql.push_int(lease_until_us).push(" FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (m, e, id)| {
+        let mut sql = Sql::for_batch(conn, "UPDATE webhook_deliveries SET lease_us = ");
+        sql.push_int(lease_until_us).push(" FROM ");
+        rows_from(&mut sql, chunk, |sql, (m, e, id)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
         sql.push(
-            ") AS v WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
+            " WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
              AND webhook_deliveries.id = v.column3 AND (webhook_deliveries.lease_us IS NULL OR webhook_deliveries.lease_us < ",
         )
         .push_int(lease_now_us)
@@ -552,26 +684,25 @@ pub async fn claim_due(
              webhook_deliveries.endpoint_id, webhook_deliveries.event_id, webhook_deliveries.event_type, \
              webhook_deliveries.status, webhook_deliveries.attempts",
         );
-        let mut claimed = Vec::new();
-        for r in sql.fetch_all_on(&mut *conn).await? {
-            let m: String = r.try_get("merchant_id")?;
-            let e: String = r.try_get("env")?;
-            claimed.push(Claimed {
-                tenant: Tenant::from_stored(&m, &e)?,
-                id: r.try_get("id")?,
-                endpoint_id: r.try_get("endpoint_id")?,
-                event_id: r.try_get("event_id")?,
-                event_type: r.try_get("event_type")?,
-                status: r.try_get("status")?,
-                attempts: r.try_get("attempts")?,
-                url: String::new(),
-                endpoint_status: String::new(),
-                secret_ciphertext: String::new(),
-                previous_secret_ciphertext: None,
-                previous_expires_us: None,
-                body: String::new(),
-            });
-        }
+        let mut claimed = sql
+            .fetch_batch(conn, |r| {
+                Ok(Claimed {
+                    tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+                    id: r.text("id")?,
+                    endpoint_id: r.text("endpoint_id")?,
+                    event_id: r.text("event_id")?,
+                    event_type: r.text("event_type")?,
+                    status: r.text("status")?,
+                    attempts: r.int("attempts")?,
+                    url: String::new(),
+                    endpoint_status: String::new(),
+                    secret_ciphertext: String::new(),
+                    previous_secret_ciphertext: None,
+                    previous_expires_us: None,
+                    body: String::new(),
+                })
+            })
+            .await?;
         if claimed.is_empty() {
             continue;
         }
@@ -585,7 +716,7 @@ pub async fn claim_due(
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let endpoints = endpoint_details(&mut *conn, &endpoint_keys).await?;
+        let endpoints = endpoint_details(conn, &endpoint_keys).await?;
         // An endpoint deleted in the same instant (another node) takes its deliveries with it:
         // its delete cancels them, so they are never claimed again.
         claimed.retain_mut(|c| {
@@ -607,7 +738,7 @@ pub async fn claim_due(
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let bodies = event_bodies(&mut *conn, &event_keys).await?;
+        let bodies = event_bodies(conn, &event_keys).await?;
         for mut c in claimed {
             let key = tenant_key(&c.tenant, &c.event_id);
             let Some(body) = bodies.get(&key) else {
@@ -632,65 +763,63 @@ fn tenant_key(t: &Tenant, id: &str) -> Key {
 /// What the dispatcher needs of an endpoint: url, status, secret, previous secret and its expiry.
 type EndpointDetails = (String, String, String, Option<String>, Option<i64>);
 
+fn key_from_row(r: &dyn RowGet) -> Result<Key> {
+    Ok((r.text("merchant_id")?, r.text("env")?, r.text("id")?))
+}
+
 /// Endpoints by their whole primary key, from a `VALUES` list joined with nothing else (see
 /// `claim_due` for why).
 async fn endpoint_details(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     keys: &[Key],
 ) -> Result<HashMap<Key, EndpointDetails>> {
     let mut out = HashMap::new();
-    for chunk in chunks_pow2(keys) {
-        let mut sql = Sql::new(
+    for chunk in chunks_for(conn, keys) {
+        let mut sql = Sql::for_batch(
+            conn,
             "SELECT w.merchant_id, w.env, w.id, w.url, w.status, w.secret_ciphertext, \
-             w.previous_secret_ciphertext, w.previous_expires_us FROM (VALUES ",
+             w.previous_secret_ciphertext, w.previous_expires_us FROM ",
         );
-        values(&mut sql, chunk, |sql, (m, e, id)| {
+        rows_from(&mut sql, chunk, |sql, (m, e, id)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
         sql.push(
-            ") AS v JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
+            " JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
         );
-        for r in sql.fetch_all_on(&mut *conn).await? {
-            out.insert(
-                (
-                    r.try_get("merchant_id")?,
-                    r.try_get("env")?,
-                    r.try_get("id")?,
-                ),
-                (
-                    r.try_get("url")?,
-                    r.try_get("status")?,
-                    r.try_get("secret_ciphertext")?,
-                    r.try_get("previous_secret_ciphertext")?,
-                    r.try_get("previous_expires_us")?,
-                ),
-            );
-        }
+        let rows = sql
+            .fetch_batch(conn, |r| {
+                Ok((
+                    key_from_row(r)?,
+                    (
+                        r.text("url")?,
+                        r.text("status")?,
+                        r.text("secret_ciphertext")?,
+                        r.opt_text("previous_secret_ciphertext")?,
+                        r.opt_int("previous_expires_us")?,
+                    ),
+                ))
+            })
+            .await?;
+        out.extend(rows);
     }
     Ok(out)
 }
 
 /// Event bodies by their whole primary key (as `endpoint_details`).
-async fn event_bodies(conn: &mut AnyConnection, keys: &[Key]) -> Result<HashMap<Key, String>> {
+async fn event_bodies(conn: &mut BatchConn<'_>, keys: &[Key]) -> Result<HashMap<Key, String>> {
     let mut out = HashMap::new();
-    for chunk in chunks_pow2(keys) {
-        let mut sql = Sql::new("SELECT ev.merchant_id, ev.env, ev.id, ev.body FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (m, e, id)| {
+    for chunk in chunks_for(conn, keys) {
+        let mut sql = Sql::for_batch(conn, "SELECT ev.merchant_id, ev.env, ev.id, ev.body FROM ");
+        rows_from(&mut sql, chunk, |sql, (m, e, id)| {
             sql.text(m).push(", ").text(e).push(", ").text(id);
         });
         sql.push(
-            ") AS v JOIN events ev ON ev.merchant_id = v.column1 AND ev.env = v.column2 AND ev.id = v.column3",
+            " JOIN events ev ON ev.merchant_id = v.column1 AND ev.env = v.column2 AND ev.id = v.column3",
         );
-        for r in sql.fetch_all_on(&mut *conn).await? {
-            out.insert(
-                (
-                    r.try_get("merchant_id")?,
-                    r.try_get("env")?,
-                    r.try_get("id")?,
-                ),
-                r.try_get("body")?,
-            );
-        }
+        let rows = sql
+            .fetch_batch(conn, |r| Ok((key_from_row(r)?, r.text("body")?)))
+            .await?;
+        out.extend(rows);
     }
     Ok(out)
 }
@@ -711,22 +840,24 @@ pub struct AttemptOutcome {
 
 /// Disables an endpoint (410 Gone, or failing for too long). `false` if it was not enabled.
 pub async fn disable_endpoint(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     t: &Tenant,
     endpoint_id: &str,
     now_us: i64,
 ) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE webhook_endpoints SET status = 'disabled', updated_us = $1 \
-         WHERE merchant_id = $2 AND env = $3 AND id = $4 AND status = 'enabled'",
-    )
-    .bind(now_us)
-    .bind(t.m())
-    .bind(t.e())
-    .bind(endpoint_id)
-    .execute(conn)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    let mut sql = Sql::for_batch(
+        conn,
+        "UPDATE webhook_endpoints SET status = 'disabled', updated_us = ",
+    );
+    sql.push_int(now_us)
+        .push(" WHERE merchant_id = ")
+        .text(t.m())
+        .push(" AND env = ")
+        .text(t.e())
+        .push(" AND id = ")
+        .text(endpoint_id)
+        .push(" AND status = 'enabled'");
+    Ok(sql.execute_batch(conn).await? == 1)
 }
 
 /// Schedules every retrying or exhausted delivery of an endpoint created since `since_us` for now.
@@ -779,16 +910,17 @@ pub async fn any_due(pool: &crate::Pool, now_us: i64, lease_now_us: i64) -> Resu
 /// (per power-of-two chunk): one multi-row insert into the attempt log, one `UPDATE … FROM
 /// (VALUES …)` of the deliveries (releasing their leases). Attempts already recorded are kept.
 pub async fn record_attempts(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     rows: &[(Tenant, String, AttemptOutcome)],
     now_us: i64,
 ) -> Result<()> {
-    for chunk in chunks_pow2(rows) {
-        let mut sql = Sql::new(
+    for chunk in chunks_for(conn, rows) {
+        let mut sql = Sql::for_batch(
+            conn,
             "INSERT INTO webhook_attempts (merchant_id, env, delivery_id, attempt, started_us, latency_us, \
-             status_code, response_body, error_class) VALUES ",
+             status_code, response_body, error_class) ",
         );
-        values(&mut sql, chunk, |sql, (t, id, o)| {
+        rows_insert(&mut sql, chunk, |sql, (t, id, o)| {
             sql.text(t.m())
                 .push(", ")
                 .text(t.e())
@@ -808,17 +940,18 @@ pub async fn record_attempts(
                 .opt_text(o.error_class.as_deref());
         });
         sql.push(" ON CONFLICT (merchant_id, env, delivery_id, attempt) DO NOTHING");
-        sql.execute_on(&mut *conn).await?;
+        sql.execute_batch(conn).await?;
 
         // Typed casts: a VALUES column that is NULL in every row would otherwise be text on
-        // PostgreSQL.
-        let mut sql = Sql::new(
+        // PostgreSQL (array row sets are typed already; the casts' text is not part of them).
+        let mut sql = Sql::for_batch(
+            conn,
             "UPDATE webhook_deliveries SET status = v.column4, attempts = v.column5, \
              next_attempt_us = v.column6, lease_us = NULL, last_status_code = v.column7, \
              last_error = v.column8, updated_us = ",
         );
-        sql.push_int(now_us).push(" FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (t, id, o)| {
+        sql.push_int(now_us).push(" FROM ");
+        rows_from(&mut sql, chunk, |sql, (t, id, o)| {
             sql.text(t.m())
                 .push(", ")
                 .text(t.e())
@@ -837,43 +970,45 @@ pub async fn record_attempts(
                 .push(" AS TEXT)");
         });
         sql.push(
-            ") AS v WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
+            " WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
              AND webhook_deliveries.id = v.column3 AND webhook_deliveries.status <> 'canceled'",
         );
-        sql.execute_on(&mut *conn).await?;
+        sql.execute_batch(conn).await?;
     }
     Ok(())
 }
 
 /// Gives claimed deliveries back without an attempt (a stopping node): due again at once.
-pub async fn release_leases(conn: &mut AnyConnection, rows: &[(Tenant, String)]) -> Result<()> {
-    for chunk in chunks_pow2(rows) {
-        let mut sql = Sql::new("UPDATE webhook_deliveries SET lease_us = NULL FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (t, id)| {
+pub async fn release_leases(conn: &mut BatchConn<'_>, rows: &[(Tenant, String)]) -> Result<()> {
+    for chunk in chunks_for(conn, rows) {
+        let mut sql = Sql::for_batch(conn, "UPDATE webhook_deliveries SET lease_us = NULL FROM ");
+        rows_from(&mut sql, chunk, |sql, (t, id)| {
             sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
         });
         sql.push(
-            ") AS v WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
+            " WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
              AND webhook_deliveries.id = v.column3",
         );
-        sql.execute_on(&mut *conn).await?;
+        sql.execute_batch(conn).await?;
     }
     Ok(())
 }
 
 /// Clears the failure clock of endpoints that just delivered successfully.
-pub async fn clear_failing(conn: &mut AnyConnection, endpoints: &[(Tenant, String)]) -> Result<()> {
-    for chunk in chunks_pow2(endpoints) {
-        let mut sql =
-            Sql::new("UPDATE webhook_endpoints SET failing_since_us = NULL FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (t, id)| {
+pub async fn clear_failing(conn: &mut BatchConn<'_>, endpoints: &[(Tenant, String)]) -> Result<()> {
+    for chunk in chunks_for(conn, endpoints) {
+        let mut sql = Sql::for_batch(
+            conn,
+            "UPDATE webhook_endpoints SET failing_since_us = NULL FROM ",
+        );
+        rows_from(&mut sql, chunk, |sql, (t, id)| {
             sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
         });
         sql.push(
-            ") AS v WHERE webhook_endpoints.merchant_id = v.column1 AND webhook_endpoints.env = v.column2 \
+            " WHERE webhook_endpoints.merchant_id = v.column1 AND webhook_endpoints.env = v.column2 \
              AND webhook_endpoints.id = v.column3 AND webhook_endpoints.failing_since_us IS NOT NULL",
         );
-        sql.execute_on(&mut *conn).await?;
+        sql.execute_batch(conn).await?;
     }
     Ok(())
 }
@@ -881,45 +1016,210 @@ pub async fn clear_failing(conn: &mut AnyConnection, endpoints: &[(Tenant, Strin
 /// Starts the failure clock of endpoints that just failed (where not running) and returns when
 /// each endpoint's clock started.
 pub async fn start_failing(
-    conn: &mut AnyConnection,
+    conn: &mut BatchConn<'_>,
     endpoints: &[(Tenant, String)],
     now_us: i64,
 ) -> Result<HashMap<(String, String, String), i64>> {
     let mut out = HashMap::new();
-    for chunk in chunks_pow2(endpoints) {
+    for chunk in chunks_for(conn, endpoints) {
         // Joins from the VALUES list (primary-key lookups), not `IN (VALUES …)` (a table scan on
         // SQLite).
-        let mut sql = Sql::new("UPDATE webhook_endpoints SET failing_since_us = ");
-        sql.push_int(now_us).push(" FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (t, id)| {
+        let mut sql = Sql::for_batch(conn, "UPDATE webhook_endpoints SET failing_since_us = ");
+        sql.push_int(now_us).push(" FROM ");
+        rows_from(&mut sql, chunk, |sql, (t, id)| {
             sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
         });
         sql.push(
-            ") AS v WHERE webhook_endpoints.merchant_id = v.column1 AND webhook_endpoints.env = v.column2 \
+            " WHERE webhook_endpoints.merchant_id = v.column1 AND webhook_endpoints.env = v.column2 \
              AND webhook_endpoints.id = v.column3 AND webhook_endpoints.failing_since_us IS NULL",
         );
-        sql.execute_on(&mut *conn).await?;
-        let mut sql =
-            Sql::new("SELECT w.merchant_id, w.env, w.id, w.failing_since_us FROM (VALUES ");
-        values(&mut sql, chunk, |sql, (t, id)| {
+        sql.execute_batch(conn).await?;
+        let mut sql = Sql::for_batch(
+            conn,
+            "SELECT w.merchant_id, w.env, w.id, w.failing_since_us FROM ",
+        );
+        rows_from(&mut sql, chunk, |sql, (t, id)| {
             sql.text(t.m()).push(", ").text(t.e()).push(", ").text(id);
         });
         sql.push(
-            ") AS v JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
+            " JOIN webhook_endpoints w ON w.merchant_id = v.column1 AND w.env = v.column2 AND w.id = v.column3",
         );
-        for r in sql.fetch_all_on(&mut *conn).await? {
-            let since: Option<i64> = r.try_get("failing_since_us")?;
-            if let Some(since) = since {
-                out.insert(
-                    (
-                        r.try_get("merchant_id")?,
-                        r.try_get("env")?,
-                        r.try_get("id")?,
-                    ),
-                    since,
-                );
-            }
-        }
+        let rows = sql
+            .fetch_batch(conn, |r| {
+                Ok((key_from_row(r)?, r.opt_int("failing_since_us")?))
+            })
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .filter_map(|(k, since)| since.map(|s| (k, s))),
+        );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The claim and fan-out rules, on a SQLite file through the native writer (the same
+    //! functions run on PostgreSQL through the API tests).
+    use super::*;
+    use crate::{Store, StoreOptions};
+
+    const M: &str = "mer_test";
+
+    async fn store() -> (Store, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("anton-store-{}", anton_core::random_base62(10)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        (store, dir)
+    }
+
+    /// Runs `sql` statements in one native write job.
+    async fn exec(store: &Store, statements: Vec<String>) {
+        store
+            .write_native(move |c| {
+                Box::pin(async move {
+                    for s in &statements {
+                        Sql::for_batch(c, s).execute_batch(c).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+    }
+
+    fn endpoint(id: &str) -> String {
+        format!(
+            "INSERT INTO webhook_endpoints (merchant_id, env, id, url, enabled_events, status, \
+             secret_ciphertext, created_us, updated_us) VALUES ('{M}', 'test', '{id}', \
+             'https://example.com/{id}', '[\"*\"]', 'enabled', 'ct-{id}', 1, 1)"
+        )
+    }
+
+    fn event(id: &str, created: i64) -> String {
+        format!(
+            "INSERT INTO events (merchant_id, env, id, type, object_id, body, created_us) \
+             VALUES ('{M}', 'test', '{id}', 'payout.created', 'po_1', '{{\"id\":\"{id}\"}}', {created})"
+        )
+    }
+
+    fn due_delivery(id: &str, endpoint: &str, event: &str) -> String {
+        format!(
+            "INSERT INTO webhook_deliveries (merchant_id, env, id, endpoint_id, event_id, event_type, \
+             status, attempts, next_attempt_us, created_us, updated_us) VALUES ('{M}', 'test', '{id}', \
+             '{endpoint}', '{event}', 'payout.created', 'pending', 0, 5, 5, 5)"
+        )
+    }
+
+    async fn setup() -> (Store, std::path::PathBuf) {
+        let (store, dir) = store().await;
+        exec(
+            &store,
+            vec![format!(
+                "INSERT INTO merchants (id, name, created_us) VALUES ('{M}', 'Test', 1)"
+            )],
+        )
+        .await;
+        (store, dir)
+    }
+
+    #[tokio::test]
+    async fn a_claim_is_shared_out_evenly_between_endpoints_with_due_deliveries() {
+        let (store, dir) = setup().await;
+        let mut sql = vec![event("evt_1", 1)];
+        for e in 0..4 {
+            sql.push(endpoint(&format!("we_{e}")));
+            for d in 0..10 {
+                sql.push(due_delivery(
+                    &format!("dlv_{e}_{d}"),
+                    &format!("we_{e}"),
+                    "evt_1",
+                ));
+            }
+        }
+        exec(&store, sql).await;
+        let claimed = store
+            .write_native(|c| {
+                Box::pin(async move { claim_due(c, 10, 10, 1_000, 80, 8, &HashMap::new()).await })
+            })
+            .await
+            .unwrap();
+        let mut per: HashMap<String, usize> = HashMap::new();
+        for d in &claimed {
+            *per.entry(d.endpoint_id.clone()).or_default() += 1;
+            assert_eq!(d.body, "{\"id\":\"evt_1\"}");
+            assert_eq!(d.url, format!("https://example.com/{}", d.endpoint_id));
+        }
+        assert_eq!(claimed.len(), 8);
+        assert_eq!(per.len(), 4, "every endpoint gets a share: {per:?}");
+        assert!(per.values().all(|n| *n == 2), "{per:?}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn fan_out_claims_new_deliveries_within_each_endpoints_room_and_stops_at_its_delivery_budget(
+    ) {
+        let (store, dir) = setup().await;
+        exec(
+            &store,
+            vec![
+                endpoint("we_full"),
+                endpoint("we_free"),
+                event("evt_1", 1),
+                event("evt_2", 2),
+                event("evt_3", 3),
+            ],
+        )
+        .await;
+        let fanned = store
+            .write_native(|c| {
+                Box::pin(async move {
+                    let room: HashMap<Key, usize> =
+                        [((M.to_owned(), "test".to_owned(), "we_full".to_owned()), 0)].into();
+                    let direct = DirectClaim {
+                        lease_until_us: 1_000,
+                        limit: 10,
+                        per_endpoint: 1,
+                        room: &room,
+                    };
+                    // Two endpoints: the budget of 3 deliveries is reached by the second event.
+                    fan_out(c, crate::Backend::Sqlite, 10, 100, 3, Some(direct)).await
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (fanned.events, fanned.deliveries, fanned.more),
+            (2, 4, true)
+        );
+        // we_full has no room; we_free one per endpoint: its first delivery only.
+        assert_eq!(fanned.claimed.len(), 1);
+        let c = &fanned.claimed[0];
+        assert_eq!(
+            (c.endpoint_id.as_str(), c.event_id.as_str()),
+            ("we_free", "evt_1")
+        );
+        assert_eq!(c.body, "{\"id\":\"evt_1\"}");
+        assert_eq!(c.secret_ciphertext, "ct-we_free");
+        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, lease_us FROM webhook_deliveries ORDER BY endpoint_id, event_id",
+        )
+        .fetch_all(store.read())
+        .await
+        .unwrap();
+        let leased: Vec<_> = rows.iter().filter(|(_, l)| l.is_some()).collect();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(leased.len(), 1);
+        assert_eq!(leased[0].0, c.id);
+        let waiting: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM events WHERE fanout_us IS NULL")
+                .fetch_all(store.read())
+                .await
+                .unwrap();
+        assert_eq!(waiting, [("evt_3".to_owned(),)]);
+        std::fs::remove_dir_all(dir).ok();
+    }
 }

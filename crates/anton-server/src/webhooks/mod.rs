@@ -669,9 +669,14 @@ pub async fn resend(
                     event_id: event.id.clone(),
                     event_type: event.event_type.clone(),
                     next_attempt_us: now,
+                    lease_us: None,
                     created_us: now,
                 };
-                webhooks::insert_deliveries(c, std::slice::from_ref(&d)).await?;
+                webhooks::insert_deliveries(
+                    &mut anton_store::BatchConn::Any(c),
+                    std::slice::from_ref(&d),
+                )
+                .await?;
                 let record = DeliveryRecord {
                     id: d.id.clone(),
                     endpoint_id: d.endpoint_id.clone(),
