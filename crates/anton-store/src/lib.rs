@@ -252,6 +252,10 @@ pub(crate) async fn connect_one(url: &str, backend: Backend) -> Result<AnyConnec
     prepare_connection(&mut conn, backend).await?;
     if backend == Backend::Sqlite {
         conn.execute("PRAGMA cache_size = -65536").await?;
+        // Each job runs in a savepoint, whose sub-journal is otherwise a temporary file created,
+        // written and deleted per transaction (measured ~6% of webhook throughput on the native
+        // writer).
+        conn.execute("PRAGMA temp_store = MEMORY").await?;
     }
     Ok(conn)
 }

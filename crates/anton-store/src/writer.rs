@@ -441,8 +441,11 @@ impl NativeSqlite {
         }
         let conn = rusqlite::Connection::open(&path)?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        // temp_store: savepoint sub-journals in memory, not in a temporary file per transaction
+        // (12,320–12,468 → 13,027–13,268 deliveries/s, SQLite, 100 endpoints).
         conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; \
+             PRAGMA temp_store = MEMORY;",
         )?;
         conn.busy_timeout(Duration::from_secs(5))?;
         // Nine chunk sizes per statement kind (see `list::chunks_pow2`), all kept prepared.
