@@ -3,7 +3,9 @@
 //! Events are the outbox: `events.fanout_us` is NULL until [`fan_out`] has created one delivery per
 //! subscribed endpoint. Deliveries are claimed by [`claim_due`] with a lease (a conditional
 //! `UPDATE`, safe with several dispatchers on PostgreSQL and taken over when it expires), and the
-//! outcome of each attempt is written by [`record_attempt`].
+//! outcomes of attempts are written by [`record_attempts`]. The dispatcher's functions take a
+//! [`BatchConn`] (they run as native write jobs) and build their row sets with
+//! [`rows_from`]/[`rows_insert`], so they bind arrays on PostgreSQL's job lane.
 
 use std::collections::{HashMap, HashSet};
 

@@ -2,12 +2,17 @@
 //! with a lease, sends each one signed afresh, and records every attempt with its consequences
 //! (retry schedule, `delivery.failing|exhausted|recovered`, disabling an endpoint).
 //!
-//! One loop per node: fan out (only when an event is waiting), claim (only when a delivery is due),
-//! start the attempts, then sleep until the store commits something, the poll interval passes, or
-//! the node stops. Attempts run concurrently, at most `max_concurrency_per_endpoint` per endpoint:
-//! a claim never takes more than that from one endpoint and skips endpoints already at their cap,
-//! so a dead or slow endpoint's backlog never holds up another endpoint. Outcomes are recorded in
-//! batches by a recorder task (one write job for every outcome waiting).
+//! One loop per node: claim (only when a delivery is due), fan out (only when an event is
+//! waiting; the new deliveries are claimed as they are created, within the room left), start the
+//! attempts, then sleep until the store commits something, an attempt frees room, the poll
+//! interval passes, or the node stops. What a node claims is bounded twice: per endpoint by its
+//! prefetch (a multiple of `max_concurrency_per_endpoint`, so a dead or slow endpoint's backlog
+//! never holds up another endpoint) and in all by a multiple of `max_in_flight` (so a delivery
+//! claimed now never queues long behind earlier claims), and a claim is shared out evenly between
+//! the endpoints with work. Attempts run concurrently, at most `max_concurrency_per_endpoint` per
+//! endpoint. Outcomes are recorded in batches by a recorder task (one write job for every outcome
+//! waiting). The dispatcher's write jobs are native (`Store::write_native`): on SQLite they run on
+//! the writer thread, on PostgreSQL on a lane of their own.
 //!
 //! Time: the schedule runs on [`Clock`] (real time plus an offset that tests advance, so the
 //! whole three-day schedule runs in seconds); signatures always carry the real time, which is what
