@@ -667,16 +667,30 @@ async fn record(
                 Err(_) => break,
             }
         }
-        let now = runtime.clock.now_us();
-        let config = config.clone();
-        let result = store
-            .write_native(move |c| {
-                Box::pin(async move { apply_all(c, &config, &batch, now).await })
-            })
-            .await;
-        if let Err(e) = result {
-            // The leases expire and the deliveries are attempted again (at least once).
-            tracing::warn!(error = %e, "recording webhook attempts failed");
+        // A batch that fails (a lost connection, a deadlock with another node) was rolled back
+        // whole, so it is written again — twice more, after a short pause — before its leases
+        // are left to expire (then the deliveries are attempted again: at least once, but late
+        // and duplicated).
+        let batch = Arc::new(batch);
+        for pause_ms in [100, 1_000, 0] {
+            let now = runtime.clock.now_us();
+            let (config, batch) = (config.clone(), Arc::clone(&batch));
+            let result = store
+                .write_native(move |c| {
+                    Box::pin(async move { apply_all(c, &config, &batch, now).await })
+                })
+                .await;
+            match result {
+                Ok(()) => break,
+                Err(e) if pause_ms > 0 => {
+                    tracing::warn!(error = %e, "recording webhook attempts failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(pause_ms)).await;
+                }
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "recording webhook attempts failed; their leases expire and they are sent again"
+                ),
+            }
         }
     }
 }
@@ -775,13 +789,25 @@ async fn apply_all(
         rows.push((t.clone(), d.id.clone(), outcome));
     }
     webhooks::record_attempts(c, &rows, now).await?;
-    let succeeded: Vec<_> = succeeded.into_iter().collect();
+    // Endpoint rows are written in key order, as every node does, so two nodes recording at once
+    // wait for each other instead of deadlocking.
+    let by_key = |a: &(Tenant, String), b: &(Tenant, String)| {
+        (a.0.merchant_id.as_str(), a.0.env.as_str(), &a.1).cmp(&(
+            b.0.merchant_id.as_str(),
+            b.0.env.as_str(),
+            &b.1,
+        ))
+    };
+    let mut succeeded: Vec<_> = succeeded.into_iter().collect();
+    succeeded.sort_by(by_key);
     webhooks::clear_failing(c, &succeeded).await?;
     // An endpoint that also succeeded in this batch is alive: its clock does not start.
-    let failed: Vec<_> = failed
+    let mut failed: Vec<_> = failed
         .into_iter()
         .filter(|e| !succeeded.contains(e))
         .collect();
+    failed.sort_by(by_key);
+    gone.sort_by(by_key);
     let since = webhooks::start_failing(c, &failed, now).await?;
     let limit = i64::try_from(config.disable_after_ms)
         .unwrap_or(i64::MAX)

@@ -145,3 +145,94 @@ async fn a_lost_database_gives_503_and_the_node_recovers_by_itself() {
     assert_eq!(balance["available"][0]["amount"], 9_300);
     app.assert_ledger_balanced(&app.tenant()).await;
 }
+
+/// Attempts finished while the database is away are recorded once it is back — the recorder
+/// writes a failed batch again — instead of waiting out their leases (minutes) and being sent a
+/// second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempts_that_finish_during_an_outage_are_recorded_once_it_ends() {
+    let admin = url::Url::parse(&crate::helpers::pg_admin_url()).unwrap();
+    let target: SocketAddr = format!(
+        "{}:{}",
+        admin.host_str().unwrap().replace("localhost", "127.0.0.1"),
+        admin.port().unwrap_or(5432)
+    )
+    .parse()
+    .unwrap();
+    let proxy = Proxy::start(target).await;
+    let proxy_addr = proxy.addr;
+    let r = crate::webhooks::receiver().await;
+    let lookup = Arc::new(crate::webhooks::TestLookup::default());
+    lookup
+        .0
+        .lock()
+        .unwrap()
+        .insert("localhost".into(), vec!["127.0.0.1".parse().unwrap()]);
+    let ca = r.ca.clone();
+    let app = spawn_app_with(
+        Backend::Postgres,
+        move |c| {
+            let mut u = url::Url::parse(c.database_url.as_deref().unwrap()).unwrap();
+            u.set_host(Some("127.0.0.1")).unwrap();
+            u.set_port(Some(proxy_addr.port())).unwrap();
+            c.database_url = Some(u.to_string());
+            c.workers = true;
+            c.webhooks.extra_root_ca = Some(ca);
+            c.webhooks.allow_private = vec!["localhost".into()];
+            c.webhooks.poll_interval_ms = 20;
+        },
+        Some(lookup),
+    )
+    .await;
+    let ep: Value = app
+        .post("/v1/webhook_endpoints", &app.key)
+        .json(&json!({"url": r.url, "enabled_events": ["recipient.created"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ep_id = ep["id"].as_str().unwrap().to_owned();
+    // The receiver holds each request for 1.5 s: the attempt is under way when the database goes.
+    r.shared.delay_ms.store(1_500, Ordering::SeqCst);
+    app.create_recipient(&app.key, "4321").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while r.shared.got.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the delivery arrives");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let arrived = Instant::now();
+    proxy.cut();
+    // The receiver answers 1.5 s after the arrival; the attempt's record fails against the cut
+    // database. The outage ends shortly after.
+    tokio::time::sleep(
+        (arrived + Duration::from_millis(1_700)).saturating_duration_since(Instant::now()),
+    )
+    .await;
+    proxy.restore();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let delivery = loop {
+        let list = app
+            .get(
+                &format!("/v1/webhook_endpoints/{ep_id}/deliveries"),
+                &app.key,
+            )
+            .send()
+            .await
+            .unwrap();
+        if list.status() == reqwest::StatusCode::OK {
+            let list: Value = list.json().await.unwrap();
+            if list["data"][0]["status"] == "succeeded" {
+                break list["data"][0].clone();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the attempt is recorded after the outage, not left to its lease"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(delivery["attempts"], 1, "{delivery}");
+    assert_eq!(r.shared.got.lock().unwrap().len(), 1, "sent once");
+}

@@ -126,7 +126,7 @@ pub(crate) async fn receiver() -> Receiver {
 
 /// A resolver whose answers the test sets (and changes).
 #[derive(Default)]
-struct TestLookup(Mutex<HashMap<String, Vec<IpAddr>>>);
+pub(crate) struct TestLookup(pub(crate) Mutex<HashMap<String, Vec<IpAddr>>>);
 
 impl NameLookup for TestLookup {
     fn lookup(&self, host: String) -> BoxFuture<'static, std::io::Result<Vec<IpAddr>>> {
