@@ -896,10 +896,16 @@ pub async fn outbox_waiting(pool: &crate::Pool) -> Result<bool> {
     )
 }
 
-/// Whether a delivery is due and not leased (a read, so an idle dispatcher writes nothing).
+/// Whether a delivery of an enabled endpoint is due and not leased (a read, so an idle dispatcher
+/// writes nothing). Asked per enabled endpoint through `webhook_deliveries_endpoint_due`, the
+/// index claims use; a disabled endpoint's deliveries wait until it is enabled again, so they do
+/// not count (the dispatcher would claim nothing for them).
 pub async fn any_due(pool: &crate::Pool, now_us: i64, lease_now_us: i64) -> Result<bool> {
     Ok(sqlx::query(
-        "SELECT 1 AS one FROM webhook_deliveries WHERE next_attempt_us <= $1 AND (lease_us IS NULL OR lease_us < $2) LIMIT 1",
+        "SELECT 1 AS one FROM webhook_endpoints w WHERE w.status = 'enabled' AND EXISTS (\
+         SELECT 1 FROM webhook_deliveries d WHERE d.merchant_id = w.merchant_id AND d.env = w.env \
+         AND d.endpoint_id = w.id AND d.next_attempt_us IS NOT NULL AND d.next_attempt_us <= $1 \
+         AND (d.lease_us IS NULL OR d.lease_us < $2)) LIMIT 1",
     )
     .bind(now_us)
     .bind(lease_now_us)
@@ -1158,6 +1164,39 @@ mod tests {
         assert_eq!(claimed.len(), 8);
         assert_eq!(per.len(), 4, "every endpoint gets a share: {per:?}");
         assert!(per.values().all(|n| *n == 2), "{per:?}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_delivery_is_due_when_unleased_on_an_enabled_endpoint() {
+        let (store, dir) = setup().await;
+        exec(
+            &store,
+            vec![
+                endpoint("we_1"),
+                event("evt_1", 1),
+                due_delivery("dlv_1", "we_1", "evt_1"),
+            ],
+        )
+        .await;
+        // Due at 5: not yet at 4, due at 10.
+        assert!(!any_due(store.read(), 4, 4).await.unwrap());
+        assert!(any_due(store.read(), 10, 10).await.unwrap());
+        // Leased until 100: not due before then (lease time), due again after.
+        exec(
+            &store,
+            vec!["UPDATE webhook_deliveries SET lease_us = 100".into()],
+        )
+        .await;
+        assert!(!any_due(store.read(), 10, 50).await.unwrap());
+        assert!(any_due(store.read(), 10, 101).await.unwrap());
+        // A disabled endpoint's deliveries wait until it is enabled again.
+        exec(
+            &store,
+            vec!["UPDATE webhook_endpoints SET status = 'disabled'".into()],
+        )
+        .await;
+        assert!(!any_due(store.read(), 10, 101).await.unwrap());
         std::fs::remove_dir_all(dir).ok();
     }
 
