@@ -349,9 +349,11 @@ impl Store {
         self.writer.submit(job).await
     }
 
-    /// Runs `job` in a write batch through a [`BatchConn`]: on SQLite (a file database) on the
-    /// native writer connection's thread, with no thread hand-off per statement; elsewhere as
-    /// [`Store::write`] does. The job's future must await nothing but its connection.
+    /// Runs `job` in a write batch through a [`BatchConn`], in a savepoint of its own: on SQLite (a
+    /// file database) on the native writer connection's thread, with no thread hand-off per
+    /// statement; on PostgreSQL on the job lane (its own native connection, row sets as arrays);
+    /// with in-memory SQLite as [`Store::write`] does. The job's future must await nothing but
+    /// its connection.
     pub async fn write_native<T, F>(&self, job: F) -> Result<T>
     where
         T: Send + 'static,
@@ -406,4 +408,18 @@ pub fn now_us() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// A migrated store on a new SQLite file (unit tests of this crate). The directory is the
+/// caller's to remove.
+#[cfg(test)]
+pub(crate) async fn test_store() -> (Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("anton-store-{}", anton_core::random_base62(10)));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+    let store = Store::connect(&url, StoreOptions::default())
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate");
+    (store, dir)
 }

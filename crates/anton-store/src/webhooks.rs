@@ -406,6 +406,28 @@ pub struct DirectClaim<'a> {
     pub room: &'a HashMap<(String, String, String), usize>,
 }
 
+impl DirectClaim<'_> {
+    /// Whether one more new delivery to `endpoint` is claimed, given what this fan-out claimed so
+    /// far (`claimed` in all, `taken` per endpoint); if so, counts it.
+    fn admits(&self, endpoint: Key, claimed: usize, taken: &mut HashMap<Key, usize>) -> bool {
+        if claimed >= self.limit {
+            return false;
+        }
+        let room = self
+            .room
+            .get(&endpoint)
+            .copied()
+            .unwrap_or(self.per_endpoint)
+            .min(self.per_endpoint);
+        let n = taken.entry(endpoint).or_insert(0);
+        if *n >= room {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+}
+
 /// Creates the deliveries of up to `limit` events not fanned out yet, oldest first, and marks
 /// those events; it stops after the event that brings the deliveries to `max_deliveries` (so one
 /// write job stays short whatever the number of endpoints: with 100 endpoints, 512 events were
@@ -510,37 +532,25 @@ pub async fn fan_out(
                 lease_us: None,
                 created_us: now_us,
             };
-            if let Some(direct) = &direct {
-                if claimed.len() < direct.limit {
-                    let key = (m.clone(), e.clone(), endpoint_id.clone());
-                    let room = direct
-                        .room
-                        .get(&key)
-                        .copied()
-                        .unwrap_or(direct.per_endpoint)
-                        .min(direct.per_endpoint);
-                    let n = taken.entry(key).or_insert(0);
-                    if *n < room {
-                        *n += 1;
-                        d.lease_us = Some(direct.lease_until_us);
-                        let (url, status, secret, previous, previous_expires) = details;
-                        claimed.push(Claimed {
-                            tenant: tenant.clone(),
-                            id: d.id.as_str().to_owned(),
-                            endpoint_id: endpoint_id.clone(),
-                            event_id: id.clone(),
-                            event_type: ty.clone(),
-                            status: "pending".into(),
-                            attempts: 0,
-                            url: url.clone(),
-                            endpoint_status: status.clone(),
-                            secret_ciphertext: secret.clone(),
-                            previous_secret_ciphertext: previous.clone(),
-                            previous_expires_us: *previous_expires,
-                            body: body.clone(),
-                        });
-                    }
-                }
+            let key = || (m.clone(), e.clone(), endpoint_id.clone());
+            if let Some(direct) = direct.filter(|c| c.admits(key(), claimed.len(), &mut taken)) {
+                d.lease_us = Some(direct.lease_until_us);
+                let (url, status, secret, previous, previous_expires) = details;
+                claimed.push(Claimed {
+                    tenant: tenant.clone(),
+                    id: d.id.as_str().to_owned(),
+                    endpoint_id: endpoint_id.clone(),
+                    event_id: id.clone(),
+                    event_type: ty.clone(),
+                    status: "pending".into(),
+                    attempts: 0,
+                    url: url.clone(),
+                    endpoint_status: status.clone(),
+                    secret_ciphertext: secret.clone(),
+                    previous_secret_ciphertext: previous.clone(),
+                    previous_expires_us: *previous_expires,
+                    body: body.clone(),
+                });
             }
             deliveries.push(d);
         }
@@ -1070,19 +1080,9 @@ mod tests {
     //! The claim and fan-out rules, on a SQLite file through the native writer (the same
     //! functions run on PostgreSQL through the API tests).
     use super::*;
-    use crate::{Store, StoreOptions};
+    use crate::Store;
 
     const M: &str = "mer_test";
-
-    async fn store() -> (Store, std::path::PathBuf) {
-        let dir =
-            std::env::temp_dir().join(format!("anton-store-{}", anton_core::random_base62(10)));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
-        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
-        store.migrate().await.unwrap();
-        (store, dir)
-    }
 
     /// Runs `sql` statements in one native write job.
     async fn exec(store: &Store, statements: Vec<String>) {
@@ -1123,7 +1123,7 @@ mod tests {
     }
 
     async fn setup() -> (Store, std::path::PathBuf) {
-        let (store, dir) = store().await;
+        let (store, dir) = crate::test_store().await;
         exec(
             &store,
             vec![format!(

@@ -214,24 +214,17 @@ impl Writer {
     /// batched items, inside a savepoint of its own: the whole job is one hand-off to that thread
     /// instead of two thread wake-ups per statement (and, on a busy node, a wait for the async
     /// runtime to poll the writer between statements). Like a [`BatchRunner`] on SQLite, `f`'s
-    /// future must await nothing but its connection. Elsewhere it runs as a closure job on the
-    /// writer's connection (`BatchConn::Any`).
+    /// future must await nothing but its connection. On PostgreSQL it goes to the job lane
+    /// ([`job_lane`]); with in-memory SQLite it runs as a closure job on the writer's connection
+    /// (`BatchConn::Any`).
     pub(crate) async fn submit_native<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'c, 'a> FnOnce(&'c mut BatchConn<'a>) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         let (done_tx, done_rx) = oneshot::channel::<Result<T>>();
-        let job: NativeClosure = Box::new(move |conn| {
-            Box::pin(async move {
-                let result = f(conn).await;
-                let keep = result.is_ok();
-                let completion: Completion = Box::new(move |commit: Result<()>| {
-                    let _ = done_tx.send(commit.and(result));
-                });
-                (keep, completion)
-            })
-        });
+        let job: NativeClosure =
+            Box::new(move |conn| Box::pin(async move { outcome(f(conn).await, done_tx) }));
         let sent = match &self.jobs {
             Some(jobs) => jobs.send(job).await.is_ok(),
             None => self.tx.send(Work::Native(job)).await.is_ok(),
@@ -248,16 +241,8 @@ impl Writer {
         F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         let (done_tx, done_rx) = oneshot::channel::<Result<T>>();
-        let job: Job = Box::new(move |conn| {
-            Box::pin(async move {
-                let result = f(conn).await;
-                let keep = result.is_ok();
-                let completion: Completion = Box::new(move |commit: Result<()>| {
-                    let _ = done_tx.send(commit.and(result));
-                });
-                (keep, completion)
-            })
-        });
+        let job: Job =
+            Box::new(move |conn| Box::pin(async move { outcome(f(conn).await, done_tx) }));
         self.tx
             .send(Work::Job(job))
             .await
@@ -265,6 +250,19 @@ impl Writer {
         // A dropped job (writer lost its connection before running it) reads as unavailable.
         done_rx.await.unwrap_or(Err(StoreError::WriterUnavailable))
     }
+}
+
+/// A closure job's result as the writer needs it: whether to keep its savepoint, and what to tell
+/// its caller once the commit has (or has not) happened.
+fn outcome<T: Send + 'static>(
+    result: Result<T>,
+    done_tx: oneshot::Sender<Result<T>>,
+) -> (bool, Completion) {
+    let keep = result.is_ok();
+    let completion: Completion = Box::new(move |commit: Result<()>| {
+        let _ = done_tx.send(commit.and(result));
+    });
+    (keep, completion)
 }
 
 #[expect(
@@ -799,7 +797,7 @@ async fn lane_transaction(
 #[cfg(test)]
 mod tests {
     use crate::list::Sql;
-    use crate::{Store, StoreError, StoreOptions};
+    use crate::{Store, StoreError};
 
     async fn merchants(store: &Store) -> Vec<String> {
         sqlx::query_scalar("SELECT id FROM merchants ORDER BY id")
@@ -812,12 +810,7 @@ mod tests {
     /// something other than its connection) loses exactly its own writes.
     #[tokio::test]
     async fn a_failed_native_job_rolls_back_only_its_own_writes() {
-        let dir =
-            std::env::temp_dir().join(format!("anton-writer-{}", anton_core::random_base62(10)));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
-        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
-        store.migrate().await.unwrap();
+        let (store, dir) = crate::test_store().await;
         let insert = |id: &'static str, fail: bool| {
             let store = store.clone();
             async move {

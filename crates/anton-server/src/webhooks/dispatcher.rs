@@ -157,6 +157,14 @@ type EndpointKey = (String, String, String);
 /// An endpoint's deliveries claimed here and not finished, and its concurrency permits.
 type Outstanding = (usize, Arc<tokio::sync::Semaphore>);
 
+fn endpoint_key(d: &Claimed) -> EndpointKey {
+    (
+        d.tenant.merchant_id.to_string(),
+        d.tenant.env.as_str().to_owned(),
+        d.endpoint_id.clone(),
+    )
+}
+
 fn bucket_name(k: &EndpointKey) -> String {
     format!("{}/{}/{}", k.0, k.1, k.2)
 }
@@ -278,11 +286,7 @@ pub async fn run(
                 };
                 total.fetch_add(claimed.len(), Ordering::AcqRel);
                 for d in claimed {
-                    let key = (
-                        d.tenant.merchant_id.to_string(),
-                        d.tenant.env.as_str().to_owned(),
-                        d.endpoint_id.clone(),
-                    );
+                    let key = endpoint_key(&d);
                     rate_limiter.check(&bucket_name(&key), config.rate_per_endpoint_per_s);
                     rated
                         .lock()
@@ -488,12 +492,7 @@ async fn fan_out_and_claim(store: &Store, pass: Pass) -> anton_store::Result<Cla
                 }
                 let mut room = allowance;
                 for d in &claimed {
-                    let key = (
-                        d.tenant.merchant_id.to_string(),
-                        d.tenant.env.as_str().to_owned(),
-                        d.endpoint_id.clone(),
-                    );
-                    let left = room.entry(key).or_insert(per_endpoint);
+                    let left = room.entry(endpoint_key(d)).or_insert(per_endpoint);
                     *left = left.saturating_sub(1);
                 }
                 let direct = webhooks::DirectClaim {

@@ -55,25 +55,34 @@ impl Proxy {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lost_database_gives_503_and_the_node_recovers_by_itself() {
+/// The test PostgreSQL server's address.
+fn pg_server() -> SocketAddr {
     let admin = url::Url::parse(&crate::helpers::pg_admin_url()).unwrap();
-    let target: SocketAddr = format!(
+    format!(
         "{}:{}",
         admin.host_str().unwrap().replace("localhost", "127.0.0.1"),
         admin.port().unwrap_or(5432)
     )
     .parse()
-    .unwrap();
-    let proxy = Proxy::start(target).await;
+    .unwrap()
+}
+
+/// Points the node's database URL at the proxy.
+fn through(c: &mut anton_server::config::Config, proxy: SocketAddr) {
+    let mut u = url::Url::parse(c.database_url.as_deref().unwrap()).unwrap();
+    u.set_host(Some("127.0.0.1")).unwrap();
+    u.set_port(Some(proxy.port())).unwrap();
+    c.database_url = Some(u.to_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_database_gives_503_and_the_node_recovers_by_itself() {
+    let proxy = Proxy::start(pg_server()).await;
     let proxy_addr = proxy.addr;
     let app = spawn_app_with(
         Backend::Postgres,
         move |c| {
-            let mut u = url::Url::parse(c.database_url.as_deref().unwrap()).unwrap();
-            u.set_host(Some("127.0.0.1")).unwrap();
-            u.set_port(Some(proxy_addr.port())).unwrap();
-            c.database_url = Some(u.to_string());
+            through(c, proxy_addr);
         },
         None,
     )
@@ -151,15 +160,7 @@ async fn a_lost_database_gives_503_and_the_node_recovers_by_itself() {
 /// second time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attempts_that_finish_during_an_outage_are_recorded_once_it_ends() {
-    let admin = url::Url::parse(&crate::helpers::pg_admin_url()).unwrap();
-    let target: SocketAddr = format!(
-        "{}:{}",
-        admin.host_str().unwrap().replace("localhost", "127.0.0.1"),
-        admin.port().unwrap_or(5432)
-    )
-    .parse()
-    .unwrap();
-    let proxy = Proxy::start(target).await;
+    let proxy = Proxy::start(pg_server()).await;
     let proxy_addr = proxy.addr;
     let r = crate::webhooks::receiver().await;
     let lookup = Arc::new(crate::webhooks::TestLookup::default());
@@ -172,10 +173,7 @@ async fn attempts_that_finish_during_an_outage_are_recorded_once_it_ends() {
     let app = spawn_app_with(
         Backend::Postgres,
         move |c| {
-            let mut u = url::Url::parse(c.database_url.as_deref().unwrap()).unwrap();
-            u.set_host(Some("127.0.0.1")).unwrap();
-            u.set_port(Some(proxy_addr.port())).unwrap();
-            c.database_url = Some(u.to_string());
+            through(c, proxy_addr);
             c.workers = true;
             c.webhooks.extra_root_ca = Some(ca);
             c.webhooks.allow_private = vec!["localhost".into()];
