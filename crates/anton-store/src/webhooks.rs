@@ -407,18 +407,22 @@ pub struct DirectClaim<'a> {
 }
 
 impl DirectClaim<'_> {
+    /// What `endpoint` may take in this fan-out.
+    fn room_of(&self, endpoint: &Key) -> usize {
+        self.room
+            .get(endpoint)
+            .copied()
+            .unwrap_or(self.per_endpoint)
+            .min(self.per_endpoint)
+    }
+
     /// Whether one more new delivery to `endpoint` is claimed, given what this fan-out claimed so
     /// far (`claimed` in all, `taken` per endpoint); if so, counts it.
     fn admits(&self, endpoint: Key, claimed: usize, taken: &mut HashMap<Key, usize>) -> bool {
         if claimed >= self.limit {
             return false;
         }
-        let room = self
-            .room
-            .get(&endpoint)
-            .copied()
-            .unwrap_or(self.per_endpoint)
-            .min(self.per_endpoint);
+        let room = self.room_of(&endpoint);
         let n = taken.entry(endpoint).or_insert(0);
         if *n >= room {
             return false;
@@ -431,7 +435,8 @@ impl DirectClaim<'_> {
 /// Creates the deliveries of up to `limit` events not fanned out yet, oldest first, and marks
 /// those events; it stops after the event that brings the deliveries to `max_deliveries` (so one
 /// write job stays short whatever the number of endpoints: with 100 endpoints, 512 events were
-/// 51,200 inserts, a second and more during which the node claimed nothing). Runs as a writer
+/// 51,200 inserts, a second and more during which the node claimed nothing), and with a direct
+/// claim before an event with subscribers once its `limit` is used up. Runs as a writer
 /// job, so on SQLite it is the only writer; on PostgreSQL the `FOR UPDATE SKIP LOCKED` lets
 /// several nodes share the work.
 pub async fn fan_out(
@@ -513,15 +518,28 @@ pub async fn fan_out(
         if deliveries.len() >= max_deliveries {
             break;
         }
+        let subscribers: Vec<_> = endpoints
+            .get(&(m.clone(), e.clone()))
+            .map(|list| {
+                list.iter()
+                    .filter(|(_, enabled, _)| subscribed(enabled, ty))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // With a direct claim, the node's room for new deliveries: once it is used up, the events
+        // wait here, in the outbox, rather than as deliveries written now and again when claimed.
+        // (Not an endpoint's room: events behind a full endpoint's would wait too — a dead
+        // endpoint would hold up every other one. Its new deliveries are written unleased.)
+        // Events without subscribers are marked whatever the room.
+        if direct.is_some_and(|d| claimed.len() >= d.limit) && !subscribers.is_empty() {
+            break;
+        }
         handled += 1;
-        let Some(list) = endpoints.get(&(m.clone(), e.clone())) else {
+        if subscribers.is_empty() {
             continue;
-        };
+        }
         let tenant = Tenant::from_stored(m, e)?;
-        for (endpoint_id, enabled, details) in list {
-            if !subscribed(enabled, ty) {
-                continue;
-            }
+        for (endpoint_id, _, details) in subscribers {
             let mut d = NewDelivery {
                 tenant: tenant.clone(),
                 id: DeliveryId::generate(),
@@ -615,8 +633,10 @@ pub async fn claim_due(
     allowance: &HashMap<(String, String, String), usize>,
 ) -> Result<Vec<Claimed>> {
     // Per enabled endpoint with room, its oldest due and unleased deliveries: one index range
-    // scan each (`webhook_deliveries_endpoint_due`), whatever the backlog, in a UNION ALL of up to
-    // CLAIM_UNION endpoints per statement. A disabled endpoint's deliveries wait until it is enabled again.
+    // scan each (`webhook_deliveries_endpoint_due`, which holds unleased deliveries only), whatever
+    // the backlog and however many are leased, in a UNION ALL of up to CLAIM_UNION endpoints per
+    // statement. Before them, deliveries whose lease expired (their node crashed or stalled):
+    // they are the oldest work. A disabled endpoint's deliveries wait until it is enabled again.
     let endpoints: Vec<(String, String, String)> = Sql::for_batch(
         conn,
         "SELECT merchant_id, env, id FROM webhook_endpoints WHERE status = 'enabled'",
@@ -644,7 +664,8 @@ pub async fn claim_due(
     // Taking each endpoint's whole room from the first few endpoints instead both read rows only
     // to drop them and left most endpoints idle until a later claim — with every endpoint's
     // concurrency capped, the node's attempts then ran on a handful of endpoints.
-    let mut keys: Vec<(String, String, String)> = Vec::new();
+    let mut keys = expired_leases(conn, now_us, lease_now_us, limit, &mut wanted).await?;
+    wanted.retain(|(_, room)| *room > 0);
     let mut left = wanted.len();
     for chunk in wanted.chunks(CLAIM_UNION) {
         let rest = limit.saturating_sub(keys.len());
@@ -665,11 +686,9 @@ pub async fn claim_due(
                 .text(e)
                 .push(" AND endpoint_id = ")
                 .text(ep)
-                .push(" AND next_attempt_us IS NOT NULL AND next_attempt_us <= ")
+                .push(" AND next_attempt_us IS NOT NULL AND lease_us IS NULL AND next_attempt_us <= ")
                 .push_int(now_us)
-                .push(" AND (lease_us IS NULL OR lease_us < ")
-                .push_int(lease_now_us)
-                .push(") ORDER BY next_attempt_us LIMIT ")
+                .push(" ORDER BY next_attempt_us LIMIT ")
                 .push_int(room)
                 .push(&format!(") AS q{i}"));
         }
@@ -767,6 +786,45 @@ pub async fn claim_due(
 
 /// A tenant-scoped key: (merchant, env, id).
 type Key = (String, String, String);
+
+/// Due deliveries whose lease expired, oldest lease first (through `webhook_deliveries_leased`,
+/// which holds only the leased deliveries: normally an empty range), of the endpoints in `wanted`
+/// that still have room; each one taken counts against its endpoint's room there.
+async fn expired_leases(
+    conn: &mut BatchConn<'_>,
+    now_us: i64,
+    lease_now_us: i64,
+    limit: usize,
+    wanted: &mut [(Key, i64)],
+) -> Result<Vec<Key>> {
+    let mut sql = Sql::for_batch(
+        conn,
+        "SELECT merchant_id, env, id, endpoint_id FROM webhook_deliveries \
+         WHERE lease_us IS NOT NULL AND next_attempt_us IS NOT NULL AND lease_us < ",
+    );
+    sql.push_int(lease_now_us)
+        .push(" AND next_attempt_us <= ")
+        .push_int(now_us)
+        .push(" ORDER BY lease_us LIMIT ")
+        .push_int(i64::try_from(limit).unwrap_or(i64::MAX));
+    let expired: Vec<(Key, String)> = sql
+        .fetch_batch(conn, |r| Ok((key_from_row(r)?, r.text("endpoint_id")?)))
+        .await?;
+    let mut keys = Vec::new();
+    if expired.is_empty() {
+        return Ok(keys);
+    }
+    let mut room: HashMap<Key, &mut i64> = wanted.iter_mut().map(|(k, r)| (k.clone(), r)).collect();
+    for ((m, e, id), endpoint) in expired {
+        if let Some(left) = room.get_mut(&(m.clone(), e.clone(), endpoint)) {
+            if **left > 0 {
+                **left -= 1;
+                keys.push((m, e, id));
+            }
+        }
+    }
+    Ok(keys)
+}
 
 fn tenant_key(t: &Tenant, id: &str) -> Key {
     (t.m().to_owned(), t.e().to_owned(), id.to_owned())
@@ -911,14 +969,27 @@ pub async fn outbox_waiting(pool: &crate::Pool) -> Result<bool> {
 /// index claims use; a disabled endpoint's deliveries wait until it is enabled again, so they do
 /// not count (the dispatcher would claim nothing for them).
 pub async fn any_due(pool: &crate::Pool, now_us: i64, lease_now_us: i64) -> Result<bool> {
-    Ok(sqlx::query(
+    let unleased = sqlx::query(
         "SELECT 1 AS one FROM webhook_endpoints w WHERE w.status = 'enabled' AND EXISTS (\
          SELECT 1 FROM webhook_deliveries d WHERE d.merchant_id = w.merchant_id AND d.env = w.env \
-         AND d.endpoint_id = w.id AND d.next_attempt_us IS NOT NULL AND d.next_attempt_us <= $1 \
-         AND (d.lease_us IS NULL OR d.lease_us < $2)) LIMIT 1",
+         AND d.endpoint_id = w.id AND d.next_attempt_us IS NOT NULL AND d.lease_us IS NULL \
+         AND d.next_attempt_us <= $1) LIMIT 1",
     )
     .bind(now_us)
+    .fetch_optional(pool)
+    .await?;
+    if unleased.is_some() {
+        return Ok(true);
+    }
+    // Expired leases, through `webhook_deliveries_leased` (see `expired_leases`).
+    Ok(sqlx::query(
+        "SELECT 1 AS one FROM webhook_deliveries d JOIN webhook_endpoints w \
+         ON w.merchant_id = d.merchant_id AND w.env = d.env AND w.id = d.endpoint_id \
+         WHERE d.lease_us IS NOT NULL AND d.next_attempt_us IS NOT NULL AND d.lease_us < $1 \
+         AND d.next_attempt_us <= $2 AND w.status = 'enabled' LIMIT 1",
+    )
     .bind(lease_now_us)
+    .bind(now_us)
     .fetch_optional(pool)
     .await?
     .is_some())
@@ -1223,7 +1294,7 @@ mod tests {
                     let direct = DirectClaim {
                         lease_until_us: 1_000,
                         limit: 10,
-                        per_endpoint: 1,
+                        per_endpoint: 5,
                         room: &room,
                     };
                     // Two endpoints: the budget of 3 deliveries is reached by the second event.
@@ -1236,13 +1307,15 @@ mod tests {
             (fanned.events, fanned.deliveries, fanned.more),
             (2, 4, true)
         );
-        // we_full has no room; we_free one per endpoint: its first delivery only.
-        assert_eq!(fanned.claimed.len(), 1);
+        // we_full has no room; we_free has: both of its deliveries are claimed, with what an
+        // attempt needs.
+        let got: Vec<_> = fanned
+            .claimed
+            .iter()
+            .map(|c| (c.endpoint_id.as_str(), c.event_id.as_str()))
+            .collect();
+        assert_eq!(got, [("we_free", "evt_1"), ("we_free", "evt_2")]);
         let c = &fanned.claimed[0];
-        assert_eq!(
-            (c.endpoint_id.as_str(), c.event_id.as_str()),
-            ("we_free", "evt_1")
-        );
         assert_eq!(c.body, "{\"id\":\"evt_1\"}");
         assert_eq!(c.secret_ciphertext, "ct-we_free");
         let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
@@ -1251,16 +1324,144 @@ mod tests {
         .fetch_all(store.read())
         .await
         .unwrap();
-        let leased: Vec<_> = rows.iter().filter(|(_, l)| l.is_some()).collect();
+        let mut leased: Vec<_> = rows
+            .iter()
+            .filter(|(_, l)| l.is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        leased.sort();
+        let mut claimed: Vec<_> = fanned.claimed.iter().map(|c| c.id.clone()).collect();
+        claimed.sort();
         assert_eq!(rows.len(), 4);
-        assert_eq!(leased.len(), 1);
-        assert_eq!(leased[0].0, c.id);
+        assert_eq!(leased, claimed);
         let waiting: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM events WHERE fanout_us IS NULL")
                 .fetch_all(store.read())
                 .await
                 .unwrap();
         assert_eq!(waiting, [("evt_3".to_owned(),)]);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn fan_out_stops_when_the_nodes_room_is_used_up_and_passes_events_nobody_subscribes_to() {
+        let (store, dir) = setup().await;
+        exec(
+            &store,
+            vec![
+                endpoint("we_1"),
+                endpoint("we_2"),
+                // Subscribed to another type: never gets a delivery here, and takes no room.
+                format!(
+                    "INSERT INTO webhook_endpoints (merchant_id, env, id, url, enabled_events, \
+                     status, secret_ciphertext, created_us, updated_us) VALUES ('{M}', 'live', \
+                     'we_3', 'https://example.com/we_3', '[\"payout.failed\"]', 'enabled', 'ct', 1, 1)"
+                ),
+                format!(
+                    "INSERT INTO events (merchant_id, env, id, type, object_id, body, created_us) \
+                     VALUES ('{M}', 'live', 'evt_0', 'payout.created', 'po_1', '{{}}', 0)"
+                ),
+                event("evt_1", 1),
+                event("evt_2", 2),
+                event("evt_3", 3),
+            ],
+        )
+        .await;
+        let fan = |limit: usize| {
+            let store = store.clone();
+            async move {
+                store
+                    .write_native(move |c| {
+                        Box::pin(async move {
+                            let room = HashMap::new();
+                            let direct = DirectClaim {
+                                lease_until_us: 1_000,
+                                limit,
+                                per_endpoint: 80,
+                                room: &room,
+                            };
+                            fan_out(c, crate::Backend::Sqlite, 10, 100, 1_000, Some(direct)).await
+                        })
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        // Room for 3: evt_0 (nobody subscribed) passes, evt_1 takes 2, evt_2 the third (its
+        // other delivery is written unleased), and evt_3 waits in the outbox instead of becoming
+        // deliveries nobody here can claim now.
+        let first = fan(3).await;
+        assert_eq!(
+            (
+                first.events,
+                first.deliveries,
+                first.claimed.len(),
+                first.more
+            ),
+            (3, 4, 3, true)
+        );
+        // No room at all: nothing is fanned out, and the caller hears that events wait.
+        let none = fan(0).await;
+        assert_eq!((none.events, none.deliveries, none.more), (0, 0, true));
+        let waiting: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM events WHERE fanout_us IS NULL ORDER BY id")
+                .fetch_all(store.read())
+                .await
+                .unwrap();
+        assert_eq!(waiting, [("evt_3".to_owned(),)]);
+        let unleased: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM webhook_deliveries WHERE lease_us IS NULL")
+                .fetch_one(store.read())
+                .await
+                .unwrap();
+        assert_eq!(unleased.0, 1);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_claim_takes_expired_leases_first_then_unleased_deliveries_never_live_leases() {
+        let (store, dir) = setup().await;
+        let mut sql = vec![endpoint("we_1"), event("evt_1", 1)];
+        for d in 0..6 {
+            sql.push(due_delivery(&format!("dlv_{d}"), "we_1", "evt_1"));
+        }
+        // dlv_0 and dlv_1: leased until 50 (expired at 100); dlv_2: leased until 500 (live).
+        sql.push(
+            "UPDATE webhook_deliveries SET lease_us = 50 WHERE id IN ('dlv_0', 'dlv_1')".into(),
+        );
+        sql.push("UPDATE webhook_deliveries SET lease_us = 500 WHERE id = 'dlv_2'".into());
+        // dlv_3: unleased but due only at 20 (earliest of the unleased is dlv_4, dlv_5 at 5).
+        sql.push("UPDATE webhook_deliveries SET next_attempt_us = 20 WHERE id = 'dlv_3'".into());
+        exec(&store, sql).await;
+        let claim = |limit: usize| {
+            let store = store.clone();
+            async move {
+                let mut ids: Vec<String> = store
+                    .write_native(move |c| {
+                        Box::pin(async move {
+                            claim_due(c, 30, 100, 1_000, 80, limit, &HashMap::new()).await
+                        })
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|d| d.id)
+                    .collect();
+                ids.sort();
+                ids
+            }
+        };
+        assert_eq!(claim(3).await, ["dlv_0", "dlv_1", "dlv_4"]);
+        assert_eq!(claim(10).await, ["dlv_3", "dlv_5"]);
+        // Everything is leased now (dlv_2 by its own live lease): nothing is due.
+        assert!(claim(10).await.is_empty());
+        assert!(!any_due(store.read(), 30, 100).await.unwrap());
+        let leased: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM webhook_deliveries WHERE lease_us = 1000")
+                .fetch_one(store.read())
+                .await
+                .unwrap();
+        assert_eq!(leased.0, 5);
         std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -215,16 +215,20 @@ pub async fn run(
     let committed = store.commits();
     // `stalled`: due work that nothing here has room for (the last claim came back empty). Then a
     // commit wakes the loop only for new events (our own empty claims commit too, and would spin).
+    // `no_room`: events wait but this node has no room for their deliveries; a commit brings no
+    // room (finished attempts wake the loop), so it does not wake the loop either.
     let mut stalled = false;
+    let mut no_room = false;
     let mut woke_by_commit = false;
     let mut known = Known::default();
+    let mut per_event = 1;
     loop {
         if *stop.borrow() {
             break;
         }
         if stalled
             && woke_by_commit
-            && !webhooks::outbox_waiting(store.read()).await.unwrap_or(true)
+            && (no_room || !webhooks::outbox_waiting(store.read()).await.unwrap_or(true))
         {
             woke_by_commit = wait(&committed, &runtime, &config, &mut stop).await;
             continue;
@@ -267,15 +271,22 @@ pub async fn run(
             limit,
             allowance,
             known: std::mem::take(&mut known),
+            per_event,
         };
         let claim = fan_out_and_claim(&store, pass).await;
         match claim {
             Ok(Claim {
                 fanned_out,
                 more_waiting,
+                no_room: none_fits,
+                per_event: fanned_per_event,
                 claimed,
             }) => {
-                busy_loop |= more_waiting;
+                busy_loop |= more_waiting && fanned_out;
+                no_room = none_fits;
+                if let Some(n) = fanned_per_event {
+                    per_event = n;
+                }
                 // Due work that nothing here has room for (see `stalled` above).
                 stalled = !fanned_out && claimed.as_ref().is_some_and(Vec::is_empty);
                 let claimed = claimed.unwrap_or_default();
@@ -415,10 +426,15 @@ struct Known {
 
 /// What one fan-out-and-claim pass did.
 struct Claim {
-    /// Events were waiting and were fanned out.
+    /// Events were fanned out.
     fanned_out: bool,
     /// The fan-out was full: more events may be waiting.
     more_waiting: bool,
+    /// Events wait and none was fanned out: this node has no room for their deliveries. They
+    /// stay in the outbox until attempts finish here (which wakes the loop).
+    no_room: bool,
+    /// Deliveries per event fanned out (subscribers per event), to size the next fan-out.
+    per_event: Option<usize>,
     /// The deliveries claimed (`None`: nothing waited and nothing was due).
     claimed: Option<Vec<Claimed>>,
 }
@@ -437,6 +453,9 @@ struct Pass {
     /// What each endpoint already busy here may still take.
     allowance: HashMap<EndpointKey, usize>,
     known: Known,
+    /// Deliveries per event in the last fan-out: events are read for the room there is, not
+    /// FANOUT_MAX at a time (on PostgreSQL each one read is also locked).
+    per_event: usize,
 }
 
 /// Claims due deliveries and fans out waiting events in one write job, so an event is one commit
@@ -451,6 +470,7 @@ async fn fan_out_and_claim(store: &Store, pass: Pass) -> anton_store::Result<Cla
         limit,
         allowance,
         known,
+        per_event,
     } = pass;
     // Reads first, so an idle dispatcher writes nothing.
     let waiting = known.waiting || webhooks::outbox_waiting(store.read()).await?;
@@ -459,7 +479,19 @@ async fn fan_out_and_claim(store: &Store, pass: Pass) -> anton_store::Result<Cla
         return Ok(Claim {
             fanned_out: false,
             more_waiting: false,
+            no_room: false,
+            per_event: None,
             claimed: None,
+        });
+    }
+    if !due && limit == 0 {
+        // Events wait, but this node has no room to claim their deliveries.
+        return Ok(Claim {
+            fanned_out: false,
+            more_waiting: true,
+            no_room: true,
+            per_event: None,
+            claimed: Some(Vec::new()),
         });
     }
     let backend = store.backend();
@@ -483,10 +515,12 @@ async fn fan_out_and_claim(store: &Store, pass: Pass) -> anton_store::Result<Cla
                 } else {
                     Vec::new()
                 };
-                if !waiting || (limit > 0 && claimed.len() == limit) {
+                if !waiting || claimed.len() == limit {
                     return Ok(Claim {
                         fanned_out: false,
                         more_waiting: waiting,
+                        no_room: false,
+                        per_event: None,
                         claimed: Some(claimed),
                     });
                 }
@@ -501,14 +535,22 @@ async fn fan_out_and_claim(store: &Store, pass: Pass) -> anton_store::Result<Cla
                     per_endpoint,
                     room: &room,
                 };
+                // Enough events for the room (one more, in case some have fewer subscribers).
+                let budget = direct.limit.min(FANOUT_DELIVERIES);
+                let events = i64::try_from(budget.div_ceil(per_event.max(1)) + 1)
+                    .unwrap_or(FANOUT_MAX)
+                    .min(FANOUT_MAX);
                 let fanned =
-                    webhooks::fan_out(c, backend, now, FANOUT_MAX, FANOUT_DELIVERIES, Some(direct))
+                    webhooks::fan_out(c, backend, now, events, FANOUT_DELIVERIES, Some(direct))
                         .await?;
                 let mut claimed = claimed;
                 claimed.extend(fanned.claimed);
                 Ok(Claim {
-                    fanned_out: true,
+                    fanned_out: fanned.events > 0,
                     more_waiting: fanned.more,
+                    no_room: fanned.events == 0 && fanned.more,
+                    per_event: (fanned.events > 0 && fanned.deliveries > 0)
+                        .then(|| fanned.deliveries.div_ceil(fanned.events)),
                     claimed: Some(claimed),
                 })
             })
