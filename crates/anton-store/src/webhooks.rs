@@ -402,7 +402,8 @@ pub struct DirectClaim<'a> {
     pub limit: usize,
     /// Most per endpoint, for endpoints not in `room`.
     pub per_endpoint: usize,
-    /// What each listed endpoint `(merchant, env, endpoint)` may still take.
+    /// What each listed endpoint `(merchant, env, endpoint)` may still take (more or less than
+    /// `per_endpoint`).
     pub room: &'a HashMap<(String, String, String), usize>,
 }
 
@@ -413,7 +414,6 @@ impl DirectClaim<'_> {
             .get(endpoint)
             .copied()
             .unwrap_or(self.per_endpoint)
-            .min(self.per_endpoint)
     }
 
     /// Whether one more new delivery to `endpoint` is claimed, given what this fan-out claimed so
@@ -618,8 +618,8 @@ const CLAIM_UNION: usize = 64;
 
 /// Claims due deliveries until `lease_until_us`: at most `per_endpoint` per endpoint (so one
 /// endpoint's backlog never fills a claim) and `limit` in all; an endpoint listed in `allowance`
-/// (`(merchant, env, endpoint)`) gets at most that many (its remaining concurrency and rate budget
-/// on this node; 0 skips it). The lease is a conditional
+/// (`(merchant, env, endpoint)`) gets at most that many instead (its remaining prefetch and rate
+/// budget on this node; 0 skips it). The lease is a conditional
 /// `UPDATE`: of two dispatchers racing for a row, exactly one gets it.
 /// `now_us` is the schedule's time (deliveries due by then); `lease_now_us` the real time leases
 /// are compared with (so a test clock moved forward never expires a running attempt's lease).
@@ -650,8 +650,7 @@ pub async fn claim_due(
             let room = allowance
                 .get(&ep)
                 .copied()
-                .unwrap_or(usize::MAX)
-                .min(usize::try_from(per_endpoint).unwrap_or(0));
+                .unwrap_or(usize::try_from(per_endpoint).unwrap_or(0));
             (room > 0).then(|| (ep, i64::try_from(room).unwrap_or(0)))
         })
         .collect();
