@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{fresh_pg_database, Backend};
+use crate::helpers::{fresh_pg_database, Backend, PgDatabaseGuard};
 use crate::process::{anton_env, client, start_server};
 use crate::webhooks::receiver;
 
@@ -18,8 +18,11 @@ async fn dispatcher_killed_mid_batch_loses_nothing(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let mut env: Vec<(&str, String)> = Vec::new();
+    let mut _database = None;
     if backend == Backend::Postgres {
-        env.push(("ANTON_DATABASE_URL", fresh_pg_database().await.0));
+        let (url, name) = fresh_pg_database().await;
+        env.push(("ANTON_DATABASE_URL", url));
+        _database = Some(PgDatabaseGuard(name));
     }
     let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     std::fs::write(

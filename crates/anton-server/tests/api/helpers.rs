@@ -75,6 +75,30 @@ pub async fn drop_pg_database(admin: &str, name: &str) -> Option<()> {
         .map(|_| ())
 }
 
+/// Drops a database made by [`fresh_pg_database`] from synchronous code (`Drop`): best effort,
+/// on a thread of its own with its own runtime.
+fn drop_pg_database_now(name: String) {
+    let admin = pg_admin_url();
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        rt.block_on(drop_pg_database(&admin, &name))
+    })
+    .join();
+}
+
+/// Owns a database made by [`fresh_pg_database`] for a server run as a separate process, and
+/// drops it when the test ends (declare it before the server, so the server stops first).
+pub struct PgDatabaseGuard(pub String);
+
+impl Drop for PgDatabaseGuard {
+    fn drop(&mut self) {
+        drop_pg_database_now(std::mem::take(&mut self.0));
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub addr: SocketAddr,
@@ -185,16 +209,7 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
         if let Some(name) = self.pg_database.take() {
-            let admin = pg_admin_url();
-            // Best effort, on a thread of its own: Drop cannot await.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
-                rt.block_on(drop_pg_database(&admin, &name))
-            })
-            .join();
+            drop_pg_database_now(name);
         }
     }
 }

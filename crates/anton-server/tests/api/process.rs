@@ -198,6 +198,9 @@ async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaint
         crate::helpers::Backend::Postgres => Some(crate::helpers::fresh_pg_database().await),
         crate::helpers::Backend::Sqlite => None,
     };
+    let _database = pg
+        .as_ref()
+        .map(|(_, name)| crate::helpers::PgDatabaseGuard(name.clone()));
     let mut env = vec![("ANTON_LOG", "debug"), ("ANTON_LOG_FORMAT", "json")];
     if let Some((url, _)) = &pg {
         env.push(("ANTON_DATABASE_URL", url.as_str()));
