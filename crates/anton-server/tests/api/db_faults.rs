@@ -182,15 +182,7 @@ async fn attempts_that_finish_during_an_outage_are_recorded_once_it_ends() {
         Some(lookup),
     )
     .await;
-    let ep: Value = app
-        .post("/v1/webhook_endpoints", &app.key)
-        .json(&json!({"url": r.url, "enabled_events": ["recipient.created"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ep = crate::webhooks::create_endpoint(&app, &r.url, json!(["recipient.created"])).await;
     let ep_id = ep["id"].as_str().unwrap().to_owned();
     // The receiver holds each request for 1.5 s: the attempt is under way when the database goes.
     r.shared.delay_ms.store(1_500, Ordering::SeqCst);

@@ -185,7 +185,7 @@ async fn app_with(
     .await
 }
 
-async fn create_endpoint(app: &TestApp, url: &str, events: Value) -> Value {
+pub(crate) async fn create_endpoint(app: &TestApp, url: &str, events: Value) -> Value {
     let r = app
         .post("/v1/webhook_endpoints", &app.key)
         .json(&json!({"url": url, "enabled_events": events}))
