@@ -201,6 +201,42 @@ pub(crate) fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem}")
 }
 
+/// The whole machine's CPU time (every process: the node, the receiver, the database server),
+/// from `/proc/stat`: a snapshot, to tell how much CPU a run used.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MachineCpu {
+    busy: u64,
+    total: u64,
+}
+
+impl MachineCpu {
+    /// `None` where `/proc/stat` is unavailable (not Linux).
+    pub(crate) fn now() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+        let ticks: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal …: busy is user, nice, system, irq and
+        // softirq (idle, iowait and time stolen by the hypervisor are not this machine's work).
+        let at = |i: usize| ticks.get(i).copied().unwrap_or(0);
+        Some(Self {
+            busy: [0, 1, 2, 5, 6].into_iter().map(at).sum(),
+            total: (0..8).map(at).sum(),
+        })
+    }
+
+    /// Since `earlier`: the CPU seconds used on all cores (USER_HZ is 100 on Linux), and the
+    /// share of the machine they are.
+    pub(crate) fn since(self, earlier: Self) -> (f64, f64) {
+        let busy = self.busy.saturating_sub(earlier.busy) as f64;
+        let total = self.total.saturating_sub(earlier.total).max(1) as f64;
+        (busy / 100.0, busy / total)
+    }
+}
+
 struct Target {
     key: String,
     recipient: String,

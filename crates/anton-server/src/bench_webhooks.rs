@@ -23,7 +23,7 @@ use axum::Router;
 use serde_json::json;
 
 use crate::bench::{
-    bench_client, database_url, drop_database, machine, tempfile_dir, LocalReceiver,
+    bench_client, database_url, drop_database, machine, tempfile_dir, LocalReceiver, MachineCpu,
 };
 use crate::config::Config;
 use crate::operator;
@@ -168,6 +168,7 @@ pub async fn run(
         ));
     }
     let (stop_node, stop_node_rx) = tokio::sync::oneshot::channel::<()>();
+    let cpu0 = MachineCpu::now();
     let t0 = Instant::now();
     let node = tokio::spawn(app.run_until_stopped(async move {
         let _ = stop_node_rx.await;
@@ -184,6 +185,7 @@ pub async fn run(
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let drain = t0.elapsed().as_secs_f64();
+    let cpu = cpu0.zip(MachineCpu::now()).map(|(a, b)| b.since(a));
 
     // Phase 2: payouts through the API at a steady rate; latency per delivery.
     let mut latency = None;
@@ -325,6 +327,14 @@ pub async fn run(
         expected as f64 / drain,
         events as f64 / drain
     )?;
+    if let Some((cpu_s, share)) = cpu {
+        writeln!(
+            out,
+            "- Machine CPU during the backlog: {:.0}% busy, {:.0} µs of CPU per delivery (node, receiver and database together)",
+            share * 100.0,
+            cpu_s * 1e6 / expected.max(1) as f64
+        )?;
+    }
     if let Some((acked, delivered, p50, p99, max)) = latency {
         writeln!(
             out,
