@@ -6,13 +6,15 @@
 //! waiting; the new deliveries are claimed as they are created, within the room left), start the
 //! attempts, then sleep until the store commits something, an attempt frees room, the poll
 //! interval passes, or the node stops. What a node claims is bounded twice: per endpoint by its
-//! prefetch (a multiple of `max_concurrency_per_endpoint`, so a dead or slow endpoint's backlog
-//! never holds up another endpoint) and in all by a multiple of `max_in_flight` (so a delivery
-//! claimed now never queues long behind earlier claims), and a claim is shared out evenly between
-//! the endpoints with work. Attempts run concurrently, at most `max_concurrency_per_endpoint` per
-//! endpoint. Outcomes are recorded in batches by a recorder task (one write job for every outcome
-//! waiting). The dispatcher's write jobs are native (`Store::write_native`): on SQLite they run on
-//! the writer thread, on PostgreSQL on a lane of their own.
+//! prefetch (a multiple of its concurrency window, so a dead or slow endpoint's backlog never
+//! holds up another endpoint) and in all by a multiple of `max_in_flight` (so a delivery claimed
+//! now never queues long behind earlier claims), and a claim is shared out evenly between the
+//! endpoints with work. Attempts run concurrently, per endpoint at most its window (see
+//! [`Speeds`]: opened by successes up to `max_concurrency_per_endpoint`, closed to one by an
+//! endpoint that does not answer, so dead endpoints never fill the node's slots). Outcomes are
+//! recorded in batches by a recorder task (one write job for every outcome waiting). The
+//! dispatcher's write jobs are native (`Store::write_native`): on SQLite they run on the writer
+//! thread, on PostgreSQL on a lane of their own.
 //!
 //! Time: the schedule runs on [`Clock`] (real time plus an offset that tests advance, so the
 //! whole three-day schedule runs in seconds); signatures always carry the real time, which is what
@@ -80,6 +82,8 @@ const PREFETCH: usize = 8;
 /// fast endpoint drained its prefetch before the next claim committed on PostgreSQL (one endpoint,
 /// 1,847 deliveries/s with 8 rounds, 2,673 with 16, 3,386 with 32).
 const PREFETCH_FAST: usize = 32;
+/// An endpoint's concurrency window before anything is known of it (see [`Speeds::window`]).
+const INITIAL_WINDOW: usize = 2;
 /// Events fanned out per write.
 const FANOUT_MAX: i64 = 512;
 /// Deliveries created per write (the fan-out stops after the event that reaches it).
@@ -159,8 +163,66 @@ impl Clients {
 
 type EndpointKey = (String, String, String);
 
-/// An endpoint's deliveries claimed here and not finished, and its concurrency permits.
-type Outstanding = (usize, Arc<tokio::sync::Semaphore>);
+/// An endpoint's deliveries claimed here and not finished, and its concurrency gate.
+type Outstanding = (usize, Arc<Gate>);
+
+/// An endpoint's attempts at once on this node: a semaphore whose permits follow the endpoint's
+/// window ([`Speeds::window`]). A window that grows adds permits; one that shrinks takes permits
+/// back as the attempts holding them finish.
+struct Gate {
+    sem: Arc<tokio::sync::Semaphore>,
+    /// Permits in existence, held or free.
+    total: Mutex<usize>,
+}
+
+impl Gate {
+    fn new(window: usize) -> Self {
+        Self {
+            sem: Arc::new(tokio::sync::Semaphore::new(window)),
+            total: Mutex::new(window),
+        }
+    }
+
+    /// Gives back a finished attempt's permit, with the permits brought to `window`.
+    fn release(&self, permit: tokio::sync::OwnedSemaphorePermit, window: usize) {
+        let mut total = self.total.lock().unwrap_or_else(|p| p.into_inner());
+        if *total > window {
+            permit.forget();
+            *total -= 1;
+        } else {
+            drop(permit);
+            if window > *total {
+                self.sem.add_permits(window - *total);
+                *total = window;
+            }
+        }
+    }
+}
+
+/// How an attempt ended, for an endpoint's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// A 2xx.
+    Success,
+    /// Another status: the endpoint answers, but is unwell.
+    Refused,
+    /// No answer: a timeout, a connection or request error. The attempt may have held a slot for
+    /// the whole timeout.
+    Unreachable,
+    /// Not sent (disabled endpoint, refused destination, no secret): says nothing of the endpoint.
+    NotSent,
+}
+
+impl Outcome {
+    fn of(done: &Done) -> Self {
+        match (done.status_code, done.error_class) {
+            (Some(s), _) if (200..300).contains(&s) => Self::Success,
+            (Some(_), _) => Self::Refused,
+            (None, Some("timeout" | "connect" | "request")) => Self::Unreachable,
+            (None, _) => Self::NotSent,
+        }
+    }
+}
 
 /// How far ahead each endpoint is claimed. The half of an endpoint's prefetch still queued when
 /// the next claim starts must last until that claim commits, so an endpoint that answers in 2 ms
@@ -168,12 +230,26 @@ type Outstanding = (usize, Arc<tokio::sync::Semaphore>);
 /// endpoint's attempt time (both smoothed), between [`PREFETCH`] and [`PREFETCH_FAST`]. An
 /// endpoint that slows down (timeouts) is back at `PREFETCH` within a few attempts; what it holds
 /// beyond its lease is not attempted (see `run`).
+///
+/// Each endpoint also has a concurrency window: its attempts at once on this node, at most its
+/// cap (`max_concurrency_per_endpoint`). It starts at [`INITIAL_WINDOW`], doubles with every
+/// success, halves with every other status and falls to 1 when the endpoint does not answer
+/// (timeout, connection error). So a dead endpoint holds one of the node's `max_in_flight` slots
+/// and [`PREFETCH`] of its deliveries, however many dead endpoints there are, and an endpoint
+/// that answers reaches its cap within a few attempts. What a node claims for an endpoint is
+/// window × rounds.
 #[derive(Debug, Default)]
 struct Speeds {
-    /// Per endpoint: its attempts' duration, smoothed (µs).
-    attempt_us: HashMap<EndpointKey, i64>,
+    endpoints: HashMap<EndpointKey, EndpointSpeed>,
     /// This node's fan-out-and-claim passes, smoothed (µs).
     pass_us: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct EndpointSpeed {
+    /// Its attempts' duration, smoothed (µs); 0 before the first.
+    attempt_us: i64,
+    window: usize,
 }
 
 impl Speeds {
@@ -189,8 +265,8 @@ impl Speeds {
     }
 
     fn rounds(&self, key: &EndpointKey) -> usize {
-        match self.attempt_us.get(key) {
-            Some(&attempt) if self.pass_us > 0 => {
+        match self.endpoints.get(key).map(|e| e.attempt_us) {
+            Some(attempt) if attempt > 0 && self.pass_us > 0 => {
                 let r = (4 * self.pass_us) / attempt.max(1);
                 usize::try_from(r)
                     .unwrap_or(PREFETCH)
@@ -200,12 +276,37 @@ impl Speeds {
         }
     }
 
-    fn note_attempt(&mut self, key: &EndpointKey, us: i64) {
-        if self.attempt_us.len() >= Self::MAX && !self.attempt_us.contains_key(key) {
-            self.attempt_us.clear();
+    /// The endpoint's concurrency window, at most `cap`.
+    fn window(&self, key: &EndpointKey, cap: usize) -> usize {
+        self.endpoints
+            .get(key)
+            .map_or(INITIAL_WINDOW, |e| e.window)
+            .clamp(1, cap.max(1))
+    }
+
+    /// What the node may have claimed for the endpoint and not finished: window × rounds.
+    fn prefetch(&self, key: &EndpointKey, cap: usize) -> usize {
+        self.window(key, cap) * self.rounds(key)
+    }
+
+    /// Records an attempt: its duration, and its outcome in the window. Returns the new window.
+    fn note_attempt(&mut self, key: &EndpointKey, cap: usize, us: i64, outcome: Outcome) -> usize {
+        if self.endpoints.len() >= Self::MAX && !self.endpoints.contains_key(key) {
+            self.endpoints.clear();
         }
-        let e = self.attempt_us.entry(key.clone()).or_insert(0);
-        *e = Self::smooth(*e, us.max(1));
+        let e = self.endpoints.entry(key.clone()).or_insert(EndpointSpeed {
+            attempt_us: 0,
+            window: INITIAL_WINDOW,
+        });
+        e.attempt_us = Self::smooth(e.attempt_us, us.max(1));
+        e.window = match outcome {
+            Outcome::Success => e.window.saturating_mul(2),
+            Outcome::Refused => e.window / 2,
+            Outcome::Unreachable => 1,
+            Outcome::NotSent => e.window,
+        }
+        .clamp(1, cap.max(1));
+        e.window
     }
 
     fn note_pass(&mut self, us: i64) {
@@ -240,9 +341,10 @@ pub async fn run(
             return;
         }
     };
-    // Per endpoint on this node: deliveries claimed and not finished, and the semaphore that lets
-    // at most `cap` of them run at once. Claims prefetch up to `Speeds::rounds` × cap per endpoint,
-    // so the endpoint's connections stay busy while claims and records commit in the background.
+    // Per endpoint on this node: deliveries claimed and not finished, and the gate that lets at
+    // most its window (≤ `cap`) of them run at once. Claims prefetch up to `Speeds::prefetch`
+    // (window × rounds) per endpoint, so the endpoint's connections stay busy while claims and
+    // records commit in the background.
     let outstanding: Arc<Mutex<HashMap<EndpointKey, Outstanding>>> = Arc::default();
     // Their total, bounded by `node_max`: a claim takes at most what is left of it.
     let total = Arc::new(AtomicUsize::new(0));
@@ -304,12 +406,14 @@ pub async fn run(
             let speeds = speeds.lock().unwrap_or_else(|p| p.into_inner());
             let mut out: HashMap<EndpointKey, usize> = map
                 .iter()
-                .map(|(k, (n, _))| (k.clone(), (cap * speeds.rounds(k)).saturating_sub(*n)))
+                .map(|(k, (n, _))| (k.clone(), speeds.prefetch(k, cap).saturating_sub(*n)))
                 .collect();
-            for k in speeds.attempt_us.keys() {
-                let rounds = speeds.rounds(k);
-                if rounds > PREFETCH {
-                    out.entry(k.clone()).or_insert(cap * rounds);
+            // Known endpoints with nothing outstanding, where they differ from an unknown one.
+            let fresh = INITIAL_WINDOW.min(cap) * PREFETCH;
+            for k in speeds.endpoints.keys() {
+                let prefetch = speeds.prefetch(k, cap);
+                if prefetch != fresh {
+                    out.entry(k.clone()).or_insert(prefetch);
                 }
             }
             for room in out.values_mut() {
@@ -323,15 +427,18 @@ pub async fn run(
                     let budget = rate_limiter
                         .peek(&bucket_name(key), config.rate_per_endpoint_per_s)
                         .remaining;
-                    let entry = out.entry(key.clone()).or_insert(cap * PREFETCH);
+                    let entry = out
+                        .entry(key.clone())
+                        .or_insert(INITIAL_WINDOW.min(cap) * PREFETCH);
                     *entry = (*entry).min(usize::try_from(budget).unwrap_or(usize::MAX));
                     budget < full // a full bucket constrains nothing: stop tracking it
                 });
             out
         };
         let real = now_us();
-        // An endpoint without a tracked bucket has a full one: at most its burst.
-        let per_endpoint = (cap * PREFETCH).min(burst);
+        // An endpoint not listed is unknown here (its first window, the ordinary prefetch) and has
+        // a full bucket: at most its burst.
+        let per_endpoint = (INITIAL_WINDOW.min(cap) * PREFETCH).min(burst);
         let limit = CLAIM_MAX.min(node_max.saturating_sub(total.load(Ordering::Acquire)));
         let lease_until = real + lease;
         let pass = Pass {
@@ -377,21 +484,20 @@ pub async fn run(
                 total.fetch_add(claimed.len(), Ordering::AcqRel);
                 for d in claimed {
                     let key = endpoint_key(&d);
-                    let prefetch = cap
-                        * speeds
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .rounds(&key);
+                    let (prefetch, window) = {
+                        let speeds = speeds.lock().unwrap_or_else(|p| p.into_inner());
+                        (speeds.prefetch(&key, cap), speeds.window(&key, cap))
+                    };
                     rate_limiter.check(&bucket_name(&key), config.rate_per_endpoint_per_s);
                     rated
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(key.clone());
-                    let permits = {
+                    let gate = {
                         let mut map = outstanding.lock().unwrap_or_else(|p| p.into_inner());
                         let entry = map
                             .entry(key.clone())
-                            .or_insert_with(|| (0, Arc::new(tokio::sync::Semaphore::new(cap))));
+                            .or_insert_with(|| (0, Arc::new(Gate::new(window))));
                         entry.0 += 1;
                         entry.1.clone()
                     };
@@ -410,9 +516,9 @@ pub async fn run(
                     tokio::spawn(async move {
                         let done = {
                             // Waiting for a slot: a stopping node gives the delivery back instead.
-                            let _permits = tokio::select! {
+                            let (endpoint_permit, _node_permit) = tokio::select! {
                                 p = async {
-                                    let endpoint = permits.acquire_owned().await;
+                                    let endpoint = gate.sem.clone().acquire_owned().await;
                                     let node = global.acquire_owned().await;
                                     (endpoint, node)
                                 } => p,
@@ -425,17 +531,25 @@ pub async fn run(
                             // slowed down after it was claimed far ahead): not attempted here. The
                             // lease lapses and the delivery is claimed again, never run twice at
                             // once.
-                            if now_us() + timeout_us >= lease_until {
+                            let (done, window) = if now_us() + timeout_us >= lease_until {
                                 tracing::debug!(delivery = %d.id, "lease too short for an attempt; left to lapse");
-                                None
-                            } else {
-                                let done = attempt(&clients, &secrets, &runtime, d).await;
-                                speeds
+                                let window = speeds
                                     .lock()
                                     .unwrap_or_else(|p| p.into_inner())
-                                    .note_attempt(&key, done.latency_us);
-                                Some(done)
+                                    .window(&key, cap);
+                                (None, window)
+                            } else {
+                                let done = attempt(&clients, &secrets, &runtime, d).await;
+                                let window = speeds
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .note_attempt(&key, cap, done.latency_us, Outcome::of(&done));
+                                (Some(done), window)
+                            };
+                            if let Ok(permit) = endpoint_permit {
+                                gate.release(permit, window);
                             }
+                            done
                         };
                         let refill = {
                             let mut map = outstanding.lock().unwrap_or_else(|p| p.into_inner());
@@ -1007,14 +1121,15 @@ mod tests {
     #[test]
     fn fast_endpoints_are_claimed_further_ahead_and_slow_ones_fall_back_at_once() {
         let key = |id: &str| ("mer_1".to_owned(), "test".to_owned(), id.to_owned());
+        let cap = 10;
         let mut speeds = Speeds::default();
         // Nothing known yet: the ordinary prefetch.
         assert_eq!(speeds.rounds(&key("we_fast")), PREFETCH);
         speeds.note_pass(20_000);
         for _ in 0..20 {
-            speeds.note_attempt(&key("we_fast"), 2_000);
-            speeds.note_attempt(&key("we_mid"), 5_000);
-            speeds.note_attempt(&key("we_slow"), 300_000);
+            speeds.note_attempt(&key("we_fast"), cap, 2_000, Outcome::Success);
+            speeds.note_attempt(&key("we_mid"), cap, 5_000, Outcome::Success);
+            speeds.note_attempt(&key("we_slow"), cap, 300_000, Outcome::Success);
         }
         // 4 × 20 ms / 2 ms = 40 rounds, capped; 4 × 20 / 5 = 16; a slow endpoint never goes below
         // the ordinary prefetch.
@@ -1022,11 +1137,57 @@ mod tests {
         assert_eq!(speeds.rounds(&key("we_mid")), 16);
         assert_eq!(speeds.rounds(&key("we_slow")), PREFETCH);
         assert_eq!(speeds.rounds(&key("we_unknown")), PREFETCH);
+        assert_eq!(speeds.prefetch(&key("we_fast"), cap), cap * PREFETCH_FAST);
         // The fast one starts timing out (15 s): a handful of attempts bring it back.
         for _ in 0..3 {
-            speeds.note_attempt(&key("we_fast"), 15_000_000);
+            speeds.note_attempt(&key("we_fast"), cap, 15_000_000, Outcome::Unreachable);
         }
         assert_eq!(speeds.rounds(&key("we_fast")), PREFETCH);
+    }
+
+    #[test]
+    fn the_window_opens_with_successes_and_closes_when_the_endpoint_fails() {
+        let key = ("mer_1".to_owned(), "test".to_owned(), "we_1".to_owned());
+        let cap = 10;
+        let mut speeds = Speeds::default();
+        assert_eq!(speeds.window(&key, cap), INITIAL_WINDOW);
+        assert_eq!(speeds.prefetch(&key, cap), INITIAL_WINDOW * PREFETCH);
+        // Successes double it, up to the cap.
+        let opened: Vec<usize> = (0..4)
+            .map(|_| speeds.note_attempt(&key, cap, 1_000, Outcome::Success))
+            .collect();
+        assert_eq!(opened, [4, 8, 10, 10]);
+        // Another status halves it; no answer closes it to one; not sending changes nothing.
+        assert_eq!(speeds.note_attempt(&key, cap, 1_000, Outcome::Refused), 5);
+        assert_eq!(speeds.note_attempt(&key, cap, 1_000, Outcome::NotSent), 5);
+        assert_eq!(
+            speeds.note_attempt(&key, cap, 3_000_000, Outcome::Unreachable),
+            1
+        );
+        assert_eq!(
+            speeds.note_attempt(&key, cap, 3_000_000, Outcome::Refused),
+            1
+        );
+        assert_eq!(speeds.prefetch(&key, cap), PREFETCH);
+        // A cap below the first window bounds it from the start.
+        assert_eq!(Speeds::default().window(&key, 1), 1);
+    }
+
+    #[tokio::test]
+    async fn a_gate_follows_its_window_as_attempts_finish() {
+        let gate = Arc::new(Gate::new(2));
+        let a = gate.sem.clone().acquire_owned().await.unwrap();
+        let b = gate.sem.clone().acquire_owned().await.unwrap();
+        assert_eq!(gate.sem.available_permits(), 0);
+        // The window closes to one: the first permit back is taken out of circulation.
+        gate.release(a, 1);
+        assert_eq!(gate.sem.available_permits(), 0);
+        gate.release(b, 1);
+        assert_eq!(gate.sem.available_permits(), 1);
+        // It opens to four: the next permit back brings the others.
+        let c = gate.sem.clone().acquire_owned().await.unwrap();
+        gate.release(c, 4);
+        assert_eq!(gate.sem.available_permits(), 4);
     }
 
     #[test]

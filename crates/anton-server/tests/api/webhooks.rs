@@ -807,6 +807,64 @@ async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
     assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
 }
 
+/// Several dead endpoints together could fill the node's attempt slots (`max_in_flight`, here 8)
+/// at their concurrency cap (10 each) for a whole timeout; each holds at most its window instead
+/// (2 at first, 1 once it has not answered), so a healthy endpoint's delivery goes out at once.
+async fn dead_endpoints_together_do_not_hold_up_a_healthy_one(backend: Backend) {
+    let r = receiver().await;
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = dead.accept().await {
+            held.push(s);
+        }
+    });
+    let app = app_with(backend, &r, Arc::default(), |w| {
+        w.timeout_ms = 6_000;
+        w.max_in_flight = 8;
+    })
+    .await;
+    for _ in 0..3 {
+        create_endpoint(
+            &app,
+            &format!("https://localhost:{dead_port}/hook"),
+            json!(["recipient.created"]),
+        )
+        .await;
+    }
+    create_endpoint(&app, &r.url, json!(["payout.created"])).await;
+    for i in 0..20 {
+        app.create_recipient(&app.key, &format!("{:04}", 1000 + i))
+            .await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.count("webhook_deliveries").await < 60 {
+        assert!(
+            Instant::now() < deadline,
+            "the dead endpoints' deliveries are fanned out"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The dead endpoints' first attempts are under way (each hangs until the 6 s timeout).
+    app.fund(&app.key, 1_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let start = Instant::now();
+    app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
+        .await;
+    let got = r.shared.got.clone();
+    wait_for("the healthy endpoint's delivery", || {
+        !got.lock().unwrap().is_empty()
+    })
+    .await;
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "the healthy delivery waited {:?}, as if behind the dead endpoints' attempts",
+        start.elapsed()
+    );
+    assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
+}
+
 /// A per-endpoint rate limit (here 2/s, bursts of 4) spreads a burst of events out in time.
 async fn an_endpoint_rate_limit_spreads_a_burst(backend: Backend) {
     let r = receiver().await;
@@ -903,6 +961,7 @@ crate::both_backends!(
     rotation_signs_with_both_secrets_until_the_old_one_expires,
     gone_disables_the_endpoint_and_resend_delivers_again,
     a_dead_endpoint_does_not_delay_a_healthy_one,
+    dead_endpoints_together_do_not_hold_up_a_healthy_one,
     subscribed_events_arrive_signed_and_retries_are_fresh,
     a_dead_receiver_exhausts_and_recover_delivers,
     egress_addresses_are_used_and_published,
