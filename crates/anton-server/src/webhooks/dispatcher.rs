@@ -235,9 +235,10 @@ impl Outcome {
 /// cap (`max_concurrency_per_endpoint`). It starts at [`INITIAL_WINDOW`], doubles with every
 /// success, halves with every other status and falls to 1 when the endpoint does not answer
 /// (timeout, connection error). So a dead endpoint holds one of the node's `max_in_flight` slots
-/// and [`PREFETCH`] of its deliveries, however many dead endpoints there are, and an endpoint
-/// that answers reaches its cap within a few attempts. What a node claims for an endpoint is
-/// window × rounds.
+/// and [`PREFETCH`] of its deliveries, and an endpoint that answers reaches its cap within a few
+/// attempts. What a node claims for an endpoint is window × rounds. Endpoints whose last attempt
+/// got no answer share at most half of the node's slots and half of its room, so however many
+/// of them there are, the endpoints that answer keep the other half.
 #[derive(Debug, Default)]
 struct Speeds {
     endpoints: HashMap<EndpointKey, EndpointSpeed>,
@@ -250,6 +251,8 @@ struct EndpointSpeed {
     /// Its attempts' duration, smoothed (µs); 0 before the first.
     attempt_us: i64,
     window: usize,
+    /// Its last attempt got an answer (any status), or it has not been tried yet.
+    answering: bool,
 }
 
 impl Speeds {
@@ -276,6 +279,11 @@ impl Speeds {
         }
     }
 
+    /// Whether the endpoint's last attempt got an answer (yes for one not tried yet).
+    fn answering(&self, key: &EndpointKey) -> bool {
+        self.endpoints.get(key).is_none_or(|e| e.answering)
+    }
+
     /// The endpoint's concurrency window, at most `cap`.
     fn window(&self, key: &EndpointKey, cap: usize) -> usize {
         self.endpoints
@@ -297,8 +305,14 @@ impl Speeds {
         let e = self.endpoints.entry(key.clone()).or_insert(EndpointSpeed {
             attempt_us: 0,
             window: INITIAL_WINDOW,
+            answering: true,
         });
         e.attempt_us = Self::smooth(e.attempt_us, us.max(1));
+        e.answering = match outcome {
+            Outcome::Success | Outcome::Refused => true,
+            Outcome::Unreachable => false,
+            Outcome::NotSent => e.answering,
+        };
         e.window = match outcome {
             Outcome::Success => e.window.saturating_mul(2),
             Outcome::Refused => e.window / 2,
@@ -366,6 +380,11 @@ pub async fn run(
     // All attempts of this node at once, whatever the endpoints: bounds sockets and CPU so an
     // overloaded node does not turn its own slowness into timeouts (and retries) everywhere.
     let global = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight as usize));
+    // Of those, what endpoints that do not answer may hold together (each attempt up to the
+    // timeout): half, so the endpoints that answer always keep the other half.
+    let quiet = Arc::new(tokio::sync::Semaphore::new(
+        (config.max_in_flight as usize / 2).max(1),
+    ));
     // Longer than a claimed delivery can wait and run here (PREFETCH rounds of attempts, each at
     // most the timeout, which covers connecting too), with a margin: a crashed node's claims are
     // taken over that long after it claimed them. A fast endpoint is claimed further ahead; should
@@ -412,12 +431,26 @@ pub async fn run(
             let fresh = INITIAL_WINDOW.min(cap) * PREFETCH;
             for k in speeds.endpoints.keys() {
                 let prefetch = speeds.prefetch(k, cap);
-                if prefetch != fresh {
+                if prefetch != fresh || !speeds.answering(k) {
                     out.entry(k.clone()).or_insert(prefetch);
                 }
             }
             for room in out.values_mut() {
                 *room = (*room).min(burst);
+            }
+            // Endpoints that do not answer share half the node's room: what is left of it goes
+            // to them in turn.
+            let quiet_held: usize = map
+                .iter()
+                .filter(|(k, _)| !speeds.answering(k))
+                .map(|(_, (n, _))| *n)
+                .sum();
+            let mut quiet_left = (node_max / 2).saturating_sub(quiet_held);
+            for (k, room) in out.iter_mut() {
+                if !speeds.answering(k) {
+                    *room = (*room).min(quiet_left);
+                    quiet_left -= *room;
+                }
             }
             let full = 2 * config.rate_per_endpoint_per_s;
             rated
@@ -501,7 +534,7 @@ pub async fn run(
                         entry.0 += 1;
                         entry.1.clone()
                     };
-                    let global = global.clone();
+                    let (global, quiet) = (global.clone(), quiet.clone());
                     let (clients, secrets, runtime, done_tx, outstanding, abandoned, total) = (
                         clients.clone(),
                         secrets.clone(),
@@ -516,11 +549,31 @@ pub async fn run(
                     tokio::spawn(async move {
                         let done = {
                             // Waiting for a slot: a stopping node gives the delivery back instead.
-                            let (endpoint_permit, _node_permit) = tokio::select! {
+                            let (endpoint_permit, _quiet_permit, _node_permit) = tokio::select! {
                                 p = async {
                                     let endpoint = gate.sem.clone().acquire_owned().await;
-                                    let node = global.acquire_owned().await;
-                                    (endpoint, node)
+                                    let answering = || {
+                                        speeds
+                                            .lock()
+                                            .unwrap_or_else(|p| p.into_inner())
+                                            .answering(&key)
+                                    };
+                                    // An endpoint that does not answer takes one of the quiet
+                                    // slots first. Whether it answers can change while it waits
+                                    // for a node slot (an earlier attempt timed out): then the
+                                    // node slot goes back and it queues for a quiet one.
+                                    loop {
+                                        let quiet = if answering() {
+                                            None
+                                        } else {
+                                            quiet.clone().acquire_owned().await.ok()
+                                        };
+                                        let node = global.clone().acquire_owned().await;
+                                        if quiet.is_none() && !answering() {
+                                            continue;
+                                        }
+                                        break (endpoint, quiet, node);
+                                    }
                                 } => p,
                                 _ = stopping.wait_for(|s| *s) => {
                                     abandoned.lock().unwrap_or_else(|p| p.into_inner()).push(d);
@@ -1152,6 +1205,10 @@ mod tests {
         let mut speeds = Speeds::default();
         assert_eq!(speeds.window(&key, cap), INITIAL_WINDOW);
         assert_eq!(speeds.prefetch(&key, cap), INITIAL_WINDOW * PREFETCH);
+        assert!(
+            speeds.answering(&key),
+            "an endpoint not tried yet counts as answering"
+        );
         // Successes double it, up to the cap.
         let opened: Vec<usize> = (0..4)
             .map(|_| speeds.note_attempt(&key, cap, 1_000, Outcome::Success))
@@ -1164,10 +1221,14 @@ mod tests {
             speeds.note_attempt(&key, cap, 3_000_000, Outcome::Unreachable),
             1
         );
+        assert!(!speeds.answering(&key));
+        speeds.note_attempt(&key, cap, 1_000, Outcome::NotSent);
+        assert!(!speeds.answering(&key), "an attempt not sent says nothing");
         assert_eq!(
             speeds.note_attempt(&key, cap, 3_000_000, Outcome::Refused),
             1
         );
+        assert!(speeds.answering(&key), "any status is an answer");
         assert_eq!(speeds.prefetch(&key, cap), PREFETCH);
         // A cap below the first window bounds it from the start.
         assert_eq!(Speeds::default().window(&key, 1), 1);

@@ -865,6 +865,75 @@ async fn dead_endpoints_together_do_not_hold_up_a_healthy_one(backend: Backend) 
     assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
 }
 
+/// Endpoints that do not answer share at most half of a node's attempt slots, however many of
+/// them there are: here two dead endpoints (one slot each once they have not answered) and a node
+/// with two slots. Every dead attempt hangs until the 4 s timeout and their retries come back
+/// within 1.3 s, so without the share both slots stay taken and a healthy endpoint's delivery
+/// waits for a timeout (measured: 4.0 s).
+async fn endpoints_that_do_not_answer_leave_half_the_slots_to_the_others(backend: Backend) {
+    let r = receiver().await;
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = dead.accept().await {
+            held.push(s);
+        }
+    });
+    let app = app_with(backend, &r, Arc::default(), |w| {
+        w.timeout_ms = 4_000;
+        w.max_in_flight = 2;
+    })
+    .await;
+    for _ in 0..2 {
+        create_endpoint(
+            &app,
+            &format!("https://localhost:{dead_port}/hook"),
+            json!(["recipient.created"]),
+        )
+        .await;
+    }
+    create_endpoint(&app, &r.url, json!(["payout.created"])).await;
+    for i in 0..2 {
+        app.create_recipient(&app.key, &format!("{:04}", 1000 + i))
+            .await;
+    }
+    // Wait until each dead endpoint has failed twice. After its first failure it counts as not
+    // answering; an attempt that started before (its window is 2 at first) ends by its second.
+    let pool = app.store.read().clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let failed: Vec<i64> = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhook_attempts a \
+             JOIN webhook_deliveries d ON d.merchant_id = a.merchant_id AND d.env = a.env \
+             AND d.id = a.delivery_id GROUP BY d.endpoint_id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        if failed.len() == 2 && failed.iter().all(|&n| n >= 2) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "both dead endpoints tried");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.fund(&app.key, 1_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let start = Instant::now();
+    app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
+        .await;
+    let got = r.shared.got.clone();
+    wait_for("the healthy endpoint's delivery", || {
+        !got.lock().unwrap().is_empty()
+    })
+    .await;
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "the healthy delivery waited {:?}, as if both slots were the dead endpoints'",
+        start.elapsed()
+    );
+}
+
 /// A per-endpoint rate limit (here 2/s, bursts of 4) spreads a burst of events out in time.
 async fn an_endpoint_rate_limit_spreads_a_burst(backend: Backend) {
     let r = receiver().await;
@@ -962,6 +1031,7 @@ crate::both_backends!(
     gone_disables_the_endpoint_and_resend_delivers_again,
     a_dead_endpoint_does_not_delay_a_healthy_one,
     dead_endpoints_together_do_not_hold_up_a_healthy_one,
+    endpoints_that_do_not_answer_leave_half_the_slots_to_the_others,
     subscribed_events_arrive_signed_and_retries_are_fresh,
     a_dead_receiver_exhausts_and_recover_delivers,
     egress_addresses_are_used_and_published,
