@@ -1039,7 +1039,7 @@ crate::both_backends!(
 );
 
 /// PostgreSQL only: a table filled faster than autovacuum looks gets its planner statistics from
-/// Anton (`Store::refresh_statistics`, run every second by each node) as soon as it has grown,
+/// Anton (`Store::refresh_statistics`, run every 100 ms by each node) as soon as it has grown,
 /// without waiting for the statistics collector; without them every keyed lookup on it walked
 /// the merchant's whole backlog (docs/benchmarks.md).
 #[tokio::test]
@@ -1082,7 +1082,7 @@ async fn a_freshly_filled_table_gets_planner_statistics() {
         .unwrap();
     // The statistics collector may not have heard of the new rows yet (it lags by a second or
     // more); the table's size on disk is current at once, so the next refresh analyzes it — or
-    // the node's own refresher (every second) already did.
+    // the node's own refresher already did.
     app.store.refresh_statistics().await.unwrap();
     assert!(
         analyzed("webhook_attempts").await,
