@@ -427,11 +427,14 @@ pub async fn run(
                 .iter()
                 .map(|(k, (n, _))| (k.clone(), speeds.prefetch(k, cap).saturating_sub(*n)))
                 .collect();
-            // Known endpoints with nothing outstanding, where they differ from an unknown one.
+            // Known endpoints with nothing outstanding that must take less than an unknown one
+            // (a closed window, not answering) or may take far more (fast ones). The others get
+            // the unknown endpoint's prefetch for one claim, and are listed once outstanding: a
+            // node that knows thousands of endpoints does not copy them all on every pass.
             let fresh = INITIAL_WINDOW.min(cap) * PREFETCH;
             for k in speeds.endpoints.keys() {
                 let prefetch = speeds.prefetch(k, cap);
-                if prefetch != fresh || !speeds.answering(k) {
+                if prefetch < fresh || speeds.rounds(k) > PREFETCH || !speeds.answering(k) {
                     out.entry(k.clone()).or_insert(prefetch);
                 }
             }
