@@ -934,6 +934,84 @@ async fn endpoints_that_do_not_answer_leave_half_the_slots_to_the_others(backend
     );
 }
 
+/// An endpoint that answered fast, so a node claimed many of its deliveries ahead, starts hanging:
+/// its window falls to one and the deliveries queued here can no longer all start before their
+/// lease runs out. Those are not attempted here; their leases lapse and they are claimed again.
+/// Were they attempted anyway, the same delivery would also be claimed again after its lease and
+/// sent twice under one attempt number — so every request the receiver saw must be in the attempt
+/// log, one row each.
+async fn deliveries_whose_lease_would_run_out_are_left_to_lapse_not_sent_twice(backend: Backend) {
+    let r = receiver().await;
+    // Lease: 10 × the 500 ms timeout. Retries 1.3 s apart, enough of them never to exhaust here.
+    let app = app_with(backend, &r, Arc::default(), |w| {
+        w.timeout_ms = 500;
+        w.retry_schedule_ms = vec![1_300; 10];
+    })
+    .await;
+    create_endpoint(&app, &r.url, json!(["recipient.created"])).await;
+    // Fast answers open the endpoint's window to its cap (10).
+    for i in 0..5 {
+        app.create_recipient(&app.key, &format!("{:04}", 1000 + i))
+            .await;
+    }
+    let got = r.shared.got.clone();
+    wait_for("the first deliveries", || got.lock().unwrap().len() == 5).await;
+    // Now every request hangs past the timeout. 40 events: claimed ahead at once (window 10 × 8
+    // rounds), then attempted one at a time, 0.5 s each, far longer than their 5 s lease.
+    r.shared.delay_ms.store(2_000, Ordering::SeqCst);
+    for i in 0..40 {
+        app.create_recipient(&app.key, &format!("{:04}", 2000 + i))
+            .await;
+    }
+    // Well past the lease (10 at once, then one per 0.5 s: the 35th request comes after ~13 s,
+    // when what is left queued here is under a prefetch and expired leases get claimed again),
+    // then the endpoint answers again and everything is delivered.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while got.lock().unwrap().len() < 5 + 35 {
+        assert!(Instant::now() < deadline, "hanging attempts");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    r.shared.delay_ms.store(0, Ordering::SeqCst);
+    let pool = app.store.read().clone();
+    loop {
+        let succeeded: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'succeeded'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if succeeded == 45 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "all 45 delivered ({succeeded})");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let logged: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+        "SELECT d.event_id, COUNT(*) FROM webhook_attempts a JOIN webhook_deliveries d \
+         ON d.merchant_id = a.merchant_id AND d.env = a.env AND d.id = a.delivery_id \
+         GROUP BY d.event_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    let mut seen: HashMap<String, i64> = HashMap::new();
+    for g in got.lock().unwrap().iter() {
+        let id = g.headers["anton-event-id"].to_str().unwrap().to_owned();
+        *seen.entry(id).or_default() += 1;
+    }
+    assert_eq!(seen.len(), 45);
+    for (event, n) in &seen {
+        assert_eq!(
+            logged.get(event),
+            Some(n),
+            "{event}: {n} requests arrived, the attempt log has {:?}",
+            logged.get(event)
+        );
+    }
+}
+
 /// A per-endpoint rate limit (here 2/s, bursts of 4) spreads a burst of events out in time.
 async fn an_endpoint_rate_limit_spreads_a_burst(backend: Backend) {
     let r = receiver().await;
@@ -1032,6 +1110,7 @@ crate::both_backends!(
     a_dead_endpoint_does_not_delay_a_healthy_one,
     dead_endpoints_together_do_not_hold_up_a_healthy_one,
     endpoints_that_do_not_answer_leave_half_the_slots_to_the_others,
+    deliveries_whose_lease_would_run_out_are_left_to_lapse_not_sent_twice,
     subscribed_events_arrive_signed_and_retries_are_fresh,
     a_dead_receiver_exhausts_and_recover_delivers,
     egress_addresses_are_used_and_published,
