@@ -745,19 +745,25 @@ async fn gone_disables_the_endpoint_and_resend_delivers_again(backend: Backend) 
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-/// An endpoint that accepts connections and never answers, with a backlog of thousands, does not
-/// hold up another endpoint's deliveries.
-async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
-    let r = receiver().await;
-    // The dead destination: accepts TCP, never completes a TLS handshake.
+/// A dead destination: accepts TCP connections and holds them, never completing a TLS handshake,
+/// so every attempt runs into the timeout. Returns its port on 127.0.0.1.
+async fn dead_destination() -> u16 {
     let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let dead_port = dead.local_addr().unwrap().port();
+    let port = dead.local_addr().unwrap().port();
     tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((s, _)) = dead.accept().await {
             held.push(s);
         }
     });
+    port
+}
+
+/// An endpoint that accepts connections and never answers, with a backlog of thousands, does not
+/// hold up another endpoint's deliveries.
+async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
+    let r = receiver().await;
+    let dead_port = dead_destination().await;
     let app = app_with(backend, &r, Arc::default(), |w| w.timeout_ms = 3_000).await;
     create_endpoint(
         &app,
@@ -812,14 +818,7 @@ async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
 /// (2 at first, 1 once it has not answered), so a healthy endpoint's delivery goes out at once.
 async fn dead_endpoints_together_do_not_hold_up_a_healthy_one(backend: Backend) {
     let r = receiver().await;
-    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let dead_port = dead.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((s, _)) = dead.accept().await {
-            held.push(s);
-        }
-    });
+    let dead_port = dead_destination().await;
     let app = app_with(backend, &r, Arc::default(), |w| {
         w.timeout_ms = 6_000;
         w.max_in_flight = 8;
@@ -872,14 +871,7 @@ async fn dead_endpoints_together_do_not_hold_up_a_healthy_one(backend: Backend) 
 /// waits for a timeout (measured: 4.0 s).
 async fn endpoints_that_do_not_answer_leave_half_the_slots_to_the_others(backend: Backend) {
     let r = receiver().await;
-    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let dead_port = dead.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((s, _)) = dead.accept().await {
-            held.push(s);
-        }
-    });
+    let dead_port = dead_destination().await;
     let app = app_with(backend, &r, Arc::default(), |w| {
         w.timeout_ms = 4_000;
         w.max_in_flight = 2;
