@@ -79,11 +79,13 @@ pub struct WebhooksConfig {
     pub retry_schedule_ms: Vec<u64>,
     /// Per-attempt timeout.
     pub timeout_ms: u64,
-    /// Concurrent requests per endpoint (per node).
+    /// Concurrent requests per endpoint (per node), at most: each endpoint's window opens up to
+    /// this with successes and closes to 1 when it does not answer (`dispatcher::Speeds`).
     pub max_concurrency_per_endpoint: u32,
     /// Requests per second per endpoint (per node; bursts up to twice that).
     pub rate_per_endpoint_per_s: u64,
-    /// Attempts in flight per node, across all endpoints.
+    /// Attempts in flight per node, across all endpoints; endpoints that do not answer hold at
+    /// most half of them.
     pub max_in_flight: u32,
     /// Failed attempts after which `delivery.failing` is raised.
     pub failing_after_attempts: u32,

@@ -788,7 +788,10 @@ type Key = (String, String, String);
 
 /// Due deliveries whose lease expired, oldest lease first (through `webhook_deliveries_leased`,
 /// which holds only the leased deliveries: normally an empty range), of the endpoints in `wanted`
-/// that still have room; each one taken counts against its endpoint's room there.
+/// that still have room; each one taken counts against its endpoint's room there. Disabled
+/// endpoints' are skipped in the query; the rest is read a page at a time until `limit` are taken
+/// or none is left, so expired leases of endpoints without room (a dead endpoint's, left to lapse)
+/// never hide the ones behind them.
 async fn expired_leases(
     conn: &mut BatchConn<'_>,
     now_us: i64,
@@ -796,30 +799,58 @@ async fn expired_leases(
     limit: usize,
     wanted: &mut [(Key, i64)],
 ) -> Result<Vec<Key>> {
-    let mut sql = Sql::for_batch(
-        conn,
-        "SELECT merchant_id, env, id, endpoint_id FROM webhook_deliveries \
-         WHERE lease_us IS NOT NULL AND next_attempt_us IS NOT NULL AND lease_us < ",
-    );
-    sql.push_int(lease_now_us)
-        .push(" AND next_attempt_us <= ")
-        .push_int(now_us)
-        .push(" ORDER BY lease_us LIMIT ")
-        .push_int(i64::try_from(limit).unwrap_or(i64::MAX));
-    let expired: Vec<(Key, String)> = sql
-        .fetch_batch(conn, |r| Ok((key_from_row(r)?, r.text("endpoint_id")?)))
-        .await?;
-    let mut keys = Vec::new();
-    if expired.is_empty() {
-        return Ok(keys);
-    }
+    let page = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
     let mut room: HashMap<Key, &mut i64> = wanted.iter_mut().map(|(k, r)| (k.clone(), r)).collect();
-    for ((m, e, id), endpoint) in expired {
-        if let Some(left) = room.get_mut(&(m.clone(), e.clone(), endpoint)) {
-            if **left > 0 {
-                **left -= 1;
-                keys.push((m, e, id));
+    let mut keys = Vec::new();
+    // Where the last page ended: (lease, merchant, env, id).
+    let mut after: Option<(i64, Key)> = None;
+    while keys.len() < limit && room.values().any(|left| **left > 0) {
+        let mut sql = Sql::for_batch(
+            conn,
+            "SELECT d.merchant_id, d.env, d.id, d.endpoint_id, d.lease_us FROM webhook_deliveries d \
+             JOIN webhook_endpoints w ON w.merchant_id = d.merchant_id AND w.env = d.env \
+             AND w.id = d.endpoint_id \
+             WHERE d.lease_us IS NOT NULL AND d.next_attempt_us IS NOT NULL AND d.lease_us < ",
+        );
+        sql.push_int(lease_now_us)
+            .push(" AND d.next_attempt_us <= ")
+            .push_int(now_us)
+            .push(" AND w.status = 'enabled'");
+        if let Some((lease, (m, e, id))) = &after {
+            sql.push(" AND (d.lease_us > ")
+                .push_int(*lease)
+                .push(" OR (d.lease_us = ")
+                .push_int(*lease)
+                .push(" AND (d.merchant_id, d.env, d.id) > (")
+                .text(m)
+                .push(", ")
+                .text(e)
+                .push(", ")
+                .text(id)
+                .push(")))");
+        }
+        sql.push(" ORDER BY d.lease_us, d.merchant_id, d.env, d.id LIMIT ")
+            .push_int(page);
+        let expired: Vec<(Key, String, i64)> = sql
+            .fetch_batch(conn, |r| {
+                Ok((key_from_row(r)?, r.text("endpoint_id")?, r.int("lease_us")?))
+            })
+            .await?;
+        let full = i64::try_from(expired.len()).unwrap_or(i64::MAX) == page;
+        for ((m, e, id), endpoint, lease) in expired {
+            after = Some((lease, (m.clone(), e.clone(), id.clone())));
+            if keys.len() >= limit {
+                break;
             }
+            if let Some(left) = room.get_mut(&(m.clone(), e.clone(), endpoint)) {
+                if **left > 0 {
+                    **left -= 1;
+                    keys.push((m, e, id));
+                }
+            }
+        }
+        if !full {
+            break;
         }
     }
     Ok(keys)
@@ -1169,6 +1200,12 @@ mod tests {
             .unwrap();
     }
 
+    /// The single number a `SELECT COUNT(*) …` answers.
+    async fn count(store: &Store, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(store.read()).await.unwrap();
+        n
+    }
+
     fn endpoint(id: &str) -> String {
         format!(
             "INSERT INTO webhook_endpoints (merchant_id, env, id, url, enabled_events, status, \
@@ -1408,12 +1445,57 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(waiting, [("evt_3".to_owned(),)]);
-        let unleased: (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM webhook_deliveries WHERE lease_us IS NULL")
-                .fetch_one(store.read())
-                .await
-                .unwrap();
-        assert_eq!(unleased.0, 1);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE lease_us IS NULL"
+            )
+            .await,
+            1
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn expired_leases_of_endpoints_without_room_or_disabled_do_not_hide_the_others() {
+        let (store, dir) = setup().await;
+        let mut sql = vec![
+            endpoint("we_full"),
+            endpoint("we_off"),
+            endpoint("we_1"),
+            event("evt_1", 1),
+        ];
+        for (d, ep) in [
+            ("dlv_f0", "we_full"),
+            ("dlv_f1", "we_full"),
+            ("dlv_o0", "we_off"),
+            ("dlv_o1", "we_off"),
+            ("dlv_a0", "we_1"),
+        ] {
+            sql.push(due_delivery(d, ep, "evt_1"));
+        }
+        // All leases expired (at 100); the full endpoint's and the disabled one's are the oldest.
+        sql.push(
+            "UPDATE webhook_deliveries SET lease_us = 10 WHERE endpoint_id = 'we_full'".into(),
+        );
+        sql.push("UPDATE webhook_deliveries SET lease_us = 20 WHERE endpoint_id = 'we_off'".into());
+        sql.push("UPDATE webhook_deliveries SET lease_us = 40 WHERE endpoint_id = 'we_1'".into());
+        sql.push("UPDATE webhook_endpoints SET status = 'disabled' WHERE id = 'we_off'".into());
+        exec(&store, sql).await;
+        let allowance: HashMap<Key, usize> =
+            [((M.to_owned(), "test".to_owned(), "we_full".to_owned()), 0)]
+                .into_iter()
+                .collect();
+        let claimed: Vec<String> = store
+            .write_native(move |c| {
+                Box::pin(async move { claim_due(c, 30, 100, 1_000, 80, 2, &allowance).await })
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(claimed, ["dlv_a0"]);
         std::fs::remove_dir_all(dir).ok();
     }
 
@@ -1455,12 +1537,14 @@ mod tests {
         // Everything is leased now (dlv_2 by its own live lease): nothing is due.
         assert!(claim(10).await.is_empty());
         assert!(!any_due(store.read(), 30, 100).await.unwrap());
-        let leased: (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM webhook_deliveries WHERE lease_us = 1000")
-                .fetch_one(store.read())
-                .await
-                .unwrap();
-        assert_eq!(leased.0, 5);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE lease_us = 1000"
+            )
+            .await,
+            5
+        );
         std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -759,19 +759,51 @@ async fn dead_destination() -> u16 {
     port
 }
 
+/// A node configured by `customize`, with `dead` endpoints at one dead destination subscribed to
+/// `recipient.created`, and a healthy endpoint at `r` subscribed to `payout.created`.
+async fn dead_endpoints_and_a_healthy_one(
+    backend: Backend,
+    r: &Receiver,
+    dead: usize,
+    customize: impl FnOnce(&mut anton_server::config::WebhooksConfig),
+) -> TestApp {
+    let dead_port = dead_destination().await;
+    let app = app_with(backend, r, Arc::default(), customize).await;
+    for _ in 0..dead {
+        create_endpoint(
+            &app,
+            &format!("https://localhost:{dead_port}/hook"),
+            json!(["recipient.created"]),
+        )
+        .await;
+    }
+    create_endpoint(&app, &r.url, json!(["payout.created"])).await;
+    app
+}
+
+/// Creates a payout and waits for its event to reach the healthy endpoint at `r` (the only thing
+/// it receives); returns how long that took from the payout's creation.
+async fn payout_delivered_to(app: &TestApp, r: &Receiver) -> Duration {
+    app.fund(&app.key, 1_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let start = Instant::now();
+    app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
+        .await;
+    let got = r.shared.got.clone();
+    wait_for("the healthy endpoint's delivery", || {
+        !got.lock().unwrap().is_empty()
+    })
+    .await;
+    let took = start.elapsed();
+    assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
+    took
+}
+
 /// An endpoint that accepts connections and never answers, with a backlog of thousands, does not
 /// hold up another endpoint's deliveries.
 async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
     let r = receiver().await;
-    let dead_port = dead_destination().await;
-    let app = app_with(backend, &r, Arc::default(), |w| w.timeout_ms = 3_000).await;
-    create_endpoint(
-        &app,
-        &format!("https://localhost:{dead_port}/hook"),
-        json!(["recipient.created"]),
-    )
-    .await;
-    create_endpoint(&app, &r.url, json!(["payout.created"])).await;
+    let app = dead_endpoints_and_a_healthy_one(backend, &r, 1, |w| w.timeout_ms = 3_000).await;
     // Thousands of deliveries waiting for the dead endpoint.
     let mut tasks = Vec::new();
     for w in 0..16 {
@@ -801,16 +833,7 @@ async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Now a payout: its event reaches the healthy endpoint while the backlog waits.
-    app.fund(&app.key, 1_000, "USD").await;
-    let rcp = app.create_recipient(&app.key, "6789").await;
-    app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
-        .await;
-    let got = r.shared.got.clone();
-    wait_for("the healthy endpoint's delivery", || {
-        !got.lock().unwrap().is_empty()
-    })
-    .await;
-    assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
+    payout_delivered_to(&app, &r).await;
 }
 
 /// Several dead endpoints together could fill the node's attempt slots (`max_in_flight`, here 8)
@@ -818,21 +841,11 @@ async fn a_dead_endpoint_does_not_delay_a_healthy_one(backend: Backend) {
 /// (2 at first, 1 once it has not answered), so a healthy endpoint's delivery goes out at once.
 async fn dead_endpoints_together_do_not_hold_up_a_healthy_one(backend: Backend) {
     let r = receiver().await;
-    let dead_port = dead_destination().await;
-    let app = app_with(backend, &r, Arc::default(), |w| {
+    let app = dead_endpoints_and_a_healthy_one(backend, &r, 3, |w| {
         w.timeout_ms = 6_000;
         w.max_in_flight = 8;
     })
     .await;
-    for _ in 0..3 {
-        create_endpoint(
-            &app,
-            &format!("https://localhost:{dead_port}/hook"),
-            json!(["recipient.created"]),
-        )
-        .await;
-    }
-    create_endpoint(&app, &r.url, json!(["payout.created"])).await;
     for i in 0..20 {
         app.create_recipient(&app.key, &format!("{:04}", 1000 + i))
             .await;
@@ -846,22 +859,11 @@ async fn dead_endpoints_together_do_not_hold_up_a_healthy_one(backend: Backend) 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The dead endpoints' first attempts are under way (each hangs until the 6 s timeout).
-    app.fund(&app.key, 1_000, "USD").await;
-    let rcp = app.create_recipient(&app.key, "6789").await;
-    let start = Instant::now();
-    app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
-        .await;
-    let got = r.shared.got.clone();
-    wait_for("the healthy endpoint's delivery", || {
-        !got.lock().unwrap().is_empty()
-    })
-    .await;
+    let took = payout_delivered_to(&app, &r).await;
     assert!(
-        start.elapsed() < Duration::from_secs(3),
-        "the healthy delivery waited {:?}, as if behind the dead endpoints' attempts",
-        start.elapsed()
+        took < Duration::from_secs(3),
+        "the healthy delivery waited {took:?}, as if behind the dead endpoints' attempts"
     );
-    assert_eq!(types(&got.lock().unwrap()), ["payout.created"]);
 }
 
 /// Endpoints that do not answer share at most half of a node's attempt slots, however many of
@@ -871,21 +873,11 @@ async fn dead_endpoints_together_do_not_hold_up_a_healthy_one(backend: Backend) 
 /// waits for a timeout (measured: 4.0 s).
 async fn endpoints_that_do_not_answer_leave_half_the_slots_to_the_others(backend: Backend) {
     let r = receiver().await;
-    let dead_port = dead_destination().await;
-    let app = app_with(backend, &r, Arc::default(), |w| {
+    let app = dead_endpoints_and_a_healthy_one(backend, &r, 2, |w| {
         w.timeout_ms = 4_000;
         w.max_in_flight = 2;
     })
     .await;
-    for _ in 0..2 {
-        create_endpoint(
-            &app,
-            &format!("https://localhost:{dead_port}/hook"),
-            json!(["recipient.created"]),
-        )
-        .await;
-    }
-    create_endpoint(&app, &r.url, json!(["payout.created"])).await;
     for i in 0..2 {
         app.create_recipient(&app.key, &format!("{:04}", 1000 + i))
             .await;
@@ -909,20 +901,10 @@ async fn endpoints_that_do_not_answer_leave_half_the_slots_to_the_others(backend
         assert!(Instant::now() < deadline, "both dead endpoints tried");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    app.fund(&app.key, 1_000, "USD").await;
-    let rcp = app.create_recipient(&app.key, "6789").await;
-    let start = Instant::now();
-    app.create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
-        .await;
-    let got = r.shared.got.clone();
-    wait_for("the healthy endpoint's delivery", || {
-        !got.lock().unwrap().is_empty()
-    })
-    .await;
+    let took = payout_delivered_to(&app, &r).await;
     assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "the healthy delivery waited {:?}, as if both slots were the dead endpoints'",
-        start.elapsed()
+        took < Duration::from_secs(2),
+        "the healthy delivery waited {took:?}, as if both slots were the dead endpoints'"
     );
 }
 
