@@ -1,5 +1,5 @@
 //! The `anton` command tree. Each command is a thin wrapper: parse flags, call [`crate::startup`],
-//! [`crate::operator`] or [`crate::bench`], print the result.
+//! [`crate::operator`] or [`crate::integrator`], print the result.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -168,14 +168,6 @@ enum Command {
         #[command(subcommand)]
         command: WebhooksCommand,
     },
-    /// Kill a node with SIGKILL at random moments under load and check that no acknowledged
-    /// payout, ledger entry or event delivery was lost or duplicated (CI: 20 kills; soak: more).
-    CrashTest(crate::crash_harness::CrashTest),
-    /// Benchmarks that write a report.
-    Bench {
-        #[command(subcommand)]
-        command: crate::bench::BenchCommand,
-    },
 }
 
 #[derive(Subcommand)]
@@ -315,7 +307,17 @@ enum LedgerCommand {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    main_from(std::env::args_os())
+}
+
+/// [`main`] with the given command line (its first item is the program name). The developer
+/// tools run a node through it, so what they measure is exactly what `anton` runs.
+pub fn main_from<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -480,16 +482,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(violation) => bail!("ledger invariant violated: {violation}"),
             }
-        }
-        Command::CrashTest(opts) => {
-            crate::telemetry::init_with_default("text", "warn");
-            crate::crash_harness::run(opts).await
-        }
-        Command::Bench { command } => {
-            // Warnings only (ANTON_LOG overrides): a bench must show what went wrong, not every
-            // request. (Not by setting ANTON_LOG: the runtime's threads are already running.)
-            crate::telemetry::init_with_default("text", "warn");
-            crate::bench::run(command).await
         }
     }
 }

@@ -16,15 +16,13 @@
 //! - [`rail`]: the test-mode simulator rail worker.
 //! - [`operator`]: merchants and keys, used by the CLI and tests.
 //! - [`openapi`]: the OpenAPI 3.1 document, generated from the code.
-//! - [`bench`]: the `anton bench` load generator.
+//!
+//! Benchmarks and the crash harness are not here: they are the `anton-tools` binary.
 
 pub mod api;
 pub mod balance;
-pub mod bench;
-pub mod bench_webhooks;
 pub mod cli;
 pub mod config;
-pub mod crash_harness;
 pub mod events;
 pub mod integrator;
 pub mod openapi;

@@ -1,10 +1,10 @@
-//! `anton crash-test`: proof that money and events survive crashes (issue 5, DESIGN.md §9).
+//! `anton-tools crash-test`: proof that money and events survive crashes (issue 5, DESIGN.md §9).
 //!
-//! Starts `anton serve` (this binary) as a child process on a fresh database, drives concurrent
-//! payout creation with idempotency keys while the rail settles payouts and the dispatcher
-//! delivers every event to a local HTTPS receiver, kills the node with SIGKILL at random moments
-//! `--kills` times and restarts it, retries every unacknowledged request with its own key, and
-//! then checks:
+//! Starts `anton serve` (the product's server code, run as this binary's `anton` command) as a
+//! child process on a fresh database, drives concurrent payout creation with idempotency keys
+//! while the rail settles payouts and the dispatcher delivers every event to a local HTTPS
+//! receiver, kills the node with SIGKILL at random moments `--kills` times and restarts it,
+//! retries every unacknowledged request with its own key, and then checks:
 //!
 //! - every acknowledged payout exists, exactly once, with the acknowledged id;
 //! - each idempotency key produced at most one payout (every payout carries its key in metadata);
@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -35,7 +35,7 @@ use futures_util::TryStreamExt;
 use rand::{Rng, SeedableRng};
 
 use crate::bench::{database_url, drop_database, tempfile_dir, LocalReceiver};
-use crate::operator;
+use anton_server::operator;
 
 /// Options of one run.
 #[derive(clap::Args, Debug, Clone)]
@@ -87,7 +87,7 @@ impl Node {
             .create(true)
             .append(true)
             .open(self.dir.join("server.log"))?;
-        let child = Command::new(std::env::current_exe()?)
+        let child = crate::anton_command()?
             .arg("serve")
             .current_dir(&self.dir)
             .env("ANTON_LISTEN", format!("127.0.0.1:{}", self.port))
@@ -156,7 +156,7 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
     // The node's directory, database and configuration (fast rail and retries, so that
     // everything settles soon after the last kill).
     let dir = tempfile_dir()?;
-    let (db_url, label, pg_database) = database_url(&opts.backend, &dir).await?;
+    let (db_url, label, pg_database) = database_url(&opts.backend, &dir, "anton_crash").await?;
     std::fs::write(
         dir.join("anton.toml"),
         format!(
@@ -189,13 +189,13 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
     wait_ready(&base, &ca).await?;
 
     // A merchant, a key, a funded balance, a recipient and an endpoint for every event.
-    let config = crate::config::Config {
+    let config = anton_server::config::Config {
         data_dir: dir.join("anton-data"),
         database_url: Some(db_url.clone()),
-        ..crate::config::Config::default()
+        ..anton_server::config::Config::default()
     };
-    let store = crate::startup::open_store(&config).await?;
-    let secrets = crate::secrets::Secrets::load_or_generate(&config.secrets_dir())?;
+    let store = anton_server::startup::open_store(&config).await?;
+    let secrets = anton_server::secrets::Secrets::load_or_generate(&config.secrets_dir())?;
     let merchant = operator::create_merchant(&store, "Crash Test Ltd").await?;
     operator::set_rate_limits(&store, &merchant.id, 100_000, 100_000).await?;
     let key = operator::create_key(

@@ -1,4 +1,4 @@
-//! `anton bench payouts`: payout creations per second over HTTPS keep-alive, with durable commits.
+//! `anton-tools bench payouts`: payout creations per second over HTTPS keep-alive, with durable commits.
 //!
 //! The command starts a node in-process on a fresh database (SQLite in a temporary directory, or
 //! a new PostgreSQL database on the given server), creates merchants with raised rate limits,
@@ -20,9 +20,9 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 use serde_json::json;
 
-use crate::config::Config;
-use crate::operator;
-use crate::startup::Application;
+use anton_server::config::Config;
+use anton_server::operator;
+use anton_server::startup::Application;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -131,9 +131,12 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
 }
 
 /// A fresh database for the run: its URL, a label, and (PostgreSQL) its name, to drop afterwards.
+/// PostgreSQL databases are named `<prefix>_<random>`: each tool its own prefix, so a run can
+/// tell its leftovers from another tool's databases.
 pub(crate) async fn database_url(
     backend: &str,
     dir: &std::path::Path,
+    prefix: &str,
 ) -> anyhow::Result<(String, &'static str, Option<String>)> {
     if backend == "sqlite" {
         let url = format!("sqlite://{}?mode=rwc", dir.join("anton.db").display());
@@ -143,10 +146,7 @@ pub(crate) async fn database_url(
         bail!("--backend is sqlite or a postgres:// URL");
     }
     use sqlx::{Connection, Executor};
-    let name = format!(
-        "anton_bench_{}",
-        anton_core::random_base62(10).to_lowercase()
-    );
+    let name = format!("{prefix}_{}", anton_core::random_base62(10).to_lowercase());
     let mut admin = sqlx::PgConnection::connect(backend)
         .await
         .context("connecting to PostgreSQL")?;
@@ -255,7 +255,7 @@ async fn payouts(
         bail!("--nodes > 1 needs PostgreSQL (SQLite is one node)");
     }
     let dir = tempfile_dir()?;
-    let (url, backend_label, pg_database) = database_url(backend, &dir).await?;
+    let (url, backend_label, pg_database) = database_url(backend, &dir, "anton_bench").await?;
     let mut config = Config {
         data_dir: dir.clone(),
         listen: "127.0.0.1:0".parse()?,
@@ -286,7 +286,7 @@ async fn payouts(
     let mut bases = vec![format!("https://localhost:{}", addr.port())];
     for _ in 1..nodes {
         let mut c = config.clone();
-        c.role = crate::config::Role::Api;
+        c.role = anton_server::config::Role::Api;
         let node = Application::build(c).await?;
         bases.push(format!("https://localhost:{}", node.local_addr().port()));
         start(node);
@@ -471,12 +471,13 @@ pub(crate) struct LocalReceiver {
 impl LocalReceiver {
     pub(crate) async fn start(router: axum::Router) -> anyhow::Result<Self> {
         let dir = tempfile_dir()?;
-        crate::tls::generate_local_ca(&dir, &["localhost"])?;
-        let tls = crate::tls::server_config(&dir.join("server.pem"), &dir.join("server.key"))?;
+        anton_server::tls::generate_local_ca(&dir, &["localhost"])?;
+        let tls =
+            anton_server::tls::server_config(&dir.join("server.pem"), &dir.join("server.key"))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(crate::startup::serve(
+        tokio::spawn(anton_server::startup::serve(
             listener,
             Arc::new(tls),
             router,
@@ -542,8 +543,7 @@ async fn open_connections(count: usize, report: &PathBuf) -> anyhow::Result<()> 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let exe = std::env::current_exe()?;
-    let child = std::process::Command::new(exe)
+    let child = crate::anton_command()?
         .args(["serve", "--data-dir"])
         .arg(&dir)
         .arg("--listen")

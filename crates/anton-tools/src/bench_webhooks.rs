@@ -1,4 +1,4 @@
-//! `anton bench webhooks`: webhook delivery throughput and event-to-delivery latency to a local
+//! `anton-tools bench webhooks`: webhook delivery throughput and event-to-delivery latency to a local
 //! HTTPS receiver (its own CA, trusted through `webhooks.extra_root_ca`), in the same process.
 
 use std::fmt::Write as _;
@@ -25,9 +25,9 @@ use serde_json::json;
 use crate::bench::{
     bench_client, database_url, drop_database, machine, tempfile_dir, LocalReceiver, MachineCpu,
 };
-use crate::config::Config;
-use crate::operator;
-use crate::startup::Application;
+use anton_server::config::Config;
+use anton_server::operator;
+use anton_server::startup::Application;
 
 #[derive(Default)]
 struct Received {
@@ -75,7 +75,7 @@ pub async fn run(
 
     // The node: dispatcher on, the rail idle (it would add events and writes of its own).
     let dir = tempfile_dir()?;
-    let (url, backend_label, pg_database) = database_url(backend, &dir).await?;
+    let (url, backend_label, pg_database) = database_url(backend, &dir, "anton_bench").await?;
     let mut config = Config {
         data_dir: dir.clone(),
         listen: "127.0.0.1:0".parse()?,
@@ -154,7 +154,7 @@ pub async fn run(
     let mut extra = Vec::new();
     for _ in 1..nodes {
         let mut c = config.clone();
-        c.role = crate::config::Role::Worker;
+        c.role = anton_server::config::Role::Worker;
         extra.push(Application::build(c).await?);
     }
     let mut extra_stops = Vec::new();
