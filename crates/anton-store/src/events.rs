@@ -11,7 +11,7 @@ use crate::{Result, Tenant};
 /// A stored event: its exact JSON body plus what lists filter on.
 #[derive(Debug, Clone)]
 pub struct EventRecord {
-    pub id: String,
+    pub id: EventId,
     pub event_type: String,
     pub body: String,
     pub created_us: i64,
@@ -19,7 +19,7 @@ pub struct EventRecord {
 
 fn from_row(r: &AnyRow) -> Result<EventRecord> {
     Ok(EventRecord {
-        id: r.try_get("id")?,
+        id: crate::stored(&r.try_get::<String, _>("id")?, "event id")?,
         event_type: r.try_get("type")?,
         body: r.try_get("body")?,
         created_us: r.try_get("created_us")?,

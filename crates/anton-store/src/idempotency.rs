@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::list::{chunks_for, rows_from, rows_insert, BatchConn, Sql};
+use crate::list::{chunks_for, rows_from, rows_insert, BatchConn, RowGet, Sql};
 
 use crate::{Result, Tenant};
 
@@ -72,13 +72,42 @@ pub async fn delete_older_than(conn: &mut AnyConnection, before_us: i64) -> Resu
     Ok(r.rows_affected())
 }
 
-/// A key as the batched path addresses it: (merchant id, environment, key).
-pub type KeyRef = (String, String, String);
+/// An idempotency record's key as the batched path addresses it: the tenant's key text. Sorts as
+/// the table's primary key does.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordKey {
+    pub tenant: Tenant,
+    pub key: String,
+}
+
+impl RecordKey {
+    pub fn new(tenant: Tenant, key: impl Into<String>) -> Self {
+        Self {
+            tenant,
+            key: key.into(),
+        }
+    }
+
+    fn bind(&self, sql: &mut Sql) {
+        sql.text(self.tenant.m())
+            .push(", ")
+            .text(self.tenant.e())
+            .push(", ")
+            .text(&self.key);
+    }
+
+    fn from_row(r: &dyn RowGet) -> Result<Self> {
+        Ok(Self {
+            tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+            key: r.text("key")?,
+        })
+    }
+}
 
 async fn get_many_chunk(
     conn: &mut BatchConn<'_>,
-    keys: &[KeyRef],
-) -> Result<HashMap<KeyRef, StoredResponse>> {
+    keys: &[RecordKey],
+) -> Result<HashMap<RecordKey, StoredResponse>> {
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
@@ -88,16 +117,14 @@ async fn get_many_chunk(
         conn,
         "SELECT i.merchant_id, i.env, i.key, i.fingerprint, i.status, i.body FROM ",
     );
-    rows_from(&mut sql, keys, |sql, (m, e, k)| {
-        sql.text(m).push(", ").text(e).push(", ").text(k);
-    });
+    rows_from(&mut sql, keys, |sql, k| k.bind(sql));
     sql.push(
         " JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 AND i.key = v.column3",
     );
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((
-                (r.text("merchant_id")?, r.text("env")?, r.text("key")?),
+                RecordKey::from_row(r)?,
                 StoredResponse {
                     fingerprint: r.text("fingerprint")?,
                     status: u16::try_from(r.int("status")?).unwrap_or(500),
@@ -112,8 +139,8 @@ async fn get_many_chunk(
 /// Stored responses for `keys`, in one statement.
 pub async fn get_many(
     conn: &mut BatchConn<'_>,
-    keys: &[KeyRef],
-) -> Result<HashMap<KeyRef, StoredResponse>> {
+    keys: &[RecordKey],
+) -> Result<HashMap<RecordKey, StoredResponse>> {
     let mut out = HashMap::new();
     for chunk in chunks_for(conn, keys) {
         out.extend(get_many_chunk(&mut *conn, chunk).await?);
@@ -121,8 +148,12 @@ pub async fn get_many(
     Ok(out)
 }
 
-/// A response to store for a key in the batched path: (key, fingerprint, status, body).
-pub type NewRecord = (KeyRef, String, u16, String);
+/// A response to store for a key in the batched path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    pub key: RecordKey,
+    pub response: StoredResponse,
+}
 
 /// Appends the statement of [`store_new_many`] for `rows` (without sorting them): it returns
 /// `merchant_id, env, key` of each row stored.
@@ -130,18 +161,14 @@ pub fn push_store_new(sql: &mut Sql, rows: &[NewRecord], now_us: i64) {
     sql.push(
         "INSERT INTO idempotency_keys (merchant_id, env, key, fingerprint, status, body, created_us) ",
     );
-    rows_insert(sql, rows, |sql, ((m, e, k), fp, status, body)| {
-        sql.text(m)
+    rows_insert(sql, rows, |sql, r| {
+        r.key.bind(sql);
+        sql.push(", ")
+            .text(&r.response.fingerprint)
             .push(", ")
-            .text(e)
+            .push_int(i64::from(r.response.status))
             .push(", ")
-            .text(k)
-            .push(", ")
-            .text(fp)
-            .push(", ")
-            .push_int(i64::from(*status))
-            .push(", ")
-            .text(body)
+            .text(&r.response.body)
             .push(", ")
             .push_int(now_us);
     });
@@ -152,14 +179,10 @@ async fn store_new_many_chunk(
     conn: &mut BatchConn<'_>,
     rows: &[NewRecord],
     now_us: i64,
-) -> Result<HashSet<KeyRef>> {
+) -> Result<HashSet<RecordKey>> {
     let mut sql = Sql::for_batch(conn, "");
     push_store_new(&mut sql, rows, now_us);
-    let rows = sql
-        .fetch_batch(conn, |r| {
-            Ok((r.text("merchant_id")?, r.text("env")?, r.text("key")?))
-        })
-        .await?;
+    let rows = sql.fetch_batch(conn, RecordKey::from_row).await?;
     Ok(rows.into_iter().collect())
 }
 
@@ -172,8 +195,8 @@ pub async fn store_new_many(
     conn: &mut BatchConn<'_>,
     rows: &mut [NewRecord],
     now_us: i64,
-) -> Result<HashSet<KeyRef>> {
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+) -> Result<HashSet<RecordKey>> {
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
     let mut stored = HashSet::new();
     for chunk in chunks_for(conn, rows) {
         stored.extend(store_new_many_chunk(&mut *conn, chunk, now_us).await?);

@@ -13,7 +13,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{chunks_for, rows_from, rows_insert, BatchConn, Page, Sql};
+use crate::list::{chunks_for, rows_from, rows_insert, BatchConn, Page, RowGet, Sql};
 use crate::{Result, Tenant};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,8 +242,47 @@ pub async fn check_invariants(pool: &sqlx::AnyPool, t: &Tenant) -> Result<Result
     Ok(Ok(()))
 }
 
-/// `(merchant, env, currency)`.
-pub type BalanceKey = (String, String, String);
+/// One balance: a tenant's money in one currency (its four account rows).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BalanceKey {
+    pub tenant: Tenant,
+    pub currency: Currency,
+}
+
+impl BalanceKey {
+    pub fn new(tenant: Tenant, currency: Currency) -> Self {
+        Self { tenant, currency }
+    }
+
+    fn from_row(r: &dyn RowGet) -> Result<Self> {
+        Ok(Self {
+            tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+            currency: Currency::parse(&r.text("currency")?)
+                .map_err(|_| crate::StoreError::Corrupt("stored currency".into()))?,
+        })
+    }
+
+    fn bind(&self, sql: &mut Sql) {
+        sql.text(self.tenant.m())
+            .push(", ")
+            .text(self.tenant.e())
+            .push(", ")
+            .text(self.currency.as_str());
+    }
+}
+
+/// Balances sort as their rows do (merchant, env, currency as text): the global lock order.
+impl Ord for BalanceKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.tenant, self.currency.as_str()).cmp(&(&other.tenant, other.currency.as_str()))
+    }
+}
+
+impl PartialOrd for BalanceKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 async fn read_available_chunk(
     conn: &mut BatchConn<'_>,
@@ -259,9 +298,7 @@ async fn read_available_chunk(
         conn,
         "SELECT b.merchant_id, b.env, b.currency, b.account, b.amount FROM ",
     );
-    rows_from(&mut sql, keys, |sql, (m, e, c)| {
-        sql.text(m).push(", ").text(e).push(", ").text(c);
-    });
+    rows_from(&mut sql, keys, |sql, k| k.bind(sql));
     sql.push(
         " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
          AND b.currency = v.column3",
@@ -276,7 +313,7 @@ async fn read_available_chunk(
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((
-                (r.text("merchant_id")?, r.text("env")?, r.text("currency")?),
+                BalanceKey::from_row(r)?,
                 r.text("account")?,
                 r.int("amount")?,
             ))
@@ -290,12 +327,9 @@ async fn read_available_chunk(
     Ok(out)
 }
 
-async fn apply_deltas_chunk(
-    conn: &mut BatchConn<'_>,
-    deltas: &[(BalanceKey, LedgerAccount, i64)],
-) -> Result<()> {
-    let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).collect();
-    let credits: Vec<_> = deltas.iter().filter(|d| d.2 > 0).collect();
+async fn apply_deltas_chunk(conn: &mut BatchConn<'_>, deltas: &[Delta]) -> Result<()> {
+    let debits: Vec<_> = deltas.iter().filter(|d| d.amount < 0).collect();
+    let credits: Vec<_> = deltas.iter().filter(|d| d.amount > 0).collect();
     if !debits.is_empty() {
         let mut sql = Sql::for_batch(conn, "");
         push_debits(&mut sql, &debits);
@@ -314,19 +348,28 @@ async fn apply_deltas_chunk(
     Ok(())
 }
 
-/// A balance change: `(balance, account, signed amount)`.
-pub type Delta = (BalanceKey, LedgerAccount, i64);
+/// A balance change: a signed amount on one account of one balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delta {
+    pub balance: BalanceKey,
+    pub account: LedgerAccount,
+    /// Minor units; negative debits the account.
+    pub amount: i64,
+}
 
-fn push_delta(sql: &mut Sql, ((m, e, c), account, delta): &&Delta) {
-    sql.text(m)
+impl Delta {
+    /// The global lock order: balance, then account by name (`available` first).
+    pub fn lock_order(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.balance, self.account.as_str()).cmp(&(&other.balance, other.account.as_str()))
+    }
+}
+
+fn push_delta(sql: &mut Sql, d: &&Delta) {
+    d.balance.bind(sql);
+    sql.push(", ")
+        .text(d.account.as_str())
         .push(", ")
-        .text(e)
-        .push(", ")
-        .text(c)
-        .push(", ")
-        .text(account.as_str())
-        .push(", ")
-        .push_int(*delta);
+        .push_int(d.amount);
 }
 
 /// Appends the statement that adds negative `debits` to existing balance rows (see
@@ -351,9 +394,7 @@ pub fn push_credits(sql: &mut Sql, credits: &[&Delta]) {
 #[derive(Debug, Clone)]
 pub struct PostingRow {
     pub id: BalanceTransactionId,
-    pub merchant_id: String,
-    pub env: String,
-    pub currency: String,
+    pub balance: BalanceKey,
     pub posting: Posting,
     pub source_id: Option<String>,
     pub created_us: i64,
@@ -374,15 +415,15 @@ pub fn push_insert_postings(sql: &mut Sql, rows: &[PostingRow]) {
     sql.push("INSERT INTO balance_transactions (merchant_id, env, id, type, currency, amount, debit, credit, source_id, created_us) ");
     rows_insert(sql, rows, |sql, r| {
         let (debit, credit) = r.posting.kind.accounts();
-        sql.text(&r.merchant_id)
+        sql.text(r.balance.tenant.m())
             .push(", ")
-            .text(&r.env)
+            .text(r.balance.tenant.e())
             .push(", ")
             .text(r.id.as_str())
             .push(", ")
             .text(r.posting.kind.as_str())
             .push(", ")
-            .text(&r.currency)
+            .text(r.balance.currency.as_str())
             .push(", ")
             .push_int(r.posting.amount.minor())
             .push(", ")
@@ -419,6 +460,10 @@ pub async fn read_available(
     lock: bool,
     keys: &[BalanceKey],
 ) -> Result<HashMap<BalanceKey, i64>> {
+    debug_assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "balance keys arrive sorted and distinct (the lock order)"
+    );
     let mut out: HashMap<BalanceKey, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
     // Keys arrive sorted; chunks keep that order, so locks are still taken in key order.
     for chunk in chunks_for(conn, keys) {
@@ -432,12 +477,13 @@ pub async fn read_available(
 /// CHECK on `available` refuses before the conflict is resolved), positive ones upsert. The
 /// caller guarantees (under [`read_available`]) that no `available` balance goes negative; the
 /// CHECK constraint enforces it regardless.
-pub async fn apply_deltas(
-    conn: &mut BatchConn<'_>,
-    deltas: &[(BalanceKey, LedgerAccount, i64)],
-) -> Result<()> {
-    let debits: Vec<_> = deltas.iter().filter(|d| d.2 < 0).cloned().collect();
-    let credits: Vec<_> = deltas.iter().filter(|d| d.2 > 0).cloned().collect();
+pub async fn apply_deltas(conn: &mut BatchConn<'_>, deltas: &[Delta]) -> Result<()> {
+    debug_assert!(
+        deltas.windows(2).all(|w| w[0].lock_order(&w[1]).is_le()),
+        "deltas arrive in the global lock order"
+    );
+    let debits: Vec<_> = deltas.iter().filter(|d| d.amount < 0).cloned().collect();
+    let credits: Vec<_> = deltas.iter().filter(|d| d.amount > 0).cloned().collect();
     for chunk in chunks_for(conn, &debits)
         .into_iter()
         .chain(chunks_for(conn, &credits))

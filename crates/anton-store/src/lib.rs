@@ -46,6 +46,40 @@ pub struct Tenant {
     pub env: Environment,
 }
 
+/// Tenants sort as their stored columns do (`merchant_id`, then `env` as text): the order of
+/// every tenant table's primary key, and so the global order in which rows are locked.
+impl Ord for Tenant {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.m(), self.e()).cmp(&(other.m(), other.e()))
+    }
+}
+
+impl PartialOrd for Tenant {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// One of a tenant's rows by its id: the whole primary key `(merchant_id, env, id)` of a tenant
+/// table, typed by the kind of id (`Scoped<RecipientId>`, `Scoped<WebhookEndpointId>`, …), so
+/// keys of different tables cannot be swapped. Sorts as the primary key does.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Scoped<I> {
+    pub tenant: Tenant,
+    pub id: I,
+}
+
+impl<I> Scoped<I> {
+    pub fn new(tenant: Tenant, id: I) -> Self {
+        Self { tenant, id }
+    }
+}
+
+/// An id read back from the database; a value that does not parse is corrupt data.
+pub(crate) fn stored<I: FromStr>(text: &str, what: &str) -> Result<I> {
+    I::from_str(text).map_err(|_| StoreError::Corrupt(format!("stored {what}")))
+}
+
 impl Tenant {
     pub fn new(merchant_id: MerchantId, env: Environment) -> Self {
         Self { merchant_id, env }

@@ -8,8 +8,15 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
+use std::collections::HashMap;
+
+use anton_core::money::Currency;
+
+use crate::idempotency::{NewRecord, RecordKey, StoredResponse};
+use crate::ledger::{BalanceKey, Delta};
 use crate::list::{chunks_for, rows_insert, BatchConn, Page, Sql};
-use crate::{Backend, Result, StoreError, Tenant};
+use crate::recipients::RecipientBrief;
+use crate::{stored, Backend, Result, Scoped, StoreError, Tenant};
 
 #[derive(Debug, Clone)]
 pub struct PayoutRecord {
@@ -282,14 +289,12 @@ pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, PayoutRecord
 }
 
 /// What deciding a batch of creations reads: stored idempotency responses by key, live
-/// recipients by `(merchant, env, id)`, and `available` balances (missing rows read as 0).
+/// recipients, and `available` balances (missing rows read as 0).
 #[derive(Debug, Default)]
 pub struct CreationReads {
-    pub stored:
-        std::collections::HashMap<crate::idempotency::KeyRef, crate::idempotency::StoredResponse>,
-    pub recipients:
-        std::collections::HashMap<(String, String, String), crate::recipients::RecipientBrief>,
-    pub available: std::collections::HashMap<crate::ledger::BalanceKey, i64>,
+    pub stored: HashMap<RecordKey, StoredResponse>,
+    pub recipients: HashMap<Scoped<RecipientId>, RecipientBrief>,
+    pub available: HashMap<BalanceKey, i64>,
 }
 
 /// The three reads of a batch of creations as **one statement** (a `UNION ALL` of the three
@@ -299,9 +304,9 @@ pub struct CreationReads {
 /// `recipients::get_many_brief` and `ledger::read_available`.
 pub async fn creation_reads(
     conn: &mut BatchConn<'_>,
-    keys: &[crate::idempotency::KeyRef],
-    recipients: &[(String, String, String)],
-    balances: &[crate::ledger::BalanceKey],
+    keys: &[RecordKey],
+    recipients: &[Scoped<RecipientId>],
+    balances: &[BalanceKey],
 ) -> Result<CreationReads> {
     let mut out = CreationReads {
         available: balances.iter().map(|k| (k.clone(), 0)).collect(),
@@ -315,12 +320,28 @@ pub async fn creation_reads(
             .extend(crate::ledger::read_available(conn, false, balances).await?);
         return Ok(out);
     }
-    let triple = |sql: &mut Sql, (a, b, c): &(String, String, String)| {
-        sql.text(a).push(", ").text(b).push(", ").text(c);
+    // Each row set is (merchant, env, third key column) — the key text, the recipient id, the
+    // currency — so the three joins share one shape.
+    type Triple<'k> = (&'k Tenant, &'k str);
+    let key_rows: Vec<Triple> = keys.iter().map(|k| (&k.tenant, k.key.as_str())).collect();
+    let recipient_rows: Vec<Triple> = recipients
+        .iter()
+        .map(|k| (&k.tenant, k.id.as_str()))
+        .collect();
+    let balance_rows: Vec<Triple> = balances
+        .iter()
+        .map(|k| (&k.tenant, k.currency.as_str()))
+        .collect();
+    let triple = |sql: &mut Sql, (t, third): &Triple| {
+        sql.text(t.m())
+            .push(", ")
+            .text(t.e())
+            .push(", ")
+            .text(third);
     };
     let mut sql = Sql::for_batch(conn, "");
     let mut parts = 0;
-    let mut part = |sql: &mut Sql, select: &str, rows: &[(String, String, String)], join: &str| {
+    let mut part = |sql: &mut Sql, select: &str, rows: &[Triple], join: &str| {
         if rows.is_empty() {
             return;
         }
@@ -334,7 +355,7 @@ pub async fn creation_reads(
         &mut sql,
         "SELECT 'key' AS kind, i.merchant_id AS a, i.env AS b, i.key AS c, i.fingerprint AS d, \
          i.body AS e, '' AS f, i.status AS n FROM ",
-        keys,
+        &key_rows,
         " JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 \
          AND i.key = v.column3",
     );
@@ -342,7 +363,7 @@ pub async fn creation_reads(
         &mut sql,
         "SELECT 'recipient' AS kind, r.merchant_id AS a, r.env AS b, r.id AS c, r.currency AS d, \
          r.bank_type AS e, r.last4 AS f, 0 AS n FROM ",
-        recipients,
+        &recipient_rows,
         " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 \
          AND r.id = v.column3 AND r.deleted_us IS NULL",
     );
@@ -350,7 +371,7 @@ pub async fn creation_reads(
         &mut sql,
         "SELECT 'balance' AS kind, b.merchant_id AS a, b.env AS b, b.currency AS c, '' AS d, \
          '' AS e, '' AS f, b.amount AS n FROM ",
-        balances,
+        &balance_rows,
         " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
          AND b.currency = v.column3 AND b.account = 'available'",
     );
@@ -361,18 +382,19 @@ pub async fn creation_reads(
         .fetch_batch(conn, |r| {
             Ok((
                 r.text("kind")?,
-                (r.text("a")?, r.text("b")?, r.text("c")?),
+                Tenant::from_stored(&r.text("a")?, &r.text("b")?)?,
+                r.text("c")?,
                 (r.text("d")?, r.text("e")?, r.text("f")?),
                 r.int("n")?,
             ))
         })
         .await?;
-    for (kind, key, (d, e, f), n) in rows {
+    for (kind, tenant, third, (d, e, f), n) in rows {
         match kind.as_str() {
             "key" => {
                 out.stored.insert(
-                    key,
-                    crate::idempotency::StoredResponse {
+                    RecordKey::new(tenant, third),
+                    StoredResponse {
                         fingerprint: d,
                         status: u16::try_from(n).unwrap_or(500),
                         body: e,
@@ -381,8 +403,8 @@ pub async fn creation_reads(
             }
             "recipient" => {
                 out.recipients.insert(
-                    key,
-                    crate::recipients::RecipientBrief {
+                    Scoped::new(tenant, stored::<RecipientId>(&third, "recipient id")?),
+                    RecipientBrief {
                         currency: d,
                         bank_type: e,
                         last4: f,
@@ -390,7 +412,9 @@ pub async fn creation_reads(
                 );
             }
             _ => {
-                out.available.insert(key, n);
+                let currency = Currency::parse(&third)
+                    .map_err(|_| StoreError::Corrupt("stored currency".into()))?;
+                out.available.insert(BalanceKey::new(tenant, currency), n);
             }
         }
     }
@@ -404,13 +428,16 @@ pub struct CreationRows {
     pub payouts: Vec<(Tenant, PayoutRecord)>,
     pub events: Vec<(Tenant, anton_core::event::NewEvent)>,
     /// Debits of `available` and credits of `in_flight`, sorted (the global lock order).
-    pub deltas: Vec<crate::ledger::Delta>,
+    pub deltas: Vec<Delta>,
 }
 
 impl CreationRows {
     /// The debits, as `(balance, signed amount)`.
-    pub fn debits(&self) -> impl Iterator<Item = (&crate::ledger::BalanceKey, i64)> {
-        self.deltas.iter().filter(|d| d.2 < 0).map(|d| (&d.0, d.2))
+    pub fn debits(&self) -> impl Iterator<Item = (&BalanceKey, i64)> {
+        self.deltas
+            .iter()
+            .filter(|d| d.amount < 0)
+            .map(|d| (&d.balance, d.amount))
     }
 }
 
@@ -441,12 +468,12 @@ pub struct AtOnce {
 /// batched lanes): SQLite has no data-modifying CTEs.
 pub async fn write_creations_at_once(
     conn: &mut BatchConn<'_>,
-    keys: &mut [crate::idempotency::NewRecord],
+    keys: &mut [NewRecord],
     rows: &CreationRows,
     now_us: i64,
 ) -> Result<AtOnce> {
-    let debits: Vec<&crate::ledger::Delta> = rows.deltas.iter().filter(|d| d.2 < 0).collect();
-    let credits: Vec<&crate::ledger::Delta> = rows.deltas.iter().filter(|d| d.2 > 0).collect();
+    let debits: Vec<&Delta> = rows.deltas.iter().filter(|d| d.amount < 0).collect();
+    let credits: Vec<&Delta> = rows.deltas.iter().filter(|d| d.amount > 0).collect();
     let mut sql = Sql::for_batch(conn, "WITH ");
     let mut ctes = 0;
     let mut cte = |sql: &mut Sql, name: &str, statement: &dyn Fn(&mut Sql)| {
@@ -458,7 +485,7 @@ pub async fn write_creations_at_once(
         ctes += 1;
     };
     if !keys.is_empty() {
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        keys.sort_by(|a, b| a.key.cmp(&b.key));
         cte(&mut sql, "k", &|sql| {
             crate::idempotency::push_store_new(sql, keys, now_us)
         });

@@ -8,7 +8,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 use std::collections::HashMap;
 
 use crate::list::{chunks_for, rows_from, BatchConn, Page, Sql};
-use crate::{Result, StoreError, Tenant};
+use crate::{stored, Result, Scoped, StoreError, Tenant};
 
 /// A stored recipient. `account_ciphertext` is the only place the full number lives.
 #[derive(Clone)]
@@ -185,8 +185,8 @@ pub struct RecipientBrief {
 
 async fn get_many_brief_chunk(
     conn: &mut BatchConn<'_>,
-    keys: &[(String, String, String)],
-) -> Result<HashMap<(String, String, String), RecipientBrief>> {
+    keys: &[Scoped<RecipientId>],
+) -> Result<HashMap<Scoped<RecipientId>, RecipientBrief>> {
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
@@ -195,8 +195,12 @@ async fn get_many_brief_chunk(
         conn,
         "SELECT r.merchant_id, r.env, r.id, r.currency, r.bank_type, r.last4 FROM ",
     );
-    rows_from(&mut sql, keys, |sql, (m, e, id)| {
-        sql.text(m).push(", ").text(e).push(", ").text(id);
+    rows_from(&mut sql, keys, |sql, k| {
+        sql.text(k.tenant.m())
+            .push(", ")
+            .text(k.tenant.e())
+            .push(", ")
+            .text(k.id.as_str());
     });
     sql.push(
         " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 AND r.id = v.column3 \
@@ -205,7 +209,10 @@ async fn get_many_brief_chunk(
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((
-                (r.text("merchant_id")?, r.text("env")?, r.text("id")?),
+                Scoped::new(
+                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+                    stored::<RecipientId>(&r.text("id")?, "recipient id")?,
+                ),
                 RecipientBrief {
                     currency: r.text("currency")?,
                     bank_type: r.text("bank_type")?,
@@ -217,11 +224,11 @@ async fn get_many_brief_chunk(
     Ok(rows.into_iter().collect())
 }
 
-/// Live recipients for `(merchant, env, id)` triples, in one statement.
+/// Live recipients by key, in one statement.
 pub async fn get_many_brief(
     conn: &mut BatchConn<'_>,
-    keys: &[(String, String, String)],
-) -> Result<HashMap<(String, String, String), RecipientBrief>> {
+    keys: &[Scoped<RecipientId>],
+) -> Result<HashMap<Scoped<RecipientId>, RecipientBrief>> {
     let mut out = HashMap::new();
     for chunk in chunks_for(conn, keys) {
         out.extend(get_many_brief_chunk(&mut *conn, chunk).await?);

@@ -40,11 +40,11 @@ use anton_core::ledger::{LedgerAccount, Posting, PostingKind};
 use anton_core::money::{Amount, Currency};
 use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
-use anton_store::idempotency::{self, KeyRef};
-use anton_store::ledger::{self, BalanceKey, PostingRow};
+use anton_store::idempotency::{self, NewRecord, RecordKey};
+use anton_store::ledger::{self, BalanceKey, Delta, PostingRow};
 use anton_store::list::BatchConn;
 use anton_store::payouts::{self, CreationRows, PayoutRecord};
-use anton_store::{now_us, recipients, BatchItem, BatchMode, BatchRunner, Tenant};
+use anton_store::{now_us, recipients, BatchItem, BatchMode, BatchRunner, Scoped, Tenant};
 use axum::http::StatusCode;
 use futures_util::future::BoxFuture;
 
@@ -172,22 +172,14 @@ impl BatchRunner for PayoutCreations {
     }
 }
 
-fn key_ref(c: &Creation) -> Option<KeyRef> {
-    c.idempotency.as_ref().map(|(k, _)| {
-        (
-            c.tenant.merchant_id.to_string(),
-            c.tenant.env.as_str().to_owned(),
-            k.clone(),
-        )
-    })
+fn key_ref(c: &Creation) -> Option<RecordKey> {
+    c.idempotency
+        .as_ref()
+        .map(|(k, _)| RecordKey::new(c.tenant.clone(), k.clone()))
 }
 
 fn balance_key(c: &Creation) -> BalanceKey {
-    (
-        c.tenant.merchant_id.to_string(),
-        c.tenant.env.as_str().to_owned(),
-        c.currency.as_str().to_owned(),
-    )
+    BalanceKey::new(c.tenant.clone(), c.currency)
 }
 
 fn refusal(c: &Creation, e: ApiError) -> Outcome {
@@ -278,12 +270,19 @@ async fn run_creations(
         &mut outcomes,
     );
 
-    let mut records: Vec<idempotency::NewRecord> = Vec::new();
+    let mut records: Vec<NewRecord> = Vec::new();
     for (i, c) in items.iter().enumerate() {
-        if let (Some(k), Some((_, fp)), Some(Outcome::Fresh(status, body))) =
+        if let (Some(key), Some((_, fp)), Some(Outcome::Fresh(status, body))) =
             (key_ref(c), &c.idempotency, &outcomes[i])
         {
-            records.push((k, fp.clone(), status.as_u16(), body.clone()));
+            records.push(NewRecord {
+                key,
+                response: idempotency::StoredResponse {
+                    fingerprint: fp.clone(),
+                    status: status.as_u16(),
+                    body: body.clone(),
+                },
+            });
         }
     }
 
@@ -301,9 +300,9 @@ async fn run_creations(
     // 5. Store the responses of keyed requests. A key another node stored since step 1 lost the
     //    race: that request takes no effect here and replays the winner's response.
     let won = idempotency::store_new_many(conn, &mut records, now).await?;
-    let lost: Vec<KeyRef> = records
+    let lost: Vec<RecordKey> = records
         .iter()
-        .map(|r| r.0.clone())
+        .map(|r| r.key.clone())
         .filter(|k| !won.contains(k))
         .collect();
     if !lost.is_empty() {
@@ -333,7 +332,7 @@ async fn run_creations(
 }
 
 /// The distinct recipients of `items[i]` for each `i` in `which`.
-fn recipient_keys(items: &[&Creation], which: &[usize]) -> Vec<(String, String, String)> {
+fn recipient_keys(items: &[&Creation], which: &[usize]) -> Vec<Scoped<RecipientId>> {
     which
         .iter()
         .map(|&i| recipient_key(items[i]))
@@ -350,12 +349,8 @@ fn balance_keys(items: &[&Creation], which: &[usize]) -> Vec<BalanceKey> {
     keys
 }
 
-fn recipient_key(c: &Creation) -> (String, String, String) {
-    (
-        c.tenant.merchant_id.to_string(),
-        c.tenant.env.as_str().to_owned(),
-        c.record.recipient_id.to_string(),
-    )
+fn recipient_key(c: &Creation) -> Scoped<RecipientId> {
+    Scoped::new(c.tenant.clone(), c.record.recipient_id.clone())
 }
 
 fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -> Outcome {
@@ -374,7 +369,7 @@ fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -
 fn decide(
     items: &[&Creation],
     undecided: &[usize],
-    recipients: &HashMap<(String, String, String), recipients::RecipientBrief>,
+    recipients: &HashMap<Scoped<RecipientId>, recipients::RecipientBrief>,
     available: &mut HashMap<BalanceKey, i64>,
     outcomes: &mut [Option<Outcome>],
 ) -> Vec<Option<String>> {
@@ -440,22 +435,26 @@ fn creation_rows(items: &[&Creation], created: &[Option<String>], now: i64) -> C
         rows.events.push((c.tenant.clone(), c.event.clone()));
         rows.postings.push(PostingRow {
             id: c.posting_id.clone(),
-            merchant_id: c.tenant.merchant_id.to_string(),
-            env: c.tenant.env.as_str().to_owned(),
-            currency: c.currency.as_str().to_owned(),
+            balance: balance_key(c),
             posting: Posting::new(PostingKind::PayoutReserve, c.amount),
             source_id: Some(record.id.to_string()),
             created_us: now,
         });
         rows.payouts.push((c.tenant.clone(), record));
     }
-    for (bk, sum) in reserved {
-        rows.deltas
-            .push((bk.clone(), LedgerAccount::Available, -sum));
-        rows.deltas.push((bk, LedgerAccount::InFlight, sum));
+    for (balance, sum) in reserved {
+        rows.deltas.push(Delta {
+            balance: balance.clone(),
+            account: LedgerAccount::Available,
+            amount: -sum,
+        });
+        rows.deltas.push(Delta {
+            balance,
+            account: LedgerAccount::InFlight,
+            amount: sum,
+        });
     }
-    rows.deltas
-        .sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    rows.deltas.sort_by(Delta::lock_order);
     rows
 }
 
@@ -494,7 +493,7 @@ async fn lock_debited(conn: &mut BatchConn<'_>, rows: &CreationRows) -> anton_st
 /// [`StoreError::Stale`]: anton_store::StoreError::Stale
 async fn write_at_once(
     conn: &mut BatchConn<'_>,
-    records: &mut [idempotency::NewRecord],
+    records: &mut [NewRecord],
     rows: &CreationRows,
     now: i64,
 ) -> anton_store::Result<()> {

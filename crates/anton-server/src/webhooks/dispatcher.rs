@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use anton_core::event::{EventType, NewEvent};
 use anton_core::signature::{self, WebhookSecret};
 use anton_core::time::Timestamp;
-use anton_store::webhooks::{self, AttemptOutcome, Claimed, DeliveryRecord};
+use anton_store::webhooks::{self, AttemptOutcome, Claimed, DeliveryRecord, EndpointKey};
 use anton_store::{events, now_us, BatchConn, Store, Tenant};
 use anyhow::Context;
 use rand::Rng;
@@ -160,8 +160,6 @@ impl Clients {
         &self.clients[i]
     }
 }
-
-type EndpointKey = (String, String, String);
 
 /// An endpoint's deliveries claimed here and not finished, and its concurrency gate.
 type Outstanding = (usize, Arc<Gate>);
@@ -329,15 +327,16 @@ impl Speeds {
 }
 
 fn endpoint_key(d: &Claimed) -> EndpointKey {
-    (
-        d.tenant.merchant_id.to_string(),
-        d.tenant.env.as_str().to_owned(),
-        d.endpoint_id.clone(),
-    )
+    d.endpoint_key()
 }
 
 fn bucket_name(k: &EndpointKey) -> String {
-    format!("{}/{}/{}", k.0, k.1, k.2)
+    format!(
+        "{}/{}/{}",
+        k.tenant.merchant_id,
+        k.tenant.env.as_str(),
+        k.id
+    )
 }
 
 /// Runs the dispatcher until `stop` turns true.
@@ -645,10 +644,10 @@ pub async fn run(
     // at once instead of after the lease.
     drop(done_tx);
     let _ = recorder.await;
-    let released: Vec<(Tenant, String)> =
+    let released: Vec<_> =
         std::mem::take(&mut *abandoned.lock().unwrap_or_else(|p| p.into_inner()))
-            .into_iter()
-            .map(|d| (d.tenant, d.id))
+            .iter()
+            .map(Claimed::key)
             .collect();
     if !released.is_empty() {
         let n = released.len();
@@ -884,15 +883,15 @@ async fn attempt(
         return fail(d, "secret_unavailable", t0);
     };
     let ts = now_us() / 1_000_000;
-    let sig = signature::sign(&keys, &d.event_id, ts, d.body.as_bytes());
+    let sig = signature::sign(&keys, d.event_id.as_str(), ts, d.body.as_bytes());
     let ts = ts.to_string();
     let result = clients
         .pick()
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header("Anton-Signature", &sig.anton_signature)
-        .header("Anton-Event-Id", &d.event_id)
-        .header("webhook-id", &d.event_id)
+        .header("Anton-Event-Id", d.event_id.as_str())
+        .header("webhook-id", d.event_id.as_str())
         .header("webhook-timestamp", &ts)
         .header("webhook-signature", &sig.webhook_signature)
         .body(d.body.clone())
@@ -1025,9 +1024,9 @@ async fn apply_all(
     now: i64,
 ) -> anton_store::Result<()> {
     let mut rows = Vec::with_capacity(batch.len());
-    let mut succeeded: HashSet<(Tenant, String)> = HashSet::new();
-    let mut failed: HashSet<(Tenant, String)> = HashSet::new();
-    let mut gone: Vec<(Tenant, String)> = Vec::new();
+    let mut succeeded: HashSet<EndpointKey> = HashSet::new();
+    let mut failed: HashSet<EndpointKey> = HashSet::new();
+    let mut gone: Vec<EndpointKey> = Vec::new();
     let mut raised: Vec<(Tenant, NewEvent)> = Vec::new();
     for done in batch {
         let d = &done.delivery;
@@ -1055,13 +1054,12 @@ async fn apply_all(
             new_status: new_status.into(),
             next_attempt_us: next,
         };
-        let endpoint = (t.clone(), d.endpoint_id.clone());
+        let endpoint = d.endpoint_key();
         // No delivery.* events about deliveries of delivery.* events: no feedback loop.
         let operational = is_operational(&d.event_type);
         let raise = |ty: EventType| -> anton_store::Result<NewEvent> {
             let record = DeliveryRecord {
-                id: anton_core::id::DeliveryId::parse(&d.id)
-                    .map_err(|_| anton_store::StoreError::Corrupt("delivery id".into()))?,
+                id: d.id.clone(),
                 endpoint_id: d.endpoint_id.clone(),
                 event_id: d.event_id.clone(),
                 event_type: d.event_type.clone(),
@@ -1079,7 +1077,7 @@ async fn apply_all(
                 ty,
                 t.env,
                 Timestamp::from_unix_micros(now_us()),
-                &d.id,
+                d.id.as_str(),
                 object,
                 None,
             ))
@@ -1102,44 +1100,32 @@ async fn apply_all(
             }
             failed.insert(endpoint);
         }
-        rows.push((t.clone(), d.id.clone(), outcome));
+        rows.push((d.key(), outcome));
     }
     webhooks::record_attempts(c, &rows, now).await?;
     // Endpoint rows are written in key order, as every node does, so two nodes recording at once
     // wait for each other instead of deadlocking.
-    let by_key = |a: &(Tenant, String), b: &(Tenant, String)| {
-        (a.0.merchant_id.as_str(), a.0.env.as_str(), &a.1).cmp(&(
-            b.0.merchant_id.as_str(),
-            b.0.env.as_str(),
-            &b.1,
-        ))
-    };
     let mut succeeded: Vec<_> = succeeded.into_iter().collect();
-    succeeded.sort_by(by_key);
+    succeeded.sort();
     webhooks::clear_failing(c, &succeeded).await?;
     // An endpoint that also succeeded in this batch is alive: its clock does not start.
     let mut failed: Vec<_> = failed
         .into_iter()
         .filter(|e| !succeeded.contains(e))
         .collect();
-    failed.sort_by(by_key);
-    gone.sort_by(by_key);
+    failed.sort();
+    gone.sort();
     let since = webhooks::start_failing(c, &failed, now).await?;
     let limit = i64::try_from(config.disable_after_ms)
         .unwrap_or(i64::MAX)
         .saturating_mul(1_000);
-    for (t, ep) in &failed {
-        let key = (
-            t.merchant_id.to_string(),
-            t.env.as_str().to_owned(),
-            ep.clone(),
-        );
-        if since.get(&key).is_some_and(|s| now - s >= limit) {
-            disable(c, t, ep, now).await?;
+    for endpoint in &failed {
+        if since.get(endpoint).is_some_and(|s| now - s >= limit) {
+            disable(c, endpoint, now).await?;
         }
     }
-    for (t, ep) in &gone {
-        disable(c, t, ep, now).await?;
+    for endpoint in &gone {
+        disable(c, endpoint, now).await?;
     }
     events::insert_many(c, &raised).await?;
     Ok(())
@@ -1147,21 +1133,21 @@ async fn apply_all(
 
 async fn disable(
     c: &mut BatchConn<'_>,
-    t: &Tenant,
-    endpoint_id: &str,
+    endpoint: &EndpointKey,
     now: i64,
 ) -> anton_store::Result<()> {
-    if !webhooks::disable_endpoint(c, t, endpoint_id, now).await? {
+    if !webhooks::disable_endpoint(c, endpoint, now).await? {
         return Ok(());
     }
-    if let Some(r) = webhooks::get_endpoint_on(c, t, endpoint_id).await? {
+    let t = &endpoint.tenant;
+    if let Some(r) = webhooks::get_endpoint_on(c, t, &endpoint.id).await? {
         let object =
             serde_json::to_value(super::EndpointOut::from_record(&r, t.env)).unwrap_or_default();
         let ev = NewEvent::new(
             EventType::WebhookEndpointDisabled,
             t.env,
             Timestamp::from_unix_micros(now_us()),
-            endpoint_id,
+            endpoint.id.as_str(),
             object,
             None,
         );
@@ -1174,9 +1160,20 @@ async fn disable(
 mod tests {
     use super::*;
 
+    /// An endpoint of a test merchant.
+    fn endpoint(id: &str) -> EndpointKey {
+        anton_store::Scoped::new(
+            Tenant::new(
+                anton_core::id::MerchantId::parse("mer_1").unwrap(),
+                anton_core::keys::Environment::Test,
+            ),
+            anton_core::id::WebhookEndpointId::parse(id).unwrap(),
+        )
+    }
+
     #[test]
     fn fast_endpoints_are_claimed_further_ahead_and_slow_ones_fall_back_at_once() {
-        let key = |id: &str| ("mer_1".to_owned(), "test".to_owned(), id.to_owned());
+        let key = endpoint;
         let cap = 10;
         let mut speeds = Speeds::default();
         // Nothing known yet: the ordinary prefetch.
@@ -1203,7 +1200,7 @@ mod tests {
 
     #[test]
     fn the_window_opens_with_successes_and_closes_when_the_endpoint_fails() {
-        let key = ("mer_1".to_owned(), "test".to_owned(), "we_1".to_owned());
+        let key = endpoint("we_1");
         let cap = 10;
         let mut speeds = Speeds::default();
         assert_eq!(speeds.window(&key, cap), INITIAL_WINDOW);

@@ -501,8 +501,8 @@ pub(crate) fn delivery_json(
     DeliveryOut {
         id: d.id.to_string(),
         object: "webhook_delivery",
-        endpoint: d.endpoint_id.clone(),
-        event: d.event_id.clone(),
+        endpoint: d.endpoint_id.to_string(),
+        event: d.event_id.to_string(),
         event_type: d.event_type.clone(),
         status: d.status.clone(),
         attempts: d.attempts,
@@ -548,14 +548,15 @@ pub async fn list_deliveries(
             .with_param("status"));
         }
     }
-    let event = params.rest.get("event").cloned();
-    if let Some(e) = &event {
-        if EventId::parse(e).is_err() {
-            return Err(
+    let event = params
+        .rest
+        .get("event")
+        .map(|e| {
+            EventId::parse(e).map_err(|_| {
                 ApiError::invalid("event_invalid", "event is an event id").with_param("event")
-            );
-        }
-    }
+            })
+        })
+        .transpose()?;
     let page = params
         .page(&state.store, Listed::Deliveries, &auth.tenant)
         .await?;
@@ -665,7 +666,7 @@ pub async fn resend(
                 let d = webhooks::NewDelivery {
                     tenant: t.clone(),
                     id: anton_core::id::DeliveryId::generate(),
-                    endpoint_id: endpoint_id.to_string(),
+                    endpoint_id: endpoint_id.clone(),
                     event_id: event.id.clone(),
                     event_type: event.event_type.clone(),
                     next_attempt_us: now,

@@ -1,0 +1,183 @@
+//! Webhook endpoints as merchants manage them: create, change, read, list, delete.
+
+use anton_core::id::WebhookEndpointId;
+use sqlx::{Any, AnyConnection, Executor};
+
+use crate::list::{BatchConn, Page, RowGet, Sql};
+use crate::{stored, Result, Tenant};
+
+/// A stored endpoint.
+#[derive(Debug, Clone)]
+pub struct EndpointRecord {
+    pub id: WebhookEndpointId,
+    pub url: String,
+    /// JSON array of event types, or `["*"]`.
+    pub enabled_events: String,
+    pub description: Option<String>,
+    /// `enabled` or `disabled`.
+    pub status: String,
+    pub secret_ciphertext: String,
+    pub previous_secret_ciphertext: Option<String>,
+    pub previous_expires_us: Option<i64>,
+    pub failing_since_us: Option<i64>,
+    pub created_us: i64,
+    pub updated_us: i64,
+}
+
+pub(super) const ENDPOINT_COLUMNS: &str =
+    "id, url, enabled_events, description, status, secret_ciphertext, \
+     previous_secret_ciphertext, previous_expires_us, failing_since_us, created_us, updated_us";
+
+pub(super) fn endpoint_from_row(r: &dyn RowGet) -> Result<EndpointRecord> {
+    Ok(EndpointRecord {
+        id: stored(&r.text("id")?, "webhook endpoint id")?,
+        url: r.text("url")?,
+        enabled_events: r.text("enabled_events")?,
+        description: r.opt_text("description")?,
+        status: r.text("status")?,
+        secret_ciphertext: r.text("secret_ciphertext")?,
+        previous_secret_ciphertext: r.opt_text("previous_secret_ciphertext")?,
+        previous_expires_us: r.opt_int("previous_expires_us")?,
+        failing_since_us: r.opt_int("failing_since_us")?,
+        created_us: r.int("created_us")?,
+        updated_us: r.int("updated_us")?,
+    })
+}
+
+pub async fn insert_endpoint(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    e: &EndpointRecord,
+) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO webhook_endpoints (merchant_id, env, {ENDPOINT_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    ))
+    .bind(t.m())
+    .bind(t.e())
+    .bind(e.id.as_str())
+    .bind(&e.url)
+    .bind(&e.enabled_events)
+    .bind(e.description.clone())
+    .bind(&e.status)
+    .bind(&e.secret_ciphertext)
+    .bind(e.previous_secret_ciphertext.clone())
+    .bind(e.previous_expires_us)
+    .bind(e.failing_since_us)
+    .bind(e.created_us)
+    .bind(e.updated_us)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes every mutable column of `e`. `false` when the endpoint does not exist (for this tenant).
+pub async fn update_endpoint(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    e: &EndpointRecord,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE webhook_endpoints SET url = $1, enabled_events = $2, description = $3, status = $4, \
+         secret_ciphertext = $5, previous_secret_ciphertext = $6, previous_expires_us = $7, \
+         failing_since_us = $8, updated_us = $9 WHERE merchant_id = $10 AND env = $11 AND id = $12",
+    )
+    .bind(&e.url)
+    .bind(&e.enabled_events)
+    .bind(e.description.clone())
+    .bind(&e.status)
+    .bind(&e.secret_ciphertext)
+    .bind(e.previous_secret_ciphertext.clone())
+    .bind(e.previous_expires_us)
+    .bind(e.failing_since_us)
+    .bind(e.updated_us)
+    .bind(t.m())
+    .bind(t.e())
+    .bind(e.id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get_endpoint<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &WebhookEndpointId,
+) -> Result<Option<EndpointRecord>> {
+    let row = sqlx::query(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = $1 AND env = $2 AND id = $3"
+    ))
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .fetch_optional(ex)
+    .await?;
+    row.as_ref().map(|r| endpoint_from_row(r)).transpose()
+}
+
+/// [`get_endpoint`] inside a write job on a [`BatchConn`].
+pub async fn get_endpoint_on(
+    conn: &mut BatchConn<'_>,
+    t: &Tenant,
+    id: &WebhookEndpointId,
+) -> Result<Option<EndpointRecord>> {
+    let mut sql = Sql::for_batch(
+        conn,
+        &format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = "),
+    );
+    sql.text(t.m())
+        .push(" AND env = ")
+        .text(t.e())
+        .push(" AND id = ")
+        .text(id.as_str());
+    Ok(sql.fetch_batch(conn, endpoint_from_row).await?.pop())
+}
+
+pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    page: &Page,
+) -> Result<Vec<EndpointRecord>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = "
+    ));
+    sql.text(t.m()).push(" AND env = ").text(t.e());
+    page.finish(&mut sql);
+    sql.fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| endpoint_from_row(r))
+        .collect()
+}
+
+/// Deletes the endpoint and cancels its scheduled deliveries (their rows stay, marked `canceled`;
+/// the API no longer lists them, since the endpoint is a 404). `false` when it did not exist.
+pub async fn delete_endpoint(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    id: &WebhookEndpointId,
+    now_us: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "DELETE FROM webhook_endpoints WHERE merchant_id = $1 AND env = $2 AND id = $3",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'canceled', next_attempt_us = NULL, lease_us = NULL, \
+         updated_us = $1 WHERE merchant_id = $2 AND env = $3 AND endpoint_id = $4 AND next_attempt_us IS NOT NULL",
+    )
+    .bind(now_us)
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
