@@ -46,7 +46,6 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await
         .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
-    store.set_batch_runner(Arc::new(crate::payouts::batch::PayoutCreations));
     Ok(store)
 }
 

@@ -16,6 +16,8 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub store: Store,
+    /// Payout creations, decided together in each group commit (see `payouts::batch`).
+    pub creations: anton_store::Batcher<crate::payouts::batch::PayoutCreations>,
     pub secrets: Secrets,
     pub simulator: SimulatorConfig,
     /// Per-key request limiter (DESIGN.md §2).
@@ -56,6 +58,7 @@ impl AppState {
         webhooks: Arc<crate::webhooks::dispatcher::WebhookRuntime>,
     ) -> Self {
         Self(Arc::new(Inner {
+            creations: store.batcher(crate::payouts::batch::PayoutCreations),
             store,
             secrets,
             simulator,

@@ -37,7 +37,8 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 
 pub use list::BatchConn;
 pub use sqlx::{AnyConnection as Conn, AnyPool as Pool};
-pub use writer::{BatchItem, BatchMode, BatchRunner, WriterConfig};
+pub use writer::batch::{BatchRunner, Batcher};
+pub use writer::{BatchMode, WriterConfig};
 
 /// The merchant and environment every tenant query is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -424,15 +425,11 @@ impl Store {
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
-    /// Registers the runner for [`Store::write_batched`] items (see [`writer`]).
-    pub fn set_batch_runner(&self, runner: std::sync::Arc<dyn BatchRunner>) {
-        self.writer.set_runner(runner);
-    }
-
-    /// Hands `item` to the registered batch runner in the next group commit; the output comes back
-    /// once the commit is durable.
-    pub async fn write_batched(&self, item: BatchItem) -> Result<BatchItem> {
-        self.writer.submit_batched(item).await
+    /// The typed handle of a batched use case: items given to [`Batcher::submit`] are decided
+    /// together by `runner` inside a group commit (see [`writer::batch`]). Each call makes a new
+    /// queue (on PostgreSQL with lanes of its own): a use case makes its batcher once.
+    pub fn batcher<R: BatchRunner>(&self, runner: R) -> Batcher<R> {
+        self.writer.batcher(runner)
     }
 
     /// Checks that the database answers (for readiness probes).

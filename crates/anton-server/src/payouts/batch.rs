@@ -44,7 +44,7 @@ use anton_store::idempotency::{self, NewRecord, RecordKey};
 use anton_store::ledger::{self, BalanceKey, Delta, PostingRow};
 use anton_store::list::BatchConn;
 use anton_store::payouts::{self, CreationRows, PayoutRecord};
-use anton_store::{now_us, recipients, BatchItem, BatchMode, BatchRunner, Scoped, Tenant};
+use anton_store::{now_us, recipients, BatchMode, BatchRunner, Scoped, Tenant};
 use axum::http::StatusCode;
 use futures_util::future::BoxFuture;
 
@@ -142,33 +142,20 @@ pub enum Outcome {
     InFlight,
 }
 
-/// The batch runner registered with the store (see `startup::open_store`).
+/// The batched use case of payout creation (see `AppState::new`, which makes its batcher).
 pub struct PayoutCreations;
 
 impl BatchRunner for PayoutCreations {
+    type Item = Creation;
+    type Output = Outcome;
+
     fn run<'c, 'a: 'c>(
         &'c self,
         conn: &'c mut BatchConn<'a>,
         mode: BatchMode,
-        items: &'c [BatchItem],
-    ) -> BoxFuture<'c, anton_store::Result<Vec<BatchItem>>> {
-        Box::pin(async move {
-            let creations = items
-                .iter()
-                .map(|item| {
-                    item.downcast_ref::<Creation>().ok_or_else(|| {
-                        anton_store::StoreError::Corrupt(
-                            "a batched item is not a payout creation".into(),
-                        )
-                    })
-                })
-                .collect::<anton_store::Result<Vec<_>>>()?;
-            let outcomes = run_creations(conn, mode, &creations).await?;
-            Ok(outcomes
-                .into_iter()
-                .map(|o| Box::new(o) as BatchItem)
-                .collect())
-        })
+        items: &'c [Creation],
+    ) -> BoxFuture<'c, anton_store::Result<Vec<Outcome>>> {
+        Box::pin(run_creations(conn, mode, items))
     }
 }
 
@@ -190,7 +177,7 @@ fn refusal(c: &Creation, e: ApiError) -> Outcome {
 async fn run_creations(
     conn: &mut BatchConn<'_>,
     mode: BatchMode,
-    items: &[&Creation],
+    items: &[Creation],
 ) -> anton_store::Result<Vec<Outcome>> {
     let now = now_us();
     let mut outcomes: Vec<Option<Outcome>> = items.iter().map(|_| None).collect();
@@ -332,18 +319,18 @@ async fn run_creations(
 }
 
 /// The distinct recipients of `items[i]` for each `i` in `which`.
-fn recipient_keys(items: &[&Creation], which: &[usize]) -> Vec<Scoped<RecipientId>> {
+fn recipient_keys(items: &[Creation], which: &[usize]) -> Vec<Scoped<RecipientId>> {
     which
         .iter()
-        .map(|&i| recipient_key(items[i]))
+        .map(|&i| recipient_key(&items[i]))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect()
 }
 
 /// The distinct balances of `items[i]` for each `i` in `which`, sorted (the lock order).
-fn balance_keys(items: &[&Creation], which: &[usize]) -> Vec<BalanceKey> {
-    let mut keys: Vec<BalanceKey> = which.iter().map(|&i| balance_key(items[i])).collect();
+fn balance_keys(items: &[Creation], which: &[usize]) -> Vec<BalanceKey> {
+    let mut keys: Vec<BalanceKey> = which.iter().map(|&i| balance_key(&items[i])).collect();
     keys.sort();
     keys.dedup();
     keys
@@ -367,7 +354,7 @@ fn replay_or_mismatch(stored: &idempotency::StoredResponse, fingerprint: &str) -
 /// Decides each undecided creation in arrival order against the balances read: a refusal, or a
 /// reservation (the returned vector holds the recipient's last four for each reservation).
 fn decide(
-    items: &[&Creation],
+    items: &[Creation],
     undecided: &[usize],
     recipients: &HashMap<Scoped<RecipientId>, recipients::RecipientBrief>,
     available: &mut HashMap<BalanceKey, i64>,
@@ -424,7 +411,7 @@ fn decide(
 }
 
 /// The rows the creations that stand write (`created[i]` holds the recipient's last four).
-fn creation_rows(items: &[&Creation], created: &[Option<String>], now: i64) -> CreationRows {
+fn creation_rows(items: &[Creation], created: &[Option<String>], now: i64) -> CreationRows {
     let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
     let mut rows = CreationRows::default();
     for (c, last4) in items.iter().zip(created) {

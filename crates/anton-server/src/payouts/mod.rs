@@ -131,13 +131,8 @@ pub async fn create_payout(
         first_rail_step_us,
         now_us(),
     );
-    let out = state.store.write_batched(Box::new(creation)).await?;
-    let outcome = out.downcast::<batch::Outcome>().map_err(|_| {
-        ApiError::internal(&anton_store::StoreError::Corrupt(
-            "batch output type".into(),
-        ))
-    })?;
-    Ok(match *outcome {
+    let outcome = state.creations.submit(creation).await?;
+    Ok(match outcome {
         batch::Outcome::Fresh(status, body) => idempotency::reply(status, body, false),
         batch::Outcome::Replay(status, body) => idempotency::reply(status, body, true),
         batch::Outcome::Mismatch => idempotency::mismatch().into_response(),
