@@ -1,5 +1,6 @@
 //! The `anton` command tree. Each command is a thin wrapper: parse flags, call [`crate::startup`],
-//! [`crate::operator`] or [`crate::integrator`], print the result.
+//! the engine's operator actions ([`anton_engine::operator`]) or [`crate::integrator`], print the
+//! result.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,8 +14,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::integrator::{self, Connect};
-use crate::operator;
-use crate::secrets::Secrets;
+use anton_engine::{operator, Secrets};
 
 #[derive(Parser)]
 #[command(
@@ -352,7 +352,7 @@ async fn operator_context(cfg: &ConfigArgs) -> anyhow::Result<(anton_store::Stor
     let config = cfg.load(None)?;
     crate::telemetry::init(&config.log_format);
     let store = crate::startup::open_store(&config).await?;
-    let secrets = Secrets::load_or_generate(&config.secrets_dir())?;
+    let secrets = crate::secrets::load_or_generate(&config.secrets_dir())?;
     Ok((store, secrets))
 }
 

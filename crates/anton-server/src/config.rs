@@ -10,6 +10,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+pub use anton_engine::rail::simulator::SimulatorConfig;
+pub use anton_engine::webhooks::WebhooksConfig;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -62,60 +65,6 @@ impl Config {
     }
 }
 
-/// Webhook delivery (DESIGN.md §5).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct WebhooksConfig {
-    /// Local addresses outgoing deliveries bind to, round-robin; published at `/v1/egress_ips`.
-    /// Empty: the operating system chooses (and the list is empty).
-    pub egress_ips: Vec<std::net::IpAddr>,
-    /// A PEM CA certificate trusted in addition to the public roots (tests, private deployments).
-    /// Certificates are always verified.
-    pub extra_root_ca: Option<PathBuf>,
-    /// Private destinations allowed despite the SSRF guard: host names (exact) or CIDRs.
-    pub allow_private: Vec<String>,
-    /// Delay before each retry, in milliseconds (each ±20% jitter). Default: 5 s, 5 min, 30 min,
-    /// 2 h, 5 h, 10 h, 10 h, 24 h.
-    pub retry_schedule_ms: Vec<u64>,
-    /// Per-attempt timeout.
-    pub timeout_ms: u64,
-    /// Concurrent requests per endpoint (per node), at most: each endpoint's window opens up to
-    /// this with successes and closes to 1 when it does not answer (`dispatcher::Speeds`).
-    pub max_concurrency_per_endpoint: u32,
-    /// Requests per second per endpoint (per node; bursts up to twice that).
-    pub rate_per_endpoint_per_s: u64,
-    /// Attempts in flight per node, across all endpoints; endpoints that do not answer hold at
-    /// most half of them.
-    pub max_in_flight: u32,
-    /// Failed attempts after which `delivery.failing` is raised.
-    pub failing_after_attempts: u32,
-    /// An endpoint failing without a single success for this long is disabled.
-    pub disable_after_ms: u64,
-    /// How often the dispatcher looks for due work when nothing wakes it.
-    pub poll_interval_ms: u64,
-}
-
-impl Default for WebhooksConfig {
-    fn default() -> Self {
-        Self {
-            egress_ips: Vec::new(),
-            extra_root_ca: None,
-            allow_private: Vec::new(),
-            retry_schedule_ms: [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000, 86_400]
-                .iter()
-                .map(|s| s * 1_000)
-                .collect(),
-            timeout_ms: 15_000,
-            max_concurrency_per_endpoint: 10,
-            rate_per_endpoint_per_s: 500,
-            max_in_flight: 256,
-            failing_after_attempts: 4,
-            disable_after_ms: 5 * 86_400_000,
-            poll_interval_ms: 200,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TlsConfig {
@@ -123,31 +72,6 @@ pub struct TlsConfig {
     /// certificate are generated into the data dir.
     pub cert_file: Option<PathBuf>,
     pub key_file: Option<PathBuf>,
-}
-
-/// Delays of the test-mode simulator rail (DESIGN.md §3).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SimulatorConfig {
-    /// pending → processing.
-    pub processing_delay_ms: u64,
-    /// processing → paid/failed.
-    pub settle_delay_ms: u64,
-    /// paid → returned (for the `0005` account).
-    pub return_delay_ms: u64,
-    /// How often the worker looks for due payouts.
-    pub poll_interval_ms: u64,
-}
-
-impl Default for SimulatorConfig {
-    fn default() -> Self {
-        Self {
-            processing_delay_ms: 2_000,
-            settle_delay_ms: 3_000,
-            return_delay_ms: 5_000,
-            poll_interval_ms: 250,
-        }
-    }
 }
 
 impl Default for Config {

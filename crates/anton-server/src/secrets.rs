@@ -1,5 +1,5 @@
-//! Server-side secrets: the key that hashes API keys, the key that fingerprints bank accounts, and
-//! the AES-256-GCM keyring that encrypts account numbers.
+//! Server-side secrets ([`anton_engine::Secrets`]) as files: the key that hashes API keys, the key
+//! that fingerprints bank accounts, and the AES-256-GCM keyring that encrypts account numbers.
 //!
 //! They live as files in the secrets directory (mode 0600), generated on first start for the
 //! embedded default. `encryption.keys` holds one `<id> <hex key>` per line, the first one active:
@@ -13,12 +13,7 @@ use anton_core::crypto::{KeyedHasher, Keyring};
 use anyhow::{bail, Context};
 use rand::RngCore;
 
-#[derive(Debug, Clone)]
-pub struct Secrets {
-    pub api_key_hasher: KeyedHasher,
-    pub fingerprint_hasher: KeyedHasher,
-    pub keyring: Keyring,
-}
+pub use anton_engine::Secrets;
 
 fn random_hex() -> String {
     let mut b = [0u8; 32];
@@ -58,30 +53,28 @@ fn parse_key(text: &str, what: &str) -> anyhow::Result<Vec<u8>> {
     Ok(key)
 }
 
-impl Secrets {
-    /// Loads the secrets from `dir`, generating any that are missing.
-    pub fn load_or_generate(dir: &Path) -> anyhow::Result<Self> {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let api = read_or_create(&dir.join("api_key_hash.key"), random_hex)?;
-        let fp = read_or_create(&dir.join("fingerprint.key"), random_hex)?;
-        let enc = read_or_create(&dir.join("encryption.keys"), || {
-            format!("k1 {}\n", random_hex())
-        })?;
-        let mut ring = Vec::new();
-        for line in enc
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            let (id, key) = line
-                .split_once(' ')
-                .context("encryption.keys lines are `<id> <hex key>`")?;
-            ring.push((id.to_owned(), parse_key(key, "an encryption key")?));
-        }
-        Ok(Self {
-            api_key_hasher: KeyedHasher::new(&parse_key(&api, "api_key_hash.key")?),
-            fingerprint_hasher: KeyedHasher::new(&parse_key(&fp, "fingerprint.key")?),
-            keyring: Keyring::new(&ring).context("encryption.keys")?,
-        })
+/// Loads the secrets from `dir`, generating any that are missing.
+pub fn load_or_generate(dir: &Path) -> anyhow::Result<Secrets> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let api = read_or_create(&dir.join("api_key_hash.key"), random_hex)?;
+    let fp = read_or_create(&dir.join("fingerprint.key"), random_hex)?;
+    let enc = read_or_create(&dir.join("encryption.keys"), || {
+        format!("k1 {}\n", random_hex())
+    })?;
+    let mut ring = Vec::new();
+    for line in enc
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (id, key) = line
+            .split_once(' ')
+            .context("encryption.keys lines are `<id> <hex key>`")?;
+        ring.push((id.to_owned(), parse_key(key, "an encryption key")?));
     }
+    Ok(Secrets {
+        api_key_hasher: KeyedHasher::new(&parse_key(&api, "api_key_hash.key")?),
+        fingerprint_hasher: KeyedHasher::new(&parse_key(&fp, "fingerprint.key")?),
+        keyring: Keyring::new(&ring).context("encryption.keys")?,
+    })
 }

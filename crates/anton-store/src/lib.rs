@@ -395,6 +395,21 @@ impl Store {
         self.writer.submit(job).await
     }
 
+    /// [`Store::write`] for a job that may refuse: `Ok(Err(refusal))` rolls back everything the
+    /// job wrote, like an `Err`, but reaches the caller as its answer.
+    pub async fn write_refusable<T, E, F>(&self, job: F) -> Result<std::result::Result<T, E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut AnyConnection,
+            ) -> BoxFuture<'c, Result<std::result::Result<T, E>>>
+            + Send
+            + 'static,
+    {
+        self.writer.submit_refusable(job).await
+    }
+
     /// Runs `job` in a write batch through a [`BatchConn`], in a savepoint of its own: on SQLite (a
     /// file database) on the native writer connection's thread, with no thread hand-off per
     /// statement; on PostgreSQL on the job lane (its own native connection, row sets as arrays);
@@ -441,6 +456,33 @@ impl Store {
     /// Closes the read pool. The writer task ends when the last `Store` clone is dropped.
     pub async fn close(&self) {
         self.read.close().await;
+    }
+}
+
+/// Runs `job` inside a savepoint of a write job's connection: what it wrote stays only if it
+/// returns `Ok(Ok(_))`; a refusal (`Ok(Err(_))`) or an error rolls it back.
+pub async fn in_savepoint<T, E, F>(
+    conn: &mut AnyConnection,
+    job: F,
+) -> Result<std::result::Result<T, E>>
+where
+    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<std::result::Result<T, E>>>,
+{
+    let mut sp = conn.begin().await?;
+    match job(&mut sp).await {
+        Ok(Ok(t)) => {
+            sp.commit().await?;
+            Ok(Ok(t))
+        }
+        Ok(Err(refusal)) => {
+            sp.rollback().await?;
+            Ok(Err(refusal))
+        }
+        Err(e) => {
+            // A failed rollback means the connection is gone; the caller sees `e`.
+            let _ = sp.rollback().await;
+            Err(e)
+        }
     }
 }
 

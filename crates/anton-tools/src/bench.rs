@@ -20,8 +20,8 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 use serde_json::json;
 
+use anton_engine::operator;
 use anton_server::config::Config;
-use anton_server::operator;
 use anton_server::startup::Application;
 
 #[derive(Subcommand)]
@@ -269,8 +269,8 @@ async fn payouts(
         .generated_ca()
         .cloned()
         .context("the bench uses the generated CA")?;
-    let store = app.state().store.clone();
-    let secrets = app.state().secrets.clone();
+    let store = app.engine().store().clone();
+    let secrets = app.engine().secrets().clone();
     // Every node is stopped before the database is dropped (its background tasks would
     // otherwise fail against a closed pool or a dropped database).
     let mut running = Vec::new();

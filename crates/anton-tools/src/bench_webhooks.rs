@@ -25,8 +25,8 @@ use serde_json::json;
 use crate::bench::{
     bench_client, database_url, drop_database, machine, tempfile_dir, LocalReceiver, MachineCpu,
 };
+use anton_engine::operator;
 use anton_server::config::Config;
-use anton_server::operator;
 use anton_server::startup::Application;
 
 #[derive(Default)]
@@ -93,8 +93,8 @@ pub async fn run(
         .generated_ca()
         .cloned()
         .context("the bench uses the generated CA")?;
-    let store = app.state().store.clone();
-    let secrets = app.state().secrets.clone();
+    let store = app.engine().store().clone();
+    let secrets = app.engine().secrets().clone();
     let merchant = operator::create_merchant(&store, "webhook bench").await?;
     let tenant = Tenant::new(merchant.id.clone(), Environment::Test);
     operator::set_rate_limits(&store, &merchant.id, 1_000_000, 1_000_000).await?;

@@ -35,7 +35,7 @@ use futures_util::TryStreamExt;
 use rand::{Rng, SeedableRng};
 
 use crate::bench::{database_url, drop_database, tempfile_dir, LocalReceiver};
-use anton_server::operator;
+use anton_engine::operator;
 
 /// Options of one run.
 #[derive(clap::Args, Debug, Clone)]
@@ -195,7 +195,7 @@ pub async fn run(opts: CrashTest) -> anyhow::Result<()> {
         ..anton_server::config::Config::default()
     };
     let store = anton_server::startup::open_store(&config).await?;
-    let secrets = anton_server::secrets::Secrets::load_or_generate(&config.secrets_dir())?;
+    let secrets = anton_server::secrets::load_or_generate(&config.secrets_dir())?;
     let merchant = operator::create_merchant(&store, "Crash Test Ltd").await?;
     operator::set_rate_limits(&store, &merchant.id, 100_000, 100_000).await?;
     let key = operator::create_key(

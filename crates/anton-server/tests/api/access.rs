@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anton_core::keys::Environment;
-use anton_server::operator::{self, KeySpec};
+use anton_engine::operator::{self, KeySpec};
 use reqwest::StatusCode;
 use serde_json::json;
 

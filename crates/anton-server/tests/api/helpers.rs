@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 
 use anton_core::id::MerchantId;
 use anton_core::keys::{Environment, ScopeSet};
+use anton_engine::operator::{self, KeySpec};
 use anton_server::config::{Config, SimulatorConfig};
-use anton_server::operator::{self, KeySpec};
 use anton_server::secrets::Secrets;
 use anton_server::startup::Application;
 use anton_store::{Store, Tenant};
@@ -110,7 +110,7 @@ pub struct TestApp {
     pub merchant: MerchantId,
     pub key: String,
     pub simulator: SimulatorConfig,
-    pub webhooks: std::sync::Arc<anton_server::webhooks::dispatcher::WebhookRuntime>,
+    pub webhooks: std::sync::Arc<anton_engine::webhooks::WebhookRuntime>,
     database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -126,7 +126,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(
     backend: Backend,
     customize: impl FnOnce(&mut Config),
-    lookup: Option<std::sync::Arc<dyn anton_server::webhooks::ssrf::NameLookup>>,
+    lookup: Option<std::sync::Arc<dyn anton_engine::webhooks::ssrf::NameLookup>>,
 ) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg_database) = match backend {
@@ -160,15 +160,15 @@ pub async fn spawn_app_with(
     customize(&mut config);
     let app = Application::build_with_lookup(
         config,
-        lookup.unwrap_or_else(|| std::sync::Arc::new(anton_server::webhooks::ssrf::SystemLookup)),
+        lookup.unwrap_or_else(|| std::sync::Arc::new(anton_engine::webhooks::ssrf::SystemLookup)),
     )
     .await
     .expect("the application builds");
-    let webhooks = app.state().webhooks.clone();
+    let webhooks = app.engine().webhooks().clone();
     let addr = app.local_addr();
     let ca = std::fs::read(app.generated_ca().expect("a generated CA")).expect("read CA");
-    let store = app.state().store.clone();
-    let secrets = app.state().secrets.clone();
+    let store = app.engine().store().clone();
+    let secrets = app.engine().secrets().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
@@ -445,7 +445,7 @@ impl TestApp {
     pub async fn run_rail(&self) -> usize {
         let mut total = 0;
         for _ in 0..10 {
-            let n = anton_server::rail::simulator::run_due(
+            let n = anton_engine::rail::simulator::run_due(
                 &self.store,
                 &self.simulator,
                 anton_store::now_us(),

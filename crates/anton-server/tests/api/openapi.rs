@@ -7,7 +7,7 @@ const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi
 
 #[tokio::test]
 async fn the_committed_openapi_document_is_current_and_served() {
-    let generated = anton_server::openapi::document();
+    let generated = anton_api::openapi::document();
     if std::env::var_os("ANTON_UPDATE_OPENAPI").is_some() {
         std::fs::write(COMMITTED, &generated).expect("write docs/openapi.json");
     }

@@ -198,7 +198,7 @@ async fn a_key_revoked_through_one_node_is_refused_by_the_other_within_a_second(
         .find(|k| key.ends_with(&k.last4) && key.starts_with(&k.display_prefix))
         .unwrap()
         .id;
-    anton_server::operator::revoke_key(&app.store, &app.merchant, &id)
+    anton_engine::operator::revoke_key(&app.store, &app.merchant, &id)
         .await
         .unwrap();
     let revoked_at = Instant::now();
@@ -256,7 +256,7 @@ async fn a_keys_rate_limit_holds_across_two_api_nodes() {
         }
     }
     // 4 requests/s (burst 8) for this merchant's keys.
-    let m = anton_server::operator::create_merchant(&app.store, "Limited")
+    let m = anton_engine::operator::create_merchant(&app.store, "Limited")
         .await
         .unwrap();
     app.set_rate_limits(&m.id, 4, 4).await;

@@ -461,7 +461,7 @@ async fn a_retry_after_a_dropped_connection_creates_exactly_one_payout(backend: 
 async fn rate_limits_are_waited_out_or_reported(backend: Backend) {
     let app = crate::helpers::spawn_app(backend).await;
     // A merchant limited to 2 requests/s (burst 4) in test mode.
-    let m = anton_server::operator::create_merchant(&app.store, "Slow")
+    let m = anton_engine::operator::create_merchant(&app.store, "Slow")
         .await
         .unwrap();
     app.set_rate_limits(&m.id, 2, 2).await;

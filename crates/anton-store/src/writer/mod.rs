@@ -192,9 +192,39 @@ impl Writer {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
+        self.submit_keeping(f, Result::is_ok).await
+    }
+
+    /// [`Writer::submit`] for a job that may refuse (`Ok(Err(refusal))`): a refusal's writes are
+    /// rolled back with its savepoint, and the refusal is its answer.
+    pub(crate) async fn submit_refusable<T, E, F>(&self, f: F) -> Result<std::result::Result<T, E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut AnyConnection,
+            ) -> BoxFuture<'c, Result<std::result::Result<T, E>>>
+            + Send
+            + 'static,
+    {
+        self.submit_keeping(f, |r| matches!(r, Ok(Ok(_)))).await
+    }
+
+    /// Submits a closure job whose savepoint is kept when `keep` says so of its result.
+    async fn submit_keeping<T, F>(&self, f: F, keep: fn(&Result<T>) -> bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
         let (done_tx, done_rx) = oneshot::channel::<Result<T>>();
-        let job: Job =
-            Box::new(move |conn| Box::pin(async move { outcome(f(conn).await, done_tx) }));
+        let job: Job = Box::new(move |conn| {
+            Box::pin(async move {
+                let result = f(conn).await;
+                let kept = keep(&result);
+                let (_, completion) = outcome(result, done_tx);
+                (kept, completion)
+            })
+        });
         self.tx
             .send(Work::Job(job))
             .await

@@ -1,0 +1,133 @@
+//! Idempotent requests, the HTTP side (DESIGN.md §2). The rules live in the engine
+//! (`anton_engine::idempotency`, one implementation for every mutation); here:
+//!
+//! - the `Idempotency-Key` header, and the request's fingerprint — SHA-256 of method, path and
+//!   raw body, what makes two requests "the same request";
+//! - [`JsonReply`], how an outcome is rendered (the object as JSON, or the error envelope with
+//!   the request's id), which the engine stores with a keyed request's effects;
+//! - [`reply`]: an answer as a response, `Idempotent-Replayed: true` on a replay.
+
+use anton_engine::idempotency::{Answer, IdempotencyKey, Keyed, Mutation, Render, Reply};
+use anton_engine::EngineError;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::request_id;
+
+/// SHA-256 of method, path and raw body: what makes two requests "the same request".
+pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_str().as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// The request's key and fingerprint, when it carries an `Idempotency-Key`.
+pub fn keyed(
+    headers: &HeaderMap,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> Result<Option<Keyed>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let text = v.to_str().map_err(|_| {
+        ApiError::invalid(
+            "idempotency_key_invalid",
+            "Idempotency-Key must be printable ASCII.",
+        )
+    })?;
+    Ok(Some(Keyed {
+        key: IdempotencyKey::parse(text)?,
+        fingerprint: fingerprint(method, path, body),
+    }))
+}
+
+/// A mutation of this request: its idempotency, and `render` for its outcome.
+pub fn mutation<R>(
+    headers: &HeaderMap,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+    render: R,
+) -> Result<Mutation<R>, ApiError> {
+    Ok(Mutation {
+        keyed: keyed(headers, method, path, body)?,
+        render,
+    })
+}
+
+/// A mutation without idempotency (`DELETE`s).
+pub fn unkeyed<R>(render: R) -> Mutation<R> {
+    Mutation {
+        keyed: None,
+        render,
+    }
+}
+
+/// Renders an outcome as this API answers it: 200 with the object `object` makes of it, or the
+/// error envelope carrying the request's id.
+pub struct JsonReply<F> {
+    request_id: String,
+    object: F,
+}
+
+/// A [`JsonReply`] for the current request.
+pub fn json<F>(object: F) -> JsonReply<F> {
+    JsonReply {
+        request_id: request_id::current().unwrap_or_default(),
+        object,
+    }
+}
+
+impl<T, O, F> Render<T> for JsonReply<F>
+where
+    O: Serialize,
+    F: Fn(&T) -> O + Send + Sync + 'static,
+{
+    fn render(&self, outcome: Result<&T, &EngineError>) -> Reply {
+        match outcome {
+            Ok(t) => match serde_json::to_string(&(self.object)(t)) {
+                Ok(body) => Reply {
+                    status: StatusCode::OK.as_u16(),
+                    body,
+                },
+                Err(e) => self.error(&ApiError::internal(&e)),
+            },
+            Err(e) => self.error(&ApiError::of(e)),
+        }
+    }
+}
+
+impl<F> JsonReply<F> {
+    fn error(&self, e: &ApiError) -> Reply {
+        Reply {
+            status: e.status.as_u16(),
+            body: request_id::with_id(self.request_id.clone(), || e.body()),
+        }
+    }
+}
+
+/// An answer as the response: JSON, with `Idempotent-Replayed: true` when it is a replay.
+pub fn reply(answer: Answer) -> Response {
+    let status =
+        StatusCode::from_u16(answer.reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        answer.reply.body,
+    )
+        .into_response();
+    if answer.replayed {
+        resp.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    resp
+}

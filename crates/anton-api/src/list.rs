@@ -1,0 +1,119 @@
+//! List query parameters (DESIGN.md §2): `limit` (1..100, default 20), `starting_after`,
+//! `created[gte]`, `created[lt]`, plus per-resource filters. Unknown parameters are refused.
+
+use std::collections::HashMap;
+
+use anton_core::time::Timestamp;
+use anton_engine::validate::{ListQuery, Listing};
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+pub const LIMIT_DEFAULT: i64 = 20;
+pub const LIMIT_MAX: i64 = 100;
+
+/// Parsed common parameters; resource filters stay in `rest` for the handler.
+pub struct ListParams {
+    pub limit: i64,
+    pub starting_after: Option<String>,
+    pub created_gte_us: Option<i64>,
+    pub created_lt_us: Option<i64>,
+    pub rest: HashMap<String, String>,
+}
+
+/// An RFC 3339 time or unix seconds (query parameters, and `since`-style body fields), as unix
+/// microseconds.
+pub fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
+    if let Ok(secs) = v.parse::<i64>() {
+        return secs.checked_mul(1_000_000).ok_or_else(|| {
+            ApiError::invalid("parameter_invalid", format!("{name} is out of range"))
+                .with_param(name)
+        });
+    }
+    Timestamp::parse_rfc3339(v)
+        .map(Timestamp::unix_micros)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "parameter_invalid",
+                format!("{name} must be an RFC 3339 time or unix seconds"),
+            )
+            .with_param(name)
+        })
+}
+
+impl ListParams {
+    /// `allowed`: the resource's own filter names.
+    pub fn parse(mut q: HashMap<String, String>, allowed: &[&str]) -> Result<Self, ApiError> {
+        let limit = match q.remove("limit") {
+            None => LIMIT_DEFAULT,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=LIMIT_MAX).contains(n))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "parameter_invalid",
+                        "limit must be an integer from 1 to 100",
+                    )
+                    .with_param("limit")
+                })?,
+        };
+        let starting_after = q.remove("starting_after");
+        let created_gte_us = q
+            .remove("created[gte]")
+            .map(|v| parse_time("created[gte]", &v))
+            .transpose()?;
+        let created_lt_us = q
+            .remove("created[lt]")
+            .map(|v| parse_time("created[lt]", &v))
+            .transpose()?;
+        if let Some(unknown) = q.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(ApiError::invalid(
+                "parameter_unknown",
+                format!("Unknown query parameter: {unknown}"),
+            )
+            .with_param(unknown.clone()));
+        }
+        Ok(Self {
+            limit,
+            starting_after,
+            created_gte_us,
+            created_lt_us,
+            rest: q,
+        })
+    }
+
+    /// The common parameters as the engine takes them.
+    pub fn query(&self) -> ListQuery {
+        ListQuery {
+            limit: self.limit,
+            starting_after: self.starting_after.clone(),
+            created_gte_us: self.created_gte_us,
+            created_lt_us: self.created_lt_us,
+        }
+    }
+}
+
+/// `{"object":"list","data":[…],"has_more":…}`
+#[derive(Serialize)]
+pub struct ListOut<T: Serialize> {
+    pub object: &'static str,
+    pub data: Vec<T>,
+    pub has_more: bool,
+}
+
+impl<T: Serialize> ListOut<T> {
+    pub fn new(data: Vec<T>, has_more: bool) -> Self {
+        Self {
+            object: "list",
+            data,
+            has_more,
+        }
+    }
+
+    /// A page of the engine's list, each item as `object` shows it.
+    pub fn of<R>(listing: Listing<R>, object: impl FnMut(R) -> T) -> Self {
+        let Listing { data, has_more } = listing.map(object);
+        Self::new(data, has_more)
+    }
+}

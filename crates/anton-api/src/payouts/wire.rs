@@ -1,0 +1,28 @@
+//! Payout wire types: what the API accepts. It answers with the engine's
+//! [`anton_engine::objects::PayoutOut`].
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::recipients::wire::Metadata;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutIn {
+    /// Minor units (cents), a positive integer.
+    pub amount: i64,
+    /// `USD`, `EUR` or `GBP`; must be the recipient account's currency.
+    pub currency: String,
+    /// The recipient id (`rcp_…`).
+    pub recipient: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub metadata: Metadata,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FailIn {
+    /// One of `account_closed`, `no_account`, `invalid_account_number`, `account_frozen`, `declined`.
+    pub failure_code: Option<String>,
+}

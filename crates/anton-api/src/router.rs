@@ -1,0 +1,91 @@
+//! The assembled HTTP application: every resource's routes, health checks, and the fallbacks
+//! that answer unknown URLs and methods with the error envelope.
+
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::error::{ApiError, ErrorType};
+use crate::request_id;
+use crate::state::ApiState;
+
+/// The whole HTTP application.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/v1/openapi.json", get(crate::openapi::serve))
+        .route("/v1/egress_ips", get(egress_ips))
+        .merge(crate::recipients::router())
+        .merge(crate::payouts::router())
+        .merge(crate::balance::router())
+        .merge(crate::events::router())
+        .merge(crate::webhooks::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+/// A worker node's port: health checks only (no public API).
+pub fn health_router(state: ApiState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the database answers.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<ApiState>,
+) -> Result<impl IntoResponse, ApiError> {
+    state
+        .engine
+        .ping()
+        .await
+        .map_err(|_| ApiError::unavailable())?;
+    Ok(Json(json!({
+        "status": "ready",
+        // API nodes alive in the deployment (heartbeats), which share the per-key rate limits.
+        "api_nodes": state.engine.api_nodes(),
+    })))
+}
+
+/// Published egress addresses of webhook deliveries (DESIGN.md §5.4). No authentication.
+async fn egress_ips(
+    axum::extract::State(state): axum::extract::State<ApiState>,
+) -> impl IntoResponse {
+    let data: Vec<_> = state
+        .engine
+        .webhooks()
+        .egress_ips
+        .iter()
+        .map(|ip| json!({"ip": ip.to_string()}))
+        .collect();
+    Json(json!({"object": "list", "data": data, "has_more": false}))
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorType::InvalidRequest,
+        "unrecognized_url",
+        format!("Unrecognized request URL: {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorType::InvalidRequest,
+        "method_not_allowed",
+        "This method is not allowed on this URL.",
+    )
+}

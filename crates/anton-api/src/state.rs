@@ -1,0 +1,47 @@
+//! The API's shared state on a node: the engine, and what only the HTTP API needs — the rate
+//! limiters and the caches of authentication. Cheap to clone (an `Arc`). Holds no money or
+//! idempotency decisions: those are the engine's, made in database transactions.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anton_engine::ratelimit::RateLimiter;
+use anton_engine::Engine;
+
+#[derive(Clone)]
+pub struct ApiState(Arc<Inner>);
+
+pub struct Inner {
+    pub engine: Engine,
+    /// Per-key request limiter (DESIGN.md §2).
+    pub key_limiter: RateLimiter,
+    /// Per-client-IP limiter for failed authentication.
+    pub auth_failure_limiter: RateLimiter,
+    /// When each key's `last_used_at` was last written, so it is written at most once a minute.
+    pub last_used_written: Mutex<HashMap<String, Instant>>,
+    /// API key records by keyed hash: (fetched at, store key epoch, record). See `auth`.
+    pub key_cache: Mutex<HashMap<String, (Instant, u64, anton_store::api_keys::ApiKeyRecord)>>,
+    /// Merchants' rate-limit settings: (fetched at, live/s, test/s), refreshed after a second.
+    pub merchant_limits: Mutex<HashMap<anton_core::id::MerchantId, (Instant, i64, i64)>>,
+}
+
+impl std::ops::Deref for ApiState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl ApiState {
+    pub fn new(engine: Engine) -> Self {
+        Self(Arc::new(Inner {
+            engine,
+            key_limiter: RateLimiter::default(),
+            auth_failure_limiter: RateLimiter::default(),
+            last_used_written: Mutex::new(HashMap::new()),
+            key_cache: Mutex::new(HashMap::new()),
+            merchant_limits: Mutex::new(HashMap::new()),
+        }))
+    }
+}

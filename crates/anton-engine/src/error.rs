@@ -1,0 +1,175 @@
+//! The engine's one error type. Every use case refuses in these terms — what went wrong in the
+//! caller's terms, with a stable `code` and, where one parameter is at fault, its name — and never
+//! in HTTP's: the API adapter maps each variant to a status and the error envelope, a portal
+//! would map it to a page.
+//!
+//! Stable codes (the envelope's `code`): `parameter_invalid`, `amount_too_small`,
+//! `amount_too_large`, `amount_invalid`, `currency_invalid`, `currency_not_supported`,
+//! `metadata_invalid`, `email_invalid`, `description_invalid`, `url_invalid`,
+//! `enabled_events_invalid`, `status_invalid`, `event_invalid`,
+//! `expire_previous_in_seconds_invalid`, the bank-account codes of
+//! [`anton_core::bank::BankAccountError`], `idempotency_key_invalid`, `resource_missing`,
+//! `currency_mismatch`, `insufficient_funds`, `payout_not_cancelable`,
+//! `payout_invalid_transition`, `live_rail_not_configured`, `idempotency_key_reused`,
+//! `idempotency_request_in_progress`; operator actions add `merchant_missing`, `key_missing`,
+//! `key_revoked`, `scopes_empty`, `grace_too_long`, `name_invalid`, `rate_limit_invalid`.
+
+use anton_core::money::Currency;
+use anton_core::payout::InvalidTransition;
+use anton_store::StoreError;
+
+/// Ids and other echoed values are cut to this many characters in messages.
+const ECHO_CHARS_MAX: usize = 80;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A value the use case cannot accept.
+    #[error("{message}")]
+    Invalid {
+        code: &'static str,
+        message: String,
+        param: Option<String>,
+    },
+    /// The object the request is about does not exist for this tenant (another tenant's object
+    /// is missing too: it is never told apart).
+    #[error("No such {resource}: '{id}'")]
+    NotFound {
+        resource: &'static str,
+        id: String,
+        param: Option<&'static str>,
+    },
+    /// An object the request names in its parameters does not exist for this tenant.
+    #[error("No such {resource}: '{id}'")]
+    ReferenceMissing {
+        resource: &'static str,
+        id: String,
+        param: &'static str,
+    },
+    #[error(
+        "This recipient's {bank_type} account is paid in {account_currency}, not {requested}."
+    )]
+    CurrencyMismatch {
+        bank_type: String,
+        account_currency: String,
+        requested: Currency,
+    },
+    #[error("The available {currency} balance does not cover this payout.")]
+    InsufficientFunds { currency: Currency },
+    /// A cancel the payout's status does not allow.
+    #[error("{0}.")]
+    NotCancelable(InvalidTransition),
+    /// A move (test helpers) the payout's status does not allow.
+    #[error("{0}.")]
+    InvalidTransition(InvalidTransition),
+    #[error("Live payouts are not available: this Anton deployment has no live rail configured.")]
+    LiveRailNotConfigured,
+    #[error(
+        "This Idempotency-Key was already used with a different request (method, path or body). \
+         Use a new key for a new request."
+    )]
+    IdempotencyKeyReused,
+    #[error("A request with this Idempotency-Key is still being processed. Retry shortly.")]
+    IdempotencyInProgress,
+    /// The database is unreachable, or refused the work for a transient reason: the request may
+    /// be retried as it is (with its idempotency key).
+    #[error("the database is unavailable")]
+    Unavailable(#[source] StoreError),
+    /// Anything else: a bug or corrupt data. Its cause is for the operator's log only.
+    #[error("an unexpected error occurred")]
+    Internal(#[source] StoreError),
+}
+
+impl EngineError {
+    /// A refused parameter.
+    pub fn invalid(code: &'static str, message: impl Into<String>, param: &str) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+            param: Some(param.to_owned()),
+        }
+    }
+
+    /// A refusal that no single parameter is to blame for.
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+            param: None,
+        }
+    }
+
+    /// The tenant has no `resource` with this id.
+    pub fn not_found(resource: &'static str, id: &str) -> Self {
+        Self::NotFound {
+            resource,
+            id: truncate(id).to_owned(),
+            param: None,
+        }
+    }
+
+    /// Names the parameter that carried the missing object's id.
+    pub fn with_param(self, name: &'static str) -> Self {
+        match self {
+            Self::NotFound { resource, id, .. } => Self::NotFound {
+                resource,
+                id,
+                param: Some(name),
+            },
+            Self::Invalid { code, message, .. } => Self::Invalid {
+                code,
+                message,
+                param: Some(name.to_owned()),
+            },
+            other => other,
+        }
+    }
+
+    /// The stable code (see the module docs).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { code, .. } => code,
+            Self::NotFound { .. } | Self::ReferenceMissing { .. } => "resource_missing",
+            Self::CurrencyMismatch { .. } => "currency_mismatch",
+            Self::InsufficientFunds { .. } => "insufficient_funds",
+            Self::NotCancelable(_) => "payout_not_cancelable",
+            Self::InvalidTransition(_) => "payout_invalid_transition",
+            Self::LiveRailNotConfigured => "live_rail_not_configured",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::IdempotencyInProgress => "idempotency_request_in_progress",
+            Self::Unavailable(_) => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The parameter at fault, when one is.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { param, .. } => param.as_deref(),
+            Self::NotFound { param, .. } => *param,
+            Self::ReferenceMissing { param, .. } => Some(param),
+            Self::CurrencyMismatch { .. } => Some("currency"),
+            Self::InsufficientFunds { .. } => Some("amount"),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        if e.is_unavailable() {
+            Self::Unavailable(e)
+        } else {
+            Self::Internal(e)
+        }
+    }
+}
+
+/// `s` cut to [`ECHO_CHARS_MAX`] characters.
+fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(ECHO_CHARS_MAX) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

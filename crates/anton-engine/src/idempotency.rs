@@ -1,0 +1,214 @@
+//! Idempotent mutations (DESIGN.md §2): the one implementation, used by every mutating use case,
+//! closure-written or batched.
+//!
+//! A mutation may carry an `Idempotency-Key` ([`Keyed`]). Then:
+//! - the key's first request still running on this node → [`EngineError::IdempotencyInProgress`]
+//!   ([`InFlight`]);
+//! - a stored record for the key, looked up **inside the write transaction** → its stored answer,
+//!   replayed as it was ([`replay`]), or [`EngineError::IdempotencyKeyReused`] when the request's
+//!   fingerprint differs;
+//! - otherwise the use case runs, and its answer — success or refusal — is stored **in the same
+//!   transaction** as its effects. A concurrent twin on another node loses on the primary key and
+//!   then replays the winner's answer.
+//!
+//! What is stored is the adapter's rendering of the outcome ([`Render`] → [`Reply`]): a replay
+//! must be the first answer byte for byte, and only the adapter knows its bytes. The engine treats
+//! a reply as opaque data. Payout creation (`payouts::create`) applies these same rules to a whole
+//! batch with set-based statements: [`replay`] decides each stored key, [`InFlight`] marks each
+//! running one.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use anton_store::idempotency::{self as records, RecordKey, StoredResponse};
+use anton_store::{now_us, Conn, Store, StoreError, Tenant};
+use futures_util::future::BoxFuture;
+
+use crate::error::{EngineError, Result};
+
+/// Longest `Idempotency-Key`.
+const KEY_LEN_MAX: usize = 255;
+
+/// An `Idempotency-Key`: 1 to 255 printable ASCII characters without spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(s: &str) -> Result<Self> {
+        if s.is_empty() || s.len() > KEY_LEN_MAX || !s.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+            return Err(EngineError::refused(
+                "idempotency_key_invalid",
+                "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A keyed request: its key, and its fingerprint — what makes two requests "the same request"
+/// (the adapter's digest of it: for the HTTP API, method, path and raw body).
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub key: IdempotencyKey,
+    pub fingerprint: String,
+}
+
+/// An answer as the adapter rendered it: a status in the adapter's terms and the body text. What
+/// a keyed request's record keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// A mutation's answer, and whether it is a replay of a stored one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub reply: Reply,
+    pub replayed: bool,
+}
+
+impl Answer {
+    fn fresh(reply: Reply) -> Self {
+        Self {
+            reply,
+            replayed: false,
+        }
+    }
+}
+
+/// How an adapter renders a use case's outcome — the object, or the refusal — into its reply.
+/// Called inside the write transaction for keyed requests, so the reply commits with the effects.
+pub trait Render<T>: Send + Sync + 'static {
+    fn render(&self, outcome: std::result::Result<&T, &EngineError>) -> Reply;
+}
+
+/// A mutation's idempotency and its renderer.
+pub struct Mutation<R> {
+    pub keyed: Option<Keyed>,
+    pub render: R,
+}
+
+/// Idempotency keys whose first request is running on this node (a twin meanwhile gets
+/// [`EngineError::IdempotencyInProgress`]). Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<Mutex<HashSet<RecordKey>>>);
+
+impl InFlight {
+    /// Marks `key` as running; the mark goes when the guard is dropped, however the request ends
+    /// (cancellation included).
+    pub fn enter(&self, tenant: &Tenant, key: &IdempotencyKey) -> Result<InFlightGuard> {
+        let marker = RecordKey::new(tenant.clone(), key.as_str());
+        let fresh = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(marker.clone());
+        if !fresh {
+            return Err(EngineError::IdempotencyInProgress);
+        }
+        Ok(InFlightGuard {
+            set: self.clone(),
+            key: marker,
+        })
+    }
+}
+
+/// See [`InFlight::enter`].
+#[derive(Debug)]
+pub struct InFlightGuard {
+    set: InFlight,
+    key: RecordKey,
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.set
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.key);
+    }
+}
+
+/// A stored record as this request's answer: its replay when the request is the same one, or
+/// [`EngineError::IdempotencyKeyReused`].
+pub fn replay(stored: &StoredResponse, fingerprint: &str) -> Result<Answer> {
+    if stored.fingerprint != fingerprint {
+        return Err(EngineError::IdempotencyKeyReused);
+    }
+    Ok(Answer {
+        reply: Reply {
+            status: stored.status,
+            body: stored.body.clone(),
+        },
+        replayed: true,
+    })
+}
+
+/// A use case as one write job: `Ok(Err(refusal))` refuses (its writes are rolled back, the
+/// refusal is its answer), `Err` is an unexpected store error (nothing is kept).
+pub(crate) type Job<T> =
+    Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<Result<T>, StoreError>> + Send>;
+
+/// Runs a mutation's `job` with the rules of the module docs.
+pub(crate) async fn run<T, R>(
+    store: &Store,
+    in_flight: &InFlight,
+    tenant: &Tenant,
+    mutation: Mutation<R>,
+    job: Job<T>,
+) -> Result<Answer>
+where
+    T: Send + 'static,
+    R: Render<T>,
+{
+    let Mutation { keyed, render } = mutation;
+    let Some(keyed) = keyed else {
+        let outcome = store.write_refusable(job).await?;
+        return Ok(Answer::fresh(render.render(outcome.as_ref())));
+    };
+    // No read before the write job: the job checks for a stored record itself, in the same
+    // transaction, which is both cheaper (one round trip fewer) and race-free.
+    let _running = in_flight.enter(tenant, &keyed.key)?;
+    let t = tenant.clone();
+    let key = keyed.key.clone();
+    let fingerprint = keyed.fingerprint.clone();
+    let outcome = store
+        .write(move |c| {
+            Box::pin(async move {
+                if let Some(stored) = records::get(&mut *c, &t, key.as_str()).await? {
+                    return Ok(Err(stored));
+                }
+                let outcome = anton_store::in_savepoint(c, job).await?;
+                let reply = render.render(outcome.as_ref());
+                let stored = StoredResponse {
+                    fingerprint,
+                    status: reply.status,
+                    body: reply.body,
+                };
+                records::insert(c, &t, key.as_str(), &stored, now_us()).await?;
+                Ok(Ok(Reply {
+                    status: stored.status,
+                    body: stored.body,
+                }))
+            })
+        })
+        .await;
+    match outcome {
+        Ok(Ok(reply)) => Ok(Answer::fresh(reply)),
+        Ok(Err(stored)) => replay(&stored, &keyed.fingerprint),
+        Err(StoreError::UniqueViolation) => {
+            // Another node stored this key between our check and our insert: replay its answer.
+            match records::get(store.read(), tenant, keyed.key.as_str()).await? {
+                Some(stored) => replay(&stored, &keyed.fingerprint),
+                None => Err(EngineError::Unavailable(StoreError::WriterUnavailable)),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,307 @@
+//! Operator actions on merchants and keys (DESIGN.md §4), shared by the CLI and the tests, and the
+//! lookups that authenticate a request. The full key is returned exactly once, from
+//! [`create_key`] / [`roll_key`]; only its keyed hash is stored.
+
+use std::time::Duration;
+
+use anton_core::id::{KeyId, MerchantId};
+use anton_core::keys::{ApiKey, Environment, KeyKind, ScopeSet};
+use anton_core::money::{Amount, Currency};
+use anton_core::time::Timestamp;
+use anton_store::api_keys::{self, ApiKeyRecord};
+use anton_store::merchants::{self, Merchant};
+use anton_store::{now_us, Store, Tenant};
+
+use crate::error::{EngineError, Result};
+use crate::Secrets;
+
+/// Longest grace period when rolling a key (DESIGN.md §4).
+pub const ROLL_GRACE_MAX: Duration = Duration::from_secs(7 * 24 * 3600);
+
+pub async fn create_merchant(store: &Store, name: &str) -> Result<Merchant> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(EngineError::invalid(
+            "name_invalid",
+            "a merchant name is 1 to 200 characters",
+            "name",
+        ));
+    }
+    let m = Merchant {
+        id: MerchantId::generate(),
+        name: name.to_owned(),
+        rate_limit_live_per_s: 100,
+        rate_limit_test_per_s: 25,
+        created: Timestamp::from_unix_micros(now_us()),
+    };
+    let rec = m.clone();
+    store
+        .write(move |c| Box::pin(async move { merchants::insert(c, &rec).await }))
+        .await?;
+    Ok(m)
+}
+
+/// What a new key should look like.
+#[derive(Debug, Clone)]
+pub struct KeySpec {
+    pub merchant_id: MerchantId,
+    pub env: Environment,
+    /// `None`: a secret key with every scope; `Some`: a restricted key.
+    pub scopes: Option<ScopeSet>,
+    pub expires_in: Option<Duration>,
+    pub allowed_cidrs: Vec<ipnet::IpNet>,
+    pub name: String,
+    pub created_by: String,
+}
+
+pub async fn create_key(
+    store: &Store,
+    secrets: &Secrets,
+    spec: &KeySpec,
+) -> Result<(ApiKeyRecord, ApiKey)> {
+    merchant_exists(store, &spec.merchant_id).await?;
+    if spec.scopes.is_some_and(ScopeSet::is_empty) {
+        return Err(EngineError::invalid(
+            "scopes_empty",
+            "a restricted key needs at least one scope",
+            "scope",
+        ));
+    }
+    let kind = if spec.scopes.is_some() {
+        KeyKind::Restricted
+    } else {
+        KeyKind::Secret
+    };
+    let key = ApiKey::generate(kind, spec.env);
+    let now = now_us();
+    let expires = spec.expires_in.map(|d| {
+        Timestamp::from_unix_micros(now + i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2))
+    });
+    let record = ApiKeyRecord {
+        id: KeyId::generate(),
+        merchant_id: spec.merchant_id.clone(),
+        env: spec.env,
+        kind,
+        name: spec.name.clone(),
+        display_prefix: key.display_prefix(),
+        last4: key.last4().to_owned(),
+        scopes: spec.scopes.unwrap_or_else(ScopeSet::all),
+        allowed_cidrs: spec.allowed_cidrs.iter().map(ToString::to_string).collect(),
+        expires,
+        revoked: None,
+        exposed: None,
+        last_used: None,
+        created_by: spec.created_by.clone(),
+        created: Timestamp::from_unix_micros(now),
+    };
+    let hash = key.hash(&secrets.api_key_hasher);
+    let rec = record.clone();
+    store
+        .write(move |c| Box::pin(async move { api_keys::insert(c, &rec, &hash).await }))
+        .await?;
+    tracing::info!(key.id = %record.id, merchant.id = %record.merchant_id, key.kind = kind.as_str(), "API key created");
+    Ok((record, key))
+}
+
+/// `no merchant …` unless the merchant exists.
+async fn merchant_exists(store: &Store, merchant_id: &MerchantId) -> Result<()> {
+    if merchants::get(store.read(), merchant_id).await?.is_none() {
+        return Err(EngineError::refused(
+            "merchant_missing",
+            format!("no merchant {merchant_id}"),
+        ));
+    }
+    Ok(())
+}
+
+async fn key_by_id(store: &Store, merchant_id: &MerchantId, id: &KeyId) -> Result<ApiKeyRecord> {
+    api_keys::get(store.read(), merchant_id, id)
+        .await?
+        .ok_or_else(|| {
+            EngineError::refused(
+                "key_missing",
+                format!("merchant {merchant_id} has no key {id}"),
+            )
+        })
+}
+
+pub async fn revoke_key(store: &Store, merchant_id: &MerchantId, id: &KeyId) -> Result<()> {
+    key_by_id(store, merchant_id, id).await?;
+    let (m, k) = (merchant_id.clone(), id.clone());
+    let done = store
+        .write(move |c| Box::pin(async move { api_keys::revoke(c, &m, &k, now_us()).await }))
+        .await?;
+    store.note_key_change();
+    if !done {
+        return Err(EngineError::refused(
+            "key_revoked",
+            format!("key {id} is already revoked"),
+        ));
+    }
+    tracing::info!(key.id = %id, merchant.id = %merchant_id, "API key revoked");
+    Ok(())
+}
+
+/// Issues a new key with the same settings; the old one stays valid for `grace` (0: revoked now).
+pub async fn roll_key(
+    store: &Store,
+    secrets: &Secrets,
+    merchant_id: &MerchantId,
+    id: &KeyId,
+    grace: Duration,
+) -> Result<(ApiKeyRecord, ApiKey)> {
+    if grace > ROLL_GRACE_MAX {
+        return Err(EngineError::invalid(
+            "grace_too_long",
+            "the grace period is at most 7 days",
+            "grace",
+        ));
+    }
+    let old = key_by_id(store, merchant_id, id).await?;
+    if old.revoked.is_some() {
+        return Err(EngineError::refused(
+            "key_revoked",
+            format!("key {id} is revoked; create a new key instead"),
+        ));
+    }
+    let spec = KeySpec {
+        merchant_id: old.merchant_id.clone(),
+        env: old.env,
+        scopes: (old.kind == KeyKind::Restricted).then_some(old.scopes),
+        expires_in: None,
+        allowed_cidrs: old
+            .allowed_cidrs
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
+        name: old.name.clone(),
+        created_by: format!("roll of {}", old.id),
+    };
+    let new = create_key(store, secrets, &spec).await?;
+    let (m, k) = (merchant_id.clone(), id.clone());
+    let until = now_us() + i64::try_from(grace.as_micros()).unwrap_or(0);
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                if until <= now_us() {
+                    api_keys::revoke(c, &m, &k, now_us()).await
+                } else {
+                    api_keys::expire_by(c, &m, &k, until).await
+                }
+            })
+        })
+        .await?;
+    store.note_key_change();
+    Ok(new)
+}
+
+/// Sets a merchant's per-key rate limits (requests per second, burst twice that). `false` when
+/// there is no such merchant.
+pub async fn set_rate_limits(
+    store: &Store,
+    merchant_id: &MerchantId,
+    live_per_s: i64,
+    test_per_s: i64,
+) -> Result<bool> {
+    if live_per_s < 1 || test_per_s < 1 {
+        return Err(EngineError::refused(
+            "rate_limit_invalid",
+            "rate limits are at least 1 request per second",
+        ));
+    }
+    let id = merchant_id.clone();
+    Ok(store
+        .write(move |c| {
+            Box::pin(
+                async move { merchants::set_rate_limits(c, &id, live_per_s, test_per_s).await },
+            )
+        })
+        .await?)
+}
+
+/// Funds a merchant's balance (a `funding → available` posting). The only way to fund live mode.
+pub async fn fund(
+    store: &Store,
+    tenant: &Tenant,
+    currency: Currency,
+    amount: Amount,
+) -> Result<()> {
+    merchant_exists(store, &tenant.merchant_id).await?;
+    let t = tenant.clone();
+    store
+        .write(move |c| {
+            Box::pin(async move { crate::balance::fund(c, &t, currency, amount).await })
+        })
+        .await?;
+    Ok(())
+}
+
+/// The key whose keyed hash is `hash`, revoked and expired ones included (authentication tells
+/// them apart).
+pub async fn key_by_hash(store: &Store, hash: &str) -> Result<Option<ApiKeyRecord>> {
+    Ok(api_keys::find_by_hash(store.read(), hash).await?)
+}
+
+/// Flags a key as possibly exposed (it was used from a browser).
+pub async fn mark_exposed(store: &Store, id: &KeyId, now_us: i64) -> Result<()> {
+    let id = id.clone();
+    store
+        .write(move |c| Box::pin(async move { api_keys::mark_exposed(c, &id, now_us).await }))
+        .await?;
+    Ok(())
+}
+
+/// Records when a key was last used.
+pub async fn touch_last_used(store: &Store, id: &KeyId, now_us: i64) -> Result<()> {
+    let id = id.clone();
+    store
+        .write(move |c| Box::pin(async move { api_keys::touch_last_used(c, &id, now_us).await }))
+        .await?;
+    Ok(())
+}
+
+/// A merchant's per-key rate limits (live, test) in requests per second; `None` when there is
+/// no such merchant.
+pub async fn rate_limits(store: &Store, merchant_id: &MerchantId) -> Result<Option<(i64, i64)>> {
+    Ok(merchants::get(store.read(), merchant_id)
+        .await?
+        .map(|m| (m.rate_limit_live_per_s, m.rate_limit_test_per_s)))
+}
+
+/// The merchants (operator listing).
+pub async fn merchants(store: &Store) -> Result<Vec<Merchant>> {
+    Ok(merchants::list(store.read()).await?)
+}
+
+/// A merchant's keys (never the keys themselves).
+pub async fn keys(store: &Store, merchant_id: &MerchantId) -> Result<Vec<ApiKeyRecord>> {
+    Ok(api_keys::list(store.read(), merchant_id).await?)
+}
+
+/// Parses `90s`, `15m`, `12h`, `30d` (a bare number is seconds).
+pub fn parse_duration(s: &str) -> Result<Duration> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num.parse().map_err(|_| {
+        EngineError::refused(
+            "parameter_invalid",
+            format!("invalid duration {s:?} (try 30d, 12h, 15m, 90s)"),
+        )
+    })?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => {
+            return Err(EngineError::refused(
+                "parameter_invalid",
+                format!("invalid duration unit in {s:?} (use s, m, h or d)"),
+            ))
+        }
+    };
+    Ok(Duration::from_secs(secs))
+}

@@ -1,0 +1,486 @@
+//! The payout-creation hot path as a set-based batch (DESIGN.md §10).
+//!
+//! [`super::create_payout`] hands the payout batcher a [`Creation`] — typed data, not a closure —
+//! and the writer gives every creation waiting in a group commit to [`PayoutCreations`] at once,
+//! which handles them with a constant number of statements, whatever the batch size:
+//!
+//! 1. read the stored idempotency records of the batch's keys (a join from the keys' row set); a
+//!    stored key answers with its stored response (or 422 for another request);
+//! 2. read the recipients (one statement);
+//! 3. read the `available` balances involved;
+//! 4. decide each creation **in arrival order, inside the transaction**, against those balances;
+//! 5. store the keyed responses (`INSERT … ON CONFLICT DO NOTHING RETURNING`, in key order);
+//! 6. write the effects of the creations that stand in bulk: postings, payouts, events, and last
+//!    the balance deltas.
+//!
+//! How the balances are protected depends on the [`BatchMode`]:
+//!
+//! - `Exclusive` (SQLite): the batch holds the database's only write lock.
+//! - `Locking` (PostgreSQL): step 3 locks the balances (`SELECT … FOR UPDATE`, in the global lock
+//!   order). A key another node stored since step 1 lost the race at step 5: that creation takes
+//!   no effect here and replays the winner's response.
+//! - `Optimistic` (PostgreSQL's parallel lanes): steps 1–3 are one statement and read the
+//!   balances unlocked; after step 4 the batch locks the balances it debits and checks they still
+//!   cover the debits ([`lock_debited`]); steps 5–6 are one statement ([`write_at_once`]). A
+//!   balance another lane's commit left short, or a key stored meanwhile, comes back `Stale` and
+//!   the writer runs the batch again, locking. A batch whose debits still fit decided exactly
+//!   what it would have decided on the committed balance (every creation it made fits it, so
+//!   every refusal was short of it too): the batches are equivalent to running one after the
+//!   other.
+//!
+//! Money and idempotency decisions stay inside the database transaction, under the row locks (and
+//! SQLite's single writer); the invariants are exactly those of the one-request path. Everything
+//! commits with the rest of the group commit, and each caller is answered only after that.
+
+use std::collections::{HashMap, HashSet};
+
+use anton_core::event::{EventType, NewEvent};
+use anton_core::id::{BalanceTransactionId, PayoutId, RecipientId};
+use anton_core::ledger::{LedgerAccount, Posting, PostingKind};
+use anton_core::payout::PayoutStatus;
+use anton_core::time::Timestamp;
+use anton_store::idempotency::{self, NewRecord, RecordKey, StoredResponse};
+use anton_store::ledger::{self, BalanceKey, Delta, PostingRow};
+use anton_store::list::BatchConn;
+use anton_store::payouts::{self, CreationRows, PayoutRecord};
+use anton_store::recipients::{self, RecipientBrief};
+use anton_store::{now_us, BatchMode, BatchRunner, Scoped, Tenant};
+use futures_util::future::BoxFuture;
+
+use super::NewPayout;
+use crate::error::{EngineError, Result};
+use crate::idempotency::{replay, Answer, Keyed, Render, Reply};
+use crate::objects::{to_value, PayoutOut};
+
+/// One payout creation, with everything that does not depend on the decision already prepared by
+/// the request's own task (ids, the payout row, the success answer, the event), so the writer
+/// spends its time only on deciding and writing.
+pub struct Creation {
+    pub tenant: Tenant,
+    pub keyed: Option<Keyed>,
+    pub amount: anton_core::money::Amount,
+    pub currency: anton_core::money::Currency,
+    /// The payout to insert if created; `outcome_last4` is filled in from the recipient.
+    pub record: PayoutRecord,
+    /// The answer if the payout is created.
+    pub created: Reply,
+    /// Renders a refusal, decided in the writer (kept for the key's record).
+    pub render: Box<dyn Render<PayoutRecord>>,
+    /// `payout.created`, rendered.
+    pub event: NewEvent,
+    /// The id of the reserve posting.
+    pub posting_id: BalanceTransactionId,
+}
+
+impl Creation {
+    /// Prepares the creation of `new` at time `now_us`. `first_rail_step_us`: when the rail
+    /// should first act, after `now_us` (`None`: no rail schedules it).
+    pub fn prepare(
+        tenant: Tenant,
+        keyed: Option<Keyed>,
+        new: NewPayout,
+        render: Box<dyn Render<PayoutRecord>>,
+        first_rail_step_us: Option<i64>,
+        now_us: i64,
+    ) -> Self {
+        let record = PayoutRecord {
+            id: PayoutId::generate(),
+            recipient_id: new.recipient,
+            amount: new.amount.minor(),
+            currency: new.currency.as_str().into(),
+            status: PayoutStatus::Pending,
+            failure_code: None,
+            failure_message: None,
+            description: new.description,
+            metadata: crate::validate::metadata_text(&new.metadata),
+            outcome_last4: String::new(),
+            arrival_date: None,
+            rail_due_us: first_rail_step_us.map(|d| now_us + d),
+            created: Timestamp::from_unix_micros(now_us),
+            updated: Timestamp::from_unix_micros(now_us),
+        };
+        let created = render.render(Ok(&record));
+        let event = NewEvent::new(
+            EventType::PayoutCreated,
+            tenant.env,
+            record.created,
+            record.id.as_str(),
+            to_value(&PayoutOut::from_record(&record, tenant.env)),
+            None,
+        );
+        Self {
+            tenant,
+            keyed,
+            amount: new.amount,
+            currency: new.currency,
+            record,
+            created,
+            render,
+            event,
+            posting_id: BalanceTransactionId::generate(),
+        }
+    }
+}
+
+/// What a creation's caller gets: the answer (fresh or replayed), or the idempotency refusal
+/// (key reused with another request, or its first request still running).
+pub type Outcome = Result<Answer>;
+
+/// The batched use case of payout creation (its batcher lives in the [`crate::Engine`]).
+pub struct PayoutCreations;
+
+impl BatchRunner for PayoutCreations {
+    type Item = Creation;
+    type Output = Outcome;
+
+    fn run<'c, 'a: 'c>(
+        &'c self,
+        conn: &'c mut BatchConn<'a>,
+        mode: BatchMode,
+        items: &'c [Creation],
+    ) -> BoxFuture<'c, anton_store::Result<Vec<Outcome>>> {
+        Box::pin(run_creations(conn, mode, items))
+    }
+}
+
+fn key_ref(c: &Creation) -> Option<RecordKey> {
+    c.keyed
+        .as_ref()
+        .map(|k| RecordKey::new(c.tenant.clone(), k.key.as_str()))
+}
+
+fn balance_key(c: &Creation) -> BalanceKey {
+    BalanceKey::new(c.tenant.clone(), c.currency)
+}
+
+fn recipient_key(c: &Creation) -> Scoped<RecipientId> {
+    Scoped::new(c.tenant.clone(), c.record.recipient_id.clone())
+}
+
+fn refusal(c: &Creation, e: &EngineError) -> Outcome {
+    Ok(Answer {
+        reply: c.render.render(Err(e)),
+        replayed: false,
+    })
+}
+
+/// A batch's decisions so far: one slot per creation, `None` while undecided.
+struct Decisions(Vec<Option<Outcome>>);
+
+impl Decisions {
+    fn undecided(&self) -> Vec<usize> {
+        (0..self.0.len()).filter(|i| self.0[*i].is_none()).collect()
+    }
+
+    fn done(self) -> Vec<Outcome> {
+        self.0
+            .into_iter()
+            .map(|o| o.unwrap_or(Err(EngineError::IdempotencyInProgress)))
+            .collect()
+    }
+}
+
+async fn run_creations(
+    conn: &mut BatchConn<'_>,
+    mode: BatchMode,
+    items: &[Creation],
+) -> anton_store::Result<Vec<Outcome>> {
+    let now = now_us();
+    let mut decisions = Decisions(items.iter().map(|_| None).collect());
+
+    // 1. A key twice in one batch is in flight for the second request; keys already stored
+    //    answer from their stored response.
+    let keys = distinct_keys(items, &mut decisions);
+    // Optimistic (PostgreSQL lanes): steps 1-3 read in one statement, for every creation not
+    // already in flight (a few lookups too many when a key replays; one round trip, not three).
+    let mut reads = if mode == BatchMode::Optimistic {
+        let candidates = decisions.undecided();
+        payouts::creation_reads(
+            conn,
+            &keys,
+            &recipient_keys(items, &candidates),
+            &balance_keys(items, &candidates),
+        )
+        .await?
+    } else {
+        payouts::CreationReads {
+            stored: idempotency::get_many(conn, &keys).await?,
+            ..payouts::CreationReads::default()
+        }
+    };
+    replay_stored(items, &reads.stored, &mut decisions);
+
+    // 2. Recipients of the creations still undecided, and 3. the balances involved: locked, in
+    //    the global order, when locking; without locks when optimistic (see `lock_debited`).
+    let undecided = decisions.undecided();
+    if mode != BatchMode::Optimistic {
+        reads.recipients =
+            recipients::get_many_brief(conn, &recipient_keys(items, &undecided)).await?;
+        let lock = mode == BatchMode::Locking;
+        reads.available =
+            ledger::read_available(conn, lock, &balance_keys(items, &undecided)).await?;
+    }
+
+    // 4. Decide in arrival order.
+    let mut created = decide(
+        items,
+        &undecided,
+        &reads.recipients,
+        &mut reads.available,
+        &mut decisions,
+    );
+    let mut records = records_to_store(items, &decisions);
+
+    // 5 and 6 at once, optimistic: see `write_at_once`.
+    if mode == BatchMode::Optimistic {
+        let rows = creation_rows(items, &created, now);
+        lock_debited(conn, &rows).await?;
+        write_at_once(conn, &mut records, &rows, now).await?;
+        return Ok(decisions.done());
+    }
+
+    // 5. Store the answers of keyed requests. A key another node stored since step 1 lost the
+    //    race: that request takes no effect here and replays the winner's answer.
+    let won = idempotency::store_new_many(conn, &mut records, now).await?;
+    let lost: Vec<RecordKey> = records
+        .iter()
+        .map(|r| r.key.clone())
+        .filter(|k| !won.contains(k))
+        .collect();
+    if !lost.is_empty() {
+        let winners = idempotency::get_many(conn, &lost).await?;
+        for (i, c) in items.iter().enumerate() {
+            let (Some(k), Some(keyed)) = (key_ref(c), &c.keyed) else {
+                continue;
+            };
+            if lost.contains(&k) {
+                created[i] = None;
+                decisions.0[i] = Some(
+                    winners
+                        .get(&k)
+                        .map_or(Err(EngineError::IdempotencyInProgress), |s| {
+                            replay(s, &keyed.fingerprint)
+                        }),
+                );
+            }
+        }
+    }
+
+    // 6. Write the effects of the creations that stand, in bulk.
+    payouts::insert_creations(conn, &creation_rows(items, &created, now)).await?;
+    Ok(decisions.done())
+}
+
+/// The batch's distinct keys; a key met again is in flight for that later creation.
+fn distinct_keys(items: &[Creation], decisions: &mut Decisions) -> Vec<RecordKey> {
+    let mut seen = HashSet::new();
+    let mut keys = Vec::new();
+    for (i, c) in items.iter().enumerate() {
+        if let Some(k) = key_ref(c) {
+            if seen.insert(k.clone()) {
+                keys.push(k);
+            } else {
+                decisions.0[i] = Some(Err(EngineError::IdempotencyInProgress));
+            }
+        }
+    }
+    keys
+}
+
+/// Decides every undecided creation whose key has a stored answer: its replay, or a mismatch.
+fn replay_stored(
+    items: &[Creation],
+    stored: &HashMap<RecordKey, StoredResponse>,
+    decisions: &mut Decisions,
+) {
+    for (i, c) in items.iter().enumerate() {
+        let (Some(k), Some(keyed)) = (key_ref(c), &c.keyed) else {
+            continue;
+        };
+        if decisions.0[i].is_some() {
+            continue;
+        }
+        if let Some(s) = stored.get(&k) {
+            decisions.0[i] = Some(replay(s, &keyed.fingerprint));
+        }
+    }
+}
+
+/// The records of keyed creations answered afresh (a success or a refusal), to store.
+fn records_to_store(items: &[Creation], decisions: &Decisions) -> Vec<NewRecord> {
+    let mut records = Vec::new();
+    for (i, c) in items.iter().enumerate() {
+        if let (Some(key), Some(keyed), Some(Ok(answer))) = (key_ref(c), &c.keyed, &decisions.0[i])
+        {
+            if answer.replayed {
+                continue;
+            }
+            records.push(NewRecord {
+                key,
+                response: StoredResponse {
+                    fingerprint: keyed.fingerprint.clone(),
+                    status: answer.reply.status,
+                    body: answer.reply.body.clone(),
+                },
+            });
+        }
+    }
+    records
+}
+
+/// The distinct recipients of `items[i]` for each `i` in `which`.
+fn recipient_keys(items: &[Creation], which: &[usize]) -> Vec<Scoped<RecipientId>> {
+    which
+        .iter()
+        .map(|&i| recipient_key(&items[i]))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The distinct balances of `items[i]` for each `i` in `which`, sorted (the lock order).
+fn balance_keys(items: &[Creation], which: &[usize]) -> Vec<BalanceKey> {
+    let mut keys: Vec<BalanceKey> = which.iter().map(|&i| balance_key(&items[i])).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Decides each undecided creation in arrival order against the balances read: a refusal, or a
+/// reservation (the returned vector holds the recipient's last four for each reservation).
+fn decide(
+    items: &[Creation],
+    undecided: &[usize],
+    recipients: &HashMap<Scoped<RecipientId>, RecipientBrief>,
+    available: &mut HashMap<BalanceKey, i64>,
+    decisions: &mut Decisions,
+) -> Vec<Option<String>> {
+    let mut created: Vec<Option<String>> = items.iter().map(|_| None).collect();
+    for &i in undecided {
+        let c = &items[i];
+        let Some(recipient) = recipients.get(&recipient_key(c)) else {
+            let missing = EngineError::ReferenceMissing {
+                resource: "recipient",
+                id: c.record.recipient_id.to_string(),
+                param: "recipient",
+            };
+            decisions.0[i] = Some(refusal(c, &missing));
+            continue;
+        };
+        if recipient.currency != c.currency.as_str() {
+            let mismatch = EngineError::CurrencyMismatch {
+                bank_type: recipient.bank_type.clone(),
+                account_currency: recipient.currency.clone(),
+                requested: c.currency,
+            };
+            decisions.0[i] = Some(refusal(c, &mismatch));
+            continue;
+        }
+        let balance = available.entry(balance_key(c)).or_insert(0);
+        if *balance < c.amount.minor() {
+            let short = EngineError::InsufficientFunds {
+                currency: c.currency,
+            };
+            decisions.0[i] = Some(refusal(c, &short));
+            continue;
+        }
+        *balance -= c.amount.minor();
+        created[i] = Some(recipient.last4.clone());
+        decisions.0[i] = Some(Ok(Answer {
+            reply: c.created.clone(),
+            replayed: false,
+        }));
+    }
+    created
+}
+
+/// The rows the creations that stand write (`created[i]` holds the recipient's last four).
+fn creation_rows(items: &[Creation], created: &[Option<String>], now: i64) -> CreationRows {
+    let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
+    let mut rows = CreationRows::default();
+    for (c, last4) in items.iter().zip(created) {
+        let Some(last4) = last4 else { continue };
+        *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
+        let mut record = c.record.clone();
+        record.outcome_last4.clone_from(last4);
+        rows.events.push((c.tenant.clone(), c.event.clone()));
+        rows.postings.push(PostingRow {
+            id: c.posting_id.clone(),
+            balance: balance_key(c),
+            posting: Posting::new(PostingKind::PayoutReserve, c.amount),
+            source_id: Some(record.id.to_string()),
+            created_us: now,
+        });
+        rows.payouts.push((c.tenant.clone(), record));
+    }
+    for (balance, sum) in reserved {
+        rows.deltas.push(Delta {
+            balance: balance.clone(),
+            account: LedgerAccount::Available,
+            amount: -sum,
+        });
+        rows.deltas.push(Delta {
+            balance,
+            account: LedgerAccount::InFlight,
+            amount: sum,
+        });
+    }
+    rows.deltas.sort_by(Delta::lock_order);
+    rows
+}
+
+/// Before an optimistic batch's writes: lock the balances it debits (in the global lock order,
+/// see [`ledger::read_available`]) and check that they still cover the debits. Taking the locks
+/// here, in order, and not inside the one write statement (whose data-modifying CTEs run in no
+/// set order) is what keeps lanes and other writers from deadlocking; the locks are held only
+/// for the write statement and the commit. A balance that no longer covers its debit is
+/// [`StoreError::Stale`](anton_store::StoreError::Stale).
+async fn lock_debited(conn: &mut BatchConn<'_>, rows: &CreationRows) -> anton_store::Result<()> {
+    let keys: Vec<BalanceKey> = rows.debits().map(|(k, _)| k.clone()).collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let locked = ledger::read_available(conn, true, &keys).await?;
+    if rows
+        .debits()
+        .any(|(k, delta)| locked.get(k).copied().unwrap_or(0) + delta < 0)
+    {
+        return Err(anton_store::StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// Steps 5 and 6 of an optimistic batch (PostgreSQL lanes) as one statement
+/// ([`payouts::write_creations_at_once`]), so the batch's transaction is five round trips
+/// (`BEGIN`, the reads, [`lock_debited`], this, `COMMIT`) whatever its size. Everything is
+/// decided already; this only checks:
+///
+/// - a key another transaction stored since step 1 (so this one stored nothing for it): the
+///   batch must not take effect for that request — [`StoreError::Stale`], and the writer runs
+///   the batch again, locking, where step 1 finds the stored key and replays it;
+/// - a debit that would leave `available` negative fails the CHECK (a backstop: `lock_debited`
+///   has checked the locked balances already): also stale.
+///
+/// [`StoreError::Stale`]: anton_store::StoreError::Stale
+async fn write_at_once(
+    conn: &mut BatchConn<'_>,
+    records: &mut [NewRecord],
+    rows: &CreationRows,
+    now: i64,
+) -> anton_store::Result<()> {
+    let written = payouts::write_creations_at_once(conn, records, rows, now)
+        .await
+        .map_err(|e| match e {
+            anton_store::StoreError::CheckViolation => anton_store::StoreError::Stale,
+            e => e,
+        })?;
+    if written.debited != rows.debits().count() {
+        return Err(anton_store::StoreError::Corrupt(
+            "a debited balance row does not exist".into(),
+        ));
+    }
+    if written.keys_stored != records.len() {
+        return Err(anton_store::StoreError::Stale);
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Payouts (DESIGN.md §3): create, read, list, cancel, and the test-mode moves.
+//!
+//! Creating a payout is the hot path: [`NewPayout`] is the validated command, and
+//! [`Engine::create_payout`] hands it to the payout batcher, where [`create`] decides every
+//! creation of a group commit together (**a payout larger than `available` is refused, even
+//! when many requests race**). Every later status change goes through [`transition`], the one
+//! writer of status, with its posting and event.
+
+pub mod create;
+pub mod transition;
+
+use anton_core::id::{PayoutId, RecipientId};
+use anton_core::money::{Amount, Currency};
+use anton_core::payout::{FailureCode, PayoutStatus, Transition};
+use anton_store::list::Listed;
+use anton_store::payouts::{self, PayoutFilter, PayoutRecord};
+use anton_store::{now_us, Tenant};
+
+use crate::error::{EngineError, Result};
+use crate::idempotency::{self, Answer, Mutation, Render};
+use crate::validate::{self, ListQuery, Listing, Metadata};
+use crate::Engine;
+
+/// A payout to create, validated: the only way to one is [`NewPayout::new`].
+#[derive(Debug, Clone)]
+pub struct NewPayout {
+    pub(crate) recipient: RecipientId,
+    pub(crate) amount: Amount,
+    pub(crate) currency: Currency,
+    pub(crate) description: Option<String>,
+    pub(crate) metadata: Metadata,
+}
+
+impl NewPayout {
+    /// Checks the request's values in this order: amount, currency, recipient id, description,
+    /// metadata.
+    pub fn new(
+        amount: i64,
+        currency: &str,
+        recipient: &str,
+        description: Option<String>,
+        metadata: Metadata,
+    ) -> Result<Self> {
+        let amount = validate::amount(amount)?;
+        let currency = validate::currency(currency)?;
+        let recipient = RecipientId::parse(recipient).map_err(|_| {
+            EngineError::invalid(
+                "parameter_invalid",
+                "recipient must be a recipient id (rcp_…)",
+                "recipient",
+            )
+        })?;
+        validate::description(description.as_deref(), "parameter_invalid")?;
+        validate::metadata(&metadata)?;
+        Ok(Self {
+            recipient,
+            amount,
+            currency,
+            description,
+            metadata,
+        })
+    }
+}
+
+/// A test-mode move of a payout (`POST /v1/test_helpers/payouts/{id}/{pay|fail|return}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestMove {
+    /// Paid (through `processing` when pending).
+    Pay,
+    /// Failed with this code (through `processing` when pending).
+    Fail(FailureCode),
+    /// A paid payout returned by the bank.
+    Return,
+}
+
+impl TestMove {
+    /// A failure with `code` (default `declined`); `account_frozen` is a return's code, not a
+    /// failure's.
+    pub fn fail(code: Option<&str>) -> Result<Self> {
+        let code = match code {
+            None => FailureCode::Declined,
+            Some(c) => FailureCode::parse(c)
+                .filter(|c| *c != FailureCode::AccountFrozen)
+                .ok_or_else(|| {
+                    EngineError::invalid(
+                        "parameter_invalid",
+                        format!("Unknown failure_code: {c}"),
+                        "failure_code",
+                    )
+                })?,
+        };
+        Ok(Self::Fail(code))
+    }
+
+    /// The transitions that make this move from `status`.
+    fn steps(self, status: PayoutStatus) -> Vec<Transition> {
+        let from_pending = |last: Transition| {
+            if status == PayoutStatus::Pending {
+                vec![Transition::StartProcessing, last]
+            } else {
+                vec![last]
+            }
+        };
+        match self {
+            Self::Pay => from_pending(Transition::Pay),
+            Self::Fail(code) => from_pending(Transition::Fail(code)),
+            Self::Return => vec![Transition::Return(FailureCode::AccountFrozen)],
+        }
+    }
+}
+
+/// Payouts of a list: by status, by recipient.
+#[derive(Debug, Clone, Default)]
+pub struct PayoutQuery {
+    pub list: ListQuery,
+    pub filter: PayoutFilter,
+}
+
+impl Engine {
+    /// Creates a payout: decided with every creation of its group commit (see [`create`]).
+    pub async fn create_payout<R: Render<PayoutRecord>>(
+        &self,
+        tenant: &Tenant,
+        new: NewPayout,
+        mutation: Mutation<R>,
+    ) -> Result<Answer> {
+        if tenant.env.is_live() && !self.config().live_rail {
+            return Err(EngineError::LiveRailNotConfigured);
+        }
+        // In test mode the simulator rail takes the payout from here.
+        let first_rail_step_us = (!tenant.env.is_live()).then(|| {
+            i64::try_from(self.config().simulator.processing_delay_ms).unwrap_or(0) * 1000
+        });
+        let Mutation { keyed, render } = mutation;
+        let _running = keyed
+            .as_ref()
+            .map(|k| self.in_flight().enter(tenant, &k.key))
+            .transpose()?;
+        let creation = create::Creation::prepare(
+            tenant.clone(),
+            keyed,
+            new,
+            Box::new(render),
+            first_rail_step_us,
+            now_us(),
+        );
+        self.0.creations.submit(creation).await?
+    }
+
+    pub async fn get_payout(&self, tenant: &Tenant, id: &PayoutId) -> Result<PayoutRecord> {
+        payouts::get(self.store().read(), tenant, id)
+            .await?
+            .ok_or_else(|| EngineError::not_found("payout", id.as_str()))
+    }
+
+    pub async fn list_payouts(
+        &self,
+        tenant: &Tenant,
+        query: &PayoutQuery,
+    ) -> Result<Listing<PayoutRecord>> {
+        let page = query
+            .list
+            .page(self.store(), Listed::Payouts, tenant)
+            .await?;
+        let rows = payouts::list(self.store().read(), tenant, &query.filter, &page).await?;
+        Ok(Listing::of(rows, query.list.limit))
+    }
+
+    /// Cancels a pending payout (its reserve released).
+    pub async fn cancel_payout<R: Render<PayoutRecord>>(
+        &self,
+        tenant: &Tenant,
+        id: PayoutId,
+        mutation: Mutation<R>,
+    ) -> Result<Answer> {
+        self.move_payout(tenant, id, vec![Transition::Cancel], mutation, true)
+            .await
+    }
+
+    /// Moves a test-mode payout as its bank would (the test helpers).
+    pub async fn test_move_payout<R: Render<PayoutRecord>>(
+        &self,
+        tenant: &Tenant,
+        id: PayoutId,
+        what: TestMove,
+        mutation: Mutation<R>,
+    ) -> Result<Answer> {
+        let status = self.get_payout(tenant, &id).await?.status;
+        self.move_payout(tenant, id, what.steps(status), mutation, false)
+            .await
+    }
+
+    /// Runs `steps` in order on one payout inside one job; the first refusal stops it, and
+    /// nothing of it is kept.
+    async fn move_payout<R: Render<PayoutRecord>>(
+        &self,
+        tenant: &Tenant,
+        id: PayoutId,
+        steps: Vec<Transition>,
+        mutation: Mutation<R>,
+        cancel: bool,
+    ) -> Result<Answer> {
+        let t = tenant.clone();
+        let job: idempotency::Job<PayoutRecord> = Box::new(move |c| {
+            Box::pin(async move {
+                let Some(mut p) = payouts::get(&mut *c, &t, &id).await? else {
+                    return Ok(Err(EngineError::not_found("payout", id.as_str())));
+                };
+                let now = now_us();
+                for step in steps {
+                    match transition::transition(c, &t, &p, step, None, now).await? {
+                        Ok(next) => p = next,
+                        Err(refused) if cancel => {
+                            return Ok(Err(EngineError::NotCancelable(refused)))
+                        }
+                        Err(refused) => return Ok(Err(EngineError::InvalidTransition(refused))),
+                    }
+                }
+                Ok(Ok(p))
+            })
+        });
+        idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await
+    }
+}

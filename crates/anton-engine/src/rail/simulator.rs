@@ -1,0 +1,147 @@
+//! The test-mode simulator rail: `pending → processing → paid` after configurable delays, with the
+//! account's last four digits choosing another outcome (`0002`–`0006`, see
+//! [`anton_core::payout::SimulatedOutcome`]).
+//!
+//! Each pass is one write job: select due payouts (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so workers
+//! on several nodes take different payouts), apply one step to each, schedule the next. A step and
+//! its posting and event commit together; a crash mid-pass loses nothing (the pass rolls back and
+//! the payouts are still due). Every step is a compare-and-set, so running a pass twice is safe.
+
+use std::time::Duration;
+
+use anton_core::keys::Environment;
+use anton_core::payout::{PayoutStatus, SimulatedOutcome, Transition};
+use anton_store::payouts::due_for_rail;
+use anton_store::{Backend, Store};
+
+use crate::payouts::transition;
+
+/// Delays of the test-mode simulator rail (DESIGN.md §3).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimulatorConfig {
+    /// pending → processing.
+    pub processing_delay_ms: u64,
+    /// processing → paid/failed.
+    pub settle_delay_ms: u64,
+    /// paid → returned (for the `0005` account).
+    pub return_delay_ms: u64,
+    /// How often the worker looks for due payouts.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            processing_delay_ms: 2_000,
+            settle_delay_ms: 3_000,
+            return_delay_ms: 5_000,
+            poll_interval_ms: 250,
+        }
+    }
+}
+
+/// Most payouts moved per pass.
+const PASS_MAX: i64 = 500;
+
+fn ms(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX / 1000) * 1000
+}
+
+/// The step for a due payout, and when the one after it is due (`None`: nothing more to do).
+fn next_step(
+    status: PayoutStatus,
+    outcome: SimulatedOutcome,
+    cfg: &SimulatorConfig,
+    now_us: i64,
+) -> Option<(Transition, Option<i64>)> {
+    use SimulatedOutcome::*;
+    match (status, outcome) {
+        (PayoutStatus::Pending, StaysProcessing) => Some((Transition::StartProcessing, None)),
+        (PayoutStatus::Pending, _) => Some((
+            Transition::StartProcessing,
+            Some(now_us + ms(cfg.settle_delay_ms)),
+        )),
+        (PayoutStatus::Processing, Paid) => Some((Transition::Pay, None)),
+        (PayoutStatus::Processing, PaidThenReturned(_)) => {
+            Some((Transition::Pay, Some(now_us + ms(cfg.return_delay_ms))))
+        }
+        (PayoutStatus::Processing, Failed(code)) => Some((Transition::Fail(code), None)),
+        (PayoutStatus::Paid, PaidThenReturned(code)) => Some((Transition::Return(code), None)),
+        _ => None,
+    }
+}
+
+/// Runs one pass at time `now_us`; returns how many payouts moved. Tests call this directly.
+pub async fn run_due(
+    store: &Store,
+    cfg: &SimulatorConfig,
+    now_us: i64,
+) -> anton_store::Result<usize> {
+    let backend: Backend = store.backend();
+    let cfg = cfg.clone();
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                let mut due = due_for_rail(c, backend, Environment::Test, now_us, PASS_MAX).await?;
+                // Balances in one global order (merchant, environment, currency; within one
+                // balance `ledger::post` goes by account): passes on two nodes, or a pass and a
+                // creation batch, never lock the same balances in opposite orders.
+                due.sort_by(|a, b| {
+                    (
+                        a.tenant.merchant_id.as_str(),
+                        a.tenant.env.as_str(),
+                        a.payout.currency.as_str(),
+                    )
+                        .cmp(&(
+                            b.tenant.merchant_id.as_str(),
+                            b.tenant.env.as_str(),
+                            b.payout.currency.as_str(),
+                        ))
+                });
+                let mut moved = 0;
+                for d in due {
+                    let outcome = SimulatedOutcome::for_last4(&d.payout.outcome_last4);
+                    match next_step(d.payout.status, outcome, &cfg, now_us) {
+                        Some((t, next_due)) => {
+                            if transition::transition(c, &d.tenant, &d.payout, t, next_due, now_us)
+                                .await?
+                                .is_ok()
+                            {
+                                moved += 1;
+                            }
+                        }
+                        None => {
+                            // Nothing to do in this status (e.g. canceled): stop scheduling it.
+                            anton_store::payouts::unschedule(c, &d.tenant, &d.payout.id).await?;
+                        }
+                    }
+                }
+                Ok(moved)
+            })
+        })
+        .await
+}
+
+/// The background worker: a pass every `poll_interval_ms` until `shutdown` resolves.
+pub async fn run(store: Store, cfg: SimulatorConfig, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut shutdown = shutdown;
+    let mut tick = tokio::time::interval(Duration::from_millis(cfg.poll_interval_ms));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        loop {
+            match run_due(&store, &cfg, anton_store::now_us()).await {
+                Ok(n) if n as i64 >= PASS_MAX => continue, // more are due: go again at once
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "simulator pass failed; will retry");
+                    break;
+                }
+            }
+        }
+    }
+}

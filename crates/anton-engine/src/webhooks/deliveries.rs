@@ -1,0 +1,163 @@
+//! Deliveries as a merchant reads and schedules them: an endpoint's delivery log with its
+//! attempts, sending an event again, and recovering after an outage. Both schedule work for now
+//! and wake the dispatcher.
+
+use anton_core::id::{DeliveryId, EventId, WebhookEndpointId};
+use anton_store::list::Listed;
+use anton_store::webhooks::{self, AttemptRecord, DeliveryFilter, DeliveryRecord, NewDelivery};
+use anton_store::{BatchConn, Tenant};
+
+use crate::error::{EngineError, Result};
+use crate::idempotency::{self, Answer, Mutation, Render};
+use crate::validate::{ListQuery, Listing};
+use crate::Engine;
+
+/// The delivery statuses a list can filter on.
+const STATUSES: [&str; 5] = ["pending", "retrying", "succeeded", "exhausted", "canceled"];
+/// Latest `since` a recovery accepts (2100-01-01, unix µs): beyond is a mistake, not a time.
+const SINCE_MAX_US: i64 = 4_102_444_800_000_000;
+
+/// Deliveries of a list: by status, by event.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryQuery {
+    pub list: ListQuery,
+    pub status: Option<String>,
+    pub event: Option<EventId>,
+}
+
+/// How many deliveries a recovery scheduled.
+#[derive(Debug, Clone)]
+pub struct Recovery {
+    pub endpoint: WebhookEndpointId,
+    pub deliveries: u64,
+}
+
+impl Engine {
+    /// An endpoint's deliveries, newest first, each with its attempts.
+    pub async fn list_deliveries(
+        &self,
+        tenant: &Tenant,
+        endpoint: &WebhookEndpointId,
+        query: &DeliveryQuery,
+    ) -> Result<Listing<(DeliveryRecord, Vec<AttemptRecord>)>> {
+        self.get_endpoint(tenant, endpoint).await?;
+        if let Some(s) = &query.status {
+            if !STATUSES.contains(&s.as_str()) {
+                return Err(EngineError::invalid(
+                    "status_invalid",
+                    "status is one of pending, retrying, succeeded, exhausted, canceled",
+                    "status",
+                ));
+            }
+        }
+        let page = query
+            .list
+            .page(self.store(), Listed::Deliveries, tenant)
+            .await?;
+        let filter = DeliveryFilter {
+            status: query.status.clone(),
+            event: query.event.clone(),
+        };
+        let rows = webhooks::list_deliveries(self.store().read(), tenant, endpoint, &filter, &page)
+            .await?;
+        Ok(Listing::of(rows, query.list.limit))
+    }
+
+    /// Schedules every retrying or exhausted delivery to `endpoint` created since `since_us` for
+    /// now.
+    pub async fn recover<R: Render<Recovery>>(
+        &self,
+        tenant: &Tenant,
+        endpoint: WebhookEndpointId,
+        since_us: i64,
+        mutation: Mutation<R>,
+    ) -> Result<Answer> {
+        if !(0..=SINCE_MAX_US).contains(&since_us) {
+            return Err(EngineError::invalid(
+                "parameter_invalid",
+                "since is out of range",
+                "since",
+            ));
+        }
+        let now = self.webhooks().clock.now_us();
+        let t = tenant.clone();
+        let job: idempotency::Job<Recovery> = Box::new(move |c| {
+            Box::pin(async move {
+                if webhooks::get_endpoint(&mut *c, &t, &endpoint)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(Err(EngineError::not_found(
+                        "webhook_endpoint",
+                        endpoint.as_str(),
+                    )));
+                }
+                let deliveries = webhooks::recover(c, &t, &endpoint, since_us, now).await?;
+                Ok(Ok(Recovery {
+                    endpoint,
+                    deliveries,
+                }))
+            })
+        });
+        let answer = idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await;
+        self.webhooks().wake.notify_one();
+        answer
+    }
+
+    /// Sends `event` to `endpoint` again, as a new delivery due now.
+    pub async fn resend<R: Render<DeliveryRecord>>(
+        &self,
+        tenant: &Tenant,
+        event: EventId,
+        endpoint: WebhookEndpointId,
+        mutation: Mutation<R>,
+    ) -> Result<Answer> {
+        let now = self.webhooks().clock.now_us();
+        let t = tenant.clone();
+        let job: idempotency::Job<DeliveryRecord> = Box::new(move |c| {
+            Box::pin(async move {
+                let Some(event) = anton_store::events::get(&mut *c, &t, &event).await? else {
+                    return Ok(Err(EngineError::not_found("event", event.as_str())));
+                };
+                if webhooks::get_endpoint(&mut *c, &t, &endpoint)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(Err(EngineError::not_found(
+                        "webhook_endpoint",
+                        endpoint.as_str(),
+                    )
+                    .with_param("endpoint")));
+                }
+                let d = NewDelivery {
+                    tenant: t.clone(),
+                    id: DeliveryId::generate(),
+                    endpoint_id: endpoint,
+                    event_id: event.id,
+                    event_type: event.event_type,
+                    next_attempt_us: now,
+                    lease_us: None,
+                    created_us: now,
+                };
+                webhooks::insert_deliveries(&mut BatchConn::Any(c), std::slice::from_ref(&d))
+                    .await?;
+                Ok(Ok(DeliveryRecord {
+                    id: d.id,
+                    endpoint_id: d.endpoint_id,
+                    event_id: d.event_id,
+                    event_type: d.event_type,
+                    status: "pending".into(),
+                    attempts: 0,
+                    next_attempt_us: Some(now),
+                    last_status_code: None,
+                    last_error: None,
+                    created_us: now,
+                    updated_us: now,
+                }))
+            })
+        });
+        let answer = idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await;
+        self.webhooks().wake.notify_one();
+        answer
+    }
+}

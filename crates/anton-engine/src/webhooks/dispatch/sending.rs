@@ -1,0 +1,170 @@
+//! Sending one attempt: the delivery's secrets (the current one, and the previous one during a
+//! rotation overlap), both header sets signed with the real time, and the POST — through a
+//! [`Transport`], which the binary provides (an HTTPS client whose resolver is the SSRF guard),
+//! so the engine speaks no HTTP itself. A delivery that cannot be sent (endpoint disabled,
+//! destination refused, secret unreadable) is recorded as such without a request.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anton_core::signature::{self, WebhookSecret};
+use anton_store::now_us;
+use anton_store::webhooks::Claimed;
+use futures_util::future::BoxFuture;
+use url::Url;
+
+use crate::webhooks::WebhookRuntime;
+use crate::Secrets;
+
+/// Response bytes kept in the attempt log; a transport reads at most four times that.
+pub const BODY_KEEP: usize = 1024;
+
+/// A signed delivery, ready to post.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub url: Url,
+    /// `Content-Type`, `Anton-Signature`, `Anton-Event-Id` and the Standard Webhooks headers.
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+/// What a post came to.
+#[derive(Debug, Clone)]
+pub enum Sent {
+    /// The endpoint answered.
+    Answered {
+        status: u16,
+        /// Its `Retry-After`, in seconds, when it sent one.
+        retry_after: Option<Duration>,
+        /// The first [`BODY_KEEP`] bytes of its body (of at most four times that read).
+        body: String,
+    },
+    /// No answer.
+    Failed(Failure),
+}
+
+/// Why a post got no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    Timeout,
+    /// The SSRF guard refused every address the name resolved to.
+    RefusedDestination,
+    Connect,
+    /// Anything else on the way (TLS, a broken connection, a malformed answer).
+    Request,
+}
+
+impl Failure {
+    /// The attempt log's `error_class`.
+    fn class(self) -> &'static str {
+        match self {
+            Self::Timeout => "timeout",
+            Self::RefusedDestination => "refused_destination",
+            Self::Connect => "connect",
+            Self::Request => "request",
+        }
+    }
+}
+
+/// Posts signed deliveries. Never follows redirects, never uses a proxy, always verifies
+/// certificates, and connects only to addresses the SSRF guard allows ([`Guard::resolve`]).
+///
+/// [`Guard::resolve`]: crate::webhooks::ssrf::Guard::resolve
+pub trait Transport: Send + Sync + 'static {
+    fn post(&self, request: Request) -> BoxFuture<'static, Sent>;
+}
+
+/// One finished attempt, for the recorder.
+pub(super) struct Done {
+    pub delivery: Claimed,
+    pub started_us: i64,
+    pub latency_us: i64,
+    pub status_code: Option<u16>,
+    pub retry_after: Option<Duration>,
+    pub body: Option<String>,
+    pub error_class: Option<&'static str>,
+}
+
+/// The secrets that sign a delivery now: the current one, and the previous one during a rotation
+/// overlap (real time), newest first.
+fn signing_secrets(secrets: &Secrets, d: &Claimed) -> Option<Vec<WebhookSecret>> {
+    let aad = d.tenant.merchant_id.as_str().as_bytes();
+    let open = |c: &str| {
+        secrets
+            .keyring
+            .decrypt(c, aad)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| WebhookSecret::parse(&s).ok())
+    };
+    let mut out = vec![open(&d.secret_ciphertext)?];
+    if let (Some(prev), Some(until)) = (&d.previous_secret_ciphertext, d.previous_expires_us) {
+        if until > now_us() {
+            out.push(open(prev)?);
+        }
+    }
+    Some(out)
+}
+
+/// Attempts `d` now.
+pub(super) async fn attempt(
+    transport: &Arc<dyn Transport>,
+    secrets: &Secrets,
+    runtime: &WebhookRuntime,
+    d: Claimed,
+) -> Done {
+    let started_us = runtime.clock.now_us();
+    let t0 = Instant::now();
+    let latency = move || i64::try_from(t0.elapsed().as_micros()).unwrap_or(i64::MAX);
+    let fail = |d: Claimed, class: &'static str| Done {
+        delivery: d,
+        started_us,
+        latency_us: latency(),
+        status_code: None,
+        retry_after: None,
+        body: None,
+        error_class: Some(class),
+    };
+    if d.endpoint_status != "enabled" {
+        return fail(d, "endpoint_disabled");
+    }
+    let Ok(url) = Url::parse(&d.url) else {
+        return fail(d, "invalid_url");
+    };
+    if runtime.guard.check_literal(&url).is_err() {
+        return fail(d, "refused_destination");
+    }
+    let Some(keys) = signing_secrets(secrets, &d) else {
+        return fail(d, "secret_unavailable");
+    };
+    let ts = now_us() / 1_000_000;
+    let sig = signature::sign(&keys, d.event_id.as_str(), ts, d.body.as_bytes());
+    let request = Request {
+        url,
+        headers: vec![
+            ("Content-Type", "application/json".to_owned()),
+            ("Anton-Signature", sig.anton_signature),
+            ("Anton-Event-Id", d.event_id.to_string()),
+            ("webhook-id", d.event_id.to_string()),
+            ("webhook-timestamp", ts.to_string()),
+            ("webhook-signature", sig.webhook_signature),
+        ],
+        body: d.body.clone(),
+    };
+    match transport.post(request).await {
+        Sent::Answered {
+            status,
+            retry_after,
+            body,
+        } => Done {
+            latency_us: latency(),
+            delivery: d,
+            started_us,
+            status_code: Some(status),
+            retry_after,
+            body: Some(body),
+            error_class: (!(200..300).contains(&status)).then_some("http_status"),
+        },
+        Sent::Failed(failure) => fail(d, failure.class()),
+    }
+}

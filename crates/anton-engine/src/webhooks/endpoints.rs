@@ -1,0 +1,299 @@
+//! Webhook endpoints as a merchant manages them: create, read, list, change, delete, and rotate
+//! the signing secret with an overlap. A new secret is returned once, beside the answer, by the
+//! use case that made it; the answer (and so a keyed request's record) never holds it.
+
+use anton_core::event::EventType;
+use anton_core::id::WebhookEndpointId;
+use anton_core::keys::Environment;
+use anton_core::signature::WebhookSecret;
+use anton_store::list::Listed;
+use anton_store::webhooks::{self, EndpointRecord};
+use anton_store::{now_us, Tenant};
+
+use crate::error::{EngineError, Result};
+use crate::idempotency::{self, Answer, Mutation, Render};
+use crate::validate::{self, ListQuery, Listing};
+use crate::Engine;
+
+/// Longest endpoint URL.
+const URL_LEN_MAX: usize = 2048;
+/// Longest overlap of a rotated secret with its successor (7 days).
+const ROTATION_OVERLAP_MAX_S: i64 = 604_800;
+/// The overlap when none is asked for (a day).
+const ROTATION_OVERLAP_DEFAULT_S: i64 = 86_400;
+
+/// An endpoint to create. Its URL is checked by the SSRF guard in [`Engine::create_endpoint`].
+#[derive(Debug, Clone)]
+pub struct NewEndpoint {
+    url: String,
+    /// JSON array text.
+    enabled_events: String,
+    description: Option<String>,
+}
+
+impl NewEndpoint {
+    /// Checks the event types, then the description.
+    pub fn new(
+        url: String,
+        enabled_events: &[String],
+        description: Option<String>,
+    ) -> Result<Self> {
+        let enabled_events = events_text(enabled_events)?;
+        validate::description(description.as_deref(), "description_invalid")?;
+        Ok(Self {
+            url,
+            enabled_events,
+            description,
+        })
+    }
+}
+
+/// Changes to an endpoint; `None` leaves a field as it is (`description: Some(None)` clears it).
+#[derive(Debug, Clone, Default)]
+pub struct EndpointChanges {
+    url: Option<String>,
+    enabled_events: Option<String>,
+    description: Option<Option<String>>,
+    /// `true`: enabled.
+    enabled: Option<bool>,
+}
+
+impl EndpointChanges {
+    /// Checks event types, description, status; the URL is checked by the SSRF guard in
+    /// [`Engine::update_endpoint`].
+    pub fn new(
+        url: Option<String>,
+        enabled_events: Option<&[String]>,
+        description: Option<Option<String>>,
+        status: Option<&str>,
+    ) -> Result<Self> {
+        let enabled_events = enabled_events.map(events_text).transpose()?;
+        if let Some(d) = &description {
+            validate::description(d.as_deref(), "description_invalid")?;
+        }
+        let enabled = match status {
+            None => None,
+            Some("enabled") => Some(true),
+            Some("disabled") => Some(false),
+            Some(_) => {
+                return Err(EngineError::invalid(
+                    "status_invalid",
+                    "status is \"enabled\" or \"disabled\"",
+                    "status",
+                ))
+            }
+        };
+        Ok(Self {
+            url,
+            enabled_events,
+            description,
+            enabled,
+        })
+    }
+}
+
+/// `["*"]` or a non-empty list of known event types, as stored (JSON array text).
+fn events_text(list: &[String]) -> Result<String> {
+    let bad = || {
+        EngineError::invalid(
+            "enabled_events_invalid",
+            "enabled_events is [\"*\"] or a non-empty list of known event types",
+            "enabled_events",
+        )
+    };
+    if list.is_empty() || list.len() > EventType::ALL.len() {
+        return Err(bad());
+    }
+    if list.iter().any(|t| t == "*") {
+        if list.len() != 1 {
+            return Err(bad());
+        }
+    } else if list.iter().any(|t| EventType::parse(t).is_none()) {
+        return Err(bad());
+    }
+    serde_json::to_string(list).map_err(|_| bad())
+}
+
+impl Engine {
+    /// The URL as stored, once the SSRF guard has allowed it (live mode: https only).
+    async fn checked_url(&self, tenant: &Tenant, url: &str) -> Result<String> {
+        if url.len() > URL_LEN_MAX {
+            return Err(EngineError::invalid(
+                "url_invalid",
+                "url is at most 2048 characters",
+                "url",
+            ));
+        }
+        self.webhooks()
+            .guard
+            .check_url(url, tenant.env == Environment::Live)
+            .await
+            .map(|u| u.to_string())
+            .map_err(|r| EngineError::invalid("url_invalid", r.to_string(), "url"))
+    }
+
+    fn encrypt_secret(&self, tenant: &Tenant, secret: &WebhookSecret) -> String {
+        self.secrets().keyring.encrypt(
+            secret.expose_secret().as_bytes(),
+            tenant.merchant_id.as_str().as_bytes(),
+        )
+    }
+
+    /// Creates an endpoint with a new signing secret, returned beside the answer (to be shown
+    /// once, by this request's own answer only).
+    pub async fn create_endpoint<R: Render<EndpointRecord>>(
+        &self,
+        tenant: &Tenant,
+        new: NewEndpoint,
+        mutation: Mutation<R>,
+    ) -> Result<(Answer, WebhookSecret)> {
+        let url = self.checked_url(tenant, &new.url).await?;
+        let secret = WebhookSecret::generate();
+        let now = now_us();
+        let record = EndpointRecord {
+            id: WebhookEndpointId::generate(),
+            url,
+            enabled_events: new.enabled_events,
+            description: new.description,
+            status: "enabled".into(),
+            secret_ciphertext: self.encrypt_secret(tenant, &secret),
+            previous_secret_ciphertext: None,
+            previous_expires_us: None,
+            failing_since_us: None,
+            created_us: now,
+            updated_us: now,
+        };
+        let t = tenant.clone();
+        let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
+            Box::pin(async move {
+                webhooks::insert_endpoint(c, &t, &record).await?;
+                Ok(Ok(record))
+            })
+        });
+        let answer =
+            idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await?;
+        Ok((answer, secret))
+    }
+
+    pub async fn get_endpoint(
+        &self,
+        tenant: &Tenant,
+        id: &WebhookEndpointId,
+    ) -> Result<EndpointRecord> {
+        webhooks::get_endpoint(self.store().read(), tenant, id)
+            .await?
+            .ok_or_else(|| EngineError::not_found("webhook_endpoint", id.as_str()))
+    }
+
+    pub async fn list_endpoints(
+        &self,
+        tenant: &Tenant,
+        query: &ListQuery,
+    ) -> Result<Listing<EndpointRecord>> {
+        let page = query
+            .page(self.store(), Listed::WebhookEndpoints, tenant)
+            .await?;
+        let rows = webhooks::list_endpoints(self.store().read(), tenant, &page).await?;
+        Ok(Listing::of(rows, query.limit))
+    }
+
+    /// Changes an endpoint. Enabling a disabled one restarts its failure clock.
+    pub async fn update_endpoint<R: Render<EndpointRecord>>(
+        &self,
+        tenant: &Tenant,
+        id: WebhookEndpointId,
+        changes: EndpointChanges,
+        mutation: Mutation<R>,
+    ) -> Result<Answer> {
+        let url = match &changes.url {
+            Some(u) => Some(self.checked_url(tenant, u).await?),
+            None => None,
+        };
+        let t = tenant.clone();
+        let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
+            Box::pin(async move {
+                let Some(mut r) = webhooks::get_endpoint(&mut *c, &t, &id).await? else {
+                    return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));
+                };
+                if let Some(u) = url {
+                    r.url = u;
+                }
+                if let Some(e) = changes.enabled_events {
+                    r.enabled_events = e;
+                }
+                if let Some(d) = changes.description {
+                    r.description = d;
+                }
+                if let Some(enabled) = changes.enabled {
+                    if enabled && r.status != "enabled" {
+                        r.failing_since_us = None;
+                    }
+                    r.status = if enabled { "enabled" } else { "disabled" }.into();
+                }
+                r.updated_us = now_us();
+                webhooks::update_endpoint(c, &t, &r).await?;
+                Ok(Ok(r))
+            })
+        });
+        idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await
+    }
+
+    /// Deletes an endpoint; its scheduled deliveries are canceled.
+    pub async fn delete_endpoint(&self, tenant: &Tenant, id: &WebhookEndpointId) -> Result<()> {
+        let (t, eid) = (tenant.clone(), id.clone());
+        let deleted = self
+            .store()
+            .write(move |c| {
+                Box::pin(async move { webhooks::delete_endpoint(c, &t, &eid, now_us()).await })
+            })
+            .await?;
+        if !deleted {
+            return Err(EngineError::not_found("webhook_endpoint", id.as_str()));
+        }
+        Ok(())
+    }
+
+    /// Replaces an endpoint's secret; the previous one also signs for `expire_previous_in_s`
+    /// (0 to 7 days, default a day). The new secret is returned beside the answer.
+    pub async fn rotate_secret<R: Render<EndpointRecord>>(
+        &self,
+        tenant: &Tenant,
+        id: WebhookEndpointId,
+        expire_previous_in_s: Option<i64>,
+        mutation: Mutation<R>,
+    ) -> Result<(Answer, WebhookSecret)> {
+        let expire_in = expire_previous_in_s.unwrap_or(ROTATION_OVERLAP_DEFAULT_S);
+        if !(0..=ROTATION_OVERLAP_MAX_S).contains(&expire_in) {
+            return Err(EngineError::invalid(
+                "expire_previous_in_seconds_invalid",
+                "expire_previous_in_seconds is 0 to 604800",
+                "expire_previous_in_seconds",
+            ));
+        }
+        let secret = WebhookSecret::generate();
+        let ciphertext = self.encrypt_secret(tenant, &secret);
+        let t = tenant.clone();
+        let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
+            Box::pin(async move {
+                let Some(mut r) = webhooks::get_endpoint(&mut *c, &t, &id).await? else {
+                    return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));
+                };
+                let now = now_us();
+                if expire_in > 0 {
+                    r.previous_secret_ciphertext = Some(r.secret_ciphertext.clone());
+                    r.previous_expires_us = Some(now + expire_in * 1_000_000);
+                } else {
+                    r.previous_secret_ciphertext = None;
+                    r.previous_expires_us = None;
+                }
+                r.secret_ciphertext = ciphertext;
+                r.updated_us = now;
+                webhooks::update_endpoint(c, &t, &r).await?;
+                Ok(Ok(r))
+            })
+        });
+        let answer =
+            idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await?;
+        Ok((answer, secret))
+    }
+}
