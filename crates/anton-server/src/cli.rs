@@ -365,32 +365,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database migrated");
             Ok(())
         }
-        Command::Merchants { cfg, command } => {
-            let (store, _) = operator_context(&cfg).await?;
-            match command {
-                MerchantsCommand::Create { name } => {
-                    let m = operator::create_merchant(&store, &name).await?;
-                    println!("{}", m.id);
-                }
-                MerchantsCommand::List => {
-                    for m in anton_store::merchants::list(store.read()).await? {
-                        println!("{}\t{}\tcreated {}", m.id, m.name, m.created.to_rfc3339());
-                    }
-                }
-                MerchantsCommand::SetRateLimit {
-                    merchant,
-                    live,
-                    test,
-                } => {
-                    let id = merchant_id(&merchant)?;
-                    if !operator::set_rate_limits(&store, &id, live, test).await? {
-                        bail!("no merchant {merchant}");
-                    }
-                    println!("rate limits set: live {live}/s, test {test}/s");
-                }
-            }
-            Ok(())
-        }
+        Command::Merchants { cfg, command } => merchants(cfg, command).await,
         Command::Keys {
             command: KeysCommand::Scan { paths, json },
             ..
@@ -451,38 +426,64 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             integrator::webhooks_verify(&secret, &header, ignore_timestamp, json)
         }
-        Command::Balance {
-            cfg,
-            command:
-                BalanceCommand::Fund {
-                    merchant,
-                    env,
-                    currency,
-                    amount,
-                },
-        } => {
-            let (store, _) = operator_context(&cfg).await?;
-            let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
-            let currency = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let amount = Amount::new(amount).map_err(|e| anyhow::anyhow!("{e}"))?;
-            operator::fund(&store, &tenant, currency, amount).await?;
-            println!("funded {} {} ({} mode)", amount.minor(), currency, env);
-            Ok(())
+        Command::Balance { cfg, command } => balance(cfg, command).await,
+        Command::Ledger { cfg, command } => ledger(cfg, command).await,
+    }
+}
+
+async fn merchants(cfg: ConfigArgs, command: MerchantsCommand) -> anyhow::Result<()> {
+    let (store, _) = operator_context(&cfg).await?;
+    match command {
+        MerchantsCommand::Create { name } => {
+            let m = operator::create_merchant(&store, &name).await?;
+            println!("{}", m.id);
         }
-        Command::Ledger {
-            cfg,
-            command: LedgerCommand::Check { merchant, env },
-        } => {
-            let (store, _) = operator_context(&cfg).await?;
-            let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
-            match anton_store::ledger::check_invariants(store.read(), &tenant).await? {
-                Ok(()) => {
-                    println!("ledger ok");
-                    Ok(())
-                }
-                Err(violation) => bail!("ledger invariant violated: {violation}"),
+        MerchantsCommand::List => {
+            for m in operator::merchants(&store).await? {
+                println!("{}\t{}\tcreated {}", m.id, m.name, m.created.to_rfc3339());
             }
         }
+        MerchantsCommand::SetRateLimit {
+            merchant,
+            live,
+            test,
+        } => {
+            let id = merchant_id(&merchant)?;
+            if !operator::set_rate_limits(&store, &id, live, test).await? {
+                bail!("no merchant {merchant}");
+            }
+            println!("rate limits set: live {live}/s, test {test}/s");
+        }
+    }
+    Ok(())
+}
+
+async fn balance(cfg: ConfigArgs, command: BalanceCommand) -> anyhow::Result<()> {
+    let BalanceCommand::Fund {
+        merchant,
+        env,
+        currency,
+        amount,
+    } = command;
+    let (store, _) = operator_context(&cfg).await?;
+    let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
+    let currency = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let amount = Amount::new(amount).map_err(|e| anyhow::anyhow!("{e}"))?;
+    operator::fund(&store, &tenant, currency, amount).await?;
+    println!("funded {} {} ({} mode)", amount.minor(), currency, env);
+    Ok(())
+}
+
+async fn ledger(cfg: ConfigArgs, command: LedgerCommand) -> anyhow::Result<()> {
+    let LedgerCommand::Check { merchant, env } = command;
+    let (store, _) = operator_context(&cfg).await?;
+    let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
+    match anton_store::ledger::check_invariants(store.read(), &tenant).await? {
+        Ok(()) => {
+            println!("ledger ok");
+            Ok(())
+        }
+        Err(violation) => bail!("ledger invariant violated: {violation}"),
     }
 }
 
@@ -498,43 +499,21 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
             name,
             quiet,
         } => {
-            let scopes = if scopes.is_empty() {
-                None
-            } else {
-                Some(
-                    ScopeSet::parse_list(scopes.iter().map(String::as_str)).map_err(|s| {
-                        anyhow::anyhow!(
-                            "unknown scope {s:?}; scopes are {}",
-                            ScopeSet::all().to_list_string()
-                        )
-                    })?,
-                )
-            };
-            let allowed_cidrs = allow_ips
-                .iter()
-                .map(|c| {
-                    c.parse::<ipnet::IpNet>()
-                        .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                        .with_context(|| format!("{c:?} is not an IP address or CIDR"))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
             let spec = operator::KeySpec {
                 merchant_id: merchant_id(&merchant)?,
                 env: env_of(&env),
-                scopes,
+                scopes: scope_set(&scopes)?,
                 expires_in: expires_in
                     .as_deref()
                     .map(operator::parse_duration)
                     .transpose()?,
-                allowed_cidrs,
+                allowed_cidrs: cidrs(&allow_ips)?,
                 name,
                 created_by: "operator cli".into(),
             };
             let (record, key) = operator::create_key(&store, &secrets, &spec).await?;
-            if quiet {
-                println!("{}", key.expose_secret());
-            } else {
-                println!("{}", key.expose_secret());
+            println!("{}", key.expose_secret());
+            if !quiet {
                 eprintln!(
                     "created {} key {} with scopes: {}\nThis is the only time the key is shown. Store it in your secret manager.",
                     record.kind.as_str(),
@@ -544,7 +523,7 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::List { merchant } => {
-            for k in anton_store::api_keys::list(store.read(), &merchant_id(&merchant)?).await? {
+            for k in operator::keys(&store, &merchant_id(&merchant)?).await? {
                 let state = if k.revoked.is_some() {
                     "revoked"
                 } else if k
@@ -598,6 +577,33 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Scan { paths, json } => integrator::keys_scan(&paths, json)?,
     }
     Ok(())
+}
+
+/// `--scope` values: none for a secret key, else a restricted key's set.
+fn scope_set(scopes: &[String]) -> anyhow::Result<Option<ScopeSet>> {
+    if scopes.is_empty() {
+        return Ok(None);
+    }
+    ScopeSet::parse_list(scopes.iter().map(String::as_str))
+        .map(Some)
+        .map_err(|s| {
+            anyhow::anyhow!(
+                "unknown scope {s:?}; scopes are {}",
+                ScopeSet::all().to_list_string()
+            )
+        })
+}
+
+/// `--allow-ip` values: CIDRs or single addresses.
+fn cidrs(allow_ips: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    allow_ips
+        .iter()
+        .map(|c| {
+            c.parse::<ipnet::IpNet>()
+                .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| format!("{c:?} is not an IP address or CIDR"))
+        })
+        .collect()
 }
 
 async fn serve(

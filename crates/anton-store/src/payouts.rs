@@ -320,6 +320,51 @@ pub async fn creation_reads(
             .extend(crate::ledger::read_available(conn, false, balances).await?);
         return Ok(out);
     }
+    let rows = read_at_once(conn, keys, recipients, balances).await?;
+    for (kind, tenant, third, (d, e, f), n) in rows {
+        match kind.as_str() {
+            "key" => {
+                out.stored.insert(
+                    RecordKey::new(tenant, third),
+                    StoredResponse {
+                        fingerprint: d,
+                        status: u16::try_from(n).unwrap_or(500),
+                        body: e,
+                    },
+                );
+            }
+            "recipient" => {
+                out.recipients.insert(
+                    Scoped::new(tenant, stored::<RecipientId>(&third, "recipient id")?),
+                    RecipientBrief {
+                        currency: d,
+                        bank_type: e,
+                        last4: f,
+                    },
+                );
+            }
+            _ => {
+                let currency = Currency::parse(&third)
+                    .map_err(|_| StoreError::Corrupt("stored currency".into()))?;
+                out.available.insert(BalanceKey::new(tenant, currency), n);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance`), the tenant, the third key
+/// column, three text values and a number (see the statement for which is which).
+type TaggedRow = (String, Tenant, String, (String, String, String), i64);
+
+/// The three keyed joins of [`creation_reads`] as one `UNION ALL` statement, each row tagged
+/// with its kind.
+async fn read_at_once(
+    conn: &mut BatchConn<'_>,
+    keys: &[RecordKey],
+    recipients: &[Scoped<RecipientId>],
+    balances: &[BalanceKey],
+) -> Result<Vec<TaggedRow>> {
     // Each row set is (merchant, env, third key column) — the key text, the recipient id, the
     // currency — so the three joins share one shape.
     type Triple<'k> = (&'k Tenant, &'k str);
@@ -376,49 +421,18 @@ pub async fn creation_reads(
          AND b.currency = v.column3 AND b.account = 'available'",
     );
     if parts == 0 {
-        return Ok(out);
+        return Ok(Vec::new());
     }
-    let rows = sql
-        .fetch_batch(conn, |r| {
-            Ok((
-                r.text("kind")?,
-                Tenant::from_stored(&r.text("a")?, &r.text("b")?)?,
-                r.text("c")?,
-                (r.text("d")?, r.text("e")?, r.text("f")?),
-                r.int("n")?,
-            ))
-        })
-        .await?;
-    for (kind, tenant, third, (d, e, f), n) in rows {
-        match kind.as_str() {
-            "key" => {
-                out.stored.insert(
-                    RecordKey::new(tenant, third),
-                    StoredResponse {
-                        fingerprint: d,
-                        status: u16::try_from(n).unwrap_or(500),
-                        body: e,
-                    },
-                );
-            }
-            "recipient" => {
-                out.recipients.insert(
-                    Scoped::new(tenant, stored::<RecipientId>(&third, "recipient id")?),
-                    RecipientBrief {
-                        currency: d,
-                        bank_type: e,
-                        last4: f,
-                    },
-                );
-            }
-            _ => {
-                let currency = Currency::parse(&third)
-                    .map_err(|_| StoreError::Corrupt("stored currency".into()))?;
-                out.available.insert(BalanceKey::new(tenant, currency), n);
-            }
-        }
-    }
-    Ok(out)
+    sql.fetch_batch(conn, |r| {
+        Ok((
+            r.text("kind")?,
+            Tenant::from_stored(&r.text("a")?, &r.text("b")?)?,
+            r.text("c")?,
+            (r.text("d")?, r.text("e")?, r.text("f")?),
+            r.int("n")?,
+        ))
+    })
+    .await
 }
 
 /// The rows that a batch of payout creations writes (the creations that stand).

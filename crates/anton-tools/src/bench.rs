@@ -293,15 +293,65 @@ async fn payouts(
     }
 
     let client = bench_client(&ca)?;
-    let base = bases[0].clone();
+    let (targets, tenants) =
+        bench_merchants(&store, &secrets, &client, &bases[0], merchants).await?;
+
+    let (mut lat, errors, elapsed) =
+        drive(&ca, &bases, targets, connections, rate, seconds).await?;
+    lat.sort();
+
+    let mut ledger_ok = true;
+    for t in &tenants {
+        if let Err(v) = anton_store::ledger::check_invariants(store.read(), t).await? {
+            ledger_ok = false;
+            eprintln!("ledger violation: {v}");
+        }
+    }
+    let out = payouts_report(
+        backend_label,
+        (connections, merchants, seconds, rate, nodes),
+        &lat,
+        errors,
+        elapsed,
+        ledger_ok,
+    )?;
+    print!("{out}");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(report)?;
+    std::io::Write::write_all(&mut f, out.as_bytes())?;
+    for (tx, handle) in running {
+        let _ = tx.send(());
+        let _ = handle.await;
+    }
+    store.close().await;
+    if let Some(name) = pg_database {
+        drop_database(backend, &name).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if !ledger_ok {
+        bail!("ledger invariants violated");
+    }
+    Ok(())
+}
+
+/// The bench's merchants: each with raised limits, a funded balance, a key and one recipient.
+async fn bench_merchants(
+    store: &anton_store::Store,
+    secrets: &anton_engine::Secrets,
+    client: &reqwest::Client,
+    base: &str,
+    merchants: usize,
+) -> anyhow::Result<(Vec<Target>, Vec<Tenant>)> {
     let mut targets = Vec::new();
     let mut tenants = Vec::new();
     for i in 0..merchants {
-        let m = operator::create_merchant(&store, &format!("bench merchant {i}")).await?;
-        operator::set_rate_limits(&store, &m.id, 1_000_000, 1_000_000).await?;
+        let m = operator::create_merchant(store, &format!("bench merchant {i}")).await?;
+        operator::set_rate_limits(store, &m.id, 1_000_000, 1_000_000).await?;
         let tenant = Tenant::new(m.id.clone(), Environment::Test);
         operator::fund(
-            &store,
+            store,
             &tenant,
             Currency::Usd,
             Amount::new(Amount::MAX_MINOR)?,
@@ -316,7 +366,7 @@ async fn payouts(
             name: "bench".into(),
             created_by: "bench".into(),
         };
-        let (_, key) = operator::create_key(&store, &secrets, &spec).await?;
+        let (_, key) = operator::create_key(store, secrets, &spec).await?;
         let resp: serde_json::Value = client
             .post(format!("{base}/v1/recipients"))
             .bearer_auth(key.expose_secret())
@@ -332,8 +382,21 @@ async fn payouts(
         });
         tenants.push(tenant);
     }
-    let targets = Arc::new(targets);
+    Ok((targets, tenants))
+}
 
+/// `connections` keep-alive clients creating payouts for `seconds` (at `rate`/s in all when set):
+/// every latency of a success, the errors, and the seconds it took.
+async fn drive(
+    ca: &std::path::Path,
+    bases: &[String],
+    targets: Vec<Target>,
+    connections: usize,
+    rate: u64,
+    seconds: u64,
+) -> anyhow::Result<(Vec<Duration>, u64, f64)> {
+    let nodes = bases.len();
+    let targets = Arc::new(targets);
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let per_conn_interval =
@@ -341,7 +404,7 @@ async fn payouts(
     let mut tasks = Vec::new();
     for w in 0..connections {
         // One client per worker: its own keep-alive connection.
-        let client = bench_client(&ca)?;
+        let client = bench_client(ca)?;
         let (targets, stop, base) = (targets.clone(), stop.clone(), bases[w % nodes].clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
@@ -386,22 +449,25 @@ async fn payouts(
         lat.extend(l);
         errors += e;
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    lat.sort();
+    Ok((lat, errors, started.elapsed().as_secs_f64()))
+}
+
+/// The report of a payout run: the load `(connections, merchants, seconds, rate, nodes)`, the
+/// sorted latencies of the successes, errors, duration and the ledger check.
+fn payouts_report(
+    backend_label: &str,
+    (connections, merchants, seconds, rate, nodes): (usize, usize, u64, u64, usize),
+    lat: &[Duration],
+    errors: u64,
+    elapsed: f64,
+    ledger_ok: bool,
+) -> anyhow::Result<String> {
     let pct = |p: f64| {
         lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
             .map(|d| d.as_secs_f64() * 1000.0)
             .unwrap_or(0.0)
     };
     let throughput = lat.len() as f64 / elapsed;
-
-    let mut ledger_ok = true;
-    for t in &tenants {
-        if let Err(v) = anton_store::ledger::check_invariants(store.read(), t).await? {
-            ledger_ok = false;
-            eprintln!("ledger violation: {v}");
-        }
-    }
     let mut out = String::new();
     writeln!(out, "\n## Payout creation — {backend_label}\n")?;
     writeln!(
@@ -439,25 +505,7 @@ async fn payouts(
         "- Ledger invariants after the run: {}",
         if ledger_ok { "hold" } else { "VIOLATED" }
     )?;
-    print!("{out}");
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(report)?;
-    std::io::Write::write_all(&mut f, out.as_bytes())?;
-    for (tx, handle) in running {
-        let _ = tx.send(());
-        let _ = handle.await;
-    }
-    store.close().await;
-    if let Some(name) = pg_database {
-        drop_database(backend, &name).await;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    if !ledger_ok {
-        bail!("ledger invariants violated");
-    }
-    Ok(())
+    Ok(out)
 }
 
 /// An in-process HTTPS webhook receiver with a CA of its own (benchmarks, crash test): serves

@@ -10,7 +10,7 @@ use anton_sdk::types::{Event, ListParams};
 use anyhow::{bail, Context};
 use serde_json::json;
 
-use super::{read_profiles, unix_now, write_profiles, Connect};
+use super::{read_profiles, unix_now, write_profiles, Connect, Profile};
 
 /// Forwarding destination: https anywhere (certificates verified), or http on loopback only.
 fn forward_client(url: &str, extra_ca: Option<&Path>) -> anyhow::Result<reqwest::Client> {
@@ -91,24 +91,7 @@ pub async fn listen(
 ) -> anyhow::Result<()> {
     let (client, mut profile) = connect.client()?;
     let http = forward_client(forward_to, forward_ca)?;
-    // The local secret: kept in the profile so a handler's configuration survives restarts.
-    let secret = match profile
-        .listen_secret
-        .as_deref()
-        .and_then(|s| WebhookSecret::parse(s).ok())
-    {
-        Some(s) => s,
-        None => {
-            let s = WebhookSecret::generate();
-            profile.listen_secret = Some(s.expose_secret().to_owned());
-            let mut all = read_profiles()?;
-            if let Some(stored) = all.get_mut(&connect.profile_name()) {
-                stored.listen_secret = profile.listen_secret.clone();
-                write_profiles(&all)?;
-            }
-            s
-        }
-    };
+    let secret = local_secret(connect, &mut profile)?;
     if print_secret {
         println!("{}", secret.expose_secret());
     } else {
@@ -163,27 +146,7 @@ pub async fn listen(
                 continue;
             }
             let (status, tries, took) = forward(&http, forward_to, &secret, &e).await;
-            if as_json {
-                println!(
-                    "{}",
-                    json!({"event": e.id, "type": e.kind, "status": status, "attempts": tries, "ms": took.as_millis()})
-                );
-            } else {
-                println!(
-                    "{} {:<26} → {} [{}] {} ms{}",
-                    e.id,
-                    e.kind,
-                    forward_to,
-                    status.map_or("no answer".to_owned(), |s| s.to_string()),
-                    took.as_millis(),
-                    if tries > 1 {
-                        format!(" ({tries} attempts)")
-                    } else {
-                        String::new()
-                    }
-                );
-            }
-            std::io::stdout().flush()?;
+            print_forwarded(&e, forward_to, status, tries, took, as_json)?;
         }
         // Move the window forward, keeping a few seconds of overlap for late commits.
         let horizon = time::OffsetDateTime::now_utc() - Duration::from_secs(5);
@@ -197,4 +160,56 @@ pub async fn listen(
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// The local secret: kept in the profile so a handler's configuration survives restarts.
+fn local_secret(connect: &Connect, profile: &mut Profile) -> anyhow::Result<WebhookSecret> {
+    if let Some(s) = profile
+        .listen_secret
+        .as_deref()
+        .and_then(|s| WebhookSecret::parse(s).ok())
+    {
+        return Ok(s);
+    }
+    let s = WebhookSecret::generate();
+    profile.listen_secret = Some(s.expose_secret().to_owned());
+    let mut all = read_profiles()?;
+    if let Some(stored) = all.get_mut(&connect.profile_name()) {
+        stored.listen_secret = profile.listen_secret.clone();
+        write_profiles(&all)?;
+    }
+    Ok(s)
+}
+
+/// One line per forwarded event: JSON, or for a terminal.
+fn print_forwarded(
+    e: &Event,
+    forward_to: &str,
+    status: Option<u16>,
+    tries: u32,
+    took: Duration,
+    as_json: bool,
+) -> anyhow::Result<()> {
+    if as_json {
+        println!(
+            "{}",
+            json!({"event": e.id, "type": e.kind, "status": status, "attempts": tries, "ms": took.as_millis()})
+        );
+    } else {
+        println!(
+            "{} {:<26} → {} [{}] {} ms{}",
+            e.id,
+            e.kind,
+            forward_to,
+            status.map_or("no answer".to_owned(), |s| s.to_string()),
+            took.as_millis(),
+            if tries > 1 {
+                format!(" ({tries} attempts)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    std::io::stdout().flush()?;
+    Ok(())
 }

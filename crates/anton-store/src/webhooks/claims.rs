@@ -59,18 +59,37 @@ pub async fn claim_due(
     limit: usize,
     allowance: &HashMap<EndpointKey, usize>,
 ) -> Result<Vec<Claimed>> {
-    // Per enabled endpoint with room, its oldest due and unleased deliveries: one index range
-    // scan each (`webhook_deliveries_endpoint_due`, which holds unleased deliveries only), whatever
-    // the backlog and however many are leased, in a UNION ALL of up to CLAIM_UNION endpoints per
-    // statement. Before them, deliveries whose lease expired (their node crashed or stalled):
-    // they are the oldest work. A disabled endpoint's deliveries wait until it is enabled again.
+    let mut wanted = endpoints_with_room(conn, per_endpoint, allowance).await?;
+    // Deliveries whose lease expired (their node crashed or stalled) first: they are the oldest
+    // work. Then each endpoint's oldest due, unleased deliveries.
+    let mut keys = expired_leases(conn, now_us, lease_now_us, limit, &mut wanted).await?;
+    wanted.retain(|(_, room)| *room > 0);
+    keys.extend(due_unleased(conn, now_us, limit.saturating_sub(keys.len()), &wanted).await?);
+    keys.truncate(limit);
+    let mut out = Vec::new();
+    for chunk in chunks_for(conn, &keys) {
+        let claimed = lease(conn, chunk, now_us, lease_now_us, lease_until_us).await?;
+        if !claimed.is_empty() {
+            out.extend(with_details(conn, claimed).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// The enabled endpoints with room on this node, each with its room, in a random order so that
+/// no endpoint is always served last. A disabled endpoint's deliveries wait until it is enabled
+/// again.
+async fn endpoints_with_room(
+    conn: &mut BatchConn<'_>,
+    per_endpoint: i64,
+    allowance: &HashMap<EndpointKey, usize>,
+) -> Result<Vec<(EndpointKey, i64)>> {
     let endpoints: Vec<EndpointKey> = Sql::for_batch(
         conn,
         "SELECT merchant_id, env, id FROM webhook_endpoints WHERE status = 'enabled'",
     )
     .fetch_batch(conn, |r| key_from_row(r, "webhook endpoint id"))
     .await?;
-    // Endpoints with room, in a random order so that no endpoint is always served last.
     let mut wanted: Vec<(EndpointKey, i64)> = endpoints
         .into_iter()
         .filter_map(|ep| {
@@ -85,13 +104,26 @@ pub async fn claim_due(
         use rand::seq::SliceRandom;
         wanted.shuffle(&mut rand::thread_rng());
     }
-    // The claim is shared out evenly: each endpoint gets at most its share of what is left
-    // (recomputed per statement, so endpoints with little due leave more to the ones after them).
-    // Taking each endpoint's whole room from the first few endpoints instead both read rows only
-    // to drop them and left most endpoints idle until a later claim — with every endpoint's
-    // concurrency capped, the node's attempts then ran on a handful of endpoints.
-    let mut keys = expired_leases(conn, now_us, lease_now_us, limit, &mut wanted).await?;
-    wanted.retain(|(_, room)| *room > 0);
+    Ok(wanted)
+}
+
+/// Up to `limit` due, unleased deliveries of the `wanted` endpoints, at most each one's room. Per
+/// endpoint, its oldest: one index range scan each (`webhook_deliveries_endpoint_due`, which
+/// holds unleased deliveries only), whatever the backlog and however many are leased, in a
+/// UNION ALL of up to [`CLAIM_UNION`] endpoints per statement.
+///
+/// The claim is shared out evenly: each endpoint gets at most its share of what is left
+/// (recomputed per statement, so endpoints with little due leave more to the ones after them).
+/// Taking each endpoint's whole room from the first few endpoints instead both read rows only to
+/// drop them and left most endpoints idle until a later claim — with every endpoint's
+/// concurrency capped, the node's attempts then ran on a handful of endpoints.
+async fn due_unleased(
+    conn: &mut BatchConn<'_>,
+    now_us: i64,
+    limit: usize,
+    wanted: &[(EndpointKey, i64)],
+) -> Result<Vec<DeliveryKey>> {
+    let mut keys = Vec::new();
     let mut left = wanted.len();
     for chunk in wanted.chunks(CLAIM_UNION) {
         let rest = limit.saturating_sub(keys.len());
@@ -123,91 +155,97 @@ pub async fn claim_due(
                 .await?,
         );
     }
-    keys.truncate(limit);
-    let mut out = Vec::new();
-    for chunk in chunks_for(conn, &keys) {
-        // UPDATE … FROM (VALUES …): a primary-key lookup per row on both backends.
-        let mut sql = Sql::for_batch(conn, "UPDATE webhook_deliveries SET lease_us = ");
-        sql.push_int(lease_until_us).push(" FROM ");
-        rows_from(&mut sql, chunk, bind_key);
-        sql.push(
-            " WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
-             AND webhook_deliveries.id = v.column3 AND (webhook_deliveries.lease_us IS NULL OR webhook_deliveries.lease_us < ",
-        )
-        .push_int(lease_now_us)
-        .push(") AND webhook_deliveries.next_attempt_us <= ")
-        .push_int(now_us)
-        .push(
-            " RETURNING webhook_deliveries.merchant_id, webhook_deliveries.env, webhook_deliveries.id, \
-             webhook_deliveries.endpoint_id, webhook_deliveries.event_id, webhook_deliveries.event_type, \
-             webhook_deliveries.status, webhook_deliveries.attempts",
-        );
-        let mut claimed = sql
-            .fetch_batch(conn, |r| {
-                Ok(Claimed {
-                    tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
-                    id: stored(&r.text("id")?, "delivery id")?,
-                    endpoint_id: stored(&r.text("endpoint_id")?, "webhook endpoint id")?,
-                    event_id: stored(&r.text("event_id")?, "event id")?,
-                    event_type: r.text("event_type")?,
-                    status: r.text("status")?,
-                    attempts: r.int("attempts")?,
-                    url: String::new(),
-                    endpoint_status: String::new(),
-                    secret_ciphertext: String::new(),
-                    previous_secret_ciphertext: None,
-                    previous_expires_us: None,
-                    body: String::new(),
-                })
-            })
-            .await?;
-        if claimed.is_empty() {
-            continue;
-        }
-        // The endpoints, then the event bodies, each by its whole primary key from a VALUES list
-        // and joined with nothing else: in a three-way join PostgreSQL without fresh statistics
-        // (a bulk load before autovacuum analyzed it) walked an index by `(merchant_id, env)`
-        // alone, scanning the merchant's whole backlog per delivery.
-        let endpoint_keys: Vec<EndpointKey> = claimed
-            .iter()
-            .map(Claimed::endpoint_key)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let endpoints = endpoint_details(conn, &endpoint_keys).await?;
-        // An endpoint deleted in the same instant (another node) takes its deliveries with it:
-        // its delete cancels them, so they are never claimed again.
-        claimed.retain_mut(|c| {
-            let Some(details) = endpoints.get(&c.endpoint_key()) else {
-                return false;
-            };
-            c.url.clone_from(&details.url);
-            c.endpoint_status.clone_from(&details.status);
-            c.secret_ciphertext.clone_from(&details.secret_ciphertext);
-            c.previous_secret_ciphertext
-                .clone_from(&details.previous_secret_ciphertext);
-            c.previous_expires_us = details.previous_expires_us;
-            true
-        });
-        let event_keys: Vec<EventKey> = claimed
-            .iter()
-            .map(|c| Scoped::new(c.tenant.clone(), c.event_id.clone()))
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let bodies = event_bodies(conn, &event_keys).await?;
-        for mut c in claimed {
-            let key = Scoped::new(c.tenant.clone(), c.event_id.clone());
-            let Some(body) = bodies.get(&key) else {
-                return Err(crate::StoreError::Corrupt(
-                    "a delivery's event is missing".into(),
-                ));
-            };
-            c.body.clone_from(body);
-            out.push(c);
-        }
+    Ok(keys)
+}
+
+/// Leases `keys` until `lease_until_us` by a conditional `UPDATE … FROM (VALUES …)` (a
+/// primary-key lookup per row on both backends): of two dispatchers racing for a row, exactly one
+/// gets it back from `RETURNING`.
+async fn lease(
+    conn: &mut BatchConn<'_>,
+    keys: &[DeliveryKey],
+    now_us: i64,
+    lease_now_us: i64,
+    lease_until_us: i64,
+) -> Result<Vec<Claimed>> {
+    let mut sql = Sql::for_batch(conn, "UPDATE webhook_deliveries SET lease_us = ");
+    sql.push_int(lease_until_us).push(" FROM ");
+    rows_from(&mut sql, keys, bind_key);
+    sql.push(
+        " WHERE webhook_deliveries.merchant_id = v.column1 AND webhook_deliveries.env = v.column2 \
+         AND webhook_deliveries.id = v.column3 AND (webhook_deliveries.lease_us IS NULL OR webhook_deliveries.lease_us < ",
+    )
+    .push_int(lease_now_us)
+    .push(") AND webhook_deliveries.next_attempt_us <= ")
+    .push_int(now_us)
+    .push(
+        " RETURNING webhook_deliveries.merchant_id, webhook_deliveries.env, webhook_deliveries.id, \
+         webhook_deliveries.endpoint_id, webhook_deliveries.event_id, webhook_deliveries.event_type, \
+         webhook_deliveries.status, webhook_deliveries.attempts",
+    );
+    sql.fetch_batch(conn, |r| {
+        Ok(Claimed {
+            tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+            id: stored(&r.text("id")?, "delivery id")?,
+            endpoint_id: stored(&r.text("endpoint_id")?, "webhook endpoint id")?,
+            event_id: stored(&r.text("event_id")?, "event id")?,
+            event_type: r.text("event_type")?,
+            status: r.text("status")?,
+            attempts: r.int("attempts")?,
+            url: String::new(),
+            endpoint_status: String::new(),
+            secret_ciphertext: String::new(),
+            previous_secret_ciphertext: None,
+            previous_expires_us: None,
+            body: String::new(),
+        })
+    })
+    .await
+}
+
+/// Fills in what an attempt needs: the endpoints, then the event bodies, each by its whole
+/// primary key from a VALUES list and joined with nothing else — in a three-way join PostgreSQL
+/// without fresh statistics (a bulk load before autovacuum analyzed it) walked an index by
+/// `(merchant_id, env)` alone, scanning the merchant's whole backlog per delivery.
+async fn with_details(conn: &mut BatchConn<'_>, mut claimed: Vec<Claimed>) -> Result<Vec<Claimed>> {
+    let endpoint_keys: Vec<EndpointKey> = claimed
+        .iter()
+        .map(Claimed::endpoint_key)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let endpoints = endpoint_details(conn, &endpoint_keys).await?;
+    // An endpoint deleted in the same instant (another node) takes its deliveries with it: its
+    // delete cancels them, so they are never claimed again.
+    claimed.retain_mut(|c| {
+        let Some(details) = endpoints.get(&c.endpoint_key()) else {
+            return false;
+        };
+        c.url.clone_from(&details.url);
+        c.endpoint_status.clone_from(&details.status);
+        c.secret_ciphertext.clone_from(&details.secret_ciphertext);
+        c.previous_secret_ciphertext
+            .clone_from(&details.previous_secret_ciphertext);
+        c.previous_expires_us = details.previous_expires_us;
+        true
+    });
+    let event_keys: Vec<EventKey> = claimed
+        .iter()
+        .map(|c| Scoped::new(c.tenant.clone(), c.event_id.clone()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let bodies = event_bodies(conn, &event_keys).await?;
+    for c in &mut claimed {
+        let key = Scoped::new(c.tenant.clone(), c.event_id.clone());
+        let Some(body) = bodies.get(&key) else {
+            return Err(crate::StoreError::Corrupt(
+                "a delivery's event is missing".into(),
+            ));
+        };
+        c.body.clone_from(body);
     }
-    Ok(out)
+    Ok(claimed)
 }
 
 /// Due deliveries whose lease expired, oldest lease first (through `webhook_deliveries_leased`,

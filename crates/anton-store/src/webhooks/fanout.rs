@@ -94,24 +94,7 @@ pub async fn fan_out(
     max_deliveries: usize,
     direct: Option<DirectClaim<'_>>,
 ) -> Result<FanOut> {
-    let mut sql = Sql::for_batch(
-        conn,
-        "SELECT merchant_id, env, id, type, body FROM events WHERE fanout_us IS NULL ORDER BY created_us LIMIT ",
-    );
-    sql.bind(crate::list::Arg::Int(limit));
-    if backend == crate::Backend::Postgres {
-        sql.push(" FOR UPDATE SKIP LOCKED");
-    }
-    let events: Vec<WaitingEvent> = sql
-        .fetch_batch(conn, |r| {
-            Ok(WaitingEvent {
-                tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
-                id: stored(&r.text("id")?, "event id")?,
-                event_type: r.text("type")?,
-                body: r.text("body")?,
-            })
-        })
-        .await?;
+    let events = waiting_events(conn, backend, limit).await?;
     if events.is_empty() {
         return Ok(FanOut {
             events: 0,
@@ -121,31 +104,7 @@ pub async fn fan_out(
         });
     }
     let read = events.len();
-    let tenants: HashSet<&Tenant> = events.iter().map(|e| &e.tenant).collect();
-    // Per tenant: its enabled endpoints (id, enabled_events, details).
-    type Subscribers = Vec<(WebhookEndpointId, String, EndpointDetails)>;
-    let mut endpoints: HashMap<&Tenant, Subscribers> = HashMap::new();
-    for tenant in tenants {
-        let mut sql = Sql::for_batch(
-            conn,
-            "SELECT id, enabled_events, url, status, secret_ciphertext, previous_secret_ciphertext, \
-             previous_expires_us FROM webhook_endpoints WHERE merchant_id = ",
-        );
-        sql.text(tenant.m())
-            .push(" AND env = ")
-            .text(tenant.e())
-            .push(" AND status = 'enabled'");
-        let list = sql
-            .fetch_batch(conn, |r| {
-                Ok((
-                    stored(&r.text("id")?, "webhook endpoint id")?,
-                    r.text("enabled_events")?,
-                    EndpointDetails::from_row(r)?,
-                ))
-            })
-            .await?;
-        endpoints.insert(tenant, list);
-    }
+    let endpoints = enabled_endpoints(conn, &events).await?;
     let mut deliveries = Vec::new();
     let mut claimed = Vec::new();
     // Direct claims so far per endpoint.
@@ -172,13 +131,9 @@ pub async fn fan_out(
             break;
         }
         handled += 1;
-        if subscribers.is_empty() {
-            continue;
-        }
-        let tenant = &event.tenant;
         for (endpoint_id, _, details) in subscribers {
             let mut d = NewDelivery {
-                tenant: tenant.clone(),
+                tenant: event.tenant.clone(),
                 id: DeliveryId::generate(),
                 endpoint_id: endpoint_id.clone(),
                 event_id: event.id.clone(),
@@ -187,32 +142,115 @@ pub async fn fan_out(
                 lease_us: None,
                 created_us: now_us,
             };
-            let key = || Scoped::new(tenant.clone(), endpoint_id.clone());
+            let key = || Scoped::new(event.tenant.clone(), endpoint_id.clone());
             if let Some(direct) = direct.filter(|c| c.admits(key(), claimed.len(), &mut taken)) {
                 d.lease_us = Some(direct.lease_until_us);
-                claimed.push(Claimed {
-                    tenant: tenant.clone(),
-                    id: d.id.clone(),
-                    endpoint_id: endpoint_id.clone(),
-                    event_id: event.id.clone(),
-                    event_type: event.event_type.clone(),
-                    status: "pending".into(),
-                    attempts: 0,
-                    url: details.url.clone(),
-                    endpoint_status: details.status.clone(),
-                    secret_ciphertext: details.secret_ciphertext.clone(),
-                    previous_secret_ciphertext: details.previous_secret_ciphertext.clone(),
-                    previous_expires_us: details.previous_expires_us,
-                    body: event.body.clone(),
-                });
+                claimed.push(claimed_at_creation(&d, details, event));
             }
             deliveries.push(d);
         }
     }
-    let events = &events[..handled];
     insert_deliveries(conn, &deliveries).await?;
+    mark_fanned_out(conn, &events[..handled], now_us).await?;
+    Ok(FanOut {
+        events: handled,
+        deliveries: deliveries.len(),
+        more: handled < read || i64::try_from(read).is_ok_and(|r| r == limit),
+        claimed,
+    })
+}
+
+/// Up to `limit` events not fanned out yet, oldest first (on PostgreSQL locked, skipping those
+/// another node's fan-out holds).
+async fn waiting_events(
+    conn: &mut BatchConn<'_>,
+    backend: crate::Backend,
+    limit: i64,
+) -> Result<Vec<WaitingEvent>> {
+    let mut sql = Sql::for_batch(
+        conn,
+        "SELECT merchant_id, env, id, type, body FROM events WHERE fanout_us IS NULL ORDER BY created_us LIMIT ",
+    );
+    sql.bind(crate::list::Arg::Int(limit));
+    if backend == crate::Backend::Postgres {
+        sql.push(" FOR UPDATE SKIP LOCKED");
+    }
+    sql.fetch_batch(conn, |r| {
+        Ok(WaitingEvent {
+            tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+            id: stored(&r.text("id")?, "event id")?,
+            event_type: r.text("type")?,
+            body: r.text("body")?,
+        })
+    })
+    .await
+}
+
+/// An endpoint that may subscribe: its id, its `enabled_events` (JSON) and what an attempt needs.
+type Subscriber = (WebhookEndpointId, String, EndpointDetails);
+
+/// The enabled endpoints of each tenant of `events`.
+async fn enabled_endpoints<'e>(
+    conn: &mut BatchConn<'_>,
+    events: &'e [WaitingEvent],
+) -> Result<HashMap<&'e Tenant, Vec<Subscriber>>> {
+    let tenants: HashSet<&Tenant> = events.iter().map(|e| &e.tenant).collect();
+    let mut endpoints = HashMap::new();
+    for tenant in tenants {
+        let mut sql = Sql::for_batch(
+            conn,
+            "SELECT id, enabled_events, url, status, secret_ciphertext, previous_secret_ciphertext, \
+             previous_expires_us FROM webhook_endpoints WHERE merchant_id = ",
+        );
+        sql.text(tenant.m())
+            .push(" AND env = ")
+            .text(tenant.e())
+            .push(" AND status = 'enabled'");
+        let list = sql
+            .fetch_batch(conn, |r| {
+                Ok((
+                    stored(&r.text("id")?, "webhook endpoint id")?,
+                    r.text("enabled_events")?,
+                    EndpointDetails::from_row(r)?,
+                ))
+            })
+            .await?;
+        endpoints.insert(tenant, list);
+    }
+    Ok(endpoints)
+}
+
+/// A new delivery, claimed as it is created: with its endpoint and body, as a claim returns it.
+fn claimed_at_creation(
+    d: &NewDelivery,
+    details: &EndpointDetails,
+    event: &WaitingEvent,
+) -> Claimed {
+    Claimed {
+        tenant: d.tenant.clone(),
+        id: d.id.clone(),
+        endpoint_id: d.endpoint_id.clone(),
+        event_id: event.id.clone(),
+        event_type: event.event_type.clone(),
+        status: "pending".into(),
+        attempts: 0,
+        url: details.url.clone(),
+        endpoint_status: details.status.clone(),
+        secret_ciphertext: details.secret_ciphertext.clone(),
+        previous_secret_ciphertext: details.previous_secret_ciphertext.clone(),
+        previous_expires_us: details.previous_expires_us,
+        body: event.body.clone(),
+    }
+}
+
+/// Marks `events` fanned out: `UPDATE … FROM (VALUES …)`, a primary-key lookup per row on both
+/// backends.
+async fn mark_fanned_out(
+    conn: &mut BatchConn<'_>,
+    events: &[WaitingEvent],
+    now_us: i64,
+) -> Result<()> {
     for chunk in chunks_for(conn, events) {
-        // UPDATE … FROM (VALUES …): a primary-key lookup per row on both backends.
         let mut sql = Sql::for_batch(conn, "UPDATE events SET fanout_us = ");
         sql.push_int(now_us).push(" FROM ");
         rows_from(&mut sql, chunk, |sql, e| {
@@ -227,12 +265,7 @@ pub async fn fan_out(
         );
         sql.execute_batch(conn).await?;
     }
-    Ok(FanOut {
-        events: handled,
-        deliveries: deliveries.len(),
-        more: handled < read || i64::try_from(read).is_ok_and(|r| r == limit),
-        claimed,
-    })
+    Ok(())
 }
 
 /// Whether an event waits for fan-out (a read, so an idle dispatcher writes nothing).

@@ -67,78 +67,52 @@ pub async fn run(engine: Engine, transport: Arc<dyn Transport>, mut stop: watch:
     // (the lease lapses and it is claimed again), so no delivery runs twice at once.
     let lease = attempts.timeout_us * (PREFETCH as i64 + 2);
     let committed = store.commits();
-    // `stalled`: due work that nothing here has room for (the last claim came back empty). Then a
-    // commit wakes the loop only for new events (our own empty claims commit too, and would spin).
-    // `no_room`: events wait but this node has no room for their deliveries; a commit brings no
-    // room (finished attempts wake the loop), so it does not wake the loop either.
-    let mut stalled = false;
-    let mut no_room = false;
-    let mut woke_by_commit = false;
-    let mut known = Known::default();
-    let mut per_event = 1;
+    let mut state = LoopState::default();
     while !*stop.borrow() {
-        if stalled
-            && woke_by_commit
-            && (no_room || !webhooks::outbox_waiting(store.read()).await.unwrap_or(true))
+        if state.stalled
+            && state.woke_by_commit
+            && (state.no_room || !webhooks::outbox_waiting(store.read()).await.unwrap_or(true))
         {
-            woke_by_commit = wait(&committed, &runtime, &config, &mut stop).await;
+            state.woke_by_commit = wait(&committed, &runtime, &config, &mut stop).await;
             continue;
         }
         let lease_now = now_us();
-        let limit = room.limit();
         let pass = Pass {
             now: runtime.clock.now_us(),
             lease_now,
             lease_until: lease_now + lease,
             per_endpoint: room.per_endpoint(),
-            limit,
+            limit: room.limit(),
             allowance: room.allowance(),
-            known: std::mem::take(&mut known),
-            per_event,
+            known: std::mem::take(&mut state.known),
+            per_event: state.per_event,
         };
-        let lease_until = pass.lease_until;
+        let (lease_until, limit) = (pass.lease_until, pass.limit);
         let started = Instant::now();
-        let mut busy_loop = false;
-        match claims::fan_out_and_claim(&store, pass).await {
+        let claimed = match claims::fan_out_and_claim(&store, pass).await {
             Ok(claim) => {
                 if claim.wrote {
                     room.note_pass(
                         i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
                     );
                 }
-                let Claim {
-                    fanned_out,
-                    more_waiting,
-                    no_room: none_fits,
-                    per_event: fanned_per_event,
-                    claimed,
-                    ..
-                } = claim;
-                no_room = none_fits;
-                per_event = fanned_per_event.unwrap_or(per_event);
-                // Due work that nothing here has room for (see `stalled` above).
-                stalled = !fanned_out && claimed.as_ref().is_some_and(Vec::is_empty);
-                let claimed = claimed.unwrap_or_default();
-                let full = limit > 0 && claimed.len() == limit;
-                busy_loop = (more_waiting && fanned_out) || full;
-                known = Known {
-                    waiting: more_waiting,
-                    due: full,
-                };
-                for d in claimed {
-                    attempts.start(d, lease_until, stop.clone());
-                }
+                state.after(claim, limit)
             }
             Err(e) => {
-                stalled = false;
+                state.stalled = false;
+                state.busy = false;
                 tracing::warn!(error = %e, "claiming webhook deliveries failed");
+                Vec::new()
             }
+        };
+        for d in claimed {
+            attempts.start(d, lease_until, stop.clone());
         }
-        if busy_loop {
-            woke_by_commit = false;
+        if state.busy {
+            state.woke_by_commit = false;
             continue;
         }
-        woke_by_commit = wait(&committed, &runtime, &config, &mut stop).await;
+        state.woke_by_commit = wait(&committed, &runtime, &config, &mut stop).await;
     }
     // Stopping: attempts under way finish (each within the timeout) and are recorded; deliveries
     // not started give their leases back, so another node (or this one, restarted) sends them
@@ -146,6 +120,62 @@ pub async fn run(engine: Engine, transport: Arc<dyn Transport>, mut stop: watch:
     drop(attempts);
     let _ = recorder.await;
     release_abandoned(&store, &abandoned).await;
+}
+
+/// What the loop knows between passes.
+struct LoopState {
+    /// Due work that nothing here has room for (the last claim came back empty). Then a commit
+    /// wakes the loop only for new events (its own empty claims commit too, and would spin).
+    stalled: bool,
+    /// Events wait but this node has no room for their deliveries; a commit brings no room
+    /// (finished attempts wake the loop), so it does not wake the loop either.
+    no_room: bool,
+    /// The last wait ended with a commit.
+    woke_by_commit: bool,
+    /// More work is known to wait: go again at once.
+    busy: bool,
+    /// What the last pass found out (see [`Known`]).
+    known: Known,
+    /// Deliveries per event at the last fan-out, to size the next.
+    per_event: usize,
+}
+
+impl Default for LoopState {
+    fn default() -> Self {
+        Self {
+            stalled: false,
+            no_room: false,
+            woke_by_commit: false,
+            busy: false,
+            known: Known::default(),
+            per_event: 1,
+        }
+    }
+}
+
+impl LoopState {
+    /// Learns from a pass that could claim `limit`; returns what it claimed.
+    fn after(&mut self, claim: Claim, limit: usize) -> Vec<Claimed> {
+        let Claim {
+            fanned_out,
+            more_waiting,
+            no_room,
+            per_event,
+            claimed,
+            ..
+        } = claim;
+        self.no_room = no_room;
+        self.per_event = per_event.unwrap_or(self.per_event);
+        self.stalled = !fanned_out && claimed.as_ref().is_some_and(Vec::is_empty);
+        let claimed = claimed.unwrap_or_default();
+        let full = limit > 0 && claimed.len() == limit;
+        self.busy = (more_waiting && fanned_out) || full;
+        self.known = Known {
+            waiting: more_waiting,
+            due: full,
+        };
+        claimed
+    }
 }
 
 /// What every attempt task needs.
