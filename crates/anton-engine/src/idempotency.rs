@@ -212,3 +212,63 @@ where
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use anton_core::id::MerchantId;
+    use anton_core::keys::Environment;
+
+    use super::*;
+
+    fn tenant() -> Tenant {
+        Tenant::new(MerchantId::parse("mer_1").unwrap(), Environment::Test)
+    }
+
+    #[test]
+    fn a_key_is_one_to_255_printable_characters_without_spaces() {
+        assert!(IdempotencyKey::parse("order-42").is_ok());
+        assert!(IdempotencyKey::parse(&"k".repeat(255)).is_ok());
+        for bad in ["", " ", "a b", "tab\there", "é"] {
+            assert!(IdempotencyKey::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(IdempotencyKey::parse(&"k".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn a_stored_answer_replays_for_the_same_request_and_refuses_another() {
+        let stored = StoredResponse {
+            fingerprint: "fp-1".into(),
+            status: 200,
+            body: "{}".into(),
+        };
+        let answer = replay(&stored, "fp-1").unwrap();
+        assert!(answer.replayed);
+        assert_eq!(
+            answer.reply,
+            Reply {
+                status: 200,
+                body: "{}".into()
+            }
+        );
+        assert!(matches!(
+            replay(&stored, "fp-2"),
+            Err(EngineError::IdempotencyKeyReused)
+        ));
+    }
+
+    #[test]
+    fn a_key_running_on_this_node_refuses_its_twin_until_it_ends() {
+        let marks = InFlight::default();
+        let key = IdempotencyKey::parse("k").unwrap();
+        let first = marks.enter(&tenant(), &key).unwrap();
+        assert!(matches!(
+            marks.enter(&tenant(), &key),
+            Err(EngineError::IdempotencyInProgress)
+        ));
+        // Another tenant's key of the same text is another key.
+        let other = Tenant::new(MerchantId::parse("mer_2").unwrap(), Environment::Test);
+        assert!(marks.enter(&other, &key).is_ok());
+        drop(first);
+        assert!(marks.enter(&tenant(), &key).is_ok());
+    }
+}

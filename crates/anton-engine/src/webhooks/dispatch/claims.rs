@@ -170,3 +170,84 @@ async fn write_pass(
         claimed: Some(claimed),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! A pass on a SQLite file through the native writer (the API tests run the same on
+    //! PostgreSQL).
+
+    use anton_store::list::Sql;
+    use anton_store::StoreOptions;
+
+    use super::*;
+
+    async fn store() -> (Store, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("anton-engine-{}", anton_core::random_base62(10)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        (store, dir)
+    }
+
+    async fn exec(store: &Store, statements: &'static [&'static str]) {
+        store
+            .write_native(move |c| {
+                Box::pin(async move {
+                    for s in statements {
+                        Sql::for_batch(c, s).execute_batch(c).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+    }
+
+    fn pass(limit: usize) -> Pass {
+        Pass {
+            now: 10,
+            lease_now: 10,
+            lease_until: 1_000,
+            per_endpoint: 16,
+            limit,
+            allowance: HashMap::new(),
+            known: Known::default(),
+            per_event: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_idle_pass_writes_nothing_and_a_waiting_event_is_claimed_as_it_fans_out() {
+        let (store, dir) = store().await;
+        let idle = fan_out_and_claim(&store, pass(8)).await.unwrap();
+        assert!(
+            !idle.wrote && idle.claimed.is_none(),
+            "nothing waits, nothing is due"
+        );
+        exec(
+            &store,
+            &[
+                "INSERT INTO merchants (id, name, created_us) VALUES ('mer_1', 'M', 1)",
+                "INSERT INTO webhook_endpoints (merchant_id, env, id, url, enabled_events, status, \
+                 secret_ciphertext, created_us, updated_us) VALUES ('mer_1', 'test', 'we_1', \
+                 'https://example.com/h', '[\"*\"]', 'enabled', 'ct', 1, 1)",
+                "INSERT INTO events (merchant_id, env, id, type, object_id, body, created_us) \
+                 VALUES ('mer_1', 'test', 'evt_1', 'payout.created', 'po_1', '{}', 1)",
+            ],
+        )
+        .await;
+        // No room on this node: the event stays in the outbox, and the caller hears so.
+        let full = fan_out_and_claim(&store, pass(0)).await.unwrap();
+        assert!(full.no_room && full.more_waiting && !full.wrote);
+        // Room: fanned out and claimed in the same pass, ready to attempt.
+        let claim = fan_out_and_claim(&store, pass(8)).await.unwrap();
+        assert!(claim.wrote && claim.fanned_out);
+        let claimed = claim.claimed.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].url, "https://example.com/h");
+        assert_eq!(claim.per_event, Some(1));
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

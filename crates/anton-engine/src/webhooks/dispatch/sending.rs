@@ -168,3 +168,136 @@ pub(super) async fn attempt(
         Sent::Failed(failure) => fail(d, failure.class()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One attempt against a transport that records what it is asked to post (the real HTTPS
+    //! transport is the binary's, exercised end to end by the API tests).
+
+    use std::sync::Mutex;
+
+    use anton_core::crypto::{KeyedHasher, Keyring};
+    use anton_core::id::{DeliveryId, EventId, MerchantId, WebhookEndpointId};
+    use anton_core::keys::Environment;
+    use anton_store::Tenant;
+
+    use super::*;
+    use crate::webhooks::ssrf::SystemLookup;
+    use crate::webhooks::WebhooksConfig;
+
+    /// Records each request and answers `status`.
+    struct Recording {
+        posted: Mutex<Vec<Request>>,
+        status: u16,
+    }
+
+    impl Transport for Recording {
+        fn post(&self, request: Request) -> BoxFuture<'static, Sent> {
+            self.posted.lock().unwrap().push(request);
+            let status = self.status;
+            Box::pin(async move {
+                Sent::Answered {
+                    status,
+                    retry_after: Some(Duration::from_secs(7)),
+                    body: "thanks".into(),
+                }
+            })
+        }
+    }
+
+    fn secrets() -> Secrets {
+        Secrets {
+            api_key_hasher: KeyedHasher::new(&[1; 32]),
+            fingerprint_hasher: KeyedHasher::new(&[2; 32]),
+            keyring: Keyring::new(&[("k1".to_owned(), vec![3; 32])]).unwrap(),
+        }
+    }
+
+    fn claimed(secrets: &Secrets, secret: &WebhookSecret, url: &str) -> Claimed {
+        let tenant = Tenant::new(MerchantId::parse("mer_1").unwrap(), Environment::Test);
+        Claimed {
+            secret_ciphertext: secrets.keyring.encrypt(
+                secret.expose_secret().as_bytes(),
+                tenant.merchant_id.as_str().as_bytes(),
+            ),
+            tenant,
+            id: DeliveryId::parse("del_1").unwrap(),
+            endpoint_id: WebhookEndpointId::parse("we_1").unwrap(),
+            event_id: EventId::parse("evt_1").unwrap(),
+            event_type: "payout.created".into(),
+            status: "pending".into(),
+            attempts: 0,
+            url: url.into(),
+            endpoint_status: "enabled".into(),
+            previous_secret_ciphertext: None,
+            previous_expires_us: None,
+            body: r#"{"id":"evt_1"}"#.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_attempt_posts_the_body_signed_with_the_endpoint_secret_and_keeps_the_answer() {
+        let secrets = secrets();
+        let secret = WebhookSecret::generate();
+        let recording = Arc::new(Recording {
+            posted: Mutex::default(),
+            status: 503,
+        });
+        let transport: Arc<dyn Transport> = recording.clone();
+        let runtime = WebhookRuntime::new(&WebhooksConfig::default(), Arc::new(SystemLookup));
+        let d = claimed(&secrets, &secret, "https://8.8.8.8/hook");
+        let done = attempt(&transport, &secrets, &runtime, d).await;
+        assert_eq!(done.status_code, Some(503));
+        assert_eq!(done.error_class, Some("http_status"));
+        assert_eq!(done.retry_after, Some(Duration::from_secs(7)));
+        assert_eq!(done.body.as_deref(), Some("thanks"));
+        let posted = recording.posted.lock().unwrap();
+        assert_eq!(posted.len(), 1);
+        let request = &posted[0];
+        assert_eq!(request.body, r#"{"id":"evt_1"}"#);
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        assert_eq!(header("Anton-Event-Id"), "evt_1");
+        assert_eq!(header("webhook-id"), "evt_1");
+        signature::verify(
+            request.body.as_bytes(),
+            &header("Anton-Signature"),
+            &secret,
+            now_us() / 1_000_000,
+            300,
+        )
+        .expect("signed with the endpoint's secret, now");
+    }
+
+    #[tokio::test]
+    async fn nothing_is_posted_for_a_disabled_endpoint_a_refused_address_or_an_unreadable_secret() {
+        let secrets = secrets();
+        let secret = WebhookSecret::generate();
+        let recording = Arc::new(Recording {
+            posted: Mutex::default(),
+            status: 200,
+        });
+        let transport: Arc<dyn Transport> = recording.clone();
+        let runtime = WebhookRuntime::new(&WebhooksConfig::default(), Arc::new(SystemLookup));
+        let mut disabled = claimed(&secrets, &secret, "https://8.8.8.8/hook");
+        disabled.endpoint_status = "disabled".into();
+        let private = claimed(&secrets, &secret, "https://127.0.0.1/hook");
+        let mut unreadable = claimed(&secrets, &secret, "https://8.8.8.8/hook");
+        unreadable.secret_ciphertext = "k1:not-a-ciphertext".into();
+        for (d, class) in [
+            (disabled, "endpoint_disabled"),
+            (private, "refused_destination"),
+            (unreadable, "secret_unavailable"),
+        ] {
+            let done = attempt(&transport, &secrets, &runtime, d).await;
+            assert_eq!((done.status_code, done.error_class), (None, Some(class)));
+        }
+        assert!(recording.posted.lock().unwrap().is_empty());
+    }
+}
