@@ -219,7 +219,7 @@ async fn key_record(
     state: &ApiState,
     hash: &str,
 ) -> Result<Option<api_keys::ApiKeyRecord>, ApiError> {
-    let epoch = state.engine.store().key_epoch();
+    let epoch = state.engine.key_epoch();
     let cached = state
         .key_cache
         .lock()

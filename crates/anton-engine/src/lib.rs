@@ -1,8 +1,8 @@
 //! Anton's application: every use case, as plain async functions and services over the
 //! [`Store`], shared by the HTTPS API, the operator commands and the workers (and, later, the
-//! portal and the bank rails). **Architecture invariant: the engine speaks no HTTP** — no status
-//! codes, no JSON envelopes, no HTML. A use case returns its typed outcome or an
-//! [`EngineError`]; an adapter renders both.
+//! portal and the bank rails). **Architecture invariant: the engine speaks no HTTP** — it returns
+//! no status codes, JSON envelopes or HTML (it only reads the statuses webhook endpoints answer).
+//! A use case returns its typed outcome or an [`EngineError`]; an adapter renders both.
 //!
 //! Layout:
 //! - [`Engine`]: what a node's use cases share (store, secrets, settings, the payout batcher,
@@ -16,7 +16,7 @@
 //!   live funding, authentication lookups), [`webhooks`] (endpoints, deliveries, the SSRF guard,
 //!   the dispatcher), [`rail`] (the test-mode simulator), [`maintenance`] (node heartbeat,
 //!   planner statistics, idempotency sweeps).
-//! - [`ratelimit`]: token buckets (API keys, webhook endpoints).
+//! - [`ratelimit`]: token buckets (API keys, client addresses, webhook endpoints).
 //!
 //! What the engine does not do: accept connections, parse requests, render responses, read
 //! configuration files, or send HTTP — webhook attempts go through a
@@ -134,6 +134,12 @@ impl Engine {
 
     pub(crate) fn set_api_nodes(&self, n: u64) {
         self.0.api_nodes.store(n.max(1), Ordering::Relaxed);
+    }
+
+    /// The store's API-key epoch: it changes when this process revokes, expires or rolls a key,
+    /// so caches of key records know to read again.
+    pub fn key_epoch(&self) -> u64 {
+        self.0.store.key_epoch()
     }
 
     /// Checks that the database answers (readiness).

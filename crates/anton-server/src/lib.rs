@@ -9,8 +9,8 @@
 //! - [`config`]: `anton.toml` + `ANTON_*` settings, validated at start.
 //! - [`tls`]: the rustls server config; the local CA generated on first start.
 //! - [`secrets`]: server-side keys as files (API-key hashing, fingerprints, field encryption).
-//! - [`startup`]: [`startup::Application`] builds the store, the engine, the API and the workers,
-//!   and serves on a listener until stopped.
+//! - [`startup`]: [`startup::Application`] builds the store, the engine and the egress; it then
+//!   starts the workers its role runs and serves the API on a listener until stopped.
 //! - [`egress`]: the HTTPS transport webhook attempts go out through (behind the SSRF guard).
 //! - [`telemetry`]: structured logs, text or JSON.
 //!

@@ -1,4 +1,4 @@
-//! Building and running a node: `Application::build` → `port()` → `run_until_stopped()`. The node
+//! Building and running a node: `Application::build` → `local_addr()` → `run_until_stopped()`. The node
 //! is wired here: the store, the engine over it, the API over the engine, and the workers (the
 //! rail, the webhook dispatcher with its HTTPS egress, housekeeping) by role.
 //!

@@ -9,12 +9,14 @@
 //!
 //! Where the items run:
 //! - PostgreSQL: on the batcher's own lanes (see [`super::lanes`]), each lane a database session.
-//! - SQLite (and PostgreSQL without lanes): in the writer's group commit. The batcher queues the
-//!   item on its own typed channel and tells the writer that the queue has work
-//!   ([`super::Work::Batch`]); the writer takes what waits ([`Source::take`]) and runs it beside
-//!   the closure jobs of that commit.
+//! - SQLite (and PostgreSQL without lanes): in the writer's group commit. Each item travels to the
+//!   writer in a [`super::Work::Batch`] message of its own, as a [`Deposit`] that knows its use
+//!   case's types; the writer puts every deposit of a commit into its use case's queue and takes
+//!   each queue whole ([`Source::take`]) to run beside the closure jobs. An item and its message
+//!   are one: a message dropped unrun (the writer lost its connection) drops the item with its
+//!   caller's reply, which the caller reads as `WriterUnavailable`, and an item is never left
+//!   waiting for a message that did not come.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -82,13 +84,10 @@ impl<R: BatchRunner> Batcher<R> {
         }
     }
 
-    pub(crate) fn on_writer(runner: R, queue_max: usize, writer: mpsc::Sender<Work>) -> Self {
-        let (tx, rx) = mpsc::channel(queue_max);
+    pub(crate) fn on_writer(runner: R, writer: mpsc::Sender<Work>) -> Self {
         let queue = Queue {
             runner: Arc::new(runner),
-            tx,
-            rx: std::sync::Mutex::new(rx),
-            announced: AtomicBool::new(false),
+            pending: std::sync::Mutex::new(Vec::new()),
         };
         Self {
             route: Route::Writer(Arc::new(queue), writer),
@@ -103,12 +102,11 @@ impl<R: BatchRunner> Batcher<R> {
         let sent = match &self.route {
             Route::Lanes(tx, _) => tx.send((item, done_tx)).await.is_ok(),
             Route::Writer(queue, writer) => {
-                queue.tx.send((item, done_tx)).await.is_ok() && {
-                    // One announcement per batch of waiting items: the writer clears the flag
-                    // before it takes them, so an item queued after that is announced again.
-                    let queue: Arc<dyn Source> = queue.clone();
-                    !queue.announce() || writer.send(Work::Batch(queue)).await.is_ok()
-                }
+                let deposit = Box::new(ItemFor {
+                    queue: Arc::clone(queue),
+                    item: (item, done_tx),
+                });
+                writer.send(Work::Batch(deposit)).await.is_ok()
             }
         };
         if !sent {
@@ -118,55 +116,83 @@ impl<R: BatchRunner> Batcher<R> {
     }
 }
 
-/// A batcher's queue on the writer's path.
+/// A batcher's queue on the writer's path: the items deposited in the current group commit.
+/// Only the writer task touches it.
 pub(crate) struct Queue<R: BatchRunner> {
     runner: Arc<R>,
-    tx: mpsc::Sender<Pending<R>>,
-    /// Taken from by the writer only.
-    rx: std::sync::Mutex<mpsc::Receiver<Pending<R>>>,
-    /// The writer has been told that items wait (and has not taken them yet).
-    announced: AtomicBool,
+    pending: std::sync::Mutex<Vec<Pending<R>>>,
 }
 
-/// A queue of batched work as the writer sees it.
+/// One item on its way to the writer, with the queue of its use case.
+pub(crate) trait Deposit: Send {
+    /// Its use case's queue.
+    fn source(&self) -> Arc<dyn Source>;
+    /// Puts the item into that queue.
+    fn deposit(self: Box<Self>);
+}
+
+struct ItemFor<R: BatchRunner> {
+    queue: Arc<Queue<R>>,
+    item: Pending<R>,
+}
+
+impl<R: BatchRunner> Deposit for ItemFor<R> {
+    fn source(&self) -> Arc<dyn Source> {
+        self.queue.clone()
+    }
+
+    fn deposit(self: Box<Self>) {
+        self.queue
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(self.item);
+    }
+}
+
+/// A use case's queue as the writer sees it.
 pub(crate) trait Source: Send + Sync {
-    /// Whether the writer must be told of a new item (`false`: it has been told already).
-    fn announce(&self) -> bool;
-    /// Takes up to `max` waiting items as one batch (`None` when none wait).
-    fn take(&self, max: usize) -> Option<Box<dyn Taken>>;
+    /// Takes every deposited item as one batch (`None` when there is none).
+    fn take(&self) -> Option<Box<dyn Taken>>;
 }
 
 impl<R: BatchRunner> Source for Queue<R> {
-    fn announce(&self) -> bool {
-        !self.announced.swap(true, Ordering::AcqRel)
-    }
-
-    fn take(&self, max: usize) -> Option<Box<dyn Taken>> {
-        // Cleared first: an item queued from now on is announced again, so none is stranded.
-        self.announced.store(false, Ordering::Release);
-        let mut rx = self.rx.lock().unwrap_or_else(|p| p.into_inner());
-        let mut items = Vec::new();
-        let mut replies = Vec::new();
-        while items.len() < max {
-            match rx.try_recv() {
-                Ok((item, reply)) => {
-                    items.push(item);
-                    replies.push(reply);
-                }
-                Err(_) => break,
-            }
+    fn take(&self) -> Option<Box<dyn Taken>> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        if pending.is_empty() {
+            return None;
         }
-        let more = items.len() == max;
-        (!items.is_empty()).then(|| {
-            Box::new(TakenItems::<R> {
-                runner: Arc::clone(&self.runner),
-                items,
-                replies,
-                outputs: None,
-                more,
-            }) as Box<dyn Taken>
-        })
+        let (items, replies) = pending.into_iter().unzip();
+        Some(Box::new(TakenItems::<R> {
+            runner: Arc::clone(&self.runner),
+            items,
+            replies,
+            outputs: None,
+        }))
     }
+}
+
+/// Deposits every item of `batch`'s batched work and takes each use case's queue whole: the
+/// batches to run in this transaction, one per use case. Afterwards `batch` holds only closure
+/// work. Nothing fallible happens in between, so no item is left in a queue: a batch dropped
+/// unrun drops its items' replies (`WriterUnavailable`).
+pub(crate) fn take_batches(batch: &mut Vec<Work>) -> Vec<Box<dyn Taken>> {
+    let mut sources: Vec<Arc<dyn Source>> = Vec::new();
+    let mut rest = Vec::with_capacity(batch.len());
+    for work in batch.drain(..) {
+        match work {
+            Work::Batch(deposit) => {
+                let source = deposit.source();
+                deposit.deposit();
+                if !sources.iter().any(|s| Arc::ptr_eq(s, &source)) {
+                    sources.push(source);
+                }
+            }
+            other => rest.push(other),
+        }
+    }
+    *batch = rest;
+    sources.iter().filter_map(|s| s.take()).collect()
 }
 
 /// One batch of one use case, taken by the writer: run inside its transaction, then answered.
@@ -177,8 +203,6 @@ pub(crate) trait Taken: Send {
         conn: &'c mut BatchConn<'a>,
         mode: BatchMode,
     ) -> BoxFuture<'c, Result<()>>;
-    /// Whether more items may wait in the queue (the batch was full).
-    fn more(&self) -> bool;
     /// Answers every caller: its output if the run succeeded and `committed` is `Ok`, else
     /// `WriterUnavailable`.
     fn finish(self: Box<Self>, committed: Result<()>);
@@ -189,7 +213,6 @@ struct TakenItems<R: BatchRunner> {
     items: Vec<R::Item>,
     replies: Vec<oneshot::Sender<Result<R::Output>>>,
     outputs: Option<Result<Vec<R::Output>>>,
-    more: bool,
 }
 
 impl<R: BatchRunner> Taken for TakenItems<R> {
@@ -209,10 +232,6 @@ impl<R: BatchRunner> Taken for TakenItems<R> {
                 Err(StoreError::WriterUnavailable)
             }
         })
-    }
-
-    fn more(&self) -> bool {
-        self.more
     }
 
     fn finish(self: Box<Self>, committed: Result<()>) {

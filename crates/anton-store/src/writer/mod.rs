@@ -1,11 +1,12 @@
 //! The group-commit writer (DESIGN.md §10).
 //!
 //! One task per store owns one write connection. It waits for work, then takes everything already
-//! waiting (up to `batch_max`), and runs it in a single transaction, each closure job inside its
-//! own savepoint. After `COMMIT` returns (durable: `synchronous=FULL` on SQLite,
-//! `synchronous_commit=on` on PostgreSQL) each caller is answered. A job that returns `Err` has
-//! its savepoint rolled back and gets its error; its neighbours commit. If the commit itself
-//! fails, every job of the batch gets the error and nothing of the batch is visible.
+//! waiting (up to `batch_max` pieces), and runs it in one transaction per connection (on SQLite:
+//! the native connection's, then the sqlx connection's), each job inside its own savepoint. After
+//! `COMMIT` returns (durable: `synchronous=FULL` on SQLite, `synchronous_commit=on` on
+//! PostgreSQL) each caller is answered. A job that returns `Err` has its savepoint rolled back and
+//! gets its error; its neighbours commit. If a commit itself fails, every caller of that
+//! transaction gets `WriterUnavailable` and nothing of it is visible.
 //!
 //! On SQLite this also removes write-lock contention entirely: the writer is the only writer. On
 //! PostgreSQL it turns N concurrent requests into one fsync.
@@ -17,12 +18,13 @@
 //!   ([`lanes`]);
 //! - **batched use cases** ([`batch`]): typed items decided together by their use case's
 //!   [`BatchRunner`] with a constant number of statements (the payout-creation hot path), on
-//!   SQLite in the native transaction, on PostgreSQL on lanes of their own.
+//!   SQLite in the native transaction (in memory: the sqlx one), on PostgreSQL on lanes of their
+//!   own.
 //!
-//! The writer task orders everything on SQLite: it runs a batch's closure jobs (sqlx connection,
-//! committed first), then hands the native jobs and batched items to the native thread and waits
-//! for its commit before taking the next batch, so the two connections never contend for
-//! SQLite's write lock. On SQLite the writer task has a thread (and current-thread runtime) of
+//! The writer task orders everything on SQLite: it hands what it took's native jobs and batched
+//! items to the native thread and waits for that commit, then runs the closure jobs on its sqlx
+//! connection in a transaction of their own, before taking the next work — so the two
+//! connections never contend for SQLite's write lock. On SQLite the writer task has a thread (and current-thread runtime) of
 //! its own, so the hand-offs between it and the native thread never wait for a busy node runtime
 //! to poll it.
 
@@ -39,7 +41,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::list::BatchConn;
 use crate::{Backend, Result, StoreError};
-use batch::{BatchRunner, Batcher, Source};
+use batch::{take_batches, BatchRunner, Batcher};
 
 type Completion = Box<dyn FnOnce(Result<()>) + Send>;
 type Job =
@@ -68,8 +70,8 @@ pub enum BatchMode {
 pub(crate) enum Work {
     Job(Job),
     Native(NativeClosure),
-    /// A batched use case's queue has items (see [`batch`]).
-    Batch(Arc<dyn Source>),
+    /// One item of a batched use case (see [`batch`]).
+    Batch(Box<dyn batch::Deposit>),
 }
 
 #[derive(Debug, Clone)]
@@ -101,7 +103,6 @@ pub(crate) struct Writer {
     lanes: Option<Arc<lanes::Lanes>>,
     /// PostgreSQL: the queue of the native closure jobs' lane.
     jobs: Option<mpsc::Sender<NativeClosure>>,
-    queue_max: usize,
 }
 
 impl Writer {
@@ -125,7 +126,6 @@ impl Writer {
             }
             Backend::Sqlite => (None, None),
         };
-        let queue_max = config.queue_max;
         let writer = run(url, backend, config, conn, native, rx, commits);
         if backend == Backend::Sqlite {
             // On SQLite the writer task runs on a thread of its own: between two batches it is
@@ -144,12 +144,7 @@ impl Writer {
         } else {
             tokio::spawn(writer);
         }
-        Ok(Self {
-            tx,
-            lanes,
-            jobs,
-            queue_max,
-        })
+        Ok(Self { tx, lanes, jobs })
     }
 
     /// The typed handle of a batched use case (see [`batch`]): on PostgreSQL with lanes of its
@@ -157,7 +152,7 @@ impl Writer {
     pub(crate) fn batcher<R: BatchRunner>(&self, runner: R) -> Batcher<R> {
         match &self.lanes {
             Some(lanes) if lanes.for_batches() => lanes.batcher(runner),
-            _ => Batcher::on_writer(runner, self.queue_max, self.tx.clone()),
+            _ => Batcher::on_writer(runner, self.tx.clone()),
         }
     }
 
@@ -259,16 +254,8 @@ async fn run(
 ) {
     let mut conn = Some(conn);
     let mut batch = Vec::with_capacity(config.batch_max);
-    // Batched queues that still had items after their last batch: served before waiting.
-    let mut ready: Vec<Arc<dyn Source>> = Vec::new();
-    loop {
-        batch.extend(ready.drain(..).map(Work::Batch));
-        if batch.is_empty() {
-            match rx.recv().await {
-                Some(first) => batch.push(first),
-                None => break,
-            }
-        }
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
         while batch.len() < config.batch_max {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
@@ -276,7 +263,7 @@ async fn run(
             }
         }
         if let Some(native) = &native {
-            if native::run_native(native, &mut batch, config.batch_max, &mut ready).await {
+            if native::run_native(native, &mut batch).await {
                 commits.notify_one();
             }
             if batch.is_empty() {
@@ -291,7 +278,7 @@ async fn run(
             batch.clear();
             continue;
         };
-        let result = run_batch(c, backend, &mut batch, config.batch_max, &mut ready).await;
+        let result = run_batch(c, backend, &mut batch).await;
         commits.notify_one();
         if let Err(e) = result {
             tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "write batch failed; reconnecting");
@@ -318,11 +305,11 @@ async fn run_batch(
     conn: &mut AnyConnection,
     backend: Backend,
     batch: &mut Vec<Work>,
-    batch_max: usize,
-    ready: &mut Vec<Arc<dyn Source>>,
 ) -> Result<()> {
+    // Taken first: should anything below fail, the batches are dropped with their callers'
+    // replies (`WriterUnavailable`), never left in a queue.
+    let mut taken = take_batches(batch);
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
-    let mut sources: Vec<Arc<dyn Source>> = Vec::new();
     // SQLite: take the write lock up front, so a batch never fails half-way on a lock upgrade when an
     // operator command writes at the same moment (it waits for busy_timeout instead).
     let mut tx = match backend {
@@ -331,12 +318,6 @@ async fn run_batch(
     };
     for work in batch.drain(..) {
         let (keep, completion, sp) = match work {
-            Work::Batch(source) => {
-                if !sources.iter().any(|s| Arc::ptr_eq(s, &source)) {
-                    sources.push(source);
-                }
-                continue;
-            }
             Work::Job(job) => {
                 let mut sp = tx.begin().await?;
                 let (keep, completion) = job(&mut sp).await;
@@ -347,6 +328,8 @@ async fn run_batch(
                 let (keep, completion) = job(&mut BatchConn::Any(&mut sp)).await;
                 (keep, completion, sp)
             }
+            // Taken out above.
+            Work::Batch(_) => continue,
         };
         if keep {
             sp.commit().await?;
@@ -359,21 +342,13 @@ async fn run_batch(
         Backend::Sqlite => BatchMode::Exclusive,
         Backend::Postgres => BatchMode::Locking,
     };
-    let mut taken = Vec::new();
-    for source in sources {
-        let Some(mut items) = source.take(batch_max) else {
-            continue;
-        };
-        if items.more() {
-            ready.push(source);
-        }
+    for items in &mut taken {
         let mut sp = tx.begin().await?;
         if items.run(&mut BatchConn::Any(&mut sp), mode).await.is_ok() {
             sp.commit().await?;
         } else {
             sp.rollback().await?;
         }
-        taken.push(items);
     }
     let committed = tx.commit().await;
     let answer = || match &committed {

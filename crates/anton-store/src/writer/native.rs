@@ -4,13 +4,12 @@
 //! instead of two thread wake-ups per statement through sqlx's connection worker, which measured
 //! ~300 µs per statement on a 2-core VM.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::FutureExt;
 use tokio::sync::oneshot;
 
-use super::batch::{Source, Taken};
+use super::batch::{take_batches, Taken};
 use super::{BatchMode, Completion, NativeClosure, Work};
 use crate::list::BatchConn;
 use crate::{Result, StoreError};
@@ -60,39 +59,19 @@ impl NativeSqlite {
 }
 
 /// Takes the batched work and the native closure jobs out of `batch` and runs them in one
-/// transaction on the native connection; each caller is answered from that thread right after
-/// the commit. Returns when the transaction has ended; `true` if there was one. Queues that had
-/// more items than one batch takes go to `ready`.
-pub(super) async fn run_native(
-    native: &NativeSqlite,
-    batch: &mut Vec<Work>,
-    batch_max: usize,
-    ready: &mut Vec<Arc<dyn Source>>,
-) -> bool {
+/// transaction on the native connection; each caller is answered from that thread right after the
+/// commit. Returns when the transaction has ended; `true` if there was one.
+pub(super) async fn run_native(native: &NativeSqlite, batch: &mut Vec<Work>) -> bool {
+    let taken = take_batches(batch);
     let mut jobs = Vec::new();
-    let mut sources: Vec<Arc<dyn Source>> = Vec::new();
     let mut rest = Vec::with_capacity(batch.len());
     for work in batch.drain(..) {
         match work {
-            Work::Batch(source) => {
-                if !sources.iter().any(|s| Arc::ptr_eq(s, &source)) {
-                    sources.push(source);
-                }
-            }
             Work::Native(job) => jobs.push(job),
-            job @ Work::Job(_) => rest.push(job),
+            other => rest.push(other),
         }
     }
     *batch = rest;
-    let mut taken = Vec::new();
-    for source in sources {
-        if let Some(t) = source.take(batch_max) {
-            if t.more() {
-                ready.push(source);
-            }
-            taken.push(t);
-        }
-    }
     if taken.is_empty() && jobs.is_empty() {
         return false;
     }
