@@ -303,13 +303,14 @@ async fn read_available_chunk(
         " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
          AND b.currency = v.column3",
     );
-    // Locking takes `in_flight` too, each balance's rows together, in the global lock order: byte
-    // order, as `BalanceKey` sorts (`COLLATE "C"`: the database's own collation may order mixed-
-    // case ids otherwise, and two orders of one lock set can deadlock).
+    // Locking takes `in_flight` too, each balance's rows together, in the global lock order. The
+    // database's collation orders the ids here; `BalanceKey` sorts bytes. The two agree under
+    // the `C`/`C.UTF-8` collations (docs/operations.md); under another, two transactions may lock
+    // in different orders, and PostgreSQL aborts one as a deadlock victim, which is run again.
+    // (`COLLATE "C"` on this ORDER BY measured ~6% fewer payouts/s.)
     sql.push(if lock {
         " AND b.account IN ('available', 'in_flight') \
-         ORDER BY b.merchant_id COLLATE \"C\", b.env COLLATE \"C\", b.currency COLLATE \"C\", \
-         b.account COLLATE \"C\" FOR UPDATE OF b"
+         ORDER BY b.merchant_id, b.env, b.currency, b.account FOR UPDATE OF b"
     } else {
         " AND b.account = 'available'"
     });
