@@ -351,9 +351,19 @@ async fn run_batch(
         }
     }
     let committed = tx.commit().await;
-    let answer = || match &committed {
-        Ok(()) => Ok(()),
-        Err(_) => Err(StoreError::WriterUnavailable),
+    answer_all(committed.is_ok(), completions, taken);
+    committed.map_err(StoreError::from)
+}
+
+/// Answers everyone a transaction served, once it has ended: its outcome if it committed, else
+/// `WriterUnavailable` (nothing of it happened; the request may be retried as it is).
+fn answer_all(committed: bool, completions: Vec<Completion>, taken: Vec<Box<dyn batch::Taken>>) {
+    let answer = || {
+        if committed {
+            Ok(())
+        } else {
+            Err(StoreError::WriterUnavailable)
+        }
     };
     for c in completions {
         c(answer());
@@ -361,7 +371,6 @@ async fn run_batch(
     for items in taken {
         items.finish(answer());
     }
-    committed.map_err(StoreError::from)
 }
 
 #[cfg(test)]

@@ -159,14 +159,5 @@ fn native_transaction(
     if let Err(e) = &committed {
         tracing::error!(error = %e, "a native write batch did not commit");
     }
-    let answer = || match &committed {
-        Ok(()) => Ok(()),
-        Err(_) => Err(StoreError::WriterUnavailable),
-    };
-    for c in completions {
-        c(answer());
-    }
-    for items in taken {
-        items.finish(answer());
-    }
+    super::answer_all(committed.is_ok(), completions, taken);
 }
