@@ -211,3 +211,48 @@ pub async fn recover(
     .await?;
     Ok(r.rows_affected())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhooks::test_support::*;
+
+    #[tokio::test]
+    async fn a_recovery_schedules_the_failed_deliveries_since_its_time_and_no_others() {
+        let (store, dir) = setup().await;
+        let mut sql = vec![endpoint("we_1"), event("evt_1", 1)];
+        for (id, status, created) in [
+            ("del_old", "exhausted", 1),
+            ("del_ex", "exhausted", 100),
+            ("del_re", "retrying", 100),
+            ("del_ok", "succeeded", 100),
+        ] {
+            sql.push(due_delivery(id, "we_1", "evt_1"));
+            sql.push(format!(
+                "UPDATE webhook_deliveries SET status = '{status}', created_us = {created}, \
+                 next_attempt_us = NULL WHERE id = '{id}'"
+            ));
+        }
+        exec(&store, sql).await;
+        let n = store
+            .write(|c| {
+                Box::pin(async move {
+                    let id = WebhookEndpointId::parse("we_1").unwrap();
+                    recover(c, &tenant(), &id, 50, 7_000).await
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE next_attempt_us = 7000 \
+                 AND status = 'retrying' AND id IN ('del_ex', 'del_re')"
+            )
+            .await,
+            2
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

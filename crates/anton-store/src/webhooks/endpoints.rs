@@ -181,3 +181,58 @@ pub async fn delete_endpoint(
     .await?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhooks::test_support::*;
+
+    #[tokio::test]
+    async fn deleting_an_endpoint_cancels_its_scheduled_deliveries_and_keeps_the_rest() {
+        let (store, dir) = setup().await;
+        exec(
+            &store,
+            vec![
+                endpoint("we_1"),
+                endpoint("we_2"),
+                event("evt_1", 1),
+                due_delivery("del_1", "we_1", "evt_1"),
+                due_delivery("del_2", "we_2", "evt_1"),
+            ],
+        )
+        .await;
+        let delete = || {
+            let store = store.clone();
+            async move {
+                store
+                    .write(|c| {
+                        Box::pin(async move {
+                            let id = WebhookEndpointId::parse("we_1").unwrap();
+                            delete_endpoint(c, &tenant(), &id, 50).await
+                        })
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(delete().await);
+        assert!(!delete().await, "a deleted endpoint is missing");
+        assert_eq!(
+            text(
+                &store,
+                "SELECT status FROM webhook_deliveries WHERE id = 'del_1'"
+            )
+            .await,
+            Some("canceled".into())
+        );
+        assert_eq!(
+            text(
+                &store,
+                "SELECT status FROM webhook_deliveries WHERE id = 'del_2'"
+            )
+            .await,
+            Some("pending".into())
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

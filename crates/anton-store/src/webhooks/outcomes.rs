@@ -173,3 +173,101 @@ pub async fn start_failing(
 fn in_key_order(endpoints: &[EndpointKey]) -> bool {
     endpoints.windows(2).all(|w| w[0] < w[1])
 }
+
+#[cfg(test)]
+mod tests {
+    use anton_core::id::DeliveryId;
+
+    use super::*;
+    use crate::webhooks::test_support::*;
+    use crate::Scoped;
+
+    #[tokio::test]
+    async fn an_outcome_is_logged_once_and_moves_its_delivery_on_and_its_lease_off() {
+        let (store, dir) = setup().await;
+        exec(
+            &store,
+            vec![
+                endpoint("we_1"),
+                event("evt_1", 1),
+                due_delivery("del_1", "we_1", "evt_1"),
+                "UPDATE webhook_deliveries SET lease_us = 500".into(),
+            ],
+        )
+        .await;
+        let outcome = AttemptOutcome {
+            attempt: 1,
+            started_us: 10,
+            latency_us: 2_000,
+            status_code: Some(503),
+            response_body: Some("busy".into()),
+            error_class: Some("http_status".into()),
+            new_status: "retrying".into(),
+            next_attempt_us: Some(5_010),
+        };
+        let key = Scoped::new(tenant(), DeliveryId::parse("del_1").unwrap());
+        // Written twice (a batch retried after a lost answer): the log keeps one row.
+        for _ in 0..2 {
+            let rows = vec![(key.clone(), outcome.clone())];
+            store
+                .write_native(move |c| Box::pin(async move { record_attempts(c, &rows, 20).await }))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM webhook_attempts").await,
+            1
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'retrying' AND attempts = 1 \
+                 AND next_attempt_us = 5010 AND lease_us IS NULL AND last_status_code = 503"
+            )
+            .await,
+            1
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_failure_clock_starts_once_is_cleared_by_a_success_and_disabling_happens_once() {
+        let (store, dir) = setup().await;
+        exec(&store, vec![endpoint("we_1")]).await;
+        let ep = vec![endpoint_key("we_1")];
+        let start = |now: i64| {
+            let (store, ep) = (store.clone(), ep.clone());
+            async move {
+                store
+                    .write_native(move |c| {
+                        Box::pin(async move { start_failing(c, &ep, now).await })
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(start(100).await.get(&endpoint_key("we_1")), Some(&100));
+        // Still failing later: the clock keeps its start.
+        assert_eq!(start(900).await.get(&endpoint_key("we_1")), Some(&100));
+        let cleared = ep.clone();
+        store
+            .write_native(move |c| Box::pin(async move { clear_failing(c, &cleared).await }))
+            .await
+            .unwrap();
+        assert_eq!(start(1_000).await.get(&endpoint_key("we_1")), Some(&1_000));
+        let disable = || {
+            let store = store.clone();
+            async move {
+                store
+                    .write_native(|c| {
+                        Box::pin(async move { disable_endpoint(c, &endpoint_key("we_1"), 5).await })
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(disable().await, "an enabled endpoint is disabled");
+        assert!(!disable().await, "a disabled one is not disabled again");
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -73,3 +73,14 @@ pub(super) async fn setup() -> (Store, std::path::PathBuf) {
     .await;
     (store, dir)
 }
+
+/// The test tenant.
+pub(super) fn tenant() -> Tenant {
+    Tenant::new(MerchantId::parse(M).unwrap(), Environment::Test)
+}
+
+/// One text column of the first row `sql` returns.
+pub(super) async fn text(store: &Store, sql: &str) -> Option<String> {
+    let (v,): (Option<String>,) = sqlx::query_as(sql).fetch_one(store.read()).await.unwrap();
+    v
+}
