@@ -21,5 +21,6 @@ mod process;
 mod recipients;
 mod scale_out;
 mod sdk;
+mod ssrf;
 mod tls;
 mod webhooks;
