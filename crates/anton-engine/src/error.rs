@@ -3,17 +3,19 @@
 //! in HTTP's: the API adapter maps each variant to a status and the error envelope, a portal
 //! would map it to a page.
 //!
-//! Stable codes (the envelope's `code`): `parameter_invalid`, `amount_too_small`,
-//! `amount_too_large`, `amount_invalid`, `currency_invalid`, `currency_not_supported`,
-//! `metadata_invalid`, `email_invalid`, `description_invalid`, `url_invalid`,
-//! `enabled_events_invalid`, `status_invalid`, `expire_previous_in_seconds_invalid`, the
-//! bank-account codes of [`anton_core::bank::BankAccountError`], `idempotency_key_invalid`,
-//! `resource_missing`, `currency_mismatch`, `insufficient_funds`, `payout_not_cancelable`,
-//! `payout_invalid_transition`, `live_rail_not_configured`, `idempotency_key_reused`,
-//! `idempotency_request_in_progress`, `service_unavailable`, `internal_error`; operator actions
-//! add `merchant_missing`, `key_missing`, `key_revoked`, `scopes_empty`, `grace_too_long`,
-//! `name_invalid`, `rate_limit_invalid`. (Codes about the request itself — its body, query
-//! string, headers, key — are the adapter's.)
+//! Stable codes (the envelope's `code`): `parameter_invalid`, `parameter_invalid_characters` (a
+//! text holds a control, bidirectional formatting or zero-width character: see
+//! [`crate::validate`]), `amount_too_small`, `amount_too_large`, `amount_invalid`,
+//! `currency_invalid`, `currency_not_supported`, `metadata_invalid`, `email_invalid`,
+//! `description_invalid`, `url_invalid`, `enabled_events_invalid`, `status_invalid`,
+//! `expire_previous_in_seconds_invalid`, the bank-account codes of
+//! [`anton_core::bank::BankAccountError`], `idempotency_key_invalid`, `resource_missing`,
+//! `currency_mismatch`, `insufficient_funds`, `payout_not_cancelable`, `payout_invalid_transition`,
+//! `live_rail_not_configured`, `idempotency_key_reused`, `idempotency_request_in_progress`,
+//! `service_unavailable`, `internal_error`; operator actions add
+//! `merchant_missing`, `key_missing`, `key_revoked`, `scopes_empty`, `grace_too_long`,
+//! `name_invalid`, `rate_limit_invalid`. (Codes about the request itself — its body, query string,
+//! headers, key — are the adapter's.)
 
 use anton_core::money::Currency;
 use anton_core::payout::InvalidTransition;

@@ -13,23 +13,18 @@ use anton_store::merchants::{self, Merchant};
 use anton_store::{now_us, Store, Tenant};
 
 use crate::error::{EngineError, Result};
-use crate::Secrets;
+use crate::{validate, Secrets};
 
 /// Longest grace period when rolling a key (DESIGN.md §4).
 pub const ROLL_GRACE_MAX: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// A merchant named `name`: held to the rule of names ([`validate::name`]; a length out of
+/// range is `name_invalid`).
 pub async fn create_merchant(store: &Store, name: &str) -> Result<Merchant> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(EngineError::invalid(
-            "name_invalid",
-            "a merchant name is 1 to 200 characters",
-            "name",
-        ));
-    }
+    let name = validate::name_as(name, "name_invalid")?;
     let m = Merchant {
         id: MerchantId::generate(),
-        name: name.to_owned(),
+        name,
         rate_limit_live_per_s: 100,
         rate_limit_test_per_s: 25,
         created: Timestamp::from_unix_micros(now_us()),
@@ -67,6 +62,12 @@ pub async fn create_key(
             "scope",
         ));
     }
+    // A key's name is optional (`""`); one that is given is held to the rule of names.
+    let name = if spec.name.is_empty() {
+        String::new()
+    } else {
+        validate::name_as(&spec.name, "name_invalid")?
+    };
     let kind = if spec.scopes.is_some() {
         KeyKind::Restricted
     } else {
@@ -82,7 +83,7 @@ pub async fn create_key(
         merchant_id: spec.merchant_id.clone(),
         env: spec.env,
         kind,
-        name: spec.name.clone(),
+        name,
         display_prefix: key.display_prefix(),
         last4: key.last4().to_owned(),
         scopes: spec.scopes.unwrap_or_else(ScopeSet::all),

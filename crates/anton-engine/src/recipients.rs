@@ -27,20 +27,19 @@ pub struct NewRecipient {
 
 impl NewRecipient {
     /// Checks name, email, metadata, then the bank account (parsed by the caller from its wire
-    /// form; a parse error is [`validate::bank_account`]).
+    /// form; a parse error is [`validate::bank_account`]). Name and email are kept as
+    /// [`validate`] stores them (NFC-normalized; the name trimmed).
     pub fn new(
         name: &str,
         email: Option<String>,
         bank: impl FnOnce() -> Result<BankAccount>,
         metadata: Metadata,
     ) -> Result<Self> {
-        validate::name(name)?;
-        if let Some(e) = &email {
-            validate::email(e)?;
-        }
+        let name = validate::name(name)?;
+        let email = email.as_deref().map(validate::email).transpose()?;
         validate::metadata(&metadata)?;
         Ok(Self {
-            name: name.trim().to_owned(),
+            name,
             email,
             bank: bank()?,
             metadata,
@@ -58,19 +57,19 @@ pub struct RecipientChanges {
 }
 
 impl RecipientChanges {
-    /// Checks what changes: name, email, metadata, then the bank account.
+    /// Checks what changes: name, email, metadata, then the bank account. Name and email are
+    /// kept as [`validate`] stores them.
     pub fn new(
         name: Option<String>,
         email: Option<Option<String>>,
         bank: impl FnOnce() -> Result<Option<BankAccount>>,
         metadata: Option<Metadata>,
     ) -> Result<Self> {
-        if let Some(n) = &name {
-            validate::name(n)?;
-        }
-        if let Some(Some(e)) = &email {
-            validate::email(e)?;
-        }
+        let name = name.as_deref().map(validate::name).transpose()?;
+        let email = match email {
+            Some(Some(e)) => Some(Some(validate::email(&e)?)),
+            other => other,
+        };
         if let Some(m) = &metadata {
             validate::metadata(m)?;
         }
@@ -194,7 +193,7 @@ impl Engine {
                 let now = Timestamp::from_unix_micros(now_us());
                 let mut new = old.clone();
                 if let Some(n) = changes.name {
-                    new.name = n.trim().to_owned();
+                    new.name = n;
                 }
                 if let Some(e) = changes.email {
                     new.email = e;

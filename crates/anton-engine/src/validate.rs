@@ -1,6 +1,18 @@
 //! Rules on values that more than one use case accepts: amounts, currencies, names, emails,
 //! descriptions, metadata, bank accounts and list positions. Each returns the value parsed or the
 //! refusal that names the parameter.
+//!
+//! Free text follows one rule on characters (DESIGN.md §2), refused with
+//! [`CHARACTERS_INVALID`] naming the field:
+//! - control characters (Unicode category Cc: U+0000–U+001F, U+007F–U+009F — NUL, ESC, CR, LF,
+//!   tab…) are refused everywhere, metadata values included: they break terminals, logs and bank
+//!   files;
+//! - names, emails, descriptions and metadata keys also refuse what hides or reorders text on a
+//!   screen ([`is_hazard`]): bidirectional marks, embeddings, overrides and isolates, zero-width
+//!   characters, and the line and paragraph separators;
+//! - names, emails and descriptions are stored NFC-normalized, so one name has one spelling and
+//!   is what every later answer, event and bank file shows. Metadata is the merchant's own data
+//!   and is stored exactly as sent.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +20,7 @@ use anton_core::bank::BankAccountError;
 use anton_core::money::{Amount, AmountError, Currency, CurrencyError};
 use anton_store::list::{Listed, Page};
 use anton_store::{Store, Tenant};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::error::{EngineError, Result};
 
@@ -18,6 +31,82 @@ pub type Metadata = BTreeMap<String, String>;
 const METADATA_KEYS_MAX: usize = 50;
 /// Longest description (payouts, endpoints), in characters.
 pub(crate) const DESCRIPTION_CHARS_MAX: usize = 500;
+/// Longest name (recipients, merchants, API keys), in characters once normalized and trimmed.
+const NAME_CHARS_MAX: usize = 200;
+
+/// The code of a text refused for a character it holds (see the module docs).
+pub const CHARACTERS_INVALID: &str = "parameter_invalid_characters";
+
+/// What kind of character `c` is, when it is an [`is_hazard`] character.
+fn hazard(c: char) -> Option<&'static str> {
+    match c {
+        c if c.is_control() => Some("a control character"),
+        '\u{061C}'
+        | '\u{200E}'
+        | '\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}' => Some("a bidirectional formatting character"),
+        '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {
+            Some("a zero-width character")
+        }
+        '\u{2028}' | '\u{2029}' => Some("a line or paragraph separator"),
+        _ => None,
+    }
+}
+
+/// Whether `c` is a character no name may hold: a control character (Unicode category Cc), or
+/// one that hides or reorders text — bidirectional marks, embeddings, overrides and isolates
+/// (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), zero-width characters (U+180E,
+/// U+200B–U+200D, U+2060, U+FEFF) — or breaks a line (U+2028, U+2029). The CLI escapes these
+/// when it prints stored text.
+pub fn is_hazard(c: char) -> bool {
+    hazard(c).is_some()
+}
+
+/// Which characters a text refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refuse {
+    /// Control characters only (metadata values).
+    Controls,
+    /// Every [`is_hazard`] character (names, emails, descriptions, metadata keys).
+    Hazards,
+}
+
+/// The first character of `value` that `refuse` covers, as the refusal naming `param`; `what`
+/// names the text in the message ("name", "a metadata key").
+fn characters(value: &str, refuse: Refuse, what: &str, param: &str) -> Result<()> {
+    let bad = value.chars().find_map(|c| match (hazard(c), refuse) {
+        (Some(kind), Refuse::Hazards) => Some((c, kind)),
+        (Some(kind), Refuse::Controls) if c.is_control() => Some((c, kind)),
+        _ => None,
+    });
+    match bad {
+        None => Ok(()),
+        Some((c, kind)) => Err(EngineError::invalid(
+            CHARACTERS_INVALID,
+            format!(
+                "{what} contains U+{:04X} ({kind}); control, bidirectional formatting and \
+                 zero-width characters are not allowed",
+                u32::from(c)
+            ),
+            param,
+        )),
+    }
+}
+
+/// `value` in Unicode normalization form C (composed: "e\u{301}" becomes "é").
+fn nfc(value: &str) -> String {
+    match is_nfc_quick(value.chars()) {
+        IsNormalized::Yes => value.to_owned(),
+        IsNormalized::No | IsNormalized::Maybe => value.nfc().collect(),
+    }
+}
+
+/// Free text as stored: refused for any [`is_hazard`] character, else NFC-normalized.
+fn text(value: &str, param: &str) -> Result<String> {
+    characters(value, Refuse::Hazards, param, param)?;
+    Ok(nfc(value))
+}
 
 /// A payout amount in minor units.
 pub fn amount(v: i64) -> Result<Amount> {
@@ -41,6 +130,7 @@ pub fn currency(v: &str) -> Result<Currency> {
     })
 }
 
+/// Up to 50 pairs, keys 1 to 40 characters, values up to 500; characters as the module docs say.
 pub fn metadata(m: &Metadata) -> Result<()> {
     if m.len() > METADATA_KEYS_MAX {
         return Err(EngineError::invalid(
@@ -57,6 +147,10 @@ pub fn metadata(m: &Metadata) -> Result<()> {
                 "metadata",
             ));
         }
+        // Keys are labels shown beside the values: held to the rule of names. Values are the
+        // merchant's own data: any text but control characters.
+        characters(k, Refuse::Hazards, "a metadata key", "metadata")?;
+        characters(v, Refuse::Controls, "a metadata value", "metadata")?;
     }
     Ok(())
 }
@@ -66,27 +160,38 @@ pub(crate) fn metadata_text(m: &Metadata) -> String {
     serde_json::to_string(m).unwrap_or_else(|_| "{}".into())
 }
 
-/// A recipient's name: 1 to 200 characters once trimmed.
-pub fn name(name: &str) -> Result<()> {
-    let n = name.trim().chars().count();
-    if n == 0 || n > 200 {
+/// A recipient's name as stored: no [`is_hazard`] character, NFC-normalized, trimmed, 1 to 200
+/// characters (else `parameter_invalid`).
+pub fn name(name: &str) -> Result<String> {
+    name_as(name, "parameter_invalid")
+}
+
+/// [`name`], refusing a length out of range with `length_code` (operator actions answer
+/// `name_invalid`).
+pub(crate) fn name_as(name: &str, length_code: &'static str) -> Result<String> {
+    let name = text(name, "name")?;
+    let name = name.trim();
+    let n = name.chars().count();
+    if n == 0 || n > NAME_CHARS_MAX {
         return Err(EngineError::invalid(
-            "parameter_invalid",
+            length_code,
             "name must be 1 to 200 characters",
             "name",
         ));
     }
-    Ok(())
+    Ok(name.to_owned())
 }
 
-pub fn email(email: &str) -> Result<()> {
+/// An email address as stored: no [`is_hazard`] character, NFC-normalized, `local@domain.tld`.
+pub fn email(email: &str) -> Result<String> {
+    let email = text(email, "email")?;
     let ok = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
         })
         && !email.chars().any(char::is_whitespace);
     if ok {
-        Ok(())
+        Ok(email)
     } else {
         Err(EngineError::invalid(
             "email_invalid",
@@ -96,16 +201,21 @@ pub fn email(email: &str) -> Result<()> {
     }
 }
 
-/// At most [`DESCRIPTION_CHARS_MAX`] characters, refused with `code`.
-pub(crate) fn description(d: Option<&str>, code: &'static str) -> Result<()> {
-    if d.is_some_and(|d| d.chars().count() > DESCRIPTION_CHARS_MAX) {
+/// A description as stored: no [`is_hazard`] character (so no line break), NFC-normalized, at
+/// most [`DESCRIPTION_CHARS_MAX`] characters (else refused with `code`).
+pub(crate) fn description(d: Option<&str>, code: &'static str) -> Result<Option<String>> {
+    let Some(d) = d else {
+        return Ok(None);
+    };
+    let d = text(d, "description")?;
+    if d.chars().count() > DESCRIPTION_CHARS_MAX {
         return Err(EngineError::invalid(
             code,
             "description is at most 500 characters",
             "description",
         ));
     }
-    Ok(())
+    Ok(Some(d))
 }
 
 /// A bank account that did not parse, as the refusal naming its field.
@@ -172,5 +282,123 @@ impl<T> Listing<T> {
             data: self.data.into_iter().map(f).collect(),
             has_more: self.has_more,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hostile characters of issue 15, each inside an otherwise good value.
+    const HOSTILE: [(&str, &str); 7] = [
+        ("NUL", "Ada\u{0}Lovelace"),
+        ("ESC", "Ada \u{1b}[31mLovelace"),
+        ("CR", "Ada\rLovelace"),
+        ("LF", "Ada\nLovelace"),
+        ("RLO", "Ada \u{202e}ecalevoL"),
+        ("ZWSP", "Ada\u{200b}Lovelace"),
+        ("BOM", "\u{feff}Ada Lovelace"),
+    ];
+
+    fn refused_for_characters(r: Result<impl std::fmt::Debug>, param: &str, case: &str) {
+        let e = r.expect_err(case);
+        assert_eq!(e.code(), CHARACTERS_INVALID, "{case}: {e}");
+        assert_eq!(e.param(), Some(param), "{case}");
+    }
+
+    #[test]
+    fn names_refuse_every_hostile_character() {
+        for (case, value) in HOSTILE {
+            refused_for_characters(name(value), "name", case);
+            refused_for_characters(name_as(value, "name_invalid"), "name", case);
+        }
+    }
+
+    #[test]
+    fn descriptions_and_emails_refuse_every_hostile_character() {
+        for (case, value) in HOSTILE {
+            refused_for_characters(description(Some(value), "x"), "description", case);
+            let address = format!("{value}@example.com");
+            refused_for_characters(email(&address), "email", case);
+        }
+    }
+
+    #[test]
+    fn the_refusal_names_the_character_without_echoing_the_value() {
+        let e = name("Ada \u{202e}ecalevoL").unwrap_err();
+        let message = e.to_string();
+        assert!(message.contains("U+202E"), "{message}");
+        assert!(message.contains("bidirectional"), "{message}");
+        assert!(!message.contains("ecalevoL"), "{message}");
+        let e = name("Ada\u{0}").unwrap_err();
+        assert!(
+            e.to_string().contains("U+0000 (a control character)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn every_listed_bidi_and_zero_width_character_is_a_hazard() {
+        let listed = [
+            '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}',
+            '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{061c}', '\u{200b}', '\u{200c}',
+            '\u{200d}', '\u{2060}', '\u{feff}', '\u{180e}', '\u{2028}', '\u{2029}', '\u{7f}',
+            '\u{85}', '\u{9f}', '\t',
+        ];
+        for c in listed {
+            assert!(is_hazard(c), "U+{:04X}", u32::from(c));
+            assert!(name(&format!("a{c}b")).is_err(), "U+{:04X}", u32::from(c));
+        }
+        for c in ['a', 'é', 'ß', '你', 'ع', ' ', '-', '\'', '\u{a0}', '😀'] {
+            assert!(!is_hazard(c), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn text_is_stored_nfc_normalized_and_names_trimmed() {
+        assert_eq!(name("  Zoe\u{301}  ").unwrap(), "Zo\u{e9}");
+        assert_eq!(name("e\u{301}").unwrap(), "é");
+        assert_eq!(name("Ada Lovelace").unwrap(), "Ada Lovelace");
+        assert_eq!(
+            description(Some("Cafe\u{301} rent"), "x")
+                .unwrap()
+                .as_deref(),
+            Some("Café rent")
+        );
+        assert_eq!(description(None, "x").unwrap(), None);
+        assert_eq!(
+            email("jose\u{301}@example.com").unwrap(),
+            "josé@example.com"
+        );
+        // Length counts the normalized text: 200 decomposed "é" are 200 characters.
+        assert!(name(&"e\u{301}".repeat(200)).is_ok());
+        assert!(name(&"e".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn a_name_of_only_whitespace_or_too_long_is_refused_with_the_length_code() {
+        assert_eq!(name("   ").unwrap_err().code(), "parameter_invalid");
+        assert_eq!(
+            name_as("", "name_invalid").unwrap_err().code(),
+            "name_invalid"
+        );
+        assert_eq!(
+            name(&"x".repeat(NAME_CHARS_MAX + 1)).unwrap_err().code(),
+            "parameter_invalid"
+        );
+    }
+
+    #[test]
+    fn metadata_refuses_control_characters_and_hazards_in_keys_only() {
+        let one = |k: &str, v: &str| Metadata::from([(k.to_owned(), v.to_owned())]);
+        for (case, value) in HOSTILE {
+            refused_for_characters(metadata(&one(value, "v")), "metadata", case);
+        }
+        for value in ["a\u{0}b", "\u{1b}[31m", "line\nbreak", "cr\r"] {
+            refused_for_characters(metadata(&one("k", value)), "metadata", value);
+        }
+        // Values may hold right-to-left text with its marks, and zero-width joiners (emoji).
+        assert!(metadata(&one("k", "\u{5e9}\u{5dc}\u{5d5}\u{5dd}\u{200f}")).is_ok());
+        assert!(metadata(&one("k", "\u{1f469}\u{200d}\u{1f4bb}")).is_ok());
     }
 }

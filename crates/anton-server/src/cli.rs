@@ -1,7 +1,8 @@
 //! The `anton` command tree. Each command is a thin wrapper: parse flags, call [`crate::startup`],
 //! the engine's operator actions ([`anton_engine::operator`]) or [`crate::integrator`], print the
-//! result.
+//! result. Text that comes from the database or a server is printed through [`escape`].
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::integrator::{self, Connect};
-use anton_engine::{operator, Secrets};
+use anton_engine::{operator, validate, Secrets};
 
 #[derive(Parser)]
 #[command(
@@ -331,13 +332,33 @@ where
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages can carry what a server or the database said.
+            eprintln!("error: {}", escape(&format!("{e:#}")));
             match e.downcast_ref::<integrator::Exit>() {
                 Some(exit) => ExitCode::from(exit.code),
                 None => ExitCode::FAILURE,
             }
         }
     }
+}
+
+/// `s` safe to print on a terminal: control characters and the characters that hide or reorder
+/// text ([`validate::is_hazard`]: ESC, CR, LF, NUL, U+202E, U+200B, …) become visible escapes
+/// (`\u{1b}`, `\n`, `\u{202e}`), the rest is printed as it is. The API refuses these characters
+/// now, but text stored before may still hold them, and a server's answer is not ours to trust.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(validate::is_hazard) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if validate::is_hazard(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn merchant_id(s: &str) -> anyhow::Result<MerchantId> {
@@ -440,7 +461,13 @@ async fn merchants(cfg: ConfigArgs, command: MerchantsCommand) -> anyhow::Result
         }
         MerchantsCommand::List => {
             for m in operator::merchants(&store).await? {
-                println!("{}\t{}\tcreated {}", m.id, m.name, m.created.to_rfc3339());
+                // Ids are parsed when read (alphanumeric); names are stored text.
+                println!(
+                    "{}\t{}\tcreated {}",
+                    m.id,
+                    escape(&m.name),
+                    m.created.to_rfc3339()
+                );
             }
         }
         MerchantsCommand::SetRateLimit {
@@ -539,9 +566,9 @@ async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
                 println!(
                     "{}\t{}…{}\t{}\t{}\t{}\tlast used {}",
                     k.id,
-                    k.display_prefix,
-                    k.last4,
-                    k.name,
+                    escape(&k.display_prefix),
+                    escape(&k.last4),
+                    escape(&k.name),
                     k.scopes.to_list_string(),
                     state,
                     k.last_used
@@ -665,4 +692,26 @@ async fn shutdown_signal() {
         () = term => {}
     }
     tracing::info!("shutting down: draining open requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_makes_hostile_characters_visible_and_leaves_the_rest() {
+        assert!(matches!(
+            escape("Zoë Ångström 你好"),
+            std::borrow::Cow::Borrowed("Zoë Ångström 你好")
+        ));
+        assert_eq!(escape("a\u{0}b"), "a\\u{0}b");
+        assert_eq!(escape("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(escape("a\r\nb\tc"), "a\\r\\nb\\tc");
+        assert_eq!(escape("Ada \u{202e}ecalevoL"), "Ada \\u{202e}ecalevoL");
+        assert_eq!(escape("a\u{200b}b\u{feff}"), "a\\u{200b}b\\u{feff}");
+        assert_eq!(
+            escape("\u{2066}x\u{2069}\u{9b}"),
+            "\\u{2066}x\\u{2069}\\u{9b}"
+        );
+    }
 }

@@ -50,7 +50,7 @@ impl NewPayout {
                 "recipient",
             )
         })?;
-        validate::description(description.as_deref(), "parameter_invalid")?;
+        let description = validate::description(description.as_deref(), "parameter_invalid")?;
         validate::metadata(&metadata)?;
         Ok(Self {
             recipient,

@@ -39,7 +39,7 @@ impl NewEndpoint {
         description: Option<String>,
     ) -> Result<Self> {
         let enabled_events = events_text(enabled_events)?;
-        validate::description(description.as_deref(), "description_invalid")?;
+        let description = validate::description(description.as_deref(), "description_invalid")?;
         Ok(Self {
             url,
             enabled_events,
@@ -68,9 +68,9 @@ impl EndpointChanges {
         status: Option<&str>,
     ) -> Result<Self> {
         let enabled_events = enabled_events.map(events_text).transpose()?;
-        if let Some(d) = &description {
-            validate::description(d.as_deref(), "description_invalid")?;
-        }
+        let description = description
+            .map(|d| validate::description(d.as_deref(), "description_invalid"))
+            .transpose()?;
         let enabled = match status {
             None => None,
             Some("enabled") => Some(true),

@@ -8,16 +8,18 @@ use anyhow::bail;
 use serde_json::json;
 
 use super::{Connect, Exit};
+use crate::cli::escape;
 
+/// One event for a terminal; what the server sent is printed through [`escape`].
 fn print_event_line(e: &Event) {
     println!(
         "{}  {}  {:<26} {}",
         e.created
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
-        e.id,
-        e.kind,
-        e.data.object["id"].as_str().unwrap_or("")
+        escape(&e.id),
+        escape(&e.kind),
+        escape(e.data.object["id"].as_str().unwrap_or(""))
     );
 }
 
@@ -54,7 +56,12 @@ pub async fn events_resend(
     if as_json {
         println!("{}", serde_json::to_string(&d)?);
     } else {
-        println!("{} scheduled: {} → {}", d.id, d.event, d.endpoint);
+        println!(
+            "{} scheduled: {} → {}",
+            escape(&d.id),
+            escape(&d.event),
+            escape(&d.endpoint)
+        );
     }
     Ok(())
 }
@@ -152,7 +159,7 @@ pub async fn trigger(connect: &Connect, event: &str, as_json: bool) -> anyhow::R
         println!("{}", json!({"triggered": event, "objects": objects}));
     } else {
         for (k, id) in &created {
-            println!("created {k} {id}");
+            println!("created {k} {}", escape(id));
         }
         println!("triggered {event}");
     }

@@ -130,7 +130,11 @@ pub async fn listen(
             {
                 Ok(p) => p,
                 Err(e) => {
-                    eprintln!("polling events failed (retrying): {e}");
+                    let e = e.to_string();
+                    eprintln!(
+                        "polling events failed (retrying): {}",
+                        crate::cli::escape(&e)
+                    );
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
@@ -198,8 +202,8 @@ fn print_forwarded(
     } else {
         println!(
             "{} {:<26} → {} [{}] {} ms{}",
-            e.id,
-            e.kind,
+            crate::cli::escape(&e.id),
+            crate::cli::escape(&e.kind),
             forward_to,
             status.map_or("no answer".to_owned(), |s| s.to_string()),
             took.as_millis(),

@@ -80,6 +80,7 @@ impl Progress {
         if self.on && self.last.elapsed() >= Duration::from_millis(100) {
             self.last = Instant::now();
             let shown: String = path.display().to_string().chars().take(60).collect();
+            let shown = crate::cli::escape(&shown);
             eprint!("\r\x1b[2Kscanning… {files} files  {shown}");
         }
     }
@@ -142,9 +143,15 @@ pub fn keys_scan(paths: &[PathBuf], as_json: bool) -> anyhow::Result<()> {
         println!("{}", json!({"files_scanned": files, "findings": findings}));
     } else {
         for f in &findings {
+            // A file name can hold any character but `/` and NUL.
             println!(
                 "{}:{}:{}: {} ({} {} key)",
-                f.path, f.line, f.column, f.key, f.env, f.kind
+                crate::cli::escape(&f.path),
+                f.line,
+                f.column,
+                f.key,
+                f.env,
+                f.kind
             );
         }
         eprintln!(

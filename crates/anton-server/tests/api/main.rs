@@ -12,6 +12,7 @@ mod bad_input;
 mod crash;
 mod db_faults;
 mod examples;
+mod hostile_strings;
 mod idempotency;
 mod integrator;
 mod ledger_properties;
