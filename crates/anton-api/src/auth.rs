@@ -1,12 +1,14 @@
 //! Authentication and authorization of API requests (DESIGN.md §1, §2, §4).
 //!
 //! Order of checks, each with its documented answer:
-//! 1. client IP over its failed-authentication budget → 429;
-//! 2. missing / malformed / unknown / revoked / expired key → 401 (and the failure is counted);
-//! 3. browser markers (`Origin`, `Sec-Fetch-Mode: cors|navigate`) → 403, and the key is flagged as
+//! 1. missing / malformed / unknown / revoked / expired key → 401, counted against the client
+//!    address's and the node's failed-authentication budgets ([`crate::client`]); 429
+//!    (`authentication_rate_limited`) instead while either is exhausted. The key is checked
+//!    first, so a valid key is never refused for other clients' failures;
+//! 2. browser markers (`Origin`, `Sec-Fetch-Mode: cors|navigate`) → 403, and the key is flagged as
 //!    possibly exposed;
-//! 4. client IP outside the key's CIDR allowlist → 403;
-//! 5. key over its rate limit → 429 with `Retry-After` and `RateLimit-*`;
+//! 3. client IP outside the key's CIDR allowlist → 403;
+//! 4. key over its rate limit → 429 with `Retry-After` and `RateLimit-*`;
 //!
 //! Then the handler checks its scope with [`Auth::require`] → 403.
 
@@ -22,11 +24,10 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
+use crate::client::{AddressKey, Budget};
 use crate::error::ApiError;
 use crate::state::ApiState;
 
-/// Failed authentications allowed per client IP per second (burst twice that).
-const AUTH_FAILURES_PER_S: u64 = 10;
 /// `last_used_at` is written at most this often per key.
 const LAST_USED_WRITE_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -112,22 +113,14 @@ impl FromRequestParts<ApiState> for Auth {
         state: &ApiState,
     ) -> Result<Self, AuthRejection> {
         let ip = client_ip(parts);
-        let ip_key = ip.map(|i| i.to_string()).unwrap_or_default();
-        let budget = state
-            .auth_failure_limiter
-            .peek(&ip_key, AUTH_FAILURES_PER_S);
-        if !budget.allowed {
-            return Err(AuthRejection(
-                ApiError::rate_limited(budget.retry_after_s),
-                Some(budget),
-            ));
-        }
         let fail = |code: &'static str, msg: &str| {
-            state
-                .auth_failure_limiter
-                .check(&ip_key, AUTH_FAILURES_PER_S);
             tracing::info!(auth.failure = code, "authentication failed");
-            AuthRejection::from(ApiError::unauthenticated(code, msg))
+            match state.auth_failures.fail(ip.map(AddressKey::of)) {
+                Budget::Within => AuthRejection::from(ApiError::unauthenticated(code, msg)),
+                Budget::AddressOver(d) | Budget::NodeOver(d) => {
+                    AuthRejection(ApiError::authentication_limited(d.retry_after_s), Some(d))
+                }
+            }
         };
 
         let Some(token) = bearer(&parts.headers) else {

@@ -82,6 +82,7 @@ pub async fn fund_balance(
     auth.require(Scope::PayoutsWrite)?;
     let input: FundIn = parse_json(&body)?;
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::POST,
         "/v1/test_helpers/balance/fund",

@@ -1,14 +1,28 @@
-//! Request bodies: at most 64 KiB (413 beyond), JSON only, unknown fields rejected, and every parse
+//! Request bodies: at most 64 KiB (413 beyond), read within the listener's body timeout (408),
+//! JSON only — a body needs `Content-Type: application/json`, in UTF-8 if a charset is named
+//! (415 otherwise) — unknown fields and keys given twice at any depth rejected, and every parse
 //! error turned into a 400 that names the offending field.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, MapAccess, SeqAccess, Visitor};
+use serde::Deserializer;
 
 use crate::error::{ApiError, ErrorType};
 
 pub const BODY_BYTES_MAX: usize = 64 * 1024;
+
+/// How long a request's body may take to arrive, set by the listener on each request; without
+/// one, [`BODY_TIMEOUT_DEFAULT`].
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
+
+pub const BODY_TIMEOUT_DEFAULT: Duration = Duration::from_secs(30);
 
 /// The raw request body, size-checked. Kept raw because idempotency fingerprints the exact bytes.
 pub struct RawBody(pub Bytes);
@@ -20,6 +34,31 @@ fn too_large() -> ApiError {
         "body_too_large",
         format!("Request bodies are limited to {BODY_BYTES_MAX} bytes."),
     )
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorType::InvalidRequest,
+        "unsupported_content_type",
+        "Request bodies must be JSON in UTF-8 (Content-Type: application/json).",
+    )
+}
+
+/// Whether a `Content-Type` names JSON in UTF-8: `application/json`, with no `charset` parameter
+/// or `charset=utf-8`.
+fn is_json_utf8(content_type: &str) -> bool {
+    let mut parts = content_type.split(';');
+    let mime = parts.next().unwrap_or("").trim();
+    if !mime.eq_ignore_ascii_case("application/json") {
+        return false;
+    }
+    parts.all(|param| match param.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    })
 }
 
 impl<S: Send + Sync> FromRequest<S> for RawBody {
@@ -34,26 +73,28 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
         if declared.is_some_and(|n| n > BODY_BYTES_MAX as u64) {
             return Err(too_large());
         }
-        let content_type = req
+        let json = req
             .headers()
             .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = axum::body::to_bytes(req.into_body(), BODY_BYTES_MAX)
-            .await
-            .map_err(|_| too_large())?;
-        if !bytes.is_empty() {
-            if let Some(ct) = content_type {
-                let mime = ct.split(';').next().unwrap_or("").trim();
-                if !mime.eq_ignore_ascii_case("application/json") {
-                    return Err(ApiError::new(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        ErrorType::InvalidRequest,
-                        "unsupported_content_type",
-                        "Request bodies must be JSON (Content-Type: application/json).",
-                    ));
-                }
+            .map(|v| v.to_str().is_ok_and(is_json_utf8));
+        let timeout = req
+            .extensions()
+            .get::<BodyTimeout>()
+            .map_or(BODY_TIMEOUT_DEFAULT, |t| t.0);
+        let read = axum::body::to_bytes(req.into_body(), BODY_BYTES_MAX);
+        let bytes = match tokio::time::timeout(timeout, read).await {
+            Ok(read) => read.map_err(|_| too_large())?,
+            Err(_) => {
+                return Err(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    ErrorType::InvalidRequest,
+                    "body_timeout",
+                    "The request body did not arrive in time.",
+                ))
             }
+        };
+        if !bytes.is_empty() && json != Some(true) {
+            return Err(unsupported_media_type());
         }
         Ok(Self(bytes))
     }
@@ -67,6 +108,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     } else {
         bytes
     };
+    no_duplicate_keys(bytes)?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -95,6 +137,87 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Refuses a body that gives one key twice in an object at any depth (a parser would keep one
+/// value silently — which one differs between parsers).
+fn no_duplicate_keys(bytes: &[u8]) -> Result<(), ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, Unique>(de) {
+        Ok(_) => Ok(()),
+        Err(e) if e.inner().to_string().starts_with(DUPLICATE) => {
+            let path = e.path().to_string();
+            let mut err = ApiError::invalid(
+                "parameter_duplicated",
+                "A key is given twice in one object.",
+            );
+            if path != "." {
+                err = err.with_param(path);
+            }
+            Err(err)
+        }
+        // Malformed JSON: the typed parse reports it, naming what it expected.
+        Err(_) => Ok(()),
+    }
+}
+
+const DUPLICATE: &str = "duplicate key";
+
+/// Any JSON value whose objects give each key once.
+struct Unique;
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> Visitor<'de> for UniqueVisitor {
+    type Value = Unique;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key) {
+                return Err(serde::de::Error::custom(DUPLICATE));
+            }
+            map.next_value::<Unique>()?;
+        }
+        Ok(Unique)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+        while seq.next_element::<Unique>()?.is_some() {}
+        Ok(Unique)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_unit<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_none<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+}
+
 /// serde's "invalid type: integer `123456789`, expected a string" echoes the value the client
 /// sent — which may be an account number. Keep only what was expected.
 fn without_value(message: &str) -> String {
@@ -117,6 +240,34 @@ mod tests {
     #[expect(dead_code, reason = "the field exists to be parsed")]
     struct T {
         account_number: String,
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_at_any_depth() {
+        let err = parse_json::<serde_json::Value>(br#"{"a": {"k": "1", "k": "2"}}"#).unwrap_err();
+        assert_eq!(err.code, "parameter_duplicated");
+        assert_eq!(err.param.as_deref(), Some("a"));
+        let err = parse_json::<serde_json::Value>(br#"{"a": [{"x": 1, "x": 1}]}"#).unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("a[0]"));
+        assert!(parse_json::<serde_json::Value>(br#"{"a": {"k": 1}, "b": {"k": 2}}"#).is_ok());
+    }
+
+    #[test]
+    fn only_json_in_utf8_is_a_json_content_type() {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=UTF-8",
+            "application/json; charset=\"utf-8\"",
+        ] {
+            assert!(is_json_utf8(ok), "{ok}");
+        }
+        for bad in [
+            "text/plain",
+            "application/json; charset=utf-16",
+            "application/jsonx",
+        ] {
+            assert!(!is_json_utf8(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -110,6 +110,20 @@ impl ApiError {
         e
     }
 
+    /// A failed authentication while its client address, or the node, is over its budget of
+    /// failures (`crate::client`). A request with a valid key never gets this.
+    pub fn authentication_limited(retry_after_s: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorType::RateLimit,
+            "authentication_rate_limited",
+            "Too many failed authentications. Requests with a valid API key are not affected; \
+             retry after the number of seconds in the Retry-After header.",
+        );
+        e.retry_after = Some(retry_after_s.max(1));
+        e
+    }
+
     /// An unexpected failure. The cause is logged here, once; the client sees only the request id.
     pub fn internal(err: &(dyn std::error::Error + 'static)) -> Self {
         let mut chain = String::new();
@@ -188,6 +202,9 @@ impl ApiError {
             }
             EngineError::IdempotencyInProgress => {
                 refused(StatusCode::CONFLICT, ErrorType::Idempotency)
+            }
+            EngineError::KeyNotUsable => {
+                refused(StatusCode::UNAUTHORIZED, ErrorType::Authentication)
             }
             EngineError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::request_id;
 
@@ -50,8 +51,10 @@ pub fn keyed(
     }))
 }
 
-/// A mutation of this request: its idempotency, and `render` for its outcome.
+/// A mutation of this request: its idempotency, `render` for its outcome, and the key acting
+/// (which the mutation's transaction confirms is still usable).
 pub fn mutation<R>(
+    auth: &Auth,
     headers: &HeaderMap,
     method: &Method,
     path: &str,
@@ -61,14 +64,16 @@ pub fn mutation<R>(
     Ok(Mutation {
         keyed: keyed(headers, method, path, body)?,
         render,
+        actor: Some(auth.key_id.clone()),
     })
 }
 
 /// A mutation without idempotency (`DELETE`s).
-pub fn unkeyed<R>(render: R) -> Mutation<R> {
+pub fn unkeyed<R>(auth: &Auth, render: R) -> Mutation<R> {
     Mutation {
         keyed: None,
         render,
+        actor: Some(auth.key_id.clone()),
     }
 }
 

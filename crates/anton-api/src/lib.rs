@@ -7,7 +7,8 @@
 //! Layout:
 //! - Cross-cutting, one home each: [`error`] (the envelope; 5xx opaque and logged once),
 //!   [`request_id`] (ids, the request's log span, security headers), [`auth`] (the [`auth::Auth`]
-//!   extractor: key → tenant, scopes, limits), [`idempotency`] (the key header, fingerprints,
+//!   extractor: key → tenant, scopes, limits), [`client`] (client addresses, failed-authentication
+//!   budgets), [`idempotency`] (the key header, fingerprints,
 //!   rendering answers), [`body`] (raw bodies, strict JSON), [`list`] (list parameters),
 //!   [`extract`] (`Query`/`Path` that answer with the envelope).
 //! - One module per resource, each exposing `router()` and handlers named `<verb>_<resource>`:
@@ -19,6 +20,7 @@
 pub mod auth;
 mod balance;
 pub mod body;
+pub mod client;
 pub mod error;
 mod events;
 pub mod extract;

@@ -1,6 +1,7 @@
 //! Request ids and per-request headers: every request gets `req_…`, returned in `Request-Id`, attached to every log line of
 //! the request (a tracing span) and to every error body (a task-local, read by `ApiError`). The
-//! optional `Anton-Version` request header must name the version this server speaks.
+//! optional `Anton-Version` request header must name the version this server speaks, and an
+//! HTTP/1.1 request must carry exactly one `Host`.
 
 use anton_core::id::RequestId;
 use axum::extract::Request;
@@ -43,7 +44,26 @@ pub async fn middleware(req: Request, next: Next) -> Response {
         .headers()
         .get("anton-version")
         .is_none_or(|v| v.as_bytes() == anton_core::API_VERSION.as_bytes());
-    let mut resp = if version_ok {
+    // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host (a proxy and the server could
+    // otherwise disagree on which host a request is for).
+    let host_ok = req.version() != axum::http::Version::HTTP_11
+        || req
+            .headers()
+            .get_all(axum::http::header::HOST)
+            .iter()
+            .count()
+            == 1;
+    let mut resp = if !host_ok {
+        CURRENT
+            .scope(id.clone(), async {
+                ApiError::invalid(
+                    "host_invalid",
+                    "An HTTP/1.1 request carries exactly one Host header.",
+                )
+                .into_response()
+            })
+            .await
+    } else if version_ok {
         CURRENT
             .scope(id.clone(), next.run(req).instrument(span.clone()))
             .await

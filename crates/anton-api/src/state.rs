@@ -9,6 +9,8 @@ use std::time::Instant;
 use anton_engine::ratelimit::RateLimiter;
 use anton_engine::Engine;
 
+use crate::client::{AuthFailureLimits, AuthFailures};
+
 #[derive(Clone)]
 pub struct ApiState(Arc<Inner>);
 
@@ -16,8 +18,8 @@ pub struct Inner {
     pub engine: Engine,
     /// Per-key request limiter (DESIGN.md §2).
     pub key_limiter: RateLimiter,
-    /// Per-client-IP limiter for failed authentication.
-    pub auth_failure_limiter: RateLimiter,
+    /// The failed-authentication budgets, per client address and per node.
+    pub auth_failures: AuthFailures,
     /// When each key's `last_used_at` was last written, so it is written at most once a minute.
     pub last_used_written: Mutex<HashMap<String, Instant>>,
     /// API key records by keyed hash: (fetched at, store key epoch, record). See `auth`.
@@ -35,10 +37,15 @@ impl std::ops::Deref for ApiState {
 
 impl ApiState {
     pub fn new(engine: Engine) -> Self {
+        Self::with_limits(engine, AuthFailureLimits::default())
+    }
+
+    /// A state whose failed-authentication budgets are `auth_failures`.
+    pub fn with_limits(engine: Engine, auth_failures: AuthFailureLimits) -> Self {
         Self(Arc::new(Inner {
             engine,
             key_limiter: RateLimiter::default(),
-            auth_failure_limiter: RateLimiter::default(),
+            auth_failures: AuthFailures::new(auth_failures),
             last_used_written: Mutex::new(HashMap::new()),
             key_cache: Mutex::new(HashMap::new()),
             merchant_limits: Mutex::new(HashMap::new()),

@@ -149,6 +149,7 @@ pub async fn create_endpoint(
     let input: EndpointIn = parse_json(&body)?;
     let new = NewEndpoint::new(input.url, &input.enabled_events, input.description)?;
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::POST,
         "/v1/webhook_endpoints",
@@ -213,6 +214,7 @@ pub async fn update_endpoint(
     )?;
     let path = format!("/v1/webhook_endpoints/{id}");
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::PATCH,
         &path,
@@ -255,6 +257,7 @@ pub async fn rotate_secret(
     };
     let path = format!("/v1/webhook_endpoints/{id}/rotate_secret");
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::POST,
         &path,
@@ -326,7 +329,7 @@ pub async fn recover(
     let render = json(
         |r: &Recovery| json!({"object": "recovery", "endpoint": r.endpoint, "deliveries": r.deliveries}),
     );
-    let mutation = idempotency::mutation(&headers, &Method::POST, &path, &body, render)?;
+    let mutation = idempotency::mutation(&auth, &headers, &Method::POST, &path, &body, render)?;
     let answer = state
         .engine
         .recover(&auth.tenant, eid, since_us, mutation)
@@ -351,7 +354,7 @@ pub async fn resend(
     let path = format!("/v1/events/{id}/resend");
     let env = auth.tenant.env;
     let render = json(move |d: &DeliveryRecord| DeliveryOut::from_record(d, &[], env));
-    let mutation = idempotency::mutation(&headers, &Method::POST, &path, &body, render)?;
+    let mutation = idempotency::mutation(&auth, &headers, &Method::POST, &path, &body, render)?;
     let answer = state
         .engine
         .resend(&auth.tenant, event_id, endpoint_id, mutation)

@@ -12,7 +12,7 @@
 //! [`anton_core::bank::BankAccountError`], `idempotency_key_invalid`, `resource_missing`,
 //! `currency_mismatch`, `insufficient_funds`, `payout_not_cancelable`, `payout_invalid_transition`,
 //! `live_rail_not_configured`, `idempotency_key_reused`, `idempotency_request_in_progress`,
-//! `service_unavailable`, `internal_error`; operator actions add
+//! `api_key_revoked`, `service_unavailable`, `internal_error`; operator actions add
 //! `merchant_missing`, `key_missing`, `key_revoked`, `scopes_empty`, `grace_too_long`,
 //! `name_invalid`, `rate_limit_invalid`. (Codes about the request itself — its body, query string,
 //! headers, key — are the adapter's.)
@@ -73,6 +73,10 @@ pub enum EngineError {
     IdempotencyKeyReused,
     #[error("A request with this Idempotency-Key is still being processed. Retry shortly.")]
     IdempotencyInProgress,
+    /// The acting API key was revoked or expired before the mutation's transaction checked it
+    /// (the key cache had not seen it yet): nothing was written.
+    #[error("The API key has been revoked or has expired.")]
+    KeyNotUsable,
     /// The database is unreachable, or refused the work for a transient reason: the request may
     /// be retried as it is (with its idempotency key).
     #[error("the database is unavailable")]
@@ -139,6 +143,7 @@ impl EngineError {
             Self::LiveRailNotConfigured => "live_rail_not_configured",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyInProgress => "idempotency_request_in_progress",
+            Self::KeyNotUsable => "api_key_revoked",
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }

@@ -20,8 +20,10 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use anton_core::id::KeyId;
+use anton_store::api_keys;
 use anton_store::idempotency::{self as records, RecordKey, StoredResponse};
-use anton_store::{now_us, Conn, Store, StoreError, Tenant};
+use anton_store::{now_us, Conn, Scoped, Store, StoreError, Tenant};
 use futures_util::future::BoxFuture;
 
 use crate::error::{EngineError, Result};
@@ -87,10 +89,14 @@ pub trait Render<T>: Send + Sync + 'static {
     fn render(&self, outcome: std::result::Result<&T, &EngineError>) -> Reply;
 }
 
-/// A mutation's idempotency and its renderer.
+/// A mutation's idempotency, its renderer, and the API key acting (`None` for the operator): a
+/// mutation confirms inside its write transaction that the key is neither revoked nor expired,
+/// and writes nothing, not even its idempotency record, when it is
+/// ([`EngineError::KeyNotUsable`]).
 pub struct Mutation<R> {
     pub keyed: Option<Keyed>,
     pub render: R,
+    pub actor: Option<KeyId>,
 }
 
 /// Idempotency keys whose first request is running on this node (a twin meanwhile gets
@@ -167,10 +173,27 @@ where
     T: Send + 'static,
     R: Render<T>,
 {
-    let Mutation { keyed, render } = mutation;
+    let Mutation {
+        keyed,
+        render,
+        actor,
+    } = mutation;
+    let actor = actor.map(|id| Scoped::new(tenant.clone(), id));
     let Some(keyed) = keyed else {
-        let outcome = store.write_refusable(job).await?;
-        return Ok(Answer::fresh(render.render(outcome.as_ref())));
+        let outcome = store
+            .write_refusable(move |c| {
+                Box::pin(async move {
+                    if !actor_usable(c, actor.as_ref()).await? {
+                        return Ok(Err(EngineError::KeyNotUsable));
+                    }
+                    job(c).await
+                })
+            })
+            .await?;
+        return match outcome {
+            Err(EngineError::KeyNotUsable) => Err(EngineError::KeyNotUsable),
+            outcome => Ok(Answer::fresh(render.render(outcome.as_ref()))),
+        };
     };
     // No read before the write job: the job checks for a stored record itself, in the same
     // transaction, which is both cheaper (one round trip fewer) and race-free.
@@ -181,8 +204,12 @@ where
     let outcome = store
         .write(move |c| {
             Box::pin(async move {
+                // A revoked key's refusal is not the request's answer: nothing is stored.
+                if !actor_usable(c, actor.as_ref()).await? {
+                    return Ok(Written::KeyNotUsable);
+                }
                 if let Some(stored) = records::get(&mut *c, &t, key.as_str()).await? {
-                    return Ok(Err(stored));
+                    return Ok(Written::Stored(stored));
                 }
                 let outcome = anton_store::in_savepoint(c, job).await?;
                 let reply = render.render(outcome.as_ref());
@@ -192,7 +219,7 @@ where
                     body: reply.body,
                 };
                 records::insert(c, &t, key.as_str(), &stored, now_us()).await?;
-                Ok(Ok(Reply {
+                Ok(Written::Fresh(Reply {
                     status: stored.status,
                     body: stored.body,
                 }))
@@ -200,8 +227,9 @@ where
         })
         .await;
     match outcome {
-        Ok(Ok(reply)) => Ok(Answer::fresh(reply)),
-        Ok(Err(stored)) => replay(&stored, &keyed.fingerprint),
+        Ok(Written::Fresh(reply)) => Ok(Answer::fresh(reply)),
+        Ok(Written::Stored(stored)) => replay(&stored, &keyed.fingerprint),
+        Ok(Written::KeyNotUsable) => Err(EngineError::KeyNotUsable),
         Err(StoreError::UniqueViolation) => {
             // Another node stored this key between our check and our insert: replay its answer.
             match records::get(store.read(), tenant, keyed.key.as_str()).await? {
@@ -210,6 +238,30 @@ where
             }
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// What a keyed mutation's transaction did.
+enum Written {
+    /// Ran the use case and stored its answer.
+    Fresh(Reply),
+    /// Found the key's stored answer.
+    Stored(StoredResponse),
+    /// Wrote nothing: the acting key may no longer act.
+    KeyNotUsable,
+}
+
+/// Whether the acting key (if the mutation names one) may still act, read in the mutation's own
+/// write transaction: a revocation that committed before it is always seen, whatever the API's
+/// key cache still holds. A mutation whose check ran before the revocation committed is ordered
+/// before the revocation (it read the key row the revocation then wrote).
+async fn actor_usable(
+    c: &mut Conn,
+    actor: Option<&Scoped<KeyId>>,
+) -> std::result::Result<bool, StoreError> {
+    match actor {
+        Some(key) => api_keys::usable(c, key, now_us()).await,
+        None => Ok(true),
     }
 }
 

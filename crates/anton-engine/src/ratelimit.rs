@@ -1,5 +1,6 @@
 //! Token-bucket rate limiting, per node (DESIGN.md §2): `rate` requests per second with a burst of
-//! `2 × rate`. Keyed by API key id for requests and by client IP for failed authentication.
+//! `2 × rate`. Keyed by API key id for requests, and by client address and node for failed
+//! authentication (`anton_api::client`).
 //!
 //! A small hand-written bucket rather than a crate: limits differ per merchant and environment and
 //! change at runtime, and the answer must carry the numbers for the `RateLimit-*` headers.
@@ -25,7 +26,7 @@ pub struct RateLimiter {
 }
 
 /// The outcome of one check.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
     pub allowed: bool,
     pub limit: u64,

@@ -41,6 +41,8 @@ pub struct Config {
     /// role includes them. Tests turn this off and drive the workers themselves.
     pub workers: bool,
     pub webhooks: WebhooksConfig,
+    /// The HTTPS listener's limits: timeouts, connection caps, header size (docs/security.md).
+    pub http: crate::http::HttpConfig,
 }
 
 /// A node's role.
@@ -88,6 +90,7 @@ impl Default for Config {
             role: Role::All,
             workers: true,
             webhooks: WebhooksConfig::default(),
+            http: crate::http::HttpConfig::default(),
         }
     }
 }
@@ -106,7 +109,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 11] = [
+const CONFIG_KEYS: [&str; 12] = [
     "data_dir",
     "listen",
     "database_url",
@@ -118,6 +121,7 @@ const CONFIG_KEYS: [&str; 11] = [
     "role",
     "workers",
     "webhooks",
+    "http",
 ];
 
 impl Config {
@@ -188,6 +192,9 @@ impl Config {
                     "invalid configuration: webhooks.allow_private entries are host names or CIDRs"
                 );
             }
+        }
+        if let Err(e) = self.http.validate() {
+            bail!("invalid configuration: {e}");
         }
         if self.simulator.poll_interval_ms == 0 {
             bail!("invalid configuration: simulator.poll_interval_ms must be at least 1");

@@ -11,6 +11,8 @@
 //! - [`secrets`]: server-side keys as files (API-key hashing, fingerprints, field encryption).
 //! - [`startup`]: [`startup::Application`] builds the store, the engine and the egress; it then
 //!   starts the workers its role runs and serves the API on a listener until stopped.
+//! - [`http`]: the HTTPS listener — TLS, HTTP/1.1 and HTTP/2, connection limits and timeouts.
+//! - [`private`]: the data and secrets directories, created and kept private to the operator.
 //! - [`egress`]: the HTTPS transport webhook attempts go out through (behind the SSRF guard).
 //! - [`telemetry`]: structured logs, text or JSON.
 //!
@@ -19,7 +21,9 @@
 pub mod cli;
 pub mod config;
 pub mod egress;
+pub mod http;
 pub mod integrator;
+pub mod private;
 pub mod secrets;
 pub mod startup;
 pub mod telemetry;

@@ -55,7 +55,7 @@ fn parse_key(text: &str, what: &str) -> anyhow::Result<Vec<u8>> {
 
 /// Loads the secrets from `dir`, generating any that are missing.
 pub fn load_or_generate(dir: &Path) -> anyhow::Result<Secrets> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::private::directory(dir)?;
     let api = read_or_create(&dir.join("api_key_hash.key"), random_hex)?;
     let fp = read_or_create(&dir.join("fingerprint.key"), random_hex)?;
     let enc = read_or_create(&dir.join("encryption.keys"), || {
@@ -72,6 +72,7 @@ pub fn load_or_generate(dir: &Path) -> anyhow::Result<Secrets> {
             .context("encryption.keys lines are `<id> <hex key>`")?;
         ring.push((id.to_owned(), parse_key(key, "an encryption key")?));
     }
+    crate::private::check_tree(dir)?;
     Ok(Secrets {
         api_key_hasher: KeyedHasher::new(&parse_key(&api, "api_key_hash.key")?),
         fingerprint_hasher: KeyedHasher::new(&parse_key(&fp, "fingerprint.key")?),

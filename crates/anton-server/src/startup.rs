@@ -2,9 +2,7 @@
 //! is wired here: the store, the engine over it, the API over the engine, and the workers (the
 //! rail, the webhook dispatcher with its HTTPS egress, housekeeping) by role.
 //!
-//! The HTTPS listener accepts TCP, completes a rustls handshake (10 s limit) and serves HTTP/1.1 or
-//! HTTP/2 on it. **Nothing is ever served in plaintext**: a client that speaks HTTP without TLS
-//! fails the handshake and the connection is closed without an HTTP response.
+//! The HTTPS listener is [`crate::http`]: TLS, HTTP/1.1 or HTTP/2, and its limits.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,19 +15,11 @@ use anton_engine::webhooks::ssrf::{NameLookup, SystemLookup};
 use anton_engine::{maintenance, Engine, EngineConfig};
 use anton_store::{Store, StoreOptions};
 use anyhow::Context;
-use axum::extract::{ConnectInfo, Request};
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
 use rustls::ServerConfig;
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 use crate::config::Config;
-
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Application {
     listener: TcpListener,
@@ -43,11 +33,16 @@ pub struct Application {
 
 /// Opens the database named by the config (creating the data dir for SQLite) and migrates it.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    crate::private::directory(&config.data_dir)?;
+    let url = config.database_url();
+    if let Some(file) = crate::private::sqlite_file(&url) {
+        // SQLite gives its -wal and -shm files the database file's mode: create it 0600 first.
+        crate::private::file(file)?;
+    }
+    crate::private::check_tree(&config.data_dir)?;
     let mut options = StoreOptions::default();
     options.writer.batch_lanes = config.database_write_lanes;
-    let store = Store::connect(&config.database_url(), options)
+    let store = Store::connect(&url, options)
         .await
         .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
@@ -148,13 +143,14 @@ impl Application {
             engine.store().clone(),
             stop_rx.clone(),
         ));
-        let state = ApiState::new(engine);
+        let state = ApiState::with_limits(engine, self.config.http.auth_failures());
         let app = if self.config.serves_api() {
             anton_api::router(state)
         } else {
             anton_api::health_router(state)
         };
-        serve(self.listener, self.tls, app, async move {
+        let limits = self.config.http.clone();
+        crate::http::serve(self.listener, self.tls, app, limits, async move {
             shutdown.await;
             let _ = stop_tx.send(true);
         })
@@ -172,52 +168,20 @@ impl Application {
 /// How long a stopping node waits for its workers (webhook attempts run at most their timeout).
 const WORKER_DRAIN: Duration = Duration::from_secs(30);
 
-/// Accepts TLS connections on `listener` and serves `app` on them until `shutdown` resolves.
+/// Accepts TLS connections on `listener` and serves `app` on them, with the default limits,
+/// until `shutdown` resolves (see [`crate::http::serve`]).
 pub async fn serve(
     listener: TcpListener,
     tls: Arc<ServerConfig>,
     app: Router,
     shutdown: impl Future<Output = ()>,
 ) {
-    let acceptor = TlsAcceptor::from(tls);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (tcp, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(c) => c,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    tracing::debug!(client.addr = %peer, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => return,
-            };
-            let svc = app.map_request(move |mut req: Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                req
-            });
-            let builder = auto::Builder::new(TokioExecutor::new());
-            let conn =
-                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
-            let _ = watcher.watch(conn.into_owned()).await;
-        });
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
+    crate::http::serve(
+        listener,
+        tls,
+        app,
+        crate::http::HttpConfig::default(),
+        shutdown,
+    )
+    .await;
 }

@@ -2,7 +2,7 @@
 //!
 //! Without configured certificates, the first start generates into `<data_dir>/tls/`: a local CA
 //! (`ca.pem`, key `ca.key`) and a server certificate for `localhost`, `127.0.0.1` and `::1`
-//! (`server.pem`, `server.key`). Private keys are written mode 0600. Clients trust `ca.pem`
+//! (`server.pem`, `server.key`), in a directory of mode 0700, every file 0600 (see [`crate::private`]). Clients trust `ca.pem`
 //! (`curl --cacert`); nothing ever disables verification.
 
 use std::net::IpAddr;
@@ -30,7 +30,7 @@ pub struct TlsMaterial {
 /// Generates a CA and a server certificate for `names` (DNS names or IP addresses) into `dir`:
 /// `ca.pem`, `ca.key`, `server.pem`, `server.key`. Used for the embedded default and by tests.
 pub fn generate_local_ca(dir: &Path, names: &[&str]) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::private::create_directory(dir)?;
     let ca_key = KeyPair::generate().context("generating the CA key")?;
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -62,11 +62,11 @@ pub fn generate_local_ca(dir: &Path, names: &[&str]) -> anyhow::Result<()> {
     ];
     let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key)?;
 
-    std::fs::write(dir.join("ca.pem"), ca_cert.pem())?;
+    write_private(&dir.join("ca.pem"), ca_cert.pem().as_bytes())?;
     write_private(&dir.join("ca.key"), ca_key.serialize_pem().as_bytes())?;
-    std::fs::write(
-        dir.join("server.pem"),
-        format!("{}{}", server_cert.pem(), ca_cert.pem()),
+    write_private(
+        &dir.join("server.pem"),
+        format!("{}{}", server_cert.pem(), ca_cert.pem()).as_bytes(),
     )?;
     write_private(
         &dir.join("server.key"),
@@ -108,6 +108,7 @@ pub fn load(data_dir: &Path, tls: &TlsConfig) -> anyhow::Result<TlsMaterial> {
     if !dir.join("server.pem").exists() {
         generate_local_ca(&dir, &["localhost", "127.0.0.1", "::1"])?;
     }
+    crate::private::check_tree(&dir)?;
     Ok(TlsMaterial {
         server_config: Arc::new(server_config(
             &dir.join("server.pem"),

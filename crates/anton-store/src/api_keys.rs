@@ -6,7 +6,10 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::{Result, StoreError};
+use std::collections::HashSet;
+
+use crate::list::{chunks_for, rows_from, BatchConn, Sql};
+use crate::{stored, Result, Scoped, StoreError, Tenant};
 
 #[derive(Debug, Clone)]
 pub struct ApiKeyRecord {
@@ -181,4 +184,59 @@ pub async fn touch_last_used(conn: &mut AnyConnection, id: &KeyId, now_us: i64) 
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Whether the key `key` may still act at `now_us`: it exists for its tenant, is not revoked and
+/// has not expired. Read inside a write transaction, so a mutation never commits on a key whose
+/// revocation committed before the mutation's check (see `anton_engine::idempotency`).
+pub async fn usable(conn: &mut AnyConnection, key: &Scoped<KeyId>, now_us: i64) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM api_keys WHERE merchant_id = $1 AND env = $2 AND id = $3 \
+         AND revoked_us IS NULL AND (expires_us IS NULL OR expires_us > $4)",
+    )
+    .bind(key.tenant.m())
+    .bind(key.tenant.e())
+    .bind(key.id.as_str())
+    .bind(now_us)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// [`usable`] for a batch's keys, one statement per chunk: the keys among `keys` that may act.
+pub async fn usable_many(
+    conn: &mut BatchConn<'_>,
+    keys: &[Scoped<KeyId>],
+    now_us: i64,
+) -> Result<HashSet<Scoped<KeyId>>> {
+    let mut out = HashSet::new();
+    for chunk in chunks_for(conn, keys) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::for_batch(conn, "SELECT k.merchant_id, k.env, k.id FROM ");
+        rows_from(&mut sql, chunk, |sql, k| {
+            sql.text(k.tenant.m())
+                .push(", ")
+                .text(k.tenant.e())
+                .push(", ")
+                .text(k.id.as_str());
+        });
+        sql.push(
+            " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 \
+             AND k.id = v.column3 WHERE k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ",
+        )
+        .push_int(now_us)
+        .push(")");
+        let rows = sql
+            .fetch_batch(conn, |r| {
+                Ok(Scoped::new(
+                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+                    stored::<KeyId>(&r.text("id")?, "api key id")?,
+                ))
+            })
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
 }

@@ -551,7 +551,7 @@ impl LocalReceiver {
 
 pub(crate) fn tempfile_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("anton-bench-{}", anton_core::random_base62(8)));
-    std::fs::create_dir_all(&dir)?;
+    anton_server::private::directory(&dir)?;
     Ok(dir)
 }
 

@@ -65,6 +65,7 @@ pub async fn create_payout(
         input.metadata,
     )?;
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::POST,
         "/v1/payouts",
@@ -136,6 +137,7 @@ pub async fn cancel_payout(
     parse_json::<EmptyIn>(&body)?;
     let path = format!("/v1/payouts/{id}/cancel");
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::POST,
         &path,
@@ -188,6 +190,7 @@ pub async fn test_helper_payout(
         }
     };
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::POST,
         &path,

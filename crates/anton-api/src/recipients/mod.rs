@@ -65,6 +65,7 @@ pub async fn create_recipient(
         input.metadata,
     )?;
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::POST,
         "/v1/recipients",
@@ -129,6 +130,7 @@ pub async fn update_recipient(
     )?;
     let path = format!("/v1/recipients/{id}");
     let mutation = idempotency::mutation(
+        &auth,
         &headers,
         &Method::PATCH,
         &path,
@@ -153,7 +155,7 @@ pub async fn delete_recipient(
     let render = json(|d: &Deleted| json!({"id": d.id, "object": "recipient", "deleted": true}));
     let answer = state
         .engine
-        .delete_recipient(&auth.tenant, rid, idempotency::unkeyed(render))
+        .delete_recipient(&auth.tenant, rid, idempotency::unkeyed(&auth, render))
         .await?;
     Ok(reply(answer))
 }

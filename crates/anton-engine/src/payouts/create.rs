@@ -35,10 +35,11 @@
 use std::collections::{HashMap, HashSet};
 
 use anton_core::event::{EventType, NewEvent};
-use anton_core::id::{BalanceTransactionId, PayoutId, RecipientId};
+use anton_core::id::{BalanceTransactionId, KeyId, PayoutId, RecipientId};
 use anton_core::ledger::{LedgerAccount, Posting, PostingKind};
 use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
+use anton_store::api_keys;
 use anton_store::idempotency::{self, NewRecord, RecordKey, StoredResponse};
 use anton_store::ledger::{self, BalanceKey, Delta, PostingRow};
 use anton_store::list::BatchConn;
@@ -58,6 +59,9 @@ use crate::objects::{to_value, PayoutOut};
 pub struct Creation {
     pub tenant: Tenant,
     pub keyed: Option<Keyed>,
+    /// The API key acting, confirmed usable in the batch's transaction (see
+    /// [`crate::idempotency::Mutation`]).
+    pub actor: Option<KeyId>,
     pub amount: anton_core::money::Amount,
     pub currency: anton_core::money::Currency,
     /// The payout to insert if created; `outcome_last4` is filled in from the recipient.
@@ -77,7 +81,7 @@ impl Creation {
     /// should first act, after `now_us` (`None`: no rail schedules it).
     pub fn prepare(
         tenant: Tenant,
-        keyed: Option<Keyed>,
+        (keyed, actor): (Option<Keyed>, Option<KeyId>),
         new: NewPayout,
         render: Box<dyn Render<PayoutRecord>>,
         first_rail_step_us: Option<i64>,
@@ -111,6 +115,7 @@ impl Creation {
         Self {
             tenant,
             keyed,
+            actor,
             amount: new.amount,
             currency: new.currency,
             record,
@@ -187,6 +192,10 @@ async fn run_creations(
 ) -> anton_store::Result<Vec<Outcome>> {
     let now = now_us();
     let mut decisions = Decisions(items.iter().map(|_| None).collect());
+
+    // 0. Creations whose API key was revoked or expired (after the API's key cache read it) are
+    //    refused; nothing of them is written, not even their idempotency record.
+    refuse_unusable_actors(conn, items, now, &mut decisions).await?;
 
     // 1. A key twice in one batch is in flight for the second request; keys already stored
     //    answer from their stored response.
@@ -271,11 +280,37 @@ async fn run_creations(
     Ok(decisions.done())
 }
 
+/// Decides every creation whose acting API key may no longer act: [`EngineError::KeyNotUsable`].
+async fn refuse_unusable_actors(
+    conn: &mut BatchConn<'_>,
+    items: &[Creation],
+    now: i64,
+    decisions: &mut Decisions,
+) -> anton_store::Result<()> {
+    let actor = |c: &Creation| c.actor.clone().map(|id| Scoped::new(c.tenant.clone(), id));
+    let mut actors: Vec<Scoped<KeyId>> = items.iter().filter_map(actor).collect();
+    if actors.is_empty() {
+        return Ok(());
+    }
+    actors.sort();
+    actors.dedup();
+    let usable = api_keys::usable_many(conn, &actors, now).await?;
+    for (i, c) in items.iter().enumerate() {
+        if actor(c).is_some_and(|a| !usable.contains(&a)) {
+            decisions.0[i] = Some(Err(EngineError::KeyNotUsable));
+        }
+    }
+    Ok(())
+}
+
 /// The batch's distinct keys; a key met again is in flight for that later creation.
 fn distinct_keys(items: &[Creation], decisions: &mut Decisions) -> Vec<RecordKey> {
     let mut seen = HashSet::new();
     let mut keys = Vec::new();
     for (i, c) in items.iter().enumerate() {
+        if decisions.0[i].is_some() {
+            continue;
+        }
         if let Some(k) = key_ref(c) {
             if seen.insert(k.clone()) {
                 keys.push(k);

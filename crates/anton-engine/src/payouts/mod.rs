@@ -131,14 +131,18 @@ impl Engine {
         let first_rail_step_us = (!tenant.env.is_live()).then(|| {
             i64::try_from(self.config().simulator.processing_delay_ms).unwrap_or(0) * 1000
         });
-        let Mutation { keyed, render } = mutation;
+        let Mutation {
+            keyed,
+            render,
+            actor,
+        } = mutation;
         let _running = keyed
             .as_ref()
             .map(|k| self.in_flight().enter(tenant, &k.key))
             .transpose()?;
         let creation = create::Creation::prepare(
             tenant.clone(),
-            keyed,
+            (keyed, actor),
             new,
             Box::new(render),
             first_rail_step_us,

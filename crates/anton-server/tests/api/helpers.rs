@@ -41,6 +41,14 @@ macro_rules! both_backends {
     )+};
 }
 
+/// A temporary directory only its owner may open, as a node's data directory must be.
+pub fn private_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    dir
+}
+
 pub fn pg_admin_url() -> String {
     std::env::var("ANTON_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -128,7 +136,7 @@ pub async fn spawn_app_with(
     customize: impl FnOnce(&mut Config),
     lookup: Option<std::sync::Arc<dyn anton_engine::webhooks::ssrf::NameLookup>>,
 ) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = private_tempdir();
     let (database_url, pg_database) = match backend {
         Backend::Sqlite => (
             format!(
