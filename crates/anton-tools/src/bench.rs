@@ -597,6 +597,15 @@ async fn open_connections(count: usize, report: &PathBuf) -> anyhow::Result<()> 
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .env("ANTON_LOG", "warn")
+        // Every connection comes from 127.0.0.1: the per-address limit must admit them all.
+        .env(
+            "ANTON_HTTP__MAX_CONNECTIONS_PER_ADDRESS",
+            (count + 16).to_string(),
+        )
+        .env(
+            "ANTON_HTTP__MAX_CONNECTIONS",
+            (count + 16).max(4096).to_string(),
+        )
         .stdout(std::process::Stdio::null())
         .spawn()
         .context("starting anton serve")?;
