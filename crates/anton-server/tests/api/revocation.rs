@@ -96,6 +96,49 @@ async fn writes(app: &TestApp) -> Vec<i64> {
     out
 }
 
+/// A request of every kind of mutation, with `key`, to the node at `base`: two payout creations
+/// (one keyed with a key named by `n`), a recipient creation, a cancel, a funding and a
+/// recipient deletion. `ids`: a recipient to pay, a payout to cancel, a recipient to delete.
+fn every_mutation(
+    app: &TestApp,
+    base: &str,
+    key: &str,
+    n: usize,
+    [rid, payout, doomed]: &[String; 3],
+) -> Vec<reqwest::RequestBuilder> {
+    let post = |path: &str, body: Value| {
+        app.client
+            .post(format!("{base}{path}"))
+            .bearer_auth(key)
+            .json(&body)
+    };
+    vec![
+        post(
+            "/v1/payouts",
+            json!({"amount": 100, "currency": "USD", "recipient": rid}),
+        ),
+        post(
+            "/v1/payouts",
+            json!({"amount": 101, "currency": "USD", "recipient": rid}),
+        )
+        .header("idempotency-key", format!("after-revoke-{n}")),
+        post(
+            "/v1/recipients",
+            json!({"name": "Mallory", "email": "m@example.com",
+                "bank_account": {"type": "us_ach", "routing_number": "110000000",
+                "account_number": "000999999999", "account_type": "checking"}}),
+        ),
+        post(&format!("/v1/payouts/{payout}/cancel"), json!({})),
+        post(
+            "/v1/test_helpers/balance/fund",
+            json!({"amount": 5, "currency": "USD"}),
+        ),
+        app.client
+            .delete(format!("{base}/v1/recipients/{doomed}"))
+            .bearer_auth(key),
+    ]
+}
+
 /// Issue 15, item 4: a revoked key kept full power for up to half a second on every node (its
 /// key cache). Revoked straight in the database, as the operator CLI or another node does (no
 /// cache on either node learns of it), then every kind of mutation at once on both nodes.
@@ -150,48 +193,10 @@ async fn a_revoked_key_writes_nothing_on_any_node(b: Backend) {
         .await
         .unwrap();
 
-    let rid = recipient["id"].as_str().unwrap();
+    let ids = [&recipient, &payout, &doomed].map(|v| v["id"].as_str().unwrap().to_owned());
     let mut requests = Vec::new();
     for (n, base) in [&app.base, &other.base].into_iter().enumerate() {
-        let post = |path: &str, body: Value| {
-            app.client
-                .post(format!("{base}{path}"))
-                .bearer_auth(&key)
-                .json(&body)
-        };
-        requests.push(post(
-            "/v1/payouts",
-            json!({"amount": 100, "currency": "USD", "recipient": rid}),
-        ));
-        requests.push(
-            post(
-                "/v1/payouts",
-                json!({"amount": 101, "currency": "USD", "recipient": rid}),
-            )
-            .header("idempotency-key", format!("after-revoke-{n}")),
-        );
-        requests.push(post(
-            "/v1/recipients",
-            json!({"name": "Mallory", "email": "m@example.com",
-                "bank_account": {"type": "us_ach", "routing_number": "110000000",
-                "account_number": "000999999999", "account_type": "checking"}}),
-        ));
-        requests.push(post(
-            &format!("/v1/payouts/{}/cancel", payout["id"].as_str().unwrap()),
-            json!({}),
-        ));
-        requests.push(post(
-            "/v1/test_helpers/balance/fund",
-            json!({"amount": 5, "currency": "USD"}),
-        ));
-        requests.push(
-            app.client
-                .delete(format!(
-                    "{base}/v1/recipients/{}",
-                    doomed["id"].as_str().unwrap()
-                ))
-                .bearer_auth(&key),
-        );
+        requests.extend(every_mutation(&app, base, &key, n, &ids));
     }
     let answers = futures_util::future::join_all(
         requests
