@@ -1,14 +1,14 @@
 //! Payouts. Status changes go through [`update_status`], which only succeeds from the status the
 //! caller read (a compare-and-set), so two actors can never both apply a transition.
 
-use anton_core::id::{MerchantId, PayoutId, RecipientId};
+use anton_core::id::{KeyId, MerchantId, PayoutId, RecipientId};
 use anton_core::keys::Environment;
 use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anton_core::money::Currency;
 
@@ -289,24 +289,28 @@ pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, PayoutRecord
 }
 
 /// What deciding a batch of creations reads: stored idempotency responses by key, live
-/// recipients, and `available` balances (missing rows read as 0).
+/// recipients, `available` balances (missing rows read as 0), and the acting API keys that may
+/// still act (see `api_keys::usable_many`).
 #[derive(Debug, Default)]
 pub struct CreationReads {
     pub stored: HashMap<RecordKey, StoredResponse>,
     pub recipients: HashMap<Scoped<RecipientId>, RecipientBrief>,
     pub available: HashMap<BalanceKey, i64>,
+    pub usable_actors: HashSet<Scoped<KeyId>>,
 }
 
-/// The three reads of a batch of creations as **one statement** (a `UNION ALL` of the three
-/// keyed joins, each row tagged with its kind): one round trip instead of three, for the
-/// PostgreSQL lanes, where a batch's time is mostly round trips. Balances are read without
-/// locks (see `BatchMode::Optimistic`). The same joins as `idempotency::get_many`,
-/// `recipients::get_many_brief` and `ledger::read_available`.
+/// The four reads of a batch of creations as **one statement** (a `UNION ALL` of the four keyed
+/// joins, each row tagged with its kind): one round trip instead of four, for the PostgreSQL
+/// lanes, where a batch's time is mostly round trips. Balances are read without locks (see
+/// `BatchMode::Optimistic`). The same joins as `idempotency::get_many`,
+/// `recipients::get_many_brief`, `ledger::read_available` and `api_keys::usable_many` (at
+/// `now_us`).
 pub async fn creation_reads(
     conn: &mut BatchConn<'_>,
     keys: &[RecordKey],
     recipients: &[Scoped<RecipientId>],
     balances: &[BalanceKey],
+    (actors, now_us): (&[Scoped<KeyId>], i64),
 ) -> Result<CreationReads> {
     let mut out = CreationReads {
         available: balances.iter().map(|k| (k.clone(), 0)).collect(),
@@ -318,9 +322,10 @@ pub async fn creation_reads(
         out.recipients = crate::recipients::get_many_brief(conn, recipients).await?;
         out.available
             .extend(crate::ledger::read_available(conn, false, balances).await?);
+        out.usable_actors = crate::api_keys::usable_many(conn, actors, now_us).await?;
         return Ok(out);
     }
-    let rows = read_at_once(conn, keys, recipients, balances).await?;
+    let rows = read_at_once(conn, keys, recipients, balances, (actors, now_us)).await?;
     for (kind, tenant, third, (d, e, f), n) in rows {
         match kind.as_str() {
             "key" => {
@@ -343,6 +348,10 @@ pub async fn creation_reads(
                     },
                 );
             }
+            "actor" => {
+                out.usable_actors
+                    .insert(Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?));
+            }
             _ => {
                 let currency = Currency::parse(&third)
                     .map_err(|_| StoreError::Corrupt("stored currency".into()))?;
@@ -353,17 +362,18 @@ pub async fn creation_reads(
     Ok(out)
 }
 
-/// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance`), the tenant, the third key
+/// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance`, `actor`), the tenant, the third key
 /// column, three text values and a number (see the statement for which is which).
 type TaggedRow = (String, Tenant, String, (String, String, String), i64);
 
-/// The three keyed joins of [`creation_reads`] as one `UNION ALL` statement, each row tagged
+/// The four keyed joins of [`creation_reads`] as one `UNION ALL` statement, each row tagged
 /// with its kind.
 async fn read_at_once(
     conn: &mut BatchConn<'_>,
     keys: &[RecordKey],
     recipients: &[Scoped<RecipientId>],
     balances: &[BalanceKey],
+    (actors, now_us): (&[Scoped<KeyId>], i64),
 ) -> Result<Vec<TaggedRow>> {
     // Each row set is (merchant, env, third key column) — the key text, the recipient id, the
     // currency — so the three joins share one shape.
@@ -377,6 +387,7 @@ async fn read_at_once(
         .iter()
         .map(|k| (&k.tenant, k.currency.as_str()))
         .collect();
+    let actor_rows: Vec<Triple> = actors.iter().map(|k| (&k.tenant, k.id.as_str())).collect();
     let triple = |sql: &mut Sql, (t, third): &Triple| {
         sql.text(t.m())
             .push(", ")
@@ -420,6 +431,17 @@ async fn read_at_once(
         " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
          AND b.currency = v.column3 AND b.account = 'available'",
     );
+    part(
+        &mut sql,
+        "SELECT 'actor' AS kind, k.merchant_id AS a, k.env AS b, k.id AS c, '' AS d, '' AS e, \
+         '' AS f, 0 AS n FROM ",
+        &actor_rows,
+        " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 AND k.id = v.column3 \
+         AND k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ",
+    );
+    if !actor_rows.is_empty() {
+        sql.push_int(now_us).push(")");
+    }
     if parts == 0 {
         return Ok(Vec::new());
     }

@@ -4,6 +4,8 @@
 //! and the writer gives every creation waiting in a group commit to [`PayoutCreations`] at once,
 //! which handles them with a constant number of statements, whatever the batch size:
 //!
+//! 0. refuse the creations whose API key may no longer act (revoked or expired since the API's
+//!    key cache read it: [`crate::EngineError::KeyNotUsable`], nothing of them written);
 //! 1. read the stored idempotency records of the batch's keys (a join from the keys' row set); a
 //!    stored key answers with its stored response (or 422 for another request);
 //! 2. read the recipients (one statement);
@@ -19,7 +21,7 @@
 //! - `Locking` (PostgreSQL): step 3 locks the balances (`SELECT … FOR UPDATE`, in the global lock
 //!   order). A key another node stored since step 1 lost the race at step 5: that creation takes
 //!   no effect here and replays the winner's response.
-//! - `Optimistic` (PostgreSQL's parallel lanes): steps 1–3 are one statement and read the
+//! - `Optimistic` (PostgreSQL's parallel lanes): steps 0–3 are one statement and read the
 //!   balances unlocked; after step 4 the batch locks the balances it debits and checks they still
 //!   cover the debits ([`lock_debited`]); steps 5–6 are one statement ([`write_at_once`]). A
 //!   balance another lane's commit left short, or a key stored meanwhile, comes back `Stale` and
@@ -194,23 +196,31 @@ async fn run_creations(
     let mut decisions = Decisions(items.iter().map(|_| None).collect());
 
     // 0. Creations whose API key was revoked or expired (after the API's key cache read it) are
-    //    refused; nothing of them is written, not even their idempotency record.
-    refuse_unusable_actors(conn, items, now, &mut decisions).await?;
+    //    refused; nothing of them is written, not even their idempotency record. (Optimistic:
+    //    read with steps 1-3 below, in the same statement.)
+    let actors = actors(items);
+    if mode != BatchMode::Optimistic && !actors.is_empty() {
+        let usable = api_keys::usable_many(conn, &actors, now).await?;
+        refuse_unusable_actors(items, &usable, &mut decisions);
+    }
 
     // 1. A key twice in one batch is in flight for the second request; keys already stored
     //    answer from their stored response.
     let keys = distinct_keys(items, &mut decisions);
-    // Optimistic (PostgreSQL lanes): steps 1-3 read in one statement, for every creation not
-    // already in flight (a few lookups too many when a key replays; one round trip, not three).
+    // Optimistic (PostgreSQL lanes): steps 0-3 read in one statement, for every creation not
+    // already in flight (a few lookups too many when a key replays; one round trip, not four).
     let mut reads = if mode == BatchMode::Optimistic {
         let candidates = decisions.undecided();
-        payouts::creation_reads(
+        let reads = payouts::creation_reads(
             conn,
             &keys,
             &recipient_keys(items, &candidates),
             &balance_keys(items, &candidates),
+            (&actors, now),
         )
-        .await?
+        .await?;
+        refuse_unusable_actors(items, &reads.usable_actors, &mut decisions);
+        reads
     } else {
         payouts::CreationReads {
             stored: idempotency::get_many(conn, &keys).await?,
@@ -280,27 +290,30 @@ async fn run_creations(
     Ok(decisions.done())
 }
 
-/// Decides every creation whose acting API key may no longer act: [`EngineError::KeyNotUsable`].
-async fn refuse_unusable_actors(
-    conn: &mut BatchConn<'_>,
-    items: &[Creation],
-    now: i64,
-    decisions: &mut Decisions,
-) -> anton_store::Result<()> {
-    let actor = |c: &Creation| c.actor.clone().map(|id| Scoped::new(c.tenant.clone(), id));
+/// The batch's acting API keys, each once.
+fn actors(items: &[Creation]) -> Vec<Scoped<KeyId>> {
     let mut actors: Vec<Scoped<KeyId>> = items.iter().filter_map(actor).collect();
-    if actors.is_empty() {
-        return Ok(());
-    }
     actors.sort();
     actors.dedup();
-    let usable = api_keys::usable_many(conn, &actors, now).await?;
+    actors
+}
+
+fn actor(c: &Creation) -> Option<Scoped<KeyId>> {
+    c.actor.clone().map(|id| Scoped::new(c.tenant.clone(), id))
+}
+
+/// Decides every creation whose acting API key is not among `usable`:
+/// [`EngineError::KeyNotUsable`].
+fn refuse_unusable_actors(
+    items: &[Creation],
+    usable: &HashSet<Scoped<KeyId>>,
+    decisions: &mut Decisions,
+) {
     for (i, c) in items.iter().enumerate() {
         if actor(c).is_some_and(|a| !usable.contains(&a)) {
             decisions.0[i] = Some(Err(EngineError::KeyNotUsable));
         }
     }
-    Ok(())
 }
 
 /// The batch's distinct keys; a key met again is in flight for that later creation.
