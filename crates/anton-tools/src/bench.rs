@@ -525,10 +525,18 @@ impl LocalReceiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(anton_server::startup::serve(
+        // A stand-in for many merchants' receivers: every connection the node's dispatcher opens
+        // (endpoints x concurrency, all from 127.0.0.1) is admitted.
+        let limits = anton_server::http::HttpConfig {
+            max_connections: 1_000_000,
+            max_connections_per_address: 1_000_000,
+            ..anton_server::http::HttpConfig::default()
+        };
+        tokio::spawn(anton_server::http::serve(
             listener,
             Arc::new(tls),
             router,
+            limits,
             async move {
                 let _ = stopped.await;
             },
