@@ -12,7 +12,7 @@
 //!   then too. HTTP/2 caps header lists at 16 KiB.
 //! - **bodies**: read in `body_timeout_ms` (the API's body extractor, 408).
 //! - **idle**: a connection with no request under way and no bytes either way for
-//!   `idle_timeout_ms` is closed (gracefully, within 5 s: a client that stops reading what it is
+//!   `idle_timeout_ms` is closed (gracefully, within 2 s: a client that stops reading what it is
 //!   sent cannot hold the connection open). A request under way — until its response is
 //!   produced, or it is abandoned — is never idle.
 //! - **memory per connection**: HTTP/1.1 read buffers of at most the header cap; HTTP/2
@@ -52,7 +52,7 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN: Duration = Duration::from_secs(30);
 /// How long an idle connection being closed may take to flush its goodbye (HTTP/2 `GOAWAY`, TLS
 /// `close_notify`) before it is dropped.
-const IDLE_CLOSE_GRACE: Duration = Duration::from_secs(5);
+const IDLE_CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// HTTP/2 flow control: what one stream, and one connection, may have in flight unread.
 const H2_STREAM_WINDOW: u32 = 64 * 1024;
 const H2_CONNECTION_WINDOW: u32 = 1024 * 1024;

@@ -20,6 +20,13 @@ use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
 const CLOSE_DEADLINE: Duration = Duration::from_secs(6);
 
 async fn connect(app: &TestApp) -> std::io::Result<TlsStream<TcpStream>> {
+    connect_with_alpn(app, b"http/1.1").await
+}
+
+async fn connect_with_alpn(
+    app: &TestApp,
+    protocol: &[u8],
+) -> std::io::Result<TlsStream<TcpStream>> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(app.ca_path()).unwrap() {
         roots.add(cert.unwrap()).unwrap();
@@ -30,7 +37,7 @@ async fn connect(app: &TestApp) -> std::io::Result<TlsStream<TcpStream>> {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![protocol.to_vec()];
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = TcpStream::connect(app.addr).await?;
     connector
@@ -128,6 +135,15 @@ async fn a_connection_that_sends_nothing_is_closed_at_the_idle_timeout() {
     let (text, closed) = read_until_closed(&mut used, CLOSE_DEADLINE).await;
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(closed, "an idle keep-alive connection stayed open");
+
+    // HTTP/2: the client preface and an empty SETTINGS frame, then nothing.
+    let mut h2 = connect_with_alpn(&app, b"h2").await.unwrap();
+    assert_eq!(h2.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let (_, closed) = read_until_closed(&mut h2, CLOSE_DEADLINE).await;
+    assert!(closed, "an idle HTTP/2 connection stayed open");
 }
 
 #[tokio::test]
