@@ -175,6 +175,80 @@ pub async fn update_status(
     Ok(r.rows_affected() == 1)
 }
 
+/// One payout's status change in a set ([`update_status_many`]): the compare-and-set of
+/// [`update_status`] for the payout `payout` of `tenant`.
+#[derive(Debug, Clone)]
+pub struct StatusRow {
+    pub tenant: Tenant,
+    pub payout: PayoutId,
+    pub from: PayoutStatus,
+    pub to: PayoutStatus,
+    pub failure_code: Option<&'static str>,
+    pub failure_message: Option<&'static str>,
+    pub arrival_date: Option<String>,
+    pub rail_due_us: Option<i64>,
+}
+
+/// [`update_status`] for a set of payouts in one statement per chunk (`UPDATE … FROM` a row set,
+/// `RETURNING` what moved): the payouts whose status was still `from` and now is `to`. A payout
+/// moved by someone else meanwhile is not returned, and its posting and event must not be
+/// written.
+pub async fn update_status_many(
+    conn: &mut BatchConn<'_>,
+    rows: &[StatusRow],
+    now_us: i64,
+) -> Result<HashSet<Scoped<PayoutId>>> {
+    let mut moved = HashSet::new();
+    for chunk in chunks_for(conn, rows) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::for_batch(
+            conn,
+            "UPDATE payouts SET status = v.column5, \
+             failure_code = COALESCE(v.column6, payouts.failure_code), \
+             failure_message = COALESCE(v.column7, payouts.failure_message), \
+             arrival_date = COALESCE(v.column8, payouts.arrival_date), \
+             rail_due_us = v.column9, rail_lease_us = NULL, updated_us = ",
+        );
+        sql.push_int(now_us).push(" FROM ");
+        crate::list::rows_from(&mut sql, chunk, |sql, r| {
+            sql.text(r.tenant.m())
+                .push(", ")
+                .text(r.tenant.e())
+                .push(", ")
+                .text(r.payout.as_str())
+                .push(", ")
+                .text(r.from.as_str())
+                .push(", ")
+                .text(r.to.as_str())
+                .push(", ")
+                .opt_text(r.failure_code)
+                .push(", ")
+                .opt_text(r.failure_message)
+                .push(", ")
+                .opt_text(r.arrival_date.as_deref())
+                .push(", ")
+                .opt_int(r.rail_due_us);
+        });
+        sql.push(
+            " WHERE payouts.merchant_id = v.column1 AND payouts.env = v.column2 \
+             AND payouts.id = v.column3 AND payouts.status = v.column4 \
+             RETURNING merchant_id, env, id",
+        );
+        let rows = sql
+            .fetch_batch(conn, |r| {
+                Ok(Scoped::new(
+                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+                    stored::<PayoutId>(&r.text("id")?, "payout id")?,
+                ))
+            })
+            .await?;
+        moved.extend(rows);
+    }
+    Ok(moved)
+}
+
 /// Stops scheduling rail work for a payout (its status needs none, e.g. canceled). Not a status
 /// change: the status is untouched.
 pub async fn unschedule(conn: &mut AnyConnection, t: &Tenant, id: &PayoutId) -> Result<()> {

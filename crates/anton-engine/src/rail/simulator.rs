@@ -3,9 +3,11 @@
 //! [`anton_core::payout::SimulatedOutcome`]).
 //!
 //! Each pass is one write job: select due payouts (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so workers
-//! on several nodes take different payouts), apply one step to each, schedule the next. A step and
-//! its posting and event commit together; a crash mid-pass loses nothing (the pass rolls back and
-//! the payouts are still due). Every step is a compare-and-set, so running a pass twice is safe.
+//! on several nodes take different payouts), apply one step to each, schedule the next — set-based
+//! ([`transition::transition_many`]: a constant number of statements for up to 500 payouts). A step
+//! and its posting and event commit together; a crash mid-pass loses nothing (the pass rolls back
+//! and the payouts are still due). Every step is a compare-and-set, so running a pass twice is
+//! safe.
 
 use std::time::Duration;
 
@@ -14,7 +16,7 @@ use anton_core::payout::{PayoutStatus, SimulatedOutcome, Transition};
 use anton_store::payouts::due_for_rail;
 use anton_store::{Backend, Store};
 
-use crate::payouts::transition;
+use crate::payouts::transition::{self, Move};
 
 /// Delays of the test-mode simulator rail (DESIGN.md §3).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -83,40 +85,25 @@ pub async fn run_due(
     store
         .write(move |c| {
             Box::pin(async move {
-                let mut due = due_for_rail(c, backend, Environment::Test, now_us, PASS_MAX).await?;
-                // Balances in one global order (merchant, environment, currency; within one
-                // balance `ledger::post` goes by account): passes on two nodes, or a pass and a
-                // creation batch, never lock the same balances in opposite orders.
-                due.sort_by(|a, b| {
-                    (
-                        a.tenant.merchant_id.as_str(),
-                        a.tenant.env.as_str(),
-                        a.payout.currency.as_str(),
-                    )
-                        .cmp(&(
-                            b.tenant.merchant_id.as_str(),
-                            b.tenant.env.as_str(),
-                            b.payout.currency.as_str(),
-                        ))
-                });
-                let mut moved = 0;
+                let due = due_for_rail(c, backend, Environment::Test, now_us, PASS_MAX).await?;
+                let mut moves = Vec::with_capacity(due.len());
                 for d in due {
                     let outcome = SimulatedOutcome::for_last4(&d.payout.outcome_last4);
                     match next_step(d.payout.status, outcome, &cfg, now_us) {
-                        Some((t, next_due)) => {
-                            if transition::transition(c, &d.tenant, &d.payout, t, next_due, now_us)
-                                .await?
-                                .is_ok()
-                            {
-                                moved += 1;
-                            }
-                        }
+                        Some((transition, rail_due_us)) => moves.push(Move {
+                            tenant: d.tenant,
+                            payout: d.payout,
+                            transition,
+                            rail_due_us,
+                        }),
+                        // Nothing to do in this status (e.g. canceled): stop scheduling it.
                         None => {
-                            // Nothing to do in this status (e.g. canceled): stop scheduling it.
                             anton_store::payouts::unschedule(c, &d.tenant, &d.payout.id).await?;
                         }
                     }
                 }
+                let lock = backend == Backend::Postgres;
+                let moved = transition::transition_many(c, &moves, lock, now_us).await?;
                 Ok(moved)
             })
         })

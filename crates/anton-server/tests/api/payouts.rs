@@ -317,7 +317,77 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
     assert_eq!(single["data"]["object"]["object"], "payout");
 }
 
+/// A rail pass moves its due payouts as a set: hundreds at once, over two merchants, with every
+/// outcome, in one pass per step — each step's posting and event written, the ledger balanced.
+async fn a_rail_pass_moves_hundreds_of_payouts_at_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let (other, other_key) = app.other_merchant().await;
+    let outcomes = ["6789", "0002", "0005", "0006"];
+    let mut ids = Vec::new();
+    for key in [&app.key, &other_key] {
+        app.fund(key, 10_000_000, "USD").await;
+        for last4 in outcomes {
+            let rcp = app.create_recipient(key, last4).await;
+            for _ in 0..40 {
+                let p: Value = app
+                    .create_payout(key, rcp["id"].as_str().unwrap(), 1_000)
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                ids.push((key.clone(), last4, p["id"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    let pass = |now| anton_engine::rail::simulator::run_due(&app.store, &app.simulator, now);
+    let now = anton_store::now_us();
+    // pending → processing, all 320 in one pass; then the settlements; then the returns.
+    assert_eq!(pass(now).await.unwrap(), 320);
+    assert_eq!(
+        pass(now + 1).await.unwrap(),
+        240,
+        "all but the stuck ones settle"
+    );
+    assert_eq!(
+        pass(now + 2).await.unwrap(),
+        80,
+        "the 0005 payouts are returned"
+    );
+    assert_eq!(pass(now + 3).await.unwrap(), 0);
+    for (key, last4, id) in &ids {
+        let p = app.payout(key, id).await;
+        let expected = match *last4 {
+            "6789" => "paid",
+            "0002" => "failed",
+            "0005" => "returned",
+            _ => "processing",
+        };
+        assert_eq!(p["status"], expected, "{last4}: {p}");
+    }
+    for (tenant, key) in [
+        (app.tenant(), &app.key),
+        (
+            anton_store::Tenant::new(other, anton_core::keys::Environment::Test),
+            &other_key,
+        ),
+    ] {
+        app.assert_ledger_balanced(&tenant).await;
+        let balance = app.balance(key).await;
+        // 40 paid and 40 stuck in processing of 1,000 each; the failed and returned gave back.
+        assert_eq!(balance["available"][0]["amount"], 10_000_000 - 80_000);
+        assert_eq!(balance["in_flight"][0]["amount"], 40_000);
+    }
+    let events: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE type LIKE 'payout.%' AND type <> 'payout.created'",
+    )
+    .fetch_one(app.store.read())
+    .await
+    .unwrap();
+    assert_eq!(events, 320 + 240 + 80);
+}
+
 both_backends!(
+    a_rail_pass_moves_hundreds_of_payouts_at_once,
     concurrent_payouts_never_overdraw_the_balance,
     the_simulator_follows_the_outcome_table,
     cancel_and_test_helpers_follow_the_state_machine,
