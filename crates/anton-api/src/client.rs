@@ -120,29 +120,28 @@ impl AuthFailures {
         self.limits
     }
 
-    /// Counts one failed authentication from `address` (`None`: unknown) against both budgets,
-    /// and says whether it is within them. A failure over a budget still counts against the
-    /// other one.
+    /// Counts one failed authentication from `address` (`None`: unknown) against its address's
+    /// budget and, when within that, the node's; says whether it is within both.
     pub fn fail(&self, address: Option<AddressKey>) -> Budget {
         self.counts.failures.fetch_add(1, Ordering::Relaxed);
-        let per_address = address.map(|a| {
-            (
-                a,
-                self.per_address
-                    .check(&a.to_string(), self.limits.per_address_per_s),
-            )
-        });
-        let node = self.per_node.check("node", self.limits.per_node_per_s);
         let now = Instant::now();
-        if let Some((a, d)) = per_address.filter(|(_, d)| !d.allowed) {
-            self.counts.address_limited.fetch_add(1, Ordering::Relaxed);
-            if self.lockout_begins(Some(a), now) {
-                self.counts.address_lockouts.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(client.address = %a, limit_per_s = self.limits.per_address_per_s,
-                    "failed authentication over the address's budget: its failures now get 429");
+        if let Some(a) = address {
+            let d = self
+                .per_address
+                .check(&a.to_string(), self.limits.per_address_per_s);
+            if !d.allowed {
+                // Not charged to the node's budget: one address over its own budget cannot use
+                // up everyone's.
+                self.counts.address_limited.fetch_add(1, Ordering::Relaxed);
+                if self.lockout_begins(Some(a), now) {
+                    self.counts.address_lockouts.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(client.address = %a, limit_per_s = self.limits.per_address_per_s,
+                        "failed authentication over the address's budget: its failures now get 429");
+                }
+                return Budget::AddressOver(d);
             }
-            return Budget::AddressOver(d);
         }
+        let node = self.per_node.check("node", self.limits.per_node_per_s);
         if !node.allowed {
             self.counts.node_limited.fetch_add(1, Ordering::Relaxed);
             if self.lockout_begins(None, now) {
@@ -220,6 +219,18 @@ mod tests {
         assert_eq!(f.fail(Some(key("2001:db8:0:1::1"))), Budget::Within);
         assert_eq!(f.counts.address_lockouts.load(Ordering::Relaxed), 2);
         assert_eq!(f.counts.address_limited.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn one_address_over_its_budget_does_not_use_up_the_nodes() {
+        let f = AuthFailures::new(AuthFailureLimits {
+            per_address_per_s: 1,
+            per_node_per_s: 10,
+        });
+        for _ in 0..100 {
+            f.fail(Some(key("203.0.113.9")));
+        }
+        assert_eq!(f.fail(Some(key("203.0.113.10"))), Budget::Within);
     }
 
     #[test]

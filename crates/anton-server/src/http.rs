@@ -11,13 +11,14 @@
 //!   previous response (hyper's timer), so a connection idling between HTTP/1.1 requests is closed
 //!   then too. HTTP/2 caps header lists at 16 KiB.
 //! - **bodies**: read in `body_timeout_ms` (the API's body extractor, 408).
-//! - **idle**: a connection with no request under way and no bytes either way for
-//!   `idle_timeout_ms` is closed (gracefully, within 2 s: a client that stops reading what it is
+//! - **idle**: a connection with no request under way for `idle_timeout_ms` (bytes alone, such
+//!   as HTTP/2 `PING`s, do not count) is closed (gracefully, within 2 s: a client that stops reading what it is
 //!   sent cannot hold the connection open). A request under way — until its response is
 //!   produced, or it is abandoned — is never idle.
-//! - **memory per connection**: HTTP/1.1 read buffers of at most the header cap; HTTP/2
-//!   flow-control windows of 64 KiB per stream and 1 MiB per connection, 64 streams at once. So
-//!   the connection limit bounds the memory all connections can hold.
+//! - **memory and work per connection**: HTTP/1.1 read buffers of at most the header cap; HTTP/2
+//!   flow-control windows of 64 KiB per stream and 1 MiB per connection, send buffers of 64 KiB
+//!   per stream, 64 streams at once; a request's handler holds its connection's slots until it
+//!   ends. So the connection limits bound the memory and the work all connections can hold.
 //!
 //! **Nothing is ever served in plaintext**: a client that speaks HTTP without TLS fails the
 //! handshake and the connection is closed without an HTTP response.
@@ -25,10 +26,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use anton_api::body::BodyTimeout;
@@ -40,7 +39,6 @@ use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use rustls::ServerConfig;
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
@@ -57,6 +55,10 @@ const IDLE_CLOSE_GRACE: Duration = Duration::from_secs(2);
 const H2_STREAM_WINDOW: u32 = 64 * 1024;
 const H2_CONNECTION_WINDOW: u32 = 1024 * 1024;
 const H2_STREAMS_MAX: u32 = 64;
+/// HTTP/2: what one stream may have buffered for a client that does not read.
+const H2_SEND_BUFFER: usize = 64 * 1024;
+/// How often the node's full connection table is logged while it lasts.
+const FULL_WARNING_EVERY: Duration = Duration::from_secs(60);
 
 /// The listener's limits (`[http]` in `anton.toml`; docs/security.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,6 +141,7 @@ pub async fn serve(
     let per_address = Arc::new(PerAddress::new(limits.max_connections_per_address));
     let (stopping_tx, stopping) = watch::channel(false);
     let limits = Arc::new(limits);
+    let mut last_full_warning: Option<Instant> = None;
     tokio::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -154,11 +157,18 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tracing::warn!(client.addr = %peer, "connection refused: the node's connection limit is reached");
+            // Logged once a minute while it lasts, not per connection (a flood is not a log flood).
+            if last_full_warning.is_none_or(|t: Instant| t.elapsed() >= FULL_WARNING_EVERY) {
+                last_full_warning = Some(Instant::now());
+                tracing::warn!(
+                    limit = limits.max_connections,
+                    "connections refused: the node's connection limit is reached"
+                );
+            }
             continue; // dropped: closed
         };
         let Some(held) = per_address.enter(peer.ip()) else {
-            tracing::info!(client.addr = %peer, "connection refused: this address's connection limit is reached");
+            tracing::debug!(client.addr = %peer, "connection refused: this address's connection limit is reached");
             continue;
         };
         let _ = tcp.set_nodelay(true);
@@ -168,8 +178,7 @@ pub async fn serve(
             limits: Arc::clone(&limits),
             peer,
             stopping: stopping.clone(),
-            _slot: slot,
-            _address: held,
+            held: Arc::new((slot, held)),
         };
         tokio::spawn(connection.run(tcp));
     }
@@ -187,18 +196,14 @@ struct Connection {
     limits: Arc<HttpConfig>,
     peer: SocketAddr,
     stopping: watch::Receiver<bool>,
-    _slot: OwnedSemaphorePermit,
-    _address: AddressSlot,
+    /// The node's and the address's slots, held by the connection and by each of its requests.
+    held: Arc<(OwnedSemaphorePermit, AddressSlot)>,
 }
 
 impl Connection {
     async fn run(mut self, tcp: tokio::net::TcpStream) {
         let peer = self.peer;
         let activity = Activity::new();
-        let tcp = Tracked {
-            inner: tcp,
-            activity: Arc::clone(&activity),
-        };
         let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, self.acceptor.accept(tcp)).await
         {
             Ok(Ok(s)) => s,
@@ -209,17 +214,24 @@ impl Connection {
             Err(_) => return,
         };
         let body_timeout = BodyTimeout(Duration::from_millis(self.limits.body_timeout_ms));
-        let (app, tracker) = (self.app.clone(), Arc::clone(&activity));
+        let (app, tracker, held) = (
+            self.app.clone(),
+            Arc::clone(&activity),
+            Arc::clone(&self.held),
+        );
         let svc = tower::service_fn(move |mut req: Request<hyper::body::Incoming>| {
             // Counted until the response is produced or the request is abandoned (an HTTP/2
             // stream reset drops this future): a request under way keeps its connection open.
             let under_way = tracker.request();
+            // A handler holds its connection's slots until it ends, even after the connection
+            // closed: the connection limits bound the work under way, not only the sockets.
+            let held = Arc::clone(&held);
             req.extensions_mut().insert(ConnectInfo(peer));
             req.extensions_mut().insert(body_timeout);
             let app = app.clone();
             async move {
                 let response = app.oneshot(req).await;
-                drop(under_way);
+                drop((under_way, held));
                 response
             }
         });
@@ -236,6 +248,7 @@ impl Connection {
             .timer(TokioTimer::new())
             .initial_stream_window_size(H2_STREAM_WINDOW)
             .initial_connection_window_size(H2_CONNECTION_WINDOW)
+            .max_send_buf_size(H2_SEND_BUFFER)
             .max_concurrent_streams(H2_STREAMS_MAX);
         let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
         tokio::pin!(conn);
@@ -243,6 +256,7 @@ impl Connection {
         // Once closing, the connection ends by itself when its requests are answered; a client
         // that does not read what is written to it is cut off at this deadline.
         let mut deadline: Option<tokio::time::Instant> = None;
+        let mut extended = false;
         loop {
             tokio::select! {
                 _ = conn.as_mut() => return,
@@ -258,16 +272,27 @@ impl Connection {
                     deadline = Some(tokio::time::Instant::now() + DRAIN);
                 }
                 () = tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)),
-                    if deadline.is_some() => return,
+                    if deadline.is_some() => {
+                    // A request that raced the idle goodbye (an HTTP/2 stream opened before the
+                    // client read the GOAWAY) gets the stopping node's time to finish, once.
+                    if activity.under_way() && !extended {
+                        extended = true;
+                        deadline = Some(tokio::time::Instant::now() + DRAIN);
+                    } else {
+                        return;
+                    }
+                }
             }
         }
     }
 }
 
-/// When a connection last moved bytes, and how many of its requests are under way.
+/// How many of a connection's requests are under way, and when the last one began or ended.
+/// Only requests count: bytes alone (HTTP/2 `PING`s, window updates, a trickle of header bytes
+/// that the header timeout cuts) never keep a connection from being idle.
 struct Activity {
     started: Instant,
-    /// Milliseconds since `started` of the last read or write that moved bytes.
+    /// Milliseconds since `started` of the last request's start or end.
     last_ms: AtomicU64,
     requests: AtomicUsize,
 }
@@ -289,7 +314,12 @@ impl Activity {
     /// Counts a request as under way until the returned guard is dropped.
     fn request(self: &Arc<Self>) -> UnderWay {
         self.requests.fetch_add(1, Ordering::AcqRel);
+        self.touch();
         UnderWay(Arc::clone(self))
+    }
+
+    fn under_way(&self) -> bool {
+        self.requests.load(Ordering::Acquire) > 0
     }
 
     /// How long the connection has been idle: zero while a request is under way.
@@ -315,49 +345,6 @@ impl Drop for UnderWay {
     fn drop(&mut self) {
         self.0.requests.fetch_sub(1, Ordering::AcqRel);
         self.0.touch();
-    }
-}
-
-/// A socket that records its activity.
-struct Tracked<S> {
-    inner: S,
-    activity: Arc<Activity>,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if buf.filled().len() > before {
-            self.activity.touch();
-        }
-        poll
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
-        if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.touch();
-        }
-        poll
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 

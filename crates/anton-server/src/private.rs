@@ -14,14 +14,14 @@ use anyhow::{bail, Context};
 #[cfg(unix)]
 const OTHERS: u32 = 0o077;
 
-/// Creates `dir` (and its parents) if missing, the last one mode 0700; refuses a `dir` that
+/// Creates `dir` and any missing parents, each mode 0700; refuses a `dir` that
 /// exists open to other users.
 pub fn directory(dir: &Path) -> anyhow::Result<()> {
     create_directory(dir)?;
     refuse_if_open(dir, "chmod 700")
 }
 
-/// Creates `dir` (and its parents) if missing, the last one mode 0700; an existing `dir` is left
+/// Creates `dir` and any missing parents, each mode 0700; an existing `dir` is left
 /// as it is.
 pub fn create_directory(dir: &Path) -> anyhow::Result<()> {
     if !dir.exists() {

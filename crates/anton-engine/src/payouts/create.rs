@@ -272,7 +272,9 @@ async fn run_creations(
             let (Some(k), Some(keyed)) = (key_ref(c), &c.keyed) else {
                 continue;
             };
-            if lost.contains(&k) {
+            // A creation refused for its API key stays refused, whatever its key's twin did.
+            let refused = matches!(decisions.0[i], Some(Err(EngineError::KeyNotUsable)));
+            if lost.contains(&k) && !refused {
                 created[i] = None;
                 decisions.0[i] = Some(
                     winners

@@ -147,6 +147,33 @@ async fn a_connection_that_sends_nothing_is_closed_at_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn http2_pings_alone_do_not_keep_a_connection_open() {
+    let app = app_with_limits(|h| h.idle_timeout_ms = 1_000).await;
+    let mut h2 = connect_with_alpn(&app, b"h2").await.unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = tokio::io::split(h2);
+    // A PING every 200 ms and never a request.
+    let pings = tokio::spawn(async move {
+        for i in 0u8..40 {
+            let ping = [0, 0, 8, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i];
+            if writer.write_all(&ping).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(CLOSE_DEADLINE, reader.read_to_end(&mut buf)).await;
+    pings.abort();
+    assert!(
+        read.is_ok(),
+        "a connection kept alive by PINGs alone stayed open"
+    );
+}
+
+#[tokio::test]
 async fn a_body_sent_slowly_gets_408_at_the_body_timeout() {
     let app = app_with_limits(|h| {
         h.body_timeout_ms = 1_000;
@@ -188,9 +215,10 @@ async fn a_request_in_progress_is_not_cut_by_the_idle_or_header_timeouts() {
         body.len()
     );
     tls.write_all(head.as_bytes()).await.unwrap();
-    // The body arrives over 1.5 s, longer than both short timeouts, in steady pieces.
-    for piece in body.as_bytes().chunks(body.len().div_ceil(6)) {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    // The body arrives in pieces 800 ms apart — each gap longer than both short timeouts, so
+    // only the request being under way keeps the connection open.
+    for piece in body.as_bytes().chunks(body.len().div_ceil(4)) {
+        tokio::time::sleep(Duration::from_millis(800)).await;
         tls.write_all(piece).await.unwrap();
     }
     let (text, _) = read_until_closed(&mut tls, CLOSE_DEADLINE).await;

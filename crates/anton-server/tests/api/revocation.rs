@@ -212,3 +212,87 @@ async fn a_revoked_key_writes_nothing_on_any_node(b: Backend) {
 }
 
 both_backends!(a_revoked_key_writes_nothing_on_any_node);
+
+/// Renders every outcome as an empty 200 (the engine-level test needs no API rendering).
+struct Plain;
+
+impl<T> anton_engine::idempotency::Render<T> for Plain {
+    fn render(
+        &self,
+        _: std::result::Result<&T, &anton_engine::EngineError>,
+    ) -> anton_engine::idempotency::Reply {
+        anton_engine::idempotency::Reply {
+            status: 200,
+            body: String::new(),
+        }
+    }
+}
+
+/// The check inside the write transaction itself, with no key cache in front of it: an engine
+/// over the node's database is handed mutations whose acting key was revoked a moment ago —
+/// a payout creation (a batch, keyed), and a funding (a closure job, keyed and unkeyed). Each
+/// is refused and writes nothing, not even its idempotency record.
+async fn a_mutation_on_a_revoked_key_is_refused_in_its_transaction(b: Backend) {
+    use anton_engine::idempotency::{IdempotencyKey, Keyed, Mutation};
+    use anton_engine::{EngineConfig, EngineError};
+
+    let app = spawn_app_with(b, |_| {}, None).await;
+    let engine = anton_engine::Engine::new(
+        app.store.clone(),
+        app.secrets.clone(),
+        EngineConfig {
+            simulator: app.simulator.clone(),
+            webhooks: Default::default(),
+            live_rail: false,
+        },
+        std::sync::Arc::new(anton_engine::webhooks::ssrf::SystemLookup),
+    );
+    let keys = anton_store::api_keys::list(app.store.read(), &app.merchant)
+        .await
+        .unwrap();
+    let id = keys[0].id.clone();
+    app.fund(&app.key, 1_000_000, "USD").await;
+    let recipient = app.create_recipient(&app.key, "6789").await;
+    let before = writes(&app).await;
+    let (m, revoked) = (app.merchant.clone(), id.clone());
+    app.store
+        .write(move |c| {
+            Box::pin(async move {
+                anton_store::api_keys::revoke(c, &m, &revoked, anton_store::now_us()).await
+            })
+        })
+        .await
+        .unwrap();
+    let mutation = |key: Option<&str>| Mutation {
+        keyed: key.map(|k| Keyed {
+            key: IdempotencyKey::parse(k).unwrap(),
+            fingerprint: "fp".into(),
+        }),
+        render: Plain,
+        actor: Some(id.clone()),
+    };
+    let new = anton_engine::payouts::NewPayout::new(
+        100,
+        "USD",
+        recipient["id"].as_str().unwrap(),
+        None,
+        Default::default(),
+    )
+    .unwrap();
+    let payout = engine
+        .create_payout(&app.tenant(), new, mutation(Some("revoked-payout")))
+        .await;
+    assert!(
+        matches!(payout, Err(EngineError::KeyNotUsable)),
+        "{payout:?}"
+    );
+    for key in [Some("revoked-fund"), None] {
+        let fund = engine
+            .fund_test_balance(&app.tenant(), 5, "USD", mutation(key))
+            .await;
+        assert!(matches!(fund, Err(EngineError::KeyNotUsable)), "{fund:?}");
+    }
+    assert_eq!(writes(&app).await, before, "a revoked key wrote");
+}
+
+both_backends!(a_mutation_on_a_revoked_key_is_refused_in_its_transaction);
