@@ -386,7 +386,108 @@ async fn a_rail_pass_moves_hundreds_of_payouts_at_once(b: Backend) {
     assert_eq!(events, 320 + 240 + 80);
 }
 
+/// `transition_many` directly, on a set that mixes a stale move (its payout moved meanwhile: the
+/// compare-and-set misses) with opposite movements of one account in the same call (a payout
+/// paid and another returned: `paid_out` nets to zero). The stale move writes nothing; the others
+/// write their postings and events; the ledger stays balanced.
+async fn a_set_of_moves_skips_a_stale_one_and_nets_opposite_deltas(b: Backend) {
+    use anton_core::payout::{FailureCode, PayoutStatus, Transition};
+    use anton_engine::payouts::transition::{transition_many, Move};
+
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 100_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let p: Value = app
+            .create_payout(&app.key, rcp["id"].as_str().unwrap(), 1_000)
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(anton_core::id::PayoutId::parse(p["id"].as_str().unwrap()).unwrap());
+    }
+    let now = anton_store::now_us();
+    // All three to processing; the third then paid.
+    anton_engine::rail::simulator::run_due(&app.store, &app.simulator, now)
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/v1/test_helpers/payouts/{}/pay", ids[2]),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let tenant = app.tenant();
+    let mut records = Vec::new();
+    for id in &ids {
+        records.push(
+            anton_store::payouts::get(app.store.read(), &tenant, id)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let events_before = count(&app, "events").await;
+    let postings_before = count(&app, "balance_transactions").await;
+    let mut stale = records[0].clone();
+    stale.status = PayoutStatus::Pending;
+    let moves = vec![
+        Move {
+            tenant: tenant.clone(),
+            payout: stale,
+            transition: Transition::StartProcessing,
+            rail_due_us: None,
+        },
+        Move {
+            tenant: tenant.clone(),
+            payout: records[1].clone(),
+            transition: Transition::Pay,
+            rail_due_us: None,
+        },
+        Move {
+            tenant: tenant.clone(),
+            payout: records[2].clone(),
+            transition: Transition::Return(FailureCode::AccountFrozen),
+            rail_due_us: None,
+        },
+    ];
+    let lock = b == Backend::Postgres;
+    let moved = app
+        .store
+        .write(move |c| Box::pin(async move { transition_many(c, &moves, lock, now).await }))
+        .await
+        .unwrap();
+    assert_eq!(moved, 2);
+    assert_eq!(count(&app, "events").await, events_before + 2);
+    assert_eq!(
+        count(&app, "balance_transactions").await,
+        postings_before + 2
+    );
+    let mut seen = Vec::new();
+    for id in &ids {
+        seen.push(app.payout(&app.key, id.as_str()).await["status"].clone());
+    }
+    assert_eq!(seen, ["processing", "paid", "returned"]);
+    app.assert_ledger_balanced(&tenant).await;
+    let balance = app.balance(&app.key).await;
+    // 100,000 funded: one in flight (1,000), one paid out (1,000), the returned one back.
+    assert_eq!(balance["available"][0]["amount"], 98_000);
+    assert_eq!(balance["in_flight"][0]["amount"], 1_000);
+}
+
+async fn count(app: &crate::helpers::TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(app.store.read())
+        .await
+        .unwrap()
+}
+
 both_backends!(
+    a_set_of_moves_skips_a_stale_one_and_nets_opposite_deltas,
     a_rail_pass_moves_hundreds_of_payouts_at_once,
     concurrent_payouts_never_overdraw_the_balance,
     the_simulator_follows_the_outcome_table,
