@@ -24,7 +24,7 @@ use tower::ServiceExt;
 fn vectors() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/test-vectors/webhook-signatures.json"
+        "/../../test-vectors/webhook-signatures.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
