@@ -114,9 +114,13 @@ impl FromRequestParts<ApiState> for Auth {
     ) -> Result<Self, AuthRejection> {
         let ip = client_ip(parts);
         let fail = |code: &'static str, msg: &str| {
-            tracing::info!(auth.failure = code, "authentication failed");
             match state.auth_failures.fail(ip.map(AddressKey::of)) {
-                Budget::Within => AuthRejection::from(ApiError::unauthenticated(code, msg)),
+                Budget::Within => {
+                    // Failures over a budget are counted, and their lockout logged once, not
+                    // each (a flood of bad keys is not a log flood).
+                    tracing::info!(auth.failure = code, "authentication failed");
+                    AuthRejection::from(ApiError::unauthenticated(code, msg))
+                }
                 Budget::AddressOver(d) | Budget::NodeOver(d) => {
                     AuthRejection(ApiError::authentication_limited(d.retry_after_s), Some(d))
                 }

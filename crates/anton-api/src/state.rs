@@ -36,12 +36,8 @@ impl std::ops::Deref for ApiState {
 }
 
 impl ApiState {
-    pub fn new(engine: Engine) -> Self {
-        Self::with_limits(engine, AuthFailureLimits::default())
-    }
-
-    /// A state whose failed-authentication budgets are `auth_failures`.
-    pub fn with_limits(engine: Engine, auth_failures: AuthFailureLimits) -> Self {
+    /// A node's API state; `auth_failures`: its failed-authentication budgets.
+    pub fn new(engine: Engine, auth_failures: AuthFailureLimits) -> Self {
         Self(Arc::new(Inner {
             engine,
             key_limiter: RateLimiter::default(),

@@ -143,7 +143,7 @@ impl Application {
             engine.store().clone(),
             stop_rx.clone(),
         ));
-        let state = ApiState::with_limits(engine, self.config.http.auth_failures());
+        let state = ApiState::new(engine, self.config.http.auth_failures());
         let app = if self.config.serves_api() {
             anton_api::router(state)
         } else {
