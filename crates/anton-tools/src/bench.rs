@@ -74,6 +74,12 @@ pub enum BenchCommand {
         #[arg(long, default_value = "bench-report.md")]
         report: PathBuf,
     },
+    /// Payouts through their whole life (creation, rail and webhook deliveries together) against
+    /// creation alone, in one run of four phases (see `bench_lifecycle`).
+    Lifecycle(crate::bench_lifecycle::LifecycleArgs),
+    /// A webhook receiver as a process of its own, for `scripts/bench-outside.py` (counts
+    /// payout deliveries; runs until interrupted).
+    Receiver(crate::bench_receiver::ReceiverArgs),
     /// Server memory with many open connections: starts `anton serve` as a child process, opens
     /// `--count` TLS keep-alive connections (one request each, then idle) and reads the child's RSS.
     Connections {
@@ -126,6 +132,8 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             )
             .await
         }
+        BenchCommand::Lifecycle(args) => crate::bench_lifecycle::run(args).await,
+        BenchCommand::Receiver(args) => crate::bench_receiver::run(args).await,
         BenchCommand::Connections { count, report } => open_connections(count, &report).await,
     }
 }
@@ -237,9 +245,9 @@ impl MachineCpu {
     }
 }
 
-struct Target {
-    key: String,
-    recipient: String,
+pub(crate) struct Target {
+    pub(crate) key: String,
+    pub(crate) recipient: String,
 }
 
 async fn payouts(
@@ -356,7 +364,7 @@ async fn payouts(
 }
 
 /// The bench's merchants: each with raised limits, a funded balance, a key and one recipient.
-async fn bench_merchants(
+pub(crate) async fn bench_merchants(
     store: &anton_store::Store,
     secrets: &anton_engine::Secrets,
     client: &reqwest::Client,
@@ -406,7 +414,7 @@ async fn bench_merchants(
 
 /// `connections` keep-alive clients creating payouts for `seconds` (at `rate`/s in all when set):
 /// every latency of a success, the errors, and the seconds it took.
-async fn drive(
+pub(crate) async fn drive(
     ca: &std::path::Path,
     bases: &[String],
     targets: Vec<Target>,

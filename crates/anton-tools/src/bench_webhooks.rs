@@ -454,7 +454,7 @@ async fn until_received(received: &Received, expected: u64) -> anyhow::Result<()
 
 /// The node: dispatcher on, the rail idle (it would add events and writes of its own), the
 /// receiver trusted and allowed, no per-endpoint rate limit in the way.
-fn node_config(
+pub(crate) fn node_config(
     dir: &std::path::Path,
     url: String,
     receiver: &LocalReceiver,

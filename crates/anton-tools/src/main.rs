@@ -1,8 +1,10 @@
 //! `anton-tools`: the developer tools that measure and torture Anton, kept out of the `anton`
 //! binary that operators install.
 //!
-//! - [`bench`], [`bench_webhooks`]: `anton-tools bench payouts|webhooks|connections`, benchmarks
-//!   that append a Markdown report (docs/benchmarks.md).
+//! - [`bench`], [`bench_webhooks`], [`bench_lifecycle`]: `anton-tools bench
+//!   payouts|webhooks|lifecycle|connections`, benchmarks that append a Markdown report
+//!   (docs/benchmarks.md); [`bench_receiver`]: `anton-tools bench receiver`, the webhook
+//!   receiver of the outside benchmark (`scripts/bench-outside.py`).
 //! - [`crash`]: `anton-tools crash-test`, SIGKILLs a node under load and checks that nothing
 //!   acknowledged was lost or duplicated (CI runs it on both backends).
 //!
@@ -12,6 +14,8 @@
 //! the code `anton serve` runs, with the same allocator.
 
 mod bench;
+mod bench_lifecycle;
+mod bench_receiver;
 mod bench_webhooks;
 mod crash;
 
