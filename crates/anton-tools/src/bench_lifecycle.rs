@@ -126,6 +126,9 @@ struct Phase {
     creation: Vec<Duration>,
     errors: u64,
     load_s: f64,
+    /// Machine CPU seconds per payout (node, receiver, load generator and database together) and
+    /// the machine's busy share: over the load, and for a lifecycle phase until its last delivery.
+    cpu: Option<(f64, f64)>,
     life: Option<Life>,
     ledger_ok: bool,
 }
@@ -144,9 +147,6 @@ struct Life {
     to_paid: Vec<f64>,
     to_paid_webhook: Vec<f64>,
     event_to_delivery: Vec<f64>,
-    /// Machine CPU seconds per payout (node, receiver, load generator and database together) and
-    /// the machine's busy share.
-    cpu: Option<(f64, f64)>,
 }
 
 pub async fn run(args: LifecycleArgs) -> anyhow::Result<()> {
@@ -270,9 +270,16 @@ async fn measure(
     let (mut creation, errors, load_s) =
         drive(ca, &bases, targets, args.connections, rate, args.seconds).await?;
     creation.sort();
+    let per_payout = |cpu0: Option<MachineCpu>, n: usize| {
+        cpu0.zip(MachineCpu::now()).map(|(a, b)| {
+            let (seconds, share) = b.since(a);
+            (seconds / n.max(1) as f64, share)
+        })
+    };
     let mut phase = Phase {
         mode,
         rate,
+        cpu: per_payout(cpu0, creation.len()),
         creation,
         errors,
         load_s,
@@ -290,10 +297,7 @@ async fn measure(
     }
     let kept_up = received.count.load(Ordering::Relaxed) >= want;
     let done = Instant::now();
-    let cpu = cpu0.zip(MachineCpu::now()).map(|(a, b)| {
-        let (seconds, share) = b.since(a);
-        (seconds / phase.creation.len().max(1) as f64, share)
-    });
+    phase.cpu = per_payout(cpu0, phase.creation.len());
     if let Some(s) = sampler {
         s.abort();
     }
@@ -309,7 +313,6 @@ async fn measure(
         to_paid,
         to_paid_webhook,
         event_to_delivery,
-        cpu,
     });
     Ok(phase)
 }
@@ -474,11 +477,14 @@ fn row(out: &mut String, p: &Phase) -> anyhow::Result<()> {
         pct(&c, 0.5),
         pct(&c, 0.99)
     )?;
+    let cpu = p.cpu.map_or("n/a".to_owned(), |(s, share)| {
+        format!("{:.0} µs ({:.0}% busy)", s * 1e6, share * 100.0)
+    });
     match &p.life {
-        None => writeln!(out, " | | | | | | |")?,
+        None => writeln!(out, " | | | | | | {cpu} |")?,
         Some(l) => writeln!(
             out,
-            " {:.0}{} | {:.0} / {:.0} | {:.0} / {:.0} | {:.0} / {:.0} | {} / {} | {:.2} s | {} |",
+            " {:.0}{} | {:.0} / {:.0} | {:.0} / {:.0} | {:.0} / {:.0} | {} / {} | {:.2} s | {cpu} |",
             l.sustained,
             if l.kept_up { "" } else { " (did not finish)" },
             pct(&l.to_paid, 0.5),
@@ -490,11 +496,6 @@ fn row(out: &mut String, p: &Phase) -> anyhow::Result<()> {
             l.backlog_max.0,
             l.backlog_max.1,
             l.drain_s,
-            l.cpu.map_or("n/a".to_owned(), |(s, share)| format!(
-                "{:.0} µs ({:.0}% busy)",
-                s * 1e6,
-                share * 100.0
-            )),
         )?,
     }
     Ok(())
