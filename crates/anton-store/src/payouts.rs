@@ -5,8 +5,7 @@ use anton_core::id::{KeyId, MerchantId, PayoutId, RecipientId};
 use anton_core::keys::Environment;
 use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Executor, Row};
+use sqlx::{Any, AnyConnection, Executor};
 
 use std::collections::{HashMap, HashSet};
 
@@ -14,9 +13,9 @@ use anton_core::money::Currency;
 
 use crate::idempotency::{NewRecord, RecordKey, StoredResponse};
 use crate::ledger::{BalanceKey, Delta};
-use crate::list::{chunks_for, rows_insert, BatchConn, Page, Sql};
+use crate::list::{chunks_for, rows_insert, BatchConn, Page, RowGet, Sql};
 use crate::recipients::RecipientBrief;
-use crate::{stored, Backend, Result, Scoped, StoreError, Tenant};
+use crate::{stored, Result, Scoped, StoreError, Tenant};
 
 #[derive(Debug, Clone)]
 pub struct PayoutRecord {
@@ -45,24 +44,23 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("payouts.{what}"))
 }
 
-fn from_row(r: &AnyRow) -> Result<PayoutRecord> {
+fn from_row(r: &dyn RowGet) -> Result<PayoutRecord> {
     Ok(PayoutRecord {
-        id: PayoutId::parse(&r.try_get::<String, _>("id")?).map_err(|_| corrupt("id"))?,
-        recipient_id: RecipientId::parse(&r.try_get::<String, _>("recipient_id")?)
+        id: PayoutId::parse(&r.text("id")?).map_err(|_| corrupt("id"))?,
+        recipient_id: RecipientId::parse(&r.text("recipient_id")?)
             .map_err(|_| corrupt("recipient_id"))?,
-        amount: r.try_get("amount")?,
-        currency: r.try_get("currency")?,
-        status: PayoutStatus::parse(&r.try_get::<String, _>("status")?)
-            .ok_or_else(|| corrupt("status"))?,
-        failure_code: r.try_get("failure_code")?,
-        failure_message: r.try_get("failure_message")?,
-        description: r.try_get("description")?,
-        metadata: r.try_get("metadata")?,
-        outcome_last4: r.try_get("outcome_last4")?,
-        arrival_date: r.try_get("arrival_date")?,
-        rail_due_us: r.try_get("rail_due_us")?,
-        created: Timestamp::from_unix_micros(r.try_get("created_us")?),
-        updated: Timestamp::from_unix_micros(r.try_get("updated_us")?),
+        amount: r.int("amount")?,
+        currency: r.text("currency")?,
+        status: PayoutStatus::parse(&r.text("status")?).ok_or_else(|| corrupt("status"))?,
+        failure_code: r.opt_text("failure_code")?,
+        failure_message: r.opt_text("failure_message")?,
+        description: r.opt_text("description")?,
+        metadata: r.text("metadata")?,
+        outcome_last4: r.text("outcome_last4")?,
+        arrival_date: r.opt_text("arrival_date")?,
+        rail_due_us: r.opt_int("rail_due_us")?,
+        created: Timestamp::from_unix_micros(r.int("created_us")?),
+        updated: Timestamp::from_unix_micros(r.int("updated_us")?),
     })
 }
 
@@ -104,7 +102,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     .bind(id.as_str())
     .fetch_optional(ex)
     .await?;
-    row.as_ref().map(from_row).transpose()
+    row.as_ref().map(|r| from_row(r)).transpose()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -130,7 +128,11 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
         sql.push(" AND recipient_id = ").text(r.as_str());
     }
     page.finish(&mut sql);
-    sql.fetch_all(ex).await?.iter().map(from_row).collect()
+    sql.fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| from_row(r))
+        .collect()
 }
 
 /// The new state a transition writes.
@@ -249,15 +251,30 @@ pub async fn update_status_many(
     Ok(moved)
 }
 
-/// Stops scheduling rail work for a payout (its status needs none, e.g. canceled). Not a status
-/// change: the status is untouched.
-pub async fn unschedule(conn: &mut AnyConnection, t: &Tenant, id: &PayoutId) -> Result<()> {
-    sqlx::query("UPDATE payouts SET rail_due_us = NULL, rail_lease_us = NULL WHERE merchant_id = $1 AND env = $2 AND id = $3")
-        .bind(t.m())
-        .bind(t.e())
-        .bind(id.as_str())
-        .execute(conn)
-        .await?;
+/// Stops scheduling rail work for these payouts (their status needs none, e.g. canceled). Not a
+/// status change: the status is untouched. One statement per chunk.
+pub async fn unschedule_many(conn: &mut BatchConn<'_>, ids: &[Scoped<PayoutId>]) -> Result<()> {
+    for chunk in chunks_for(conn, ids) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::for_batch(
+            conn,
+            "UPDATE payouts SET rail_due_us = NULL, rail_lease_us = NULL FROM ",
+        );
+        crate::list::rows_from(&mut sql, chunk, |sql, k| {
+            sql.text(k.tenant.m())
+                .push(", ")
+                .text(k.tenant.e())
+                .push(", ")
+                .text(k.id.as_str());
+        });
+        sql.push(
+            " WHERE payouts.merchant_id = v.column1 AND payouts.env = v.column2 \
+             AND payouts.id = v.column3",
+        );
+        sql.execute_batch(conn).await?;
+    }
     Ok(())
 }
 
@@ -272,35 +289,39 @@ pub struct DuePayout {
 /// transaction: on PostgreSQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) so workers on other
 /// nodes take different payouts; on SQLite the single writer already excludes everyone else.
 pub async fn due_for_rail(
-    conn: &mut AnyConnection,
-    backend: Backend,
+    conn: &mut BatchConn<'_>,
     env: Environment,
     now_us: i64,
     limit: i64,
 ) -> Result<Vec<DuePayout>> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
+    let lock = match conn {
+        BatchConn::Sqlite(_) => "",
+        BatchConn::Pg(_) => " FOR UPDATE SKIP LOCKED",
+        BatchConn::Any(c) if c.backend_name() == "PostgreSQL" => " FOR UPDATE SKIP LOCKED",
+        BatchConn::Any(_) => "",
     };
-    let rows = sqlx::query(&format!(
-        "SELECT merchant_id, {COLUMNS} FROM payouts WHERE rail_due_us IS NOT NULL AND rail_due_us <= $1 AND env = $2 \
-         ORDER BY rail_due_us LIMIT $3{lock}"
-    ))
-    .bind(now_us)
-    .bind(env.as_str())
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let merchant_id = MerchantId::parse(&r.try_get::<String, _>("merchant_id")?)
-                .map_err(|_| corrupt("merchant_id"))?;
-            Ok(DuePayout {
-                tenant: Tenant::new(merchant_id, env),
-                payout: from_row(r)?,
-            })
+    let mut sql = Sql::for_batch(
+        conn,
+        &format!(
+            "SELECT merchant_id, {COLUMNS} FROM payouts \
+             WHERE rail_due_us IS NOT NULL AND rail_due_us <= "
+        ),
+    );
+    sql.push_int(now_us)
+        .push(" AND env = ")
+        .text(env.as_str())
+        .push(" ORDER BY rail_due_us LIMIT ")
+        .push_int(limit)
+        .push(lock);
+    sql.fetch_batch(conn, |r| {
+        let merchant_id =
+            MerchantId::parse(&r.text("merchant_id")?).map_err(|_| corrupt("merchant_id"))?;
+        Ok(DuePayout {
+            tenant: Tenant::new(merchant_id, env),
+            payout: from_row(r)?,
         })
-        .collect()
+    })
+    .await
 }
 
 async fn insert_many_chunk(

@@ -339,8 +339,9 @@ async fn payouts(
         ledger_ok,
     )?;
     let out = format!(
-        "{out}- Rail afterwards: {steps} payout steps in {rail_s:.2} s ({:.0} steps/s; passes of up to 500, delays skipped)\n",
-        steps as f64 / rail_s.max(1e-9)
+        "{out}- Rail afterwards: {steps} payout steps in {rail_s:.2} s ({:.0} steps/s; passes of up to {}, delays skipped)\n",
+        steps as f64 / rail_s.max(1e-9),
+        anton_engine::rail::simulator::PASS_MAX
     );
     print!("{out}");
     let mut f = std::fs::OpenOptions::new()

@@ -120,7 +120,7 @@ pub struct Move {
 /// creation batch locks them (`ledger::read_available`), so a pass and a batch on the same
 /// balances wait for each other instead of deadlocking. SQLite's writer excludes every other.
 pub async fn transition_many(
-    c: &mut Conn,
+    conn: &mut BatchConn<'_>,
     moves: &[Move],
     lock: bool,
     now_us: i64,
@@ -147,8 +147,7 @@ pub async fn transition_many(
     if rows.is_empty() {
         return Ok(0);
     }
-    let mut conn = BatchConn::Any(c);
-    let moved = payouts::update_status_many(&mut conn, &rows, now_us).await?;
+    let moved = payouts::update_status_many(conn, &rows, now_us).await?;
     let mut postings = Vec::new();
     let mut deltas: BTreeMap<(BalanceKey, &'static str), (LedgerAccount, i64)> = BTreeMap::new();
     let mut events = Vec::new();
@@ -191,11 +190,11 @@ pub async fn transition_many(
     let mut balances: Vec<BalanceKey> = deltas.iter().map(|d| d.balance.clone()).collect();
     balances.dedup();
     if lock && !balances.is_empty() {
-        ledger::read_available(&mut conn, true, &balances).await?;
+        ledger::read_available(conn, true, &balances).await?;
     }
-    ledger::insert_postings(&mut conn, &postings).await?;
-    ledger::apply_deltas(&mut conn, &deltas).await?;
-    events::insert_many(&mut conn, &events).await?;
+    ledger::insert_postings(conn, &postings).await?;
+    ledger::apply_deltas(conn, &deltas).await?;
+    events::insert_many(conn, &events).await?;
     Ok(events.len())
 }
 

@@ -2,19 +2,19 @@
 //! account's last four digits choosing another outcome (`0002`–`0006`, see
 //! [`anton_core::payout::SimulatedOutcome`]).
 //!
-//! Each pass is one write job: select due payouts (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so workers
-//! on several nodes take different payouts), apply one step to each, schedule the next — set-based
-//! ([`transition::transition_many`]: a constant number of statements for up to 500 payouts). A step
-//! and its posting and event commit together; a crash mid-pass loses nothing (the pass rolls back
-//! and the payouts are still due). Every step is a compare-and-set, so running a pass twice is
-//! safe.
+//! Each pass is one write job: select due payouts (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
+//! workers on several nodes take different payouts), apply one step to each, schedule the next —
+//! set-based ([`transition::transition_many`]: a constant number of statements for up to
+//! [`PASS_MAX`] payouts). A step and its posting and event commit together; a crash mid-pass
+//! loses nothing (the pass rolls back and the payouts are still due). Every step is a
+//! compare-and-set, so running a pass twice is safe.
 
 use std::time::Duration;
 
 use anton_core::keys::Environment;
 use anton_core::payout::{PayoutStatus, SimulatedOutcome, Transition};
-use anton_store::payouts::due_for_rail;
-use anton_store::{Backend, Store};
+use anton_store::payouts::{due_for_rail, unschedule_many};
+use anton_store::{Backend, Scoped, Store};
 
 use crate::payouts::transition::{self, Move};
 
@@ -43,8 +43,8 @@ impl Default for SimulatorConfig {
     }
 }
 
-/// Most payouts moved per pass.
-const PASS_MAX: i64 = 500;
+/// Most payouts moved per pass (see [`run_due`]).
+pub const PASS_MAX: i64 = 200;
 
 fn ms(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX / 1000) * 1000
@@ -75,18 +75,26 @@ fn next_step(
 }
 
 /// Runs one pass at time `now_us`; returns how many payouts moved. Tests call this directly.
+///
+/// The pass is a native write job (`Store::write_native`): on SQLite it shares the native writer's
+/// group commit with the creation batches and the dispatcher's jobs (one commit, no thread hand-off
+/// per statement); on PostgreSQL it runs on the job lane with its row sets as arrays. At most
+/// [`PASS_MAX`] payouts per pass: a commit that carries a pass carries creations too, and a
+/// smaller pass keeps what it adds to their latency small; the worker runs the next pass at once
+/// while more are due, so a backlog still drains at full speed, pass after pass.
 pub async fn run_due(
     store: &Store,
     cfg: &SimulatorConfig,
     now_us: i64,
 ) -> anton_store::Result<usize> {
-    let backend: Backend = store.backend();
+    let lock = store.backend() == Backend::Postgres;
     let cfg = cfg.clone();
     store
-        .write(move |c| {
+        .write_native(move |c| {
             Box::pin(async move {
-                let due = due_for_rail(c, backend, Environment::Test, now_us, PASS_MAX).await?;
+                let due = due_for_rail(c, Environment::Test, now_us, PASS_MAX).await?;
                 let mut moves = Vec::with_capacity(due.len());
+                let mut idle = Vec::new();
                 for d in due {
                     let outcome = SimulatedOutcome::for_last4(&d.payout.outcome_last4);
                     match next_step(d.payout.status, outcome, &cfg, now_us) {
@@ -97,12 +105,10 @@ pub async fn run_due(
                             rail_due_us,
                         }),
                         // Nothing to do in this status (e.g. canceled): stop scheduling it.
-                        None => {
-                            anton_store::payouts::unschedule(c, &d.tenant, &d.payout.id).await?;
-                        }
+                        None => idle.push(Scoped::new(d.tenant, d.payout.id)),
                     }
                 }
-                let lock = backend == Backend::Postgres;
+                unschedule_many(c, &idle).await?;
                 let moved = transition::transition_many(c, &moves, lock, now_us).await?;
                 Ok(moved)
             })

@@ -317,8 +317,8 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
     assert_eq!(single["data"]["object"]["object"], "payout");
 }
 
-/// A rail pass moves its due payouts as a set: hundreds at once, over two merchants, with every
-/// outcome, in one pass per step — each step's posting and event written, the ledger balanced.
+/// A rail pass moves its due payouts as a set: hundreds at once (in passes of `PASS_MAX`), over
+/// two merchants, with every outcome — each step's posting and event written, the ledger balanced.
 async fn a_rail_pass_moves_hundreds_of_payouts_at_once(b: Backend) {
     let app = spawn_app(b).await;
     let (other, other_key) = app.other_merchant().await;
@@ -339,21 +339,50 @@ async fn a_rail_pass_moves_hundreds_of_payouts_at_once(b: Backend) {
             }
         }
     }
-    let pass = |now| anton_engine::rail::simulator::run_due(&app.store, &app.simulator, now);
+    // Each step of all the due payouts: passes of PASS_MAX until one moves fewer (the worker
+    // goes on the same way while more are due). Each step is due a second after the one before,
+    // so the passes of one step never reach the next.
+    let max = anton_engine::rail::simulator::PASS_MAX as usize;
+    let cfg = anton_engine::rail::simulator::SimulatorConfig {
+        processing_delay_ms: 1_000,
+        settle_delay_ms: 1_000,
+        return_delay_ms: 1_000,
+        ..app.simulator.clone()
+    };
+    let step = |now| {
+        let (app, cfg) = (&app, &cfg);
+        async move {
+            let mut passes = Vec::new();
+            loop {
+                let n = anton_engine::rail::simulator::run_due(&app.store, cfg, now)
+                    .await
+                    .unwrap();
+                passes.push(n);
+                if n < max {
+                    return passes;
+                }
+            }
+        }
+    };
+    let expected = |total: usize| {
+        let mut passes = vec![max; total / max];
+        passes.push(total % max);
+        passes
+    };
     let now = anton_store::now_us();
-    // pending → processing, all 320 in one pass; then the settlements; then the returns.
-    assert_eq!(pass(now).await.unwrap(), 320);
+    // pending → processing for all 320; then the settlements; then the returns.
+    assert_eq!(step(now).await, expected(320));
     assert_eq!(
-        pass(now + 1).await.unwrap(),
-        240,
+        step(now + 1_000_000).await,
+        expected(240),
         "all but the stuck ones settle"
     );
     assert_eq!(
-        pass(now + 2).await.unwrap(),
-        80,
+        step(now + 2_000_000).await,
+        expected(80),
         "the 0005 payouts are returned"
     );
-    assert_eq!(pass(now + 3).await.unwrap(), 0);
+    assert_eq!(step(now + 3_000_000).await, vec![0]);
     for (key, last4, id) in &ids {
         let p = app.payout(key, id).await;
         let expected = match *last4 {
@@ -458,7 +487,7 @@ async fn a_set_of_moves_skips_a_stale_one_and_nets_opposite_deltas(b: Backend) {
     let lock = b == Backend::Postgres;
     let moved = app
         .store
-        .write(move |c| Box::pin(async move { transition_many(c, &moves, lock, now).await }))
+        .write_native(move |c| Box::pin(async move { transition_many(c, &moves, lock, now).await }))
         .await
         .unwrap();
     assert_eq!(moved, 2);
