@@ -278,6 +278,21 @@ pub async fn unschedule_many(conn: &mut BatchConn<'_>, ids: &[Scoped<PayoutId>])
     Ok(())
 }
 
+/// When the next rail step in `env` falls due (Unix µs), if any: the rail's worker sleeps until
+/// then. Spans tenants, like [`due_for_rail`].
+pub async fn next_rail_due<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    env: Environment,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT rail_due_us FROM payouts WHERE rail_due_us IS NOT NULL AND env = $1 \
+         ORDER BY rail_due_us LIMIT 1",
+    )
+    .bind(env.as_str())
+    .fetch_optional(ex)
+    .await?)
+}
+
 /// A payout the rail should act on now, with its tenant.
 #[derive(Debug, Clone)]
 pub struct DuePayout {

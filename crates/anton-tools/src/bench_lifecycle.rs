@@ -62,6 +62,9 @@ pub struct LifecycleArgs {
     /// The simulator's processing → paid delay.
     #[arg(long, default_value_t = 500)]
     pub settle_delay_ms: u64,
+    /// How often the rail looks for due payouts (the product's default: 250).
+    #[arg(long, default_value_t = 250)]
+    pub poll_interval_ms: u64,
     /// How long a lifecycle phase may take after its load stops before it counts as not
     /// keeping up.
     #[arg(long, default_value_t = 120)]
@@ -189,6 +192,7 @@ async fn phase(args: &LifecycleArgs, mode: Mode, rate: u64) -> anyhow::Result<Ph
     let mut config = crate::bench_webhooks::node_config(&dir, url, &receiver)?;
     config.simulator.processing_delay_ms = args.processing_delay_ms;
     config.simulator.settle_delay_ms = args.settle_delay_ms;
+    config.simulator.poll_interval_ms = args.poll_interval_ms;
     config.workers = mode == Mode::Lifecycle;
     let app = Application::build(config).await?;
     let ca = app
@@ -416,8 +420,8 @@ fn report(args: &LifecycleArgs, phases: &[Phase; 4]) -> anyhow::Result<String> {
     )?;
     writeln!(
         out,
-        "- Load: {} HTTPS/1.1 keep-alive connections, {} merchant(s) (each its own balance and an endpoint subscribed to every event), {} s per phase; simulator delays {} ms + {} ms, rail poll every 250 ms",
-        args.connections, args.merchants, args.seconds, args.processing_delay_ms, args.settle_delay_ms
+        "- Load: {} HTTPS/1.1 keep-alive connections, {} merchant(s) (each its own balance and an endpoint subscribed to every event), {} s per phase; simulator delays {} ms + {} ms, rail poll every {} ms",
+        args.connections, args.merchants, args.seconds, args.processing_delay_ms, args.settle_delay_ms, args.poll_interval_ms
     )?;
     writeln!(out)?;
     writeln!(out, "| phase | rate | created/s | errors | creation p50 / p99 ms | lifecycle payouts/s | creation→paid p50 / p99 ms | creation→`payout.paid` received p50 / p99 ms | event→delivery p50 / p99 ms | largest backlog (overdue payouts / undelivered) | drain after load | machine CPU per payout |")?;

@@ -140,6 +140,137 @@ async fn the_bench_commands_write_a_report() {
     assert!(bench_databases().await <= before);
 }
 
+/// `anton-tools bench lifecycle` (issue 16): a short run per backend takes every payout of its
+/// lifecycle phases through the rail to its third delivery, and reports the four phases, the
+/// ratios the targets are about and the ledger check.
+async fn the_lifecycle_bench_follows_every_payout_to_its_last_delivery(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.md");
+    let backend_arg = match backend {
+        Backend::Sqlite => "sqlite".to_owned(),
+        Backend::Postgres => pg_admin_url(),
+    };
+    let args: Vec<String> = [
+        "bench",
+        "lifecycle",
+        "--backend",
+        &backend_arg,
+        "--connections",
+        "4",
+        "--seconds",
+        "1",
+        "--rate",
+        "40",
+        "--processing-delay-ms",
+        "100",
+        "--settle-delay-ms",
+        "100",
+        "--drain-limit-s",
+        "60",
+        "--report",
+        report.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    let dir_path = dir.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        tools(
+            &dir_path,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    })
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("## Payout lifecycle"), "{text}");
+    assert!(
+        text.contains("Ledger invariants after every phase: hold"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("| creation only |") || l.starts_with("| lifecycle |"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    for row in rows.iter().filter(|r| r.starts_with("| lifecycle |")) {
+        assert!(!row.contains("did not finish"), "{text}");
+        // The sustained rate column: payouts that reached their last delivery.
+        let sustained: f64 = row.split('|').nth(6).unwrap().trim().parse().unwrap();
+        assert!(sustained > 0.0, "{text}");
+    }
+    assert!(text.contains("Creation→paid p99 at 40 payouts/s"), "{text}");
+}
+
+mod the_lifecycle_bench_follows_every_payout_to_its_last_delivery {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::the_lifecycle_bench_follows_every_payout_to_its_last_delivery(super::Backend::Sqlite)
+            .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::the_lifecycle_bench_follows_every_payout_to_its_last_delivery(
+            super::Backend::Postgres,
+        )
+        .await
+    }
+}
+
+/// `anton-tools bench receiver` (the outside benchmark's receiver): it writes where it listens and
+/// its CA, counts the payout deliveries it gets (not other events) and answers the count, over
+/// HTTPS verified against its own CA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receiver_counts_payout_deliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    let info_path = dir.path().join("info.json");
+    let mut child = Command::new(TOOLS)
+        .args(["bench", "receiver", "--info", info_path.to_str().unwrap()])
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let info: serde_json::Value = loop {
+        if let Some(v) = std::fs::read(&info_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+        {
+            break v;
+        }
+        assert!(std::time::Instant::now() < deadline, "no receiver info");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let ca = std::fs::read(info["ca"].as_str().unwrap()).unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .tls_built_in_root_certs(false)
+        .build()
+        .unwrap();
+    let count = || async {
+        client
+            .get(info["count_url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, "0");
+    for ty in ["payout.created", "recipient.created", "payout.paid"] {
+        client
+            .post(info["url"].as_str().unwrap())
+            .body(serde_json::json!({"id": "evt_1", "type": ty}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    }
+    assert_eq!(count().await, "2");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 /// The crash harness (`anton-tools crash-test`, issue 5): 20 SIGKILLs under payout load with the rail
 /// and the dispatcher running; every acknowledged payout exactly once, no key twice, the ledger
 /// balanced, every event delivered, SQLite intact. Its figures go to the test's real stdout, so
@@ -182,7 +313,10 @@ fn the_tools_binary_runs_the_benchmarks_and_the_crash_harness() {
     );
     let bench = tools(dir.path(), &["bench", "--help"]);
     assert!(
-        bench.contains("payouts") && bench.contains("webhooks") && bench.contains("connections"),
+        bench.contains("payouts")
+            && bench.contains("webhooks")
+            && bench.contains("lifecycle")
+            && bench.contains("connections"),
         "{bench}"
     );
 }

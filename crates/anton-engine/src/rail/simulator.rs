@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anton_core::keys::Environment;
 use anton_core::payout::{PayoutStatus, SimulatedOutcome, Transition};
-use anton_store::payouts::{due_for_rail, unschedule_many};
+use anton_store::payouts::{due_for_rail, next_rail_due, unschedule_many};
 use anton_store::{Backend, Scoped, Store};
 
 use crate::payouts::transition::{self, Move};
@@ -28,7 +28,8 @@ pub struct SimulatorConfig {
     pub settle_delay_ms: u64,
     /// paid → returned (for the `0005` account).
     pub return_delay_ms: u64,
-    /// How often the worker looks for due payouts.
+    /// The longest the worker sleeps between looks at the payouts (it wakes sooner when a step
+    /// falls due sooner).
     pub poll_interval_ms: u64,
 }
 
@@ -116,16 +117,25 @@ pub async fn run_due(
         .await
 }
 
-/// The background worker: a pass every `poll_interval_ms` until `shutdown` resolves.
+/// Passes start at least this far apart (or `poll_interval_ms`, if shorter): under a steady load
+/// each pass moves the set that fell due meanwhile, not one payout per commit.
+const PASS_SPACING: Duration = Duration::from_millis(25);
+
+/// The background worker, until `shutdown` resolves. It runs the passes that are due (back to back
+/// while each is full), then sleeps until the next step falls due — read from the payouts, so a
+/// step is taken when it is due, not at the next poll — but at most `poll_interval_ms`, so the
+/// payouts created meanwhile (or by another node) are seen within that time.
 pub async fn run(store: Store, cfg: SimulatorConfig, shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut shutdown = shutdown;
-    let mut tick = tokio::time::interval(Duration::from_millis(cfg.poll_interval_ms));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let poll = Duration::from_millis(cfg.poll_interval_ms);
+    let spacing = PASS_SPACING.min(poll);
+    let mut wake = tokio::time::Instant::now();
     loop {
         tokio::select! {
-            _ = tick.tick() => {}
+            _ = tokio::time::sleep_until(wake) => {}
             _ = shutdown.changed() => return,
         }
+        let started = tokio::time::Instant::now();
         loop {
             match run_due(&store, &cfg, anton_store::now_us()).await {
                 Ok(n) if n as i64 >= PASS_MAX => continue, // more are due: go again at once
@@ -136,5 +146,17 @@ pub async fn run(store: Store, cfg: SimulatorConfig, shutdown: tokio::sync::watc
                 }
             }
         }
+        let until_due = match next_rail_due(store.read(), Environment::Test).await {
+            Ok(Some(due_us)) => {
+                let us = u64::try_from(due_us - anton_store::now_us()).unwrap_or(0);
+                Duration::from_micros(us).min(poll)
+            }
+            Ok(None) => poll,
+            Err(e) => {
+                tracing::warn!(error = %e, "simulator could not read its next due step");
+                poll
+            }
+        };
+        wake = (tokio::time::Instant::now() + until_due).max(started + spacing);
     }
 }

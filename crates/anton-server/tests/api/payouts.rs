@@ -508,6 +508,50 @@ async fn a_set_of_moves_skips_a_stale_one_and_nets_opposite_deltas(b: Backend) {
     assert_eq!(balance["in_flight"][0]["amount"], 1_000);
 }
 
+/// The rail's worker takes a step when it falls due, not at its next poll: with a poll interval
+/// of ten minutes and steps a second apart, a payout is paid within the deadline (it would sit
+/// in `pending` for ten minutes if the worker only woke at each poll).
+async fn the_rail_worker_wakes_when_a_step_falls_due(b: Backend) {
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 100_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let cfg = anton_engine::rail::simulator::SimulatorConfig {
+        processing_delay_ms: 1_000,
+        settle_delay_ms: 1_000,
+        return_delay_ms: 1_000,
+        poll_interval_ms: 600_000,
+    };
+    // Created before the worker starts: its first look finds nothing due yet (the step is a
+    // second away) and the due time, and each later step is found the same way.
+    let p: Value = app
+        .create_payout(&app.key, rcp["id"].as_str().unwrap(), 1_000)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(anton_engine::rail::simulator::run(
+        app.store.clone(),
+        cfg,
+        stopped,
+    ));
+    let id = p["id"].as_str().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let status = app.payout(&app.key, id).await["status"].clone();
+        if status == "paid" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {status} a minute later"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    worker.await.unwrap();
+}
+
 async fn count(app: &crate::helpers::TestApp, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(app.store.read())
@@ -518,6 +562,7 @@ async fn count(app: &crate::helpers::TestApp, table: &str) -> i64 {
 both_backends!(
     a_set_of_moves_skips_a_stale_one_and_nets_opposite_deltas,
     a_rail_pass_moves_hundreds_of_payouts_at_once,
+    the_rail_worker_wakes_when_a_step_falls_due,
     concurrent_payouts_never_overdraw_the_balance,
     the_simulator_follows_the_outcome_table,
     cancel_and_test_helpers_follow_the_state_machine,
