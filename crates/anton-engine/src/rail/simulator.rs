@@ -117,46 +117,62 @@ pub async fn run_due(
         .await
 }
 
-/// Passes start at least this far apart (or `poll_interval_ms`, if shorter): under a steady load
-/// each pass moves the set that fell due meanwhile, not one payout per commit.
+/// Passes start at least this far apart (or `poll_interval_ms` apart, if shorter): under a steady
+/// load each pass moves the set that fell due meanwhile, not one payout per commit.
 const PASS_SPACING: Duration = Duration::from_millis(25);
 
-/// The background worker, until `shutdown` resolves. It runs the passes that are due (back to back
-/// while each is full), then sleeps until the next step falls due — read from the payouts, so a
-/// step is taken when it is due, not at the next poll — but at most `poll_interval_ms`, so the
-/// payouts created meanwhile (or by another node) are seen within that time.
+/// The background worker, until `shutdown` resolves. It reads when the next step falls due
+/// (`next_rail_due`, one indexed read, so an idle node writes nothing); if that is now, it runs
+/// the passes (back to back while each comes back full) and reads again; if not, it sleeps until
+/// then — a step is taken when it is due, not at the next poll — but at most `poll_interval_ms`,
+/// so the payouts created meanwhile (or by another node) are seen within that time. Passes start
+/// at least [`PASS_SPACING`] apart.
 pub async fn run(store: Store, cfg: SimulatorConfig, shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut shutdown = shutdown;
     let poll = Duration::from_millis(cfg.poll_interval_ms);
     let spacing = PASS_SPACING.min(poll);
-    let mut wake = tokio::time::Instant::now();
+    let mut last_pass: Option<tokio::time::Instant> = None;
     loop {
+        let now_us = anton_store::now_us();
+        let wait = match next_rail_due(store.read(), Environment::Test).await {
+            Ok(Some(due_us)) if due_us <= now_us => None,
+            Ok(Some(due_us)) => {
+                let us = u64::try_from(due_us - now_us).unwrap_or(0);
+                Some(Duration::from_micros(us).min(poll))
+            }
+            Ok(None) => Some(poll),
+            Err(e) => {
+                tracing::warn!(error = %e, "simulator could not read its next due step");
+                Some(poll)
+            }
+        };
+        let wake = match (wait, last_pass) {
+            (Some(wait), _) => tokio::time::Instant::now() + wait,
+            (None, Some(last)) => last + spacing,
+            (None, None) => tokio::time::Instant::now(),
+        };
         tokio::select! {
             _ = tokio::time::sleep_until(wake) => {}
             _ = shutdown.changed() => return,
         }
-        let started = tokio::time::Instant::now();
+        if wait.is_some() {
+            continue; // read again: the step may be due now, or a new one sooner
+        }
+        last_pass = Some(tokio::time::Instant::now());
         loop {
             match run_due(&store, &cfg, anton_store::now_us()).await {
                 Ok(n) if n as i64 >= PASS_MAX => continue, // more are due: go again at once
                 Ok(_) => break,
                 Err(e) => {
+                    // Retried after a poll interval, not at the pass spacing.
                     tracing::warn!(error = %e, "simulator pass failed; will retry");
+                    tokio::select! {
+                        _ = tokio::time::sleep(poll) => {}
+                        _ = shutdown.changed() => return,
+                    }
                     break;
                 }
             }
         }
-        let until_due = match next_rail_due(store.read(), Environment::Test).await {
-            Ok(Some(due_us)) => {
-                let us = u64::try_from(due_us - anton_store::now_us()).unwrap_or(0);
-                Duration::from_micros(us).min(poll)
-            }
-            Ok(None) => poll,
-            Err(e) => {
-                tracing::warn!(error = %e, "simulator could not read its next due step");
-                poll
-            }
-        };
-        wake = (tokio::time::Instant::now() + until_due).max(started + spacing);
     }
 }
