@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anton_core::keys::Environment;
 use anton_core::payout::{PayoutStatus, SimulatedOutcome, Transition};
+use anton_store::list::BatchConn;
 use anton_store::payouts::{due_for_rail, next_rail_due, unschedule_many};
 use anton_store::{Backend, Scoped, Store};
 
@@ -77,9 +78,12 @@ fn next_step(
 
 /// Runs one pass at time `now_us`; returns how many payouts moved. Tests call this directly.
 ///
-/// The pass is a native write job (`Store::write_native`): on SQLite it shares the native writer's
-/// group commit with the creation batches and the dispatcher's jobs (one commit, no thread hand-off
-/// per statement); on PostgreSQL it runs on the job lane with its row sets as arrays. At most
+/// On SQLite the pass is a native write job (`Store::write_native`): it shares the native writer's
+/// group commit with the creation batches and the dispatcher's jobs (one commit, no thread
+/// hand-off per statement). On PostgreSQL it is a closure job on the writer's own connection, not
+/// on the job lane: a pass waits for the balance rows that the creation lanes hold until their
+/// commits, and on the job lane the dispatcher's jobs in the same transaction waited with it
+/// (measured in docs/benchmarks.md, issue 16). At most
 /// [`PASS_MAX`] payouts per pass: a commit that carries a pass carries creations too, and a
 /// smaller pass keeps what it adds to their latency small; the worker runs the next pass at once
 /// while more are due, so a backlog still drains at full speed, pass after pass.
@@ -88,33 +92,52 @@ pub async fn run_due(
     cfg: &SimulatorConfig,
     now_us: i64,
 ) -> anton_store::Result<usize> {
-    let lock = store.backend() == Backend::Postgres;
     let cfg = cfg.clone();
-    store
-        .write_native(move |c| {
-            Box::pin(async move {
-                let due = due_for_rail(c, Environment::Test, now_us, PASS_MAX).await?;
-                let mut moves = Vec::with_capacity(due.len());
-                let mut idle = Vec::new();
-                for d in due {
-                    let outcome = SimulatedOutcome::for_last4(&d.payout.outcome_last4);
-                    match next_step(d.payout.status, outcome, &cfg, now_us) {
-                        Some((transition, rail_due_us)) => moves.push(Move {
-                            tenant: d.tenant,
-                            payout: d.payout,
-                            transition,
-                            rail_due_us,
-                        }),
-                        // Nothing to do in this status (e.g. canceled): stop scheduling it.
-                        None => idle.push(Scoped::new(d.tenant, d.payout.id)),
-                    }
-                }
-                unschedule_many(c, &idle).await?;
-                let moved = transition::transition_many(c, &moves, lock, now_us).await?;
-                Ok(moved)
-            })
-        })
-        .await
+    match store.backend() {
+        Backend::Postgres => {
+            store
+                .write(move |c| {
+                    Box::pin(async move {
+                        let mut conn = BatchConn::Any(c);
+                        pass(&mut conn, &cfg, true, now_us).await
+                    })
+                })
+                .await
+        }
+        Backend::Sqlite => {
+            store
+                .write_native(move |c| Box::pin(async move { pass(c, &cfg, false, now_us).await }))
+                .await
+        }
+    }
+}
+
+/// One pass on the writer's connection (see [`run_due`]). `lock` (PostgreSQL): the balances are
+/// locked first, in the global order (see `transition_many`).
+async fn pass(
+    c: &mut BatchConn<'_>,
+    cfg: &SimulatorConfig,
+    lock: bool,
+    now_us: i64,
+) -> anton_store::Result<usize> {
+    let due = due_for_rail(c, Environment::Test, now_us, PASS_MAX).await?;
+    let mut moves = Vec::with_capacity(due.len());
+    let mut idle = Vec::new();
+    for d in due {
+        let outcome = SimulatedOutcome::for_last4(&d.payout.outcome_last4);
+        match next_step(d.payout.status, outcome, cfg, now_us) {
+            Some((transition, rail_due_us)) => moves.push(Move {
+                tenant: d.tenant,
+                payout: d.payout,
+                transition,
+                rail_due_us,
+            }),
+            // Nothing to do in this status (e.g. canceled): stop scheduling it.
+            None => idle.push(Scoped::new(d.tenant, d.payout.id)),
+        }
+    }
+    unschedule_many(c, &idle).await?;
+    transition::transition_many(c, &moves, lock, now_us).await
 }
 
 /// Passes start at least this far apart (or `poll_interval_ms` apart, if shorter): under a steady
