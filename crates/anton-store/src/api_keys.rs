@@ -8,8 +8,8 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashSet;
 
-use crate::list::{chunks_for, rows_from, BatchConn, Sql};
-use crate::{stored, Result, Scoped, StoreError, Tenant};
+use crate::list::{chunks_for, key_from_row, rows_from, BatchConn, Sql};
+use crate::{Result, Scoped, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct ApiKeyRecord {
@@ -229,12 +229,7 @@ pub async fn usable_many(
         .push_int(now_us)
         .push(")");
         let rows = sql
-            .fetch_batch(conn, |r| {
-                Ok(Scoped::new(
-                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
-                    stored::<KeyId>(&r.text("id")?, "api key id")?,
-                ))
-            })
+            .fetch_batch(conn, |r| key_from_row::<KeyId>(r, "api key id"))
             .await?;
         out.extend(rows);
     }

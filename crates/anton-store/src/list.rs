@@ -297,6 +297,18 @@ impl RowGet for rusqlite::Row<'_> {
     }
 }
 
+/// A tenant row's key ([`Scoped`]) from its `merchant_id`, `env` and `id` columns; `what` names
+/// the id in the error if the stored value does not parse.
+pub(crate) fn key_from_row<I: std::str::FromStr>(
+    r: &dyn RowGet,
+    what: &str,
+) -> Result<crate::Scoped<I>> {
+    Ok(crate::Scoped::new(
+        crate::Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+        crate::stored(&r.text("id")?, what)?,
+    ))
+}
+
 /// Common list filters.
 #[derive(Debug, Clone, Default)]
 pub struct Page {

@@ -13,7 +13,7 @@ use anton_core::money::Currency;
 
 use crate::idempotency::{NewRecord, RecordKey, StoredResponse};
 use crate::ledger::{BalanceKey, Delta};
-use crate::list::{chunks_for, rows_insert, BatchConn, Page, RowGet, Sql};
+use crate::list::{chunks_for, key_from_row, rows_insert, BatchConn, Page, RowGet, Sql};
 use crate::recipients::RecipientBrief;
 use crate::{stored, Result, Scoped, StoreError, Tenant};
 
@@ -239,12 +239,7 @@ pub async fn update_status_many(
              RETURNING merchant_id, env, id",
         );
         let rows = sql
-            .fetch_batch(conn, |r| {
-                Ok(Scoped::new(
-                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
-                    stored::<PayoutId>(&r.text("id")?, "payout id")?,
-                ))
-            })
+            .fetch_batch(conn, |r| key_from_row::<PayoutId>(r, "payout id"))
             .await?;
         moved.extend(rows);
     }
@@ -303,17 +298,19 @@ pub struct DuePayout {
 /// Payouts in one environment whose rail step is due, oldest first. Run inside the writer's
 /// transaction: on PostgreSQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) so workers on other
 /// nodes take different payouts; on SQLite the single writer already excludes everyone else.
+///
+/// `skip_locked` (PostgreSQL): lock the rows read, skipping those another worker holds.
 pub async fn due_for_rail(
     conn: &mut BatchConn<'_>,
     env: Environment,
     now_us: i64,
     limit: i64,
+    skip_locked: bool,
 ) -> Result<Vec<DuePayout>> {
-    let lock = match conn {
-        BatchConn::Sqlite(_) => "",
-        BatchConn::Pg(_) => " FOR UPDATE SKIP LOCKED",
-        BatchConn::Any(c) if c.backend_name() == "PostgreSQL" => " FOR UPDATE SKIP LOCKED",
-        BatchConn::Any(_) => "",
+    let lock = if skip_locked {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
     };
     let mut sql = Sql::for_batch(
         conn,

@@ -7,8 +7,8 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use std::collections::HashMap;
 
-use crate::list::{chunks_for, rows_from, BatchConn, Page, Sql};
-use crate::{stored, Result, Scoped, StoreError, Tenant};
+use crate::list::{chunks_for, key_from_row, rows_from, BatchConn, Page, Sql};
+use crate::{Result, Scoped, StoreError, Tenant};
 
 /// A stored recipient. `account_ciphertext` is the only place the full number lives.
 #[derive(Clone)]
@@ -209,10 +209,7 @@ async fn get_many_brief_chunk(
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((
-                Scoped::new(
-                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
-                    stored::<RecipientId>(&r.text("id")?, "recipient id")?,
-                ),
+                key_from_row::<RecipientId>(r, "recipient id")?,
                 RecipientBrief {
                     currency: r.text("currency")?,
                     bank_type: r.text("bank_type")?,

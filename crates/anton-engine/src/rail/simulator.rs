@@ -83,10 +83,10 @@ fn next_step(
 /// hand-off per statement). On PostgreSQL it is a closure job on the writer's own connection, not
 /// on the job lane: a pass waits for the balance rows that the creation lanes hold until their
 /// commits, and on the job lane the dispatcher's jobs in the same transaction waited with it
-/// (measured in docs/benchmarks.md, issue 16). At most
-/// [`PASS_MAX`] payouts per pass: a commit that carries a pass carries creations too, and a
-/// smaller pass keeps what it adds to their latency small; the worker runs the next pass at once
-/// while more are due, so a backlog still drains at full speed, pass after pass.
+/// (measured in docs/benchmarks.md, issue 16). At most [`PASS_MAX`] payouts per pass: on SQLite
+/// a commit that carries a pass carries creations too, and a smaller pass keeps what it adds to
+/// their latency small; the worker runs the next pass at once while more are due, so a backlog
+/// still drains at full speed, pass after pass.
 pub async fn run_due(
     store: &Store,
     cfg: &SimulatorConfig,
@@ -112,15 +112,16 @@ pub async fn run_due(
     }
 }
 
-/// One pass on the writer's connection (see [`run_due`]). `lock` (PostgreSQL): the balances are
-/// locked first, in the global order (see `transition_many`).
+/// One pass on the writer's connection (see [`run_due`]). `lock` (PostgreSQL): the due payouts
+/// are read `FOR UPDATE SKIP LOCKED`, and the balances locked first, in the global order (see
+/// `transition_many`).
 async fn pass(
     c: &mut BatchConn<'_>,
     cfg: &SimulatorConfig,
     lock: bool,
     now_us: i64,
 ) -> anton_store::Result<usize> {
-    let due = due_for_rail(c, Environment::Test, now_us, PASS_MAX).await?;
+    let due = due_for_rail(c, Environment::Test, now_us, PASS_MAX, lock).await?;
     let mut moves = Vec::with_capacity(due.len());
     let mut idle = Vec::new();
     for d in due {

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use anton_core::id::{DeliveryId, EventId, WebhookEndpointId};
 
-use super::{bind_key, key_from_row, DeliveryKey, EndpointKey, EventKey};
+use super::{bind_key, DeliveryKey, EndpointKey, EventKey};
+use crate::list::key_from_row;
 use crate::list::{chunks_for, rows_from, BatchConn, RowGet, Sql};
 use crate::{stored, Result, Scoped, Tenant};
 

@@ -25,8 +25,8 @@ mod test_support;
 
 use anton_core::id::{DeliveryId, EventId, WebhookEndpointId};
 
-use crate::list::{RowGet, Sql};
-use crate::{stored, Result, Scoped, Tenant};
+use crate::list::Sql;
+use crate::Scoped;
 
 pub use claims::{any_due, claim_due, release_leases, Claimed};
 pub use deliveries::{
@@ -63,12 +63,4 @@ fn bind_key<I: AsRef<str>>(sql: &mut Sql, key: &Scoped<I>) {
         .text(key.tenant.e())
         .push(", ")
         .text(key.id.as_ref());
-}
-
-/// A tenant row's key from its `merchant_id`, `env` and `id` columns.
-fn key_from_row<I: std::str::FromStr>(r: &dyn RowGet, what: &str) -> Result<Scoped<I>> {
-    Ok(Scoped::new(
-        Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
-        stored(&r.text("id")?, what)?,
-    ))
 }

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::{bind_key, key_from_row, DeliveryKey, EndpointKey};
+use super::{bind_key, DeliveryKey, EndpointKey};
+use crate::list::key_from_row;
 use crate::list::{chunks_for, rows_from, rows_insert, BatchConn, Sql};
 use crate::Result;
 
