@@ -101,8 +101,10 @@ pub async fn listen(
         );
     }
     std::io::stdout().flush()?;
-    // New events only: from one second before now (created has second resolution), deduplicated.
-    let mut since = time::OffsetDateTime::now_utc() - Duration::from_secs(1);
+    // New events only, deduplicated. `created` and the `created[gte]` filter have whole seconds,
+    // so the window starts on a whole second: an id is forgotten only once the server no longer
+    // returns its event for the window (forgetting it earlier forwarded it again).
+    let mut since = whole_second(time::OffsetDateTime::now_utc() - Duration::from_secs(1));
     let mut seen: HashSet<String> = HashSet::new();
     let mut order: VecDeque<(String, time::OffsetDateTime)> = VecDeque::new();
     // Events that existed before we started are not forwarded.
@@ -140,10 +142,10 @@ pub async fn listen(
                 }
             }
         };
-        // Oldest first.
-        let mut fresh: Vec<Event> = page.into_iter().filter(|e| !seen.contains(&e.id)).collect();
-        fresh.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        for e in fresh {
+        // Oldest first: the server lists newest first in a total order (sub-second creation
+        // time, then id), which whole-second `created` values cannot reproduce here.
+        let fresh: Vec<Event> = page.into_iter().filter(|e| !seen.contains(&e.id)).collect();
+        for e in fresh.into_iter().rev() {
             seen.insert(e.id.clone());
             order.push_back((e.id.clone(), e.created));
             if !subscribed(events, &e.kind) {
@@ -153,7 +155,7 @@ pub async fn listen(
             print_forwarded(&e, forward_to, status, tries, took, as_json)?;
         }
         // Move the window forward, keeping a few seconds of overlap for late commits.
-        let horizon = time::OffsetDateTime::now_utc() - Duration::from_secs(5);
+        let horizon = whole_second(time::OffsetDateTime::now_utc() - Duration::from_secs(5));
         if horizon > since {
             since = horizon;
         }
@@ -164,6 +166,11 @@ pub async fn listen(
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// `t` without its fraction of a second: the resolution of `created` and `created[gte]`.
+fn whole_second(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 /// The local secret: kept in the profile so a handler's configuration survives restarts.

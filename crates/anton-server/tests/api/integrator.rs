@@ -435,6 +435,40 @@ async fn listen_forwards_signed_events_to_a_local_handler(backend: Backend) {
         "{lines:?}"
     );
     assert!(lines[2].contains("payout.paid"), "{lines:?}");
+
+    // Each event reaches the handler once, also after its second has left the listener's
+    // polling window (5 s): payouts keep coming until the first events are 7 s old, each
+    // awaited at the handler, and then every id has arrived exactly once.
+    let first = Instant::now();
+    let mut expected = 2;
+    while first.elapsed() < Duration::from_secs(7) {
+        let p = sdk
+            .payouts()
+            .create(&NewPayout::new(1, "USD", &r.id))
+            .await
+            .unwrap();
+        expected += 1;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let forwarded = |id: &str| {
+            got.lock()
+                .unwrap()
+                .iter()
+                .any(|(_, body)| String::from_utf8_lossy(body).contains(id))
+        };
+        while !forwarded(&p.id) {
+            assert!(Instant::now() < deadline, "the payout's event is forwarded");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let ids: Vec<String> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(h, _)| h["webhook-id"].to_str().unwrap().to_owned())
+        .collect();
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "an event forwarded twice: {ids:?}");
+    assert_eq!(ids.len(), expected);
 }
 
 crate::both_backends!(
