@@ -170,7 +170,8 @@ impl Engine {
         Ok(Listing::of(rows, query.list.limit))
     }
 
-    /// Cancels a pending payout (its reserve released).
+    /// Cancels a pending payout (its reserve released). Cancelling a canceled payout answers
+    /// with it, unchanged: a retry after a lost answer is not a failure.
     pub async fn cancel_payout<R: Render<PayoutRecord>>(
         &self,
         tenant: &Tenant,
@@ -210,9 +211,14 @@ impl Engine {
                 let Some(mut p) = payouts::get(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("payout", id.as_str())));
                 };
+                if cancel && p.status == PayoutStatus::Canceled {
+                    return Ok(Ok(p));
+                }
+                // Each step a microsecond after the one before, so its event lists after the
+                // previous step's (lists order by creation time, then id).
                 let now = now_us();
-                for step in steps {
-                    match transition::transition(c, &t, &p, step, None, now).await? {
+                for (at, step) in (now..).zip(steps) {
+                    match transition::transition(c, &t, &p, step, None, at).await? {
                         Ok(next) => p = next,
                         Err(refused) if cancel => {
                             return Ok(Err(EngineError::NotCancelable(refused)))
