@@ -124,21 +124,17 @@ impl Plan {
                 next_attempt_us: next,
             };
             // No delivery.* events about deliveries of delivery.* events: no feedback loop.
-            let operational = is_operational(&d.event_type);
-            let failing_after = i64::from(config.failing_after_attempts);
-            let raised = if ok {
-                (!operational && d.attempts >= failing_after)
-                    .then_some(EventType::DeliveryRecovered)
-            } else if operational {
-                None
-            } else if new_status == "exhausted" && !is_gone {
-                Some(EventType::DeliveryExhausted)
+            let raised = if is_operational(&d.event_type) {
+                Vec::new()
             } else {
-                (n == failing_after).then_some(EventType::DeliveryFailing)
+                raised_events(config, d.attempts, ok, is_gone, new_status)
             };
-            if let Some(ty) = raised {
-                plan.raised
-                    .push((d.tenant.clone(), delivery_event(ty, done, &outcome, now)));
+            let created = now_us();
+            for (ty, at) in raised.into_iter().zip(created..) {
+                plan.raised.push((
+                    d.tenant.clone(),
+                    delivery_event(ty, done, &outcome, now, at),
+                ));
             }
             let endpoint = d.endpoint_key();
             if ok {
@@ -155,8 +151,50 @@ impl Plan {
     }
 }
 
-/// A `delivery.*` event about the delivery of `done` in its new state.
-fn delivery_event(ty: EventType, done: &Done, outcome: &AttemptOutcome, now: i64) -> NewEvent {
+/// The `delivery.*` events an attempt raises, in order, for a delivery that had failed
+/// `attempts` times before it. `delivery.failing` is raised once, when the failed attempts reach
+/// `failing_after_attempts` or the delivery is exhausted, whichever comes first (a short retry
+/// schedule still reports the failure before the exhaustion); `delivery.recovered` only follows a
+/// `delivery.failing` that was raised. A 410 disables the endpoint instead.
+fn raised_events(
+    config: &WebhooksConfig,
+    attempts: i64,
+    ok: bool,
+    is_gone: bool,
+    new_status: &str,
+) -> Vec<EventType> {
+    let exhausted_at = i64::try_from(config.retry_schedule_ms.len()).unwrap_or(i64::MAX) + 1;
+    let failing_at = i64::from(config.failing_after_attempts).min(exhausted_at);
+    let n = attempts + 1;
+    if ok {
+        return if attempts >= failing_at {
+            vec![EventType::DeliveryRecovered]
+        } else {
+            Vec::new()
+        };
+    }
+    if is_gone {
+        return Vec::new();
+    }
+    let exhausted = new_status == "exhausted";
+    let mut raised = Vec::new();
+    if n == failing_at || (exhausted && attempts < failing_at) {
+        raised.push(EventType::DeliveryFailing);
+    }
+    if exhausted {
+        raised.push(EventType::DeliveryExhausted);
+    }
+    raised
+}
+
+/// A `delivery.*` event about the delivery of `done` in its new state, created at `created_us`.
+fn delivery_event(
+    ty: EventType,
+    done: &Done,
+    outcome: &AttemptOutcome,
+    now: i64,
+    created_us: i64,
+) -> NewEvent {
     let d = &done.delivery;
     let record = DeliveryRecord {
         id: d.id.clone(),
@@ -174,7 +212,7 @@ fn delivery_event(ty: EventType, done: &Done, outcome: &AttemptOutcome, now: i64
     NewEvent::new(
         ty,
         d.tenant.env,
-        Timestamp::from_unix_micros(now_us()),
+        Timestamp::from_unix_micros(created_us),
         d.id.as_str(),
         to_value(&DeliveryOut::from_record(&record, &[], d.tenant.env)),
         None,
@@ -253,6 +291,51 @@ async fn disable(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failing_is_raised_once_before_exhaustion_and_recovered_only_after_it() {
+        use EventType::{DeliveryExhausted as X, DeliveryFailing as F, DeliveryRecovered as R};
+        let config = |retries: usize| WebhooksConfig {
+            retry_schedule_ms: vec![1_000; retries],
+            failing_after_attempts: 4,
+            ..WebhooksConfig::default()
+        };
+        // Attempts fail one after another; the last one is the schedule's end.
+        let run = |retries: usize| -> Vec<Vec<EventType>> {
+            (0..=retries as i64)
+                .map(|before| {
+                    let status = if before as usize == retries {
+                        "exhausted"
+                    } else {
+                        "retrying"
+                    };
+                    raised_events(&config(retries), before, false, false, status)
+                })
+                .collect()
+        };
+        // The long schedule: failing at the 4th failure, exhausted at the end.
+        let long = run(8);
+        assert_eq!(long[3], [F]);
+        assert_eq!(long[8], [X]);
+        assert_eq!(long.iter().flatten().filter(|e| **e == F).count(), 1);
+        // Three retries or fewer: the failure is still reported, before the exhaustion.
+        for retries in [0, 1, 2, 3] {
+            let short = run(retries);
+            assert_eq!(
+                short.iter().flatten().collect::<Vec<_>>(),
+                [&F, &X],
+                "{retries} retries"
+            );
+        }
+        // Recovered only after a failing that was raised: 2 failures on the long schedule are
+        // not reported, so their later success is no recovery; after 4 (or an exhaustion of a
+        // short schedule) it is.
+        assert!(raised_events(&config(8), 2, true, false, "succeeded").is_empty());
+        assert_eq!(raised_events(&config(8), 4, true, false, "succeeded"), [R]);
+        assert_eq!(raised_events(&config(2), 3, true, false, "succeeded"), [R]);
+        // A 410 disables the endpoint instead of raising delivery events.
+        assert!(raised_events(&config(1), 1, false, true, "exhausted").is_empty());
+    }
 
     #[test]
     fn retry_delays_follow_the_schedule_with_jitter_and_bounded_retry_after() {
