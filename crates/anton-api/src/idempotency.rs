@@ -2,7 +2,7 @@
 //! (`anton_engine::idempotency`, one implementation for every mutation); here:
 //!
 //! - the `Idempotency-Key` header, and the request's fingerprint — SHA-256 of method, path and
-//!   raw body, what makes two requests "the same request";
+//!   the body's canonical form, what makes two requests "the same request";
 //! - [`JsonReply`], how an outcome is rendered (the object as JSON, or the error envelope with
 //!   the request's id), which the engine stores with a keyed request's effects;
 //! - [`reply`]: an answer as a response, `Idempotent-Replayed: true` on a replay.
@@ -18,15 +18,30 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::request_id;
 
-/// SHA-256 of method, path and raw body: what makes two requests "the same request".
+/// SHA-256 of method, path and the body's canonical form: what makes two requests "the same
+/// request". A JSON body counts by what it says, not how it is written: object keys in any order
+/// and any whitespace are the same request; another body (or none) counts byte for byte.
 pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_str().as_bytes());
     h.update([0]);
     h.update(path.as_bytes());
     h.update([0]);
-    h.update(body);
+    match canonical_json(body) {
+        Some(canonical) => {
+            h.update(b"json\0");
+            h.update(canonical);
+        }
+        None => h.update(body),
+    }
     hex::encode(h.finalize())
+}
+
+/// `body` as compact JSON with every object's keys sorted, if it is JSON.
+fn canonical_json(body: &[u8]) -> Option<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.sort_all_objects();
+    serde_json::to_vec(&value).ok()
 }
 
 /// The request's key and fingerprint, when it carries an `Idempotency-Key`.

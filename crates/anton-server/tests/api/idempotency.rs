@@ -80,6 +80,23 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
         .unwrap();
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     assert_eq!(&r.bytes().await.unwrap(), first);
+    // The same request written another way (keys in another order, other whitespace) is the
+    // same request: a replay, not a 422.
+    let rewritten = format!(
+        "{{ \"recipient\" : \"{}\",\n  \"currency\": \"USD\", \"amount\": 1234 }}",
+        rcp["id"].as_str().unwrap()
+    );
+    let r = app
+        .post("/v1/payouts", &app.key)
+        .header("Idempotency-Key", "order-42")
+        .header("Content-Type", "application/json")
+        .body(rewritten)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    assert_eq!(&r.bytes().await.unwrap(), first);
     assert_eq!(app.count("payouts").await, 1);
     assert_eq!(app.count("events").await, before_events + 1);
 
