@@ -119,15 +119,22 @@ impl Engine {
                 let Some(event) = anton_store::events::get(&mut *c, &t, &event).await? else {
                     return Ok(Err(EngineError::not_found("event", event.as_str())));
                 };
-                if webhooks::get_endpoint(&mut *c, &t, &endpoint)
-                    .await?
-                    .is_none()
-                {
+                let Some(record) = webhooks::get_endpoint(&mut *c, &t, &endpoint).await? else {
                     return Ok(Err(EngineError::not_found(
                         "webhook_endpoint",
                         endpoint.as_str(),
                     )
                     .with_param("endpoint")));
+                };
+                // A disabled endpoint is sent nothing: a resend would wait unseen until it is
+                // enabled, so it is refused and says how to go on.
+                if record.status == "disabled" {
+                    return Ok(Err(EngineError::invalid(
+                        "webhook_endpoint_disabled",
+                        "This webhook endpoint is disabled and is sent nothing. Enable it \
+                         (status \"enabled\"), then resend.",
+                        "endpoint",
+                    )));
                 }
                 let d = NewDelivery {
                     tenant: t.clone(),

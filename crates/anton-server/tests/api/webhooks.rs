@@ -696,6 +696,30 @@ async fn gone_disables_the_endpoint_and_resend_delivers_again(backend: Backend) 
         "one attempt: 410 is not retried"
     );
 
+    let event: Value = app
+        .get("/v1/events?type=recipient.created", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let event_id = event["data"][0]["id"].as_str().unwrap();
+    // While it is disabled, a resend is refused and says why; nothing is queued.
+    let deliveries = app.count("webhook_deliveries").await;
+    let (status, body) = error_of(
+        app.post(&format!("/v1/events/{event_id}/resend"), &app.key)
+            .json(&json!({"endpoint": id}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "webhook_endpoint_disabled");
+    assert_eq!(body["error"]["param"], "endpoint");
+    assert_eq!(app.count("webhook_deliveries").await, deliveries);
+
     // Re-enabled, the receiver back: a resend delivers the event now.
     r.shared.status.store(0, Ordering::SeqCst);
     let patched = app
@@ -707,15 +731,6 @@ async fn gone_disables_the_endpoint_and_resend_delivers_again(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(patched.status(), StatusCode::OK);
-    let event: Value = app
-        .get("/v1/events?type=recipient.created", &app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let event_id = event["data"][0]["id"].as_str().unwrap();
     let d: Value = app
         .post(&format!("/v1/events/{event_id}/resend"), &app.key)
         .json(&json!({"endpoint": id}))
