@@ -1,7 +1,9 @@
 //! Balance, balance transactions, and test-mode funding, through the engine
 //! (`anton_engine::balance`).
 
+use anton_core::id::PayoutId;
 use anton_core::keys::Scope;
+use anton_core::ledger::PostingKind;
 use anton_engine::balance::TransactionQuery;
 use anton_engine::objects::{BalanceOut, BalanceTransactionOut};
 use axum::extract::State;
@@ -17,7 +19,7 @@ use crate::body::{parse_json, RawBody};
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::extract::ApiQuery;
 use crate::idempotency::{self, json, reply};
-use crate::list::{ListOut, ListParams};
+use crate::list::{one_of, ListOut, ListParams};
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {
@@ -41,10 +43,15 @@ pub async fn list_balance_transactions(
 ) -> ApiResult<Json<ListOut<BalanceTransactionOut>>> {
     auth.require(Scope::BalanceRead)?;
     let params = ListParams::parse(q, &["type", "source"])?;
+    let types = one_of(PostingKind::ALL.map(PostingKind::as_str));
     let query = TransactionQuery {
         list: params.query(),
-        kind: params.rest.get("type").cloned(),
-        source: params.rest.get("source").cloned(),
+        kind: params.filter("type", &types, |t| {
+            PostingKind::parse(t).map(|k| k.as_str().to_owned())
+        })?,
+        source: params.filter("source", "a payout id (po_…)", |s| {
+            PayoutId::parse(s).ok().map(|p| p.as_str().to_owned())
+        })?,
     };
     let listing = state
         .engine

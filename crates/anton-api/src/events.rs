@@ -1,6 +1,7 @@
 //! Events: `GET /v1/events/{id}` and `GET /v1/events` (filters `type`, `object`, `created[…]`).
 //! The body returned is the exact text stored when the event was written.
 
+use anton_core::event::EventType;
 use anton_core::id::EventId;
 use anton_core::keys::Scope;
 use anton_engine::events::EventQuery;
@@ -13,7 +14,7 @@ use axum::Router;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::list::ListParams;
+use crate::list::{one_of, ListParams};
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {
@@ -51,10 +52,15 @@ pub async fn list_events(
 ) -> ApiResult<Response> {
     auth.require(Scope::EventsRead)?;
     let params = ListParams::parse(q, &["type", "object"])?;
+    let types = one_of(EventType::ALL.map(EventType::as_str));
     let query = EventQuery {
         list: params.query(),
-        event_type: params.rest.get("type").cloned(),
-        object: params.rest.get("object").cloned(),
+        event_type: params.filter("type", &types, |t| {
+            EventType::parse(t).map(|t| t.as_str().to_owned())
+        })?,
+        object: params.filter("object", "an object id (such as po_…)", |o| {
+            anton_core::id::is_object_id(o).then(|| o.to_owned())
+        })?,
     };
     let listing = state.engine.list_events(&auth.tenant, &query).await?;
     // Splice the stored bodies in verbatim rather than re-serializing them.

@@ -1,5 +1,8 @@
 //! List query parameters (DESIGN.md §2): `limit` (1..100, default 20), `starting_after`,
-//! `created[gte]`, `created[lt]`, plus per-resource filters. Unknown parameters are refused.
+//! `created[gte]`, `created[lt]`, plus per-resource filters. Unknown parameters are refused, and
+//! so is a filter value that no object could have (an unknown status or type, a malformed id):
+//! 400 `parameter_invalid` naming the filter, on every list alike. A well-formed id that matches
+//! nothing is an empty page.
 
 use std::collections::HashMap;
 
@@ -83,6 +86,23 @@ impl ListParams {
         })
     }
 
+    /// The resource filter `name`, parsed by `parse`; a value it refuses is a 400 saying what
+    /// the filter takes (`expected`).
+    pub fn filter<T>(
+        &self,
+        name: &'static str,
+        expected: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>, ApiError> {
+        let Some(v) = self.rest.get(name) else {
+            return Ok(None);
+        };
+        parse(v).map(Some).ok_or_else(|| {
+            ApiError::invalid("parameter_invalid", format!("{name} must be {expected}."))
+                .with_param(name)
+        })
+    }
+
     /// The common parameters as the engine takes them.
     pub fn query(&self) -> ListQuery {
         ListQuery {
@@ -92,6 +112,14 @@ impl ListParams {
             created_lt_us: self.created_lt_us,
         }
     }
+}
+
+/// "one of a, b, c": what an enumerated filter takes.
+pub fn one_of(names: impl IntoIterator<Item = &'static str>) -> String {
+    format!(
+        "one of {}",
+        names.into_iter().collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// `{"object":"list","data":[…],"has_more":…}`

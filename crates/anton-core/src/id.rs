@@ -111,6 +111,16 @@ macro_rules! define_id {
 define_id!(
     /// A merchant (a business using Anton).
     MerchantId, "mer", "merchant");
+/// Whether `s` is a well-formed id of an object events are about (a recipient, payout, webhook
+/// endpoint, delivery or alert).
+pub fn is_object_id(s: &str) -> bool {
+    RecipientId::parse(s).is_ok()
+        || PayoutId::parse(s).is_ok()
+        || WebhookEndpointId::parse(s).is_ok()
+        || DeliveryId::parse(s).is_ok()
+        || AlertId::parse(s).is_ok()
+}
+
 define_id!(RecipientId, "rcp", "recipient");
 define_id!(PayoutId, "po", "payout");
 define_id!(EventId, "evt", "event");

@@ -49,6 +49,19 @@ pub enum PostingKind {
 }
 
 impl PostingKind {
+    pub const ALL: [PostingKind; 5] = [
+        PostingKind::Funding,
+        PostingKind::PayoutReserve,
+        PostingKind::PayoutPaid,
+        PostingKind::PayoutRelease,
+        PostingKind::PayoutReturn,
+    ];
+
+    /// The kind a balance transaction's `type` names.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Funding => "funding",

@@ -22,7 +22,7 @@ use crate::body::{parse_json, RawBody};
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::idempotency::{self, json, reply};
-use crate::list::{ListOut, ListParams};
+use crate::list::{one_of, ListOut, ListParams};
 use crate::state::ApiState;
 use wire::{FailIn, PayoutIn};
 
@@ -105,18 +105,11 @@ pub async fn list_payouts(
         list: params.query(),
         ..PayoutQuery::default()
     };
-    if let Some(s) = params.rest.get("status") {
-        query.filter.status = Some(PayoutStatus::parse(s).ok_or_else(|| {
-            ApiError::invalid("parameter_invalid", format!("Unknown payout status: {s}"))
-                .with_param("status")
-        })?);
-    }
-    if let Some(r) = params.rest.get("recipient") {
-        query.filter.recipient = Some(RecipientId::parse(r).map_err(|_| {
-            ApiError::invalid("parameter_invalid", "recipient must be a recipient id")
-                .with_param("recipient")
-        })?);
-    }
+    let statuses = one_of(PayoutStatus::ALL.map(PayoutStatus::as_str));
+    query.filter.status = params.filter("status", &statuses, PayoutStatus::parse)?;
+    query.filter.recipient = params.filter("recipient", "a recipient id (rcp_…)", |r| {
+        RecipientId::parse(r).ok()
+    })?;
     let listing = state.engine.list_payouts(&auth.tenant, &query).await?;
     let env = auth.tenant.env;
     Ok(Json(ListOut::of(listing, |p| {

@@ -111,6 +111,32 @@ async fn bad_input_is_refused_with_a_4xx_and_nothing_is_written(b: Backend) {
         assert!(body["error"]["message"].as_str().unwrap().contains(kind));
     }
 
+    // One rule for every list's filters: a value no object could have is a 400 naming the
+    // filter; a well-formed id that matches nothing is an empty page.
+    for (query, param) in [
+        ("/v1/payouts?status=bogus", "status"),
+        ("/v1/payouts?recipient=po_1", "recipient"),
+        ("/v1/balance_transactions?type=bogus", "type"),
+        ("/v1/balance_transactions?source=rcp_1", "source"),
+        ("/v1/events?type=payout.bogus", "type"),
+        ("/v1/events?object=nonsense", "object"),
+    ] {
+        let (status, body) = error_of(app.get(query, &app.key).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "parameter_invalid", "{query}");
+        assert_eq!(body["error"]["param"], param, "{query}");
+    }
+    for query in [
+        "/v1/payouts?status=returned&recipient=rcp_0000000000000000",
+        "/v1/balance_transactions?type=payout_return&source=po_0000000000000000",
+        "/v1/events?type=alert.raised&object=po_0000000000000000",
+    ] {
+        let r = app.get(query, &app.key).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{query}");
+        let page: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(page["data"], json!([]), "{query}");
+    }
+
     for (t, n) in TABLES.iter().zip(before) {
         assert_eq!(app.count(t).await, n, "{t} changed");
     }
