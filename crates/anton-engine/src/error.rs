@@ -11,7 +11,8 @@
 //! `expire_previous_in_seconds_invalid`, the bank-account codes of
 //! [`anton_core::bank::BankAccountError`], `idempotency_key_invalid`, `resource_missing`,
 //! `currency_mismatch`, `insufficient_funds`, `payout_not_cancelable`, `payout_invalid_transition`,
-//! `live_rail_not_configured`, `idempotency_key_reused`, `idempotency_request_in_progress`,
+//! `live_rail_not_configured`, `recipient_has_active_payouts`, `webhook_endpoint_disabled`,
+//! `idempotency_key_reused`, `idempotency_request_in_progress`,
 //! `api_key_revoked`, `service_unavailable`, `internal_error`; operator actions add
 //! `merchant_missing`, `key_missing`, `key_revoked`, `scopes_empty`, `grace_too_long`,
 //! `name_invalid`, `rate_limit_invalid`. (Codes about the request itself — its body, query string,

@@ -8,7 +8,7 @@ use anton_core::id::RecipientId;
 use anton_core::time::Timestamp;
 use anton_store::list::Listed;
 use anton_store::recipients::{self, RecipientRecord};
-use anton_store::{events, now_us, Tenant};
+use anton_store::{events, now_us, payouts, Tenant};
 
 use crate::error::{EngineError, Result};
 use crate::idempotency::{self, Answer, Mutation, Render};
@@ -234,7 +234,12 @@ impl Engine {
         idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await
     }
 
-    /// Deletes a recipient (its payouts keep referring to it; it is no longer listed).
+    /// Deletes a recipient: it is no longer listed or readable, and its finished payouts keep
+    /// its id. A recipient with payouts still under way is not deleted (they may yet need its
+    /// bank details, and their `recipient` must not point at nothing while they move): the
+    /// caller waits for them to finish or cancels them. A payout created in the very instant of
+    /// the delete may still be accepted; it completes normally, since a deleted recipient's
+    /// details are kept (encrypted), never erased.
     pub async fn delete_recipient<R: Render<Deleted>>(
         &self,
         tenant: &Tenant,
@@ -247,6 +252,13 @@ impl Engine {
                 let Some(old) = recipients::get(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("recipient", id.as_str())));
                 };
+                if payouts::recipient_has_active(c, &t, &id).await? {
+                    return Ok(Err(EngineError::refused(
+                        "recipient_has_active_payouts",
+                        "This recipient has payouts that are pending, in review or processing. \
+                         Wait for them to finish (or cancel them), then delete it.",
+                    )));
+                }
                 let now = now_us();
                 recipients::delete(c, &t, &id, now).await?;
                 let ev = NewEvent::new(

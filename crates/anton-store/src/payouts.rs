@@ -105,6 +105,24 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(|r| from_row(r)).transpose()
 }
 
+/// Whether the recipient has payouts still under way (pending, in review or processing).
+pub async fn recipient_has_active(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    recipient: &RecipientId,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 FROM payouts WHERE merchant_id = $1 AND env = $2 AND recipient_id = $3 \
+         AND status IN ('pending', 'requires_review', 'processing') LIMIT 1",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(recipient.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PayoutFilter {
     pub status: Option<PayoutStatus>,

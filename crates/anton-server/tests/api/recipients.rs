@@ -138,4 +138,61 @@ async fn recipients_are_created_updated_and_deleted_with_events(b: Backend) {
     assert_eq!(ev["data"].as_array().unwrap().len(), 1);
 }
 
-both_backends!(recipients_are_created_updated_and_deleted_with_events);
+/// A recipient whose payouts are still under way is not deleted; once they are finished it is,
+/// and its payouts keep its id.
+async fn a_recipient_with_payouts_under_way_is_not_deleted(b: Backend) {
+    let app = spawn_app(b).await;
+    app.fund(&app.key, 10_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let id = rcp["id"].as_str().unwrap();
+    let p: Value = app
+        .create_payout(&app.key, id, 2_500)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let po = p["id"].as_str().unwrap();
+    let delete = || async {
+        app.client
+            .delete(format!("{}/v1/recipients/{id}", app.base))
+            .bearer_auth(&app.key)
+            .send()
+            .await
+            .unwrap()
+    };
+    let events = app.count("events").await;
+    let (status, body) = error_of(delete().await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "recipient_has_active_payouts");
+    assert_eq!(app.count("events").await, events, "nothing written");
+    let r = app
+        .get(&format!("/v1/recipients/{id}"), &app.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "still there");
+
+    // Canceled, the payout is finished: the recipient may go, and the payout keeps its id.
+    let r = app
+        .post(&format!("/v1/payouts/{po}/cancel"), &app.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = delete().await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = app
+        .get(&format!("/v1/payouts/{po}"), &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["recipient"], id);
+}
+
+both_backends!(
+    recipients_are_created_updated_and_deleted_with_events,
+    a_recipient_with_payouts_under_way_is_not_deleted,
+);
