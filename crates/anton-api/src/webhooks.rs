@@ -1,4 +1,4 @@
-//! Webhook endpoints (DESIGN.md §5): create/get/list/update/delete, secret rotation, the
+//! Webhook endpoints (docs/reference.md §5): create/get/list/update/delete, secret rotation, the
 //! delivery log, resend and recover, through the engine (`anton_engine::webhooks`).
 //!
 //! A secret appears in exactly one response: the one that created it (endpoint creation or
@@ -236,8 +236,15 @@ pub async fn delete_endpoint(
 ) -> ApiResult<Response> {
     auth.require(Scope::WebhooksWrite)?;
     let eid = parse_id(&id)?;
-    state.engine.delete_endpoint(&auth.tenant, &eid).await?;
-    Ok(Json(json!({"id": id, "object": "webhook_endpoint", "deleted": true})).into_response())
+    let render = json(|id: &WebhookEndpointId| {
+        let object = "webhook_endpoint";
+        json!({"id": id.as_str(), "object": object, "deleted": true})
+    });
+    let answer = state
+        .engine
+        .delete_endpoint(&auth.tenant, eid, idempotency::unkeyed(&auth, render))
+        .await?;
+    Ok(reply(answer))
 }
 
 #[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/rotate_secret", tag = "webhooks", params(("id" = String, Path)), request_body = RotateIn, responses((status = 200, body = EndpointOut, description = "the endpoint with its new secret (shown once)"), (status = 400, description = "invalid_request_error envelope"), (status = 404, description = "resource_missing")))]
@@ -286,15 +293,7 @@ pub async fn list_deliveries(
     auth.require(Scope::WebhooksRead)?;
     let eid = parse_id(&id)?;
     let params = ListParams::parse(q, &["status", "event"])?;
-    let event = params
-        .rest
-        .get("event")
-        .map(|e| {
-            EventId::parse(e).map_err(|_| {
-                ApiError::invalid("event_invalid", "event is an event id").with_param("event")
-            })
-        })
-        .transpose()?;
+    let event = params.filter("event", "an event id (evt_…)", |e| EventId::parse(e).ok())?;
     let query = DeliveryQuery {
         list: params.query(),
         status: params.rest.get("status").cloned(),

@@ -23,6 +23,7 @@ pub struct PayoutIn {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FailIn {
-    /// One of `account_closed`, `no_account`, `invalid_account_number`, `account_frozen`, `declined`.
+    /// One of `account_closed`, `no_account`, `invalid_account_number`, `declined` (default).
+    /// `account_frozen` is a return's code, not a failure's.
     pub failure_code: Option<String>,
 }

@@ -44,8 +44,8 @@ impl Engine {
         if let Some(s) = &query.status {
             if !STATUSES.contains(&s.as_str()) {
                 return Err(EngineError::invalid(
-                    "status_invalid",
-                    "status is one of pending, retrying, succeeded, exhausted, canceled",
+                    "parameter_invalid",
+                    format!("status must be one of {}.", STATUSES.join(", ")),
                     "status",
                 ));
             }

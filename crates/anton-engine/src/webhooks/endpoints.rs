@@ -238,19 +238,25 @@ impl Engine {
         idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await
     }
 
-    /// Deletes an endpoint; its scheduled deliveries are canceled.
-    pub async fn delete_endpoint(&self, tenant: &Tenant, id: &WebhookEndpointId) -> Result<()> {
-        let (t, eid) = (tenant.clone(), id.clone());
-        let deleted = self
-            .store()
-            .write(move |c| {
-                Box::pin(async move { webhooks::delete_endpoint(c, &t, &eid, now_us()).await })
+    /// Deletes an endpoint; its scheduled deliveries are canceled. Like every mutation it runs
+    /// through [`idempotency::run`], which confirms in the transaction that the acting key is
+    /// still usable (a key revoked a moment ago deletes nothing).
+    pub async fn delete_endpoint<R: Render<WebhookEndpointId>>(
+        &self,
+        tenant: &Tenant,
+        id: WebhookEndpointId,
+        mutation: Mutation<R>,
+    ) -> Result<Answer> {
+        let t = tenant.clone();
+        let job: idempotency::Job<WebhookEndpointId> = Box::new(move |c| {
+            Box::pin(async move {
+                if !webhooks::delete_endpoint(c, &t, &id, now_us()).await? {
+                    return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));
+                }
+                Ok(Ok(id))
             })
-            .await?;
-        if !deleted {
-            return Err(EngineError::not_found("webhook_endpoint", id.as_str()));
-        }
-        Ok(())
+        });
+        idempotency::run(self.store(), self.in_flight(), tenant, mutation, job).await
     }
 
     /// Replaces an endpoint's secret; the previous one also signs for `expire_previous_in_s`

@@ -292,6 +292,16 @@ async fn a_mutation_on_a_revoked_key_is_refused_in_its_transaction(b: Backend) {
             .await;
         assert!(matches!(fund, Err(EngineError::KeyNotUsable)), "{fund:?}");
     }
+    // A delete (unkeyed) is checked the same way: the key is refused before the endpoint is
+    // even looked for.
+    let endpoint = anton_core::id::WebhookEndpointId::generate();
+    let delete = engine
+        .delete_endpoint(&app.tenant(), endpoint, mutation(None))
+        .await;
+    assert!(
+        matches!(delete, Err(EngineError::KeyNotUsable)),
+        "{delete:?}"
+    );
     assert_eq!(writes(&app).await, before, "a revoked key wrote");
 }
 

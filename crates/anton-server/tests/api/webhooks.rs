@@ -372,6 +372,22 @@ async fn a_dead_receiver_exhausts_and_recover_delivers(backend: Backend) {
     r.shared.status.store(503, Ordering::SeqCst);
     let ep = create_endpoint(&app, &r.url, json!(["recipient.created"])).await;
     let ep_id = ep["id"].as_str().unwrap().to_owned();
+    // Filters follow every list's rule: a value no delivery could have is a 400 naming it.
+    for (query, param) in [("status=bogus", "status"), ("event=po_1", "event")] {
+        let (status, body) = error_of(
+            app.get(
+                &format!("/v1/webhook_endpoints/{ep_id}/deliveries?{query}"),
+                &app.key,
+            )
+            .send()
+            .await
+            .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "parameter_invalid", "{query}");
+        assert_eq!(body["error"]["param"], param, "{query}");
+    }
     app.create_recipient(&app.key, "0002").await;
     app.create_recipient(&app.key, "0003").await;
     // 1 + 8 retries each, then exhausted (and delivery.exhausted recorded as an event).
@@ -392,7 +408,7 @@ async fn a_dead_receiver_exhausts_and_recover_delivers(backend: Backend) {
         if list["data"].as_array().unwrap().len() == 2 {
             assert_eq!(list["data"][0]["attempts"], 9);
             assert_eq!(list["data"][0]["attempt_log"].as_array().unwrap().len(), 9);
-            // Times are RFC 3339 like everywhere else in the API (DESIGN.md §2).
+            // Times are RFC 3339 like everywhere else in the API (docs/reference.md §2).
             for t in [
                 &list["data"][0]["created"],
                 &list["data"][0]["attempt_log"][0]["started"],
