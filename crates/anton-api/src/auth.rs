@@ -1,4 +1,4 @@
-//! Authentication and authorization of API requests (DESIGN.md §1, §2, §4).
+//! Authentication and authorization of API requests (docs/reference.md §1, §2, §4).
 //!
 //! Order of checks, each with its documented answer:
 //! 1. missing / malformed / unknown / revoked / expired key → 401, counted against the client
@@ -201,9 +201,9 @@ impl FromRequestParts<ApiState> for Auth {
     }
 }
 
-/// How long a node trusts its copy of an API key record. DESIGN.md §4: revocation takes effect on
-/// every node within one second. Changes made through this process's store apply at once (the
-/// store's key epoch invalidates the cache); the operator CLI and other nodes reach it by TTL.
+/// How long a node trusts its copy of an API key record. docs/reference.md §4: revocation takes
+/// effect on every node within one second. Changes made through this process's store apply at once
+/// (the store's key epoch invalidates the cache); the operator CLI and other nodes reach it by TTL.
 /// Half a second, so that the refusal — TTL plus the request's own time — lands inside the
 /// second (measured: ~0.5 s on another node); the cost is one key read per key, node and 0.5 s.
 const KEY_CACHE_TTL: Duration = Duration::from_millis(500);

@@ -1,4 +1,4 @@
-//! The one error type of the HTTP API, rendering DESIGN.md §2's envelope:
+//! The one error type of the HTTP API, rendering docs/reference.md §2's envelope:
 //! `{"error":{"type","code","message","param","request_id"}}`.
 //!
 //! Unexpected errors become an opaque 500 (or 503 when the database is unreachable) carrying only

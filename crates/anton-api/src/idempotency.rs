@@ -1,4 +1,4 @@
-//! Idempotent requests, the HTTP side (DESIGN.md §2). The rules live in the engine
+//! Idempotent requests, the HTTP side (docs/reference.md §2). The rules live in the engine
 //! (`anton_engine::idempotency`, one implementation for every mutation); here:
 //!
 //! - the `Idempotency-Key` header, and the request's fingerprint — SHA-256 of method, path and

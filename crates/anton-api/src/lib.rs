@@ -1,6 +1,6 @@
-//! Anton's HTTPS JSON API (DESIGN.md §2): a thin adapter over the engine. Each handler parses and
-//! authenticates the request, calls one engine use case, and renders its answer or maps its
-//! [`anton_engine::EngineError`] to the error envelope. **Architecture invariant: the API makes
+//! Anton's HTTPS JSON API (docs/reference.md §2): a thin adapter over the engine. Each handler
+//! parses and authenticates the request, calls one engine use case, and renders its answer or maps
+//! its [`anton_engine::EngineError`] to the error envelope. **Architecture invariant: the API makes
 //! no money or idempotency decision and reads or writes nothing but through the engine** — its
 //! own state is rate limiters and authentication caches.
 //!

@@ -1,4 +1,4 @@
-//! List query parameters (DESIGN.md §2): `limit` (1..100, default 20), `starting_after`,
+//! List query parameters (docs/reference.md §2): `limit` (1..100, default 20), `starting_after`,
 //! `created[gte]`, `created[lt]`, plus per-resource filters. Unknown parameters are refused, and
 //! so is a filter value that no object could have (an unknown status or type, a malformed id):
 //! 400 `parameter_invalid` naming the filter, on every list alike. A well-formed id that matches

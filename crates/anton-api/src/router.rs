@@ -58,7 +58,7 @@ async fn readyz(
     })))
 }
 
-/// Published egress addresses of webhook deliveries (DESIGN.md §5.4). No authentication.
+/// Published egress addresses of webhook deliveries (docs/reference.md §5.4). No authentication.
 async fn egress_ips(
     axum::extract::State(state): axum::extract::State<ApiState>,
 ) -> impl IntoResponse {

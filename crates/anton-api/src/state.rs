@@ -16,7 +16,7 @@ pub struct ApiState(Arc<Inner>);
 
 pub struct Inner {
     pub engine: Engine,
-    /// Per-key request limiter (DESIGN.md §2).
+    /// Per-key request limiter (docs/reference.md §2).
     pub key_limiter: RateLimiter,
     /// The failed-authentication budgets, per client address and per node.
     pub auth_failures: AuthFailures,

@@ -1,14 +1,15 @@
-//! Bank accounts, parsed rather than stored as given (DESIGN.md §2).
+//! Bank accounts, parsed rather than stored as given (docs/reference.md §2).
 //!
-//! - `us_ach`: ABA routing number (9 digits, weighted 3-7-1 checksum) + account number (4–17 digits) +
-//!   `checking`/`savings`.
-//! - `iban`: IBAN validated by the `iban_validate` crate (country length table, BBAN format, mod-97),
-//!   plus an optional BIC.
+//! - `us_ach`: ABA routing number (9 digits, weighted 3-7-1 checksum) + account number (4–17
+//!   digits) + `checking`/`savings`.
+//! - `iban`: IBAN validated by the `iban_validate` crate (country length table, BBAN format,
+//!   mod-97), plus an optional BIC.
 //! - `gb_fps`: sort code (6 digits) + 8-digit account number. (Sort-code modulus checking needs the
 //!   licensed VocaLink tables; format is checked here, the rest is the rail's job.)
 //!
-//! The full account number is sensitive: [`BankAccount`]'s `Debug` prints only the last four digits,
-//! and callers get the plaintext only through [`BankAccount::account_secret`], for encryption.
+//! The full account number is sensitive: [`BankAccount`]'s `Debug` prints only the last four
+//! digits, and callers get the plaintext only through [`BankAccount::account_secret`], for
+//! encryption.
 
 use std::fmt;
 
@@ -243,7 +244,8 @@ impl BankAccount {
         }
     }
 
-    /// A non-secret identifier of the bank: routing number, BIC (or the IBAN's bank code), sort code.
+    /// A non-secret identifier of the bank: routing number, BIC (or the IBAN's bank code), sort
+    /// code.
     pub fn bank_code(&self) -> Option<String> {
         match self {
             Self::UsAch { routing_number, .. } => Some(routing_number.clone()),
@@ -274,8 +276,8 @@ impl BankAccount {
         &n[n.len().saturating_sub(4)..]
     }
 
-    /// The canonical, complete account identity: what gets encrypted and fingerprinted. Callers must
-    /// not log it.
+    /// The canonical, complete account identity: what gets encrypted and fingerprinted. Callers
+    /// must not log it.
     pub fn account_secret(&self) -> String {
         match self {
             Self::UsAch {

@@ -1,4 +1,4 @@
-//! Event types (DESIGN.md §5.1) and the event JSON document.
+//! Event types (docs/reference.md §5.1) and the event JSON document.
 //!
 //! The event body is rendered once, when the event is written, and stored as text: every webhook
 //! delivery and every `GET /v1/events/{id}` returns those same bytes, so a signature computed over

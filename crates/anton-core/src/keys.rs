@@ -1,8 +1,9 @@
-//! API keys, environments and scopes (DESIGN.md §4).
+//! API keys, environments and scopes (docs/reference.md §4).
 //!
 //! Format: `<sk|rk>_<test|live>_<32 random base62><6 base62 CRC32>`. The 32 random characters carry
-//! about 190 bits; the trailing CRC32 of them lets a scanner tell a real key from noise without asking
-//! the server ([`ApiKey::parse`] checks it). Only a keyed hash of the whole key is ever stored.
+//! about 190 bits; the trailing CRC32 of them lets a scanner tell a real key from noise without
+//! asking the server ([`ApiKey::parse`] checks it). Only a keyed hash of the whole key is ever
+//! stored.
 
 use std::fmt;
 

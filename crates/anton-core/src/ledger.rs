@@ -1,10 +1,10 @@
-//! The double-entry ledger (DESIGN.md §3). Per merchant, environment and currency there are four
-//! accounts; every movement is a [`Posting`] that debits one and credits another by the same amount,
-//! so **all entries sum to zero per currency** by construction.
+//! The double-entry ledger (docs/reference.md §3). Per merchant, environment and currency there are
+//! four accounts; every movement is a [`Posting`] that debits one and credits another by the same
+//! amount, so **all entries sum to zero per currency** by construction.
 //!
-//! Sign convention for stored entries: a credit is `+amount`, a debit is `-amount`. The balance of an
-//! account is the sum of its entries, so `available` and `in_flight` are positive when they hold money
-//! and `funding` (money that came from outside) is negative.
+//! Sign convention for stored entries: a credit is `+amount`, a debit is `-amount`. The balance of
+//! an account is the sum of its entries, so `available` and `in_flight` are positive when they hold
+//! money and `funding` (money that came from outside) is negative.
 
 use crate::money::Amount;
 

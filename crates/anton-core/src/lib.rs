@@ -1,7 +1,7 @@
-//! Anton's domain model. **Architecture invariant: `anton-core` does no I/O** — no sockets, no files,
-//! no database, no clock reads except through the callers' `now` arguments. Everything here is pure
-//! parsing, arithmetic and cryptography, so it is cheap to test exhaustively and safe to share between
-//! the server and the merchant-side SDK.
+//! Anton's domain model. **Architecture invariant: `anton-core` does no I/O** — no sockets, no
+//! files, no database, no clock reads except through the callers' `now` arguments. Everything here
+//! is pure parsing, arithmetic and cryptography, so it is cheap to test exhaustively and safe to
+//! share between the server and the merchant-side SDK.
 //!
 //! Layout:
 //! - [`id`]: prefixed random ids (`po_…`, `rcp_…`), one newtype per object kind.
@@ -26,7 +26,7 @@ pub mod payout;
 pub mod signature;
 pub mod time;
 
-/// The API version this build speaks (DESIGN.md §2, `Anton-Version`).
+/// The API version this build speaks (docs/reference.md §2, `Anton-Version`).
 pub const API_VERSION: &str = "2026-11-28";
 
 /// Random base62 text from the operating system's CSPRNG: one `getrandom` call per string, each

@@ -1,11 +1,12 @@
-//! Money. **Money is never a float**: amounts are integers in the currency's minor unit, and the only
-//! way to get an [`Amount`] is [`Amount::new`], which refuses zero, negative and absurd values.
+//! Money. **Money is never a float**: amounts are integers in the currency's minor unit, and the
+//! only way to get an [`Amount`] is [`Amount::new`], which refuses zero, negative and absurd
+//! values.
 
 use std::fmt;
 
 use serde::Serialize;
 
-/// Supported currencies (DESIGN.md §2). All three have two decimal places.
+/// Supported currencies (docs/reference.md §2). All three have two decimal places.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Currency {
     #[serde(rename = "USD")]
@@ -69,7 +70,8 @@ pub enum AmountError {
 
 impl Amount {
     /// Upper bound for one amount: 100 billion major units. Sums of many amounts still fit `i64`
-    /// comfortably (9.2e18), so ledger arithmetic cannot overflow in practice; it is checked anyway.
+    /// comfortably (9.2e18), so ledger arithmetic cannot overflow in practice; it is checked
+    /// anyway.
     pub const MAX_MINOR: i64 = 10_000_000_000_000;
 
     pub fn new(minor: i64) -> Result<Self, AmountError> {

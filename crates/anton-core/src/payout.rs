@@ -1,4 +1,4 @@
-//! The payout lifecycle (DESIGN.md §3) as a state machine.
+//! The payout lifecycle (docs/reference.md §3) as a state machine.
 //!
 //! ```text
 //! pending ──► processing ──► paid ──► returned
@@ -8,8 +8,8 @@
 //! ```
 //!
 //! **Transitions not on this graph are impossible**: the only way to change a status is
-//! [`PayoutStatus::apply`], which returns the new status, the ledger posting and the event type for the
-//! transition, or a typed error. Callers never compare status strings.
+//! [`PayoutStatus::apply`], which returns the new status, the ledger posting and the event type for
+//! the transition, or a typed error. Callers never compare status strings.
 
 use crate::event::EventType;
 use crate::ledger::PostingKind;
@@ -179,7 +179,7 @@ impl FailureCode {
 }
 
 /// What the test-mode simulator rail does with a payout, chosen by the account's last four digits
-/// (DESIGN.md §3 "Rails").
+/// (docs/reference.md §3 "Rails").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SimulatedOutcome {
     Paid,

@@ -1,4 +1,4 @@
-//! The webhook signature scheme (DESIGN.md §5.3), for both the sender and every verifier.
+//! The webhook signature scheme (docs/reference.md §5.3), for both the sender and every verifier.
 //!
 //! - `Anton-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`: HMAC-SHA256 keyed with the **whole secret
 //!   string's bytes** (`whsec_…` included), over `"{t}.{raw body}"`. One `v1` per active secret.
@@ -6,7 +6,8 @@
 //!   base64-decoded part after `whsec_`, over `"{webhook-id}.{webhook-timestamp}.{raw body}"`.
 //!
 //! Verification compares MACs in constant time (`hmac`'s `verify_slice` uses `subtle`) over the raw
-//! body bytes, accepts any one matching `v1`, and rejects timestamps more than the tolerance away from
+//! body bytes, accepts any one matching `v1`, and rejects timestamps more than the tolerance away
+//! from
 //! `now` in either direction.
 
 use std::fmt;

@@ -1,5 +1,5 @@
-//! Timestamps. Stored as unix microseconds (`i64`) so both databases order and compare them the same
-//! way; rendered as RFC 3339 UTC with second precision in JSON (DESIGN.md §2).
+//! Timestamps. Stored as unix microseconds (`i64`) so both databases order and compare them the
+//! same way; rendered as RFC 3339 UTC with second precision in JSON (docs/reference.md §2).
 
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 

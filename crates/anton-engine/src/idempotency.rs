@@ -1,5 +1,5 @@
-//! Idempotent mutations (DESIGN.md §2): the one implementation, used by every mutating use case,
-//! closure-written or batched.
+//! Idempotent mutations (docs/reference.md §2): the one implementation, used by every mutating use
+//! case, closure-written or batched.
 //!
 //! A mutation may carry an `Idempotency-Key` ([`Keyed`]). Then:
 //! - the key's first request still running on this node → [`EngineError::IdempotencyInProgress`]

@@ -12,7 +12,7 @@ use crate::Engine;
 /// How often an API node beats, and how old a beat may be for its node to count as alive.
 const HEARTBEAT: Duration = Duration::from_secs(1);
 const HEARTBEAT_FRESH: Duration = Duration::from_secs(3);
-/// Idempotency records are kept at least 24 h (DESIGN.md §2); the sweep deletes those older
+/// Idempotency records are kept at least 24 h (docs/reference.md §2); the sweep deletes those older
 /// than this.
 const IDEMPOTENCY_KEEP_US: i64 = 48 * 3600 * 1_000_000;
 

@@ -1,5 +1,5 @@
-//! Operator actions on merchants and keys (DESIGN.md §4), shared by the CLI and the tests, and the
-//! lookups that authenticate a request. The full key is returned exactly once, from
+//! Operator actions on merchants and keys (docs/reference.md §4), shared by the CLI and the tests,
+//! and the lookups that authenticate a request. The full key is returned exactly once, from
 //! [`create_key`] / [`roll_key`]; only its keyed hash is stored.
 
 use std::time::Duration;
@@ -15,7 +15,7 @@ use anton_store::{now_us, Store, Tenant};
 use crate::error::{EngineError, Result};
 use crate::{validate, Secrets};
 
-/// Longest grace period when rolling a key (DESIGN.md §4).
+/// Longest grace period when rolling a key (docs/reference.md §4).
 pub const ROLL_GRACE_MAX: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A merchant named `name`: held to the rule of names ([`validate::name`]; a length out of

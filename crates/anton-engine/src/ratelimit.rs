@@ -1,11 +1,11 @@
-//! Token-bucket rate limiting, per node (DESIGN.md §2): `rate` requests per second with a burst of
-//! `2 × rate`. Keyed by API key id for requests, and by client address and node for failed
-//! authentication (`anton_api::client`).
+//! Token-bucket rate limiting, per node (docs/reference.md §2): `rate` requests per second with a
+//! burst of `2 × rate`. Keyed by API key id for requests, and by client address and node for
+//! failed authentication (`anton_api::client`).
 //!
 //! A small hand-written bucket rather than a crate: limits differ per merchant and environment and
 //! change at runtime, and the answer must carry the numbers for the `RateLimit-*` headers.
-//! Across N nodes behind a load balancer the effective limit is at most N × rate (documented in
-//! docs/operations.md).
+//! Across nodes, the caller gives each node its share of a key's limit (the limit divided by the
+//! live API nodes: `anton_api::auth`, docs/operations.md).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,6 +1,6 @@
-//! Recipients (DESIGN.md §2): create, read, list, change, delete. Every change writes its event
-//! in the same transaction. The full account number lives only encrypted in the record; what is
-//! shown is `last4` and a keyed fingerprint.
+//! Recipients (docs/reference.md §2): create, read, list, change, delete. Every change writes its
+//! event in the same transaction. The full account number lives only encrypted in the record; what
+//! is shown is `last4` and a keyed fingerprint.
 
 use anton_core::bank::BankAccount;
 use anton_core::event::{EventType, NewEvent};

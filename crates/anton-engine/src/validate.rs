@@ -2,7 +2,7 @@
 //! descriptions, metadata, bank accounts and list positions. Each returns the value parsed or the
 //! refusal that names the parameter.
 //!
-//! Free text follows one rule on characters (DESIGN.md §2), refused with
+//! Free text follows one rule on characters (docs/reference.md §2), refused with
 //! [`CHARACTERS_INVALID`] naming the field:
 //! - control characters (Unicode category Cc: U+0000–U+001F, U+007F–U+009F — NUL, ESC, CR, LF,
 //!   tab…) are refused everywhere, metadata values included: they break terminals, logs and bank

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-/// The `type` of an API error (DESIGN.md §2).
+/// The `type` of an API error (docs/reference.md §2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorType {
     InvalidRequest,

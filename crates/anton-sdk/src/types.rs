@@ -195,7 +195,7 @@ pub struct Deleted {
 // ---------------------------------------------------------------------------------------------
 // Payouts
 
-/// Where a payout is in its lifecycle (DESIGN.md §3). The wire form, apart from
+/// Where a payout is in its lifecycle (docs/reference.md §3). The wire form, apart from
 /// `anton_core::payout::PayoutStatus` (the server's state machine) on purpose: a client must read
 /// statuses a newer server adds (`Unknown`) instead of failing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]

@@ -1,4 +1,4 @@
-//! Verifying Anton's webhooks (DESIGN.md §5.3) — usable without the HTTP client.
+//! Verifying Anton's webhooks (docs/reference.md §5.3) — usable without the HTTP client.
 //!
 //! ```
 //! use anton_sdk::webhook::{Webhook, WebhookError};
@@ -40,7 +40,8 @@ pub enum WebhookError {
     /// The signature header is missing or not `t=<unix>,v1=<hex>…`.
     #[error("the signature header is missing or malformed")]
     MalformedHeader,
-    /// The signed timestamp is more than the tolerance away from now (a replay, or a clock far off).
+    /// The signed timestamp is more than the tolerance away from now (a replay, or a clock far
+    /// off).
     #[error("the signature timestamp is outside the tolerance")]
     TimestampOutsideTolerance,
     /// No signature matches the body with any configured secret.
@@ -251,7 +252,7 @@ impl Webhook {
 }
 
 /// Verifies one `Anton-Signature` header with one secret at `now_unix` and returns the event —
-/// DESIGN.md's `verify(raw_body, header, secret, now)`.
+/// the `verify(raw_body, header, secret, now)` of docs/reference.md §5.3.
 pub fn verify(
     raw_body: &[u8],
     anton_signature: &str,

@@ -33,7 +33,7 @@ pub struct Config {
     pub simulator: SimulatorConfig,
     /// `text` (default) or `json`.
     pub log_format: String,
-    /// What this node does (DESIGN.md §9): `all` (default), `api` (the HTTPS API only), or
+    /// What this node does (docs/reference.md §9): `all` (default), `api` (the HTTPS API only), or
     /// `worker` (the rail and the webhook dispatcher; its port answers only `/healthz` and
     /// `/readyz`). Any number of each on one PostgreSQL database.
     pub role: Role,

@@ -1,4 +1,4 @@
-//! Idempotency records (DESIGN.md §2): the first response to a keyed POST and the request's
+//! Idempotency records (docs/reference.md §2): the first response to a keyed POST and the request's
 //! fingerprint, written in the same transaction as the request's effects.
 
 use std::collections::{HashMap, HashSet};

@@ -1,4 +1,5 @@
-//! `anton-tools crash-test`: proof that money and events survive crashes (issue 5, DESIGN.md §9).
+//! `anton-tools crash-test`: proof that money and events survive crashes (issue 5,
+//! docs/reference.md §9).
 //!
 //! Starts `anton serve` (the product's server code, run as this binary's `anton` command) as a
 //! child process on a fresh database, drives concurrent payout creation with idempotency keys

@@ -1,5 +1,5 @@
-//! Payouts: create, get, list, cancel, and the test-mode helpers that move them (DESIGN.md §3).
-//! Each handler parses, authenticates and calls the engine (`anton_engine::payouts`), where
+//! Payouts: create, get, list, cancel, and the test-mode helpers that move them (docs/reference.md
+//! §3). Each handler parses, authenticates and calls the engine (`anton_engine::payouts`), where
 //! creation is decided as a set-based batch and every move is a transition with its posting and
 //! event.
 

@@ -1,4 +1,4 @@
-//! Recipients: create, get, list, update, delete (DESIGN.md §2), through the engine
+//! Recipients: create, get, list, update, delete (docs/reference.md §2), through the engine
 //! (`anton_engine::recipients`), which writes every change with its event.
 
 pub mod wire;

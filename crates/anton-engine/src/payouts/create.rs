@@ -1,4 +1,4 @@
-//! The payout-creation hot path as a set-based batch (DESIGN.md §10).
+//! The payout-creation hot path as a set-based batch (docs/reference.md §10).
 //!
 //! [`super::create_payout`] hands the payout batcher a [`Creation`] — typed data, not a closure —
 //! and the writer gives every creation waiting in a group commit to [`PayoutCreations`] at once,

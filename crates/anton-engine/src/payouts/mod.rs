@@ -1,4 +1,4 @@
-//! Payouts (DESIGN.md §3): create, read, list, cancel, and the test-mode moves.
+//! Payouts (docs/reference.md §3): create, read, list, cancel, and the test-mode moves.
 //!
 //! Creating a payout is the hot path: [`NewPayout`] is the validated command, and
 //! [`Engine::create_payout`] hands it to the payout batcher, where [`create`] decides every

@@ -1,4 +1,5 @@
-//! Rails move `pending`/`processing` payouts and report outcomes (DESIGN.md §3). Only the test-mode
-//! simulator exists so far; live payouts are refused at creation while no live rail is configured.
+//! Rails move `pending`/`processing` payouts and report outcomes (docs/reference.md §3). Only the
+//! test-mode simulator exists so far; live payouts are refused at creation while no live rail is
+//! configured.
 
 pub mod simulator;

@@ -19,7 +19,7 @@ use anton_store::{Backend, Scoped, Store};
 
 use crate::payouts::transition::{self, Move};
 
-/// Delays of the test-mode simulator rail (DESIGN.md §3).
+/// Delays of the test-mode simulator rail (docs/reference.md §3).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SimulatorConfig {

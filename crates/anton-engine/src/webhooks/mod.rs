@@ -1,5 +1,5 @@
-//! Webhooks (DESIGN.md §5): the endpoints a merchant manages ([`endpoints`]), deliveries as it
-//! reads, resends and recovers them ([`deliveries`]), which destinations may be reached
+//! Webhooks (docs/reference.md §5): the endpoints a merchant manages ([`endpoints`]), deliveries as
+//! it reads, resends and recovers them ([`deliveries`]), which destinations may be reached
 //! ([`ssrf`]), and the dispatcher that delivers ([`dispatch`]).
 //!
 //! Endpoint secrets are `whsec_<base64 of 32 bytes>`, stored encrypted with the server keyring
@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 
 use ssrf::{Allowlist, Guard, NameLookup};
 
-/// Webhook delivery settings (DESIGN.md §5).
+/// Webhook delivery settings (docs/reference.md §5).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebhooksConfig {

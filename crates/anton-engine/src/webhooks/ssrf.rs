@@ -1,4 +1,4 @@
-//! The SSRF guard (DESIGN.md §5.4): which destinations a webhook may be sent to.
+//! The SSRF guard (docs/reference.md §5.4): which destinations a webhook may be sent to.
 //!
 //! A URL is checked when an endpoint is created or changed, and again for every connection: the
 //! dispatcher's HTTP transport resolves names through [`Guard::resolve`], which drops every

@@ -1,4 +1,5 @@
-//! The integrator commands (DESIGN.md §9): what a merchant's engineer runs on their own machine —
+//! The integrator commands (docs/reference.md §9): what a merchant's engineer runs on their own
+//! machine —
 //! `anton login`, `listen`, `trigger`, `events`, `webhooks verify`, `keys scan`. They speak to a
 //! server through the SDK (`anton-sdk`), never to a database.
 //!

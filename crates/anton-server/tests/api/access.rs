@@ -1,5 +1,5 @@
 //! Least privilege: scopes, environments, merchants, revocation, expiry, IP allowlists, browser
-//! markers, rate limits (DESIGN.md §1, §2, §4).
+//! markers, rate limits (docs/reference.md §1, §2, §4).
 
 use std::time::Duration;
 
@@ -279,7 +279,7 @@ async fn requests_over_the_key_rate_limit_get_429(b: Backend) {
 }
 
 /// A revocation written by another process (the operator CLI, another node) bypasses this node's
-/// key cache; DESIGN.md §4 says it must take effect within one second.
+/// key cache; docs/reference.md §4 says it must take effect within one second.
 async fn a_key_revoked_by_another_process_is_refused_within_a_second(b: Backend) {
     let app = spawn_app(b).await;
     assert_eq!(

@@ -1,5 +1,5 @@
-//! Idempotency (DESIGN.md §2): one effect per key under races, byte-identical replays, 422 on a
-//! different request, errors stored once the handler ran.
+//! Idempotency (docs/reference.md §2): one effect per key under races, byte-identical replays, 422
+//! on a different request, errors stored once the handler ran.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

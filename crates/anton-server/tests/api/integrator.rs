@@ -467,7 +467,11 @@ async fn listen_forwards_signed_events_to_a_local_handler(backend: Backend) {
         .map(|(h, _)| h["webhook-id"].to_str().unwrap().to_owned())
         .collect();
     let distinct: std::collections::HashSet<&String> = ids.iter().collect();
-    assert_eq!(distinct.len(), ids.len(), "an event forwarded twice: {ids:?}");
+    assert_eq!(
+        distinct.len(),
+        ids.len(),
+        "an event forwarded twice: {ids:?}"
+    );
     assert_eq!(ids.len(), expected);
 }
 

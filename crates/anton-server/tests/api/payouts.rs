@@ -1,5 +1,5 @@
 //! Payouts and the ledger: no overdraw under concurrency, the simulator's outcome table, cancel,
-//! test helpers, lists (DESIGN.md §3).
+//! test helpers, lists (docs/reference.md §3).
 
 use reqwest::StatusCode;
 use serde_json::Value;

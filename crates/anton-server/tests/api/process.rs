@@ -426,7 +426,8 @@ async fn operators_manage_keys_live_funds_and_limits_with_the_cli() {
             .is_success());
     }
     anton(d, &["keys", "revoke", "--merchant", &mer, &key_id]);
-    // The server learns of a revocation made by another process within a second (DESIGN.md §4).
+    // The server learns of a revocation made by another process within a second (docs/reference.md
+    // §4).
     let deadline = Instant::now() + Duration::from_secs(5);
     while c
         .get(format!("{base}/v1/balance"))

@@ -1,6 +1,6 @@
-//! Scale-out on PostgreSQL (DESIGN.md §9): two API nodes and two worker nodes on one database.
-//! Concurrent payouts through both API nodes never overdraw; each payout is settled once; each
-//! event reaches the endpoint at least once and never from two workers at the same time.
+//! Scale-out on PostgreSQL (docs/reference.md §9): two API nodes and two worker nodes on one
+//! database. Concurrent payouts through both API nodes never overdraw; each payout is settled once;
+//! each event reaches the endpoint at least once and never from two workers at the same time.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -221,7 +221,7 @@ async fn a_key_revoked_through_one_node_is_refused_by_the_other_within_a_second(
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // DESIGN.md §4: within one second (the per-node cache's TTL is 0.5 s), measured here.
+    // docs/reference.md §4: within one second (the per-node cache's TTL is 0.5 s), measured here.
     eprintln!("refused by the other node after {:?}", revoked_at.elapsed());
 }
 

@@ -1,4 +1,5 @@
-//! Webhook endpoints, the delivery outbox and the attempt log (DESIGN.md §5), one module per job:
+//! Webhook endpoints, the delivery outbox and the attempt log (docs/reference.md §5), one module
+//! per job:
 //!
 //! - [`endpoints`]: the endpoints a merchant manages (create, change, list, delete).
 //! - [`deliveries`]: deliveries as the API lists, resends and recovers them.

@@ -1,4 +1,4 @@
-//! The group-commit writer (DESIGN.md §10).
+//! The group-commit writer (docs/reference.md §10).
 //!
 //! One task per store owns one write connection. It waits for work, then takes everything already
 //! waiting (up to `batch_max` pieces), and runs it in one transaction per connection (on SQLite:
@@ -24,9 +24,9 @@
 //! The writer task orders everything on SQLite: it hands what it took's native jobs and batched
 //! items to the native thread and waits for that commit, then runs the closure jobs on its sqlx
 //! connection in a transaction of their own, before taking the next work — so the two
-//! connections never contend for SQLite's write lock. On SQLite the writer task has a thread (and current-thread runtime) of
-//! its own, so the hand-offs between it and the native thread never wait for a busy node runtime
-//! to poll it.
+//! connections never contend for SQLite's write lock. On SQLite the writer task has a thread (and
+//! current-thread runtime) of its own, so the hand-offs between it and the native thread never wait
+//! for a busy node runtime to poll it.
 
 pub mod batch;
 mod lanes;
@@ -310,8 +310,8 @@ async fn run_batch(
     // replies (`WriterUnavailable`), never left in a queue.
     let mut taken = take_batches(batch);
     let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
-    // SQLite: take the write lock up front, so a batch never fails half-way on a lock upgrade when an
-    // operator command writes at the same moment (it waits for busy_timeout instead).
+    // SQLite: take the write lock up front, so a batch never fails half-way on a lock upgrade when
+    // an operator command writes at the same moment (it waits for busy_timeout instead).
     let mut tx = match backend {
         Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => conn.begin().await?,

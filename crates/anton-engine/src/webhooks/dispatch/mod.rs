@@ -1,6 +1,6 @@
-//! The webhook dispatcher (DESIGN.md §5.2): fans events out to deliveries, claims due deliveries
-//! with a lease, sends each one signed afresh, and records every attempt with its consequences.
-//! Four jobs, four modules:
+//! The webhook dispatcher (docs/reference.md §5.2): fans events out to deliveries, claims due
+//! deliveries with a lease, sends each one signed afresh, and records every attempt with its
+//! consequences. Four jobs, four modules:
 //!
 //! - [`claims`]: one fan-out-and-claim pass — claims and leases;
 //! - [`windows`]: per-endpoint concurrency windows and the node's room — fairness;
