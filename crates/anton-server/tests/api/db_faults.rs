@@ -77,6 +77,9 @@ fn through(c: &mut anton_server::config::Config, proxy: SocketAddr) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_database_gives_503_and_the_node_recovers_by_itself() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
     let proxy = Proxy::start(pg_server()).await;
     let proxy_addr = proxy.addr;
     let app = spawn_app_with(
@@ -160,6 +163,9 @@ async fn a_lost_database_gives_503_and_the_node_recovers_by_itself() {
 /// second time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attempts_that_finish_during_an_outage_are_recorded_once_it_ends() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
     let proxy = Proxy::start(pg_server()).await;
     let proxy_addr = proxy.addr;
     let r = crate::webhooks::receiver().await;

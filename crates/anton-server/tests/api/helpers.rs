@@ -1,9 +1,12 @@
 //! The test application: the real server (TLS, real database, random port) started in-process,
 //! and typed helpers that speak HTTPS to it like a merchant would.
 //!
-//! PostgreSQL tests create their own database on `ANTON_TEST_DATABASE_URL` (default: the build
-//! machine's `postgres://postgres@127.0.0.1:5432/postgres`) and drop it afterwards. When that URL is
-//! set but unreachable the test fails — it is never skipped.
+//! PostgreSQL tests create their own database on `ANTON_TEST_DATABASE_URL` (default:
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and drop it afterwards. When that URL is set but
+//! unreachable every PostgreSQL test fails — none is skipped. When it is not set and the default
+//! server does not answer (a fresh machine), one test, `postgresql_is_reachable`, fails with how to
+//! point the suite at a server, and the other PostgreSQL tests return at once instead of each
+//! failing with the same panic.
 
 use std::net::SocketAddr;
 
@@ -35,6 +38,9 @@ macro_rules! both_backends {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
+                if $crate::helpers::skip_postgres() {
+                    return;
+                }
                 super::$name($crate::helpers::Backend::Postgres).await
             }
         }
@@ -54,17 +60,82 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// Whether the suite's PostgreSQL server answers: `Err` with the reason (probed once per test
+/// binary, on a thread of its own so any test's runtime may ask).
+fn pg_probe() -> &'static Result<(), String> {
+    static PROBE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    PROBE.get_or_init(|| {
+        let url = pg_admin_url();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let connect = sqlx::PgConnection::connect(&url);
+                match tokio::time::timeout(std::time::Duration::from_secs(10), connect).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err("no answer within 10 s".to_owned()),
+                }
+            })
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the probe panicked".to_owned()))
+    })
+}
+
+/// What to do when the suite's PostgreSQL server does not answer. The URL is shown without its
+/// password.
+fn pg_unreachable(reason: &str) -> String {
+    let shown = url::Url::parse(&pg_admin_url()).map_or_else(
+        |_| "(an unparsable URL)".to_owned(),
+        |mut u| {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        },
+    );
+    format!(
+        "PostgreSQL is not reachable at {shown}: {reason}\n\
+         Half of the test suite runs on PostgreSQL, each test in a database of its own, so it \
+         needs a server where the user may create databases. Start one on 127.0.0.1:5432 with \
+         user `postgres` and trust authentication, or point the suite at yours:\n    \
+         ANTON_TEST_DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/postgres \
+         cargo test --workspace --locked"
+    )
+}
+
+/// Called first by every PostgreSQL test: `true` when it should return at once (the URL is not
+/// set and the default server does not answer: `postgresql_is_reachable` reports it once). With
+/// the URL set, an unreachable server fails the test.
+pub fn skip_postgres() -> bool {
+    let Err(reason) = pg_probe() else {
+        return false;
+    };
+    if std::env::var_os("ANTON_TEST_DATABASE_URL").is_some() {
+        panic!("{}", pg_unreachable(reason));
+    }
+    eprintln!("PostgreSQL unreachable: this test did not run (see postgresql_is_reachable)");
+    true
+}
+
+/// The one failure a run without PostgreSQL shows, saying how to point the suite at a server.
+#[test]
+fn postgresql_is_reachable() {
+    if let Err(reason) = pg_probe() {
+        panic!("{}", pg_unreachable(reason));
+    }
+}
+
 /// A new, empty PostgreSQL database; returns its URL and name.
 pub async fn fresh_pg_database() -> (String, String) {
     let admin = pg_admin_url();
     let name = format!("anton_t_{}", anton_core::random_base62(12).to_lowercase());
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "ANTON_TEST_DATABASE_URL is set (or defaulted) but PostgreSQL is unreachable: {e}"
-            )
-        });
+        .unwrap_or_else(|e| panic!("{}", pg_unreachable(&e.to_string())));
     conn.execute(format!("CREATE DATABASE {name}").as_str())
         .await
         .expect("create test database");

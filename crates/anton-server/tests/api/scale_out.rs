@@ -27,6 +27,9 @@ fn client_at(base: &str, ca: &std::path::Path, key: &str) -> Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_api_nodes_and_two_workers_share_one_postgresql() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
     let r = receiver().await;
     // Each request is held a little, so two senders of one event would overlap visibly.
     r.shared.delay_ms.store(5, Ordering::SeqCst);
@@ -184,6 +187,9 @@ async fn two_api_nodes_and_two_workers_share_one_postgresql() {
 
 #[tokio::test]
 async fn a_key_revoked_through_one_node_is_refused_by_the_other_within_a_second() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
     let app = crate::helpers::spawn_app(Backend::Postgres).await;
     let other = app.second_node().await;
     let key = app.create_key(&app.merchant, Environment::Test, None).await;
@@ -229,6 +235,9 @@ async fn a_key_revoked_through_one_node_is_refused_by_the_other_within_a_second(
 /// nodes, from heartbeats), so a burst spread over two nodes gets about one key's burst, not two.
 #[tokio::test]
 async fn a_keys_rate_limit_holds_across_two_api_nodes() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
     let app = crate::helpers::spawn_app(Backend::Postgres).await;
     let other = app.node(|c| c.role = anton_server::config::Role::Api).await;
     let ca = app.ca_path();
@@ -296,6 +305,9 @@ async fn a_keys_rate_limit_holds_across_two_api_nodes() {
 /// balances.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creations_and_cancellations_on_two_nodes_never_deadlock() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
     let app = crate::helpers::spawn_app(Backend::Postgres).await;
     let other = app.node(|c| c.role = anton_server::config::Role::Api).await;
     let ca = app.ca_path();

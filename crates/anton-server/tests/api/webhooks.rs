@@ -1128,6 +1128,9 @@ crate::both_backends!(
 /// the merchant's whole backlog (docs/benchmarks.md).
 #[tokio::test]
 async fn a_freshly_filled_table_gets_planner_statistics() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
     let app = crate::helpers::spawn_app(Backend::Postgres).await;
     let analyzed = |table: &'static str| {
         let pool = app.store.read().clone();
