@@ -1,5 +1,6 @@
-//! List query parameters (docs/reference.md §2): `limit` (1..100, default 20), `starting_after`,
-//! `created[gte]`, `created[lt]`, plus per-resource filters. Unknown parameters are refused, and
+//! List query parameters (docs/reference.md §2): `limit` (1..100, default 20), `starting_after` or
+//! `ending_before`, `created[gte]`, `created[lt]`, plus per-resource filters. Unknown parameters
+//! are refused, and
 //! so is a filter value that no object could have (an unknown status or type, a malformed id):
 //! 400 `parameter_invalid` naming the filter, on every list alike. A well-formed id that matches
 //! nothing is an empty page.
@@ -19,6 +20,7 @@ pub const LIMIT_MAX: i64 = 100;
 pub struct ListParams {
     pub limit: i64,
     pub starting_after: Option<String>,
+    pub ending_before: Option<String>,
     pub created_gte_us: Option<i64>,
     pub created_lt_us: Option<i64>,
     pub rest: HashMap<String, String>,
@@ -62,6 +64,7 @@ impl ListParams {
                 })?,
         };
         let starting_after = q.remove("starting_after");
+        let ending_before = q.remove("ending_before");
         let created_gte_us = q
             .remove("created[gte]")
             .map(|v| parse_time("created[gte]", &v))
@@ -80,6 +83,7 @@ impl ListParams {
         Ok(Self {
             limit,
             starting_after,
+            ending_before,
             created_gte_us,
             created_lt_us,
             rest: q,
@@ -108,6 +112,7 @@ impl ListParams {
         ListQuery {
             limit: self.limit,
             starting_after: self.starting_after.clone(),
+            ending_before: self.ending_before.clone(),
             created_gte_us: self.created_gte_us,
             created_lt_us: self.created_lt_us,
         }

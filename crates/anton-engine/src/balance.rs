@@ -60,7 +60,7 @@ impl Engine {
             &page,
         )
         .await?;
-        Ok(Listing::of(rows, query.list.limit))
+        Ok(Listing::of(rows, &page))
     }
 
     /// Adds money to a test balance (the test helper; live balances are funded by the operator,

@@ -49,6 +49,6 @@ impl Engine {
             .page(self.store(), Listed::Events, tenant)
             .await?;
         let rows = events::list(self.store().read(), tenant, &filter, &page).await?;
-        Ok(Listing::of(rows, query.list.limit))
+        Ok(Listing::of(rows, &page))
     }
 }

@@ -172,7 +172,7 @@ impl Engine {
     ) -> Result<Listing<RecipientRecord>> {
         let page = query.page(self.store(), Listed::Recipients, tenant).await?;
         let rows = recipients::list(self.store().read(), tenant, &page).await?;
-        Ok(Listing::of(rows, query.limit))
+        Ok(Listing::of(rows, &page))
     }
 
     /// Changes a recipient; `recipient.updated` names what changed (with the previous values).

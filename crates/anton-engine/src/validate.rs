@@ -224,11 +224,13 @@ pub fn bank_account(e: BankAccountError) -> EngineError {
 }
 
 /// What page of a list to read: at most `limit` objects (1 to 100), newest first, after the
-/// object `starting_after`, created within the range.
+/// object `starting_after` (the next page) or just before `ending_before` (the previous page),
+/// created within the range.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     pub limit: i64,
     pub starting_after: Option<String>,
+    pub ending_before: Option<String>,
     pub created_gte_us: Option<i64>,
     pub created_lt_us: Option<i64>,
 }
@@ -237,29 +239,41 @@ impl ListQuery {
     /// The store page. `starting_after` must be the tenant's own object of this list's kind; an id
     /// of another kind is refused before any lookup, an unknown one after a scoped lookup.
     pub(crate) async fn page(&self, store: &Store, table: Listed, tenant: &Tenant) -> Result<Page> {
-        let after = match &self.starting_after {
-            None => None,
-            Some(id) if !table.is_id(id) => return Err(bad_cursor(id)),
-            Some(id) => Some(
-                anton_store::list::cursor(store.read(), table, tenant, id)
-                    .await?
-                    .ok_or_else(|| bad_cursor(id))?,
-            ),
+        if self.starting_after.is_some() && self.ending_before.is_some() {
+            return Err(EngineError::invalid(
+                "parameter_invalid",
+                "Give starting_after or ending_before, not both.",
+                "ending_before",
+            ));
+        }
+        let cursor = |id: &Option<String>, param: &'static str| {
+            let id = id.clone();
+            async move {
+                match id {
+                    None => Ok(None),
+                    Some(id) if !table.is_id(&id) => Err(bad_cursor(&id, param)),
+                    Some(id) => anton_store::list::cursor(store.read(), table, tenant, &id)
+                        .await?
+                        .map(Some)
+                        .ok_or_else(|| bad_cursor(&id, param)),
+                }
+            }
         };
         Ok(Page {
             limit: self.limit,
-            after,
+            after: cursor(&self.starting_after, "starting_after").await?,
+            before: cursor(&self.ending_before, "ending_before").await?,
             created_gte_us: self.created_gte_us,
             created_lt_us: self.created_lt_us,
         })
     }
 }
 
-fn bad_cursor(id: &str) -> EngineError {
+fn bad_cursor(id: &str, param: &str) -> EngineError {
     EngineError::invalid(
         "parameter_invalid",
-        format!("starting_after: no such object '{id}'"),
-        "starting_after",
+        format!("{param}: no such object '{id}'"),
+        param,
     )
 }
 
@@ -271,9 +285,9 @@ pub struct Listing<T> {
 }
 
 impl<T> Listing<T> {
-    /// The page from the `limit + 1` rows a store list read.
-    pub(crate) fn of(rows: Vec<T>, limit: i64) -> Self {
-        let (data, has_more) = anton_store::list::paged(rows, limit);
+    /// The page from the `limit + 1` rows a store list read with `page`.
+    pub(crate) fn of(rows: Vec<T>, page: &Page) -> Self {
+        let (data, has_more) = anton_store::list::paged(rows, page);
         Self { data, has_more }
     }
 

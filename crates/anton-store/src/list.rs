@@ -316,6 +316,9 @@ pub struct Page {
     pub limit: i64,
     /// `(created_us, id)` of the `starting_after` object.
     pub after: Option<(i64, String)>,
+    /// `(created_us, id)` of the `ending_before` object: the page is the objects just newer than
+    /// it, read oldest first (see [`paged`]).
+    pub before: Option<(i64, String)>,
     pub created_gte_us: Option<i64>,
     pub created_lt_us: Option<i64>,
 }
@@ -336,16 +339,29 @@ impl Page {
             sql.push(" AND id < ").text(id);
             sql.push("))");
         }
-        sql.push(" ORDER BY created_us DESC, id DESC LIMIT ")
-            .push_int(self.limit + 1);
+        if let Some((c, id)) = &self.before {
+            sql.push(" AND (created_us > ").push_int(*c);
+            sql.push(" OR (created_us = ").push_int(*c);
+            sql.push(" AND id > ").text(id);
+            sql.push("))");
+            sql.push(" ORDER BY created_us ASC, id ASC LIMIT ")
+                .push_int(self.limit + 1);
+        } else {
+            sql.push(" ORDER BY created_us DESC, id DESC LIMIT ")
+                .push_int(self.limit + 1);
+        }
     }
 }
 
-/// Splits the `limit+1` rows into the page and `has_more`.
-pub fn paged<T>(mut items: Vec<T>, limit: i64) -> (Vec<T>, bool) {
-    let limit = usize::try_from(limit).unwrap_or(0);
+/// Splits the `limit+1` rows a list read with `page` into the page, newest first, and whether
+/// more follow in the direction of reading (older ones; newer ones for `ending_before`).
+pub fn paged<T>(mut items: Vec<T>, page: &Page) -> (Vec<T>, bool) {
+    let limit = usize::try_from(page.limit).unwrap_or(0);
     let has_more = items.len() > limit;
     items.truncate(limit);
+    if page.before.is_some() {
+        items.reverse();
+    }
     (items, has_more)
 }
 

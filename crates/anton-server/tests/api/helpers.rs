@@ -520,6 +520,37 @@ impl TestApp {
         }
     }
 
+    /// The same list walked the other way: from its oldest object, pages of `limit` following
+    /// `ending_before` towards the newest, each page newest first; returns every object newest
+    /// first (the oldest included), as [`Self::list_all`] does.
+    pub async fn list_all_backwards(&self, key: &str, path: &str, limit: usize) -> Vec<Value> {
+        let all = self.list_all(key, path, 100).await;
+        let Some(oldest) = all.last() else {
+            return all;
+        };
+        let mut walked = vec![oldest.clone()];
+        loop {
+            let first = walked[0]["id"].as_str().expect("id").to_owned();
+            let q = format!("{path}?limit={limit}&ending_before={first}");
+            let page: Value = self
+                .get(&q, key)
+                .send()
+                .await
+                .expect("list")
+                .json()
+                .await
+                .expect("json");
+            let data = page["data"].as_array().expect("data");
+            assert!(data.len() <= limit);
+            let mut newer = data.clone();
+            newer.extend(walked);
+            walked = newer;
+            if !page["has_more"].as_bool().expect("has_more") {
+                return walked;
+            }
+        }
+    }
+
     /// Runs the simulator rail until nothing is due.
     pub async fn run_rail(&self) -> usize {
         let mut total = 0;
