@@ -100,6 +100,11 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
+/// The body of an action that takes no parameters: `{}` or empty, nothing else.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyIn {}
+
 /// Parses a JSON body into `T` (whose serde derive denies unknown fields). An empty body parses as
 /// `{}` so POSTs without parameters need no body.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

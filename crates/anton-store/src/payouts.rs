@@ -105,6 +105,23 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(|r| from_row(r)).transpose()
 }
 
+/// Writes what a merchant may change on a payout: description, metadata (and `updated`).
+pub async fn update_details(conn: &mut AnyConnection, t: &Tenant, p: &PayoutRecord) -> Result<()> {
+    sqlx::query(
+        "UPDATE payouts SET description = $1, metadata = $2, updated_us = $3 \
+         WHERE merchant_id = $4 AND env = $5 AND id = $6",
+    )
+    .bind(p.description.clone())
+    .bind(&p.metadata)
+    .bind(p.updated.unix_micros())
+    .bind(t.m())
+    .bind(t.e())
+    .bind(p.id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether the recipient has payouts still under way (pending, in review or processing).
 pub async fn recipient_has_active(
     conn: &mut AnyConnection,

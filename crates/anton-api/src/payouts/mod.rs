@@ -9,6 +9,7 @@ use anton_core::id::{PayoutId, RecipientId};
 use anton_core::keys::Scope;
 use anton_core::payout::PayoutStatus;
 use anton_engine::objects::PayoutOut;
+use anton_engine::payouts::update::PayoutChanges;
 use anton_engine::payouts::{NewPayout, PayoutQuery, TestMove};
 use anton_store::payouts::PayoutRecord;
 use axum::extract::State;
@@ -18,18 +19,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::auth::Auth;
-use crate::body::{parse_json, RawBody};
+use crate::body::{parse_json, EmptyIn, RawBody};
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::idempotency::{self, json, reply};
 use crate::list::{one_of, ListOut, ListParams};
 use crate::state::ApiState;
-use wire::{FailIn, PayoutIn};
+use wire::{FailIn, PayoutIn, PayoutPatch};
 
 pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/v1/payouts", get(list_payouts).post(create_payout))
-        .route("/v1/payouts/{id}", get(get_payout))
+        .route("/v1/payouts/{id}", get(get_payout).patch(update_payout))
         .route("/v1/payouts/{id}/cancel", post(cancel_payout))
         .route(
             "/v1/test_helpers/payouts/{id}/{action}",
@@ -93,7 +94,7 @@ pub async fn get_payout(
     Ok(Json(PayoutOut::from_record(&p, auth.tenant.env)))
 }
 
-#[utoipa::path(get, path = "/v1/payouts", tag = "payouts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 20"), ("starting_after" = Option<String>, Query, description = "cursor: an object id"), ("created[gte]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("created[lt]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("status" = Option<String>, Query), ("recipient" = Option<String>, Query)), responses((status = 200, description = "a list of payouts"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+#[utoipa::path(get, path = "/v1/payouts", tag = "payouts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 20"), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first"), ("created[gte]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("created[lt]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("status" = Option<String>, Query), ("recipient" = Option<String>, Query)), responses((status = 200, description = "a list of payouts"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
 pub async fn list_payouts(
     State(state): State<ApiState>,
     auth: Auth,
@@ -115,6 +116,35 @@ pub async fn list_payouts(
     Ok(Json(ListOut::of(listing, |p| {
         PayoutOut::from_record(&p, env)
     })))
+}
+
+/// Changes a payout's description or metadata, in any status (`payout.updated`).
+#[utoipa::path(patch, path = "/v1/payouts/{id}", tag = "payouts", params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body = PayoutPatch, responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+pub async fn update_payout(
+    State(state): State<ApiState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    auth.require(Scope::PayoutsWrite)?;
+    let pid = parse_id(&id)?;
+    let patch: PayoutPatch = parse_json(&body)?;
+    let changes = PayoutChanges::new(patch.description, patch.metadata)?;
+    let path = format!("/v1/payouts/{id}");
+    let mutation = idempotency::mutation(
+        &auth,
+        &headers,
+        &Method::PATCH,
+        &path,
+        &body,
+        payout(auth.tenant.env),
+    )?;
+    let answer = state
+        .engine
+        .update_payout(&auth.tenant, pid, changes, mutation)
+        .await?;
+    Ok(reply(answer))
 }
 
 #[utoipa::path(post, path = "/v1/payouts/{id}/cancel", tag = "payouts", params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
@@ -143,10 +173,6 @@ pub async fn cancel_payout(
         .await?;
     Ok(reply(answer))
 }
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EmptyIn {}
 
 /// `POST /v1/test_helpers/payouts/{id}/{pay|fail|return}`: test mode only (404 in live).
 #[utoipa::path(post, path = "/v1/test_helpers/payouts/{id}/{action}", tag = "test helpers", params(("id" = String, Path), ("action" = String, Path, description = "pay, fail or return"), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body(content = Option<FailIn>, description = "for fail: an optional failure_code"), responses((status = 200, body = PayoutOut), (status = 404, description = "unknown payout, or live mode"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]

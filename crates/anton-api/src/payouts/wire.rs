@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::recipients::wire::Metadata;
+use crate::recipients::wire::{double_option, Metadata};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -26,4 +26,15 @@ pub struct FailIn {
     /// One of `account_closed`, `no_account`, `invalid_account_number`, `declined` (default).
     /// `account_frozen` is a return's code, not a failure's.
     pub failure_code: Option<String>,
+}
+
+/// What may change on a payout after it was created; absent fields stay as they are.
+/// `description: null` clears the description; `metadata` replaces the whole object.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub metadata: Option<Metadata>,
 }

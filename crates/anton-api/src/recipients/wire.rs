@@ -71,7 +71,7 @@ pub struct RecipientPatch {
     pub metadata: Option<Metadata>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn double_option<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)

@@ -1,4 +1,5 @@
-//! Payouts (docs/reference.md §3): create, read, list, cancel, and the test-mode moves.
+//! Payouts (docs/reference.md §3): create, read, list, change ([`update`]), cancel, and the
+//! test-mode moves.
 //!
 //! Creating a payout is the hot path: [`NewPayout`] is the validated command, and
 //! [`Engine::create_payout`] hands it to the payout batcher, where [`create`] decides every
@@ -8,6 +9,7 @@
 
 pub mod create;
 pub mod transition;
+pub mod update;
 
 use anton_core::id::{PayoutId, RecipientId};
 use anton_core::money::{Amount, Currency};
@@ -167,7 +169,7 @@ impl Engine {
             .page(self.store(), Listed::Payouts, tenant)
             .await?;
         let rows = payouts::list(self.store().read(), tenant, &query.filter, &page).await?;
-        Ok(Listing::of(rows, query.list.limit))
+        Ok(Listing::of(rows, &page))
     }
 
     /// Cancels a pending payout (its reserve released). Cancelling a canceled payout answers
