@@ -1,5 +1,5 @@
 //! The API's shared state on a node: the engine, and what only the HTTP API needs — the rate
-//! limiters and the caches of authentication. Cheap to clone (an `Arc`). Holds no money or
+//! limiters, the caches of authentication and the webhook transport for test events. Cheap to clone (an `Arc`). Holds no money or
 //! idempotency decisions: those are the engine's, made in database transactions.
 
 use std::collections::HashMap;
@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anton_engine::ratelimit::RateLimiter;
+use anton_engine::webhooks::dispatch::Transport;
 use anton_engine::Engine;
 
 use crate::client::{AuthFailureLimits, AuthFailures};
@@ -16,6 +17,8 @@ pub struct ApiState(Arc<Inner>);
 
 pub struct Inner {
     pub engine: Engine,
+    /// Posts webhooks (the node's egress clients): test events are sent from the API.
+    pub transport: Arc<dyn Transport>,
     /// Per-key request limiter (docs/reference.md §2).
     pub key_limiter: RateLimiter,
     /// The failed-authentication budgets, per client address and per node.
@@ -36,10 +39,16 @@ impl std::ops::Deref for ApiState {
 }
 
 impl ApiState {
-    /// A node's API state; `auth_failures`: its failed-authentication budgets.
-    pub fn new(engine: Engine, auth_failures: AuthFailureLimits) -> Self {
+    /// A node's API state; `auth_failures`: its failed-authentication budgets; `transport`: how
+    /// it posts webhooks.
+    pub fn new(
+        engine: Engine,
+        auth_failures: AuthFailureLimits,
+        transport: Arc<dyn Transport>,
+    ) -> Self {
         Self(Arc::new(Inner {
             engine,
+            transport,
             key_limiter: RateLimiter::default(),
             auth_failures: AuthFailures::new(auth_failures),
             last_used_written: Mutex::new(HashMap::new()),

@@ -18,12 +18,12 @@ use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::auth::Auth;
-use crate::body::{parse_json, RawBody};
+use crate::body::{parse_json, EmptyIn, RawBody};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::idempotency::{self, json, reply, JsonReply};
@@ -46,6 +46,7 @@ pub fn router() -> Router<ApiState> {
             "/v1/webhook_endpoints/{id}/rotate_secret",
             post(rotate_secret),
         )
+        .route("/v1/webhook_endpoints/{id}/test", post(send_test_event))
         .route(
             "/v1/webhook_endpoints/{id}/deliveries",
             get(list_deliveries),
@@ -177,17 +178,18 @@ pub async fn get_endpoint(
     Ok(Json(EndpointOut::from_record(&r, auth.tenant.env)))
 }
 
-#[utoipa::path(get, path = "/v1/webhook_endpoints", tag = "webhooks", params(("limit" = Option<i64>, Query), ("starting_after" = Option<String>, Query)), responses((status = 200, description = "a list of webhook endpoints")))]
+#[utoipa::path(get, path = "/v1/webhook_endpoints", tag = "webhooks", params(("limit" = Option<i64>, Query), ("status" = Option<String>, Query, description = "enabled or disabled"), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first")), responses((status = 200, description = "a list of webhook endpoints")))]
 pub async fn list_endpoints(
     State(state): State<ApiState>,
     auth: Auth,
     ApiQuery(q): ApiQuery,
 ) -> ApiResult<Json<ListOut<EndpointOut>>> {
     auth.require(Scope::WebhooksRead)?;
-    let params = ListParams::parse(q, &[])?;
+    let params = ListParams::parse(q, &["status"])?;
+    let status = params.rest.get("status").map(String::as_str);
     let listing = state
         .engine
-        .list_endpoints(&auth.tenant, &params.query())
+        .list_endpoints(&auth.tenant, &params.query(), status)
         .await?;
     let env = auth.tenant.env;
     Ok(Json(ListOut::of(listing, |r| {
@@ -247,6 +249,59 @@ pub async fn delete_endpoint(
     Ok(reply(answer))
 }
 
+/// The outcome of a test event sent to an endpoint.
+#[derive(Serialize, ToSchema)]
+pub struct TestSendOut {
+    /// Always `webhook_test`.
+    pub object: &'static str,
+    /// The endpoint's id.
+    pub endpoint: String,
+    /// Whether the endpoint answered 2xx.
+    pub succeeded: bool,
+    /// The endpoint's HTTP status, when it answered.
+    pub status_code: Option<u16>,
+    /// Why the attempt failed: `http_status`, `timeout`, `connect`, `refused_destination`,
+    /// `request`, `invalid_url` or `secret_unavailable`; `null` on success.
+    pub error: Option<&'static str>,
+    /// From the start of the request to the answer (or the failure).
+    pub latency_ms: i64,
+    /// The first 1,024 bytes of the endpoint's answer.
+    pub response_body: Option<String>,
+    /// The event sent (`type` `webhook_endpoint.test`, its `data.object` the endpoint), exactly
+    /// as posted and signed.
+    #[schema(value_type = Object)]
+    pub event: Value,
+}
+
+/// Sends a signed test event (`webhook_endpoint.test`) to the endpoint now — also while it is
+/// disabled — and answers with the attempt's outcome. Nothing is stored or retried; the
+/// endpoint's failure clock does not move.
+#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/test", tag = "webhooks", params(("id" = String, Path)), responses((status = 200, body = TestSendOut, description = "the attempt's outcome (succeeded false when the endpoint did not answer 2xx)"), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+pub async fn send_test_event(
+    State(state): State<ApiState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<TestSendOut>> {
+    auth.require(Scope::WebhooksWrite)?;
+    let eid = parse_id(&id)?;
+    parse_json::<EmptyIn>(&body)?;
+    let sent = state
+        .engine
+        .send_test_event(&auth.tenant, &eid, &state.transport)
+        .await?;
+    Ok(Json(TestSendOut {
+        object: "webhook_test",
+        endpoint: sent.endpoint.to_string(),
+        succeeded: sent.succeeded(),
+        status_code: sent.status_code,
+        error: sent.error,
+        latency_ms: sent.latency_ms,
+        response_body: sent.response_body,
+        event: serde_json::from_str(&sent.event).unwrap_or_default(),
+    }))
+}
+
 #[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/rotate_secret", tag = "webhooks", params(("id" = String, Path)), request_body = RotateIn, responses((status = 200, body = EndpointOut, description = "the endpoint with its new secret (shown once)"), (status = 400, description = "invalid_request_error envelope"), (status = 404, description = "resource_missing")))]
 pub async fn rotate_secret(
     State(state): State<ApiState>,
@@ -283,7 +338,7 @@ pub async fn rotate_secret(
     Ok(with_secret(answer, &secret))
 }
 
-#[utoipa::path(get, path = "/v1/webhook_endpoints/{id}/deliveries", tag = "webhooks", params(("id" = String, Path), ("status" = Option<String>, Query, description = "pending, retrying, succeeded, exhausted, canceled"), ("event" = Option<String>, Query, description = "an event id"), ("limit" = Option<i64>, Query), ("starting_after" = Option<String>, Query)), responses((status = 200, description = "a list of deliveries with their attempts"), (status = 404, description = "resource_missing")))]
+#[utoipa::path(get, path = "/v1/webhook_endpoints/{id}/deliveries", tag = "webhooks", params(("id" = String, Path), ("status" = Option<String>, Query, description = "pending, retrying, succeeded, exhausted, canceled"), ("event" = Option<String>, Query, description = "an event id"), ("limit" = Option<i64>, Query), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first")), responses((status = 200, description = "a list of deliveries with their attempts"), (status = 404, description = "resource_missing")))]
 pub async fn list_deliveries(
     State(state): State<ApiState>,
     auth: Auth,

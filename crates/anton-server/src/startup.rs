@@ -143,7 +143,11 @@ impl Application {
             engine.store().clone(),
             stop_rx.clone(),
         ));
-        let state = ApiState::new(engine, self.config.http.auth_failures());
+        let state = ApiState::new(
+            engine,
+            self.config.http.auth_failures(),
+            self.egress.clone(),
+        );
         let app = if self.config.serves_api() {
             anton_api::router(state)
         } else {

@@ -60,7 +60,7 @@ impl Engine {
         };
         let rows = webhooks::list_deliveries(self.store().read(), tenant, endpoint, &filter, &page)
             .await?;
-        Ok(Listing::of(rows, query.list.limit))
+        Ok(Listing::of(rows, &page))
     }
 
     /// Schedules every retrying or exhausted delivery to `endpoint` created since `since_us` for

@@ -185,16 +185,26 @@ impl Engine {
             .ok_or_else(|| EngineError::not_found("webhook_endpoint", id.as_str()))
     }
 
+    /// The tenant's endpoints, newest first; only those in `status` (`enabled` or `disabled`)
+    /// when it is given.
     pub async fn list_endpoints(
         &self,
         tenant: &Tenant,
         query: &ListQuery,
+        status: Option<&str>,
     ) -> Result<Listing<EndpointRecord>> {
+        if status.is_some_and(|s| !["enabled", "disabled"].contains(&s)) {
+            return Err(EngineError::invalid(
+                "parameter_invalid",
+                "status must be one of enabled, disabled.",
+                "status",
+            ));
+        }
         let page = query
             .page(self.store(), Listed::WebhookEndpoints, tenant)
             .await?;
-        let rows = webhooks::list_endpoints(self.store().read(), tenant, &page).await?;
-        Ok(Listing::of(rows, query.limit))
+        let rows = webhooks::list_endpoints(self.store().read(), tenant, status, &page).await?;
+        Ok(Listing::of(rows, &page))
     }
 
     /// Changes an endpoint. Enabling a disabled one restarts its failure clock.

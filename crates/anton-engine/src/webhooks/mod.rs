@@ -1,6 +1,7 @@
 //! Webhooks (docs/reference.md §5): the endpoints a merchant manages ([`endpoints`]), deliveries as
 //! it reads, resends and recovers them ([`deliveries`]), which destinations may be reached
-//! ([`ssrf`]), and the dispatcher that delivers ([`dispatch`]).
+//! ([`ssrf`]), the dispatcher that delivers ([`dispatch`]), and test events sent on request
+//! ([`test_send`]).
 //!
 //! Endpoint secrets are `whsec_<base64 of 32 bytes>`, stored encrypted with the server keyring
 //! (merchant id as associated data) because the dispatcher signs with them.
@@ -9,6 +10,7 @@ pub mod deliveries;
 pub mod dispatch;
 pub mod endpoints;
 pub mod ssrf;
+pub mod test_send;
 
 use std::net::IpAddr;
 use std::path::PathBuf;

@@ -133,15 +133,20 @@ pub async fn get_endpoint_on(
     Ok(sql.fetch_batch(conn, endpoint_from_row).await?.pop())
 }
 
+/// A page of the tenant's endpoints, only those in `status` (`enabled`, `disabled`) if given.
 pub async fn list_endpoints<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     t: &Tenant,
+    status: Option<&str>,
     page: &Page,
 ) -> Result<Vec<EndpointRecord>> {
     let mut sql = Sql::new(&format!(
         "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE merchant_id = "
     ));
     sql.text(t.m()).push(" AND env = ").text(t.e());
+    if let Some(s) = status {
+        sql.push(" AND status = ").text(s);
+    }
     page.finish(&mut sql);
     sql.fetch_all(ex)
         .await?

@@ -75,7 +75,7 @@ pub trait Transport: Send + Sync + 'static {
 }
 
 /// One finished attempt, for the recorder.
-pub(super) struct Done {
+pub(crate) struct Done {
     pub delivery: Claimed,
     pub started_us: i64,
     pub latency_us: i64,
@@ -107,7 +107,7 @@ fn signing_secrets(secrets: &Secrets, d: &Claimed) -> Option<Vec<WebhookSecret>>
 }
 
 /// Attempts `d` now.
-pub(super) async fn attempt(
+pub(crate) async fn attempt(
     transport: &Arc<dyn Transport>,
     secrets: &Secrets,
     runtime: &WebhookRuntime,
