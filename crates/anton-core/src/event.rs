@@ -16,6 +16,7 @@ pub enum EventType {
     RecipientUpdated,
     RecipientDeleted,
     PayoutCreated,
+    PayoutUpdated,
     PayoutProcessing,
     PayoutPaid,
     PayoutFailed,
@@ -27,14 +28,18 @@ pub enum EventType {
     DeliveryFailing,
     DeliveryExhausted,
     DeliveryRecovered,
+    /// A test event sent on request to one endpoint (`POST /v1/webhook_endpoints/{id}/test`):
+    /// never stored, never subscribed to, so not in [`EventType::ALL`].
+    WebhookEndpointTest,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 15] = [
+    pub const ALL: [EventType; 16] = [
         EventType::RecipientCreated,
         EventType::RecipientUpdated,
         EventType::RecipientDeleted,
         EventType::PayoutCreated,
+        EventType::PayoutUpdated,
         EventType::PayoutProcessing,
         EventType::PayoutPaid,
         EventType::PayoutFailed,
@@ -54,6 +59,7 @@ impl EventType {
             Self::RecipientUpdated => "recipient.updated",
             Self::RecipientDeleted => "recipient.deleted",
             Self::PayoutCreated => "payout.created",
+            Self::PayoutUpdated => "payout.updated",
             Self::PayoutProcessing => "payout.processing",
             Self::PayoutPaid => "payout.paid",
             Self::PayoutFailed => "payout.failed",
@@ -65,11 +71,73 @@ impl EventType {
             Self::DeliveryFailing => "delivery.failing",
             Self::DeliveryExhausted => "delivery.exhausted",
             Self::DeliveryRecovered => "delivery.recovered",
+            Self::WebhookEndpointTest => "webhook_endpoint.test",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// What happened, for the catalogue (`GET /v1/event_types`) and the reference docs.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::RecipientCreated => "A recipient was created.",
+            Self::RecipientUpdated => {
+                "A recipient's name, email, bank account or metadata changed \
+                 (previous_attributes holds the old values)."
+            }
+            Self::RecipientDeleted => "A recipient was deleted.",
+            Self::PayoutCreated => "A payout was created; its amount is reserved (status pending).",
+            Self::PayoutUpdated => {
+                "A payout's description or metadata changed (previous_attributes holds the old \
+                 values)."
+            }
+            Self::PayoutProcessing => "The rail took the payout (pending → processing).",
+            Self::PayoutPaid => "The payout reached the recipient's bank (processing → paid).",
+            Self::PayoutFailed => {
+                "The payout failed; its amount is available again (failure_code says why)."
+            }
+            Self::PayoutCanceled => "The payout was canceled; its amount is available again.",
+            Self::PayoutReturned => {
+                "The bank returned a paid payout; its amount is available again."
+            }
+            Self::PayoutReviewRequired => {
+                "The payout is held for review (reserved for risk rules; not raised yet)."
+            }
+            Self::WebhookEndpointDisabled => {
+                "Anton disabled a webhook endpoint (it answered 410, or failed for 5 days)."
+            }
+            Self::AlertRaised => "An alert was raised (reserved; not raised yet).",
+            Self::DeliveryFailing => {
+                "A webhook delivery keeps failing (raised once, before it is exhausted)."
+            }
+            Self::DeliveryExhausted => "A webhook delivery failed its last scheduled attempt.",
+            Self::DeliveryRecovered => "A delivery that was failing succeeded.",
+            Self::WebhookEndpointTest => {
+                "A test event, sent on request to one endpoint only (never stored or retried)."
+            }
+        }
+    }
+
+    /// The kind of object in the event's `data.object`.
+    pub fn object(self) -> &'static str {
+        match self {
+            Self::RecipientCreated | Self::RecipientUpdated | Self::RecipientDeleted => "recipient",
+            Self::PayoutCreated
+            | Self::PayoutUpdated
+            | Self::PayoutProcessing
+            | Self::PayoutPaid
+            | Self::PayoutFailed
+            | Self::PayoutCanceled
+            | Self::PayoutReturned
+            | Self::PayoutReviewRequired => "payout",
+            Self::WebhookEndpointDisabled | Self::WebhookEndpointTest => "webhook_endpoint",
+            Self::AlertRaised => "alert",
+            Self::DeliveryFailing | Self::DeliveryExhausted | Self::DeliveryRecovered => {
+                "webhook_delivery"
+            }
+        }
     }
 }
 
