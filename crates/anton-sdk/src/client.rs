@@ -341,7 +341,9 @@ impl Client {
             .await
     }
 
-    /// Every object of a list, page after page (`limit` per page, default 100), newest first.
+    /// Every object of a list, page after page (`limit` per page, default 100), newest first;
+    /// from `ending_before` it walks the other way, towards the newest, yielding the objects
+    /// oldest first (each the next one away from the cursor).
     fn paginate<T>(
         &self,
         path: String,
@@ -371,7 +373,12 @@ impl Client {
             let mut s = state?;
             loop {
                 if let Some(item) = s.buf.pop_front() {
-                    s.params.starting_after = Some(item.id().to_owned());
+                    let id = Some(item.id().to_owned());
+                    if s.params.ending_before.is_some() {
+                        s.params.ending_before = id;
+                    } else {
+                        s.params.starting_after = id;
+                    }
                     return Some((Ok(item), Some(s)));
                 }
                 if !s.more {
@@ -380,7 +387,11 @@ impl Client {
                 match s.client.list::<T>(&s.path, &s.params).await {
                     Ok(page) => {
                         s.more = page.has_more && !page.data.is_empty();
-                        s.buf.extend(page.data);
+                        if s.params.ending_before.is_some() {
+                            s.buf.extend(page.data.into_iter().rev());
+                        } else {
+                            s.buf.extend(page.data);
+                        }
                     }
                     Err(e) => return Some((Err(e), None)),
                 }
@@ -411,6 +422,12 @@ impl Client {
     /// Test mode only (404 in live mode).
     pub fn test_helpers(&self) -> TestHelpers<'_> {
         TestHelpers(self)
+    }
+
+    /// `GET /v1/event_types`: every event type an endpoint may subscribe to.
+    pub async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {
+        let list: List<EventTypeInfo> = self.get("v1/event_types").await?;
+        Ok(list.data)
     }
 
     /// `GET /v1/egress_ips`: the addresses Anton's deliveries come from (no key needed).
@@ -495,6 +512,13 @@ impl Payouts<'_> {
 
     pub async fn get(&self, id: &str) -> Result<Payout, Error> {
         self.0.get(&format!("v1/payouts/{}", seg(id))).await
+    }
+
+    /// Changes the payout's description or metadata (`payout.updated`).
+    pub async fn update(&self, id: &str, params: &PayoutUpdate) -> Result<Payout, Error> {
+        self.0
+            .patch(&format!("v1/payouts/{}", seg(id)), params)
+            .await
     }
 
     pub async fn cancel(&self, id: &str) -> Result<Payout, Error> {
@@ -639,6 +663,18 @@ impl WebhookEndpoints<'_> {
             .list(
                 &format!("v1/webhook_endpoints/{}/deliveries", seg(id)),
                 params,
+            )
+            .await
+    }
+
+    /// Sends a signed `webhook_endpoint.test` event to the endpoint now (also while it is
+    /// disabled) and returns the attempt's outcome. Nothing is stored or retried.
+    pub async fn test(&self, id: &str) -> Result<WebhookTest, Error> {
+        self.0
+            .post(
+                &format!("v1/webhook_endpoints/{}/test", seg(id)),
+                &json!({}),
+                None,
             )
             .await
     }

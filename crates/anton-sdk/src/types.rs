@@ -258,6 +258,17 @@ pub struct Payout {
     pub livemode: bool,
 }
 
+/// `PATCH /v1/payouts/{id}`: only the fields set are changed (in any status).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct PayoutUpdate {
+    /// `Some(None)` clears the description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
+    /// Replaces the whole metadata object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
 /// `POST /v1/payouts`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct NewPayout {
@@ -510,6 +521,34 @@ pub struct Recovery {
     pub deliveries: u64,
 }
 
+/// One entry of `GET /v1/event_types`: an event type an endpoint may subscribe to.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct EventTypeInfo {
+    /// `payout.paid`, `recipient.updated`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What happened.
+    pub description: String,
+    /// The kind of object in the event's `data.object` (`payout`, `recipient`, …).
+    pub data_object: String,
+}
+
+/// What `POST /v1/webhook_endpoints/{id}/test` came to: the attempt's outcome and the signed
+/// `webhook_endpoint.test` event that was posted.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct WebhookTest {
+    pub endpoint: String,
+    /// Whether the endpoint answered 2xx.
+    pub succeeded: bool,
+    pub status_code: Option<u16>,
+    /// Why it failed: `http_status`, `timeout`, `connect`, `refused_destination`, `request`, …
+    pub error: Option<String>,
+    pub latency_ms: i64,
+    /// The first bytes of the endpoint's answer.
+    pub response_body: Option<String>,
+    pub event: Event,
+}
+
 /// `GET /v1/egress_ips`: the addresses deliveries come from (for your firewall).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct EgressIp {
@@ -523,12 +562,16 @@ pub struct EgressIp {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListParams {
     pub limit: Option<u32>,
+    /// The next (older) page: the objects after this id.
     pub starting_after: Option<String>,
+    /// The previous (newer) page: the objects just before this id, still newest first.
+    pub ending_before: Option<String>,
     /// Created at or after (inclusive).
     pub created_gte: Option<OffsetDateTime>,
     /// Created before (exclusive).
     pub created_lt: Option<OffsetDateTime>,
-    /// Resource filters: `status`, `recipient` (payouts); `type` (events); `status`, `event`
+    /// Resource filters: `status`, `recipient` (payouts); `type`, `source` (balance
+    /// transactions); `type`, `object` (events); `status` (webhook endpoints); `status`, `event`
     /// (deliveries).
     pub filters: Vec<(String, String)>,
 }
@@ -540,6 +583,16 @@ impl ListParams {
 
     pub fn limit(mut self, n: u32) -> Self {
         self.limit = Some(n);
+        self
+    }
+
+    pub fn starting_after(mut self, id: impl Into<String>) -> Self {
+        self.starting_after = Some(id.into());
+        self
+    }
+
+    pub fn ending_before(mut self, id: impl Into<String>) -> Self {
+        self.ending_before = Some(id.into());
         self
     }
 
@@ -566,6 +619,9 @@ impl ListParams {
         }
         if let Some(id) = &self.starting_after {
             q.push(("starting_after".to_owned(), id.clone()));
+        }
+        if let Some(id) = &self.ending_before {
+            q.push(("ending_before".to_owned(), id.clone()));
         }
         if let Some(t) = self.created_gte {
             q.push(("created[gte]".to_owned(), t.unix_timestamp().to_string()));

@@ -164,7 +164,7 @@ enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
-    /// Webhook tools.
+    /// Webhook tools: verify a delivery, send a test event.
     Webhooks {
         #[command(subcommand)]
         command: WebhooksCommand,
@@ -252,6 +252,11 @@ enum EventsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The event types an endpoint may subscribe to, with what each means.
+    Types {
+        #[arg(long)]
+        json: bool,
+    },
     /// Send an event to an endpoint again, now.
     Resend {
         event: String,
@@ -264,6 +269,16 @@ enum EventsCommand {
 
 #[derive(Subcommand)]
 enum WebhooksCommand {
+    /// Send a signed test event (webhook_endpoint.test) to an endpoint now and print its answer.
+    /// Exit 0 on a 2xx answer, 1 otherwise. Nothing is stored or retried.
+    Test {
+        #[command(flatten)]
+        connect: Connect,
+        /// The endpoint (we_…).
+        endpoint: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify a delivery: the raw body on stdin, the Anton-Signature header as --header. Exit 0
     /// when valid, 1 when not.
     Verify {
@@ -424,12 +439,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             EventsCommand::List { kind, limit, json } => {
                 integrator::events_list(&connect, kind, limit, json).await
             }
+            EventsCommand::Types { json } => integrator::event_types(&connect, json).await,
             EventsCommand::Resend {
                 event,
                 endpoint,
                 json,
             } => integrator::events_resend(&connect, &event, &endpoint, json).await,
         },
+        Command::Webhooks {
+            command:
+                WebhooksCommand::Test {
+                    connect,
+                    endpoint,
+                    json,
+                },
+        } => integrator::webhooks_test(&connect, &endpoint, json).await,
         Command::Webhooks {
             command:
                 WebhooksCommand::Verify {

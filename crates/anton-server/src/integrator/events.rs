@@ -1,8 +1,9 @@
-//! `anton events list|resend` and `anton trigger`.
+//! `anton events list|types|resend`, `anton webhooks test` and `anton trigger`.
 
 use anton_core::keys::ApiKey;
 use anton_sdk::types::{
-    AccountType, BankAccountDetails, Event, ListParams, NewPayout, NewRecipient, RecipientUpdate,
+    AccountType, BankAccountDetails, Event, ListParams, NewPayout, NewRecipient, PayoutUpdate,
+    RecipientUpdate,
 };
 use anyhow::bail;
 use serde_json::json;
@@ -66,12 +67,64 @@ pub async fn events_resend(
     Ok(())
 }
 
+/// `anton events types`: the catalogue of event types an endpoint may subscribe to.
+pub async fn event_types(connect: &Connect, as_json: bool) -> anyhow::Result<()> {
+    let (client, _) = connect.client()?;
+    for t in client.event_types().await? {
+        if as_json {
+            let line =
+                json!({"type": t.kind, "description": t.description, "data_object": t.data_object});
+            println!("{line}");
+        } else {
+            println!("{:<28} {}", escape(&t.kind), escape(&t.description));
+        }
+    }
+    Ok(())
+}
+
+/// `anton webhooks test WE`: sends a signed test event to the endpoint now and prints what the
+/// endpoint answered. Exit 1 when it did not answer 2xx.
+pub async fn webhooks_test(connect: &Connect, endpoint: &str, as_json: bool) -> anyhow::Result<()> {
+    let (client, _) = connect.client()?;
+    let sent = client.webhook_endpoints().test(endpoint).await?;
+    if as_json {
+        let line = json!({
+            "endpoint": sent.endpoint, "event": sent.event.id, "succeeded": sent.succeeded,
+            "status_code": sent.status_code, "error": sent.error, "latency_ms": sent.latency_ms,
+        });
+        println!("{line}");
+    } else {
+        println!(
+            "{} {} → {} [{}] {} ms",
+            escape(&sent.event.id),
+            escape(&sent.event.kind),
+            escape(&sent.endpoint),
+            match (sent.status_code, &sent.error) {
+                (Some(s), _) => s.to_string(),
+                (None, Some(e)) => escape(e).into_owned(),
+                (None, None) => "no answer".to_owned(),
+            },
+            sent.latency_ms
+        );
+    }
+    if sent.succeeded {
+        Ok(())
+    } else {
+        Err(Exit {
+            code: 1,
+            message: "the endpoint did not answer 2xx".into(),
+        }
+        .into())
+    }
+}
+
 /// The event types `anton trigger` can cause, and how.
-pub const TRIGGERABLE: [&str; 9] = [
+pub const TRIGGERABLE: [&str; 10] = [
     "recipient.created",
     "recipient.updated",
     "recipient.deleted",
     "payout.created",
+    "payout.updated",
     "payout.processing",
     "payout.paid",
     "payout.failed",
@@ -135,6 +188,13 @@ pub async fn trigger(connect: &Connect, event: &str, as_json: bool) -> anyhow::R
             created.push(("payout".into(), payout.id.clone()));
             match payout_event {
                 "payout.created" => {}
+                "payout.updated" => {
+                    let update = PayoutUpdate {
+                        description: Some(Some("Triggered by anton trigger".into())),
+                        metadata: None,
+                    };
+                    client.payouts().update(&payout.id, &update).await?;
+                }
                 "payout.canceled" => {
                     client.payouts().cancel(&payout.id).await?;
                 }

@@ -22,7 +22,7 @@ mod listen;
 mod scan;
 mod verify;
 
-pub use events::{events_list, events_resend, trigger, TRIGGERABLE};
+pub use events::{event_types, events_list, events_resend, trigger, webhooks_test, TRIGGERABLE};
 pub use listen::listen;
 pub use scan::{keys_scan, scan_bytes, Finding};
 pub use verify::webhooks_verify;

@@ -289,6 +289,35 @@ async fn login_trigger_and_events_through_the_cli(backend: Backend) {
     );
     assert_eq!(resend.code, 0, "{}", resend.stderr);
     assert!(resend.stdout.contains("scheduled"));
+    // A test event to it: nothing listens on port 9, so the command says so and exits 1.
+    let test = run(
+        dir.path(),
+        &[],
+        &["webhooks", "test", &ep.id, "--json"],
+        b"",
+    );
+    assert_eq!(test.code, 1, "{}", test.stderr);
+    let outcome: Value = serde_json::from_str(test.stdout.trim()).unwrap();
+    assert_eq!(outcome["succeeded"], false);
+    assert_eq!(outcome["error"], "connect");
+    assert!(outcome["event"].as_str().unwrap().starts_with("evt_"));
+    // The catalogue, and a trigger of one of its newer types.
+    let types = run(dir.path(), &[], &["events", "types", "--json"], b"");
+    assert_eq!(types.code, 0, "{}", types.stderr);
+    let types: Vec<Value> = types
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(types.iter().any(|t| t["type"] == "payout.updated"));
+    let t = run(dir.path(), &[], &["trigger", "payout.updated"], b"");
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    let updated = sdk
+        .events()
+        .list(&anton_sdk::types::ListParams::new().filter("type", "payout.updated"))
+        .await
+        .unwrap();
+    assert_eq!(updated.data.len(), 1);
     // Every trigger is known; an unknown one is a usage error.
     assert_eq!(
         run(dir.path(), &[], &["trigger", "payout.nope"], b"").code,

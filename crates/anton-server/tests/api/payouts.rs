@@ -292,6 +292,36 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
         .map(|p| p["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(seen, ids);
+    // Every list pages back as well as forward (ending_before), in the same order.
+    for list in [
+        "/v1/payouts",
+        "/v1/recipients",
+        "/v1/events",
+        "/v1/balance_transactions",
+    ] {
+        let forward = app.list_all(&app.key, list, 2).await;
+        assert!(forward.len() >= 2, "{list}");
+        assert_eq!(
+            app.list_all_backwards(&app.key, list, 2).await,
+            forward,
+            "{list}"
+        );
+    }
+    let (status, body) = error_of(
+        app.get(
+            &format!(
+                "/v1/payouts?starting_after={}&ending_before={}",
+                ids[0], ids[1]
+            ),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["param"], "ending_before");
     let by_rcp: Value = app
         .get(
             &format!("/v1/payouts?recipient={}", bb["id"].as_str().unwrap()),
@@ -310,6 +340,8 @@ async fn lists_paginate_newest_first_with_filters(b: Backend) {
         "/v1/payouts?status=lost",
         "/v1/payouts?color=red",
         "/v1/payouts?starting_after=po_doesnotexist",
+        "/v1/payouts?ending_before=po_doesnotexist",
+        "/v1/payouts?ending_before=rcp_1",
         "/v1/payouts?created[gte]=yesterday",
     ] {
         let (status, _) = error_of(app.get(bad, &app.key).send().await.unwrap()).await;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anton_core::keys::Environment;
 use anton_sdk::types::{
     AccountType, BankAccountDetails, FailureCode, ListParams, NewPayout, NewRecipient,
-    NewWebhookEndpoint, PayoutStatus, RecipientUpdate, WebhookEndpointUpdate,
+    NewWebhookEndpoint, PayoutStatus, PayoutUpdate, RecipientUpdate, WebhookEndpointUpdate,
 };
 use anton_sdk::{Client, Error, ErrorType};
 use futures_util::TryStreamExt;
@@ -151,6 +151,55 @@ async fn every_endpoint_works_through_the_sdk(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(all_payouts.len(), 3);
+    // Paging from the oldest towards the newest (ending_before), one at a time.
+    let newer: Vec<String> = c
+        .payouts()
+        .list_all(ListParams::new().limit(1).ending_before(&p1.id))
+        .map_ok(|p| p.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(newer, [p2.id.clone(), p3.id.clone()]);
+    // Description and metadata change in any status (here: returned).
+    let mut metadata = anton_sdk::types::Metadata::new();
+    metadata.insert("order".into(), "42".into());
+    let changed = c
+        .payouts()
+        .update(
+            &p2.id,
+            &PayoutUpdate {
+                description: Some(Some("June payout".into())),
+                metadata: Some(metadata.clone()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.description.as_deref(), Some("June payout"));
+    assert_eq!(changed.metadata, metadata);
+    assert_eq!(changed.status, PayoutStatus::Returned);
+    let updated = c
+        .events()
+        .list(&ListParams::new().filter("type", "payout.updated"))
+        .await
+        .unwrap();
+    assert_eq!(updated.data.len(), 1);
+    assert_eq!(
+        updated.data[0].data.previous_attributes,
+        Some(serde_json::json!({"description": null, "metadata": {}}))
+    );
+    let cleared = c
+        .payouts()
+        .update(
+            &p2.id,
+            &PayoutUpdate {
+                description: Some(None),
+                metadata: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cleared.description, None);
+    assert_eq!(cleared.metadata, metadata);
 
     // Balance transactions and events.
     let txns: Vec<_> = c

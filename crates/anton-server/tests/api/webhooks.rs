@@ -706,6 +706,27 @@ async fn gone_disables_the_endpoint_and_resend_delivers_again(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(disabled["data"][0]["data"]["object"]["id"], id.as_str());
+    // The endpoint list filters by status.
+    for (status, n) in [("disabled", 1), ("enabled", 0)] {
+        let page: Value = app
+            .get(&format!("/v1/webhook_endpoints?status={status}"), &app.key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["data"].as_array().unwrap().len(), n, "{status}");
+    }
+    let (status, body) = error_of(
+        app.get("/v1/webhook_endpoints?status=paused", &app.key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["param"], "status");
     assert_eq!(
         r.shared.got.lock().unwrap().len(),
         1,
@@ -774,6 +795,64 @@ async fn gone_disables_the_endpoint_and_resend_delivers_again(backend: Backend) 
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The event catalogue and a test send, through the SDK: the test event is signed like every
+/// delivery, posted now, answered with the attempt's outcome (also when the receiver fails), and
+/// leaves nothing behind — no event, no delivery.
+async fn a_test_event_is_sent_now_and_answered_with_its_outcome(backend: Backend) {
+    let r = receiver().await;
+    let app = app_for(backend, &r, &[], Arc::default(), &FAST).await;
+    let sdk = crate::sdk::sdk(&app, &app.key);
+    let catalogue = sdk.event_types().await.unwrap();
+    assert!(catalogue.iter().any(|t| t.kind == "payout.paid"
+        && t.data_object == "payout"
+        && !t.description.is_empty()));
+    assert!(catalogue.iter().any(|t| t.kind == "payout.updated"));
+    assert!(catalogue.iter().all(|t| t.kind != "webhook_endpoint.test"));
+    // Every type of the catalogue may be subscribed to.
+    let all: Vec<&str> = catalogue.iter().map(|t| t.kind.as_str()).collect();
+    create_endpoint(&app, &r.url, json!(all)).await;
+
+    let ep = create_endpoint(&app, &r.url, json!(["payout.paid"])).await;
+    let id = ep["id"].as_str().unwrap();
+    let secret = ep["secret"].as_str().unwrap();
+    let before = (
+        app.count("events").await,
+        app.count("webhook_deliveries").await,
+    );
+    let sent = sdk.webhook_endpoints().test(id).await.unwrap();
+    assert!(sent.succeeded, "{sent:?}");
+    assert_eq!((sent.status_code, sent.error.as_deref()), (Some(200), None));
+    assert_eq!(sent.event.kind, "webhook_endpoint.test");
+    assert_eq!(sent.event.data.object["id"], id);
+    let got = r.shared.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_signed(&got[0], secret);
+    let posted: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(posted["id"], sent.event.id.as_str());
+
+    r.shared.status.store(503, Ordering::SeqCst);
+    let sent = sdk.webhook_endpoints().test(id).await.unwrap();
+    assert!(!sent.succeeded);
+    assert_eq!(
+        (sent.status_code, sent.error.as_deref()),
+        (Some(503), Some("http_status"))
+    );
+    assert_eq!(r.shared.got.lock().unwrap().len(), 2);
+    let after = (
+        app.count("events").await,
+        app.count("webhook_deliveries").await,
+    );
+    assert_eq!(after, before, "a test send stores nothing");
+    // Another merchant's endpoint is a 404.
+    let (_, other_key) = app.other_merchant().await;
+    let err = crate::sdk::sdk(&app, &other_key)
+        .webhook_endpoints()
+        .test(id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().expect("an API error").status, 404);
 }
 
 /// A dead destination: accepts TCP connections and holds them, never completing a TLS handshake,
@@ -1112,6 +1191,7 @@ crate::both_backends!(
     an_endpoint_rate_limit_spreads_a_burst,
     rotation_signs_with_both_secrets_until_the_old_one_expires,
     gone_disables_the_endpoint_and_resend_delivers_again,
+    a_test_event_is_sent_now_and_answered_with_its_outcome,
     a_dead_endpoint_does_not_delay_a_healthy_one,
     dead_endpoints_together_do_not_hold_up_a_healthy_one,
     endpoints_that_do_not_answer_leave_half_the_slots_to_the_others,
