@@ -7,7 +7,7 @@
 
 use anton_core::id::{EventId, WebhookEndpointId};
 use anton_core::keys::{Environment, Scope};
-use anton_core::signature::WebhookSecret;
+use anton_core::signature::SigningKey;
 use anton_engine::idempotency::Answer;
 use anton_engine::objects::{DeliveryOut, EndpointOut};
 use anton_engine::webhooks::deliveries::{DeliveryQuery, Recovery};
@@ -63,6 +63,10 @@ pub struct EndpointIn {
     /// Event types, or `["*"]` for all.
     pub enabled_events: Vec<String>,
     pub description: Option<String>,
+    /// `hmac_sha256` (default): deliveries are signed with a shared secret (`whsec_…`, shown
+    /// once). `ed25519`: signed with an Ed25519 key pair (Standard Webhooks `v1a`); the endpoint
+    /// shows its public key (`whpk_…`) and no secret exists on your side.
+    pub signature_scheme: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -128,7 +132,12 @@ fn endpoint_with_new_secret(
 }
 
 /// Puts the new secret into a fresh (not replayed) 200 answer; the stored copy keeps `null`.
-fn with_secret(mut answer: Answer, secret: &WebhookSecret) -> Response {
+fn with_secret(mut answer: Answer, secret: &SigningKey) -> Response {
+    // An Ed25519 endpoint's private key never leaves Anton: its answer shows the public key
+    // (`public_key`, part of the object) and `secret: null`.
+    let SigningKey::Hmac(secret) = secret else {
+        return reply(answer);
+    };
     if answer.reply.status == 200 && !answer.replayed {
         let Ok(mut v) = serde_json::from_str::<Value>(&answer.reply.body) else {
             return ApiError::unavailable().into_response();
@@ -148,7 +157,12 @@ pub async fn create_endpoint(
 ) -> ApiResult<Response> {
     auth.require(Scope::WebhooksWrite)?;
     let input: EndpointIn = parse_json(&body)?;
-    let new = NewEndpoint::new(input.url, &input.enabled_events, input.description)?;
+    let new = NewEndpoint::new(
+        input.url,
+        &input.enabled_events,
+        input.description,
+        input.signature_scheme.as_deref(),
+    )?;
     let mutation = idempotency::mutation(
         &auth,
         &headers,

@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod money;
 pub mod payout;
 pub mod signature;
+pub mod signature_ed25519;
 pub mod time;
 
 /// The API version this build speaks (docs/reference.md §2, `Anton-Version`).

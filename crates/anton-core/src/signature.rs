@@ -16,6 +16,8 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::signature_ed25519::{sign_v1a, Ed25519Secret};
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// Default replay window, seconds.
@@ -118,6 +120,61 @@ pub fn sign(
     }
 }
 
+/// An endpoint's signing key as stored (encrypted): an HMAC secret (`whsec_…`, the default) or
+/// an Ed25519 private key (`whsk_…`, the asymmetric option), told apart by prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SigningKey {
+    Hmac(WebhookSecret),
+    Ed25519(Ed25519Secret),
+}
+
+impl SigningKey {
+    pub fn parse(s: &str) -> Option<Self> {
+        if s.starts_with("whsk_") {
+            Ed25519Secret::parse(s).ok().map(Self::Ed25519)
+        } else {
+            WebhookSecret::parse(s).ok().map(Self::Hmac)
+        }
+    }
+
+    /// The key's text, to store encrypted.
+    pub fn expose_secret(&self) -> &str {
+        match self {
+            Self::Hmac(s) => s.expose_secret(),
+            Self::Ed25519(k) => k.expose_secret(),
+        }
+    }
+}
+
+/// The signature headers of one attempt under `keys` (newest first): `Anton-Signature` when an
+/// HMAC secret signs (`None` for an Ed25519 endpoint, which has none), and `webhook-signature`
+/// with a `v1,` entry per HMAC secret and a `v1a,` entry per Ed25519 key.
+pub fn sign_with(
+    keys: &[SigningKey],
+    event_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> (Option<String>, String) {
+    let (mut hmac, mut ed25519) = (Vec::new(), Vec::new());
+    for k in keys {
+        match k {
+            SigningKey::Hmac(s) => hmac.push(s.clone()),
+            SigningKey::Ed25519(e) => ed25519.push(e.clone()),
+        }
+    }
+    let mut standard = Vec::new();
+    let mut anton = None;
+    if !hmac.is_empty() {
+        let h = sign(&hmac, event_id, timestamp, body);
+        anton = Some(h.anton_signature);
+        standard.push(h.webhook_signature);
+    }
+    if !ed25519.is_empty() {
+        standard.push(sign_v1a(&ed25519, event_id, timestamp, body));
+    }
+    (anton, standard.join(" "))
+}
+
 /// Why a signature was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
@@ -186,7 +243,7 @@ pub fn verify(
 }
 
 /// `|now − t| > tolerance`, without overflow for any header value (`t = i64::MIN` is just old).
-fn outside(now_unix: i64, t: i64, tolerance_seconds: i64) -> bool {
+pub(crate) fn outside(now_unix: i64, t: i64, tolerance_seconds: i64) -> bool {
     now_unix.abs_diff(t) > tolerance_seconds.unsigned_abs()
 }
 

@@ -127,8 +127,13 @@ pub struct EndpointOut {
     /// `enabled` or `disabled`.
     pub status: String,
     /// Only in the response that created this secret (creation, rotation); otherwise absent.
+    /// `null` for an `ed25519` endpoint, whose private key never leaves Anton.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<Value>,
+    /// `hmac_sha256` (a shared secret signs) or `ed25519` (a key pair: Standard Webhooks `v1a`).
+    pub signature_scheme: String,
+    /// For `ed25519`: the public key to verify deliveries with (`whpk_…`); `null` otherwise.
+    pub public_key: Option<String>,
     /// RFC 3339.
     pub created: String,
     pub livemode: bool,
@@ -144,6 +149,8 @@ impl EndpointOut {
             description: r.description.clone(),
             status: r.status.clone(),
             secret: None,
+            signature_scheme: r.signature_scheme.clone(),
+            public_key: r.public_key.clone(),
             created: Timestamp::from_unix_micros(r.created_us).to_rfc3339(),
             livemode: env == Environment::Live,
         }

@@ -428,9 +428,20 @@ pub struct WebhookEndpoint {
     /// where your receiver reads its configuration; it is never shown again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// `hmac_sha256` or `ed25519`.
+    #[serde(default = "hmac_sha256")]
+    pub signature_scheme: String,
+    /// For an `ed25519` endpoint: the public key to verify its deliveries with (`whpk_…`; give
+    /// it to [`crate::Webhook::new`]). Not secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created: OffsetDateTime,
     pub livemode: bool,
+}
+
+fn hmac_sha256() -> String {
+    "hmac_sha256".to_owned()
 }
 
 impl fmt::Debug for WebhookEndpoint {
@@ -442,6 +453,8 @@ impl fmt::Debug for WebhookEndpoint {
             .field("description", &self.description)
             .field("status", &self.status)
             .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .field("signature_scheme", &self.signature_scheme)
+            .field("public_key", &self.public_key)
             .field("created", &self.created)
             .field("livemode", &self.livemode)
             .finish()
@@ -456,6 +469,9 @@ pub struct NewWebhookEndpoint {
     pub enabled_events: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `hmac_sha256` (default) or `ed25519` (see [`NewWebhookEndpoint::ed25519`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_scheme: Option<String>,
 }
 
 impl NewWebhookEndpoint {
@@ -464,7 +480,15 @@ impl NewWebhookEndpoint {
             url: url.into(),
             enabled_events: events.iter().map(|e| (*e).to_owned()).collect(),
             description: None,
+            signature_scheme: None,
         }
+    }
+
+    /// Signed with an Ed25519 key pair instead of a shared secret: the endpoint's answer carries
+    /// its public key (`public_key`), and nothing secret is ever on your side.
+    pub fn ed25519(mut self) -> Self {
+        self.signature_scheme = Some("ed25519".to_owned());
+        self
     }
 }
 

@@ -15,7 +15,9 @@
 //! ```
 //!
 //! What it guarantees: the HMAC is compared in constant time over the raw bytes; any one of several
-//! `v1` signatures may match (a secret rotation overlaps); the timestamp must be within 300 s of
+//! `v1` signatures may match (a secret rotation overlaps); an endpoint created with
+//! `signature_scheme: "ed25519"` is verified with its public key (`whpk_…`) against the `v1a`
+//! signatures of the Standard Webhooks headers; the timestamp must be within 300 s of
 //! now in either direction (replay protection), except through the separately named
 //! [`Webhook::verify_ignoring_timestamp`], meant for re-checking stored deliveries. Only a
 //! verified body is parsed.
@@ -23,6 +25,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anton_core::signature::{self, VerifyError, WebhookSecret};
+use anton_core::signature_ed25519::{verify_standard_v1a, WebhookPublicKey};
 
 use crate::types::Event;
 
@@ -47,8 +50,8 @@ pub enum WebhookError {
     /// No signature matches the body with any configured secret.
     #[error("no signature matches the payload")]
     NoMatchingSignature,
-    /// A configured secret is not `whsec_<base64>`.
-    #[error("a webhook secret looks like whsec_<base64>")]
+    /// A configured key is neither a secret `whsec_<base64>` nor a public key `whpk_<base64>`.
+    #[error("a webhook secret looks like whsec_<base64>, a public key like whpk_<base64>")]
     InvalidSecret,
     /// The body is authentic but is not an event this SDK can read.
     #[error("the verified body is not a valid event: {0}")]
@@ -78,33 +81,51 @@ impl From<VerifyError> for WebhookError {
     }
 }
 
-/// A verifier holding one or more endpoint secrets (several while you roll a secret: the old and
-/// the new one). `Debug` never prints a secret.
+/// What a verifier checks with: an endpoint's HMAC secret, or the public key of an endpoint
+/// created with `signature_scheme: "ed25519"`.
+#[derive(Debug, Clone)]
+enum Key {
+    Secret(WebhookSecret),
+    Public(WebhookPublicKey),
+}
+
+/// A verifier holding one or more endpoint keys (several while you roll one: the old and the new
+/// one): HMAC secrets (`whsec_…`) or Ed25519 public keys (`whpk_…`). `Debug` never prints a
+/// secret.
 #[derive(Debug, Clone)]
 pub struct Webhook {
-    secrets: Vec<WebhookSecret>,
+    keys: Vec<Key>,
     tolerance_seconds: i64,
 }
 
 impl Webhook {
-    /// A verifier for one endpoint secret (`whsec_…`).
-    pub fn new(secret: &str) -> Result<Self, WebhookError> {
-        Self::with_secrets([secret])
+    /// A verifier for one endpoint's secret (`whsec_…`) or Ed25519 public key (`whpk_…`).
+    pub fn new(key: &str) -> Result<Self, WebhookError> {
+        Self::with_secrets([key])
     }
 
-    /// A verifier accepting a signature made with any of `secrets`.
-    pub fn with_secrets<'a>(
-        secrets: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Self, WebhookError> {
-        let secrets = secrets
+    /// A verifier accepting a signature made with any of `keys` (`whsec_…` secrets, `whpk_…`
+    /// public keys). An Ed25519 endpoint's deliveries carry only the Standard Webhooks headers
+    /// (`v1a` signatures), so verify them with [`Webhook::verify_standard`] or the axum
+    /// extractor.
+    pub fn with_secrets<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<Self, WebhookError> {
+        let keys = keys
             .into_iter()
-            .map(|s| WebhookSecret::parse(s.trim()).map_err(|_| WebhookError::InvalidSecret))
+            .map(|s| {
+                let s = s.trim();
+                if s.starts_with("whpk_") {
+                    WebhookPublicKey::parse(s).map(Key::Public).ok()
+                } else {
+                    WebhookSecret::parse(s).map(Key::Secret).ok()
+                }
+                .ok_or(WebhookError::InvalidSecret)
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        if secrets.is_empty() {
+        if keys.is_empty() {
             return Err(WebhookError::InvalidSecret);
         }
         Ok(Self {
-            secrets,
+            keys,
             tolerance_seconds: TOLERANCE_SECONDS,
         })
     }
@@ -149,8 +170,11 @@ impl Webhook {
         raw_body: &[u8],
         anton_signature: &str,
     ) -> Result<(), WebhookError> {
-        self.any_secret(|secret| {
-            signature::verify_ignoring_timestamp(raw_body, anton_signature, secret)
+        self.any_secret(|key| match key {
+            Key::Secret(secret) => {
+                signature::verify_ignoring_timestamp(raw_body, anton_signature, secret)
+            }
+            Key::Public(_) => Err(VerifyError::NoMatchingSignature),
         })
     }
 
@@ -200,8 +224,8 @@ impl Webhook {
         webhook_signature: &str,
         now_unix: i64,
     ) -> Result<(), WebhookError> {
-        self.any_secret(|secret| {
-            signature::verify_standard(
+        self.any_secret(|key| match key {
+            Key::Secret(secret) => signature::verify_standard(
                 raw_body,
                 webhook_id,
                 webhook_timestamp,
@@ -209,7 +233,16 @@ impl Webhook {
                 secret,
                 now_unix,
                 self.tolerance_seconds,
-            )
+            ),
+            Key::Public(public) => verify_standard_v1a(
+                raw_body,
+                webhook_id,
+                webhook_timestamp,
+                webhook_signature,
+                public,
+                now_unix,
+                self.tolerance_seconds,
+            ),
         })
     }
 
@@ -220,14 +253,16 @@ impl Webhook {
         anton_signature: &str,
         now_unix: i64,
     ) -> Result<(), WebhookError> {
-        self.any_secret(|secret| {
-            signature::verify(
+        self.any_secret(|key| match key {
+            Key::Secret(secret) => signature::verify(
                 raw_body,
                 anton_signature,
                 secret,
                 now_unix,
                 self.tolerance_seconds,
-            )
+            ),
+            // An Ed25519 endpoint sends no Anton-Signature.
+            Key::Public(_) => Err(VerifyError::NoMatchingSignature),
         })
     }
 
@@ -236,10 +271,10 @@ impl Webhook {
     /// answer is that no signature matched.
     fn any_secret(
         &self,
-        check: impl Fn(&WebhookSecret) -> Result<i64, VerifyError>,
+        check: impl Fn(&Key) -> Result<i64, VerifyError>,
     ) -> Result<(), WebhookError> {
-        for secret in &self.secrets {
-            match check(secret) {
+        for key in &self.keys {
+            match check(key) {
                 Ok(_) => return Ok(()),
                 Err(
                     e @ (VerifyError::MalformedHeader | VerifyError::TimestampOutsideTolerance),

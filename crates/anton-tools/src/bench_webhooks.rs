@@ -179,6 +179,8 @@ async fn seed(
             failing_since_us: None,
             created_us: now,
             updated_us: now,
+            signature_scheme: "hmac_sha256".into(),
+            public_key: None,
         };
         let t = tenant.clone();
         store

@@ -5,7 +5,8 @@
 use anton_core::event::EventType;
 use anton_core::id::WebhookEndpointId;
 use anton_core::keys::Environment;
-use anton_core::signature::WebhookSecret;
+use anton_core::signature::{SigningKey, WebhookSecret};
+use anton_core::signature_ed25519::Ed25519Secret;
 use anton_store::list::Listed;
 use anton_store::webhooks::{self, EndpointRecord};
 use anton_store::{now_us, Tenant};
@@ -29,22 +30,53 @@ pub struct NewEndpoint {
     /// JSON array text.
     enabled_events: String,
     description: Option<String>,
+    /// Signs with an Ed25519 key pair instead of an HMAC secret.
+    ed25519: bool,
 }
 
+/// The signature schemes an endpoint may be created with.
+pub const SIGNATURE_SCHEMES: [&str; 2] = ["hmac_sha256", "ed25519"];
+
 impl NewEndpoint {
-    /// Checks the event types, then the description.
+    /// Checks the event types, the description, then the signature scheme (`hmac_sha256`, the
+    /// default, or `ed25519`).
     pub fn new(
         url: String,
         enabled_events: &[String],
         description: Option<String>,
+        signature_scheme: Option<&str>,
     ) -> Result<Self> {
         let enabled_events = events_text(enabled_events)?;
         let description = validate::description(description.as_deref(), "description_invalid")?;
+        let ed25519 = match signature_scheme {
+            None | Some("hmac_sha256") => false,
+            Some("ed25519") => true,
+            Some(_) => {
+                return Err(EngineError::invalid(
+                    "parameter_invalid",
+                    "signature_scheme must be one of hmac_sha256, ed25519.",
+                    "signature_scheme",
+                ))
+            }
+        };
         Ok(Self {
             url,
             enabled_events,
             description,
+            ed25519,
         })
+    }
+}
+
+/// A new signing key of `scheme` (an endpoint's, stored encrypted), and its public key when it
+/// has one.
+fn new_key(ed25519: bool) -> (SigningKey, Option<String>) {
+    if ed25519 {
+        let key = Ed25519Secret::generate();
+        let public = key.public_key().as_str().to_owned();
+        (SigningKey::Ed25519(key), Some(public))
+    } else {
+        (SigningKey::Hmac(WebhookSecret::generate()), None)
     }
 }
 
@@ -132,7 +164,7 @@ impl Engine {
             .map_err(|r| EngineError::invalid("url_invalid", r.to_string(), "url"))
     }
 
-    fn encrypt_secret(&self, tenant: &Tenant, secret: &WebhookSecret) -> String {
+    fn encrypt_secret(&self, tenant: &Tenant, secret: &SigningKey) -> String {
         self.secrets().keyring.encrypt(
             secret.expose_secret().as_bytes(),
             tenant.merchant_id.as_str().as_bytes(),
@@ -146,9 +178,9 @@ impl Engine {
         tenant: &Tenant,
         new: NewEndpoint,
         mutation: Mutation<R>,
-    ) -> Result<(Answer, WebhookSecret)> {
+    ) -> Result<(Answer, SigningKey)> {
         let url = self.checked_url(tenant, &new.url).await?;
-        let secret = WebhookSecret::generate();
+        let (secret, public_key) = new_key(new.ed25519);
         let now = now_us();
         let record = EndpointRecord {
             id: WebhookEndpointId::generate(),
@@ -162,6 +194,8 @@ impl Engine {
             failing_since_us: None,
             created_us: now,
             updated_us: now,
+            signature_scheme: SIGNATURE_SCHEMES[usize::from(new.ed25519)].into(),
+            public_key,
         };
         let t = tenant.clone();
         let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
@@ -277,7 +311,7 @@ impl Engine {
         id: WebhookEndpointId,
         expire_previous_in_s: Option<i64>,
         mutation: Mutation<R>,
-    ) -> Result<(Answer, WebhookSecret)> {
+    ) -> Result<(Answer, SigningKey)> {
         let expire_in = expire_previous_in_s.unwrap_or(ROTATION_OVERLAP_DEFAULT_S);
         if !(0..=ROTATION_OVERLAP_MAX_S).contains(&expire_in) {
             return Err(EngineError::invalid(
@@ -286,7 +320,12 @@ impl Engine {
                 "expire_previous_in_seconds",
             ));
         }
-        let secret = WebhookSecret::generate();
+        // The new key is of the endpoint's own scheme, which never changes after creation (a
+        // missing endpoint is refused inside the job).
+        let ed25519 = webhooks::get_endpoint(self.store().read(), tenant, &id)
+            .await?
+            .is_some_and(|r| r.signature_scheme == "ed25519");
+        let (secret, public_key) = new_key(ed25519);
         let ciphertext = self.encrypt_secret(tenant, &secret);
         let t = tenant.clone();
         let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
@@ -303,6 +342,7 @@ impl Engine {
                     r.previous_expires_us = None;
                 }
                 r.secret_ciphertext = ciphertext;
+                r.public_key = public_key;
                 r.updated_us = now;
                 webhooks::update_endpoint(c, &t, &r).await?;
                 Ok(Ok(r))

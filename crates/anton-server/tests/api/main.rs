@@ -25,6 +25,7 @@ mod recipients;
 mod revocation;
 mod scale_out;
 mod sdk;
+mod signatures;
 mod ssrf;
 mod tls;
 mod webhooks;

@@ -140,9 +140,9 @@ impl NameLookup for TestLookup {
 /// Retries for the tests that are not about the schedule: the first after 1.3 s, then fast. With
 /// the ±20% jitter the first retry comes at least 1.04 s after the failed attempt, so its
 /// whole-second timestamp always differs (1.1 s could jitter down to 0.88 s and, once, did).
-const FAST: [u64; 4] = [1_300, 50, 50, 50];
+pub(crate) const FAST: [u64; 4] = [1_300, 50, 50, 50];
 
-async fn app_for(
+pub(crate) async fn app_for(
     backend: Backend,
     r: &Receiver,
     egress: &[&str],
@@ -196,7 +196,7 @@ pub(crate) async fn create_endpoint(app: &TestApp, url: &str, events: Value) -> 
     r.json().await.unwrap()
 }
 
-async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");

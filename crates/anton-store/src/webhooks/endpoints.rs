@@ -22,11 +22,16 @@ pub struct EndpointRecord {
     pub failing_since_us: Option<i64>,
     pub created_us: i64,
     pub updated_us: i64,
+    /// `hmac_sha256` (the default) or `ed25519`.
+    pub signature_scheme: String,
+    /// The Ed25519 public key (`whpk_…`) of an `ed25519` endpoint; not secret.
+    pub public_key: Option<String>,
 }
 
 pub(super) const ENDPOINT_COLUMNS: &str =
     "id, url, enabled_events, description, status, secret_ciphertext, \
-     previous_secret_ciphertext, previous_expires_us, failing_since_us, created_us, updated_us";
+     previous_secret_ciphertext, previous_expires_us, failing_since_us, created_us, updated_us, \
+     signature_scheme, public_key";
 
 pub(super) fn endpoint_from_row(r: &dyn RowGet) -> Result<EndpointRecord> {
     Ok(EndpointRecord {
@@ -41,6 +46,8 @@ pub(super) fn endpoint_from_row(r: &dyn RowGet) -> Result<EndpointRecord> {
         failing_since_us: r.opt_int("failing_since_us")?,
         created_us: r.int("created_us")?,
         updated_us: r.int("updated_us")?,
+        signature_scheme: r.text("signature_scheme")?,
+        public_key: r.opt_text("public_key")?,
     })
 }
 
@@ -51,7 +58,7 @@ pub async fn insert_endpoint(
 ) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO webhook_endpoints (merchant_id, env, {ENDPOINT_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     ))
     .bind(t.m())
     .bind(t.e())
@@ -66,6 +73,8 @@ pub async fn insert_endpoint(
     .bind(e.failing_since_us)
     .bind(e.created_us)
     .bind(e.updated_us)
+    .bind(&e.signature_scheme)
+    .bind(e.public_key.clone())
     .execute(conn)
     .await?;
     Ok(())
@@ -80,7 +89,8 @@ pub async fn update_endpoint(
     let r = sqlx::query(
         "UPDATE webhook_endpoints SET url = $1, enabled_events = $2, description = $3, status = $4, \
          secret_ciphertext = $5, previous_secret_ciphertext = $6, previous_expires_us = $7, \
-         failing_since_us = $8, updated_us = $9 WHERE merchant_id = $10 AND env = $11 AND id = $12",
+         failing_since_us = $8, updated_us = $9, public_key = $10 \
+         WHERE merchant_id = $11 AND env = $12 AND id = $13",
     )
     .bind(&e.url)
     .bind(&e.enabled_events)
@@ -91,6 +101,7 @@ pub async fn update_endpoint(
     .bind(e.previous_expires_us)
     .bind(e.failing_since_us)
     .bind(e.updated_us)
+    .bind(e.public_key.clone())
     .bind(t.m())
     .bind(t.e())
     .bind(e.id.as_str())

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anton_core::signature::{self, WebhookSecret};
+use anton_core::signature::{self, SigningKey};
 use anton_store::now_us;
 use anton_store::webhooks::Claimed;
 use futures_util::future::BoxFuture;
@@ -87,7 +87,7 @@ pub(crate) struct Done {
 
 /// The secrets that sign a delivery now: the current one, and the previous one during a rotation
 /// overlap (real time), newest first.
-fn signing_secrets(secrets: &Secrets, d: &Claimed) -> Option<Vec<WebhookSecret>> {
+fn signing_secrets(secrets: &Secrets, d: &Claimed) -> Option<Vec<SigningKey>> {
     let aad = d.tenant.merchant_id.as_str().as_bytes();
     let open = |c: &str| {
         secrets
@@ -95,7 +95,7 @@ fn signing_secrets(secrets: &Secrets, d: &Claimed) -> Option<Vec<WebhookSecret>>
             .decrypt(c, aad)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| WebhookSecret::parse(&s).ok())
+            .and_then(|s| SigningKey::parse(&s))
     };
     let mut out = vec![open(&d.secret_ciphertext)?];
     if let (Some(prev), Some(until)) = (&d.previous_secret_ciphertext, d.previous_expires_us) {
@@ -138,17 +138,22 @@ pub(crate) async fn attempt(
         return fail(d, "secret_unavailable");
     };
     let ts = now_us() / 1_000_000;
-    let sig = signature::sign(&keys, d.event_id.as_str(), ts, d.body.as_bytes());
+    let (anton, standard) = signature::sign_with(&keys, d.event_id.as_str(), ts, d.body.as_bytes());
+    let mut headers = vec![("Content-Type", "application/json".to_owned())];
+    // An Ed25519 endpoint has no HMAC secret, so no Anton-Signature: its signatures are the
+    // `v1a` entries of webhook-signature.
+    if let Some(anton) = anton {
+        headers.push(("Anton-Signature", anton));
+    }
+    headers.extend([
+        ("Anton-Event-Id", d.event_id.to_string()),
+        ("webhook-id", d.event_id.to_string()),
+        ("webhook-timestamp", ts.to_string()),
+        ("webhook-signature", standard),
+    ]);
     let request = Request {
         url,
-        headers: vec![
-            ("Content-Type", "application/json".to_owned()),
-            ("Anton-Signature", sig.anton_signature),
-            ("Anton-Event-Id", d.event_id.to_string()),
-            ("webhook-id", d.event_id.to_string()),
-            ("webhook-timestamp", ts.to_string()),
-            ("webhook-signature", sig.webhook_signature),
-        ],
+        headers,
         body: d.body.clone(),
     };
     match transport.post(request).await {
@@ -184,6 +189,7 @@ mod tests {
     use super::*;
     use crate::webhooks::ssrf::SystemLookup;
     use crate::webhooks::WebhooksConfig;
+    use anton_core::signature::WebhookSecret;
 
     /// Records each request and answers `status`.
     struct Recording {
