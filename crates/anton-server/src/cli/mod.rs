@@ -6,16 +6,13 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anton_core::id::{KeyId, MerchantId};
-use anton_core::keys::{Environment, ScopeSet};
-use anton_core::money::{Amount, Currency};
-use anton_store::Tenant;
-use anyhow::{bail, Context};
+use anton_engine::validate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::integrator::{self, Connect};
-use anton_engine::{operator, validate, Secrets};
+
+mod operator;
 
 #[derive(Parser)]
 #[command(
@@ -30,7 +27,7 @@ struct Cli {
 
 /// Where to find the configuration; shared by every command that opens the database.
 #[derive(Args, Clone, Default)]
-struct ConfigArgs {
+pub(super) struct ConfigArgs {
     /// Configuration file (default: ./anton.toml when present).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
@@ -92,29 +89,41 @@ enum Command {
     Merchants {
         #[command(flatten)]
         cfg: ConfigArgs,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
         #[command(subcommand)]
-        command: MerchantsCommand,
+        command: operator::MerchantsCommand,
     },
     /// Manage API keys (operator).
     Keys {
         #[command(flatten)]
         cfg: ConfigArgs,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
         #[command(subcommand)]
-        command: KeysCommand,
+        command: operator::KeysCommand,
     },
     /// Fund a balance (operator; the only way to fund live mode).
     Balance {
         #[command(flatten)]
         cfg: ConfigArgs,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
         #[command(subcommand)]
-        command: BalanceCommand,
+        command: operator::BalanceCommand,
     },
     /// Check the ledger invariants of a merchant (operator).
     Ledger {
         #[command(flatten)]
         cfg: ConfigArgs,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
         #[command(subcommand)]
-        command: LedgerCommand,
+        command: operator::LedgerCommand,
     },
     /// Store a profile (server, CA, API key) for the integrator commands. The key is read from
     /// --api-key-file, --api-key-env or the terminal (hidden), never needed on the command line.
@@ -153,7 +162,10 @@ enum Command {
     Trigger {
         #[command(flatten)]
         connect: Connect,
+        /// The event to cause: recipient.created|updated|deleted, payout.created|updated|
+        /// processing|paid|failed|canceled|returned.
         event: String,
+        /// One JSON object per line, for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -164,79 +176,17 @@ enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// Print a shell completion script: `anton completions bash > /etc/bash_completion.d/anton`
+    /// (zsh: into a directory of $fpath as `_anton`; fish: ~/.config/fish/completions/anton.fish).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Webhook tools: verify a delivery, send a test event.
     Webhooks {
         #[command(subcommand)]
         command: WebhooksCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum MerchantsCommand {
-    /// Create a merchant and print its id.
-    Create { name: String },
-    /// List merchants.
-    List,
-    /// Set a merchant's per-key rate limits (requests per second; burst is twice that).
-    SetRateLimit {
-        merchant: String,
-        #[arg(long)]
-        live: i64,
-        #[arg(long)]
-        test: i64,
-    },
-}
-
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// Create a key. With --scope: a restricted `rk_` key; without: a secret `sk_` key.
-    Create {
-        #[arg(long)]
-        merchant: String,
-        #[arg(long, value_parser = ["test", "live"])]
-        env: String,
-        /// A scope such as payouts:write (repeatable).
-        #[arg(long = "scope")]
-        scopes: Vec<String>,
-        /// Lifetime, e.g. 30d, 12h.
-        #[arg(long)]
-        expires_in: Option<String>,
-        /// Allowed client network in CIDR form (repeatable).
-        #[arg(long = "allow-ip")]
-        allow_ips: Vec<String>,
-        #[arg(long, default_value = "")]
-        name: String,
-        /// Print only the key (for scripts).
-        #[arg(long)]
-        quiet: bool,
-    },
-    /// List a merchant's keys (never the keys themselves).
-    List {
-        #[arg(long)]
-        merchant: String,
-    },
-    /// Issue a replacement key; the old one stays valid for the grace period.
-    Roll {
-        #[arg(long)]
-        merchant: String,
-        key: String,
-        /// 0s to 7d.
-        #[arg(long, default_value = "24h")]
-        grace: String,
-    },
-    /// Revoke a key now.
-    Revoke {
-        #[arg(long)]
-        merchant: String,
-        key: String,
-    },
-    /// Find Anton keys in files (checksum-validated; for pre-commit hooks and CI). Exit 1 when
-    /// any is found, 2 on an unreadable path. Needs no server or database.
-    Scan {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -247,21 +197,27 @@ enum EventsCommand {
         /// Only this type, e.g. payout.paid.
         #[arg(long = "type")]
         kind: Option<String>,
+        /// How many (1 to 100).
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        /// One JSON object per line, for scripts.
         #[arg(long)]
         json: bool,
     },
     /// The event types an endpoint may subscribe to, with what each means.
     Types {
+        /// One JSON object per line, for scripts.
         #[arg(long)]
         json: bool,
     },
     /// Send an event to an endpoint again, now.
     Resend {
+        /// The event (evt_…).
         event: String,
+        /// The endpoint to send it to (we_…).
         #[arg(long)]
         endpoint: String,
+        /// One JSON object per line, for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -276,6 +232,7 @@ enum WebhooksCommand {
         connect: Connect,
         /// The endpoint (we_…).
         endpoint: String,
+        /// One JSON object per line, for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -292,33 +249,9 @@ enum WebhooksCommand {
         /// Skip the 300 s replay window (re-checking a stored delivery).
         #[arg(long)]
         ignore_timestamp: bool,
+        /// One JSON object per line, for scripts.
         #[arg(long)]
         json: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum BalanceCommand {
-    Fund {
-        #[arg(long)]
-        merchant: String,
-        #[arg(long, value_parser = ["test", "live"])]
-        env: String,
-        #[arg(long)]
-        currency: String,
-        /// Minor units (cents).
-        #[arg(long)]
-        amount: i64,
-    },
-}
-
-#[derive(Subcommand)]
-enum LedgerCommand {
-    Check {
-        #[arg(long)]
-        merchant: String,
-        #[arg(long, value_parser = ["test", "live"])]
-        env: String,
     },
 }
 
@@ -376,22 +309,6 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn merchant_id(s: &str) -> anyhow::Result<MerchantId> {
-    MerchantId::parse(s).map_err(|_| anyhow::anyhow!("{s:?} is not a merchant id (mer_…)"))
-}
-
-fn env_of(s: &str) -> Environment {
-    Environment::parse(s).unwrap_or(Environment::Test)
-}
-
-async fn operator_context(cfg: &ConfigArgs) -> anyhow::Result<(anton_store::Store, Secrets)> {
-    let config = cfg.load(None)?;
-    crate::telemetry::init(&config.log_format);
-    let store = crate::startup::open_store(&config).await?;
-    let secrets = crate::secrets::load_or_generate(&config.secrets_dir())?;
-    Ok((store, secrets))
-}
-
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { cfg, listen, role } => serve(cfg, listen, role).await,
@@ -401,12 +318,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database migrated");
             Ok(())
         }
-        Command::Merchants { cfg, command } => merchants(cfg, command).await,
+        Command::Merchants { cfg, json, command } => operator::merchants(cfg, command, json).await,
         Command::Keys {
-            command: KeysCommand::Scan { paths, json },
+            command: operator::KeysCommand::Scan { paths },
+            json,
             ..
         } => integrator::keys_scan(&paths, json),
-        Command::Keys { cfg, command } => keys(cfg, command).await,
+        Command::Keys { cfg, json, command } => operator::keys(cfg, command, json).await,
         Command::Login {
             connect,
             api_key_file,
@@ -471,190 +389,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             integrator::webhooks_verify(&secret, &header, ignore_timestamp, json)
         }
-        Command::Balance { cfg, command } => balance(cfg, command).await,
-        Command::Ledger { cfg, command } => ledger(cfg, command).await,
-    }
-}
-
-async fn merchants(cfg: ConfigArgs, command: MerchantsCommand) -> anyhow::Result<()> {
-    let (store, _) = operator_context(&cfg).await?;
-    match command {
-        MerchantsCommand::Create { name } => {
-            let m = operator::create_merchant(&store, &name).await?;
-            println!("{}", m.id);
-        }
-        MerchantsCommand::List => {
-            for m in operator::merchants(&store).await? {
-                // Ids are parsed when read (alphanumeric); names are stored text.
-                println!(
-                    "{}\t{}\tcreated {}",
-                    m.id,
-                    escape(&m.name),
-                    m.created.to_rfc3339()
-                );
-            }
-        }
-        MerchantsCommand::SetRateLimit {
-            merchant,
-            live,
-            test,
-        } => {
-            let id = merchant_id(&merchant)?;
-            if !operator::set_rate_limits(&store, &id, live, test).await? {
-                bail!("no merchant {merchant}");
-            }
-            println!("rate limits set: live {live}/s, test {test}/s");
-        }
-    }
-    Ok(())
-}
-
-async fn balance(cfg: ConfigArgs, command: BalanceCommand) -> anyhow::Result<()> {
-    let BalanceCommand::Fund {
-        merchant,
-        env,
-        currency,
-        amount,
-    } = command;
-    let (store, _) = operator_context(&cfg).await?;
-    let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
-    let currency = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let amount = Amount::new(amount).map_err(|e| anyhow::anyhow!("{e}"))?;
-    operator::fund(&store, &tenant, currency, amount).await?;
-    println!("funded {} {} ({} mode)", amount.minor(), currency, env);
-    Ok(())
-}
-
-async fn ledger(cfg: ConfigArgs, command: LedgerCommand) -> anyhow::Result<()> {
-    let LedgerCommand::Check { merchant, env } = command;
-    let (store, _) = operator_context(&cfg).await?;
-    let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
-    match anton_store::ledger::check_invariants(store.read(), &tenant).await? {
-        Ok(()) => {
-            println!("ledger ok");
+        Command::Balance { cfg, json, command } => operator::balance(cfg, command, json).await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "anton", &mut std::io::stdout());
             Ok(())
         }
-        Err(violation) => bail!("ledger invariant violated: {violation}"),
+        Command::Ledger { cfg, json, command } => operator::ledger(cfg, command, json).await,
     }
-}
-
-async fn keys(cfg: ConfigArgs, command: KeysCommand) -> anyhow::Result<()> {
-    let (store, secrets) = operator_context(&cfg).await?;
-    match command {
-        KeysCommand::Create {
-            merchant,
-            env,
-            scopes,
-            expires_in,
-            allow_ips,
-            name,
-            quiet,
-        } => {
-            let spec = operator::KeySpec {
-                merchant_id: merchant_id(&merchant)?,
-                env: env_of(&env),
-                scopes: scope_set(&scopes)?,
-                expires_in: expires_in
-                    .as_deref()
-                    .map(operator::parse_duration)
-                    .transpose()?,
-                allowed_cidrs: cidrs(&allow_ips)?,
-                name,
-                created_by: "operator cli".into(),
-            };
-            let (record, key) = operator::create_key(&store, &secrets, &spec).await?;
-            println!("{}", key.expose_secret());
-            if !quiet {
-                eprintln!(
-                    "created {} key {} with scopes: {}\nThis is the only time the key is shown. Store it in your secret manager.",
-                    record.kind.as_str(),
-                    record.id,
-                    record.scopes.to_list_string()
-                );
-            }
-        }
-        KeysCommand::List { merchant } => {
-            for k in operator::keys(&store, &merchant_id(&merchant)?).await? {
-                let state = if k.revoked.is_some() {
-                    "revoked"
-                } else if k
-                    .expires
-                    .is_some_and(|e| e.unix_micros() <= anton_store::now_us())
-                {
-                    "expired"
-                } else if k.exposed.is_some() {
-                    "active, POSSIBLY EXPOSED"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{}\t{}…{}\t{}\t{}\t{}\tlast used {}",
-                    k.id,
-                    escape(&k.display_prefix),
-                    escape(&k.last4),
-                    escape(&k.name),
-                    k.scopes.to_list_string(),
-                    state,
-                    k.last_used
-                        .map(|t| t.to_rfc3339())
-                        .unwrap_or_else(|| "never".into())
-                );
-            }
-        }
-        KeysCommand::Roll {
-            merchant,
-            key,
-            grace,
-        } => {
-            let id = KeyId::parse(&key)
-                .map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
-            let grace = operator::parse_duration(&grace)?;
-            let (record, new_key) =
-                operator::roll_key(&store, &secrets, &merchant_id(&merchant)?, &id, grace).await?;
-            println!("{}", new_key.expose_secret());
-            eprintln!(
-                "new key {}; the old key stays valid for {}s",
-                record.id,
-                grace.as_secs()
-            );
-        }
-        KeysCommand::Revoke { merchant, key } => {
-            let id = KeyId::parse(&key)
-                .map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
-            operator::revoke_key(&store, &merchant_id(&merchant)?, &id).await?;
-            println!("revoked {id}");
-        }
-        // Handled in `run` without opening the database.
-        KeysCommand::Scan { paths, json } => integrator::keys_scan(&paths, json)?,
-    }
-    Ok(())
-}
-
-/// `--scope` values: none for a secret key, else a restricted key's set.
-fn scope_set(scopes: &[String]) -> anyhow::Result<Option<ScopeSet>> {
-    if scopes.is_empty() {
-        return Ok(None);
-    }
-    ScopeSet::parse_list(scopes.iter().map(String::as_str))
-        .map(Some)
-        .map_err(|s| {
-            anyhow::anyhow!(
-                "unknown scope {s:?}; scopes are {}",
-                ScopeSet::all().to_list_string()
-            )
-        })
-}
-
-/// `--allow-ip` values: CIDRs or single addresses.
-fn cidrs(allow_ips: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
-    allow_ips
-        .iter()
-        .map(|c| {
-            c.parse::<ipnet::IpNet>()
-                .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .with_context(|| format!("{c:?} is not an IP address or CIDR"))
-        })
-        .collect()
 }
 
 async fn serve(
@@ -721,6 +463,33 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::escape;
+
+    /// `anton help …` explains every command and every flag.
+    #[test]
+    fn every_command_and_flag_says_what_it_does() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} <{id}>"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(path.clone());
+                }
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "anton", &mut missing);
+        assert!(missing.is_empty(), "without help text: {missing:#?}");
+    }
 
     #[test]
     fn escape_makes_hostile_characters_visible_and_leaves_the_rest() {

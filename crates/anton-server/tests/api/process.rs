@@ -284,6 +284,10 @@ async fn planted_secrets_never_reach_logs_error_bodies_or_the_database_in_plaint
         logs.contains("request served"),
         "the server logged requests at all"
     );
+    assert!(
+        !logs.contains('\u{1b}'),
+        "log lines written to a file carry no ANSI colour codes"
+    );
     for secret in [ACCOUNT, IBAN, &key[8..], &near[8..]] {
         assert!(
             !logs.contains(secret),
@@ -465,6 +469,72 @@ async fn operators_manage_keys_live_funds_and_limits_with_the_cli() {
             "50",
         ],
     );
+    // Every command that prints data has --json, one object per line, for scripts.
+    let json_lines = |args: &[&str]| -> Vec<Value> {
+        anton(d, args)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let merchants = json_lines(&["merchants", "list", "--json"]);
+    let ours = merchants.iter().find(|m| m["id"] == mer.as_str()).unwrap();
+    assert_eq!(
+        (&ours["name"], &ours["rate_limit_live_per_s"]),
+        (&json!("Ops Ltd"), &json!(500))
+    );
+    let keys = json_lines(&["keys", "list", "--merchant", &mer, "--json"]);
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().all(|k| k.get("key").is_none()), "never the key");
+    assert!(keys
+        .iter()
+        .any(|k| k["id"] == key_id.as_str() && k["revoked"].is_string()));
+    let created = json_lines(&[
+        "keys",
+        "create",
+        "--merchant",
+        &mer,
+        "--env",
+        "test",
+        "--json",
+    ]);
+    assert!(created[0]["key"].as_str().unwrap().starts_with("sk_test_"));
+    assert_eq!(created[0]["kind"], "secret");
+    let checked = json_lines(&[
+        "ledger",
+        "check",
+        "--merchant",
+        &mer,
+        "--env",
+        "live",
+        "--json",
+    ]);
+    assert_eq!(checked[0]["ok"], true);
+    let funded = json_lines(&[
+        "balance",
+        "fund",
+        "--merchant",
+        &mer,
+        "--env",
+        "test",
+        "--currency",
+        "USD",
+        "--amount",
+        "5",
+        "--json",
+    ]);
+    assert_eq!(
+        (&funded[0]["amount"], &funded[0]["currency"]),
+        (&json!(5), &json!("USD"))
+    );
+    // Shell completions name the commands.
+    for shell in ["bash", "zsh", "fish"] {
+        let script = anton(d, &["completions", shell]);
+        assert!(
+            script.contains("merchants") && script.contains("webhooks"),
+            "{shell}"
+        );
+    }
+
     // Mistakes get a clear message and a non-zero exit.
     assert!(anton_fails(
         d,
