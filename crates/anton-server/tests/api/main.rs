@@ -22,6 +22,7 @@ mod payouts;
 mod private_files;
 mod process;
 mod recipients;
+mod reference_docs;
 mod revocation;
 mod scale_out;
 mod sdk;
