@@ -20,7 +20,11 @@ use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::extract::ApiQuery;
 use crate::idempotency::{self, json, reply};
 use crate::list::{one_of, ListOut, ListParams};
+use crate::openapi::{
+    Authenticated, BalanceTransactionList, ById, IdempotencyKey, Keyed, PageParams, WithBody,
+};
 use crate::state::ApiState;
+use anton_engine::openapi::{self as oa, BalanceTransactionTypeSchema, PayoutIdSchema};
 
 pub fn router() -> Router<ApiState> {
     Router::new()
@@ -29,13 +33,48 @@ pub fn router() -> Router<ApiState> {
         .route("/v1/test_helpers/balance/fund", post(fund_balance))
 }
 
-#[utoipa::path(get, path = "/v1/balance", tag = "balance", responses((status = 200, body = BalanceOut), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Retrieve the balance.
+///
+/// Returns what can be paid out (`available`) and what payouts not yet paid or released have
+/// reserved (`in_flight`), per currency, for the key's environment.
+///
+/// Scope: `balance:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/balance",
+    tag = "balance",
+    security(("api_key" = ["balance:read"])),
+    responses(
+        (status = 200, description = "The balance.", body = BalanceOut),
+        Authenticated,
+    )
+)]
 pub async fn get_balance(State(state): State<ApiState>, auth: Auth) -> ApiResult<Json<BalanceOut>> {
     auth.require(Scope::BalanceRead)?;
     Ok(Json(state.engine.balance(&auth.tenant).await?))
 }
 
-#[utoipa::path(get, path = "/v1/balance_transactions", tag = "balance", params(("limit" = Option<i64>, Query, description = "1 to 100, default 20"), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first"), ("created[gte]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("created[lt]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("type" = Option<String>, Query), ("source" = Option<String>, Query)), responses((status = 200, description = "a list of balance transactions"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// List balance transactions.
+///
+/// Returns a page of ledger postings, newest first, optionally only those of one type or caused
+/// by one payout. Every movement of money is one posting; postings are never changed.
+///
+/// Scope: `balance:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/balance_transactions",
+    tag = "balance",
+    security(("api_key" = ["balance:read"])),
+    params(
+        PageParams,
+        ("type" = Option<BalanceTransactionTypeSchema>, Query, description = "Only postings of this type."),
+        ("source" = Option<PayoutIdSchema>, Query, description = "Only postings caused by this payout."),
+    ),
+    responses(
+        (status = 200, description = "A page of balance transactions.", body = BalanceTransactionList),
+        Authenticated,
+    )
+)]
 pub async fn list_balance_transactions(
     State(state): State<ApiState>,
     auth: Auth,
@@ -63,15 +102,42 @@ pub async fn list_balance_transactions(
     })))
 }
 
+/// Money to add to the test balance.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TestBalanceFunding, examples(json!({"amount": 100000, "currency": "USD"})))]
 pub struct FundIn {
+    /// The amount to add, in the currency's minor unit: 1 to 10,000,000,000,000
+    /// (`amount_invalid` otherwise).
+    #[schema(value_type = oa::AmountSchema)]
     pub amount: i64,
+    /// The currency to add it in.
+    #[schema(value_type = oa::CurrencySchema)]
     pub currency: String,
 }
 
-/// Adds money to the test balance (a `funding → available` posting). 404 in live mode.
-#[utoipa::path(post, path = "/v1/test_helpers/balance/fund", tag = "test helpers", params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body = FundIn, responses((status = 200, body = BalanceOut), (status = 404, description = "live mode"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Fund the test balance.
+///
+/// Test mode only: with a live key the URL does not exist (404 `unrecognized_url`); live
+/// balances are funded by the operator (`anton balance fund`). Adds `amount` to the available
+/// balance (a `funding` balance transaction, funding → available) and answers the new balance.
+///
+/// Scope: `payouts:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/test_helpers/balance/fund",
+    tag = "test_helpers",
+    security(("api_key" = ["payouts:write"])),
+    params(IdempotencyKey),
+    request_body(content = FundIn, description = "The money to add."),
+    responses(
+        (status = 200, description = "The balance, funded.", body = BalanceOut),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn fund_balance(
     State(state): State<ApiState>,
     auth: Auth,

@@ -15,7 +15,11 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::list::{one_of, ListOut, ListParams};
+use crate::openapi::{
+    Authenticated, ById, EventListSchema, EventSchema, EventTypeList, PageParams,
+};
 use crate::state::ApiState;
+use anton_engine::openapi::{self as oa, EventIdSchema, EventTypeNameSchema};
 
 pub fn router() -> Router<ApiState> {
     Router::new()
@@ -33,7 +37,24 @@ fn json_response(body: String) -> Response {
         .into_response()
 }
 
-#[utoipa::path(get, path = "/v1/events/{id}", tag = "events", params(("id" = String, Path)), responses((status = 200, description = "the event, exactly as delivered"), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Retrieve an event.
+///
+/// Returns the event exactly as it was stored and delivered (the same bytes every delivery
+/// carried). Test events (`webhook_endpoint.test`) are never stored.
+///
+/// Scope: `events:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/events/{id}",
+    tag = "events",
+    security(("api_key" = ["events:read"])),
+    params(("id" = EventIdSchema, Path, description = "The event's id.")),
+    responses(
+        (status = 200, description = "The event.", body = EventSchema),
+        Authenticated,
+        ById,
+    )
+)]
 pub async fn get_event(
     State(state): State<ApiState>,
     auth: Auth,
@@ -45,7 +66,30 @@ pub async fn get_event(
     Ok(json_response(e.body))
 }
 
-#[utoipa::path(get, path = "/v1/events", tag = "events", params(("limit" = Option<i64>, Query, description = "1 to 100, default 20"), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first"), ("created[gte]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("created[lt]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("type" = Option<String>, Query), ("object" = Option<String>, Query)), responses((status = 200, description = "a list of events"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// List events.
+///
+/// Returns a page of events, newest first, each exactly as stored and delivered — optionally only
+/// those of one type or about one object. Use it to reconcile missed webhooks (also
+/// `anton listen`). A filter value no event could have (an unknown type, a malformed id) is
+/// refused with `parameter_invalid`.
+///
+/// Scope: `events:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/events",
+    tag = "events",
+    security(("api_key" = ["events:read"])),
+    params(
+        PageParams,
+        ("type" = Option<EventTypeNameSchema>, Query, description = "Only events of this type."),
+        ("object" = Option<String>, Query, description = "Only events about this object: a recipient, payout, webhook endpoint, webhook delivery or alert id.",
+         pattern = "^(rcp|po|we|del|alr)_[0-9A-Za-z]{1,64}$", example = "po_0VclB7c2Xk9QmR4tY8uWb3nZ"),
+    ),
+    responses(
+        (status = 200, description = "A page of events.", body = EventListSchema),
+        Authenticated,
+    )
+)]
 pub async fn list_events(
     State(state): State<ApiState>,
     auth: Auth,
@@ -76,22 +120,50 @@ pub async fn list_events(
     Ok(json_response(body))
 }
 
-/// One entry of the event catalogue.
+/// An event type of the catalogue: what it means and what its events carry.
 #[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = EventType, examples(crate::openapi::event_type_example))]
 pub struct EventTypeOut {
-    /// Always `event_type`.
+    #[schema(schema_with = oa::object::event_type)]
     pub object: &'static str,
     /// The event type, as in an event's `type` and an endpoint's `enabled_events`.
     #[serde(rename = "type")]
+    #[schema(value_type = EventTypeNameSchema)]
     pub kind: &'static str,
-    /// What happened.
+    /// What happened, for humans.
     pub description: &'static str,
     /// The kind of object in the event's `data.object`.
+    #[schema(schema_with = data_object_schema)]
     pub data_object: &'static str,
 }
 
-/// The catalogue of event types an endpoint may subscribe to. Any valid key may read it.
-#[utoipa::path(get, path = "/v1/event_types", tag = "events", responses((status = 200, description = "every event type (one page, has_more false)"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// The kinds of `data.object`.
+fn data_object_schema() -> utoipa::openapi::schema::Object {
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for t in EventType::ALL {
+        if !kinds.contains(&t.object()) {
+            kinds.push(t.object());
+        }
+    }
+    oa::string_enum("The kind of object in the event's `data.object`.", kinds)
+}
+
+/// List event types.
+///
+/// Returns the catalogue of event types — what each means and the kind of its `data.object` —
+/// in one page: exactly the types an endpoint's `enabled_events` accepts.
+///
+/// Any valid API key may call it: no scope needed.
+#[utoipa::path(
+    get,
+    path = "/v1/event_types",
+    tag = "events",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Every event type.", body = EventTypeList),
+        Authenticated,
+    )
+)]
 pub async fn list_event_types(_auth: Auth) -> Json<ListOut<EventTypeOut>> {
     let data = EventType::ALL
         .into_iter()

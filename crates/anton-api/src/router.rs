@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::error::{ApiError, ErrorType};
+use crate::openapi::{EgressIpList, Health, NotReady, Public, Readiness};
 use crate::request_id;
 use crate::state::ApiState;
 
@@ -38,12 +39,37 @@ pub fn health_router(state: ApiState) -> Router {
         .layer(axum::middleware::from_fn(request_id::middleware))
 }
 
-async fn healthz() -> impl IntoResponse {
+/// Liveness: the process is up.
+///
+/// For load balancers and orchestrators: answers 200 whenever the process serves requests. No
+/// API key needed; served on worker nodes too.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "platform",
+    security(()),
+    responses((status = 200, description = "The process is up.", body = Health), Public)
+)]
+pub(crate) async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
-/// Ready when the database answers.
-async fn readyz(
+/// Readiness: the database answers.
+///
+/// For load balancers and orchestrators: 200 when this node's database answers, 503
+/// `service_unavailable` when it does not. No API key needed; served on worker nodes too.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "platform",
+    security(()),
+    responses(
+        (status = 200, description = "The node is ready.", body = Readiness),
+        Public,
+        NotReady,
+    )
+)]
+pub(crate) async fn readyz(
     axum::extract::State(state): axum::extract::State<ApiState>,
 ) -> Result<impl IntoResponse, ApiError> {
     state
@@ -58,8 +84,19 @@ async fn readyz(
     })))
 }
 
-/// Published egress addresses of webhook deliveries (docs/reference.md §5.4). No authentication.
-async fn egress_ips(
+/// List the addresses webhooks come from.
+///
+/// The source addresses webhook deliveries leave from (the operator's `webhooks.egress_ips`),
+/// for your receiver's firewall: one page with every address. Empty when none is configured (the
+/// operating system then picks the source address). No API key needed (docs/reference.md §5.4).
+#[utoipa::path(
+    get,
+    path = "/v1/egress_ips",
+    tag = "platform",
+    security(()),
+    responses((status = 200, description = "Every egress address.", body = EgressIpList), Public)
+)]
+pub(crate) async fn egress_ips(
     axum::extract::State(state): axum::extract::State<ApiState>,
 ) -> impl IntoResponse {
     let data: Vec<_> = state

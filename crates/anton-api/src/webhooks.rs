@@ -10,7 +10,7 @@ use anton_core::keys::{Environment, Scope};
 use anton_core::signature::SigningKey;
 use anton_engine::idempotency::Answer;
 use anton_engine::objects::{DeliveryOut, EndpointOut};
-use anton_engine::webhooks::deliveries::{DeliveryQuery, Recovery};
+use anton_engine::webhooks::deliveries::{DeliveryQuery, Recovery, SINCE_MAX_US};
 use anton_engine::webhooks::endpoints::{EndpointChanges, NewEndpoint};
 use anton_store::webhooks::{DeliveryRecord, EndpointRecord};
 use axum::extract::State;
@@ -28,7 +28,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::idempotency::{self, json, reply, JsonReply};
 use crate::list::{ListOut, ListParams};
+use crate::openapi::{
+    Authenticated, ById, DeletedWebhookEndpoint, EmptyBody, IdempotencyKey, Keyed, PageParams,
+    RecoveryDoc, WebhookDeliveryList, WebhookEndpointEventSchema, WebhookEndpointList, WithBody,
+};
 use crate::state::ApiState;
+use anton_engine::openapi::{
+    self as oa, DeliveryStatusSchema, EndpointIdSchema, EndpointStatusSchema, EventIdSchema,
+};
 
 pub fn router() -> Router<ApiState> {
     Router::new()
@@ -55,34 +62,65 @@ pub fn router() -> Router<ApiState> {
         .route("/v1/events/{id}/resend", post(resend))
 }
 
+/// A new webhook endpoint.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = WebhookEndpointCreate, examples(examples::endpoint_create))]
 pub struct EndpointIn {
-    /// `https://…` (live mode requires https). Checked against the SSRF guard.
+    /// Where to post events: an absolute `https://` URL (`http://` is accepted in test mode
+    /// only), at most 2048 characters, without a user name or password, not on port 0, whose
+    /// host resolves only to public addresses (the SSRF guard). `url_invalid` otherwise.
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        examples("https://hooks.example.com/anton")
+    )]
     pub url: String,
-    /// Event types, or `["*"]` for all.
+    /// The event types to receive, or `["*"]` for every type.
+    #[schema(value_type = oa::EnabledEventsSchema)]
     pub enabled_events: Vec<String>,
+    /// Your description of the endpoint: at most 500 characters (`description_invalid`), no
+    /// control, bidirectional-formatting or zero-width characters; `null` for none.
+    #[schema(max_length = 500, examples("Payout status updates"))]
     pub description: Option<String>,
-    /// `hmac_sha256` (default): deliveries are signed with a shared secret (`whsec_…`, shown
-    /// once). `ed25519`: signed with an Ed25519 key pair (Standard Webhooks `v1a`); the endpoint
-    /// shows its public key (`whpk_…`) and no secret exists on your side.
+    /// How deliveries are signed: `hmac_sha256` (default) or `ed25519` (`parameter_invalid`
+    /// otherwise). Fixed once the endpoint exists.
+    #[schema(value_type = Option<oa::SignatureSchemeSchema>, default = "hmac_sha256")]
     pub signature_scheme: Option<String>,
 }
 
+/// Changes to a webhook endpoint: absent (or `null`) fields stay as they are.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = WebhookEndpointUpdate, examples(examples::endpoint_update))]
 pub struct EndpointPatch {
+    /// A new URL, checked as at creation (`url_invalid`).
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        examples("https://hooks.example.com/anton/v2")
+    )]
     pub url: Option<String>,
+    /// New subscriptions, replacing the current ones.
+    #[schema(value_type = Option<oa::EnabledEventsSchema>)]
     pub enabled_events: Option<Vec<String>>,
+    /// A new description (at most 500 characters; `description_invalid`). `null` clears it.
+    #[serde(default, deserialize_with = "crate::recipients::wire::double_option")]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub description: Option<Option<String>>,
-    /// `enabled` or `disabled`.
+    /// `enabled` or `disabled` (`status_invalid` otherwise).
+    #[schema(value_type = Option<oa::EndpointStatusSchema>)]
     pub status: Option<String>,
 }
 
+/// How a secret rotation treats the previous secret.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SecretRotation, examples(json!({"expire_previous_in_seconds": 3600})))]
 pub struct RotateIn {
-    /// 0 to 604800 (7 days); default 86400. Until then the previous secret also signs.
+    /// How long the previous secret keeps signing, in seconds: 0 (stop at once) to 604800 (7
+    /// days), default 86400 (`expire_previous_in_seconds_invalid` otherwise).
+    #[schema(minimum = 0, maximum = 604800, default = 86400)]
     pub expire_previous_in_seconds: Option<i64>,
 }
 
@@ -94,21 +132,111 @@ pub enum TimeIn {
     Text(String),
 }
 
+/// Which of an endpoint's deliveries to recover.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = DeliveryRecovery, examples(json!({"since": "2026-11-27T00:00:00Z"})))]
 pub struct RecoverIn {
-    /// An RFC 3339 time or unix seconds: every failed or exhausted delivery created since then is
-    /// retried now.
-    #[schema(value_type = String)]
+    #[schema(schema_with = since_schema)]
     pub since: TimeIn,
 }
 
+/// `since`: an RFC 3339 time or unix seconds.
+fn since_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some("An RFC 3339 time.")),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(0))
+                .maximum(Some(SINCE_MAX_US / 1_000_000))
+                .description(Some("Unix seconds.")),
+        )
+        .description(Some(
+            "Every `retrying` or `exhausted` delivery of the endpoint created at or after this \
+             time is scheduled for now: an RFC 3339 time or unix seconds, from 1970 to 2100 \
+             (`parameter_invalid` otherwise).",
+        ))
+        .examples(["2026-11-27T00:00:00Z"])
+        .into()
+}
+
+/// Where to resend an event.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EventResend, examples(json!({"endpoint": oa::examples::ENDPOINT_ID})))]
 pub struct ResendIn {
-    /// The endpoint to send the event to.
+    /// The endpoint to send the event to: one of this merchant's, in this environment, enabled.
+    #[schema(value_type = EndpointIdSchema)]
     pub endpoint: String,
 }
+
+/// Examples of request and response bodies.
+mod examples {
+    use anton_engine::openapi::examples;
+    use serde_json::{json, Value};
+
+    pub fn endpoint_create() -> Value {
+        json!({
+            "url": "https://hooks.example.com/anton",
+            "enabled_events": ["payout.paid", "payout.failed", "payout.returned"],
+            "description": "Payout status updates"
+        })
+    }
+
+    pub fn endpoint_update() -> Value {
+        json!({"enabled_events": ["*"], "status": "enabled"})
+    }
+
+    /// An endpoint as its creation (or a rotation) shows it, with a placeholder secret.
+    pub fn endpoint_with_secret() -> Value {
+        let mut e = examples::webhook_endpoint();
+        e["secret"] = json!("whsec_...");
+        e
+    }
+
+    /// A delivery as a resend answers it: scheduled now, not yet attempted.
+    pub fn resend() -> Value {
+        let mut d = examples::webhook_delivery();
+        d["status"] = json!("pending");
+        d["attempts"] = json!(0);
+        d["next_attempt"] = json!("2026-11-28T12:00:00Z");
+        d["attempt_log"] = json!([]);
+        d
+    }
+
+    /// A test event's outcome.
+    pub fn test_send() -> Value {
+        let endpoint = examples::webhook_endpoint();
+        json!({
+            "object": "webhook_test",
+            "endpoint": examples::ENDPOINT_ID,
+            "succeeded": true,
+            "status_code": 200,
+            "error": null,
+            "latency_ms": 112,
+            "response_body": "ok",
+            "event": {
+                "id": examples::EVENT_ID,
+                "object": "event",
+                "type": "webhook_endpoint.test",
+                "created": "2026-11-28T12:00:00Z",
+                "livemode": false,
+                "api_version": anton_core::API_VERSION,
+                "data": {"object": endpoint}
+            }
+        })
+    }
+}
+
+use examples::{endpoint_with_secret as endpoint_with_secret_example, resend as resend_example};
 
 fn parse_id(id: &str) -> ApiResult<WebhookEndpointId> {
     WebhookEndpointId::parse(id).map_err(|_| ApiError::not_found("webhook_endpoint", id))
@@ -148,7 +276,31 @@ fn with_secret(mut answer: Answer, secret: &SigningKey) -> Response {
     reply(answer)
 }
 
-#[utoipa::path(post, path = "/v1/webhook_endpoints", tag = "webhooks", request_body = EndpointIn, responses((status = 200, body = EndpointOut, description = "the endpoint, with its secret (shown once)"), (status = 400, description = "invalid_request_error envelope (url_invalid: malformed, not https in live mode, or refused by the SSRF guard)"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error")))]
+/// Create a webhook endpoint.
+///
+/// Creates an `enabled` endpoint that receives the events it subscribes to. Its URL is checked
+/// by the SSRF guard now (`url_invalid`) and again at every connection. With `signature_scheme`
+/// `hmac_sha256` (the default) the answer shows the signing secret, `whsec_…`, this once: store
+/// it (a replay of this request shows `"secret": null`; rotate to get a new one). With `ed25519`
+/// the endpoint shows its `public_key` and `secret` is `null`: the private key never leaves
+/// Anton.
+///
+/// Scope: `webhooks:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/webhook_endpoints",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:write"])),
+    params(IdempotencyKey),
+    request_body(content = EndpointIn, description = "The endpoint to create."),
+    responses(
+        (status = 200, description = "The endpoint created, with its signing secret (shown once).",
+         body = EndpointOut, example = json!(endpoint_with_secret_example())),
+        Authenticated,
+        WithBody,
+        Keyed,
+    )
+)]
 pub async fn create_endpoint(
     State(state): State<ApiState>,
     auth: Auth,
@@ -178,7 +330,23 @@ pub async fn create_endpoint(
     Ok(with_secret(answer, &secret))
 }
 
-#[utoipa::path(get, path = "/v1/webhook_endpoints/{id}", tag = "webhooks", params(("id" = String, Path)), responses((status = 200, body = EndpointOut), (status = 404, description = "resource_missing")))]
+/// Retrieve a webhook endpoint.
+///
+/// Returns the endpoint (never its secret).
+///
+/// Scope: `webhooks:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/webhook_endpoints/{id}",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:read"])),
+    params(("id" = EndpointIdSchema, Path, description = "The webhook endpoint's id.")),
+    responses(
+        (status = 200, description = "The endpoint.", body = EndpointOut),
+        Authenticated,
+        ById,
+    )
+)]
 pub async fn get_endpoint(
     State(state): State<ApiState>,
     auth: Auth,
@@ -192,7 +360,25 @@ pub async fn get_endpoint(
     Ok(Json(EndpointOut::from_record(&r, auth.tenant.env)))
 }
 
-#[utoipa::path(get, path = "/v1/webhook_endpoints", tag = "webhooks", params(("limit" = Option<i64>, Query), ("status" = Option<String>, Query, description = "enabled or disabled"), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first")), responses((status = 200, description = "a list of webhook endpoints")))]
+/// List webhook endpoints.
+///
+/// Returns a page of endpoints, newest first, optionally only the enabled or the disabled ones.
+///
+/// Scope: `webhooks:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/webhook_endpoints",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:read"])),
+    params(
+        PageParams,
+        ("status" = Option<EndpointStatusSchema>, Query, description = "Only endpoints in this status."),
+    ),
+    responses(
+        (status = 200, description = "A page of webhook endpoints.", body = WebhookEndpointList),
+        Authenticated,
+    )
+)]
 pub async fn list_endpoints(
     State(state): State<ApiState>,
     auth: Auth,
@@ -211,7 +397,29 @@ pub async fn list_endpoints(
     })))
 }
 
-#[utoipa::path(patch, path = "/v1/webhook_endpoints/{id}", tag = "webhooks", params(("id" = String, Path)), request_body = EndpointPatch, responses((status = 200, body = EndpointOut), (status = 400, description = "invalid_request_error envelope"), (status = 404, description = "resource_missing")))]
+/// Update a webhook endpoint.
+///
+/// Changes the URL (checked by the SSRF guard), the subscriptions, the description or the
+/// status; absent fields stay as they are. Setting `status` to `enabled` restarts the endpoint's
+/// failure clock; what it missed while disabled is not sent by itself (recover deliveries,
+/// resend events). The signature scheme never changes.
+///
+/// Scope: `webhooks:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    patch,
+    path = "/v1/webhook_endpoints/{id}",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:write"])),
+    params(("id" = EndpointIdSchema, Path, description = "The webhook endpoint's id."), IdempotencyKey),
+    request_body(content = EndpointPatch, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The endpoint, changed.", body = EndpointOut),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn update_endpoint(
     State(state): State<ApiState>,
     auth: Auth,
@@ -244,7 +452,24 @@ pub async fn update_endpoint(
     Ok(reply(answer))
 }
 
-#[utoipa::path(delete, path = "/v1/webhook_endpoints/{id}", tag = "webhooks", params(("id" = String, Path)), responses((status = 200, description = "{\"id\",\"object\":\"webhook_endpoint\",\"deleted\":true}"), (status = 404, description = "resource_missing")))]
+/// Delete a webhook endpoint.
+///
+/// Deletes the endpoint; its scheduled deliveries are canceled (`canceled`). Takes no
+/// `Idempotency-Key`: deleting twice answers 404 the second time.
+///
+/// Scope: `webhooks:write`.
+#[utoipa::path(
+    delete,
+    path = "/v1/webhook_endpoints/{id}",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:write"])),
+    params(("id" = EndpointIdSchema, Path, description = "The webhook endpoint's id.")),
+    responses(
+        (status = 200, description = "The endpoint was deleted.", body = DeletedWebhookEndpoint),
+        Authenticated,
+        ById,
+    )
+)]
 pub async fn delete_endpoint(
     State(state): State<ApiState>,
     auth: Auth,
@@ -265,32 +490,57 @@ pub async fn delete_endpoint(
 
 /// The outcome of a test event sent to an endpoint.
 #[derive(Serialize, ToSchema)]
+#[schema(as = WebhookTest, examples(examples::test_send))]
 pub struct TestSendOut {
-    /// Always `webhook_test`.
+    #[schema(schema_with = oa::object::webhook_test)]
     pub object: &'static str,
-    /// The endpoint's id.
+    /// The endpoint the event was sent to.
+    #[schema(value_type = EndpointIdSchema)]
     pub endpoint: String,
     /// Whether the endpoint answered 2xx.
     pub succeeded: bool,
-    /// The endpoint's HTTP status, when it answered.
+    /// The endpoint's HTTP status, or `null` when it did not answer.
+    #[schema(minimum = 100, maximum = 999, examples(200))]
     pub status_code: Option<u16>,
-    /// Why the attempt failed: `http_status`, `timeout`, `connect`, `refused_destination`,
-    /// `request`, `invalid_url` or `secret_unavailable`; `null` on success.
+    /// Why the attempt failed; `null` when it succeeded.
+    #[schema(value_type = Option<oa::AttemptErrorSchema>)]
     pub error: Option<&'static str>,
-    /// From the start of the request to the answer (or the failure).
+    /// From the start of the attempt to the answer (or the failure), in milliseconds.
+    #[schema(minimum = 0, examples(112))]
     pub latency_ms: i64,
-    /// The first 1,024 bytes of the endpoint's answer.
+    /// The first 1 KiB of the endpoint's answer, or `null`.
     pub response_body: Option<String>,
     /// The event sent (`type` `webhook_endpoint.test`, its `data.object` the endpoint), exactly
     /// as posted and signed.
-    #[schema(value_type = Object)]
+    #[schema(value_type = WebhookEndpointEventSchema)]
     pub event: Value,
 }
 
-/// Sends a signed test event (`webhook_endpoint.test`) to the endpoint now — also while it is
-/// disabled — and answers with the attempt's outcome. Nothing is stored or retried; the
-/// endpoint's failure clock does not move.
-#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/test", tag = "webhooks", params(("id" = String, Path)), responses((status = 200, body = TestSendOut, description = "the attempt's outcome (succeeded false when the endpoint did not answer 2xx)"), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Send a test event.
+///
+/// Signs and posts a new `webhook_endpoint.test` event (its `data.object` the endpoint) to the
+/// endpoint now — exactly as a delivery, through the same SSRF guard and egress addresses, also
+/// while the endpoint is disabled — and answers with the attempt's outcome. Nothing is stored or
+/// retried, and the endpoint's failure clock does not move. The request waits for the attempt
+/// (at most its timeout, 15 s by default). Takes no parameters (no body, or `{}`) and no
+/// `Idempotency-Key`.
+///
+/// Scope: `webhooks:write`.
+#[utoipa::path(
+    post,
+    path = "/v1/webhook_endpoints/{id}/test",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:write"])),
+    params(("id" = EndpointIdSchema, Path, description = "The webhook endpoint's id.")),
+    request_body(content = Option<EmptyBody>, description = "No parameters: no body, or `{}`."),
+    responses(
+        (status = 200, description = "The attempt's outcome (`succeeded: false` when the endpoint did not answer 2xx).",
+         body = TestSendOut),
+        Authenticated,
+        WithBody,
+        ById,
+    )
+)]
 pub async fn send_test_event(
     State(state): State<ApiState>,
     auth: Auth,
@@ -316,7 +566,31 @@ pub async fn send_test_event(
     }))
 }
 
-#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/rotate_secret", tag = "webhooks", params(("id" = String, Path)), request_body = RotateIn, responses((status = 200, body = EndpointOut, description = "the endpoint with its new secret (shown once)"), (status = 400, description = "invalid_request_error envelope"), (status = 404, description = "resource_missing")))]
+/// Rotate an endpoint's signing secret.
+///
+/// Replaces the endpoint's signing key with a new one of its scheme and answers the endpoint
+/// with the new secret (`hmac_sha256`), shown this once, or the new `public_key` (`ed25519`).
+/// Until `expire_previous_in_seconds` have passed, the previous key also signs every attempt
+/// (newest first: two `v1=` and two `v1,` values), so receivers can switch without missing a
+/// delivery; Anton keeps one previous key, so rotating again replaces it.
+///
+/// Scope: `webhooks:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/webhook_endpoints/{id}/rotate_secret",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:write"])),
+    params(("id" = EndpointIdSchema, Path, description = "The webhook endpoint's id."), IdempotencyKey),
+    request_body(content = Option<RotateIn>, description = "Optional: how long the previous secret keeps signing."),
+    responses(
+        (status = 200, description = "The endpoint with its new signing secret (shown once).",
+         body = EndpointOut, example = json!(endpoint_with_secret_example())),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn rotate_secret(
     State(state): State<ApiState>,
     auth: Auth,
@@ -352,7 +626,30 @@ pub async fn rotate_secret(
     Ok(with_secret(answer, &secret))
 }
 
-#[utoipa::path(get, path = "/v1/webhook_endpoints/{id}/deliveries", tag = "webhooks", params(("id" = String, Path), ("status" = Option<String>, Query, description = "pending, retrying, succeeded, exhausted, canceled"), ("event" = Option<String>, Query, description = "an event id"), ("limit" = Option<i64>, Query), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first")), responses((status = 200, description = "a list of deliveries with their attempts"), (status = 404, description = "resource_missing")))]
+/// List an endpoint's deliveries.
+///
+/// Returns a page of the endpoint's deliveries, newest first, each with its attempt log (start
+/// time, status code, latency, the first 1 KiB of the answer, why it failed) — optionally only
+/// those in one status or of one event.
+///
+/// Scope: `webhooks:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/webhook_endpoints/{id}/deliveries",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:read"])),
+    params(
+        ("id" = EndpointIdSchema, Path, description = "The webhook endpoint's id."),
+        PageParams,
+        ("status" = Option<DeliveryStatusSchema>, Query, description = "Only deliveries in this status."),
+        ("event" = Option<EventIdSchema>, Query, description = "Only deliveries of this event."),
+    ),
+    responses(
+        (status = 200, description = "A page of deliveries with their attempts.", body = WebhookDeliveryList),
+        Authenticated,
+        ById,
+    )
+)]
 pub async fn list_deliveries(
     State(state): State<ApiState>,
     auth: Auth,
@@ -378,7 +675,28 @@ pub async fn list_deliveries(
     })))
 }
 
-#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/recover", tag = "webhooks", params(("id" = String, Path)), request_body = RecoverIn, responses((status = 200, description = "{\"object\":\"recovery\",\"deliveries\":N}: how many deliveries were scheduled now"), (status = 404, description = "resource_missing")))]
+/// Recover an endpoint's failed deliveries.
+///
+/// Schedules for now every `retrying` or `exhausted` delivery of the endpoint created since
+/// `since`, and answers how many. Events raised while the endpoint was disabled made no delivery
+/// for it: find them with `GET /v1/events` and resend them.
+///
+/// Scope: `webhooks:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/webhook_endpoints/{id}/recover",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:write"])),
+    params(("id" = EndpointIdSchema, Path, description = "The webhook endpoint's id."), IdempotencyKey),
+    request_body(content = RecoverIn, description = "Which deliveries to recover."),
+    responses(
+        (status = 200, description = "How many deliveries were scheduled for now.", body = RecoveryDoc),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn recover(
     State(state): State<ApiState>,
     auth: Auth,
@@ -405,7 +723,32 @@ pub async fn recover(
     Ok(reply(answer))
 }
 
-#[utoipa::path(post, path = "/v1/events/{id}/resend", tag = "webhooks", params(("id" = String, Path)), request_body = ResendIn, responses((status = 200, body = DeliveryOut, description = "the new delivery, scheduled now"), (status = 404, description = "resource_missing (event or endpoint)")))]
+/// Resend an event.
+///
+/// Sends one event to one endpoint now: a new delivery, with its own retries, answered before
+/// its first attempt. Refused with `webhook_endpoint_disabled` while the endpoint is disabled.
+/// An unknown event, or an unknown or malformed endpoint (`param: endpoint`), is a 404.
+///
+/// Scope: `webhooks:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/events/{id}/resend",
+    tag = "webhook_endpoints",
+    security(("api_key" = ["webhooks:write"])),
+    params(
+        ("id" = EventIdSchema, Path, description = "The event's id."),
+        IdempotencyKey,
+    ),
+    request_body(content = ResendIn, description = "Where to send the event."),
+    responses(
+        (status = 200, description = "The new delivery, scheduled now.", body = DeliveryOut,
+         example = json!(resend_example())),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn resend(
     State(state): State<ApiState>,
     auth: Auth,

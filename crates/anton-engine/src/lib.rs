@@ -9,7 +9,8 @@
 //!   the idempotency marks, the webhook runtime).
 //! - [`error`]: [`EngineError`], one enum with stable codes.
 //! - [`idempotency`]: keyed mutations, the one implementation (closure jobs and batches).
-//! - [`objects`]: the published shape of each object (API responses and event bodies).
+//! - [`objects`]: the published shape of each object (API responses and event bodies); with the
+//!   `openapi` feature, `openapi` holds the schema components of their values (enums, ids).
 //! - [`validate`]: rules on values several use cases accept, lists and their pages.
 //! - Use cases: [`payouts`] (creation as a set-based batch, cancel, every transition with its
 //!   posting and event), [`recipients`], [`balance`], [`events`], [`operator`] (merchants, keys,
@@ -28,6 +29,8 @@ pub mod events;
 pub mod idempotency;
 pub mod maintenance;
 pub mod objects;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod operator;
 pub mod payouts;
 pub mod rail;

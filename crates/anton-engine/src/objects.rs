@@ -14,27 +14,57 @@ use anton_store::webhooks::{AttemptRecord, DeliveryRecord, EndpointRecord};
 use serde::Serialize;
 use serde_json::Value;
 
-/// A payout.
+#[cfg(feature = "openapi")]
+use crate::openapi as oa;
+
+/// A payout: money sent from the available balance to a recipient's bank account. Created
+/// `pending` with its amount reserved, then moved by the rail (docs/reference.md §3).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = Payout, examples(oa::examples::payout))
+)]
 pub struct PayoutOut {
+    /// The payout's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::PayoutIdSchema))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::payout))]
     pub object: &'static str,
+    /// The amount paid, in the currency's minor unit.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AmountSchema))]
     pub amount: i64,
+    /// The currency paid: the recipient's bank account's currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::CurrencySchema))]
     pub currency: String,
+    /// The recipient paid. It keeps this id after the recipient is deleted.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::RecipientIdSchema))]
     pub recipient: String,
-    /// `pending`, `requires_review`, `processing`, `paid`, `failed`, `canceled`, `returned`.
+    /// Where the payout is in its lifecycle.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::PayoutStatusSchema))]
     pub status: String,
+    /// Why the payout failed or was returned: set on `failed` and `returned` payouts, `null`
+    /// otherwise.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::FailureCodeSchema>))]
     pub failure_code: Option<String>,
+    /// What `failure_code` means, for humans; `null` when there is no failure code.
     pub failure_message: Option<String>,
+    /// Your description of the payout (at most 500 characters), or `null`.
     pub description: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// Your key-value pairs.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::MetadataSchema))]
     pub metadata: Value,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    /// When the payout was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub created: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    /// When the payout last changed (its status, description or metadata).
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub updated: String,
+    /// The day (UTC, `YYYY-MM-DD`) the payout was paid: set when it becomes `paid` and kept
+    /// afterwards (a `returned` payout keeps it); `null` before.
+    #[cfg_attr(feature = "openapi", schema(format = Date, examples("2026-11-28")))]
     pub arrival_date: Option<String>,
+    /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
 }
 
@@ -59,35 +89,91 @@ impl PayoutOut {
     }
 }
 
-/// The bank account as a merchant sees it: never the full number.
+/// A recipient's bank account as the API shows it: never the full account number (it is stored
+/// encrypted and never returned or logged), only its last four characters and a fingerprint.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = BankAccount, examples(oa::examples::bank_account))
+)]
 pub struct BankAccountOut {
+    /// The kind of account.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::BankAccountTypeSchema))]
     pub kind: String,
+    /// The account's country (ISO 3166-1 alpha-2): `US`, `GB`, or the IBAN's country.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{2}$", examples("US")))]
     pub country: String,
+    /// The currency the account is paid in (`USD` for `us_ach`, `EUR` for `iban`, `GBP` for
+    /// `gb_fps`); a payout must be in it.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::CurrencySchema))]
     pub currency: String,
+    /// The bank, not secret: the routing number (`us_ach`), the BIC or else the IBAN's bank
+    /// code (`iban`), the sort code (`gb_fps`).
+    #[cfg_attr(feature = "openapi", schema(examples("110000000")))]
     pub bank_code: Option<String>,
+    /// `us_ach` only: `checking` or `savings` (absent for other kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = oa::AchAccountTypeSchema, required = false)
+    )]
     pub account_type: Option<String>,
+    /// The last four characters of the account number (of the IBAN, for `iban`).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 4, examples("6789"))
+    )]
     pub last4: String,
+    /// A keyed hash of the account (32 hex characters), the same for the same account within
+    /// one merchant: use it to find recipients that share an account.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[0-9a-f]{32}$",
+            examples("3f9c1a7e5b2d4c6f8a0b1c2d3e4f5a6b")
+        )
+    )]
     pub fingerprint: String,
 }
 
-/// A recipient.
+/// A recipient: someone you pay — a name, an optional email, one bank account and your
+/// metadata.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = Recipient, examples(oa::examples::recipient))
+)]
 pub struct RecipientOut {
+    /// The recipient's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::RecipientIdSchema))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::recipient))]
     pub object: &'static str,
+    /// The recipient's name (1 to 200 characters, NFC-normalized).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, examples("Ada Lovelace"))
+    )]
     pub name: String,
+    /// The recipient's email address, or `null`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = Email, max_length = 254, examples("ada@example.com"))
+    )]
     pub email: Option<String>,
+    /// The account payouts to this recipient are paid to.
+    #[cfg_attr(feature = "openapi", schema(value_type = BankAccountOut))]
     pub bank_account: BankAccountOut,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// Your key-value pairs.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::MetadataSchema))]
     pub metadata: Value,
-    /// RFC 3339.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    /// When the recipient was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub created: String,
+    /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
 }
 
@@ -114,28 +200,52 @@ impl RecipientOut {
     }
 }
 
-/// A webhook endpoint.
+/// A webhook endpoint: a URL Anton posts signed events to, and the event types it subscribes to
+/// (docs/reference.md §5).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = WebhookEndpoint, examples(oa::examples::webhook_endpoint))
+)]
 pub struct EndpointOut {
+    /// The endpoint's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::EndpointIdSchema))]
     pub id: String,
-    /// Always `webhook_endpoint`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::webhook_endpoint))]
     pub object: &'static str,
+    /// Where events are posted: an absolute `https://` URL (`http://` is accepted in test mode
+    /// only), at most 2048 characters, allowed by the SSRF guard.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2048, examples("https://hooks.example.com/anton"))
+    )]
     pub url: String,
+    /// The event types delivered to the endpoint, or `["*"]` for every type.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::EnabledEventsSchema))]
     pub enabled_events: Vec<String>,
+    /// Your description of the endpoint (at most 500 characters), or `null`.
     pub description: Option<String>,
-    /// `enabled` or `disabled`.
+    /// Whether the endpoint receives deliveries.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::EndpointStatusSchema))]
     pub status: String,
-    /// Only in the response that created this secret (creation, rotation); otherwise absent.
-    /// `null` for an `ed25519` endpoint, whose private key never leaves Anton.
+    /// The signing secret (`whsec_` and the base64 of 32 random bytes). Present only in the
+    /// response that created it — endpoint creation or `rotate_secret` — and absent from every
+    /// other response, event and replay (a replay shows `null`); `null` for an `ed25519`
+    /// endpoint, whose private key never leaves Anton. Keep it secret.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub secret: Option<Value>,
-    /// `hmac_sha256` (a shared secret signs) or `ed25519` (a key pair: Standard Webhooks `v1a`).
+    /// How deliveries to the endpoint are signed.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::SignatureSchemeSchema))]
     pub signature_scheme: String,
-    /// For `ed25519`: the public key to verify deliveries with (`whpk_…`); `null` otherwise.
+    /// For `ed25519` endpoints, the public key to verify deliveries with (`whpk_` and the
+    /// base64 of 32 bytes; not secret); `null` for `hmac_sha256`.
     pub public_key: Option<String>,
-    /// RFC 3339.
+    /// When the endpoint was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub created: String,
+    /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
 }
 
@@ -157,39 +267,75 @@ impl EndpointOut {
     }
 }
 
-/// One delivery attempt.
+/// One attempt of a webhook delivery: when it started, how long it took and what the endpoint
+/// answered.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = WebhookAttempt, examples(oa::examples::attempt))
+)]
 pub struct AttemptOut {
+    /// The attempt's number, from 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, examples(1)))]
     pub attempt: i64,
-    /// RFC 3339.
+    /// When the attempt started.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub started: String,
+    /// From the start of the attempt to the answer (or the failure), in milliseconds.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, examples(87)))]
     pub latency_ms: i64,
+    /// The HTTP status the endpoint answered, or `null` when it did not answer.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 100, maximum = 999, examples(503))
+    )]
     pub status_code: Option<i64>,
-    /// The first 1 KiB of the response body.
+    /// The first 1 KiB of the endpoint's answer (at most 4 KiB is read), or `null`.
     pub response_body: Option<String>,
-    /// `timeout`, `connect`, `tls`, `refused_destination`, `http_status`, …
+    /// Why the attempt failed; `null` when it succeeded (a 2xx).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::AttemptErrorSchema>))]
     pub error_class: Option<String>,
 }
 
-/// A delivery of one event to one endpoint, with its attempts.
+/// A webhook delivery: one event sent to one endpoint, retried on a schedule until it succeeds
+/// or the schedule runs out, with the log of its attempts (docs/reference.md §5.2).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = WebhookDelivery, examples(oa::examples::webhook_delivery))
+)]
 pub struct DeliveryOut {
+    /// The delivery's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::DeliveryIdSchema))]
     pub id: String,
-    /// Always `webhook_delivery`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::webhook_delivery))]
     pub object: &'static str,
+    /// The endpoint the event is delivered to.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::EndpointIdSchema))]
     pub endpoint: String,
+    /// The event delivered.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::EventIdSchema))]
     pub event: String,
+    /// The delivered event's type.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::EventTypeNameSchema))]
     pub event_type: String,
-    /// `pending`, `retrying`, `succeeded`, `exhausted` or `canceled`.
+    /// Where the delivery is.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::DeliveryStatusSchema))]
     pub status: String,
+    /// How many attempts were made so far (at most nine with the default schedule).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, examples(1)))]
     pub attempts: i64,
-    /// When the next attempt is scheduled (RFC 3339), if one is.
+    /// When the next attempt is scheduled, or `null` when none is.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::TimestampSchema>))]
     pub next_attempt: Option<String>,
-    /// RFC 3339.
+    /// When the delivery was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub created: String,
+    /// The attempts made, oldest first (empty in the answer to a resend).
     pub attempt_log: Vec<AttemptOut>,
+    /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
 }
 
@@ -223,21 +369,37 @@ impl DeliveryOut {
     }
 }
 
-/// An amount in one currency.
+/// An amount of one currency in one ledger account.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(examples(oa::examples::balance_amount))
+)]
 pub struct BalanceAmount {
+    /// The currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::CurrencySchema))]
     pub currency: String,
+    /// The amount, in the currency's minor unit (never negative).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, examples(97500)))]
     pub amount: i64,
 }
 
-/// A tenant's balance: what it can pay out, and what is on its way.
+/// The balance of this merchant and environment: what it can pay out, and what is on its way.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = Balance, examples(oa::examples::balance))
+)]
 pub struct BalanceOut {
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::balance))]
     pub object: &'static str,
+    /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
+    /// What can be paid out, per currency (currencies that never held money are absent).
     pub available: Vec<BalanceAmount>,
+    /// What payouts not yet paid or released have reserved, per currency.
     pub in_flight: Vec<BalanceAmount>,
 }
 
@@ -261,24 +423,43 @@ impl BalanceOut {
     }
 }
 
-/// One balanced ledger posting.
+/// A balance transaction: one balanced ledger posting, which debits one account and credits
+/// another by the same amount. Postings are never changed (docs/reference.md §3).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = BalanceTransaction, examples(oa::examples::balance_transaction))
+)]
 pub struct BalanceTransactionOut {
+    /// The balance transaction's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::BalanceTransactionIdSchema))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::balance_transaction))]
     pub object: &'static str,
-    /// `funding`, `payout` (reserve), `payout_paid`, `payout_release`, `payout_return`.
+    /// What caused the posting.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::BalanceTransactionTypeSchema))]
     pub kind: String,
+    /// The amount moved, in the currency's minor unit.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AmountSchema))]
     pub amount: i64,
+    /// The currency moved.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::CurrencySchema))]
     pub currency: String,
     /// The ledger account debited.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::LedgerAccountSchema))]
     pub debit: String,
     /// The ledger account credited.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::LedgerAccountSchema))]
     pub credit: String,
+    /// The payout that caused the posting, or `null` (funding).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::PayoutIdSchema>))]
     pub source: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    /// When the posting was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub created: String,
+    /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
 }
 

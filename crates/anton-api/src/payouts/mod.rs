@@ -24,7 +24,11 @@ use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::idempotency::{self, json, reply};
 use crate::list::{one_of, ListOut, ListParams};
+use crate::openapi::{
+    Authenticated, ById, EmptyBody, IdempotencyKey, Keyed, PageParams, PayoutList, WithBody,
+};
 use crate::state::ApiState;
+use anton_engine::openapi::{PayoutIdSchema, PayoutStatusSchema, RecipientIdSchema};
 use wire::{FailIn, PayoutIn, PayoutPatch};
 
 pub fn router() -> Router<ApiState> {
@@ -49,7 +53,40 @@ fn payout(
     json(move |p: &PayoutRecord| PayoutOut::from_record(p, env))
 }
 
-#[utoipa::path(post, path = "/v1/payouts", tag = "payouts", params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body = PayoutIn, responses((status = 200, body = PayoutOut), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error"), (status = 409, description = "idempotency_error: same key in flight"), (status = 422, description = "idempotency_error: key reused with another request")))]
+/// The example payout, canceled.
+fn canceled_example() -> serde_json::Value {
+    let mut p = anton_engine::openapi::examples::payout();
+    p["status"] = "canceled".into();
+    p["updated"] = "2026-11-28T12:00:01Z".into();
+    p
+}
+
+/// Create a payout.
+///
+/// Pays `amount` to the recipient's bank account, in its currency. The amount is reserved from
+/// the available balance at once (a `payout` balance transaction, available → in_flight) and the
+/// payout starts `pending`; the rail then moves it (`payout.processing`, `payout.paid` or
+/// `payout.failed`). Refused with `insufficient_funds` when the available balance does not cover
+/// it, and in live mode with `live_rail_not_configured` (this version has no live rail). Raises
+/// `payout.created`. In test mode, the recipient account's last four digits choose the outcome
+/// (docs/reference.md §3 "Rails").
+///
+/// Scope: `payouts:write`. Takes an `Idempotency-Key` — a retry of a failed payout is a new
+/// payout with a new key.
+#[utoipa::path(
+    post,
+    path = "/v1/payouts",
+    tag = "payouts",
+    security(("api_key" = ["payouts:write"])),
+    params(IdempotencyKey),
+    request_body(content = PayoutIn, description = "The payout to create."),
+    responses(
+        (status = 200, description = "The payout created, `pending`.", body = PayoutOut),
+        Authenticated,
+        WithBody,
+        Keyed,
+    )
+)]
 pub async fn create_payout(
     State(state): State<ApiState>,
     auth: Auth,
@@ -80,7 +117,23 @@ pub async fn create_payout(
     Ok(reply(answer))
 }
 
-#[utoipa::path(get, path = "/v1/payouts/{id}", tag = "payouts", params(("id" = String, Path)), responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Retrieve a payout.
+///
+/// Returns the payout in its current state.
+///
+/// Scope: `payouts:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/payouts/{id}",
+    tag = "payouts",
+    security(("api_key" = ["payouts:read"])),
+    params(("id" = PayoutIdSchema, Path, description = "The payout's id.")),
+    responses(
+        (status = 200, description = "The payout.", body = PayoutOut),
+        Authenticated,
+        ById,
+    )
+)]
 pub async fn get_payout(
     State(state): State<ApiState>,
     auth: Auth,
@@ -94,7 +147,28 @@ pub async fn get_payout(
     Ok(Json(PayoutOut::from_record(&p, auth.tenant.env)))
 }
 
-#[utoipa::path(get, path = "/v1/payouts", tag = "payouts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 20"), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first"), ("created[gte]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("created[lt]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("status" = Option<String>, Query), ("recipient" = Option<String>, Query)), responses((status = 200, description = "a list of payouts"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// List payouts.
+///
+/// Returns a page of payouts, newest first, optionally only those in one status or to one
+/// recipient. A filter value no payout could have (an unknown status, a malformed id) is refused
+/// with `parameter_invalid`; a well-formed recipient id that matches nothing gives an empty page.
+///
+/// Scope: `payouts:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/payouts",
+    tag = "payouts",
+    security(("api_key" = ["payouts:read"])),
+    params(
+        PageParams,
+        ("status" = Option<PayoutStatusSchema>, Query, description = "Only payouts in this status."),
+        ("recipient" = Option<RecipientIdSchema>, Query, description = "Only payouts to this recipient."),
+    ),
+    responses(
+        (status = 200, description = "A page of payouts.", body = PayoutList),
+        Authenticated,
+    )
+)]
 pub async fn list_payouts(
     State(state): State<ApiState>,
     auth: Auth,
@@ -118,8 +192,31 @@ pub async fn list_payouts(
     })))
 }
 
-/// Changes a payout's description or metadata, in any status (`payout.updated`).
-#[utoipa::path(patch, path = "/v1/payouts/{id}", tag = "payouts", params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body = PayoutPatch, responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Update a payout.
+///
+/// Changes a payout's description or metadata, in any status; absent fields stay as they are.
+/// Its amount, currency, recipient and status never change this way. When something changed,
+/// raises `payout.updated` with the old values in `previous_attributes`.
+///
+/// Scope: `payouts:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    patch,
+    path = "/v1/payouts/{id}",
+    tag = "payouts",
+    security(("api_key" = ["payouts:write"])),
+    params(
+        ("id" = PayoutIdSchema, Path, description = "The payout's id."),
+        IdempotencyKey,
+    ),
+    request_body(content = PayoutPatch, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The payout, changed.", body = PayoutOut),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn update_payout(
     State(state): State<ApiState>,
     auth: Auth,
@@ -147,7 +244,33 @@ pub async fn update_payout(
     Ok(reply(answer))
 }
 
-#[utoipa::path(post, path = "/v1/payouts/{id}/cancel", tag = "payouts", params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), responses((status = 200, body = PayoutOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Cancel a payout.
+///
+/// Cancels a `pending` payout: its amount is released to the available balance (a
+/// `payout_release` balance transaction) and `payout.canceled` is raised. A payout already
+/// `canceled` is answered unchanged; any other status is refused with `payout_not_cancelable`.
+/// Takes no parameters: send no body, or `{}`.
+///
+/// Scope: `payouts:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/payouts/{id}/cancel",
+    tag = "payouts",
+    security(("api_key" = ["payouts:write"])),
+    params(
+        ("id" = PayoutIdSchema, Path, description = "The payout's id."),
+        IdempotencyKey,
+    ),
+    request_body(content = Option<EmptyBody>, description = "No parameters: no body, or `{}`."),
+    responses(
+        (status = 200, description = "The payout, `canceled`.", body = PayoutOut,
+         example = json!(canceled_example())),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn cancel_payout(
     State(state): State<ApiState>,
     auth: Auth,
@@ -174,8 +297,38 @@ pub async fn cancel_payout(
     Ok(reply(answer))
 }
 
-/// `POST /v1/test_helpers/payouts/{id}/{pay|fail|return}`: test mode only (404 in live).
-#[utoipa::path(post, path = "/v1/test_helpers/payouts/{id}/{action}", tag = "test helpers", params(("id" = String, Path), ("action" = String, Path, description = "pay, fail or return"), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body(content = Option<FailIn>, description = "for fail: an optional failure_code"), responses((status = 200, body = PayoutOut), (status = 404, description = "unknown payout, or live mode"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Move a test payout.
+///
+/// Test mode only: with a live key (or another action) the URL does not exist (404
+/// `unrecognized_url`). `pay` pays a `processing` payout and `fail` fails it (with
+/// `failure_code`, default `declined`) — a `pending` one is moved through `processing` first —
+/// and `return` returns a `paid` payout (with `account_frozen`). Each move raises its events and
+/// posts its balance transactions as the rail would; a move the status does not allow is refused
+/// with `payout_invalid_transition`.
+///
+/// Scope: `payouts:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/test_helpers/payouts/{id}/{action}",
+    tag = "test_helpers",
+    security(("api_key" = ["payouts:write"])),
+    params(
+        ("id" = PayoutIdSchema, Path, description = "The payout's id."),
+        ("action" = String, Path, description = "The move: `pay`, `fail` or `return` (the document lists each URL)."),
+        IdempotencyKey,
+    ),
+    request_body(
+        content = Option<FailIn>,
+        description = "Optionally, the failure code (default `declined`)."
+    ),
+    responses(
+        (status = 200, description = "The payout, moved.", body = PayoutOut),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn test_helper_payout(
     State(state): State<ApiState>,
     auth: Auth,

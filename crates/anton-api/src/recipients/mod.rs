@@ -21,7 +21,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::idempotency::{self, json, reply};
 use crate::list::{ListOut, ListParams};
+use crate::openapi::{
+    Authenticated, ById, DeletedRecipient, IdempotencyKey, Keyed, PageParams, RecipientList,
+    WithBody,
+};
 use crate::state::ApiState;
+use anton_engine::openapi::RecipientIdSchema;
 use wire::{RecipientIn, RecipientPatch};
 
 pub fn router() -> Router<ApiState> {
@@ -49,7 +54,28 @@ fn recipient(
     json(move |r: &RecipientRecord| RecipientOut::from_record(r, env))
 }
 
-#[utoipa::path(post, path = "/v1/recipients", tag = "recipients", params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body = RecipientIn, responses((status = 200, body = RecipientOut), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error"), (status = 409, description = "idempotency_error: same key in flight"), (status = 422, description = "idempotency_error: key reused with another request")))]
+/// Create a recipient.
+///
+/// Creates a recipient with one bank account, which is parsed and checked now: `us_ach` (paid
+/// in USD), `iban` (EUR) or `gb_fps` (GBP). The full account number is stored encrypted and
+/// never returned or logged; responses show `last4` and a `fingerprint`. Raises
+/// `recipient.created`.
+///
+/// Scope: `recipients:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/v1/recipients",
+    tag = "recipients",
+    security(("api_key" = ["recipients:write"])),
+    params(IdempotencyKey),
+    request_body(content = RecipientIn, description = "The recipient to create."),
+    responses(
+        (status = 200, description = "The recipient created.", body = RecipientOut),
+        Authenticated,
+        WithBody,
+        Keyed,
+    )
+)]
 pub async fn create_recipient(
     State(state): State<ApiState>,
     auth: Auth,
@@ -79,7 +105,24 @@ pub async fn create_recipient(
     Ok(reply(answer))
 }
 
-#[utoipa::path(get, path = "/v1/recipients/{id}", tag = "recipients", params(("id" = String, Path)), responses((status = 200, body = RecipientOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Retrieve a recipient.
+///
+/// Returns the recipient. A deleted recipient, or one of another merchant or environment, is a
+/// 404.
+///
+/// Scope: `recipients:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/recipients/{id}",
+    tag = "recipients",
+    security(("api_key" = ["recipients:read"])),
+    params(("id" = RecipientIdSchema, Path, description = "The recipient's id.")),
+    responses(
+        (status = 200, description = "The recipient.", body = RecipientOut),
+        Authenticated,
+        ById,
+    )
+)]
 pub async fn get_recipient(
     State(state): State<ApiState>,
     auth: Auth,
@@ -93,7 +136,23 @@ pub async fn get_recipient(
     Ok(Json(RecipientOut::from_record(&r, auth.tenant.env)))
 }
 
-#[utoipa::path(get, path = "/v1/recipients", tag = "recipients", params(("limit" = Option<i64>, Query, description = "1 to 100, default 20"), ("starting_after" = Option<String>, Query, description = "cursor: the id of the last object of the previous page; the next (older) page"), ("ending_before" = Option<String>, Query, description = "cursor: the id of the first object of the current page; the previous (newer) page, still newest first"), ("created[gte]" = Option<String>, Query, description = "RFC 3339 or unix seconds"), ("created[lt]" = Option<String>, Query, description = "RFC 3339 or unix seconds")), responses((status = 200, description = "a list of recipients"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// List recipients.
+///
+/// Returns a page of recipients, newest first. Deleted recipients are not listed. Only the
+/// common list parameters apply.
+///
+/// Scope: `recipients:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/recipients",
+    tag = "recipients",
+    security(("api_key" = ["recipients:read"])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of recipients.", body = RecipientList),
+        Authenticated,
+    )
+)]
 pub async fn list_recipients(
     State(state): State<ApiState>,
     auth: Auth,
@@ -111,7 +170,31 @@ pub async fn list_recipients(
     })))
 }
 
-#[utoipa::path(patch, path = "/v1/recipients/{id}", tag = "recipients", params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters; replays return the first response")), request_body = RecipientPatch, responses((status = 200, body = RecipientOut), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Update a recipient.
+///
+/// Changes the name, email, bank account or metadata; absent fields stay as they are. When
+/// something changed, raises `recipient.updated` with the old values in `previous_attributes`.
+/// Existing payouts are not affected by a new bank account.
+///
+/// Scope: `recipients:write`. Takes an `Idempotency-Key`.
+#[utoipa::path(
+    patch,
+    path = "/v1/recipients/{id}",
+    tag = "recipients",
+    security(("api_key" = ["recipients:write"])),
+    params(
+        ("id" = RecipientIdSchema, Path, description = "The recipient's id."),
+        IdempotencyKey,
+    ),
+    request_body(content = RecipientPatch, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The recipient, changed.", body = RecipientOut),
+        Authenticated,
+        WithBody,
+        Keyed,
+        ById,
+    )
+)]
 pub async fn update_recipient(
     State(state): State<ApiState>,
     auth: Auth,
@@ -144,7 +227,26 @@ pub async fn update_recipient(
     Ok(reply(answer))
 }
 
-#[utoipa::path(delete, path = "/v1/recipients/{id}", tag = "recipients", params(("id" = String, Path)), responses((status = 200, description = "{\"id\",\"object\":\"recipient\",\"deleted\":true}"), (status = 404, description = "resource_missing"), (status = 400, description = "invalid_request_error envelope"), (status = 401, description = "authentication_error"), (status = 403, description = "permission_error (missing scope, browser markers, IP not allowed)"), (status = 429, description = "rate_limit_error")))]
+/// Delete a recipient.
+///
+/// Deletes the recipient: it is no longer listed or readable, and its payouts keep its id.
+/// Refused with `recipient_has_active_payouts` while any of its payouts is `pending`,
+/// `requires_review` or `processing`. Raises `recipient.deleted`. Takes no `Idempotency-Key`:
+/// deleting twice answers 404 the second time.
+///
+/// Scope: `recipients:write`.
+#[utoipa::path(
+    delete,
+    path = "/v1/recipients/{id}",
+    tag = "recipients",
+    security(("api_key" = ["recipients:write"])),
+    params(("id" = RecipientIdSchema, Path, description = "The recipient's id.")),
+    responses(
+        (status = 200, description = "The recipient was deleted.", body = DeletedRecipient),
+        Authenticated,
+        ById,
+    )
+)]
 pub async fn delete_recipient(
     State(state): State<ApiState>,
     auth: Auth,

@@ -12,10 +12,11 @@ use crate::idempotency::{self, Answer, Mutation, Render};
 use crate::validate::{ListQuery, Listing};
 use crate::Engine;
 
-/// The delivery statuses a list can filter on.
-const STATUSES: [&str; 5] = ["pending", "retrying", "succeeded", "exhausted", "canceled"];
+/// The statuses a delivery can be in (and a list can filter on).
+pub const DELIVERY_STATUSES: [&str; 5] =
+    ["pending", "retrying", "succeeded", "exhausted", "canceled"];
 /// Latest `since` a recovery accepts (2100-01-01, unix µs): beyond is a mistake, not a time.
-const SINCE_MAX_US: i64 = 4_102_444_800_000_000;
+pub const SINCE_MAX_US: i64 = 4_102_444_800_000_000;
 
 /// Deliveries of a list: by status, by event.
 #[derive(Debug, Clone, Default)]
@@ -42,10 +43,10 @@ impl Engine {
     ) -> Result<Listing<(DeliveryRecord, Vec<AttemptRecord>)>> {
         self.get_endpoint(tenant, endpoint).await?;
         if let Some(s) = &query.status {
-            if !STATUSES.contains(&s.as_str()) {
+            if !DELIVERY_STATUSES.contains(&s.as_str()) {
                 return Err(EngineError::invalid(
                     "parameter_invalid",
-                    format!("status must be one of {}.", STATUSES.join(", ")),
+                    format!("status must be one of {}.", DELIVERY_STATUSES.join(", ")),
                     "status",
                 ));
             }

@@ -17,11 +17,11 @@ use crate::validate::{self, ListQuery, Listing};
 use crate::Engine;
 
 /// Longest endpoint URL.
-const URL_LEN_MAX: usize = 2048;
+pub const URL_LEN_MAX: usize = 2048;
 /// Longest overlap of a rotated secret with its successor (7 days).
-const ROTATION_OVERLAP_MAX_S: i64 = 604_800;
+pub const ROTATION_OVERLAP_MAX_S: i64 = 604_800;
 /// The overlap when none is asked for (a day).
-const ROTATION_OVERLAP_DEFAULT_S: i64 = 86_400;
+pub const ROTATION_OVERLAP_DEFAULT_S: i64 = 86_400;
 
 /// An endpoint to create. Its URL is checked by the SSRF guard in [`Engine::create_endpoint`].
 #[derive(Debug, Clone)]

@@ -845,6 +845,24 @@ async fn a_test_event_is_sent_now_and_answered_with_its_outcome(backend: Backend
         app.count("webhook_deliveries").await,
     );
     assert_eq!(after, before, "a test send stores nothing");
+    // A description is set, and cleared with null, as on every object.
+    for (description, expected) in [
+        (json!("Orders"), json!("Orders")),
+        (json!(null), json!(null)),
+    ] {
+        let patched: Value = app
+            .client
+            .patch(format!("{}/v1/webhook_endpoints/{id}", app.base))
+            .bearer_auth(&app.key)
+            .json(&json!({ "description": description }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(patched["description"], expected);
+    }
     // Another merchant's endpoint is a 404.
     let (_, other_key) = app.other_merchant().await;
     let err = crate::sdk::sdk(&app, &other_key)
