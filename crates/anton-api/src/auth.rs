@@ -5,8 +5,8 @@
 //!    address's and the node's failed-authentication budgets ([`crate::client`]); 429
 //!    (`authentication_rate_limited`) instead while either is exhausted. The key is checked
 //!    first, so a valid key is never refused for other clients' failures;
-//! 2. browser markers (`Origin`, `Sec-Fetch-Mode: cors|navigate`) → 403, and the key is flagged as
-//!    possibly exposed;
+//! 2. browser markers (`Origin`, `Sec-Fetch-Site`, or `Sec-Fetch-Mode: navigate`) → 403, and the
+//!    key is flagged as possibly exposed;
 //! 3. client IP outside the key's CIDR allowlist → 403;
 //! 4. key over its rate limit → 429 with `Retry-After` and `RateLimit-*`;
 //!
@@ -97,12 +97,17 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
+/// Whether a browser sent the request. A browser sends `Origin` with every cross-origin request,
+/// and `Sec-Fetch-Site` with every request from a secure context (this API is HTTPS only);
+/// `Sec-Fetch-Mode: navigate` is a page load. `Sec-Fetch-Mode: cors` alone is not a browser: the
+/// Fetch implementations of server runtimes (Node's `fetch`, undici) send it on every request.
 fn has_browser_markers(headers: &HeaderMap) -> bool {
     headers.contains_key(header::ORIGIN)
+        || headers.contains_key("sec-fetch-site")
         || headers
             .get("sec-fetch-mode")
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|m| m.eq_ignore_ascii_case("cors") || m.eq_ignore_ascii_case("navigate"))
+            .is_some_and(|m| m.eq_ignore_ascii_case("navigate"))
 }
 
 impl FromRequestParts<ApiState> for Auth {
@@ -156,8 +161,9 @@ impl FromRequestParts<ApiState> for Auth {
             }
             return Err(ApiError::permission(
                 "browser_request_refused",
-                "API keys are for servers only: this request carries browser headers (Origin or \
-                 Sec-Fetch-Mode). The key has been flagged as possibly exposed; roll it.",
+                "API keys are for servers only: this request carries browser headers (Origin, \
+                 Sec-Fetch-Site or Sec-Fetch-Mode: navigate). The key has been flagged as \
+                 possibly exposed; roll it.",
             )
             .into());
         }

@@ -220,9 +220,19 @@ async fn ip_allowlists_and_browser_markers_are_enforced(b: Backend) {
     );
 
     // A secret key sent from a browser context is refused and flagged.
+    // A server's own fetch (Node's undici sends `Sec-Fetch-Mode: cors` on every request) is not a
+    // browser.
+    let node_like = app
+        .get("/v1/balance", &app.key)
+        .header("Sec-Fetch-Mode", "cors")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(node_like.status(), StatusCode::OK);
     for (name, value) in [
         ("Origin", "https://shop.example"),
-        ("Sec-Fetch-Mode", "cors"),
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Sec-Fetch-Mode", "navigate"),
     ] {
         let (status, body) = error_of(
             app.get("/v1/balance", &app.key)
