@@ -238,8 +238,8 @@ pub(super) const CODES: &[Code] = &[
         403,
         Permission,
         "browser_request_refused",
-        "The request carries browser markers (`Origin`, `Sec-Fetch-Mode: cors|navigate`); the key \
-         is flagged as possibly exposed.",
+        "The request carries browser markers (`Origin`, `Sec-Fetch-Site`, or `Sec-Fetch-Mode: \
+         navigate`); the key is flagged as possibly exposed.",
     ),
     code(
         403,
@@ -499,8 +499,52 @@ fn example(kind: &str, code: &Code) -> Value {
     }})
 }
 
-/// `components.responses`: one per status, its schema the `Error` envelope narrowed to that
-/// status's type and codes, with an example per code.
+/// The schema of a shared response's body: `{name}Error`, in `components.schemas`.
+fn schema_name(response: &str) -> String {
+    format!("{response}Error")
+}
+
+/// `components.schemas` for the shared error responses: per status, the `Error` envelope
+/// narrowed to that status's type and codes. Named schemas rather than inline ones, so a client
+/// generator makes one type per status, not one per operation and status.
+pub(super) fn response_schemas() -> Map<String, Value> {
+    let mut out = Map::new();
+    for (status, name, _, _) in RESPONSES {
+        let codes: Vec<&Code> = CODES.iter().filter(|c| c.status == *status).collect();
+        let kind = codes[0].kind.as_str();
+        let schema = json!({
+            "description": format!("The error envelope of a {status} answer."),
+            "allOf": [
+            {"$ref": "#/components/schemas/Error"},
+            {
+                "type": "object",
+                "properties": {"error": {
+                    "type": "object",
+                    "description": format!("What went wrong (an `{kind}`)."),
+                    // Narrows `type` and `code`; the other fields are as the `Error` schema
+                    // (the first part of the `allOf`) says, named here so that no property of
+                    // the envelope is left unevaluated.
+                    "properties": {
+                        "message": {"description": "As in `Error`."},
+                        "param": {"description": "As in `Error`."},
+                        "request_id": {"description": "As in `Error`."},
+                        "type": {"type": "string", "enum": [kind], "description": format!("Always `{kind}` with this status.")},
+                        "code": {
+                            "type": "string",
+                            "enum": codes.iter().map(|c| c.code).collect::<Vec<_>>(),
+                            "description": "The codes this status comes with (see the response's description).",
+                        },
+                    },
+                }},
+            },
+        ]});
+        out.insert(schema_name(name), schema);
+    }
+    out
+}
+
+/// `components.responses`: one per status, its body a [`response_schemas`] schema, with an
+/// example per code.
 pub(super) fn responses() -> Map<String, Value> {
     let mut out = Map::new();
     for (status, name, summary, headers) in RESPONSES {
@@ -520,28 +564,7 @@ pub(super) fn responses() -> Map<String, Value> {
                 json!({"summary": c.meaning, "value": example(kind, c)}),
             );
         }
-        let schema = json!({"allOf": [
-            {"$ref": "#/components/schemas/Error"},
-            {
-                "type": "object",
-                "properties": {"error": {
-                    "type": "object",
-                    "description": format!("What went wrong (an `{kind}`)."),
-                    // The other fields as the `Error` schema says (`true`: no further constraint).
-                    "properties": {
-                        "type": {"type": "string", "enum": [kind], "description": format!("Always `{kind}` with this status.")},
-                        "code": {
-                            "type": "string",
-                            "enum": codes.iter().map(|c| c.code).collect::<Vec<_>>(),
-                            "description": "The codes this status comes with (see the response's description).",
-                        },
-                        "message": true,
-                        "param": true,
-                        "request_id": true,
-                    },
-                }},
-            },
-        ]});
+        let schema = json!({"$ref": format!("#/components/schemas/{}", schema_name(name))});
         out.insert(
             (*name).to_owned(),
             json!({

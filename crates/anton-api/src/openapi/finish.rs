@@ -29,6 +29,7 @@ pub(super) fn finish(doc: Value) -> Value {
         .as_object_mut()
         .expect("schemas is an object");
     schemas.insert("Error".into(), errors::error_schema());
+    schemas.extend(errors::response_schemas());
     schemas.extend(webhooks::schemas());
     hoist_variants(schemas, "BankAccountDetails", "type");
     for schema in schemas.values_mut() {

@@ -230,8 +230,12 @@ fn the_openapi_error_codes_are_the_reference_table() {
     let mut documented = BTreeSet::new();
     let responses = doc["components"]["responses"].as_object().unwrap();
     for response in responses.values() {
-        let narrowed = &response["content"]["application/json"]["schema"]["allOf"][1]["properties"]
-            ["error"]["properties"];
+        let reference = response["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap();
+        let schema = reference.strip_prefix("#/components/schemas/").unwrap();
+        let narrowed =
+            &doc["components"]["schemas"][schema]["allOf"][1]["properties"]["error"]["properties"];
         let kind = enum_of(&narrowed["type"]).pop_first().unwrap();
         for code in enum_of(&narrowed["code"]) {
             documented.insert((kind.clone(), code));
