@@ -1,0 +1,387 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.bad_request_error import BadRequestError
+from ...models.balance_transaction_list import BalanceTransactionList
+from ...models.balance_transaction_type import BalanceTransactionType
+from ...models.forbidden_error import ForbiddenError
+from ...models.internal_server_error_error import InternalServerErrorError
+from ...models.list_balance_transactions_anton_version import ListBalanceTransactionsAntonVersion
+from ...models.service_unavailable_error import ServiceUnavailableError
+from ...models.too_many_requests_error import TooManyRequestsError
+from ...models.unauthorized_error import UnauthorizedError
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    type_: BalanceTransactionType | Unset = UNSET,
+    source: str | Unset = UNSET,
+    anton_version: ListBalanceTransactionsAntonVersion | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(anton_version, Unset):
+        headers["Anton-Version"] = str(anton_version)
+
+
+
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["starting_after"] = starting_after
+
+    params["ending_before"] = ending_before
+
+    params["created[gte]"] = createdgte
+
+    params["created[lt]"] = createdlt
+
+    json_type_: str | Unset = UNSET
+    if not isinstance(type_, Unset):
+        json_type_ = type_.value
+
+    params["type"] = json_type_
+
+    params["source"] = source
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/balance_transactions",
+        "params": params,
+    }
+
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+    if response.status_code == 200:
+        response_200 = BalanceTransactionList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = BadRequestError.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = UnauthorizedError.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ForbiddenError.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = TooManyRequestsError.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = InternalServerErrorError.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ServiceUnavailableError.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    type_: BalanceTransactionType | Unset = UNSET,
+    source: str | Unset = UNSET,
+    anton_version: ListBalanceTransactionsAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+    """ List balance transactions.
+
+     Returns a page of ledger postings, newest first, optionally only those of one type or caused
+    by one payout. Every movement of money is one posting; postings are never changed.
+
+    Scope: `balance:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        type_ (BalanceTransactionType | Unset): What caused a ledger posting (debit → credit):
+            - `funding`: money came in (funding → available)
+            - `payout`: a payout was created and its amount reserved (available → in_flight)
+            - `payout_paid`: a payout was paid (in_flight → paid_out)
+            - `payout_release`: a payout failed or was canceled (in_flight → available)
+            - `payout_return`: the bank returned a paid payout (paid_out → available)
+        source (str | Unset): The id of a payout: `po_` and 24 base62 characters (time-ordered). A
+            malformed id in a path is a 404; in a filter, a 400.
+        anton_version (ListBalanceTransactionsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
+     """
+
+
+    kwargs = _get_kwargs(
+        limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+type_=type_,
+source=source,
+anton_version=anton_version,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    type_: BalanceTransactionType | Unset = UNSET,
+    source: str | Unset = UNSET,
+    anton_version: ListBalanceTransactionsAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+    """ List balance transactions.
+
+     Returns a page of ledger postings, newest first, optionally only those of one type or caused
+    by one payout. Every movement of money is one posting; postings are never changed.
+
+    Scope: `balance:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        type_ (BalanceTransactionType | Unset): What caused a ledger posting (debit → credit):
+            - `funding`: money came in (funding → available)
+            - `payout`: a payout was created and its amount reserved (available → in_flight)
+            - `payout_paid`: a payout was paid (in_flight → paid_out)
+            - `payout_release`: a payout failed or was canceled (in_flight → available)
+            - `payout_return`: the bank returned a paid payout (paid_out → available)
+        source (str | Unset): The id of a payout: `po_` and 24 base62 characters (time-ordered). A
+            malformed id in a path is a 404; in a filter, a 400.
+        anton_version (ListBalanceTransactionsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
+     """
+
+
+    return sync_detailed(
+        client=client,
+limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+type_=type_,
+source=source,
+anton_version=anton_version,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    type_: BalanceTransactionType | Unset = UNSET,
+    source: str | Unset = UNSET,
+    anton_version: ListBalanceTransactionsAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+    """ List balance transactions.
+
+     Returns a page of ledger postings, newest first, optionally only those of one type or caused
+    by one payout. Every movement of money is one posting; postings are never changed.
+
+    Scope: `balance:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        type_ (BalanceTransactionType | Unset): What caused a ledger posting (debit → credit):
+            - `funding`: money came in (funding → available)
+            - `payout`: a payout was created and its amount reserved (available → in_flight)
+            - `payout_paid`: a payout was paid (in_flight → paid_out)
+            - `payout_release`: a payout failed or was canceled (in_flight → available)
+            - `payout_return`: the bank returned a paid payout (paid_out → available)
+        source (str | Unset): The id of a payout: `po_` and 24 base62 characters (time-ordered). A
+            malformed id in a path is a 404; in a filter, a 400.
+        anton_version (ListBalanceTransactionsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
+     """
+
+
+    kwargs = _get_kwargs(
+        limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+type_=type_,
+source=source,
+anton_version=anton_version,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    type_: BalanceTransactionType | Unset = UNSET,
+    source: str | Unset = UNSET,
+    anton_version: ListBalanceTransactionsAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+    """ List balance transactions.
+
+     Returns a page of ledger postings, newest first, optionally only those of one type or caused
+    by one payout. Every movement of money is one posting; postings are never changed.
+
+    Scope: `balance:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        type_ (BalanceTransactionType | Unset): What caused a ledger posting (debit → credit):
+            - `funding`: money came in (funding → available)
+            - `payout`: a payout was created and its amount reserved (available → in_flight)
+            - `payout_paid`: a payout was paid (in_flight → paid_out)
+            - `payout_release`: a payout failed or was canceled (in_flight → available)
+            - `payout_return`: the bank returned a paid payout (paid_out → available)
+        source (str | Unset): The id of a payout: `po_` and 24 base62 characters (time-ordered). A
+            malformed id in a path is a 404; in a filter, a 400.
+        anton_version (ListBalanceTransactionsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | BalanceTransactionList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+type_=type_,
+source=source,
+anton_version=anton_version,
+
+    )).parsed

@@ -1,0 +1,208 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.bad_request_error import BadRequestError
+from ...models.readiness import Readiness
+from ...models.readyz_anton_version import ReadyzAntonVersion
+from ...models.service_unavailable_error import ServiceUnavailableError
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    anton_version: ReadyzAntonVersion | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(anton_version, Unset):
+        headers["Anton-Version"] = str(anton_version)
+
+
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/readyz",
+    }
+
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BadRequestError | Readiness | ServiceUnavailableError | None:
+    if response.status_code == 200:
+        response_200 = Readiness.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = BadRequestError.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 503:
+        response_503 = ServiceUnavailableError.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BadRequestError | Readiness | ServiceUnavailableError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    anton_version: ReadyzAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | Readiness | ServiceUnavailableError]:
+    """ Readiness: the database answers.
+
+     For load balancers and orchestrators: 200 when this node's database answers, 503
+    `service_unavailable` when it does not. No API key needed; served on worker nodes too.
+
+    Args:
+        anton_version (ReadyzAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | Readiness | ServiceUnavailableError]
+     """
+
+
+    kwargs = _get_kwargs(
+        anton_version=anton_version,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    anton_version: ReadyzAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | Readiness | ServiceUnavailableError | None:
+    """ Readiness: the database answers.
+
+     For load balancers and orchestrators: 200 when this node's database answers, 503
+    `service_unavailable` when it does not. No API key needed; served on worker nodes too.
+
+    Args:
+        anton_version (ReadyzAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | Readiness | ServiceUnavailableError
+     """
+
+
+    return sync_detailed(
+        client=client,
+anton_version=anton_version,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    anton_version: ReadyzAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | Readiness | ServiceUnavailableError]:
+    """ Readiness: the database answers.
+
+     For load balancers and orchestrators: 200 when this node's database answers, 503
+    `service_unavailable` when it does not. No API key needed; served on worker nodes too.
+
+    Args:
+        anton_version (ReadyzAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | Readiness | ServiceUnavailableError]
+     """
+
+
+    kwargs = _get_kwargs(
+        anton_version=anton_version,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    anton_version: ReadyzAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | Readiness | ServiceUnavailableError | None:
+    """ Readiness: the database answers.
+
+     For load balancers and orchestrators: 200 when this node's database answers, 503
+    `service_unavailable` when it does not. No API key needed; served on worker nodes too.
+
+    Args:
+        anton_version (ReadyzAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | Readiness | ServiceUnavailableError
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+anton_version=anton_version,
+
+    )).parsed

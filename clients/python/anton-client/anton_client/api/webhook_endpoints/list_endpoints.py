@@ -1,0 +1,352 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.bad_request_error import BadRequestError
+from ...models.forbidden_error import ForbiddenError
+from ...models.internal_server_error_error import InternalServerErrorError
+from ...models.list_endpoints_anton_version import ListEndpointsAntonVersion
+from ...models.service_unavailable_error import ServiceUnavailableError
+from ...models.too_many_requests_error import TooManyRequestsError
+from ...models.unauthorized_error import UnauthorizedError
+from ...models.webhook_endpoint_list import WebhookEndpointList
+from ...models.webhook_endpoint_status import WebhookEndpointStatus
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    status: WebhookEndpointStatus | Unset = UNSET,
+    anton_version: ListEndpointsAntonVersion | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(anton_version, Unset):
+        headers["Anton-Version"] = str(anton_version)
+
+
+
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["starting_after"] = starting_after
+
+    params["ending_before"] = ending_before
+
+    params["created[gte]"] = createdgte
+
+    params["created[lt]"] = createdlt
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/webhook_endpoints",
+        "params": params,
+    }
+
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList | None:
+    if response.status_code == 200:
+        response_200 = WebhookEndpointList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = BadRequestError.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = UnauthorizedError.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ForbiddenError.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = TooManyRequestsError.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = InternalServerErrorError.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ServiceUnavailableError.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    status: WebhookEndpointStatus | Unset = UNSET,
+    anton_version: ListEndpointsAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList]:
+    """ List webhook endpoints.
+
+     Returns a page of endpoints, newest first, optionally only the enabled or the disabled ones.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
+            `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
+            or 5 days of failures); set it back to `enabled`, then recover what it missed.
+        anton_version (ListEndpointsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList]
+     """
+
+
+    kwargs = _get_kwargs(
+        limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+status=status,
+anton_version=anton_version,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    status: WebhookEndpointStatus | Unset = UNSET,
+    anton_version: ListEndpointsAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList | None:
+    """ List webhook endpoints.
+
+     Returns a page of endpoints, newest first, optionally only the enabled or the disabled ones.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
+            `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
+            or 5 days of failures); set it back to `enabled`, then recover what it missed.
+        anton_version (ListEndpointsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList
+     """
+
+
+    return sync_detailed(
+        client=client,
+limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+status=status,
+anton_version=anton_version,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    status: WebhookEndpointStatus | Unset = UNSET,
+    anton_version: ListEndpointsAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList]:
+    """ List webhook endpoints.
+
+     Returns a page of endpoints, newest first, optionally only the enabled or the disabled ones.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
+            `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
+            or 5 days of failures); set it back to `enabled`, then recover what it missed.
+        anton_version (ListEndpointsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList]
+     """
+
+
+    kwargs = _get_kwargs(
+        limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+status=status,
+anton_version=anton_version,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+    ending_before: str | Unset = UNSET,
+    createdgte: str | Unset = UNSET,
+    createdlt: str | Unset = UNSET,
+    status: WebhookEndpointStatus | Unset = UNSET,
+    anton_version: ListEndpointsAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList | None:
+    """ List webhook endpoints.
+
+     Returns a page of endpoints, newest first, optionally only the enabled or the disabled ones.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset):  Default: 20.
+        starting_after (str | Unset):
+        ending_before (str | Unset):
+        createdgte (str | Unset):
+        createdlt (str | Unset):
+        status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
+            `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
+            or 5 days of failures); set it back to `enabled`, then recover what it missed.
+        anton_version (ListEndpointsAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | WebhookEndpointList
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+limit=limit,
+starting_after=starting_after,
+ending_before=ending_before,
+createdgte=createdgte,
+createdlt=createdlt,
+status=status,
+anton_version=anton_version,
+
+    )).parsed

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class AlertEventType(StrEnum):
+    ALERT_RAISED = "alert.raised"
+
+    def __str__(self) -> str:
+        return str(self.value)

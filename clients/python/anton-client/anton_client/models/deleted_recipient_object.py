@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class DeletedRecipientObject(StrEnum):
+    RECIPIENT = "recipient"
+
+    def __str__(self) -> str:
+        return str(self.value)

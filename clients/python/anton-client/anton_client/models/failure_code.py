@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+class FailureCode(StrEnum):
+    ACCOUNT_CLOSED = "account_closed"
+    ACCOUNT_FROZEN = "account_frozen"
+    DECLINED = "declined"
+    INVALID_ACCOUNT_NUMBER = "invalid_account_number"
+    NO_ACCOUNT = "no_account"
+
+    def __str__(self) -> str:
+        return str(self.value)

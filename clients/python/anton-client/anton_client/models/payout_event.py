@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.payout_event_api_version import PayoutEventApiVersion
+from ..models.payout_event_object import PayoutEventObject
+from ..models.payout_event_type import PayoutEventType
+from typing import cast
+import datetime
+
+if TYPE_CHECKING:
+  from ..models.payout_event_data import PayoutEventData
+
+
+
+
+
+T = TypeVar("T", bound="PayoutEvent")
+
+
+
+@_attrs_define
+class PayoutEvent:
+    """ An event whose `data.object` is a payout: `payout.created`, `payout.updated`, `payout.processing`, `payout.paid`,
+    `payout.failed`, `payout.canceled`, `payout.returned`, `payout.review_required`.
+
+        Attributes:
+            id (str): The id of an event: `evt_` and 24 base62 characters (time-ordered). A malformed id in a path is a 404;
+                in a filter, a 400.
+            object_ (PayoutEventObject): What kind of object this is: always `event`.
+            type_ (PayoutEventType): What happened.
+            created (datetime.datetime): A time in RFC 3339, UTC, to the second (`2026-11-28T12:00:00Z`).
+            livemode (bool): `true` in live mode, `false` in test mode.
+            api_version (PayoutEventApiVersion): The API version the event was rendered with.
+            data (PayoutEventData): What the event is about.
+     """
+
+    id: str
+    object_: PayoutEventObject
+    type_: PayoutEventType
+    created: datetime.datetime
+    livemode: bool
+    api_version: PayoutEventApiVersion
+    data: PayoutEventData
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.payout_event_data import PayoutEventData # noqa: PLC0415
+        id = self.id
+
+        object_ = self.object_.value
+
+        type_ = self.type_.value
+
+        created = self.created.isoformat()
+
+        livemode = self.livemode
+
+        api_version = self.api_version.value
+
+        data = self.data.to_dict()
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "id": id,
+            "object": object_,
+            "type": type_,
+            "created": created,
+            "livemode": livemode,
+            "api_version": api_version,
+            "data": data,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.payout_event_data import PayoutEventData # noqa: PLC0415
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        object_ = PayoutEventObject(d.pop("object"))
+
+
+
+
+        type_ = PayoutEventType(d.pop("type"))
+
+
+
+
+        created = datetime.datetime.fromisoformat(d.pop("created"))
+
+
+
+
+        livemode = d.pop("livemode")
+
+        api_version = PayoutEventApiVersion(d.pop("api_version"))
+
+
+
+
+        data = PayoutEventData.from_dict(d.pop("data"))
+
+
+
+
+        payout_event = cls(
+            id=id,
+            object_=object_,
+            type_=type_,
+            created=created,
+            livemode=livemode,
+            api_version=api_version,
+            data=data,
+        )
+
+
+        payout_event.additional_properties = d
+        return payout_event
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

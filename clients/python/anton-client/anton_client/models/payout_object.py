@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class PayoutObject(StrEnum):
+    PAYOUT = "payout"
+
+    def __str__(self) -> str:
+        return str(self.value)

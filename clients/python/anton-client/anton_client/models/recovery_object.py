@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class RecoveryObject(StrEnum):
+    RECOVERY = "recovery"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class UnauthorizedErrorErrorType(StrEnum):
+    AUTHENTICATION_ERROR = "authentication_error"
+
+    def __str__(self) -> str:
+        return str(self.value)
