@@ -114,8 +114,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         bytes
     };
     no_duplicate_keys(bytes)?;
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    // Through a value, so that a number JSON Schema calls an integer (`2500.0`) reads as one.
+    let mut value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(ApiError::invalid(
+                "invalid_json",
+                format!("The body is not valid JSON: {e}"),
+            ))
+        }
+    };
+    integral_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
@@ -140,6 +150,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         err
     })
+}
+
+/// Rewrites every number with no fractional part that is written as a float (`2500.0`, `1e3`)
+/// as the integer it is, as JSON Schema counts it (an `integer`). Amounts stay exact: a number
+/// with a fraction, or beyond the 64-bit range, is left as it is and refused by the typed parse.
+pub(crate) fn integral_numbers(value: &mut serde_json::Value) {
+    // 2^63 as an f64: the first float past i64::MAX.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
+                    #[expect(clippy::cast_possible_truncation, reason = "integral and in range")]
+                    let i = f as i64;
+                    *n = i.into();
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// Refuses a body that gives one key twice in an object at any depth (a parser would keep one
@@ -245,6 +277,31 @@ mod tests {
     #[expect(dead_code, reason = "the field exists to be parsed")]
     struct T {
         account_number: String,
+    }
+
+    #[test]
+    fn an_integral_number_written_as_a_float_reads_as_the_integer_and_a_fraction_is_refused() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Amount {
+            amount: i64,
+            nested: Vec<i64>,
+        }
+        let a: Amount = parse_json(br#"{"amount": 2500.0, "nested": [1e3, -0.0, 7]}"#).unwrap();
+        assert_eq!((a.amount, a.nested), (2500, vec![1000, 0, 7]));
+        for body in [
+            &br#"{"amount": 2500.5, "nested": []}"#[..],
+            br#"{"amount": 1e19, "nested": []}"#,
+            br#"{"amount": 99999999999999999999999, "nested": []}"#,
+        ] {
+            let err = parse_json::<Amount>(body).unwrap_err();
+            assert_eq!(
+                err.code,
+                "parameter_invalid",
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+            assert_eq!(err.param.as_deref(), Some("amount"));
+        }
     }
 
     #[test]

@@ -37,9 +37,11 @@ pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
     hex::encode(h.finalize())
 }
 
-/// `body` as compact JSON with every object's keys sorted, if it is JSON.
+/// `body` as compact JSON with every object's keys sorted and integral numbers as integers (as
+/// the request is read), if it is JSON.
 fn canonical_json(body: &[u8]) -> Option<Vec<u8>> {
     let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    crate::body::integral_numbers(&mut value);
     value.sort_all_objects();
     serde_json::to_vec(&value).ok()
 }

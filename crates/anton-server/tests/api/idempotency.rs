@@ -80,10 +80,11 @@ async fn racing_requests_with_one_key_create_one_payout(b: Backend) {
         .unwrap();
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     assert_eq!(&r.bytes().await.unwrap(), first);
-    // The same request written another way (keys in another order, other whitespace) is the
-    // same request: a replay, not a 422.
+    // The same request written another way (keys in another order, other whitespace, the
+    // amount as `1234.0`, which JSON Schema counts as the integer 1234) is the same request: a
+    // replay, not a 422.
     let rewritten = format!(
-        "{{ \"recipient\" : \"{}\",\n  \"currency\": \"USD\", \"amount\": 1234 }}",
+        "{{ \"recipient\" : \"{}\",\n  \"currency\": \"USD\", \"amount\": 1234.0 }}",
         rcp["id"].as_str().unwrap()
     );
     let r = app
