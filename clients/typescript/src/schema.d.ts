@@ -1790,6 +1790,16 @@ export interface components {
          */
         EventTypeName: "recipient.created" | "recipient.updated" | "recipient.deleted" | "payout.created" | "payout.updated" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.canceled" | "payout.returned" | "payout.review_required" | "webhook_endpoint.disabled" | "alert.raised" | "delivery.failing" | "delivery.exhausted" | "delivery.recovered";
         /**
+         * @description Why a payout fails, for the `fail` test helper: any failure code but `account_frozen`, which is a return's.
+         *     - `account_closed`: The bank account has been closed.
+         *     - `no_account`: The bank account could not be found.
+         *     - `invalid_account_number`: The bank account number is not valid at the bank.
+         *     - `declined`: The bank declined the payout.
+         * @example account_closed
+         * @enum {string}
+         */
+        FailingCode: "account_closed" | "no_account" | "invalid_account_number" | "declined";
+        /**
          * @description Why a payout failed (`failed`) or was returned (`returned`). A retry is always a new payout with a new Idempotency-Key.
          *     - `account_closed`: The bank account has been closed.
          *     - `no_account`: The bank account could not be found.
@@ -2536,7 +2546,7 @@ export interface components {
              * @description Why the payout fails: any failure code but `account_frozen` (a return's code, refused
              *     with `parameter_invalid`). Default `declined`.
              */
-            failure_code?: null | components["schemas"]["FailureCode"];
+            failure_code?: null | components["schemas"]["FailingCode"];
         };
         /**
          * Format: date-time

@@ -141,6 +141,27 @@ component!(
     )
 );
 
+/// The codes a payout may fail with (a return's `account_frozen` is not one).
+const FAILING: [FailureCode; 4] = [
+    FailureCode::AccountClosed,
+    FailureCode::NoAccount,
+    FailureCode::InvalidAccountNumber,
+    FailureCode::Declined,
+];
+
+component!(
+    /// Why a payout fails (the `fail` test helper).
+    FailingCodeSchema = "FailingCode",
+    string_enum(
+        &with_list(
+            "Why a payout fails, for the `fail` test helper: any failure code but `account_frozen`, \
+             which is a return's.",
+            FAILING.map(|c| (c.as_str(), c.message())),
+        ),
+        FAILING.map(FailureCode::as_str),
+    )
+);
+
 component!(
     /// An event type an endpoint may subscribe to.
     EventTypeNameSchema = "EventTypeName",

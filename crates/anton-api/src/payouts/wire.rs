@@ -40,7 +40,7 @@ pub struct PayoutIn {
 pub struct FailIn {
     /// Why the payout fails: any failure code but `account_frozen` (a return's code, refused
     /// with `parameter_invalid`). Default `declined`.
-    #[schema(value_type = Option<oa::FailureCodeSchema>)]
+    #[schema(value_type = Option<oa::FailingCodeSchema>)]
     pub failure_code: Option<String>,
 }
 

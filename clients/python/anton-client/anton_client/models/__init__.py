@@ -61,6 +61,7 @@ from .event_type_list import EventTypeList
 from .event_type_list_object import EventTypeListObject
 from .event_type_name import EventTypeName
 from .event_type_object import EventTypeObject
+from .failing_code import FailingCode
 from .failure_code import FailureCode
 from .forbidden_error import ForbiddenError
 from .forbidden_error_error import ForbiddenErrorError
@@ -259,6 +260,7 @@ __all__ = (
     "EventTypeListObject",
     "EventTypeName",
     "EventTypeObject",
+    "FailingCode",
     "FailureCode",
     "ForbiddenError",
     "ForbiddenErrorError",

@@ -8,7 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-from ..models.failure_code import FailureCode
+from ..models.failing_code import FailingCode
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -26,12 +26,12 @@ class TestPayoutFailure:
     """ The body of the `fail` test helper (optional).
 
         Attributes:
-            failure_code (FailureCode | None | Unset): Why the payout fails: any failure code but `account_frozen` (a
+            failure_code (FailingCode | None | Unset): Why the payout fails: any failure code but `account_frozen` (a
                 return's code, refused
                 with `parameter_invalid`). Default `declined`.
      """
 
-    failure_code: FailureCode | None | Unset = UNSET
+    failure_code: FailingCode | None | Unset = UNSET
 
 
 
@@ -41,7 +41,7 @@ class TestPayoutFailure:
         failure_code: None | str | Unset
         if isinstance(self.failure_code, Unset):
             failure_code = UNSET
-        elif isinstance(self.failure_code, FailureCode):
+        elif isinstance(self.failure_code, FailingCode):
             failure_code = self.failure_code.value
         else:
             failure_code = self.failure_code
@@ -61,7 +61,7 @@ class TestPayoutFailure:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        def _parse_failure_code(data: object) -> FailureCode | None | Unset:
+        def _parse_failure_code(data: object) -> FailingCode | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -69,14 +69,14 @@ class TestPayoutFailure:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                failure_code_type_1 = FailureCode(data)
+                failure_code_type_1 = FailingCode(data)
 
 
 
                 return failure_code_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(FailureCode | None | Unset, data)
+            return cast(FailingCode | None | Unset, data)
 
         failure_code = _parse_failure_code(d.pop("failure_code", UNSET))
 
