@@ -65,7 +65,7 @@ PY="target/tools/python-client"
 "$PY/bin/pip" install --quiet "$WORK/anton-client" "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
 
 step "a real node"
-ANTON="${ANTON:-target/debug/anton}"
+ANTON="${ANTON:-${CARGO_TARGET_DIR:-target}/debug/anton}"
 [ -x "$ANTON" ] || cargo build --locked -q -p anton-server
 DATA="$WORK/data"
 printf '[webhooks]\nallow_private = ["localhost"]\n' >"$WORK/anton.toml"

@@ -15,7 +15,7 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
   "$VENV/bin/pip" install --quiet "schemathesis==$VERSION"
 fi
 
-ANTON="${ANTON:-target/debug/anton}"
+ANTON="${ANTON:-${CARGO_TARGET_DIR:-target}/debug/anton}"
 [ -x "$ANTON" ] || cargo build --locked -q -p anton-server
 
 WORK="$(mktemp -d)"
