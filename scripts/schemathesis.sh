@@ -15,8 +15,10 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
   "$VENV/bin/pip" install --quiet "schemathesis==$VERSION"
 fi
 
+ANTON_GIVEN="${ANTON:-}"
 ANTON="${ANTON:-${CARGO_TARGET_DIR:-target}/debug/anton}"
-[ -x "$ANTON" ] || cargo build --locked -q -p anton-server
+# Current with the tree (a no-op when it is), unless ANTON names another binary.
+[ -n "${ANTON_GIVEN:-}" ] || cargo build --locked -q -p anton-server
 
 WORK="$(mktemp -d)"
 DATA="$WORK/data"
