@@ -123,8 +123,9 @@ export interface paths {
         };
         /**
          * List event types.
-         * @description Returns the catalogue of event types — what each means and the kind of its `data.object` —
-         *     in one page: exactly the types an endpoint's `enabled_events` accepts.
+         * @description Returns the catalogue of event types — what each means, the kind of its `data.object` and
+         *     where its payload's schema is in this document — in one page: exactly the types an
+         *     endpoint's `enabled_events` accepts.
          *
          *     Any valid API key may call it: no scope needed.
          */
@@ -1719,7 +1720,8 @@ export interface components {
          *       "object": "event_type",
          *       "type": "payout.paid",
          *       "description": "The payout reached the recipient's bank (processing → paid).",
-         *       "data_object": "payout"
+         *       "data_object": "payout",
+         *       "schema": "/v1/openapi.json#/components/schemas/PayoutEvent"
          *     }
          */
         EventType: {
@@ -1739,6 +1741,13 @@ export interface components {
              * @enum {string}
              */
             data_object: "recipient" | "payout" | "webhook_endpoint" | "alert" | "webhook_delivery";
+            /**
+             * @description Where the schema of this type's events (the payload, `data.object` included) is: a JSON
+             *     pointer into this API's OpenAPI document, e.g.
+             *     `/v1/openapi.json#/components/schemas/PayoutEvent`.
+             * @example /v1/openapi.json#/components/schemas/PayoutEvent
+             */
+            schema: string;
         };
         /**
          * @description The whole catalogue of event types, in one page (`has_more` is always false).
@@ -1749,7 +1758,8 @@ export interface components {
          *           "object": "event_type",
          *           "type": "payout.paid",
          *           "description": "The payout reached the recipient's bank (processing → paid).",
-         *           "data_object": "payout"
+         *           "data_object": "payout",
+         *           "schema": "/v1/openapi.json#/components/schemas/PayoutEvent"
          *         }
          *       ],
          *       "has_more": false
@@ -3791,7 +3801,8 @@ export interface operations {
                      *           "object": "event_type",
                      *           "type": "payout.paid",
                      *           "description": "The payout reached the recipient's bank (processing → paid).",
-                     *           "data_object": "payout"
+                     *           "data_object": "payout",
+                     *           "schema": "/v1/openapi.json#/components/schemas/PayoutEvent"
                      *         }
                      *       ],
                      *       "has_more": false

@@ -135,6 +135,11 @@ pub struct EventTypeOut {
     /// The kind of object in the event's `data.object`.
     #[schema(schema_with = data_object_schema)]
     pub data_object: &'static str,
+    /// Where the schema of this type's events (the payload, `data.object` included) is: a JSON
+    /// pointer into this API's OpenAPI document, e.g.
+    /// `/v1/openapi.json#/components/schemas/PayoutEvent`.
+    #[schema(examples("/v1/openapi.json#/components/schemas/PayoutEvent"))]
+    pub schema: String,
 }
 
 /// The kinds of `data.object`.
@@ -150,8 +155,9 @@ fn data_object_schema() -> utoipa::openapi::schema::Object {
 
 /// List event types.
 ///
-/// Returns the catalogue of event types — what each means and the kind of its `data.object` —
-/// in one page: exactly the types an endpoint's `enabled_events` accepts.
+/// Returns the catalogue of event types — what each means, the kind of its `data.object` and
+/// where its payload's schema is in this document — in one page: exactly the types an
+/// endpoint's `enabled_events` accepts.
 ///
 /// Any valid API key may call it: no scope needed.
 #[utoipa::path(
@@ -172,6 +178,7 @@ pub async fn list_event_types(_auth: Auth) -> Json<ListOut<EventTypeOut>> {
             kind: t.as_str(),
             description: t.description(),
             data_object: t.object(),
+            schema: crate::openapi::event_schema_pointer(t),
         })
         .collect();
     Json(ListOut::new(data, false))

@@ -555,6 +555,10 @@ pub struct EventTypeInfo {
     pub description: String,
     /// The kind of object in the event's `data.object` (`payout`, `recipient`, …).
     pub data_object: String,
+    /// Where the schema of this type's events is: a JSON pointer into the server's OpenAPI
+    /// document (`/v1/openapi.json#/components/schemas/PayoutEvent`).
+    #[serde(default)]
+    pub schema: String,
 }
 
 /// What `POST /v1/webhook_endpoints/{id}/test` came to: the attempt's outcome and the signed

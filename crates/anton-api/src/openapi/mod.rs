@@ -41,6 +41,7 @@ use crate::webhooks::{EndpointIn, EndpointPatch, RecoverIn, ResendIn, RotateIn, 
 pub use errors::{Authenticated, ById, Keyed, NotReady, Public, WithBody};
 pub use params::{IdempotencyKey, PageParams};
 pub use schemas::*;
+pub(crate) use webhooks::event_schema_pointer;
 
 /// The name of the security scheme (an API key as a bearer token).
 const API_KEY: &str = "api_key";
@@ -167,6 +168,7 @@ pub(crate) fn event_type_example() -> serde_json::Value {
         "type": t.as_str(),
         "description": t.description(),
         "data_object": t.object(),
+        "schema": webhooks::event_schema_pointer(t),
     })
 }
 

@@ -38,6 +38,15 @@ fn schema_ref(name: &str) -> String {
     format!("#/components/schemas/{name}")
 }
 
+/// Where the schema of an event of type `t` is: a JSON pointer into the served document
+/// (`/v1/openapi.json#/components/schemas/PayoutEvent`), for the event catalogue.
+pub(crate) fn event_schema_pointer(t: EventType) -> String {
+    format!(
+        "/v1/openapi.json{}",
+        schema_ref(event_schema_name(t.object()))
+    )
+}
+
 /// The event schema for events whose `data.object` is `kind`.
 fn event_schema_name(kind: &str) -> &'static str {
     KINDS

@@ -72,8 +72,12 @@ pub async fn event_types(connect: &Connect, as_json: bool) -> anyhow::Result<()>
     let (client, _) = connect.client()?;
     for t in client.event_types().await? {
         if as_json {
-            let line =
-                json!({"type": t.kind, "description": t.description, "data_object": t.data_object});
+            let line = json!({
+                "type": t.kind,
+                "description": t.description,
+                "data_object": t.data_object,
+                "schema": t.schema,
+            });
             println!("{line}");
         } else {
             println!("{:<28} {}", escape(&t.kind), escape(&t.description));

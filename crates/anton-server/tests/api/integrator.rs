@@ -309,7 +309,8 @@ async fn login_trigger_and_events_through_the_cli(backend: Backend) {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(types.iter().any(|t| t["type"] == "payout.updated"));
+    assert!(types.iter().any(|t| t["type"] == "payout.updated"
+        && t["schema"] == "/v1/openapi.json#/components/schemas/PayoutEvent"));
     let t = run(dir.path(), &[], &["trigger", "payout.updated"], b"");
     assert_eq!(t.code, 0, "{}", t.stderr);
     let updated = sdk

@@ -809,6 +809,28 @@ async fn a_test_event_is_sent_now_and_answered_with_its_outcome(backend: Backend
         && t.data_object == "payout"
         && !t.description.is_empty()));
     assert!(catalogue.iter().any(|t| t.kind == "payout.updated"));
+    // Each type points at its events' schema in the served document.
+    let document: Value = app
+        .client
+        .get(format!("{}/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for t in &catalogue {
+        let pointer = t.schema.strip_prefix("/v1/openapi.json#").unwrap();
+        let schema = document.pointer(pointer).unwrap_or(&Value::Null);
+        assert!(
+            schema["description"].is_string(),
+            "{}: {}",
+            t.kind,
+            t.schema
+        );
+    }
+    let payout_paid = catalogue.iter().find(|t| t.kind == "payout.paid").unwrap();
+    assert!(payout_paid.schema.ends_with("/PayoutEvent"));
     assert!(catalogue.iter().all(|t| t.kind != "webhook_endpoint.test"));
     // Every type of the catalogue may be subscribed to.
     let all: Vec<&str> = catalogue.iter().map(|t| t.kind.as_str()).collect();

@@ -49,12 +49,16 @@ class EventType:
                 - `delivery.recovered`: A delivery that was failing succeeded.
             description (str): What happened, for humans.
             data_object (EventTypeDataObject): The kind of object in the event's `data.object`.
+            schema (str): Where the schema of this type's events (the payload, `data.object` included) is: a JSON
+                pointer into this API's OpenAPI document, e.g.
+                `/v1/openapi.json#/components/schemas/PayoutEvent`.
      """
 
     object_: EventTypeObject
     type_: EventTypeName
     description: str
     data_object: EventTypeDataObject
+    schema: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -70,6 +74,8 @@ class EventType:
 
         data_object = self.data_object.value
 
+        schema = self.schema
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,6 +84,7 @@ class EventType:
             "type": type_,
             "description": description,
             "data_object": data_object,
+            "schema": schema,
         })
 
         return field_dict
@@ -104,11 +111,14 @@ class EventType:
 
 
 
+        schema = d.pop("schema")
+
         event_type = cls(
             object_=object_,
             type_=type_,
             description=description,
             data_object=data_object,
+            schema=schema,
         )
 
 

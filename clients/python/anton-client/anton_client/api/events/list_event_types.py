@@ -121,8 +121,9 @@ def sync_detailed(
 ) -> Response[BadRequestError | EventTypeList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
     """ List event types.
 
-     Returns the catalogue of event types — what each means and the kind of its `data.object` —
-    in one page: exactly the types an endpoint's `enabled_events` accepts.
+     Returns the catalogue of event types — what each means, the kind of its `data.object` and
+    where its payload's schema is in this document — in one page: exactly the types an
+    endpoint's `enabled_events` accepts.
 
     Any valid API key may call it: no scope needed.
 
@@ -157,8 +158,9 @@ def sync(
 ) -> BadRequestError | EventTypeList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
     """ List event types.
 
-     Returns the catalogue of event types — what each means and the kind of its `data.object` —
-    in one page: exactly the types an endpoint's `enabled_events` accepts.
+     Returns the catalogue of event types — what each means, the kind of its `data.object` and
+    where its payload's schema is in this document — in one page: exactly the types an
+    endpoint's `enabled_events` accepts.
 
     Any valid API key may call it: no scope needed.
 
@@ -188,8 +190,9 @@ async def asyncio_detailed(
 ) -> Response[BadRequestError | EventTypeList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
     """ List event types.
 
-     Returns the catalogue of event types — what each means and the kind of its `data.object` —
-    in one page: exactly the types an endpoint's `enabled_events` accepts.
+     Returns the catalogue of event types — what each means, the kind of its `data.object` and
+    where its payload's schema is in this document — in one page: exactly the types an
+    endpoint's `enabled_events` accepts.
 
     Any valid API key may call it: no scope needed.
 
@@ -224,8 +227,9 @@ async def asyncio(
 ) -> BadRequestError | EventTypeList | ForbiddenError | InternalServerErrorError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
     """ List event types.
 
-     Returns the catalogue of event types — what each means and the kind of its `data.object` —
-    in one page: exactly the types an endpoint's `enabled_events` accepts.
+     Returns the catalogue of event types — what each means, the kind of its `data.object` and
+    where its payload's schema is in this document — in one page: exactly the types an
+    endpoint's `enabled_events` accepts.
 
     Any valid API key may call it: no scope needed.
 
