@@ -114,48 +114,58 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         bytes
     };
     no_duplicate_keys(bytes)?;
-    // Through a value, so that a number JSON Schema calls an integer (`2500.0`) reads as one.
-    let mut value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return Err(ApiError::invalid(
-                "invalid_json",
-                format!("The body is not valid JSON: {e}"),
-            ))
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(de) {
+        Ok(parsed) => Ok(parsed),
+        // A number written as a float where an integer is expected (`2500.0`), which JSON Schema
+        // counts as the integer: read again with such numbers rewritten. Only after a refusal,
+        // so a well-formed request is parsed once.
+        Err(first) if !first.inner().is_syntax() && !first.inner().is_eof() => {
+            // Malformed JSON further on, or no such number: the first refusal stands.
+            let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+                return Err(refusal(first));
+            };
+            if !integral_numbers(&mut value) {
+                return Err(refusal(first));
+            }
+            serde_path_to_error::deserialize(value).map_err(refusal)
         }
+        Err(e) => Err(refusal(e)),
+    }
+}
+
+/// A body the typed parse refused, as the error envelope naming the parameter at fault.
+fn refusal(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let message = inner.to_string();
+    let (code, msg) = if inner.is_syntax() || inner.is_eof() {
+        (
+            "invalid_json",
+            format!("The body is not valid JSON: {message}"),
+        )
+    } else if message.starts_with("unknown field") {
+        ("parameter_unknown", format!("Unknown parameter: {message}"))
+    } else if message.starts_with("missing field") {
+        ("parameter_missing", format!("Missing parameter: {message}"))
+    } else {
+        (
+            "parameter_invalid",
+            format!("Invalid parameter: {}", without_value(&message)),
+        )
     };
-    integral_numbers(&mut value);
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let (code, msg) = if inner.is_syntax() || inner.is_eof() {
-            (
-                "invalid_json",
-                format!("The body is not valid JSON: {message}"),
-            )
-        } else if message.starts_with("unknown field") {
-            ("parameter_unknown", format!("Unknown parameter: {message}"))
-        } else if message.starts_with("missing field") {
-            ("parameter_missing", format!("Missing parameter: {message}"))
-        } else {
-            (
-                "parameter_invalid",
-                format!("Invalid parameter: {}", without_value(&message)),
-            )
-        };
-        let mut err = ApiError::invalid(code, msg);
-        if path != "." {
-            err = err.with_param(path);
-        }
-        err
-    })
+    let mut err = ApiError::invalid(code, msg);
+    if path != "." {
+        err = err.with_param(path);
+    }
+    err
 }
 
 /// Rewrites every number with no fractional part that is written as a float (`2500.0`, `1e3`)
-/// as the integer it is, as JSON Schema counts it (an `integer`). Amounts stay exact: a number
-/// with a fraction, or beyond the 64-bit range, is left as it is and refused by the typed parse.
-pub(crate) fn integral_numbers(value: &mut serde_json::Value) {
+/// as the integer it is, as JSON Schema counts it (an `integer`); `true` when it rewrote any.
+/// Amounts stay exact: a number with a fraction, or beyond the 64-bit range, is left as it is
+/// and refused by the typed parse.
+pub(crate) fn integral_numbers(value: &mut serde_json::Value) -> bool {
     // 2^63 as an f64: the first float past i64::MAX.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     match value {
@@ -165,12 +175,19 @@ pub(crate) fn integral_numbers(value: &mut serde_json::Value) {
                     #[expect(clippy::cast_possible_truncation, reason = "integral and in range")]
                     let i = f as i64;
                     *n = i.into();
+                    return true;
                 }
             }
+            false
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
-        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
-        _ => {}
+        // `fold`, not `any`: every number is rewritten, not only the first.
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| integral_numbers(v) | changed),
+        serde_json::Value::Object(fields) => fields
+            .values_mut()
+            .fold(false, |changed, v| integral_numbers(v) | changed),
+        _ => false,
     }
 }
 

@@ -19,20 +19,30 @@ use crate::error::ApiError;
 use crate::request_id;
 
 /// SHA-256 of method, path and the body's canonical form: what makes two requests "the same
-/// request". A JSON body counts by what it says, not how it is written: object keys in any order
-/// and any whitespace are the same request; another body (or none) counts byte for byte.
+/// request". A JSON body counts by what it says, not how it is written: object keys in any order,
+/// any whitespace and `2500.0` for `2500` are the same request; another body (or none) counts
+/// byte for byte.
 pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
+    match canonical_json(body) {
+        Some(canonical) => digest(method, path, &[b"json\0", &canonical]),
+        None => digest(method, path, &[body]),
+    }
+}
+
+/// The fingerprint earlier versions stored (SHA-256 of method, path and the raw body), when it
+/// differs from [`fingerprint`]: see `Keyed::earlier_fingerprint`.
+fn raw_fingerprint(method: &Method, path: &str, body: &[u8]) -> Option<String> {
+    canonical_json(body).map(|_| digest(method, path, &[body]))
+}
+
+fn digest(method: &Method, path: &str, body: &[&[u8]]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_str().as_bytes());
     h.update([0]);
     h.update(path.as_bytes());
     h.update([0]);
-    match canonical_json(body) {
-        Some(canonical) => {
-            h.update(b"json\0");
-            h.update(canonical);
-        }
-        None => h.update(body),
+    for part in body {
+        h.update(part);
     }
     hex::encode(h.finalize())
 }
@@ -41,7 +51,7 @@ pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
 /// the request is read), if it is JSON.
 fn canonical_json(body: &[u8]) -> Option<Vec<u8>> {
     let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    crate::body::integral_numbers(&mut value);
+    let _ = crate::body::integral_numbers(&mut value);
     value.sort_all_objects();
     serde_json::to_vec(&value).ok()
 }
@@ -65,6 +75,7 @@ pub fn keyed(
     Ok(Some(Keyed {
         key: IdempotencyKey::parse(text)?,
         fingerprint: fingerprint(method, path, body),
+        earlier_fingerprint: raw_fingerprint(method, path, body),
     }))
 }
 
@@ -152,4 +163,30 @@ pub fn reply(answer: Answer) -> Response {
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_matches_its_canonical_form_and_the_raw_fingerprint_earlier_versions_stored() {
+        let mut headers = HeaderMap::new();
+        headers.insert("idempotency-key", HeaderValue::from_static("order-1"));
+        let (method, path) = (Method::POST, "/v1/payouts");
+        let body = br#"{"amount": 2500, "currency": "USD"}"#;
+        let keyed = keyed(&headers, &method, path, body).unwrap().unwrap();
+        // What versions before the canonical form stored: SHA-256 of method, path, raw body.
+        let mut h = Sha256::new();
+        h.update(b"POST\0/v1/payouts\0");
+        h.update(body);
+        let raw = hex::encode(h.finalize());
+        assert!(keyed.is_same_request(&raw));
+        assert_ne!(keyed.fingerprint, raw);
+        // The same request written another way matches; another request matches neither.
+        let rewritten = fingerprint(&method, path, br#"{"currency":"USD","amount":2500.0}"#);
+        assert!(keyed.is_same_request(&rewritten));
+        let other = fingerprint(&method, path, br#"{"amount": 2501, "currency": "USD"}"#);
+        assert!(!keyed.is_same_request(&other));
+    }
 }

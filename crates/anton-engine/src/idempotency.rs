@@ -52,11 +52,24 @@ impl IdempotencyKey {
 }
 
 /// A keyed request: its key, and its fingerprint — what makes two requests "the same request"
-/// (the adapter's digest of it: for the HTTP API, method, path and raw body).
+/// (the adapter's digest of it: for the HTTP API, method, path and the body's canonical form).
 #[derive(Debug, Clone)]
 pub struct Keyed {
     pub key: IdempotencyKey,
     pub fingerprint: String,
+    /// The fingerprint the adapter gave the same request before its digest changed (the HTTP
+    /// API's, of the raw body), when it differs: a record stored by an earlier version still
+    /// matches its own retry across an upgrade instead of answering `idempotency_key_reused`
+    /// (which a client could take for "not paid" and pay again). Records are kept 48 hours;
+    /// this can go once no release that wrote raw-body fingerprints is that recent.
+    pub earlier_fingerprint: Option<String>,
+}
+
+impl Keyed {
+    /// Whether a record stored with `fingerprint` was made by this same request.
+    pub fn is_same_request(&self, fingerprint: &str) -> bool {
+        self.fingerprint == fingerprint || self.earlier_fingerprint.as_deref() == Some(fingerprint)
+    }
 }
 
 /// An answer as the adapter rendered it: a status in the adapter's terms and the body text. What
@@ -143,8 +156,8 @@ impl Drop for InFlightGuard {
 
 /// A stored record as this request's answer: its replay when the request is the same one, or
 /// [`EngineError::IdempotencyKeyReused`].
-pub fn replay(stored: &StoredResponse, fingerprint: &str) -> Result<Answer> {
-    if stored.fingerprint != fingerprint {
+pub fn replay(stored: &StoredResponse, keyed: &Keyed) -> Result<Answer> {
+    if !keyed.is_same_request(&stored.fingerprint) {
         return Err(EngineError::IdempotencyKeyReused);
     }
     Ok(Answer {
@@ -228,12 +241,12 @@ where
         .await;
     match outcome {
         Ok(Written::Fresh(reply)) => Ok(Answer::fresh(reply)),
-        Ok(Written::Stored(stored)) => replay(&stored, &keyed.fingerprint),
+        Ok(Written::Stored(stored)) => replay(&stored, &keyed),
         Ok(Written::KeyNotUsable) => Err(EngineError::KeyNotUsable),
         Err(StoreError::UniqueViolation) => {
             // Another node stored this key between our check and our insert: replay its answer.
             match records::get(store.read(), tenant, keyed.key.as_str()).await? {
-                Some(stored) => replay(&stored, &keyed.fingerprint),
+                Some(stored) => replay(&stored, &keyed),
                 None => Err(EngineError::Unavailable(StoreError::WriterUnavailable)),
             }
         }
@@ -293,8 +306,15 @@ mod tests {
             status: 200,
             body: "{}".into(),
         };
-        let answer = replay(&stored, "fp-1").unwrap();
+        let keyed = |fingerprint: &str, earlier: Option<&str>| Keyed {
+            key: IdempotencyKey::parse("k").unwrap(),
+            fingerprint: fingerprint.into(),
+            earlier_fingerprint: earlier.map(str::to_owned),
+        };
+        let answer = replay(&stored, &keyed("fp-1", None)).unwrap();
         assert!(answer.replayed);
+        // A record an earlier version fingerprinted differently still matches its retry.
+        assert!(replay(&stored, &keyed("fp-new", Some("fp-1"))).is_ok());
         assert_eq!(
             answer.reply,
             Reply {
@@ -303,7 +323,7 @@ mod tests {
             }
         );
         assert!(matches!(
-            replay(&stored, "fp-2"),
+            replay(&stored, &keyed("fp-2", Some("fp-3"))),
             Err(EngineError::IdempotencyKeyReused)
         ));
     }

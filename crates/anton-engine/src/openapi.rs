@@ -22,7 +22,7 @@ use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::webhooks::deliveries::DELIVERY_STATUSES;
-use crate::webhooks::endpoints::SIGNATURE_SCHEMES;
+use crate::webhooks::endpoints::{ENDPOINT_STATUSES, SIGNATURE_SCHEMES};
 
 /// Declares a schema component: a unit type named `$name` in the document, whose schema `$build`
 /// makes.
@@ -208,7 +208,7 @@ component!(
         "`enabled`: the endpoint receives deliveries. `disabled`: it receives none (set by the \
          merchant, or by Anton after a `410 Gone` answer or 5 days of failures); set it back to \
          `enabled`, then recover what it missed.",
-        ["enabled", "disabled"],
+        ENDPOINT_STATUSES,
     )
 );
 

@@ -280,7 +280,7 @@ async fn run_creations(
                     winners
                         .get(&k)
                         .map_or(Err(EngineError::IdempotencyInProgress), |s| {
-                            replay(s, &keyed.fingerprint)
+                            replay(s, keyed)
                         }),
                 );
             }
@@ -351,7 +351,7 @@ fn replay_stored(
             continue;
         }
         if let Some(s) = stored.get(&k) {
-            decisions.0[i] = Some(replay(s, &keyed.fingerprint));
+            decisions.0[i] = Some(replay(s, keyed));
         }
     }
 }

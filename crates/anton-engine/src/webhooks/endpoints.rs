@@ -37,6 +37,9 @@ pub struct NewEndpoint {
 /// The signature schemes an endpoint may be created with.
 pub const SIGNATURE_SCHEMES: [&str; 2] = ["hmac_sha256", "ed25519"];
 
+/// An endpoint's statuses.
+pub const ENDPOINT_STATUSES: [&str; 2] = ["enabled", "disabled"];
+
 impl NewEndpoint {
     /// Checks the event types, the description, then the signature scheme (`hmac_sha256`, the
     /// default, or `ed25519`).
@@ -194,7 +197,12 @@ impl Engine {
             failing_since_us: None,
             created_us: now,
             updated_us: now,
-            signature_scheme: SIGNATURE_SCHEMES[usize::from(new.ed25519)].into(),
+            signature_scheme: if new.ed25519 {
+                "ed25519"
+            } else {
+                "hmac_sha256"
+            }
+            .into(),
             public_key,
         };
         let t = tenant.clone();
@@ -227,7 +235,7 @@ impl Engine {
         query: &ListQuery,
         status: Option<&str>,
     ) -> Result<Listing<EndpointRecord>> {
-        if status.is_some_and(|s| !["enabled", "disabled"].contains(&s)) {
+        if status.is_some_and(|s| !ENDPOINT_STATUSES.contains(&s)) {
             return Err(EngineError::invalid(
                 "parameter_invalid",
                 "status must be one of enabled, disabled.",

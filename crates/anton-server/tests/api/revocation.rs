@@ -267,6 +267,7 @@ async fn a_mutation_on_a_revoked_key_is_refused_in_its_transaction(b: Backend) {
         keyed: key.map(|k| Keyed {
             key: IdempotencyKey::parse(k).unwrap(),
             fingerprint: "fp".into(),
+            earlier_fingerprint: None,
         }),
         render: Plain,
         actor: Some(id.clone()),
