@@ -1160,7 +1160,7 @@ export interface components {
                  * @description The codes this status comes with (see the response's description).
                  * @enum {string}
                  */
-                code?: "invalid_json" | "parameter_unknown" | "parameter_missing" | "parameter_invalid" | "parameter_duplicated" | "parameter_invalid_characters" | "invalid_query" | "invalid_path" | "amount_too_small" | "amount_too_large" | "amount_invalid" | "currency_invalid" | "currency_not_supported" | "metadata_invalid" | "email_invalid" | "description_invalid" | "url_invalid" | "enabled_events_invalid" | "status_invalid" | "expire_previous_in_seconds_invalid" | "idempotency_key_invalid" | "invalid_routing_number" | "invalid_account_number" | "invalid_account_type" | "invalid_iban" | "invalid_bic" | "invalid_sort_code" | "currency_not_supported_for_account" | "currency_mismatch" | "insufficient_funds" | "payout_not_cancelable" | "payout_invalid_transition" | "live_rail_not_configured" | "recipient_has_active_payouts" | "webhook_endpoint_disabled" | "resource_missing" | "host_invalid" | "api_version_invalid";
+                code?: "invalid_json" | "parameter_unknown" | "parameter_missing" | "parameter_invalid" | "parameter_duplicated" | "parameter_invalid_characters" | "invalid_query" | "invalid_path" | "amount_too_small" | "amount_too_large" | "amount_invalid" | "currency_invalid" | "currency_not_supported" | "metadata_invalid" | "email_invalid" | "description_invalid" | "url_invalid" | "enabled_events_invalid" | "status_invalid" | "expire_previous_in_seconds_invalid" | "idempotency_key_invalid" | "invalid_routing_number" | "invalid_account_number" | "invalid_account_type" | "invalid_iban" | "invalid_bic" | "invalid_sort_code" | "currency_not_supported_for_account" | "currency_mismatch" | "live_rail_not_configured" | "resource_missing" | "host_invalid" | "api_version_invalid";
             };
         };
         /**
@@ -1365,7 +1365,7 @@ export interface components {
         BankAccountType: "us_ach" | "iban" | "gb_fps";
         /** @description The error envelope of a 409 answer. */
         ConflictError: components["schemas"]["Error"] & {
-            /** @description What went wrong (an `idempotency_error`). */
+            /** @description What went wrong (an `invalid_request_error` or `idempotency_error`). */
             error?: {
                 /** @description As in `Error`. */
                 message?: unknown;
@@ -1374,15 +1374,15 @@ export interface components {
                 /** @description As in `Error`. */
                 request_id?: unknown;
                 /**
-                 * @description Always `idempotency_error` with this status.
+                 * @description Always `invalid_request_error` or `idempotency_error` with this status.
                  * @enum {string}
                  */
-                type?: "idempotency_error";
+                type?: "invalid_request_error" | "idempotency_error";
                 /**
                  * @description The codes this status comes with (see the response's description).
                  * @enum {string}
                  */
-                code?: "idempotency_request_in_progress";
+                code?: "insufficient_funds" | "payout_not_cancelable" | "payout_invalid_transition" | "recipient_has_active_payouts" | "webhook_endpoint_disabled" | "idempotency_request_in_progress";
             };
         };
         /** @description The error envelope of a 413 answer. */
@@ -1467,7 +1467,7 @@ export interface components {
          */
         DeliveryRecovery: {
             /**
-             * @description Every `retrying` or `exhausted` delivery of the endpoint created at or after this time is scheduled for now: an RFC 3339 time or unix seconds, from 1970 to 2100 (`parameter_invalid` otherwise).
+             * @description Every `retrying` or `exhausted` delivery of the endpoint created at or after this time is scheduled for now: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
              * @example 2026-11-27T00:00:00Z
              */
             since: string | number;
@@ -1521,7 +1521,7 @@ export interface components {
          *       "payout.failed"
          *     ]
          */
-        EnabledEvents: (components["schemas"]["EventTypeName"] | "*")[];
+        EnabledEvents: "*"[] | components["schemas"]["EventTypeName"][];
         /**
          * @description The error envelope: every error the API answers has this shape (an HTTP/1.1 header block over 16 KiB aside, which gets a bare 431). `type` says how to react, `code` what happened (stable), `param` which field is at fault, `message` is for humans and may change. Messages never echo a submitted value (object ids and the URL path aside), and 5xx bodies never show internals.
          * @example {
@@ -1538,7 +1538,7 @@ export interface components {
             /** @description What went wrong. */
             error: {
                 /**
-                 * @description How to react: `invalid_request_error` (fix the request; 400, 404, 405, 408, 413, 415), `authentication_error` (401: check the key), `permission_error` (403), `idempotency_error` (409: retry shortly; 422: use a new key), `rate_limit_error` (429: wait `Retry-After`), `api_error` (500, 503: retry with the same Idempotency-Key).
+                 * @description How to react: `invalid_request_error` (fix the request; 400, 404, 405, 408, 413, 415; 409: the state of an object refuses it), `authentication_error` (401: check the key), `permission_error` (403), `idempotency_error` (409: retry shortly; 422: use a new key), `rate_limit_error` (429: wait `Retry-After`), `api_error` (500, 503: retry with the same Idempotency-Key).
                  * @enum {string}
                  */
                 type: "invalid_request_error" | "authentication_error" | "permission_error" | "idempotency_error" | "rate_limit_error" | "api_error";
@@ -1574,12 +1574,12 @@ export interface components {
                  *     - `invalid_sort_code` (400): The sort code is not 6 digits.
                  *     - `currency_not_supported_for_account` (400): The bank account cannot be paid in that currency.
                  *     - `currency_mismatch` (400): The payout's currency is not the recipient's bank account's.
-                 *     - `insufficient_funds` (400): The available balance does not cover the payout.
-                 *     - `payout_not_cancelable` (400): The payout is no longer `pending`, so it cannot be canceled.
-                 *     - `payout_invalid_transition` (400): A test helper asked for a move the payout's status does not allow.
+                 *     - `insufficient_funds` (409): The available balance does not cover the payout.
+                 *     - `payout_not_cancelable` (409): The payout is no longer `pending`, so it cannot be canceled.
+                 *     - `payout_invalid_transition` (409): A test helper asked for a move the payout's status does not allow.
                  *     - `live_rail_not_configured` (400): A live payout, but this deployment has no live rail.
-                 *     - `recipient_has_active_payouts` (400): The recipient still has payouts `pending`, `requires_review` or `processing`.
-                 *     - `webhook_endpoint_disabled` (400): A resend to a disabled endpoint.
+                 *     - `recipient_has_active_payouts` (409): The recipient still has payouts `pending`, `requires_review` or `processing`.
+                 *     - `webhook_endpoint_disabled` (409): A resend to a disabled endpoint.
                  *     - `resource_missing` (400): An id in the body names no object of this merchant and environment (a new payout's `recipient`).
                  *     - `host_invalid` (400): An HTTP/1.1 request without exactly one `Host` header.
                  *     - `api_version_invalid` (400): `Anton-Version` names a version this server does not speak.
@@ -2279,9 +2279,9 @@ export interface components {
          */
         RecipientCreate: {
             /**
-             * @description The recipient's name: 1 to 200 characters once surrounding whitespace is trimmed
+             * @description The recipient's name: 1 to 200 characters as sent, not only whitespace
              *     (`parameter_invalid`); no control, bidirectional-formatting or zero-width characters
-             *     (`parameter_invalid_characters`). Stored NFC-normalized.
+             *     (`parameter_invalid_characters`). Stored NFC-normalized, surrounding whitespace trimmed.
              * @example Ada Lovelace
              */
             name: string;
@@ -2419,7 +2419,7 @@ export interface components {
          */
         RecipientUpdate: {
             /**
-             * @description A new name (1 to 200 characters once trimmed), or absent.
+             * @description A new name (as at creation), or absent.
              * @example Ada King
              */
             name?: string | null;
@@ -3191,7 +3191,7 @@ export interface components {
     };
     responses: {
         /**
-         * @description The request was refused: a malformed or invalid parameter, or a decision (such as `insufficient_funds`). Which codes an operation can return follows from what it accepts; a refusal of a keyed mutation's use case is stored and replayed.
+         * @description The request was refused: a malformed or invalid parameter (fix the request before sending it again). Which codes an operation can return follows from what it accepts; a refusal of a keyed mutation's use case is stored and replayed.
          *
          *     - `invalid_json` (400): The body is not valid JSON.
          *     - `parameter_unknown` (400): An unknown body field or query parameter.
@@ -3222,12 +3222,7 @@ export interface components {
          *     - `invalid_sort_code` (400): The sort code is not 6 digits.
          *     - `currency_not_supported_for_account` (400): The bank account cannot be paid in that currency.
          *     - `currency_mismatch` (400): The payout's currency is not the recipient's bank account's.
-         *     - `insufficient_funds` (400): The available balance does not cover the payout.
-         *     - `payout_not_cancelable` (400): The payout is no longer `pending`, so it cannot be canceled.
-         *     - `payout_invalid_transition` (400): A test helper asked for a move the payout's status does not allow.
          *     - `live_rail_not_configured` (400): A live payout, but this deployment has no live rail.
-         *     - `recipient_has_active_payouts` (400): The recipient still has payouts `pending`, `requires_review` or `processing`.
-         *     - `webhook_endpoint_disabled` (400): A resend to a disabled endpoint.
          *     - `resource_missing` (400): An id in the body names no object of this merchant and environment (a new payout's `recipient`).
          *     - `host_invalid` (400): An HTTP/1.1 request without exactly one `Host` header.
          *     - `api_version_invalid` (400): `Anton-Version` names a version this server does not speak.
@@ -3306,13 +3301,19 @@ export interface components {
             };
         };
         /**
-         * @description A request with this Idempotency-Key is still running on this node: retry shortly with the same key.
+         * @description The request is well formed, but the current state of an object refuses it (a payout's status, the balance, a recipient's payouts under way, a disabled endpoint): it may succeed once that state changes, under a new Idempotency-Key (the refusal is stored and replayed for its key). Or, as an `idempotency_error`, a request with this Idempotency-Key is still running on this node: retry shortly with the same key.
          *
+         *     - `insufficient_funds` (409): The available balance does not cover the payout.
+         *     - `payout_not_cancelable` (409): The payout is no longer `pending`, so it cannot be canceled.
+         *     - `payout_invalid_transition` (409): A test helper asked for a move the payout's status does not allow.
+         *     - `recipient_has_active_payouts` (409): The recipient still has payouts `pending`, `requires_review` or `processing`.
+         *     - `webhook_endpoint_disabled` (409): A resend to a disabled endpoint.
          *     - `idempotency_request_in_progress` (409): The key's first request is still running: retry shortly.
          */
         Conflict: {
             headers: {
                 "Request-Id": components["headers"]["RequestId"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                 [name: string]: unknown;
             };
             content: {
@@ -3448,16 +3449,8 @@ export interface components {
          * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
          */
         EndingBefore: string;
-        /**
-         * @description Only objects created at or after this time: RFC 3339 or unix seconds.
-         * @example 2026-11-01T00:00:00Z
-         */
-        CreatedGte: string;
-        /**
-         * @description Only objects created before this time: RFC 3339 or unix seconds.
-         * @example 1764547200
-         */
-        CreatedLt: string;
+        CreatedGte: string | number;
+        CreatedLt: string | number;
         /**
          * @description Anton's signature, on deliveries to `hmac_sha256` endpoints (absent for `ed25519` ones): `t=<unix seconds>,v1=<hex>[,v1=<hex>]`. Each `v1` is the lower-case hex HMAC-SHA256, keyed with the whole secret string's UTF-8 bytes (`whsec_` included), of the bytes `{t}.{raw body}`; during a rotation overlap there are two, newest first. Verify against the raw body bytes as received, compare in constant time, accept any matching `v1`, and reject when `|now − t| > 300` seconds. Ignore unknown schemes. Each attempt is signed afresh.
          * @example t=1764331205,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
@@ -3667,15 +3660,7 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /**
-                 * @description Only objects created at or after this time: RFC 3339 or unix seconds.
-                 * @example 2026-11-01T00:00:00Z
-                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
-                /**
-                 * @description Only objects created before this time: RFC 3339 or unix seconds.
-                 * @example 1764547200
-                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only postings of this type. */
                 type?: components["schemas"]["BalanceTransactionType"];
@@ -3841,15 +3826,7 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /**
-                 * @description Only objects created at or after this time: RFC 3339 or unix seconds.
-                 * @example 2026-11-01T00:00:00Z
-                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
-                /**
-                 * @description Only objects created before this time: RFC 3339 or unix seconds.
-                 * @example 1764547200
-                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only events of this type. */
                 type?: components["schemas"]["EventTypeName"];
@@ -4139,15 +4116,7 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /**
-                 * @description Only objects created at or after this time: RFC 3339 or unix seconds.
-                 * @example 2026-11-01T00:00:00Z
-                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
-                /**
-                 * @description Only objects created before this time: RFC 3339 or unix seconds.
-                 * @example 1764547200
-                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only payouts in this status. */
                 status?: components["schemas"]["PayoutStatus"];
@@ -4387,7 +4356,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description The fields to change. */
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {
@@ -4551,15 +4520,7 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /**
-                 * @description Only objects created at or after this time: RFC 3339 or unix seconds.
-                 * @example 2026-11-01T00:00:00Z
-                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
-                /**
-                 * @description Only objects created before this time: RFC 3339 or unix seconds.
-                 * @example 1764547200
-                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
             };
             header?: {
@@ -4813,6 +4774,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -4849,7 +4811,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description The fields to change. */
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {
@@ -5269,15 +5231,7 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /**
-                 * @description Only objects created at or after this time: RFC 3339 or unix seconds.
-                 * @example 2026-11-01T00:00:00Z
-                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
-                /**
-                 * @description Only objects created before this time: RFC 3339 or unix seconds.
-                 * @example 1764547200
-                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only endpoints in this status. */
                 status?: components["schemas"]["WebhookEndpointStatus"];
@@ -5554,7 +5508,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description The fields to change. */
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {
@@ -5633,15 +5587,7 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /**
-                 * @description Only objects created at or after this time: RFC 3339 or unix seconds.
-                 * @example 2026-11-01T00:00:00Z
-                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
-                /**
-                 * @description Only objects created before this time: RFC 3339 or unix seconds.
-                 * @example 1764547200
-                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only deliveries in this status. */
                 status?: components["schemas"]["WebhookDeliveryStatus"];

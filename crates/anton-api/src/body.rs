@@ -106,7 +106,9 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 pub struct EmptyIn {}
 
 /// Parses a JSON body into `T` (whose serde derive denies unknown fields). An empty body parses as
-/// `{}` so POSTs without parameters need no body.
+/// `{}` so POSTs without parameters need no body. The body must be an object: serde's derive
+/// would also read a struct from an array of its fields in order (`[null, null]`), which no
+/// client means.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
@@ -114,6 +116,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         bytes
     };
     no_duplicate_keys(bytes)?;
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        // Malformed JSON is reported as such by the typed parse below.
+        if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+            return Err(ApiError::invalid(
+                "parameter_invalid",
+                "The body must be a JSON object.",
+            ));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(de) {
         Ok(parsed) => Ok(parsed),
@@ -131,6 +142,36 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             serde_path_to_error::deserialize(value).map_err(refusal)
         }
         Err(e) => Err(refusal(e)),
+    }
+}
+
+/// For a field whose type serde would also read from an array (an internally tagged enum, a
+/// struct): accepts only a JSON object, as the documented schema says
+/// (`#[serde(deserialize_with = "crate::body::object")]`).
+pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    use serde::de::{Error, Unexpected};
+    use serde::Deserialize;
+    let value = serde_json::Value::deserialize(d)?;
+    let unexpected = match &value {
+        serde_json::Value::Object(_) => return T::deserialize(value).map_err(D::Error::custom),
+        serde_json::Value::Array(_) => Unexpected::Seq,
+        serde_json::Value::String(_) => Unexpected::Other("string"),
+        serde_json::Value::Number(_) => Unexpected::Other("number"),
+        serde_json::Value::Bool(_) => Unexpected::Other("boolean"),
+        serde_json::Value::Null => Unexpected::Unit,
+    };
+    Err(D::Error::invalid_type(unexpected, &"an object"))
+}
+
+/// [`object`] for an optional field: `null` reads as `None` (with `#[serde(default)]` for an
+/// absent one).
+pub fn optional_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    use serde::Deserialize;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None => Ok(None),
+        Some(value) => object(value).map(Some).map_err(serde::de::Error::custom),
     }
 }
 
@@ -347,6 +388,54 @@ mod tests {
         ] {
             assert!(!is_json_utf8(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_struct_is_read_from_an_object_only() {
+        #[derive(Debug, serde::Deserialize)]
+        #[expect(dead_code, reason = "the fields exist to be parsed")]
+        struct Patch {
+            description: Option<String>,
+            metadata: Option<String>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        #[expect(dead_code, reason = "the fields exist to be parsed")]
+        enum Kind {
+            Iban { iban: String },
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[expect(dead_code, reason = "the field exists to be parsed")]
+        struct Outer {
+            #[serde(deserialize_with = "object")]
+            kind: Kind,
+        }
+        for body in [&b"[null, null]"[..], b" []", b"null", b"\"x\"", b"1"] {
+            let err = parse_json::<Patch>(body).unwrap_err();
+            assert_eq!(
+                err.code,
+                "parameter_invalid",
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert_eq!(
+            parse_json::<Patch>(b"[nul").unwrap_err().code,
+            "invalid_json"
+        );
+        assert!(parse_json::<Patch>(b" {}").is_ok());
+        let err = parse_json::<Outer>(br#"{"kind": ["iban", "DE89370400440532013000"]}"#);
+        let err = err.unwrap_err();
+        assert_eq!(
+            (err.code, err.param.as_deref()),
+            ("parameter_invalid", Some("kind"))
+        );
+        assert!(
+            err.message.contains("expected an object"),
+            "{}",
+            err.message
+        );
+        assert!(parse_json::<Outer>(br#"{"kind": {"type": "iban", "iban": "x"}}"#).is_ok());
     }
 
     #[test]

@@ -191,11 +191,16 @@ impl ApiError {
             EngineError::Invalid { .. }
             | EngineError::ReferenceMissing { .. }
             | EngineError::CurrencyMismatch { .. }
-            | EngineError::InsufficientFunds { .. }
-            | EngineError::NotCancelable(_)
-            | EngineError::InvalidTransition(_)
             | EngineError::LiveRailNotConfigured => {
                 refused(StatusCode::BAD_REQUEST, ErrorType::InvalidRequest)
+            }
+            // The request is well formed; the current state of an object refuses it (409, not
+            // 400: the same request may succeed once that state changes).
+            EngineError::InsufficientFunds { .. }
+            | EngineError::NotCancelable(_)
+            | EngineError::InvalidTransition(_)
+            | EngineError::Conflict { .. } => {
+                refused(StatusCode::CONFLICT, ErrorType::InvalidRequest)
             }
             EngineError::IdempotencyKeyReused => {
                 refused(StatusCode::UNPROCESSABLE_ENTITY, ErrorType::Idempotency)

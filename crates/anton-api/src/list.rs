@@ -26,14 +26,17 @@ pub struct ListParams {
     pub rest: HashMap<String, String>,
 }
 
+/// The latest unix seconds a time parameter may name: 9999-12-31T23:59:59Z, the last second an
+/// RFC 3339 time can write.
+pub const UNIX_SECONDS_MAX: i64 = 253_402_300_799;
+
 /// An RFC 3339 time or unix seconds (query parameters, and `since`-style body fields), as unix
-/// microseconds.
+/// microseconds. Any time RFC 3339 can write is accepted, with any offset (a filter before the
+/// first object or after the last is simply empty); unix seconds are digits only, 0 to
+/// [`UNIX_SECONDS_MAX`].
 pub fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
-    if let Ok(secs) = v.parse::<i64>() {
-        return secs.checked_mul(1_000_000).ok_or_else(|| {
-            ApiError::invalid("parameter_invalid", format!("{name} is out of range"))
-                .with_param(name)
-        });
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return unix_time(name, v.parse::<i64>().unwrap_or(i64::MAX));
     }
     Timestamp::parse_rfc3339(v)
         .map(Timestamp::unix_micros)
@@ -44,6 +47,54 @@ pub fn parse_time(name: &str, v: &str) -> Result<i64, ApiError> {
             )
             .with_param(name)
         })
+}
+
+/// Unix seconds `secs` as unix microseconds, refused outside 0 to [`UNIX_SECONDS_MAX`].
+pub fn unix_time(name: &str, secs: i64) -> Result<i64, ApiError> {
+    if (0..=UNIX_SECONDS_MAX).contains(&secs) {
+        Ok(secs * 1_000_000)
+    } else {
+        Err(ApiError::invalid(
+            "parameter_invalid",
+            format!("{name} is out of range: unix seconds are 0 to {UNIX_SECONDS_MAX}"),
+        )
+        .with_param(name))
+    }
+}
+
+/// The schema of a time parameter: an RFC 3339 date-time, or unix seconds as [`parse_time`]
+/// takes them. `what` describes the parameter.
+pub fn time_schema(what: &str) -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some("An RFC 3339 time, any offset.")),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(0))
+                .maximum(Some(UNIX_SECONDS_MAX))
+                .description(Some("Unix seconds (up to 9999-12-31T23:59:59Z).")),
+        )
+        .description(Some(format!(
+            "{what}: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise)."
+        )))
+        .into()
+}
+
+/// [`time_schema`] of `created[gte]`.
+pub fn created_gte_schema() -> utoipa::openapi::Schema {
+    time_schema("Only objects created at or after this time")
+}
+
+/// [`time_schema`] of `created[lt]`.
+pub fn created_lt_schema() -> utoipa::openapi::Schema {
+    time_schema("Only objects created before this time")
 }
 
 impl ListParams {

@@ -10,7 +10,7 @@ use anton_core::keys::{Environment, Scope};
 use anton_core::signature::SigningKey;
 use anton_engine::idempotency::Answer;
 use anton_engine::objects::{DeliveryOut, EndpointOut};
-use anton_engine::webhooks::deliveries::{DeliveryQuery, Recovery, SINCE_MAX_US};
+use anton_engine::webhooks::deliveries::{DeliveryQuery, Recovery};
 use anton_engine::webhooks::endpoints::{EndpointChanges, NewEndpoint};
 use anton_store::webhooks::{DeliveryRecord, EndpointRecord};
 use axum::extract::State;
@@ -73,6 +73,7 @@ pub struct EndpointIn {
     #[schema(
         min_length = 1,
         max_length = 2048,
+        pattern = "^https?://",
         examples("https://hooks.example.com/anton")
     )]
     pub url: String,
@@ -98,6 +99,7 @@ pub struct EndpointPatch {
     #[schema(
         min_length = 1,
         max_length = 2048,
+        pattern = "^https?://",
         examples("https://hooks.example.com/anton/v2")
     )]
     pub url: Option<String>,
@@ -143,29 +145,14 @@ pub struct RecoverIn {
 
 /// `since`: an RFC 3339 time or unix seconds.
 fn since_schema() -> utoipa::openapi::Schema {
-    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
-    OneOfBuilder::new()
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-                .description(Some("An RFC 3339 time.")),
-        )
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-                .minimum(Some(0))
-                .maximum(Some(SINCE_MAX_US / 1_000_000))
-                .description(Some("Unix seconds.")),
-        )
-        .description(Some(
-            "Every `retrying` or `exhausted` delivery of the endpoint created at or after this \
-             time is scheduled for now: an RFC 3339 time or unix seconds, from 1970 to 2100 \
-             (`parameter_invalid` otherwise).",
-        ))
-        .examples(["2026-11-27T00:00:00Z"])
-        .into()
+    let mut schema = crate::list::time_schema(
+        "Every `retrying` or `exhausted` delivery of the endpoint created at or after this time \
+         is scheduled for now",
+    );
+    if let utoipa::openapi::Schema::OneOf(one_of) = &mut schema {
+        one_of.examples = vec![json!("2026-11-27T00:00:00Z")];
+    }
+    schema
 }
 
 /// Where to resend an event.
@@ -708,7 +695,7 @@ pub async fn recover(
     let eid = parse_id(&id)?;
     let input: RecoverIn = parse_json(&body)?;
     let since_us = match &input.since {
-        TimeIn::Unix(secs) => crate::list::parse_time("since", &secs.to_string()),
+        TimeIn::Unix(secs) => crate::list::unix_time("since", *secs),
         TimeIn::Text(text) => crate::list::parse_time("since", text),
     }?;
     let path = format!("/v1/webhook_endpoints/{id}/recover");

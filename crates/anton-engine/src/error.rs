@@ -65,6 +65,14 @@ pub enum EngineError {
     /// A move (test helpers) the payout's status does not allow.
     #[error("{0}.")]
     InvalidTransition(InvalidTransition),
+    /// A well-formed request that the current state of an object refuses (a recipient with
+    /// payouts under way, a disabled endpoint): it may succeed once that state changes.
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        param: Option<&'static str>,
+    },
     #[error("Live payouts are not available: this Anton deployment has no live rail configured.")]
     LiveRailNotConfigured,
     #[error(
@@ -106,6 +114,19 @@ impl EngineError {
         }
     }
 
+    /// A refusal by the current state of an object (see [`Self::Conflict`]).
+    pub fn conflict(
+        code: &'static str,
+        message: impl Into<String>,
+        param: Option<&'static str>,
+    ) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+            param,
+        }
+    }
+
     /// The tenant has no `resource` with this id.
     pub fn not_found(resource: &'static str, id: &str) -> Self {
         Self::NotFound {
@@ -135,7 +156,7 @@ impl EngineError {
     /// The stable code (see the module docs).
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Invalid { code, .. } => code,
+            Self::Invalid { code, .. } | Self::Conflict { code, .. } => code,
             Self::NotFound { .. } | Self::ReferenceMissing { .. } => "resource_missing",
             Self::CurrencyMismatch { .. } => "currency_mismatch",
             Self::InsufficientFunds { .. } => "insufficient_funds",
@@ -154,7 +175,7 @@ impl EngineError {
     pub fn param(&self) -> Option<&str> {
         match self {
             Self::Invalid { param, .. } => param.as_deref(),
-            Self::NotFound { param, .. } => *param,
+            Self::NotFound { param, .. } | Self::Conflict { param, .. } => *param,
             Self::ReferenceMissing { param, .. } => Some(param),
             Self::CurrencyMismatch { .. } => Some("currency"),
             Self::InsufficientFunds { .. } => Some("amount"),

@@ -317,14 +317,19 @@ impl ToSchema for EnabledEventsSchema {
 
 impl PartialSchema for EnabledEventsSchema {
     fn schema() -> RefOr<Schema> {
-        let item = OneOfBuilder::new()
-            .item(Ref::from_schema_name(EventTypeNameSchema::name()))
-            .item(string_enum("Every event type, present and future.", ["*"]))
-            .description(Some("An event type, or `*` for all."));
-        ArrayBuilder::new()
-            .items(item)
+        let every = ArrayBuilder::new()
+            .items(string_enum("Every event type, present and future.", ["*"]))
+            .min_items(Some(1))
+            .max_items(Some(1))
+            .description(Some("`[\"*\"]`: every event type, present and future."));
+        let listed = ArrayBuilder::new()
+            .items(Ref::from_schema_name(EventTypeNameSchema::name()))
             .min_items(Some(1))
             .max_items(Some(EventType::ALL.len()))
+            .description(Some("The event types to receive."));
+        OneOfBuilder::new()
+            .item(every)
+            .item(listed)
             .description(Some(format!(
                 "The event types an endpoint subscribes to: `[\"*\"]` alone for every type, \
                  present and future, or a list of 1 to {} event types. Anything else is refused \
@@ -353,12 +358,14 @@ component!(
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(40)),
+                .max_length(Some(40))
+                .pattern(Some(crate::validate::text_pattern())),
         ))
         .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .max_length(Some(500))
+                .pattern(Some(crate::validate::controls_pattern()))
                 .into(),
         ))))
         .examples([serde_json::json!({"order_id": "6735"})])

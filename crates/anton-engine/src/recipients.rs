@@ -253,10 +253,11 @@ impl Engine {
                     return Ok(Err(EngineError::not_found("recipient", id.as_str())));
                 };
                 if payouts::recipient_has_active(c, &t, &id).await? {
-                    return Ok(Err(EngineError::refused(
+                    return Ok(Err(EngineError::conflict(
                         "recipient_has_active_payouts",
                         "This recipient has payouts that are pending, in review or processing. \
                          Wait for them to finish (or cancel them), then delete it.",
+                        None,
                     )));
                 }
                 let now = now_us();

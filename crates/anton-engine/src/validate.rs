@@ -37,21 +37,86 @@ const NAME_CHARS_MAX: usize = 200;
 /// The code of a text refused for a character it holds (see the module docs).
 pub const CHARACTERS_INVALID: &str = "parameter_invalid_characters";
 
+/// The characters [`is_hazard`] covers besides control characters: inclusive ranges, with what
+/// kind of character each is. One table for the check and for the documented pattern.
+const HAZARDS: [(char, char, &str); 9] = [
+    ('\u{061C}', '\u{061C}', BIDI),
+    ('\u{180E}', '\u{180E}', ZERO_WIDTH),
+    ('\u{200B}', '\u{200D}', ZERO_WIDTH),
+    ('\u{200E}', '\u{200F}', BIDI),
+    ('\u{2028}', '\u{2029}', "a line or paragraph separator"),
+    ('\u{202A}', '\u{202E}', BIDI),
+    ('\u{2060}', '\u{2060}', ZERO_WIDTH),
+    ('\u{2066}', '\u{2069}', BIDI),
+    ('\u{FEFF}', '\u{FEFF}', ZERO_WIDTH),
+];
+const BIDI: &str = "a bidirectional formatting character";
+const ZERO_WIDTH: &str = "a zero-width character";
+
+/// Control characters (Unicode category Cc, what `char::is_control` covers).
+const CONTROLS: [(char, char); 2] = [('\u{0}', '\u{1F}'), ('\u{7F}', '\u{9F}')];
+
+/// The whitespace (`char::is_whitespace`) that is not a hazard: what a name may hold but not
+/// consist of.
+const SPACES: [(char, char); 7] = [
+    (' ', ' '),
+    ('\u{A0}', '\u{A0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200A}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{205F}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
 /// What kind of character `c` is, when it is an [`is_hazard`] character.
 fn hazard(c: char) -> Option<&'static str> {
-    match c {
-        c if c.is_control() => Some("a control character"),
-        '\u{061C}'
-        | '\u{200E}'
-        | '\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2066}'..='\u{2069}' => Some("a bidirectional formatting character"),
-        '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {
-            Some("a zero-width character")
-        }
-        '\u{2028}' | '\u{2029}' => Some("a line or paragraph separator"),
-        _ => None,
+    if c.is_control() {
+        return Some("a control character");
     }
+    HAZARDS
+        .iter()
+        .find(|(lo, hi, _)| (*lo..=*hi).contains(&c))
+        .map(|(_, _, kind)| *kind)
+}
+
+/// `ranges` as the inside of a regular-expression character class (`\u0000-\u001F…`).
+fn class(ranges: impl IntoIterator<Item = (char, char)>) -> String {
+    let mut out = String::new();
+    for (lo, hi) in ranges {
+        out.push_str(&format!("\\u{:04X}", u32::from(lo)));
+        if hi != lo {
+            out.push_str(&format!("-\\u{:04X}", u32::from(hi)));
+        }
+    }
+    out
+}
+
+fn hazard_class() -> String {
+    class(
+        CONTROLS
+            .into_iter()
+            .chain(HAZARDS.map(|(lo, hi, _)| (lo, hi))),
+    )
+}
+
+/// The documented pattern (ECMA-262, as OpenAPI's `pattern`) of text that refuses every
+/// [`is_hazard`] character: emails, descriptions, metadata keys.
+pub fn text_pattern() -> String {
+    format!("^[^{}]*$", hazard_class())
+}
+
+/// [`text_pattern`] for names: also at least one character that is not whitespace.
+pub fn name_pattern() -> String {
+    let hazards = hazard_class();
+    format!(
+        "^[^{hazards}]*[^{hazards}{spaces}][^{hazards}]*$",
+        spaces = class(SPACES)
+    )
+}
+
+/// The documented pattern of metadata values: no control character.
+pub fn controls_pattern() -> String {
+    format!("^[^{}]*$", class(CONTROLS))
 }
 
 /// Whether `c` is a character no name may hold: a control character (Unicode category Cc), or
@@ -160,8 +225,8 @@ pub(crate) fn metadata_text(m: &Metadata) -> String {
     serde_json::to_string(m).unwrap_or_else(|_| "{}".into())
 }
 
-/// A recipient's name as stored: no [`is_hazard`] character, NFC-normalized, trimmed, 1 to 200
-/// characters (else `parameter_invalid`).
+/// A recipient's name as stored: no [`is_hazard`] character, at most 200 characters as sent and
+/// not only whitespace (else `parameter_invalid`); stored NFC-normalized and trimmed.
 pub fn name(name: &str) -> Result<String> {
     name_as(name, "parameter_invalid")
 }
@@ -169,13 +234,15 @@ pub fn name(name: &str) -> Result<String> {
 /// [`name`], refusing a length out of range with `length_code` (operator actions answer
 /// `name_invalid`).
 pub(crate) fn name_as(name: &str, length_code: &'static str) -> Result<String> {
+    // Lengths count the characters as sent: the limit a client can check before sending
+    // (normalizing may compose or, rarely, decompose characters).
+    let sent = name.chars().count();
     let name = text(name, "name")?;
     let name = name.trim();
-    let n = name.chars().count();
-    if n == 0 || n > NAME_CHARS_MAX {
+    if name.is_empty() || sent > NAME_CHARS_MAX {
         return Err(EngineError::invalid(
             length_code,
-            "name must be 1 to 200 characters",
+            "name must be 1 to 200 characters, not only whitespace",
             "name",
         ));
     }
@@ -201,14 +268,15 @@ pub fn email(email: &str) -> Result<String> {
     }
 }
 
-/// A description as stored: no [`is_hazard`] character (so no line break), NFC-normalized, at
-/// most [`DESCRIPTION_CHARS_MAX`] characters (else refused with `code`).
+/// A description as stored: no [`is_hazard`] character (so no line break), at most
+/// [`DESCRIPTION_CHARS_MAX`] characters as sent (else refused with `code`), NFC-normalized.
 pub(crate) fn description(d: Option<&str>, code: &'static str) -> Result<Option<String>> {
     let Some(d) = d else {
         return Ok(None);
     };
+    let sent = d.chars().count();
     let d = text(d, "description")?;
-    if d.chars().count() > DESCRIPTION_CHARS_MAX {
+    if sent > DESCRIPTION_CHARS_MAX {
         return Err(EngineError::invalid(
             code,
             "description is at most 500 characters",
@@ -384,9 +452,36 @@ mod tests {
             email("jose\u{301}@example.com").unwrap(),
             "josé@example.com"
         );
-        // Length counts the normalized text: 200 decomposed "é" are 200 characters.
-        assert!(name(&"e\u{301}".repeat(200)).is_ok());
+        // Length counts the characters as sent, as the documented `maxLength` does: 100
+        // decomposed "é" are 200, 101 are too many though they normalize to 101.
+        assert!(name(&"e\u{301}".repeat(100)).is_ok());
+        assert!(name(&"e\u{301}".repeat(101)).is_err());
         assert!(name(&"e".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn the_documented_patterns_accept_exactly_what_the_checks_accept() {
+        let text = regex::Regex::new(&text_pattern()).unwrap();
+        let names = regex::Regex::new(&name_pattern()).unwrap();
+        let values = regex::Regex::new(&controls_pattern()).unwrap();
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let one = c.to_string();
+            let u = u32::from(c);
+            assert_eq!(text.is_match(&one), !is_hazard(c), "U+{u:04X}");
+            assert_eq!(values.is_match(&one), !c.is_control(), "U+{u:04X}");
+            let spaced = c.is_whitespace() && !is_hazard(c);
+            assert_eq!(
+                spaced,
+                SPACES.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c))
+            );
+            assert_eq!(names.is_match(&one), !is_hazard(c) && !spaced, "U+{u:04X}");
+        }
+        for ok in ["Ada", " Ada ", "a\u{a0}b", "你好"] {
+            assert!(names.is_match(ok) && name(ok).is_ok(), "{ok:?}");
+        }
+        for bad in ["", "  ", "\u{3000}", "Ada\n", "\u{202e}Ada"] {
+            assert!(!names.is_match(bad) && name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -400,6 +495,9 @@ mod tests {
             name(&"x".repeat(NAME_CHARS_MAX + 1)).unwrap_err().code(),
             "parameter_invalid"
         );
+        // Counted as sent: U+0958 is one character that normalizes to two.
+        assert!(name(&"\u{958}".repeat(NAME_CHARS_MAX)).is_ok());
+        assert!(description(Some(&"\u{958}".repeat(DESCRIPTION_CHARS_MAX)), "d").is_ok());
     }
 
     #[test]

@@ -317,8 +317,14 @@ async fn create_payouts(
                         l.acked.insert(key.clone(), payout.id);
                         true
                     }
-                    // A refusal is an answer too: nothing was created for this key.
-                    Err(Error::Api(e)) if e.status < 500 && e.status != 409 && e.status != 429 => {
+                    // A refusal is an answer too: nothing was created for this key. Not a
+                    // request still running under the key (409 `idempotency_error`) or a 429.
+                    Err(Error::Api(e))
+                        if e.status < 500
+                            && !(e.status == 409
+                                && e.kind == anton_sdk::ErrorType::Idempotency)
+                            && e.status != 429 =>
+                    {
                         true
                     }
                     Err(_) => false,

@@ -122,19 +122,19 @@ pub(super) const CODES: &[Code] = &[
         "The payout's currency is not the recipient's bank account's.",
     ),
     code(
-        400,
+        409,
         InvalidRequest,
         "insufficient_funds",
         "The available balance does not cover the payout.",
     ),
     code(
-        400,
+        409,
         InvalidRequest,
         "payout_not_cancelable",
         "The payout is no longer `pending`, so it cannot be canceled.",
     ),
     code(
-        400,
+        409,
         InvalidRequest,
         "payout_invalid_transition",
         "A test helper asked for a move the payout's status does not allow.",
@@ -146,13 +146,13 @@ pub(super) const CODES: &[Code] = &[
         "A live payout, but this deployment has no live rail.",
     ),
     code(
-        400,
+        409,
         InvalidRequest,
         "recipient_has_active_payouts",
         "The recipient still has payouts `pending`, `requires_review` or `processing`.",
     ),
     code(
-        400,
+        409,
         InvalidRequest,
         "webhook_endpoint_disabled",
         "A resend to a disabled endpoint.",
@@ -298,9 +298,9 @@ const RESPONSES: &[(u16, &str, &str, &[&str])] = &[
     (
         400,
         "BadRequest",
-        "The request was refused: a malformed or invalid parameter, or a decision (such as \
-         `insufficient_funds`). Which codes an operation can return follows from what it \
-         accepts; a refusal of a keyed mutation's use case is stored and replayed.",
+        "The request was refused: a malformed or invalid parameter (fix the request before \
+         sending it again). Which codes an operation can return follows from what it accepts; \
+         a refusal of a keyed mutation's use case is stored and replayed.",
         &["Idempotent-Replayed"],
     ),
     (
@@ -326,9 +326,12 @@ const RESPONSES: &[(u16, &str, &str, &[&str])] = &[
     (
         409,
         "Conflict",
-        "A request with this Idempotency-Key is still running on this node: retry shortly with \
-         the same key.",
-        &[],
+        "The request is well formed, but the current state of an object refuses it (a payout's \
+         status, the balance, a recipient's payouts under way, a disabled endpoint): it may \
+         succeed once that state changes, under a new Idempotency-Key (the refusal is stored \
+         and replayed for its key). Or, as an `idempotency_error`, a request with this \
+         Idempotency-Key is still running on this node: retry shortly with the same key.",
+        &["Idempotent-Replayed"],
     ),
     (
         413,
@@ -410,9 +413,9 @@ pub(super) fn error_schema() -> Value {
                     "type": {
                         "type": "string",
                         "description": "How to react: `invalid_request_error` (fix the request; \
-                            400, 404, 405, 408, 413, 415), `authentication_error` (401: check \
-                            the key), `permission_error` (403), `idempotency_error` (409: retry \
-                            shortly; 422: use a new key), `rate_limit_error` (429: wait \
+                            400, 404, 405, 408, 413, 415; 409: the state of an object refuses \
+                            it), `authentication_error` (401: check the key), `permission_error` \
+                            (403), `idempotency_error` (409: retry shortly; 422: use a new key), `rate_limit_error` (429: wait \
                             `Retry-After`), `api_error` (500, 503: retry with the same \
                             Idempotency-Key).",
                         "enum": TYPES.map(ErrorType::as_str),
@@ -511,7 +514,8 @@ pub(super) fn response_schemas() -> Map<String, Value> {
     let mut out = Map::new();
     for (status, name, _, _) in RESPONSES {
         let codes: Vec<&Code> = CODES.iter().filter(|c| c.status == *status).collect();
-        let kind = codes[0].kind.as_str();
+        let kinds = kinds_of(&codes);
+        let kind = kinds.join("` or `");
         let schema = json!({
             "description": format!("The error envelope of a {status} answer."),
             "allOf": [
@@ -528,7 +532,7 @@ pub(super) fn response_schemas() -> Map<String, Value> {
                         "message": {"description": "As in `Error`."},
                         "param": {"description": "As in `Error`."},
                         "request_id": {"description": "As in `Error`."},
-                        "type": {"type": "string", "enum": [kind], "description": format!("Always `{kind}` with this status.")},
+                        "type": {"type": "string", "enum": kinds, "description": format!("Always `{kind}` with this status.")},
                         "code": {
                             "type": "string",
                             "enum": codes.iter().map(|c| c.code).collect::<Vec<_>>(),
@@ -543,13 +547,21 @@ pub(super) fn response_schemas() -> Map<String, Value> {
     out
 }
 
+/// The error types `codes` come with, each once, in [`TYPES`] order.
+fn kinds_of(codes: &[&Code]) -> Vec<&'static str> {
+    TYPES
+        .iter()
+        .filter(|t| codes.iter().any(|c| c.kind == **t))
+        .map(|t| t.as_str())
+        .collect()
+}
+
 /// `components.responses`: one per status, its body a [`response_schemas`] schema, with an
 /// example per code.
 pub(super) fn responses() -> Map<String, Value> {
     let mut out = Map::new();
     for (status, name, summary, headers) in RESPONSES {
         let codes: Vec<&Code> = CODES.iter().filter(|c| c.status == *status).collect();
-        let kind = codes[0].kind.as_str();
         let mut header_refs = Map::new();
         for h in ["Request-Id"].iter().chain(headers.iter()) {
             header_refs.insert(
@@ -561,7 +573,7 @@ pub(super) fn responses() -> Map<String, Value> {
         for c in &codes {
             examples.insert(
                 c.code.to_owned(),
-                json!({"summary": c.meaning, "value": example(kind, c)}),
+                json!({"summary": c.meaning, "value": example(c.kind.as_str(), c)}),
             );
         }
         let schema = json!({"$ref": format!("#/components/schemas/{}", schema_name(name))});
@@ -617,6 +629,10 @@ error_set!(
 error_set!(
     /// A mutation that takes an `Idempotency-Key`.
     Keyed = [409, 422]
+);
+error_set!(
+    /// An operation without an `Idempotency-Key` that the state of an object can refuse (409).
+    StateDependent = [409]
 );
 error_set!(
     /// An operation on one object named in its path.

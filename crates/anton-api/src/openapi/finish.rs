@@ -4,10 +4,37 @@
 
 use serde_json::{json, Map, Value};
 
+use anton_engine::validate;
+
 use super::{errors, params, webhooks};
 
 /// The default local server.
 const SERVER: &str = "https://127.0.0.1:8443";
+
+/// A schema's property and the function giving its pattern.
+type Patterned = (&'static str, &'static str, fn() -> String);
+
+/// The free-text properties and the pattern each is held to (the engine's own, from
+/// `anton_engine::validate`): what the character rules of docs/reference.md §2 refuse, stated so
+/// a client or a fuzzer can tell a valid value without sending it.
+const FREE_TEXT: [Patterned; 8] = [
+    ("RecipientCreate", "name", validate::name_pattern),
+    ("RecipientUpdate", "name", validate::name_pattern),
+    ("RecipientCreate", "email", validate::text_pattern),
+    ("RecipientUpdate", "email", validate::text_pattern),
+    ("PayoutCreate", "description", validate::text_pattern),
+    ("PayoutUpdate", "description", validate::text_pattern),
+    (
+        "WebhookEndpointCreate",
+        "description",
+        validate::text_pattern,
+    ),
+    (
+        "WebhookEndpointUpdate",
+        "description",
+        validate::text_pattern,
+    ),
+];
 
 /// The methods an operation can have here.
 const METHODS: [&str; 4] = ["get", "post", "patch", "delete"];
@@ -32,6 +59,7 @@ pub(super) fn finish(doc: Value) -> Value {
     schemas.extend(errors::response_schemas());
     schemas.extend(webhooks::schemas());
     hoist_variants(schemas, "BankAccountDetails", "type");
+    free_text_patterns(schemas);
     for schema in schemas.values_mut() {
         lift_nullable_descriptions(schema);
     }
@@ -152,6 +180,7 @@ fn operation(op: &mut Value, shared: &Map<String, Value>, schemas: &Map<String, 
     }
 
     if let Some(body) = op.get_mut("requestBody") {
+        let mut optional = true;
         for media in media_types(body) {
             // An optional body (`Option<T>` in the annotation) is `required: false`; a JSON
             // `null` body is refused like any body that is not an object, so the schema is `T`.
@@ -165,7 +194,13 @@ fn operation(op: &mut Value, shared: &Map<String, Value>, schemas: &Map<String, 
             if let Some(t) = inner {
                 media["schema"] = t;
             }
+            optional &= requires_nothing(&media["schema"], schemas);
             fill_example(media, schemas);
+        }
+        // An empty body reads as `{}` (body.rs): one none of whose fields is required may be
+        // left out.
+        if optional {
+            body["required"] = json!(false);
         }
     }
     if let Some(Value::Object(responses)) = op.get_mut("responses") {
@@ -193,6 +228,21 @@ fn operation(op: &mut Value, shared: &Map<String, Value>, schemas: &Map<String, 
             }
         }
     }
+}
+
+/// Whether `schema` (or the component it refers to) is an object with no required field.
+fn requires_nothing(schema: &Value, schemas: &Map<String, Value>) -> bool {
+    let target = match schema["$ref"].as_str() {
+        Some(r) => r
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| schemas.get(name))
+            .unwrap_or(&Value::Null),
+        None => schema,
+    };
+    target["type"] == "object"
+        && target["required"]
+            .as_array()
+            .is_none_or(|required| required.is_empty())
 }
 
 /// The media type objects of a request body or response.
@@ -287,4 +337,13 @@ fn hoist_variants(schemas: &mut Map<String, Value>, name: &str, tag: &str) {
     let union = &mut schemas[name];
     union["oneOf"] = Value::Array(refs);
     union["discriminator"] = json!({"propertyName": tag, "mapping": mapping});
+}
+
+/// Puts each [`FREE_TEXT`] pattern on its property.
+fn free_text_patterns(schemas: &mut Map<String, Value>) {
+    for (schema, property, pattern) in FREE_TEXT {
+        let target = &mut schemas[schema]["properties"][property];
+        assert!(target.is_object(), "{schema}.{property} is documented");
+        target["pattern"] = json!(pattern());
+    }
 }

@@ -38,7 +38,7 @@ use crate::payouts::wire::{FailIn, PayoutIn, PayoutPatch};
 use crate::recipients::wire::{BankAccountIn, RecipientIn, RecipientPatch};
 use crate::webhooks::{EndpointIn, EndpointPatch, RecoverIn, ResendIn, RotateIn, TestSendOut};
 
-pub use errors::{Authenticated, ById, Keyed, NotReady, Public, WithBody};
+pub use errors::{Authenticated, ById, Keyed, NotReady, Public, StateDependent, WithBody};
 pub use params::{IdempotencyKey, PageParams};
 pub use schemas::*;
 pub(crate) use webhooks::event_schema_pointer;

@@ -58,11 +58,19 @@ pub struct PageParams {
         example = "po_0VclB7c2Xk9QmR4tY8uWb3nZ"
     )]
     pub ending_before: Option<String>,
-    /// Only objects created at or after this time: RFC 3339 or unix seconds.
-    #[param(rename = "created[gte]", value_type = Option<String>, example = "2026-11-01T00:00:00Z")]
+    /// Only objects created at or after this time: RFC 3339 (any offset) or unix seconds.
+    #[param(
+        rename = "created[gte]",
+        schema_with = crate::list::created_gte_schema,
+        example = "2026-11-01T00:00:00Z"
+    )]
     pub created_gte: Option<String>,
-    /// Only objects created before this time: RFC 3339 or unix seconds.
-    #[param(rename = "created[lt]", value_type = Option<String>, example = "1764547200")]
+    /// Only objects created before this time: RFC 3339 (any offset) or unix seconds.
+    #[param(
+        rename = "created[lt]",
+        schema_with = crate::list::created_lt_schema,
+        example = "1764547200"
+    )]
     pub created_lt: Option<String>,
 }
 

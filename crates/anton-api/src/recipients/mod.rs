@@ -23,7 +23,7 @@ use crate::idempotency::{self, json, reply};
 use crate::list::{ListOut, ListParams};
 use crate::openapi::{
     Authenticated, ById, DeletedRecipient, IdempotencyKey, Keyed, PageParams, RecipientList,
-    WithBody,
+    StateDependent, WithBody,
 };
 use crate::state::ApiState;
 use anton_engine::openapi::RecipientIdSchema;
@@ -245,6 +245,7 @@ pub async fn update_recipient(
         (status = 200, description = "The recipient was deleted.", body = DeletedRecipient),
         Authenticated,
         ById,
+        StateDependent,
     )
 )]
 pub async fn delete_recipient(

@@ -86,9 +86,9 @@ impl BankAccountIn {
 #[serde(deny_unknown_fields)]
 #[schema(as = RecipientCreate, examples(examples::recipient_create))]
 pub struct RecipientIn {
-    /// The recipient's name: 1 to 200 characters once surrounding whitespace is trimmed
+    /// The recipient's name: 1 to 200 characters as sent, not only whitespace
     /// (`parameter_invalid`); no control, bidirectional-formatting or zero-width characters
-    /// (`parameter_invalid_characters`). Stored NFC-normalized.
+    /// (`parameter_invalid_characters`). Stored NFC-normalized, surrounding whitespace trimmed.
     #[schema(min_length = 1, max_length = 200, examples("Ada Lovelace"))]
     pub name: String,
     /// The recipient's email address (at most 254 bytes, `local@domain.tld`; `email_invalid`),
@@ -96,6 +96,7 @@ pub struct RecipientIn {
     #[schema(format = Email, max_length = 254, examples("ada@example.com"))]
     pub email: Option<String>,
     /// The account to pay.
+    #[serde(deserialize_with = "crate::body::object")]
     #[schema(value_type = BankAccountIn)]
     pub bank_account: BankAccountIn,
     /// Your key-value pairs (default: none).
@@ -110,7 +111,7 @@ pub struct RecipientIn {
 #[serde(deny_unknown_fields)]
 #[schema(as = RecipientUpdate, examples(examples::recipient_update))]
 pub struct RecipientPatch {
-    /// A new name (1 to 200 characters once trimmed), or absent.
+    /// A new name (as at creation), or absent.
     #[schema(min_length = 1, max_length = 200, examples("Ada King"))]
     pub name: Option<String>,
     /// A new email address, or `null` to remove it.
@@ -119,6 +120,7 @@ pub struct RecipientPatch {
     pub email: Option<Option<String>>,
     /// A new bank account, replacing the current one (it gets a new `last4` and
     /// `fingerprint`; existing payouts are not affected).
+    #[serde(default, deserialize_with = "crate::body::optional_object")]
     #[schema(value_type = Option<BankAccountIn>)]
     pub bank_account: Option<BankAccountIn>,
     /// New metadata, replacing the whole object.

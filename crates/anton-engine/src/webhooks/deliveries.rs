@@ -15,8 +15,6 @@ use crate::Engine;
 /// The statuses a delivery can be in (and a list can filter on).
 pub const DELIVERY_STATUSES: [&str; 5] =
     ["pending", "retrying", "succeeded", "exhausted", "canceled"];
-/// Latest `since` a recovery accepts (2100-01-01, unix µs): beyond is a mistake, not a time.
-pub const SINCE_MAX_US: i64 = 4_102_444_800_000_000;
 
 /// Deliveries of a list: by status, by event.
 #[derive(Debug, Clone, Default)]
@@ -73,13 +71,6 @@ impl Engine {
         since_us: i64,
         mutation: Mutation<R>,
     ) -> Result<Answer> {
-        if !(0..=SINCE_MAX_US).contains(&since_us) {
-            return Err(EngineError::invalid(
-                "parameter_invalid",
-                "since is out of range",
-                "since",
-            ));
-        }
         let now = self.webhooks().clock.now_us();
         let t = tenant.clone();
         let job: idempotency::Job<Recovery> = Box::new(move |c| {
@@ -130,11 +121,11 @@ impl Engine {
                 // A disabled endpoint is sent nothing: a resend would wait unseen until it is
                 // enabled, so it is refused and says how to go on.
                 if record.status == "disabled" {
-                    return Ok(Err(EngineError::invalid(
+                    return Ok(Err(EngineError::conflict(
                         "webhook_endpoint_disabled",
                         "This webhook endpoint is disabled and is sent nothing. Enable it \
                          (status \"enabled\"), then resend.",
-                        "endpoint",
+                        Some("endpoint"),
                     )));
                 }
                 let d = NewDelivery {

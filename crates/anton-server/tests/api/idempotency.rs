@@ -144,12 +144,12 @@ async fn a_refusal_is_stored_and_replayed_once_the_handler_ran(b: Backend) {
             .send()
     };
     let r1 = send().await.unwrap();
-    assert_eq!(r1.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r1.status(), StatusCode::CONFLICT);
     let b1 = r1.bytes().await.unwrap();
     // Funding afterwards does not change the stored answer for this key.
     app.fund(&app.key, 100_000, "USD").await;
     let r2 = send().await.unwrap();
-    assert_eq!(r2.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r2.status(), StatusCode::CONFLICT);
     assert_eq!(r2.headers()["idempotent-replayed"], "true");
     assert_eq!(r2.bytes().await.unwrap(), b1);
     let v: Value = serde_json::from_slice(&b1).unwrap();

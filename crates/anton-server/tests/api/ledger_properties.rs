@@ -96,7 +96,7 @@ async fn random_operations_keep_the_ledger_invariants(b: Backend) {
                             .unwrap()
                             .to_owned(),
                     ),
-                    StatusCode::BAD_REQUEST => {
+                    StatusCode::CONFLICT => {
                         let e: Value = resp.json().await.unwrap();
                         assert_eq!(e["error"]["code"], "insufficient_funds", "{e}");
                     }
@@ -111,7 +111,7 @@ async fn random_operations_keep_the_ledger_invariants(b: Backend) {
                     .await
                     .unwrap();
                 assert!(
-                    matches!(r.status(), StatusCode::OK | StatusCode::BAD_REQUEST),
+                    matches!(r.status(), StatusCode::OK | StatusCode::CONFLICT),
                     "step {step}"
                 );
             }
@@ -124,7 +124,7 @@ async fn random_operations_keep_the_ledger_invariants(b: Backend) {
                     .await
                     .unwrap();
                 assert!(
-                    matches!(r.status(), StatusCode::OK | StatusCode::BAD_REQUEST),
+                    matches!(r.status(), StatusCode::OK | StatusCode::CONFLICT),
                     "step {step}"
                 );
             }

@@ -226,20 +226,30 @@ fn the_openapi_error_codes_are_the_reference_table() {
     let kinds: BTreeSet<String> = reference.iter().map(|(k, _, _)| k.clone()).collect();
     assert_eq!(enum_of(&error["type"]), kinds, "the Error schema's types");
 
-    // Each shared response: its status's type and codes (405 answers no operation).
+    // Each shared response: its status's types and codes (405 answers no operation), each code
+    // with an example of its type.
     let mut documented = BTreeSet::new();
     let responses = doc["components"]["responses"].as_object().unwrap();
     for response in responses.values() {
-        let reference = response["content"]["application/json"]["schema"]["$ref"]
-            .as_str()
-            .unwrap();
+        let media = &response["content"]["application/json"];
+        let reference = media["schema"]["$ref"].as_str().unwrap();
         let schema = reference.strip_prefix("#/components/schemas/").unwrap();
         let narrowed =
             &doc["components"]["schemas"][schema]["allOf"][1]["properties"]["error"]["properties"];
-        let kind = enum_of(&narrowed["type"]).pop_first().unwrap();
-        for code in enum_of(&narrowed["code"]) {
-            documented.insert((kind.clone(), code));
+        let mut pairs = BTreeSet::new();
+        for example in media["examples"].as_object().unwrap().values() {
+            let e = &example["value"]["error"];
+            let pair = (
+                e["type"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            );
+            pairs.insert(pair);
         }
+        let kinds: BTreeSet<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
+        let codes: BTreeSet<String> = pairs.iter().map(|(_, c)| c.clone()).collect();
+        assert_eq!(enum_of(&narrowed["type"]), kinds, "{schema}");
+        assert_eq!(enum_of(&narrowed["code"]), codes, "{schema}");
+        documented.extend(pairs);
     }
     let expected: BTreeSet<(String, String)> = reference
         .iter()

@@ -21,7 +21,7 @@ async fn concurrent_payouts_never_overdraw_the_balance(b: Backend) {
         let (status, body) = t.await.unwrap();
         match status {
             StatusCode::OK => created += 1,
-            StatusCode::BAD_REQUEST => {
+            StatusCode::CONFLICT => {
                 assert_eq!(body["error"]["code"], "insufficient_funds", "{body}");
                 refused += 1;
             }
@@ -169,7 +169,7 @@ async fn cancel_and_test_helpers_follow_the_state_machine(b: Backend) {
             .unwrap(),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
         app.run_rail().await,
         0,
@@ -225,7 +225,7 @@ async fn cancel_and_test_helpers_follow_the_state_machine(b: Backend) {
     .await;
     assert_eq!(
         status,
-        StatusCode::BAD_REQUEST,
+        StatusCode::CONFLICT,
         "a paid payout cannot be canceled"
     );
     let r: Value = app
@@ -677,12 +677,7 @@ async fn two_optimistic_batches_on_one_balance_never_overdraw_it() {
     let mut outcomes = [first.await.unwrap(), second.await.unwrap()];
     outcomes.sort_by_key(|(status, _)| *status);
     assert_eq!(outcomes[0].0, StatusCode::OK, "{:?}", outcomes[0].1);
-    assert_eq!(
-        outcomes[1].0,
-        StatusCode::BAD_REQUEST,
-        "{:?}",
-        outcomes[1].1
-    );
+    assert_eq!(outcomes[1].0, StatusCode::CONFLICT, "{:?}", outcomes[1].1);
     assert_eq!(outcomes[1].1["error"]["code"], "insufficient_funds");
     assert_eq!(app.count("payouts").await, 1);
     let created_events: i64 =

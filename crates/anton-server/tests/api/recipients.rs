@@ -162,7 +162,7 @@ async fn a_recipient_with_payouts_under_way_is_not_deleted(b: Backend) {
     };
     let events = app.count("events").await;
     let (status, body) = error_of(delete().await).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "recipient_has_active_payouts");
     assert_eq!(app.count("events").await, events, "nothing written");
     let r = app

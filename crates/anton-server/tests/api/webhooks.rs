@@ -752,7 +752,7 @@ async fn gone_disables_the_endpoint_and_resend_delivers_again(backend: Backend) 
             .unwrap(),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "webhook_endpoint_disabled");
     assert_eq!(body["error"]["param"], "endpoint");
     assert_eq!(app.count("webhook_deliveries").await, deliveries);

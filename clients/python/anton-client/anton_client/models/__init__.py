@@ -47,7 +47,7 @@ from .egress_ip_list import EgressIpList
 from .egress_ip_list_object import EgressIpListObject
 from .egress_ips_anton_version import EgressIpsAntonVersion
 from .empty_body import EmptyBody
-from .enabled_events_item_type_1 import EnabledEventsItemType1
+from .enabled_events_type_0_item import EnabledEventsType0Item
 from .error import Error
 from .error_error import ErrorError
 from .error_error_code import ErrorErrorCode
@@ -246,7 +246,7 @@ __all__ = (
     "EgressIpListObject",
     "EgressIpsAntonVersion",
     "EmptyBody",
-    "EnabledEventsItemType1",
+    "EnabledEventsType0Item",
     "Error",
     "ErrorError",
     "ErrorErrorCode",

@@ -15,7 +15,6 @@ class BadRequestErrorErrorCode(StrEnum):
     EXPIRE_PREVIOUS_IN_SECONDS_INVALID = "expire_previous_in_seconds_invalid"
     HOST_INVALID = "host_invalid"
     IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
-    INSUFFICIENT_FUNDS = "insufficient_funds"
     INVALID_ACCOUNT_NUMBER = "invalid_account_number"
     INVALID_ACCOUNT_TYPE = "invalid_account_type"
     INVALID_BIC = "invalid_bic"
@@ -32,13 +31,9 @@ class BadRequestErrorErrorCode(StrEnum):
     PARAMETER_INVALID_CHARACTERS = "parameter_invalid_characters"
     PARAMETER_MISSING = "parameter_missing"
     PARAMETER_UNKNOWN = "parameter_unknown"
-    PAYOUT_INVALID_TRANSITION = "payout_invalid_transition"
-    PAYOUT_NOT_CANCELABLE = "payout_not_cancelable"
-    RECIPIENT_HAS_ACTIVE_PAYOUTS = "recipient_has_active_payouts"
     RESOURCE_MISSING = "resource_missing"
     STATUS_INVALID = "status_invalid"
     URL_INVALID = "url_invalid"
-    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"
 
     def __str__(self) -> str:
         return str(self.value)

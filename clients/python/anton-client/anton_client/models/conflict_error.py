@@ -26,7 +26,7 @@ class ConflictError:
     """ The error envelope of a 409 answer.
 
         Attributes:
-            error (ErrorError): What went wrong (an `idempotency_error`).
+            error (ErrorError): What went wrong (an `invalid_request_error` or `idempotency_error`).
      """
 
     error: ErrorError

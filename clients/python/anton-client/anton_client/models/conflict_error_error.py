@@ -23,13 +23,13 @@ T = TypeVar("T", bound="ConflictErrorError")
 
 @_attrs_define
 class ConflictErrorError:
-    """ What went wrong (an `idempotency_error`).
+    """ What went wrong (an `invalid_request_error` or `idempotency_error`).
 
         Attributes:
             message (Any | Unset): As in `Error`.
             param (Any | Unset): As in `Error`.
             request_id (Any | Unset): As in `Error`.
-            type_ (ConflictErrorErrorType | Unset): Always `idempotency_error` with this status.
+            type_ (ConflictErrorErrorType | Unset): Always `invalid_request_error` or `idempotency_error` with this status.
             code (ConflictErrorErrorCode | Unset): The codes this status comes with (see the response's description).
      """
 

@@ -26,8 +26,7 @@ class DeliveryRecovery:
 
         Attributes:
             since (datetime.datetime | int): Every `retrying` or `exhausted` delivery of the endpoint created at or after
-                this time is scheduled for now: an RFC 3339 time or unix seconds, from 1970 to 2100 (`parameter_invalid`
-                otherwise).
+                this time is scheduled for now: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
      """
 
     since: datetime.datetime | int

@@ -26,10 +26,10 @@ class ErrorError:
     """ What went wrong.
 
         Attributes:
-            type_ (ErrorErrorType): How to react: `invalid_request_error` (fix the request; 400, 404, 405, 408, 413, 415),
-                `authentication_error` (401: check the key), `permission_error` (403), `idempotency_error` (409: retry shortly;
-                422: use a new key), `rate_limit_error` (429: wait `Retry-After`), `api_error` (500, 503: retry with the same
-                Idempotency-Key).
+            type_ (ErrorErrorType): How to react: `invalid_request_error` (fix the request; 400, 404, 405, 408, 413, 415;
+                409: the state of an object refuses it), `authentication_error` (401: check the key), `permission_error` (403),
+                `idempotency_error` (409: retry shortly; 422: use a new key), `rate_limit_error` (429: wait `Retry-After`),
+                `api_error` (500, 503: retry with the same Idempotency-Key).
             code (ErrorErrorCode): What happened; stable, safe to branch on.
 
                 - `invalid_json` (400): The body is not valid JSON.
@@ -64,13 +64,13 @@ class ErrorError:
                 - `invalid_sort_code` (400): The sort code is not 6 digits.
                 - `currency_not_supported_for_account` (400): The bank account cannot be paid in that currency.
                 - `currency_mismatch` (400): The payout's currency is not the recipient's bank account's.
-                - `insufficient_funds` (400): The available balance does not cover the payout.
-                - `payout_not_cancelable` (400): The payout is no longer `pending`, so it cannot be canceled.
-                - `payout_invalid_transition` (400): A test helper asked for a move the payout's status does not allow.
+                - `insufficient_funds` (409): The available balance does not cover the payout.
+                - `payout_not_cancelable` (409): The payout is no longer `pending`, so it cannot be canceled.
+                - `payout_invalid_transition` (409): A test helper asked for a move the payout's status does not allow.
                 - `live_rail_not_configured` (400): A live payout, but this deployment has no live rail.
-                - `recipient_has_active_payouts` (400): The recipient still has payouts `pending`, `requires_review` or
+                - `recipient_has_active_payouts` (409): The recipient still has payouts `pending`, `requires_review` or
                 `processing`.
-                - `webhook_endpoint_disabled` (400): A resend to a disabled endpoint.
+                - `webhook_endpoint_disabled` (409): A resend to a disabled endpoint.
                 - `resource_missing` (400): An id in the body names no object of this merchant and environment (a new payout's
                 `recipient`).
                 - `host_invalid` (400): An HTTP/1.1 request without exactly one `Host` header.

@@ -30,9 +30,9 @@ class RecipientCreate:
     """ A new recipient: a name, an optional email, one bank account and your metadata.
 
         Attributes:
-            name (str): The recipient's name: 1 to 200 characters once surrounding whitespace is trimmed
+            name (str): The recipient's name: 1 to 200 characters as sent, not only whitespace
                 (`parameter_invalid`); no control, bidirectional-formatting or zero-width characters
-                (`parameter_invalid_characters`). Stored NFC-normalized.
+                (`parameter_invalid_characters`). Stored NFC-normalized, surrounding whitespace trimmed.
             bank_account (GbFpsAccountDetails | IbanAccountDetails | UsAchAccountDetails): A bank account as the client
                 sends it, by `type`: the full details, parsed and checked when
                 given. The account number is stored encrypted and never returned or logged: responses show

@@ -31,7 +31,7 @@ class RecipientUpdate:
     `recipient.updated` says what changed.
 
         Attributes:
-            name (None | str | Unset): A new name (1 to 200 characters once trimmed), or absent.
+            name (None | str | Unset): A new name (as at creation), or absent.
             email (None | str | Unset): A new email address, or `null` to remove it.
             bank_account (GbFpsAccountDetails | IbanAccountDetails | None | Unset | UsAchAccountDetails): A new bank
                 account, replacing the current one (it gets a new `last4` and

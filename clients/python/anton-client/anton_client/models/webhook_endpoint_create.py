@@ -8,7 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-from ..models.enabled_events_item_type_1 import EnabledEventsItemType1
+from ..models.enabled_events_type_0_item import EnabledEventsType0Item
 from ..models.event_type_name import EventTypeName
 from ..models.signature_scheme import SignatureScheme
 from ..types import UNSET, Unset
@@ -31,7 +31,7 @@ class WebhookEndpointCreate:
             url (str): Where to post events: an absolute `https://` URL (`http://` is accepted in test mode
                 only), at most 2048 characters, without a user name or password, not on port 0, whose
                 host resolves only to public addresses (the SSRF guard). `url_invalid` otherwise.
-            enabled_events (list[EnabledEventsItemType1 | EventTypeName]): The event types an endpoint subscribes to:
+            enabled_events (list[EnabledEventsType0Item] | list[EventTypeName]): The event types an endpoint subscribes to:
                 `["*"]` alone for every type, present and future, or a list of 1 to 16 event types. Anything else is refused
                 with `enabled_events_invalid`.
             description (None | str | Unset): Your description of the endpoint: at most 500 characters
@@ -43,7 +43,7 @@ class WebhookEndpointCreate:
      """
 
     url: str
-    enabled_events: list[EnabledEventsItemType1 | EventTypeName]
+    enabled_events: list[EnabledEventsType0Item] | list[EventTypeName]
     description: None | str | Unset = UNSET
     signature_scheme: None | SignatureScheme | Unset = SignatureScheme.HMAC_SHA256
 
@@ -54,15 +54,20 @@ class WebhookEndpointCreate:
     def to_dict(self) -> dict[str, Any]:
         url = self.url
 
-        enabled_events = []
-        for componentsschemas_enabled_events_item_data in self.enabled_events:
-            componentsschemas_enabled_events_item: str
-            if isinstance(componentsschemas_enabled_events_item_data, EventTypeName):
-                componentsschemas_enabled_events_item = componentsschemas_enabled_events_item_data.value
-            else:
-                componentsschemas_enabled_events_item = componentsschemas_enabled_events_item_data.value
+        enabled_events: list[str]
+        if isinstance(self.enabled_events, list):
+            enabled_events = []
+            for componentsschemas_enabled_events_type_0_item_data in self.enabled_events:
+                componentsschemas_enabled_events_type_0_item = componentsschemas_enabled_events_type_0_item_data.value
+                enabled_events.append(componentsschemas_enabled_events_type_0_item)
 
-            enabled_events.append(componentsschemas_enabled_events_item)
+
+        else:
+            enabled_events = []
+            for componentsschemas_enabled_events_type_1_item_data in self.enabled_events:
+                componentsschemas_enabled_events_type_1_item = componentsschemas_enabled_events_type_1_item_data.value
+                enabled_events.append(componentsschemas_enabled_events_type_1_item)
+
 
 
 
@@ -101,31 +106,36 @@ class WebhookEndpointCreate:
         d = dict(src_dict)
         url = d.pop("url")
 
-        enabled_events = []
-        _enabled_events = d.pop("enabled_events")
-        for componentsschemas_enabled_events_item_data in (_enabled_events):
-            def _parse_componentsschemas_enabled_events_item(data: object) -> EnabledEventsItemType1 | EventTypeName:
-                try:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    componentsschemas_enabled_events_item_type_0 = EventTypeName(data)
-
-
-
-                    return componentsschemas_enabled_events_item_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, str):
+        def _parse_enabled_events(data: object) -> list[EnabledEventsType0Item] | list[EventTypeName]:
+            try:
+                if not isinstance(data, list):
                     raise TypeError()
-                componentsschemas_enabled_events_item_type_1 = EnabledEventsItemType1(data)
+                componentsschemas_enabled_events_type_0 = []
+                _componentsschemas_enabled_events_type_0 = data
+                for componentsschemas_enabled_events_type_0_item_data in (_componentsschemas_enabled_events_type_0):
+                    componentsschemas_enabled_events_type_0_item = EnabledEventsType0Item(componentsschemas_enabled_events_type_0_item_data)
 
 
 
-                return componentsschemas_enabled_events_item_type_1
+                    componentsschemas_enabled_events_type_0.append(componentsschemas_enabled_events_type_0_item)
 
-            componentsschemas_enabled_events_item = _parse_componentsschemas_enabled_events_item(componentsschemas_enabled_events_item_data)
+                return componentsschemas_enabled_events_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, list):
+                raise TypeError()
+            componentsschemas_enabled_events_type_1 = []
+            _componentsschemas_enabled_events_type_1 = data
+            for componentsschemas_enabled_events_type_1_item_data in (_componentsschemas_enabled_events_type_1):
+                componentsschemas_enabled_events_type_1_item = EventTypeName(componentsschemas_enabled_events_type_1_item_data)
 
-            enabled_events.append(componentsschemas_enabled_events_item)
+
+
+                componentsschemas_enabled_events_type_1.append(componentsschemas_enabled_events_type_1_item)
+
+            return componentsschemas_enabled_events_type_1
+
+        enabled_events = _parse_enabled_events(d.pop("enabled_events"))
 
 
         def _parse_description(data: object) -> None | str | Unset:

@@ -8,7 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-from ..models.enabled_events_item_type_1 import EnabledEventsItemType1
+from ..models.enabled_events_type_0_item import EnabledEventsType0Item
 from ..models.event_type_name import EventTypeName
 from ..models.webhook_endpoint_status import WebhookEndpointStatus
 from ..types import UNSET, Unset
@@ -29,15 +29,15 @@ class WebhookEndpointUpdate:
 
         Attributes:
             url (None | str | Unset): A new URL, checked as at creation (`url_invalid`).
-            enabled_events (list[EnabledEventsItemType1 | EventTypeName] | None | Unset): New subscriptions, replacing the
-                current ones.
+            enabled_events (list[EnabledEventsType0Item] | list[EventTypeName] | None | Unset): New subscriptions, replacing
+                the current ones.
             description (None | str | Unset): A new description (at most 500 characters; `description_invalid`). `null`
                 clears it.
             status (None | Unset | WebhookEndpointStatus): `enabled` or `disabled` (`status_invalid` otherwise).
      """
 
     url: None | str | Unset = UNSET
-    enabled_events: list[EnabledEventsItemType1 | EventTypeName] | None | Unset = UNSET
+    enabled_events: list[EnabledEventsType0Item] | list[EventTypeName] | None | Unset = UNSET
     description: None | str | Unset = UNSET
     status: None | Unset | WebhookEndpointStatus = UNSET
 
@@ -57,14 +57,16 @@ class WebhookEndpointUpdate:
             enabled_events = UNSET
         elif isinstance(self.enabled_events, list):
             enabled_events = []
-            for componentsschemas_enabled_events_item_data in self.enabled_events:
-                componentsschemas_enabled_events_item: str
-                if isinstance(componentsschemas_enabled_events_item_data, EventTypeName):
-                    componentsschemas_enabled_events_item = componentsschemas_enabled_events_item_data.value
-                else:
-                    componentsschemas_enabled_events_item = componentsschemas_enabled_events_item_data.value
+            for componentsschemas_enabled_events_type_0_item_data in self.enabled_events:
+                componentsschemas_enabled_events_type_0_item = componentsschemas_enabled_events_type_0_item_data.value
+                enabled_events.append(componentsschemas_enabled_events_type_0_item)
 
-                enabled_events.append(componentsschemas_enabled_events_item)
+
+        elif isinstance(self.enabled_events, list):
+            enabled_events = []
+            for componentsschemas_enabled_events_type_1_item_data in self.enabled_events:
+                componentsschemas_enabled_events_type_1_item = componentsschemas_enabled_events_type_1_item_data.value
+                enabled_events.append(componentsschemas_enabled_events_type_1_item)
 
 
         else:
@@ -115,7 +117,7 @@ class WebhookEndpointUpdate:
         url = _parse_url(d.pop("url", UNSET))
 
 
-        def _parse_enabled_events(data: object) -> list[EnabledEventsItemType1 | EventTypeName] | None | Unset:
+        def _parse_enabled_events(data: object) -> list[EnabledEventsType0Item] | list[EventTypeName] | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -123,36 +125,34 @@ class WebhookEndpointUpdate:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                enabled_events_type_1 = []
-                _enabled_events_type_1 = data
-                for componentsschemas_enabled_events_item_data in (_enabled_events_type_1):
-                    def _parse_componentsschemas_enabled_events_item(data: object) -> EnabledEventsItemType1 | EventTypeName:
-                        try:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            componentsschemas_enabled_events_item_type_0 = EventTypeName(data)
+                componentsschemas_enabled_events_type_0 = []
+                _componentsschemas_enabled_events_type_0 = data
+                for componentsschemas_enabled_events_type_0_item_data in (_componentsschemas_enabled_events_type_0):
+                    componentsschemas_enabled_events_type_0_item = EnabledEventsType0Item(componentsschemas_enabled_events_type_0_item_data)
 
 
 
-                            return componentsschemas_enabled_events_item_type_0
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        if not isinstance(data, str):
-                            raise TypeError()
-                        componentsschemas_enabled_events_item_type_1 = EnabledEventsItemType1(data)
+                    componentsschemas_enabled_events_type_0.append(componentsschemas_enabled_events_type_0_item)
 
-
-
-                        return componentsschemas_enabled_events_item_type_1
-
-                    componentsschemas_enabled_events_item = _parse_componentsschemas_enabled_events_item(componentsschemas_enabled_events_item_data)
-
-                    enabled_events_type_1.append(componentsschemas_enabled_events_item)
-
-                return enabled_events_type_1
+                return componentsschemas_enabled_events_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[EnabledEventsItemType1 | EventTypeName] | None | Unset, data)
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                componentsschemas_enabled_events_type_1 = []
+                _componentsschemas_enabled_events_type_1 = data
+                for componentsschemas_enabled_events_type_1_item_data in (_componentsschemas_enabled_events_type_1):
+                    componentsschemas_enabled_events_type_1_item = EventTypeName(componentsschemas_enabled_events_type_1_item_data)
+
+
+
+                    componentsschemas_enabled_events_type_1.append(componentsschemas_enabled_events_type_1_item)
+
+                return componentsschemas_enabled_events_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[EnabledEventsType0Item] | list[EventTypeName] | None | Unset, data)
 
         enabled_events = _parse_enabled_events(d.pop("enabled_events", UNSET))
 

@@ -19,6 +19,7 @@ from ...models.too_many_requests_error import TooManyRequestsError
 from ...models.unauthorized_error import UnauthorizedError
 from ...types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
@@ -27,8 +28,8 @@ def _get_kwargs(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     type_: EventTypeName | Unset = UNSET,
     object_: str | Unset = UNSET,
     anton_version: ListEventsAntonVersion | Unset = UNSET,
@@ -51,9 +52,23 @@ def _get_kwargs(
 
     params["ending_before"] = ending_before
 
-    params["created[gte]"] = createdgte
+    json_createdgte: int | str | Unset
+    if isinstance(createdgte, Unset):
+        json_createdgte = UNSET
+    elif isinstance(createdgte, datetime.datetime):
+        json_createdgte = createdgte.isoformat()
+    else:
+        json_createdgte = createdgte
+    params["created[gte]"] = json_createdgte
 
-    params["created[lt]"] = createdlt
+    json_createdlt: int | str | Unset
+    if isinstance(createdlt, Unset):
+        json_createdlt = UNSET
+    elif isinstance(createdlt, datetime.datetime):
+        json_createdlt = createdlt.isoformat()
+    else:
+        json_createdlt = createdlt
+    params["created[lt]"] = json_createdlt
 
     json_type_: str | Unset = UNSET
     if not isinstance(type_, Unset):
@@ -150,8 +165,8 @@ def sync_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     type_: EventTypeName | Unset = UNSET,
     object_: str | Unset = UNSET,
     anton_version: ListEventsAntonVersion | Unset = UNSET,
@@ -170,8 +185,10 @@ def sync_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         type_ (EventTypeName | Unset): An event type: what an event's `type` says happened, what
             an endpoint's `enabled_events` subscribes to and what `GET /v1/events?type=` filters by.
             (`webhook_endpoint.test`, sent only by `POST /v1/webhook_endpoints/{id}/test`, is not one
@@ -234,8 +251,8 @@ def sync(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     type_: EventTypeName | Unset = UNSET,
     object_: str | Unset = UNSET,
     anton_version: ListEventsAntonVersion | Unset = UNSET,
@@ -254,8 +271,10 @@ def sync(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         type_ (EventTypeName | Unset): An event type: what an event's `type` says happened, what
             an endpoint's `enabled_events` subscribes to and what `GET /v1/events?type=` filters by.
             (`webhook_endpoint.test`, sent only by `POST /v1/webhook_endpoints/{id}/test`, is not one
@@ -313,8 +332,8 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     type_: EventTypeName | Unset = UNSET,
     object_: str | Unset = UNSET,
     anton_version: ListEventsAntonVersion | Unset = UNSET,
@@ -333,8 +352,10 @@ async def asyncio_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         type_ (EventTypeName | Unset): An event type: what an event's `type` says happened, what
             an endpoint's `enabled_events` subscribes to and what `GET /v1/events?type=` filters by.
             (`webhook_endpoint.test`, sent only by `POST /v1/webhook_endpoints/{id}/test`, is not one
@@ -397,8 +418,8 @@ async def asyncio(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     type_: EventTypeName | Unset = UNSET,
     object_: str | Unset = UNSET,
     anton_version: ListEventsAntonVersion | Unset = UNSET,
@@ -417,8 +438,10 @@ async def asyncio(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         type_ (EventTypeName | Unset): An event type: what an event's `type` says happened, what
             an endpoint's `enabled_events` subscribes to and what `GET /v1/events?type=` filters by.
             (`webhook_endpoint.test`, sent only by `POST /v1/webhook_endpoints/{id}/test`, is not one

@@ -31,7 +31,7 @@ from typing import cast
 def _get_kwargs(
     id: str,
     *,
-    body: PayoutUpdate,
+    body: PayoutUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdatePayoutAntonVersion | Unset = UNSET,
 
@@ -55,7 +55,9 @@ def _get_kwargs(
         "url": "/v1/payouts/{id}".format(id=quote(str(id), safe=""),),
     }
 
-    _kwargs["json"] = body.to_dict()
+    
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -175,7 +177,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: PayoutUpdate,
+    body: PayoutUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdatePayoutAntonVersion | Unset = UNSET,
 
@@ -193,8 +195,8 @@ def sync_detailed(
             id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdatePayoutAntonVersion | Unset):
-        body (PayoutUpdate): What may change on a payout after it was created, in any status;
-            absent fields stay as they
+        body (PayoutUpdate | Unset): What may change on a payout after it was created, in any
+            status; absent fields stay as they
             are. `payout.updated` says what changed.
 
     Raises:
@@ -224,7 +226,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: PayoutUpdate,
+    body: PayoutUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdatePayoutAntonVersion | Unset = UNSET,
 
@@ -242,8 +244,8 @@ def sync(
             id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdatePayoutAntonVersion | Unset):
-        body (PayoutUpdate): What may change on a payout after it was created, in any status;
-            absent fields stay as they
+        body (PayoutUpdate | Unset): What may change on a payout after it was created, in any
+            status; absent fields stay as they
             are. `payout.updated` says what changed.
 
     Raises:
@@ -268,7 +270,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: PayoutUpdate,
+    body: PayoutUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdatePayoutAntonVersion | Unset = UNSET,
 
@@ -286,8 +288,8 @@ async def asyncio_detailed(
             id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdatePayoutAntonVersion | Unset):
-        body (PayoutUpdate): What may change on a payout after it was created, in any status;
-            absent fields stay as they
+        body (PayoutUpdate | Unset): What may change on a payout after it was created, in any
+            status; absent fields stay as they
             are. `payout.updated` says what changed.
 
     Raises:
@@ -317,7 +319,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: PayoutUpdate,
+    body: PayoutUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdatePayoutAntonVersion | Unset = UNSET,
 
@@ -335,8 +337,8 @@ async def asyncio(
             id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdatePayoutAntonVersion | Unset):
-        body (PayoutUpdate): What may change on a payout after it was created, in any status;
-            absent fields stay as they
+        body (PayoutUpdate | Unset): What may change on a payout after it was created, in any
+            status; absent fields stay as they
             are. `payout.updated` says what changed.
 
     Raises:

@@ -9,6 +9,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.bad_request_error import BadRequestError
+from ...models.conflict_error import ConflictError
 from ...models.delete_recipient_anton_version import DeleteRecipientAntonVersion
 from ...models.deleted_recipient import DeletedRecipient
 from ...models.forbidden_error import ForbiddenError
@@ -50,7 +51,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
     if response.status_code == 200:
         response_200 = DeletedRecipient.from_dict(response.json())
 
@@ -86,6 +87,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ConflictError.from_dict(response.json())
+
+
+
+        return response_409
+
     if response.status_code == 429:
         response_429 = TooManyRequestsError.from_dict(response.json())
 
@@ -113,7 +121,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +136,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     anton_version: DeleteRecipientAntonVersion | Unset = UNSET,
 
-) -> Response[BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+) -> Response[BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
     """ Delete a recipient.
 
      Deletes the recipient: it is no longer listed or readable, and its payouts keep its id.
@@ -148,7 +156,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
+        Response[BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
      """
 
 
@@ -170,7 +178,7 @@ def sync(
     client: AuthenticatedClient,
     anton_version: DeleteRecipientAntonVersion | Unset = UNSET,
 
-) -> BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+) -> BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
     """ Delete a recipient.
 
      Deletes the recipient: it is no longer listed or readable, and its payouts keep its id.
@@ -190,7 +198,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
+        BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
      """
 
 
@@ -207,7 +215,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     anton_version: DeleteRecipientAntonVersion | Unset = UNSET,
 
-) -> Response[BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+) -> Response[BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
     """ Delete a recipient.
 
      Deletes the recipient: it is no longer listed or readable, and its payouts keep its id.
@@ -227,7 +235,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
+        Response[BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
      """
 
 
@@ -249,7 +257,7 @@ async def asyncio(
     client: AuthenticatedClient,
     anton_version: DeleteRecipientAntonVersion | Unset = UNSET,
 
-) -> BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+) -> BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
     """ Delete a recipient.
 
      Deletes the recipient: it is no longer listed or readable, and its payouts keep its id.
@@ -269,7 +277,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BadRequestError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
+        BadRequestError | ConflictError | DeletedRecipient | ForbiddenError | InternalServerErrorError | NotFoundError | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
      """
 
 

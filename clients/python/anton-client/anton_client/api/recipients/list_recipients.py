@@ -18,6 +18,7 @@ from ...models.too_many_requests_error import TooManyRequestsError
 from ...models.unauthorized_error import UnauthorizedError
 from ...types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
@@ -26,8 +27,8 @@ def _get_kwargs(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     anton_version: ListRecipientsAntonVersion | Unset = UNSET,
 
 ) -> dict[str, Any]:
@@ -48,9 +49,23 @@ def _get_kwargs(
 
     params["ending_before"] = ending_before
 
-    params["created[gte]"] = createdgte
+    json_createdgte: int | str | Unset
+    if isinstance(createdgte, Unset):
+        json_createdgte = UNSET
+    elif isinstance(createdgte, datetime.datetime):
+        json_createdgte = createdgte.isoformat()
+    else:
+        json_createdgte = createdgte
+    params["created[gte]"] = json_createdgte
 
-    params["created[lt]"] = createdlt
+    json_createdlt: int | str | Unset
+    if isinstance(createdlt, Unset):
+        json_createdlt = UNSET
+    elif isinstance(createdlt, datetime.datetime):
+        json_createdlt = createdlt.isoformat()
+    else:
+        json_createdlt = createdlt
+    params["created[lt]"] = json_createdlt
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -139,8 +154,8 @@ def sync_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     anton_version: ListRecipientsAntonVersion | Unset = UNSET,
 
 ) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | RecipientList | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
@@ -155,8 +170,10 @@ def sync_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         anton_version (ListRecipientsAntonVersion | Unset):
 
     Raises:
@@ -190,8 +207,8 @@ def sync(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     anton_version: ListRecipientsAntonVersion | Unset = UNSET,
 
 ) -> BadRequestError | ForbiddenError | InternalServerErrorError | RecipientList | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
@@ -206,8 +223,10 @@ def sync(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         anton_version (ListRecipientsAntonVersion | Unset):
 
     Raises:
@@ -236,8 +255,8 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     anton_version: ListRecipientsAntonVersion | Unset = UNSET,
 
 ) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | RecipientList | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
@@ -252,8 +271,10 @@ async def asyncio_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         anton_version (ListRecipientsAntonVersion | Unset):
 
     Raises:
@@ -287,8 +308,8 @@ async def asyncio(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     anton_version: ListRecipientsAntonVersion | Unset = UNSET,
 
 ) -> BadRequestError | ForbiddenError | InternalServerErrorError | RecipientList | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
@@ -303,8 +324,10 @@ async def asyncio(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         anton_version (ListRecipientsAntonVersion | Unset):
 
     Raises:

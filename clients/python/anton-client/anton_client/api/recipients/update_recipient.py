@@ -31,7 +31,7 @@ from typing import cast
 def _get_kwargs(
     id: str,
     *,
-    body: RecipientUpdate,
+    body: RecipientUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateRecipientAntonVersion | Unset = UNSET,
 
@@ -55,7 +55,9 @@ def _get_kwargs(
         "url": "/v1/recipients/{id}".format(id=quote(str(id), safe=""),),
     }
 
-    _kwargs["json"] = body.to_dict()
+    
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -175,7 +177,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RecipientUpdate,
+    body: RecipientUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateRecipientAntonVersion | Unset = UNSET,
 
@@ -193,8 +195,8 @@ def sync_detailed(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateRecipientAntonVersion | Unset):
-        body (RecipientUpdate): Changes to a recipient: absent fields (and `null` ones, `email`
-            aside) stay as they are.
+        body (RecipientUpdate | Unset): Changes to a recipient: absent fields (and `null` ones,
+            `email` aside) stay as they are.
             `recipient.updated` says what changed.
 
     Raises:
@@ -224,7 +226,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RecipientUpdate,
+    body: RecipientUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateRecipientAntonVersion | Unset = UNSET,
 
@@ -242,8 +244,8 @@ def sync(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateRecipientAntonVersion | Unset):
-        body (RecipientUpdate): Changes to a recipient: absent fields (and `null` ones, `email`
-            aside) stay as they are.
+        body (RecipientUpdate | Unset): Changes to a recipient: absent fields (and `null` ones,
+            `email` aside) stay as they are.
             `recipient.updated` says what changed.
 
     Raises:
@@ -268,7 +270,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RecipientUpdate,
+    body: RecipientUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateRecipientAntonVersion | Unset = UNSET,
 
@@ -286,8 +288,8 @@ async def asyncio_detailed(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateRecipientAntonVersion | Unset):
-        body (RecipientUpdate): Changes to a recipient: absent fields (and `null` ones, `email`
-            aside) stay as they are.
+        body (RecipientUpdate | Unset): Changes to a recipient: absent fields (and `null` ones,
+            `email` aside) stay as they are.
             `recipient.updated` says what changed.
 
     Raises:
@@ -317,7 +319,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: RecipientUpdate,
+    body: RecipientUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateRecipientAntonVersion | Unset = UNSET,
 
@@ -335,8 +337,8 @@ async def asyncio(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateRecipientAntonVersion | Unset):
-        body (RecipientUpdate): Changes to a recipient: absent fields (and `null` ones, `email`
-            aside) stay as they are.
+        body (RecipientUpdate | Unset): Changes to a recipient: absent fields (and `null` ones,
+            `email` aside) stay as they are.
             `recipient.updated` says what changed.
 
     Raises:

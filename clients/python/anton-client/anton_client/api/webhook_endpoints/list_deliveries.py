@@ -20,6 +20,7 @@ from ...models.webhook_delivery_list import WebhookDeliveryList
 from ...models.webhook_delivery_status import WebhookDeliveryStatus
 from ...types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
@@ -29,8 +30,8 @@ def _get_kwargs(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookDeliveryStatus | Unset = UNSET,
     event: str | Unset = UNSET,
     anton_version: ListDeliveriesAntonVersion | Unset = UNSET,
@@ -53,9 +54,23 @@ def _get_kwargs(
 
     params["ending_before"] = ending_before
 
-    params["created[gte]"] = createdgte
+    json_createdgte: int | str | Unset
+    if isinstance(createdgte, Unset):
+        json_createdgte = UNSET
+    elif isinstance(createdgte, datetime.datetime):
+        json_createdgte = createdgte.isoformat()
+    else:
+        json_createdgte = createdgte
+    params["created[gte]"] = json_createdgte
 
-    params["created[lt]"] = createdlt
+    json_createdlt: int | str | Unset
+    if isinstance(createdlt, Unset):
+        json_createdlt = UNSET
+    elif isinstance(createdlt, datetime.datetime):
+        json_createdlt = createdlt.isoformat()
+    else:
+        json_createdlt = createdlt
+    params["created[lt]"] = json_createdlt
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
@@ -160,8 +175,8 @@ def sync_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookDeliveryStatus | Unset = UNSET,
     event: str | Unset = UNSET,
     anton_version: ListDeliveriesAntonVersion | Unset = UNSET,
@@ -181,8 +196,10 @@ def sync_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookDeliveryStatus | Unset): `pending`: not attempted yet. `retrying`: an
             attempt failed and another is scheduled (`next_attempt`). `succeeded`: an attempt got a
             2xx. `exhausted`: the retry schedule ran out, or the endpoint answered `410 Gone`.
@@ -226,8 +243,8 @@ def sync(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookDeliveryStatus | Unset = UNSET,
     event: str | Unset = UNSET,
     anton_version: ListDeliveriesAntonVersion | Unset = UNSET,
@@ -247,8 +264,10 @@ def sync(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookDeliveryStatus | Unset): `pending`: not attempted yet. `retrying`: an
             attempt failed and another is scheduled (`next_attempt`). `succeeded`: an attempt got a
             2xx. `exhausted`: the retry schedule ran out, or the endpoint answered `410 Gone`.
@@ -287,8 +306,8 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookDeliveryStatus | Unset = UNSET,
     event: str | Unset = UNSET,
     anton_version: ListDeliveriesAntonVersion | Unset = UNSET,
@@ -308,8 +327,10 @@ async def asyncio_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookDeliveryStatus | Unset): `pending`: not attempted yet. `retrying`: an
             attempt failed and another is scheduled (`next_attempt`). `succeeded`: an attempt got a
             2xx. `exhausted`: the retry schedule ran out, or the endpoint answered `410 Gone`.
@@ -353,8 +374,8 @@ async def asyncio(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookDeliveryStatus | Unset = UNSET,
     event: str | Unset = UNSET,
     anton_version: ListDeliveriesAntonVersion | Unset = UNSET,
@@ -374,8 +395,10 @@ async def asyncio(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookDeliveryStatus | Unset): `pending`: not attempted yet. `retrying`: an
             attempt failed and another is scheduled (`next_attempt`). `succeeded`: an attempt got a
             2xx. `exhausted`: the retry schedule ran out, or the endpoint answered `410 Gone`.

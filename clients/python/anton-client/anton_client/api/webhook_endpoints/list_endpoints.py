@@ -19,6 +19,7 @@ from ...models.webhook_endpoint_list import WebhookEndpointList
 from ...models.webhook_endpoint_status import WebhookEndpointStatus
 from ...types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
@@ -27,8 +28,8 @@ def _get_kwargs(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookEndpointStatus | Unset = UNSET,
     anton_version: ListEndpointsAntonVersion | Unset = UNSET,
 
@@ -50,9 +51,23 @@ def _get_kwargs(
 
     params["ending_before"] = ending_before
 
-    params["created[gte]"] = createdgte
+    json_createdgte: int | str | Unset
+    if isinstance(createdgte, Unset):
+        json_createdgte = UNSET
+    elif isinstance(createdgte, datetime.datetime):
+        json_createdgte = createdgte.isoformat()
+    else:
+        json_createdgte = createdgte
+    params["created[gte]"] = json_createdgte
 
-    params["created[lt]"] = createdlt
+    json_createdlt: int | str | Unset
+    if isinstance(createdlt, Unset):
+        json_createdlt = UNSET
+    elif isinstance(createdlt, datetime.datetime):
+        json_createdlt = createdlt.isoformat()
+    else:
+        json_createdlt = createdlt
+    params["created[lt]"] = json_createdlt
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
@@ -147,8 +162,8 @@ def sync_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookEndpointStatus | Unset = UNSET,
     anton_version: ListEndpointsAntonVersion | Unset = UNSET,
 
@@ -163,8 +178,10 @@ def sync_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
             `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
             or 5 days of failures); set it back to `enabled`, then recover what it missed.
@@ -202,8 +219,8 @@ def sync(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookEndpointStatus | Unset = UNSET,
     anton_version: ListEndpointsAntonVersion | Unset = UNSET,
 
@@ -218,8 +235,10 @@ def sync(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
             `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
             or 5 days of failures); set it back to `enabled`, then recover what it missed.
@@ -252,8 +271,8 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookEndpointStatus | Unset = UNSET,
     anton_version: ListEndpointsAntonVersion | Unset = UNSET,
 
@@ -268,8 +287,10 @@ async def asyncio_detailed(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
             `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
             or 5 days of failures); set it back to `enabled`, then recover what it missed.
@@ -307,8 +328,8 @@ async def asyncio(
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
     ending_before: str | Unset = UNSET,
-    createdgte: str | Unset = UNSET,
-    createdlt: str | Unset = UNSET,
+    createdgte: datetime.datetime | int | Unset = UNSET,
+    createdlt: datetime.datetime | int | Unset = UNSET,
     status: WebhookEndpointStatus | Unset = UNSET,
     anton_version: ListEndpointsAntonVersion | Unset = UNSET,
 
@@ -323,8 +344,10 @@ async def asyncio(
         limit (int | Unset):  Default: 20.
         starting_after (str | Unset):
         ending_before (str | Unset):
-        createdgte (str | Unset):
-        createdlt (str | Unset):
+        createdgte (datetime.datetime | int | Unset): Only objects created at or after this time:
+            an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+        createdlt (datetime.datetime | int | Unset): Only objects created before this time: an RFC
+            3339 time or unix seconds (`parameter_invalid` otherwise).
         status (WebhookEndpointStatus | Unset): `enabled`: the endpoint receives deliveries.
             `disabled`: it receives none (set by the merchant, or by Anton after a `410 Gone` answer
             or 5 days of failures); set it back to `enabled`, then recover what it missed.

@@ -31,7 +31,7 @@ from typing import cast
 def _get_kwargs(
     id: str,
     *,
-    body: WebhookEndpointUpdate,
+    body: WebhookEndpointUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateEndpointAntonVersion | Unset = UNSET,
 
@@ -55,7 +55,9 @@ def _get_kwargs(
         "url": "/v1/webhook_endpoints/{id}".format(id=quote(str(id), safe=""),),
     }
 
-    _kwargs["json"] = body.to_dict()
+    
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -175,7 +177,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhookEndpointUpdate,
+    body: WebhookEndpointUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateEndpointAntonVersion | Unset = UNSET,
 
@@ -194,8 +196,8 @@ def sync_detailed(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateEndpointAntonVersion | Unset):
-        body (WebhookEndpointUpdate): Changes to a webhook endpoint: absent (or `null`) fields
-            stay as they are.
+        body (WebhookEndpointUpdate | Unset): Changes to a webhook endpoint: absent (or `null`)
+            fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,7 +226,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhookEndpointUpdate,
+    body: WebhookEndpointUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateEndpointAntonVersion | Unset = UNSET,
 
@@ -243,8 +245,8 @@ def sync(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateEndpointAntonVersion | Unset):
-        body (WebhookEndpointUpdate): Changes to a webhook endpoint: absent (or `null`) fields
-            stay as they are.
+        body (WebhookEndpointUpdate | Unset): Changes to a webhook endpoint: absent (or `null`)
+            fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -268,7 +270,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhookEndpointUpdate,
+    body: WebhookEndpointUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateEndpointAntonVersion | Unset = UNSET,
 
@@ -287,8 +289,8 @@ async def asyncio_detailed(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateEndpointAntonVersion | Unset):
-        body (WebhookEndpointUpdate): Changes to a webhook endpoint: absent (or `null`) fields
-            stay as they are.
+        body (WebhookEndpointUpdate | Unset): Changes to a webhook endpoint: absent (or `null`)
+            fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -317,7 +319,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhookEndpointUpdate,
+    body: WebhookEndpointUpdate | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     anton_version: UpdateEndpointAntonVersion | Unset = UNSET,
 
@@ -336,8 +338,8 @@ async def asyncio(
             malformed id in a path is a 404; in a filter, a 400.
         idempotency_key (str | Unset):
         anton_version (UpdateEndpointAntonVersion | Unset):
-        body (WebhookEndpointUpdate): Changes to a webhook endpoint: absent (or `null`) fields
-            stay as they are.
+        body (WebhookEndpointUpdate | Unset): Changes to a webhook endpoint: absent (or `null`)
+            fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-class EnabledEventsItemType1(StrEnum):
+class EnabledEventsType0Item(StrEnum):
     VALUE_0 = "*"
 
     def __str__(self) -> str:
