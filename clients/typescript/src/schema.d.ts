@@ -3449,7 +3449,15 @@ export interface components {
          * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
          */
         EndingBefore: string;
+        /**
+         * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+         * @example 2026-11-01T00:00:00Z
+         */
         CreatedGte: string | number;
+        /**
+         * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+         * @example 1764547200
+         */
         CreatedLt: string | number;
         /**
          * @description Anton's signature, on deliveries to `hmac_sha256` endpoints (absent for `ed25519` ones): `t=<unix seconds>,v1=<hex>[,v1=<hex>]`. Each `v1` is the lower-case hex HMAC-SHA256, keyed with the whole secret string's UTF-8 bytes (`whsec_` included), of the bytes `{t}.{raw body}`; during a rotation overlap there are two, newest first. Verify against the raw body bytes as received, compare in constant time, accept any matching `v1`, and reject when `|now − t| > 300` seconds. Ignore unknown schemes. Each attempt is signed afresh.
@@ -3660,7 +3668,15 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only postings of this type. */
                 type?: components["schemas"]["BalanceTransactionType"];
@@ -3826,7 +3842,15 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only events of this type. */
                 type?: components["schemas"]["EventTypeName"];
@@ -4116,7 +4140,15 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only payouts in this status. */
                 status?: components["schemas"]["PayoutStatus"];
@@ -4520,7 +4552,15 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
             };
             header?: {
@@ -5231,7 +5271,15 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only endpoints in this status. */
                 status?: components["schemas"]["WebhookEndpointStatus"];
@@ -5587,7 +5635,15 @@ export interface operations {
                  * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
                  */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
                 "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
                 "created[lt]"?: components["parameters"]["CreatedLt"];
                 /** @description Only deliveries in this status. */
                 status?: components["schemas"]["WebhookDeliveryStatus"];

@@ -115,6 +115,18 @@ pub(super) fn parameters() -> Map<String, Value> {
                 value["schema"]["type"] = only.clone();
             }
         }
+        // utoipa drops a field's doc comment and example when `schema_with` gives its schema
+        // (the time parameters): the schema's description and an example stand in.
+        if value.get("description").is_none() {
+            value["description"] = value["schema"]["description"].clone();
+        }
+        if value.get("example").is_none() {
+            match p.name.as_str() {
+                "created[gte]" => value["example"] = json!("2026-11-01T00:00:00Z"),
+                "created[lt]" => value["example"] = json!(1_764_547_200),
+                _ => {}
+            }
+        }
         out.insert(named(p).to_owned(), value);
     }
     out
