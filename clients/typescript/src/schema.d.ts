@@ -2247,7 +2247,7 @@ export interface components {
              */
             name: string;
             /**
-             * Format: email
+             * Format: idn-email
              * @description The recipient's email address, or `null`.
              * @example ada@example.com
              */
@@ -2286,7 +2286,7 @@ export interface components {
              */
             name: string;
             /**
-             * Format: email
+             * Format: idn-email
              * @description The recipient's email address (at most 254 bytes, `local@domain.tld`; `email_invalid`),
              *     or `null` for none.
              * @example ada@example.com
@@ -2424,7 +2424,7 @@ export interface components {
              */
             name?: string | null;
             /**
-             * Format: email
+             * Format: idn-email
              * @description A new email address, or `null` to remove it.
              */
             email?: string | null;

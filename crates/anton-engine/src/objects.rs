@@ -161,7 +161,7 @@ pub struct RecipientOut {
     /// The recipient's email address, or `null`.
     #[cfg_attr(
         feature = "openapi",
-        schema(format = Email, max_length = 254, examples("ada@example.com"))
+        schema(format = IdnEmail, max_length = 254, examples("ada@example.com"))
     )]
     pub email: Option<String>,
     /// The account payouts to this recipient are paid to.

@@ -249,14 +249,18 @@ pub(crate) fn name_as(name: &str, length_code: &'static str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-/// An email address as stored: no [`is_hazard`] character, NFC-normalized, `local@domain.tld`.
+/// An email address as stored: no [`is_hazard`] character, NFC-normalized, and an address
+/// mail can reach (the documented `idn-email` format): a dot-atom local part of at most 64 bytes
+/// (RFC 5322 `atext`, and any non-ASCII character as RFC 6531 allows), `@`, and a domain of at
+/// least two labels that IDNA (UTS 46, strict: letters, digits and inner hyphens; DNS lengths)
+/// accepts. Quoted local parts and address literals (`[192.0.2.1]`) are refused: no payee
+/// is reached that way.
 pub fn email(email: &str) -> Result<String> {
     let email = text(email, "email")?;
     let ok = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-        })
-        && !email.chars().any(char::is_whitespace);
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| email_local_part(local) && email_domain(domain));
     if ok {
         Ok(email)
     } else {
@@ -266,6 +270,28 @@ pub fn email(email: &str) -> Result<String> {
             "email",
         ))
     }
+}
+
+/// RFC 5322's dot-atom (with RFC 6531's non-ASCII characters), at most 64 bytes.
+fn email_local_part(local: &str) -> bool {
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    local.len() <= 64
+        && local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(|c| !c.is_ascii() || atext(c)))
+}
+
+/// A domain name mail can be sent to: IDNA-valid (strict), two labels or more, not an IPv4
+/// address written without brackets.
+fn email_domain(domain: &str) -> bool {
+    let Ok(ascii) = idna::domain_to_ascii_strict(domain) else {
+        return false;
+    };
+    let labels: Vec<&str> = ascii.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// A description as stored: no [`is_hazard`] character (so no line break), at most
@@ -403,6 +429,48 @@ mod tests {
             let address = format!("{value}@example.com");
             refused_for_characters(email(&address), "email", case);
         }
+    }
+
+    #[test]
+    fn an_email_is_an_address_mail_can_reach() {
+        for ok in [
+            "ada@example.com",
+            "ada.king+payouts@mail.example.co.uk",
+            "o'brien@example.ie",
+            "a*b=c@example.com",
+            "josé@bücher.example",
+            "用户@例子.广告",
+            "a@xn--bcher-kva.example",
+        ] {
+            assert!(email(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "0@0.com*",
+            "a@b_c.com",
+            "a@-b.com",
+            "a@b-.com",
+            "a@b..com",
+            "a@.b.com",
+            "a@b.com.",
+            "a@localhost",
+            "a@1.2.3.4",
+            "a@[192.0.2.1]",
+            ".a@example.com",
+            "a.@example.com",
+            "a..b@example.com",
+            "\"a b\"@example.com",
+            "a(b)@example.com",
+            "a@b@example.com",
+            "@example.com",
+            "a@",
+            "a b@example.com",
+        ] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(email(&long_local).is_err());
+        let long_label = format!("a@{}.com", "b".repeat(64));
+        assert!(email(&long_label).is_err());
     }
 
     #[test]

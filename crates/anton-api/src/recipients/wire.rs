@@ -93,7 +93,7 @@ pub struct RecipientIn {
     pub name: String,
     /// The recipient's email address (at most 254 bytes, `local@domain.tld`; `email_invalid`),
     /// or `null` for none.
-    #[schema(format = Email, max_length = 254, examples("ada@example.com"))]
+    #[schema(format = IdnEmail, max_length = 254, examples("ada@example.com"))]
     pub email: Option<String>,
     /// The account to pay.
     #[serde(deserialize_with = "crate::body::object")]
@@ -116,7 +116,7 @@ pub struct RecipientPatch {
     pub name: Option<String>,
     /// A new email address, or `null` to remove it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
+    #[schema(value_type = Option<String>, format = IdnEmail, max_length = 254)]
     pub email: Option<Option<String>>,
     /// A new bank account, replacing the current one (it gets a new `last4` and
     /// `fingerprint`; existing payouts are not affected).
