@@ -236,16 +236,26 @@ enum WebhooksCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Verify a delivery: the raw body on stdin, the Anton-Signature header as --header. Exit 0
-    /// when valid, 1 when not.
+    /// Verify a delivery: the raw body on stdin, and either the Anton-Signature header as
+    /// --header or the three Standard Webhooks headers (an Ed25519 endpoint sends only those).
+    /// Exit 0 when valid, 1 when not.
     Verify {
-        /// The endpoint secret (whsec_…); prefer ANTON_WEBHOOK_SECRET (arguments are visible to
-        /// other users).
+        /// The endpoint's secret (whsec_…) or Ed25519 public key (whpk_…); prefer
+        /// ANTON_WEBHOOK_SECRET for a secret (arguments are visible to other users).
         #[arg(long, env = "ANTON_WEBHOOK_SECRET", hide_env_values = true)]
         secret: String,
         /// The Anton-Signature header value.
-        #[arg(long)]
-        header: String,
+        #[arg(long, required_unless_present = "webhook_signature")]
+        header: Option<String>,
+        /// The webhook-id header value (with --webhook-timestamp and --webhook-signature).
+        #[arg(long, requires_all = ["webhook_timestamp", "webhook_signature"], conflicts_with = "header")]
+        webhook_id: Option<String>,
+        /// The webhook-timestamp header value.
+        #[arg(long, requires_all = ["webhook_id", "webhook_signature"], conflicts_with = "header")]
+        webhook_timestamp: Option<String>,
+        /// The webhook-signature header value (`v1,…` or `v1a,…`, space-separated).
+        #[arg(long, requires_all = ["webhook_id", "webhook_timestamp"], conflicts_with = "header")]
+        webhook_signature: Option<String>,
         /// Skip the 300 s replay window (re-checking a stored delivery).
         #[arg(long)]
         ignore_timestamp: bool,
@@ -377,17 +387,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 WebhooksCommand::Verify {
                     secret,
                     header,
+                    webhook_id,
+                    webhook_timestamp,
+                    webhook_signature,
                     ignore_timestamp,
                     json,
                 },
         } => {
-            if std::env::var("ANTON_WEBHOOK_SECRET").ok().as_deref() != Some(secret.as_str()) {
+            // A public key (whpk_) is no secret; a secret in argv is readable by other users.
+            if !secret.trim().starts_with("whpk_")
+                && std::env::var("ANTON_WEBHOOK_SECRET").ok().as_deref() != Some(secret.as_str())
+            {
                 eprintln!(
                     "warning: a secret on the command line is visible to other users of this \
                      machine; prefer ANTON_WEBHOOK_SECRET"
                 );
             }
-            integrator::webhooks_verify(&secret, &header, ignore_timestamp, json)
+            let headers = match (header, webhook_id, webhook_timestamp, webhook_signature) {
+                (Some(h), ..) => integrator::Signed::Anton(h),
+                (None, Some(id), Some(timestamp), Some(signature)) => {
+                    integrator::Signed::Standard {
+                        id,
+                        timestamp,
+                        signature,
+                    }
+                }
+                // clap requires --header or all three Standard Webhooks headers.
+                _ => unreachable!("clap checks the header arguments"),
+            };
+            integrator::webhooks_verify(&secret, &headers, ignore_timestamp, json)
         }
         Command::Balance { cfg, json, command } => operator::balance(cfg, command, json).await,
         Command::Completions { shell } => {

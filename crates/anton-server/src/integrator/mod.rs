@@ -25,7 +25,7 @@ mod verify;
 pub use events::{event_types, events_list, events_resend, trigger, webhooks_test, TRIGGERABLE};
 pub use listen::listen;
 pub use scan::{keys_scan, scan_bytes, Finding};
-pub use verify::webhooks_verify;
+pub use verify::{webhooks_verify, Signed};
 
 /// An error that carries the process exit code (e.g. 1 for "keys found", 2 for misuse).
 #[derive(Debug, thiserror::Error)]

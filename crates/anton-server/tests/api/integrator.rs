@@ -200,6 +200,114 @@ fn webhooks_verify_checks_a_delivery_from_stdin() {
     assert!(flagged.stderr.contains("warning"));
 }
 
+#[test]
+fn webhooks_verify_checks_standard_headers_and_ed25519() {
+    use anton_core::signature_ed25519::{sign_v1a, Ed25519Secret};
+    let dir = tempfile::tempdir().unwrap();
+    let key = Ed25519Secret::generate();
+    let public = key.public_key();
+    let body = br#"{"id":"evt_1","object":"event","type":"payout.paid"}"#;
+    let verify = |ts: i64, signature: &str, body: &[u8], extra: &[&str]| {
+        let ts = ts.to_string();
+        let mut args = vec![
+            "webhooks",
+            "verify",
+            "--secret",
+            public.as_str(),
+            "--webhook-id",
+            "evt_1",
+            "--webhook-timestamp",
+            &ts,
+            "--webhook-signature",
+            signature,
+        ];
+        args.extend_from_slice(extra);
+        run(dir.path(), &[], &args, body)
+    };
+    let signature = sign_v1a(std::slice::from_ref(&key), "evt_1", now(), body);
+    let ok = verify(now(), &signature, body, &[]);
+    assert_eq!((ok.code, ok.stdout.trim()), (0, "valid"), "{}", ok.stderr);
+    assert!(!ok.stderr.contains("warning"), "a public key is no secret");
+    let tampered = verify(now(), &signature, b"{}", &["--json"]);
+    assert_eq!(tampered.code, 1);
+    let v: Value = serde_json::from_str(tampered.stdout.trim()).unwrap();
+    assert_eq!(v["error"], "no_matching_signature");
+    // Another endpoint's key does not verify it.
+    let other = Ed25519Secret::generate().public_key();
+    let wrong = run(
+        dir.path(),
+        &[],
+        &[
+            "webhooks",
+            "verify",
+            "--secret",
+            other.as_str(),
+            "--webhook-id",
+            "evt_1",
+            "--webhook-timestamp",
+            &now().to_string(),
+            "--webhook-signature",
+            &signature,
+        ],
+        body,
+    );
+    assert_eq!(wrong.code, 1, "{}", wrong.stdout);
+    // Old deliveries: refused, unless re-checked without the replay window.
+    let then = now() - 3600;
+    let old = sign_v1a(std::slice::from_ref(&key), "evt_1", then, body);
+    let stale = verify(then, &old, body, &[]);
+    assert_eq!(stale.code, 1);
+    assert!(stale.stderr.contains("timestamp_outside_tolerance"));
+    assert_eq!(verify(then, &old, body, &["--ignore-timestamp"]).code, 0);
+    // An HMAC endpoint's standard headers, with its secret.
+    let secret = WebhookSecret::generate();
+    let sig = signature::sign(std::slice::from_ref(&secret), "evt_1", now(), body);
+    let env = [("ANTON_WEBHOOK_SECRET", secret.expose_secret())];
+    let ts = now().to_string();
+    let hmac = run(
+        dir.path(),
+        &env,
+        &[
+            "webhooks",
+            "verify",
+            "--webhook-id",
+            "evt_1",
+            "--webhook-timestamp",
+            &ts,
+            "--webhook-signature",
+            &sig.webhook_signature,
+        ],
+        body,
+    );
+    assert_eq!(hmac.code, 0, "{}", hmac.stderr);
+    // Half a header set, or both kinds at once, is a usage error.
+    let half = run(
+        dir.path(),
+        &env,
+        &["webhooks", "verify", "--webhook-id", "evt_1"],
+        body,
+    );
+    assert_eq!(half.code, 2, "{}", half.stderr);
+    let both = run(
+        dir.path(),
+        &env,
+        &[
+            "webhooks",
+            "verify",
+            "--header",
+            &sig.anton_signature,
+            "--webhook-id",
+            "evt_1",
+            "--webhook-timestamp",
+            &ts,
+            "--webhook-signature",
+            &sig.webhook_signature,
+        ],
+        body,
+    );
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
 async fn app_for_cli(backend: Backend) -> TestApp {
     spawn_app_with(
         backend,
