@@ -15,6 +15,11 @@ is a new payout) over HTTPS, verifying the node's certificate against the node's
 (`--cacert`). The lifecycle rate is computed as in the in-process benchmark: payouts created divided
 by (first request → last delivery − the simulator's configured delays).
 
+It also reports CPU per payout from /proc (the node process, the receiver, and the rest of the
+machine: oha and the database), and ceilings measured in the same run: the node's own
+`GET /healthz` under the same connections, and durable commits on the backend (single-row SQLite
+commits, or pgbench).
+
 Usage (from the repository root; builds what it needs, installs oha into ./target/tools):
 
     python3 scripts/bench-outside.py [--backend sqlite|postgres://…] [--seconds 10]
@@ -171,6 +176,28 @@ def summary(results):
     return ok, total - ok, secs, p50, p99
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_s(pid):
+    """CPU seconds (user + system) a process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_cpu_s():
+    """CPU seconds the whole machine has been busy (every state but idle and iowait)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / TICK
+
+
+def cpu_sample(node, receiver):
+    return (proc_cpu_s(node.proc.pid), proc_cpu_s(receiver.pid) if receiver else 0.0,
+            machine_cpu_s())
+
+
 def phase(args, tools, lifecycle):
     anton, anton_tools, oha = tools
     receiver, info = None, None
@@ -189,6 +216,7 @@ def phase(args, tools, lifecycle):
             info["count_url"], context=ssl.create_default_context(cafile=info["ca"])).read())) \
             if lifecycle else None
         before = count() if count else 0
+        cpu_before = cpu_sample(node, receiver)
         started = time.monotonic()
         results = load(oha, node, targets, args.seconds, args.connections)
         ok, errors, secs, p50, p99 = summary(results)
@@ -204,12 +232,62 @@ def phase(args, tools, lifecycle):
             out["kept_up"] = count() >= want
             out["drain"] = done - load_end
             out["sustained"] = ok / max(done - started - delays, secs)
+        # Per payout, from the first request to the last delivery: the node's own CPU, the
+        # receiver's (the merchant's servers) and the rest (oha, the database, everything else).
+        node_s, receiver_s, machine_s = (b - a for a, b in zip(cpu_before, cpu_sample(node, receiver)))
+        per = 1e6 / max(ok, 1)
+        out["cpu_us"] = {"node": node_s * per, "receiver": receiver_s * per,
+                         "rest": (machine_s - node_s - receiver_s) * per}
+        if not lifecycle:
+            out["ceilings"] = ceilings(args, oha, node)
         return out
     finally:
         node.stop()
         if receiver:
             receiver.send_signal(signal.SIGINT)
             receiver.wait(timeout=30)
+
+
+def ceilings(args, oha, node):
+    """What this host can do at all, measured in the same run: the node's own `GET /healthz`
+    (oha, the same connections), and durable commits on the backend (single-row SQLite commits
+    with WAL and synchronous=FULL in the data directory's filesystem, or pgbench's simple-update
+    transactions against the server)."""
+    health = json.loads(subprocess.run(
+        [oha, "--no-tui", "--output-format", "json", "-z", "5s", "-c", str(args.connections),
+         "--cacert", node.ca, "--http-version", "1.1", node.base + "/healthz"],
+        check=True, capture_output=True).stdout)
+    out = {"healthz": health["summary"]["requestsPerSec"]}
+    if args.backend == "sqlite":
+        import sqlite3
+        path = os.path.join(tempfile.mkdtemp(prefix="anton-ceiling-"), "c.db")
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        n, start = 0, time.monotonic()
+        while time.monotonic() - start < 3:
+            db.execute("INSERT INTO t (v) VALUES ('x')")
+            n += 1
+        out["commits"] = n / (time.monotonic() - start)
+        out["commits_what"] = "single-row durable SQLite commits/s"
+        db.close()
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+    else:
+        db = "anton_pgbench_" + os.urandom(5).hex()
+        sh("psql", args.backend, "-qc", f"CREATE DATABASE {db}")
+        url = args.backend.rsplit("/", 1)[0] + "/" + db
+        try:
+            sh("pgbench", "-q", "-i", "-s", "1", url, stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+            run = subprocess.run(["pgbench", "-c", str(args.connections), "-j", "2", "-T", "5",
+                                  "-N", url], check=True, capture_output=True, text=True).stdout
+            tps = [l for l in run.splitlines() if l.startswith("tps")][0]
+            out["commits"] = float(tps.split("=")[1].split()[0])
+            out["commits_what"] = f"pgbench -c {args.connections} -j 2 -N tps"
+        finally:
+            sh("psql", args.backend, "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    return out
 
 
 def cpu_name():
@@ -247,6 +325,8 @@ def main():
         f"- Load: oha, {args.connections} HTTPS/1.1 connections over {args.merchants} merchant(s), "
         f"{args.seconds} s per phase; `anton serve` processes; simulator delays "
         f"{args.processing_delay_ms} ms + {args.settle_delay_ms} ms",
+        f"- Ceilings, same run: the node's `GET /healthz` {creation['ceilings']['healthz']:.0f}/s; "
+        f"{creation['ceilings']['commits_what']} {creation['ceilings']['commits']:.0f}",
         f"- `--role api` (creation only): {creation['created'] / creation['seconds']:.0f} payouts/s, "
         f"errors {creation['errors']}, p50 {creation['p50']:.1f} ms, p99 {creation['p99']:.1f} ms",
         f"- `--role all` (rail and dispatcher on, 3 deliveries per payout): created "
@@ -255,6 +335,12 @@ def main():
         f"{'' if life['kept_up'] else ' (DID NOT FINISH)'}; sustained lifecycle "
         f"**{life['sustained']:.0f} payouts/s**",
         f"- Sustained lifecycle ÷ creation-only: **{life['sustained'] / max(creation['created'] / creation['seconds'], 1e-9):.2f}**",
+        "- CPU per payout (µs; node · receiver · the rest: oha, database, other): creation only "
+        + " · ".join(f"{creation['cpu_us'][k]:.0f}" for k in ("node", "receiver", "rest"))
+        + "; lifecycle " + " · ".join(f"{life['cpu_us'][k]:.0f}" for k in ("node", "receiver", "rest")),
+        f"- The node's own CPU per payout, creation only ÷ lifecycle (the ratio a CPU-bound node "
+        f"could reach with the receiver and the load generator on other machines): "
+        f"**{creation['cpu_us']['node'] / max(life['cpu_us']['node'], 1e-9):.2f}**",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
