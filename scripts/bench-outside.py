@@ -104,7 +104,8 @@ class Node:
                    ANTON_SIMULATOR__PROCESSING_DELAY_MS=str(delays[0]),
                    ANTON_SIMULATOR__SETTLE_DELAY_MS=str(delays[1]),
                    ANTON_WEBHOOKS__RATE_PER_ENDPOINT_PER_S="1000000",
-                   ANTON_WEBHOOKS__ALLOW_PRIVATE='["localhost"]')
+                   ANTON_WEBHOOKS__ALLOW_PRIVATE='["localhost"]',
+                   ANTON_METRICS__LISTEN="127.0.0.1:0")
         if extra_ca:
             env["ANTON_WEBHOOKS__EXTRA_ROOT_CA"] = extra_ca
         if backend != "sqlite":

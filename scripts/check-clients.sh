@@ -70,7 +70,7 @@ ANTON="${ANTON:-${CARGO_TARGET_DIR:-target}/debug/anton}"
 # Current with the tree (a no-op when it is), unless ANTON names another binary.
 [ -n "${ANTON_GIVEN:-}" ] || cargo build --locked -q -p anton-server
 DATA="$WORK/data"
-printf '[webhooks]\nallow_private = ["localhost"]\n' >"$WORK/anton.toml"
+printf '[webhooks]\nallow_private = ["localhost"]\n[metrics]\nlisten = "127.0.0.1:0"\n' >"$WORK/anton.toml"
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$ANTON" serve --config "$WORK/anton.toml" --data-dir "$DATA" --listen "127.0.0.1:$PORT" \
   >"$WORK/server.log" 2>&1 &

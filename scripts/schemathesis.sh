@@ -31,7 +31,7 @@ PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 # failed-authentication limits are raised: Schemathesis sends invalid keys by the thousand and
 # checks each gets 401, as the rate limit is raised for the merchant below (429 stays documented).
 CLOSED_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-ANTON_WEBHOOKS__ALLOW_PRIVATE='["localhost"]' \
+ANTON_WEBHOOKS__ALLOW_PRIVATE='["localhost"]' ANTON_METRICS__LISTEN=127.0.0.1:0 \
   ANTON_HTTP__AUTH_FAILURES_PER_ADDRESS_PER_S=1000000 \
   ANTON_HTTP__AUTH_FAILURES_PER_NODE_PER_S=1000000 \
   "$ANTON" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use anton_core::id::KeyId;
 use anton_core::keys::{ApiKey, KeyKind, Scope, ScopeSet};
 use anton_engine::operator;
+use anton_metrics::{AuthFailure, RateLimit};
 use anton_store::{api_keys, now_us, Tenant};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -118,7 +119,9 @@ impl FromRequestParts<ApiState> for Auth {
         state: &ApiState,
     ) -> Result<Self, AuthRejection> {
         let ip = client_ip(parts);
-        let fail = |code: &'static str, msg: &str| {
+        let metrics = state.engine.metrics();
+        let fail = |reason: AuthFailure, code: &'static str, msg: &str| {
+            metrics.auth_failure(reason);
             match state.auth_failures.fail(ip.map(AddressKey::of)) {
                 Budget::Within => {
                     // Failures over a budget are counted, and their lockout logged once, not
@@ -127,6 +130,7 @@ impl FromRequestParts<ApiState> for Auth {
                     AuthRejection::from(ApiError::unauthenticated(code, msg))
                 }
                 Budget::AddressOver(d) | Budget::NodeOver(d) => {
+                    metrics.rate_limited(RateLimit::AuthFailures);
                     AuthRejection(ApiError::authentication_limited(d.retry_after_s), Some(d))
                 }
             }
@@ -134,26 +138,44 @@ impl FromRequestParts<ApiState> for Auth {
 
         let Some(token) = bearer(&parts.headers) else {
             return Err(fail(
+                AuthFailure::Missing,
                 "missing_api_key",
                 "No API key provided. Send it as `Authorization: Bearer <key>`.",
             ));
         };
         let Ok(key) = ApiKey::parse(token) else {
-            return Err(fail("invalid_api_key", "The API key is not valid."));
+            return Err(fail(
+                AuthFailure::Malformed,
+                "invalid_api_key",
+                "The API key is not valid.",
+            ));
         };
         let record = key_record(state, &key.hash(&state.engine.secrets().api_key_hasher)).await?;
         let Some(record) = record else {
-            return Err(fail("invalid_api_key", "The API key is not valid."));
+            return Err(fail(
+                AuthFailure::Unknown,
+                "invalid_api_key",
+                "The API key is not valid.",
+            ));
         };
         let now = now_us();
         if record.revoked.is_some() {
-            return Err(fail("api_key_revoked", "The API key has been revoked."));
+            return Err(fail(
+                AuthFailure::Revoked,
+                "api_key_revoked",
+                "The API key has been revoked.",
+            ));
         }
         if record.expires.is_some_and(|t| t.unix_micros() <= now) {
-            return Err(fail("api_key_expired", "The API key has expired."));
+            return Err(fail(
+                AuthFailure::Expired,
+                "api_key_expired",
+                "The API key has expired.",
+            ));
         }
 
         if has_browser_markers(&parts.headers) {
+            metrics.auth_failure(AuthFailure::BrowserOrigin);
             tracing::warn!(key.id = %record.id, merchant.id = %record.merchant_id,
                 "API key used with browser markers; refused and flagged as possibly exposed");
             if record.exposed.is_none() {
@@ -177,6 +199,7 @@ impl FromRequestParts<ApiState> for Auth {
                     .any(|net| net.contains(&ip))
             });
             if !allowed {
+                metrics.auth_failure(AuthFailure::IpNotAllowed);
                 return Err(ApiError::permission(
                     "ip_not_allowed",
                     "This API key may not be used from this IP address.",
@@ -191,6 +214,7 @@ impl FromRequestParts<ApiState> for Auth {
             .div_ceil(state.engine.api_nodes());
         let decision = state.key_limiter.check(record.id.as_str(), rate);
         if !decision.allowed {
+            metrics.rate_limited(RateLimit::Key);
             return Err(AuthRejection(
                 ApiError::rate_limited(decision.retry_after_s),
                 Some(decision),

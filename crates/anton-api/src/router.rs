@@ -14,6 +14,7 @@ use crate::state::ApiState;
 
 /// The whole HTTP application.
 pub fn router(state: ApiState) -> Router {
+    let metrics = state.engine.metrics().clone();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -27,6 +28,10 @@ pub fn router(state: ApiState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::record,
+        ))
         .layer(axum::middleware::from_fn(request_id::middleware))
 }
 

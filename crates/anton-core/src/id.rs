@@ -35,6 +35,19 @@ fn time_prefix() -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The milliseconds in a generated body's time prefix (see [`time_prefix`]).
+fn generated_unix_ms(body: &str) -> Option<u64> {
+    body.get(..TIME_LEN)?.bytes().try_fold(0u64, |ms, c| {
+        let digit = match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'Z' => c - b'A' + 10,
+            b'a'..=b'z' => c - b'a' + 36,
+            _ => return None,
+        };
+        ms.checked_mul(62)?.checked_add(u64::from(digit))
+    })
+}
+
 macro_rules! define_id {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
         $(#[$doc])*
@@ -65,6 +78,12 @@ macro_rules! define_id {
 
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+
+            /// When the id was generated (unix milliseconds, from its time prefix), or `None`
+            /// for an id without one.
+            pub fn generated_unix_ms(&self) -> Option<u64> {
+                self.0.get($prefix.len() + 1..).and_then(generated_unix_ms)
             }
         }
 
@@ -136,6 +155,27 @@ define_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_generated_id_tells_when_it_was_made() {
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as u64
+        };
+        let before = now();
+        let id = EventId::generate();
+        let after = now();
+        let at = id.generated_unix_ms().unwrap();
+        assert!((before..=after).contains(&at), "{before} {at} {after}");
+        assert_eq!(
+            EventId::parse("evt_!!!!!!!!abc")
+                .ok()
+                .and_then(|i| i.generated_unix_ms()),
+            None
+        );
+    }
 
     #[test]
     fn generated_ids_round_trip_and_carry_their_prefix() {

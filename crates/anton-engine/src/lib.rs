@@ -78,6 +78,8 @@ struct Inner {
     node_id: String,
     /// API nodes alive in the deployment (from heartbeats; at least 1).
     api_nodes: AtomicU64,
+    /// This node's operator metrics (docs/monitoring.md).
+    metrics: Arc<anton_metrics::Metrics>,
 }
 
 impl Engine {
@@ -99,7 +101,13 @@ impl Engine {
             webhooks,
             node_id: format!("node_{}", anton_core::random_base62(16)),
             api_nodes: AtomicU64::new(1),
+            metrics: anton_metrics::Metrics::new(),
         }))
+    }
+
+    /// This node's operator metrics.
+    pub fn metrics(&self) -> &Arc<anton_metrics::Metrics> {
+        &self.0.metrics
     }
 
     pub fn store(&self) -> &Store {

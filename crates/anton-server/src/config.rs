@@ -43,6 +43,29 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     /// The HTTPS listener's limits: timeouts, connection caps, header size (docs/security.md).
     pub http: crate::http::HttpConfig,
+    /// The admin listener for Prometheus (docs/monitoring.md).
+    pub metrics: MetricsConfig,
+}
+
+/// The admin listener: `GET /metrics` (Prometheus text) and nothing else, in plain HTTP on its
+/// own address — never on the public port. Loopback by default; metrics name no merchant, key or
+/// URL, but an operator exposing the listener beyond the host should firewall it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve metrics at all (default true).
+    pub enabled: bool,
+    /// Where (default `127.0.0.1:9464`; port 0 picks a free one, logged at start).
+    pub listen: SocketAddr,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
+        }
+    }
 }
 
 /// A node's role.
@@ -91,6 +114,7 @@ impl Default for Config {
             workers: true,
             webhooks: WebhooksConfig::default(),
             http: crate::http::HttpConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -109,7 +133,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 12] = [
+const CONFIG_KEYS: [&str; 13] = [
     "data_dir",
     "listen",
     "database_url",
@@ -122,6 +146,7 @@ const CONFIG_KEYS: [&str; 12] = [
     "workers",
     "webhooks",
     "http",
+    "metrics",
 ];
 
 impl Config {

@@ -23,6 +23,7 @@ pub mod config;
 pub mod egress;
 pub mod http;
 pub mod integrator;
+mod metrics;
 pub mod private;
 pub mod secrets;
 pub mod startup;

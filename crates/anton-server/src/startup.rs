@@ -23,6 +23,8 @@ use crate::config::Config;
 
 pub struct Application {
     listener: TcpListener,
+    /// The admin listener for `/metrics`, unless turned off.
+    metrics_listener: Option<TcpListener>,
     tls: Arc<ServerConfig>,
     engine: Engine,
     /// The webhook transport, built at start so a bad extra CA fails the start.
@@ -65,6 +67,17 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
+        let metrics_listener = if config.metrics.enabled {
+            let addr = config.metrics.listen;
+            Some(TcpListener::bind(addr).await.with_context(|| {
+                format!(
+                    "binding the metrics listener {addr} (set [metrics] listen, or \
+                     ANTON_METRICS__LISTEN; ANTON_METRICS__ENABLED=false turns it off)"
+                )
+            })?)
+        } else {
+            None
+        };
         let engine = Engine::new(
             store,
             secrets,
@@ -82,6 +95,7 @@ impl Application {
         )?);
         Ok(Self {
             listener,
+            metrics_listener,
             tls: tls.server_config,
             engine,
             egress,
@@ -94,6 +108,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound TCP listener has a local address")
+    }
+
+    /// Where `/metrics` is served, when it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     pub fn engine(&self) -> &Engine {
@@ -143,6 +164,13 @@ impl Application {
             engine.store().clone(),
             stop_rx.clone(),
         ));
+        if let Some(listener) = self.metrics_listener {
+            workers.push(tokio::spawn(crate::metrics::serve(
+                listener,
+                engine.metrics().clone(),
+                stop_rx.clone(),
+            )));
+        }
         let state = ApiState::new(
             engine,
             self.config.http.auth_failures(),

@@ -268,6 +268,10 @@ async fn payouts(
         data_dir: dir.clone(),
         listen: "127.0.0.1:0".parse()?,
         database_url: Some(url),
+        metrics: anton_server::config::MetricsConfig {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..Default::default()
+        },
         ..Config::default()
     };
     config.workers = false; // measure creation alone; the rail would compete for the writer
@@ -633,6 +637,7 @@ async fn open_connections(count: usize, report: &PathBuf) -> anyhow::Result<()> 
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .env("ANTON_LOG", "warn")
+        .env("ANTON_METRICS__LISTEN", "127.0.0.1:0")
         // Every connection comes from 127.0.0.1: the per-address limit must admit them all.
         .env(
             "ANTON_HTTP__MAX_CONNECTIONS_PER_ADDRESS",

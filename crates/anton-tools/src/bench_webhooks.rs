@@ -465,6 +465,10 @@ pub(crate) fn node_config(
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse()?,
         database_url: Some(url),
+        metrics: anton_server::config::MetricsConfig {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..Default::default()
+        },
         ..Config::default()
     };
     config.simulator.processing_delay_ms = 3_600_000;

@@ -92,6 +92,7 @@ impl Node {
             .arg("serve")
             .current_dir(&self.dir)
             .env("ANTON_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("ANTON_METRICS__LISTEN", "127.0.0.1:0")
             .env("ANTON_DATABASE_URL", &self.db_url)
             .env("ANTON_LOG", "warn")
             .stdout(Stdio::null())
@@ -583,6 +584,10 @@ async fn open_node_store(
     let config = anton_server::config::Config {
         data_dir: dir.join("anton-data"),
         database_url: Some(db_url.to_owned()),
+        metrics: anton_server::config::MetricsConfig {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..Default::default()
+        },
         ..anton_server::config::Config::default()
     };
     let store = anton_server::startup::open_store(&config).await?;

@@ -110,10 +110,17 @@ pub async fn create_payout(
         &body,
         payout(auth.tenant.env),
     )?;
+    let (amount, currency) = (new.amount_minor(), new.currency_code());
     let answer = state
         .engine
         .create_payout(&auth.tenant, new, mutation)
         .await?;
+    if !answer.replayed && answer.reply.status == 200 {
+        state
+            .engine
+            .metrics()
+            .payout_created(auth.tenant.env.is_live(), currency, amount);
+    }
     Ok(reply(answer))
 }
 

@@ -34,6 +34,16 @@ pub struct NewPayout {
 }
 
 impl NewPayout {
+    /// The amount in minor units (always ≥ 1).
+    pub fn amount_minor(&self) -> u64 {
+        u64::try_from(self.amount.minor()).unwrap_or(0)
+    }
+
+    /// The ISO 4217 code.
+    pub fn currency_code(&self) -> &'static str {
+        self.currency.as_str()
+    }
+
     /// Checks the request's values in this order: amount, currency, recipient id, description,
     /// metadata.
     pub fn new(

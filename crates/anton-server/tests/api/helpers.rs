@@ -181,6 +181,8 @@ impl Drop for PgDatabaseGuard {
 pub struct TestApp {
     pub base: String,
     pub addr: SocketAddr,
+    /// The admin listener (`/metrics`, plain HTTP).
+    pub metrics_addr: SocketAddr,
     pub client: reqwest::Client,
     pub store: Store,
     pub secrets: Secrets,
@@ -234,6 +236,10 @@ pub async fn spawn_app_with(
         simulator: simulator.clone(),
         // Tests drive the rail explicitly with `run_rail()`; no background worker races them.
         workers: false,
+        metrics: anton_server::config::MetricsConfig {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..Default::default()
+        },
         ..Config::default()
     };
     customize(&mut config);
@@ -245,6 +251,7 @@ pub async fn spawn_app_with(
     .expect("the application builds");
     let webhooks = app.engine().webhooks().clone();
     let addr = app.local_addr();
+    let metrics_addr = app.metrics_addr().expect("metrics are on");
     let ca = std::fs::read(app.generated_ca().expect("a generated CA")).expect("read CA");
     let store = app.engine().store().clone();
     let secrets = app.engine().secrets().clone();
@@ -263,6 +270,7 @@ pub async fn spawn_app_with(
     let mut app = TestApp {
         base: format!("https://localhost:{}", addr.port()),
         addr,
+        metrics_addr,
         client,
         store,
         secrets,
@@ -328,6 +336,10 @@ impl TestApp {
             database_url: Some(self.database_url.clone()),
             simulator: self.simulator.clone(),
             workers: false,
+            metrics: anton_server::config::MetricsConfig {
+                listen: ([127, 0, 0, 1], 0).into(),
+                ..Default::default()
+            },
             ..Config::default()
         };
         customize(&mut config);

@@ -17,6 +17,7 @@ mod hostile_strings;
 mod idempotency;
 mod integrator;
 mod ledger_properties;
+mod metrics;
 mod openapi;
 mod payouts;
 mod private_files;

@@ -44,6 +44,10 @@ fn config(data_dir: &Path) -> Config {
         data_dir: data_dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         workers: false,
+        metrics: anton_server::config::MetricsConfig {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..Default::default()
+        },
         ..Config::default()
     }
 }

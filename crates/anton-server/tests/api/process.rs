@@ -47,6 +47,7 @@ pub(crate) async fn start_server(dir: &Path, extra_env: &[(&str, &str)]) -> Serv
     cmd.arg("serve")
         .current_dir(dir)
         .env("ANTON_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ANTON_METRICS__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::from(
             std::fs::File::create(dir.join("server.out")).unwrap(),
         ))

@@ -49,6 +49,7 @@ pub async fn run(engine: Engine, transport: Arc<dyn Transport>, mut stop: watch:
         store.clone(),
         config.clone(),
         runtime.clone(),
+        engine.metrics().clone(),
         done_rx,
     ));
     let attempts = Attempts {

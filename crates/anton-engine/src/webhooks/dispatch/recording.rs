@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anton_core::event::{EventType, NewEvent};
 use anton_core::time::Timestamp;
+use anton_metrics::{AttemptOutcome as Attempted, Metrics};
 use anton_store::webhooks::{self, AttemptOutcome, DeliveryKey, DeliveryRecord, EndpointKey};
 use anton_store::{events, now_us, BatchConn, Store, Tenant};
 use rand::Rng;
@@ -35,11 +36,33 @@ fn retry_delay(schedule: &[u64], n: usize, retry_after: Option<Duration>) -> Opt
     Some(ms.saturating_mul(1_000))
 }
 
+/// Counts finished attempts in the node's metrics: each by outcome, and for each success the time
+/// since its event was created (the event id's time; wall clock, like the event's `created`).
+fn count(metrics: &Metrics, batch: &[Done]) {
+    let now_ms = u64::try_from(now_us() / 1_000).unwrap_or(0);
+    for done in batch {
+        let outcome = match (done.status_code, done.error_class) {
+            (Some(status), _) => Attempted::of_status(status),
+            (None, Some("timeout")) => Attempted::Timeout,
+            (None, Some("connect")) => Attempted::Connect,
+            (None, Some("refused_destination")) => Attempted::Refused,
+            (None, _) => Attempted::Other,
+        };
+        metrics.webhook_attempt(outcome);
+        if outcome == Attempted::Status2xx {
+            if let Some(created) = done.delivery.event_id.generated_unix_ms() {
+                metrics.delivered(Duration::from_millis(now_ms.saturating_sub(created)));
+            }
+        }
+    }
+}
+
 /// Records outcomes in batches: one write job for everything waiting.
 pub(super) async fn record(
     store: Store,
     config: WebhooksConfig,
     runtime: Arc<WebhookRuntime>,
+    metrics: Arc<Metrics>,
     mut rx: mpsc::UnboundedReceiver<Done>,
 ) {
     while let Some(first) = rx.recv().await {
@@ -50,6 +73,7 @@ pub(super) async fn record(
                 Err(_) => break,
             }
         }
+        count(&metrics, &batch);
         // A batch that fails (a lost connection, a deadlock with another node) was rolled back
         // whole, so it is written again — twice more, after a short pause — before its leases
         // are left to expire (then the deliveries are attempted again: at least once, but late

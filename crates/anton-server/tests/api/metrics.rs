@@ -1,0 +1,152 @@
+//! The admin listener: after real traffic through the HTTPS API (payouts, a replay, refusals, a
+//! webhook delivered to a real HTTPS receiver), `GET /metrics` on the node's admin address shows
+//! each in its family, by route template — and none of the secrets, ids or bank details the
+//! traffic carried.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp};
+use crate::webhooks::{app_for, create_endpoint, receiver, TestLookup, FAST};
+
+/// The node's metrics text, over plain HTTP on the admin listener.
+async fn scrape(app: &TestApp) -> String {
+    let r = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(
+        content_type.starts_with("application/openmetrics-text"),
+        "{content_type}"
+    );
+    r.text().await.unwrap()
+}
+
+/// The value of the sample `series` (name and labels exactly as rendered), if present.
+fn value(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) {
+    let r = receiver().await;
+    let app = app_for(backend, &r, &[], Arc::new(TestLookup::default()), &FAST).await;
+    let ep = create_endpoint(&app, &r.url, json!(["payout.created"])).await;
+    let secret = ep["secret"].as_str().unwrap().to_owned();
+    app.fund(&app.key, 10_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let rcp_id = rcp["id"].as_str().unwrap().to_owned();
+    let body = json!({"amount": 2_500, "currency": "USD", "recipient": rcp_id});
+    let mut payout_ids = Vec::new();
+    for _ in 0..2 {
+        let res = app
+            .post("/v1/payouts", &app.key)
+            .header("Idempotency-Key", "metrics-order-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        payout_ids.push(res.json::<serde_json::Value>().await.unwrap()["id"].clone());
+    }
+    assert_eq!(payout_ids[0], payout_ids[1], "the second is a replay");
+    let missing = app
+        .get("/v1/payouts/po_0VcqAAAAAAAAAAAAAAAAAAAA", &app.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let unknown_url = app.get("/v1/nothing/here", &app.key).send().await.unwrap();
+    assert_eq!(unknown_url.status(), StatusCode::NOT_FOUND);
+    let no_key = app
+        .client
+        .get(format!("{}/v1/balance", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_key.status(), StatusCode::UNAUTHORIZED);
+    let bad_key = app
+        .get("/v1/balance", "sk_test_not_a_key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_key.status(), StatusCode::UNAUTHORIZED);
+
+    // The delivery is counted once the node has recorded it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let text = loop {
+        let text = scrape(&app).await;
+        if value(&text, "anton_webhook_attempts_total{outcome=\"2xx\"}").is_some() {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "no delivery counted:\n{text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for (series, want) in [
+        (
+            "anton_http_requests_total{route=\"/v1/payouts\",method=\"POST\",status=\"200\"}",
+            2.0,
+        ),
+        (
+            "anton_http_requests_total{route=\"/v1/payouts/{id}\",method=\"GET\",status=\"404\"}",
+            1.0,
+        ),
+        (
+            "anton_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"}",
+            1.0,
+        ),
+        (
+            "anton_http_requests_total{route=\"/v1/balance\",method=\"GET\",status=\"401\"}",
+            2.0,
+        ),
+        (
+            "anton_http_request_duration_seconds_count{route=\"/v1/payouts\",method=\"POST\"}",
+            2.0,
+        ),
+        ("anton_auth_failures_total{reason=\"missing\"}", 1.0),
+        ("anton_auth_failures_total{reason=\"malformed\"}", 1.0),
+        ("anton_idempotent_replays_total", 1.0),
+        (
+            "anton_payouts_created_total{env=\"test\",currency=\"USD\"}",
+            1.0,
+        ),
+        (
+            "anton_payout_amount_minor_units_total{env=\"test\",currency=\"USD\"}",
+            2_500.0,
+        ),
+        ("anton_webhook_attempts_total{outcome=\"2xx\"}", 1.0),
+        ("anton_webhook_delivery_latency_seconds_count", 1.0),
+    ] {
+        assert_eq!(value(&text, series), Some(want), "{series} in\n{text}");
+    }
+    assert!(text.contains("anton_build_info{version="), "{text}");
+    // Nothing about a merchant or its secrets: keys, webhook secrets, ids, bank details, URLs.
+    let merchant = app.merchant.to_string();
+    let payout = payout_ids[0].as_str().unwrap();
+    for planted in [
+        app.key.as_str(),
+        &app.key[app.key.len() - 8..],
+        secret.as_str(),
+        merchant.as_str(),
+        rcp_id.as_str(),
+        payout,
+        "metrics-order-1",
+        "000123456789",
+        "sk_test_not_a_key",
+        r.url.as_str(),
+        "localhost",
+    ] {
+        assert!(!text.contains(planted), "{planted} in the metrics");
+    }
+    // The admin listener serves /metrics only.
+    let other = reqwest::get(format!("http://{}/v1/balance", app.metrics_addr))
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+}
+
+crate::both_backends!(traffic_shows_in_the_metrics_and_nothing_secret_does);
