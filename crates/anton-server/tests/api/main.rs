@@ -22,6 +22,7 @@ mod openapi;
 mod payouts;
 mod private_files;
 mod process;
+mod prometheus;
 mod recipients;
 mod reference_docs;
 mod revocation;
