@@ -11,6 +11,7 @@
 //! A node's registry is its own (not a process global), so nodes sharing a process — the test
 //! suite starts hundreds — never mix their counts.
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -145,6 +146,23 @@ struct PayoutLabels {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct StateLabel {
+    state: &'static str,
+}
+
+/// The webhook backlog and endpoint states, read from the database at each scrape.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WebhookBacklog {
+    pub events_waiting: i64,
+    pub deliveries_due: i64,
+    /// Age of the oldest waiting event or due delivery (0 when nothing waits).
+    pub oldest_age: Duration,
+    pub endpoints_enabled: i64,
+    pub endpoints_failing: i64,
+    pub endpoints_disabled: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct BuildLabels {
     version: &'static str,
 }
@@ -176,6 +194,10 @@ pub struct Metrics {
     payout_amount: Family<PayoutLabels, Counter>,
     webhook_attempts: Family<OutcomeLabel, Counter>,
     delivery_latency: Histogram,
+    events_waiting: Gauge,
+    deliveries_due: Gauge,
+    oldest_due_age: Gauge<f64, AtomicU64>,
+    endpoints: Family<StateLabel, Gauge>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -259,8 +281,37 @@ impl Metrics {
             Unit::Seconds,
             delivery_latency.clone(),
         );
+        let events_waiting = Gauge::default();
+        registry.register(
+            "webhook_events_waiting",
+            "Events not yet fanned out to deliveries (all nodes; read at scrape)",
+            events_waiting.clone(),
+        );
+        let deliveries_due = Gauge::default();
+        registry.register(
+            "webhook_deliveries_due",
+            "Deliveries whose attempt time has come, waiting or under way (all nodes; read at scrape)",
+            deliveries_due.clone(),
+        );
+        let oldest_due_age = Gauge::<f64, AtomicU64>::default();
+        registry.register_with_unit(
+            "webhook_oldest_due_age",
+            "Age of the oldest waiting event or due delivery, 0 when none (read at scrape)",
+            Unit::Seconds,
+            oldest_due_age.clone(),
+        );
+        let endpoints = Family::<StateLabel, Gauge>::default();
+        registry.register(
+            "webhook_endpoints",
+            "Webhook endpoints by state: enabled, failing (enabled, deliveries failing), disabled",
+            endpoints.clone(),
+        );
         Arc::new(Self {
             registry,
+            events_waiting,
+            deliveries_due,
+            oldest_due_age,
+            endpoints,
             http_requests,
             http_duration,
             auth_failures,
@@ -338,6 +389,20 @@ impl Metrics {
             .inc();
     }
 
+    /// The backlog as just read from the database.
+    pub fn set_webhook_backlog(&self, b: &WebhookBacklog) {
+        self.events_waiting.set(b.events_waiting);
+        self.deliveries_due.set(b.deliveries_due);
+        self.oldest_due_age.set(b.oldest_age.as_secs_f64());
+        for (state, n) in [
+            ("enabled", b.endpoints_enabled),
+            ("failing", b.endpoints_failing),
+            ("disabled", b.endpoints_disabled),
+        ] {
+            self.endpoints.get_or_create(&StateLabel { state }).set(n);
+        }
+    }
+
     /// An event reached an endpoint (a 2xx) `took` after it was created.
     pub fn delivered(&self, took: Duration) {
         self.delivery_latency.observe(took.as_secs_f64());
@@ -372,6 +437,12 @@ mod tests {
         m.payout_created(false, "USD", 500);
         m.webhook_attempt(AttemptOutcome::of_status(503));
         m.delivered(Duration::from_millis(40));
+        m.set_webhook_backlog(&WebhookBacklog {
+            deliveries_due: 7,
+            oldest_age: Duration::from_millis(1_500),
+            endpoints_failing: 2,
+            ..WebhookBacklog::default()
+        });
         let text = m.render();
         for line in [
             "anton_build_info{version=\"0.1.0\"} 1",
@@ -383,6 +454,9 @@ mod tests {
             "anton_payout_amount_minor_units_total{env=\"test\",currency=\"USD\"} 3000",
             "anton_webhook_attempts_total{outcome=\"5xx\"} 1",
             "anton_webhook_delivery_latency_seconds_count 1",
+            "anton_webhook_deliveries_due 7",
+            "anton_webhook_oldest_due_age_seconds 1.5",
+            "anton_webhook_endpoints{state=\"failing\"} 2",
             "# EOF",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");

@@ -1,9 +1,12 @@
 //! The admin listener: `GET /metrics` in the Prometheus text format, plain HTTP on its own
 //! address (never the public port). Anything else is a 404; a stopping node stops serving it.
+//! Each scrape first reads the webhook backlog from the database (at most 2 s; on failure the
+//! gauges keep their last values and the scrape still answers).
 
-use std::sync::Arc;
+use std::time::Duration;
 
-use anton_metrics::{Metrics, CONTENT_TYPE};
+use anton_engine::Engine;
+use anton_metrics::CONTENT_TYPE;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -12,15 +15,15 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// Serves `metrics` on `listener` until `stop` turns true.
-pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) {
+/// Serves `engine`'s metrics on `listener` until `stop` turns true.
+pub async fn serve(listener: TcpListener, engine: Engine, mut stop: watch::Receiver<bool>) {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving metrics at http://{addr}/metrics");
     }
     let app = Router::new()
         .route("/metrics", get(render))
         .fallback(|| async { StatusCode::NOT_FOUND })
-        .with_state(metrics);
+        .with_state(engine);
     let stopped = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
@@ -32,6 +35,14 @@ pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, mut stop: watch
     }
 }
 
-async fn render(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, CONTENT_TYPE)], metrics.render())
+async fn render(State(engine): State<Engine>) -> impl IntoResponse {
+    match tokio::time::timeout(Duration::from_secs(2), engine.sample_webhook_backlog()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "reading the webhook backlog for metrics failed"),
+        Err(_) => tracing::warn!("reading the webhook backlog for metrics took over 2 s"),
+    }
+    (
+        [(header::CONTENT_TYPE, CONTENT_TYPE)],
+        engine.metrics().render(),
+    )
 }

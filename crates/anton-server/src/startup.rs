@@ -167,7 +167,7 @@ impl Application {
         if let Some(listener) = self.metrics_listener {
             workers.push(tokio::spawn(crate::metrics::serve(
                 listener,
-                engine.metrics().clone(),
+                engine.clone(),
                 stop_rx.clone(),
             )));
         }

@@ -121,3 +121,22 @@ impl WebhookRuntime {
         }
     }
 }
+
+impl crate::Engine {
+    /// Reads the webhook backlog and endpoint states into the node's metrics (at each scrape).
+    pub async fn sample_webhook_backlog(&self) -> anton_store::Result<()> {
+        let now = self.webhooks().clock.now_us();
+        let b = anton_store::webhooks::backlog(self.store().read(), now).await?;
+        let age_us = b.oldest_us.map_or(0, |t| now.saturating_sub(t).max(0));
+        self.metrics()
+            .set_webhook_backlog(&anton_metrics::WebhookBacklog {
+                events_waiting: b.events_waiting,
+                deliveries_due: b.deliveries_due,
+                oldest_age: Duration::from_micros(u64::try_from(age_us).unwrap_or(0)),
+                endpoints_enabled: b.endpoints_enabled,
+                endpoints_failing: b.endpoints_failing,
+                endpoints_disabled: b.endpoints_disabled,
+            });
+        Ok(())
+    }
+}

@@ -119,6 +119,9 @@ async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) 
             2_500.0,
         ),
         ("anton_webhook_attempts_total{outcome=\"2xx\"}", 1.0),
+        ("anton_webhook_endpoints{state=\"enabled\"}", 1.0),
+        ("anton_webhook_endpoints{state=\"failing\"}", 0.0),
+        ("anton_webhook_endpoints{state=\"disabled\"}", 0.0),
         ("anton_webhook_delivery_latency_seconds_count", 1.0),
     ] {
         assert_eq!(value(&text, series), Some(want), "{series} in\n{text}");
@@ -149,4 +152,58 @@ async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) 
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
 }
 
+/// With no worker running, events stay in the outbox: the gauges read at scrape show how many and
+/// how old the oldest is; a disabled endpoint is counted as such.
+async fn the_backlog_gauges_show_undelivered_work(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(
+        backend,
+        |c| c.webhooks.allow_private = vec!["localhost".into()],
+        None,
+    )
+    .await;
+    let ep = create_endpoint(&app, "https://localhost:9/hook", json!(["*"])).await;
+    app.fund(&app.key, 10_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    for _ in 0..3 {
+        let r = app
+            .create_payout(&app.key, rcp["id"].as_str().unwrap(), 100)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let events = app.count("events").await;
+    assert!(events >= 4, "{events}");
+    let text = scrape(&app).await;
+    assert_eq!(
+        value(&text, "anton_webhook_events_waiting"),
+        Some(events as f64),
+        "{text}"
+    );
+    assert_eq!(value(&text, "anton_webhook_deliveries_due"), Some(0.0));
+    let age = value(&text, "anton_webhook_oldest_due_age_seconds").unwrap();
+    assert!(age > 0.0 && age < 60.0, "{age}");
+    let disabled = app
+        .client
+        .patch(format!(
+            "{}/v1/webhook_endpoints/{}",
+            app.base,
+            ep["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.key)
+        .json(&json!({"status": "disabled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let text = scrape(&app).await;
+    assert_eq!(
+        value(&text, "anton_webhook_endpoints{state=\"disabled\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&text, "anton_webhook_endpoints{state=\"enabled\"}"),
+        Some(0.0)
+    );
+}
+
 crate::both_backends!(traffic_shows_in_the_metrics_and_nothing_secret_does);
+crate::both_backends!(the_backlog_gauges_show_undelivered_work);

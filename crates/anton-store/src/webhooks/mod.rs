@@ -15,6 +15,7 @@
 //! PostgreSQL's job lane. Endpoints and deliveries are addressed by [`EndpointKey`] and
 //! [`DeliveryKey`]: a tenant and a typed id, never a tuple of strings.
 
+pub mod backlog;
 pub mod claims;
 pub mod deliveries;
 pub mod endpoints;
@@ -29,6 +30,7 @@ use anton_core::id::{DeliveryId, EventId, WebhookEndpointId};
 use crate::list::Sql;
 use crate::Scoped;
 
+pub use backlog::{backlog, Backlog};
 pub use claims::{any_due, claim_due, release_leases, Claimed};
 pub use deliveries::{
     insert_deliveries, list_deliveries, recover, AttemptRecord, DeliveryFilter, DeliveryRecord,
