@@ -146,6 +146,13 @@ struct PayoutLabels {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct TransitionLabels {
+    env: &'static str,
+    to: &'static str,
+    currency: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct StateLabel {
     state: &'static str,
 }
@@ -192,6 +199,7 @@ pub struct Metrics {
     idempotent_replays: Counter,
     payouts_created: Family<PayoutLabels, Counter>,
     payout_amount: Family<PayoutLabels, Counter>,
+    payout_transitions: Family<TransitionLabels, Counter>,
     webhook_attempts: Family<OutcomeLabel, Counter>,
     delivery_latency: Histogram,
     events_waiting: Gauge,
@@ -268,6 +276,12 @@ impl Metrics {
             Unit::Other("minor_units".into()),
             payout_amount.clone(),
         );
+        let payout_transitions = Family::<TransitionLabels, Counter>::default();
+        registry.register(
+            "payout_rail_transitions",
+            "Payout status changes made by the rail, by environment, new status and currency",
+            payout_transitions.clone(),
+        );
         let webhook_attempts = Family::<OutcomeLabel, Counter>::default();
         registry.register(
             "webhook_attempts",
@@ -319,6 +333,7 @@ impl Metrics {
             idempotent_replays,
             payouts_created,
             payout_amount,
+            payout_transitions,
             webhook_attempts,
             delivery_latency,
         })
@@ -379,6 +394,17 @@ impl Metrics {
         };
         self.payouts_created.get_or_create(&labels).inc();
         self.payout_amount.get_or_create(&labels).inc_by(amount);
+    }
+
+    /// The rail moved a payout (`live` or test) of `currency` to the status `to`.
+    pub fn payout_transition(&self, live: bool, to: &'static str, currency: &'static str) {
+        self.payout_transitions
+            .get_or_create(&TransitionLabels {
+                env: if live { "live" } else { "test" },
+                to,
+                currency,
+            })
+            .inc();
     }
 
     pub fn webhook_attempt(&self, outcome: AttemptOutcome) {

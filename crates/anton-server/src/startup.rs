@@ -137,6 +137,7 @@ impl Application {
             workers.push(tokio::spawn(anton_engine::rail::simulator::run(
                 engine.store().clone(),
                 self.config.simulator.clone(),
+                engine.metrics().clone(),
                 stop_rx.clone(),
             )));
             workers.push(tokio::spawn(anton_engine::webhooks::dispatch::run(

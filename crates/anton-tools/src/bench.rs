@@ -319,7 +319,9 @@ async fn payouts(
     let mut now = anton_store::now_us();
     loop {
         now += 86_400_000_000;
-        let n = anton_engine::rail::simulator::run_due(&store, &config.simulator, now).await?;
+        let n = anton_engine::rail::simulator::run_due(&store, &config.simulator, now)
+            .await?
+            .len();
         if n == 0 {
             break;
         }

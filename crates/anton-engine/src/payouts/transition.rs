@@ -111,9 +111,17 @@ pub struct Move {
     pub rail_due_us: Option<i64>,
 }
 
+/// A move of [`transition_many`] that took place (for the node's metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    pub live: bool,
+    pub to: PayoutStatus,
+    pub currency: Currency,
+}
+
 /// [`transition`] for a set of payouts with a constant number of statements, whatever its size:
 /// the status compare-and-set of all of them, then for those that moved their postings, the
-/// balance deltas (summed per account) and their events. Returns how many moved. A move the
+/// balance deltas (summed per account) and their events. Returns the moves that took place. A move the
 /// state machine refuses, or whose payout someone else moved meanwhile, writes nothing.
 ///
 /// `lock` (PostgreSQL): the balances involved are locked first, in the global lock order, as a
@@ -124,7 +132,7 @@ pub async fn transition_many(
     moves: &[Move],
     lock: bool,
     now_us: i64,
-) -> Result<usize> {
+) -> Result<Vec<Moved>> {
     let arrival = Timestamp::from_unix_micros(now_us).to_rfc3339()[..10].to_owned();
     let mut rows = Vec::with_capacity(moves.len());
     let mut applied = Vec::with_capacity(moves.len());
@@ -145,12 +153,13 @@ pub async fn transition_many(
         applied.push((m, a));
     }
     if rows.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let moved = payouts::update_status_many(conn, &rows, now_us).await?;
     let mut postings = Vec::new();
     let mut deltas: BTreeMap<(BalanceKey, &'static str), (LedgerAccount, i64)> = BTreeMap::new();
     let mut events = Vec::new();
+    let mut done = Vec::new();
     for ((m, a), row) in applied.iter().zip(&rows) {
         if !moved.contains(&Scoped::new(m.tenant.clone(), m.payout.id.clone())) {
             continue;
@@ -158,6 +167,11 @@ pub async fn transition_many(
         let currency = Currency::parse(&m.payout.currency)
             .map_err(|_| StoreError::Corrupt("payouts.currency".into()))?;
         let balance = BalanceKey::new(m.tenant.clone(), currency);
+        done.push(Moved {
+            live: m.tenant.env.is_live(),
+            to: a.to,
+            currency,
+        });
         if let Some(kind) = a.posting {
             let amount = Amount::new(m.payout.amount)
                 .map_err(|_| StoreError::Corrupt("payouts.amount".into()))?;
@@ -195,7 +209,7 @@ pub async fn transition_many(
     ledger::insert_postings(conn, &postings).await?;
     ledger::apply_deltas(conn, &deltas).await?;
     events::insert_many(conn, &events).await?;
-    Ok(events.len())
+    Ok(done)
 }
 
 /// The event of a move that took place: the payout as it now is, and its previous status.

@@ -9,15 +9,17 @@
 //! loses nothing (the pass rolls back and the payouts are still due). Every step is a
 //! compare-and-set, so running a pass twice is safe.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anton_core::keys::Environment;
 use anton_core::payout::{PayoutStatus, SimulatedOutcome, Transition};
+use anton_metrics::Metrics;
 use anton_store::list::BatchConn;
 use anton_store::payouts::{due_for_rail, next_rail_due, unschedule_many};
 use anton_store::{Backend, Scoped, Store};
 
-use crate::payouts::transition::{self, Move};
+use crate::payouts::transition::{self, Move, Moved};
 
 /// Delays of the test-mode simulator rail (docs/reference.md §3).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -91,7 +93,7 @@ pub async fn run_due(
     store: &Store,
     cfg: &SimulatorConfig,
     now_us: i64,
-) -> anton_store::Result<usize> {
+) -> anton_store::Result<Vec<Moved>> {
     let cfg = cfg.clone();
     match store.backend() {
         Backend::Postgres => {
@@ -120,7 +122,7 @@ async fn pass(
     cfg: &SimulatorConfig,
     lock: bool,
     now_us: i64,
-) -> anton_store::Result<usize> {
+) -> anton_store::Result<Vec<Moved>> {
     let due = due_for_rail(c, Environment::Test, now_us, PASS_MAX, lock).await?;
     let mut moves = Vec::with_capacity(due.len());
     let mut idle = Vec::new();
@@ -151,7 +153,12 @@ const PASS_SPACING: Duration = Duration::from_millis(25);
 /// then — a step is taken when it is due, not at the next poll — but at most `poll_interval_ms`,
 /// so the payouts created meanwhile (or by another node) are seen within that time. Passes start
 /// at least [`PASS_SPACING`] apart.
-pub async fn run(store: Store, cfg: SimulatorConfig, shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(
+    store: Store,
+    cfg: SimulatorConfig,
+    metrics: Arc<Metrics>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     let mut shutdown = shutdown;
     let poll = Duration::from_millis(cfg.poll_interval_ms);
     let spacing = PASS_SPACING.min(poll);
@@ -185,8 +192,15 @@ pub async fn run(store: Store, cfg: SimulatorConfig, shutdown: tokio::sync::watc
         last_pass = Some(tokio::time::Instant::now());
         loop {
             match run_due(&store, &cfg, anton_store::now_us()).await {
-                Ok(n) if n as i64 >= PASS_MAX => continue, // more are due: go again at once
-                Ok(_) => break,
+                Ok(moved) => {
+                    for m in &moved {
+                        metrics.payout_transition(m.live, m.to.as_str(), m.currency.as_str());
+                    }
+                    if moved.len() as i64 >= PASS_MAX {
+                        continue; // more are due: go again at once
+                    }
+                    break;
+                }
                 Err(e) => {
                     // Retried after a poll interval, not at the pass spacing.
                     tracing::warn!(error = %e, "simulator pass failed; will retry");

@@ -573,7 +573,8 @@ impl TestApp {
                 anton_store::now_us(),
             )
             .await
-            .expect("rail pass");
+            .expect("rail pass")
+            .len();
             total += n;
             if n == 0 {
                 break;

@@ -76,11 +76,14 @@ async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) 
         .unwrap();
     assert_eq!(bad_key.status(), StatusCode::UNAUTHORIZED);
 
-    // The delivery is counted once the node has recorded it.
+    // The delivery is counted once the node has recorded it, the rail's steps once committed.
+    let paid = "anton_payout_rail_transitions_total{env=\"test\",to=\"paid\",currency=\"USD\"}";
     let deadline = Instant::now() + Duration::from_secs(20);
     let text = loop {
         let text = scrape(&app).await;
-        if value(&text, "anton_webhook_attempts_total{outcome=\"2xx\"}").is_some() {
+        if value(&text, "anton_webhook_attempts_total{outcome=\"2xx\"}").is_some()
+            && value(&text, paid).is_some()
+        {
             break text;
         }
         assert!(Instant::now() < deadline, "no delivery counted:\n{text}");
@@ -119,6 +122,11 @@ async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) 
             2_500.0,
         ),
         ("anton_webhook_attempts_total{outcome=\"2xx\"}", 1.0),
+        (
+            "anton_payout_rail_transitions_total{env=\"test\",to=\"processing\",currency=\"USD\"}",
+            1.0,
+        ),
+        (paid, 1.0),
         ("anton_webhook_endpoints{state=\"enabled\"}", 1.0),
         ("anton_webhook_endpoints{state=\"failing\"}", 0.0),
         ("anton_webhook_endpoints{state=\"disabled\"}", 0.0),
