@@ -1,6 +1,7 @@
 //! A real Prometheus server (Debian's `prometheus`, which `.ci/run` installs) scrapes a real node
 //! and loads the shipped rules: after payouts through the HTTPS API, a PromQL query returns them,
-//! the node's target is up, and every shipped rule evaluates without error.
+//! the node's target is up, every shipped rule evaluates without error, and every query of the
+//! shipped Grafana dashboard is valid PromQL that this Prometheus answers.
 //!
 //! `ANTON_TEST_PROMETHEUS` names the binary (CI sets it, so a missing one fails there); without
 //! it the test uses `prometheus` from `PATH`, and says so and passes when there is none.
@@ -17,6 +18,10 @@ use crate::helpers::{spawn_app, Backend};
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../deploy/prometheus/alerts.yml"
+);
+const DASHBOARD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../deploy/grafana/anton-dashboard.json"
 );
 
 fn prometheus_binary() -> Option<PathBuf> {
@@ -173,4 +178,33 @@ async fn a_real_prometheus_scrapes_the_node_and_evaluates_the_shipped_rules() {
             "anton-webhooks"
         ]
     );
+    // Every dashboard query parses and runs (Grafana fills in `$job`); the nodes panel has data
+    // (the rate panels need two scrapes inside their window, which this short run need not have).
+    let dashboard: Value =
+        serde_json::from_str(&std::fs::read_to_string(DASHBOARD).unwrap()).unwrap();
+    let client = reqwest::Client::new();
+    let mut queries = 0;
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap().replace("$job", "anton");
+            let answer: Value = client
+                .get(format!("{}/api/v1/query", prometheus.base))
+                .query(&[("query", expr.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(answer["status"], "success", "{expr}: {answer}");
+            if expr.contains("up{") {
+                assert!(
+                    !answer["data"]["result"].as_array().unwrap().is_empty(),
+                    "{expr}: no data"
+                );
+            }
+            queries += 1;
+        }
+    }
+    assert!(queries >= 16, "{queries}");
 }
