@@ -395,6 +395,33 @@ export interface paths {
         patch: operations["update_recipient"];
         trace?: never;
     };
+    "/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List requests.
+         * @description Returns a page of the API requests made with this environment's keys, newest first: each
+         *     with its status, error code, key id, client address, user agent, duration and
+         *     Idempotency-Key — never a body, a key or bank details. A request is listed within about a
+         *     second of its answer, also when its key was revoked or expired (a request with a missing or
+         *     unknown key belongs to no merchant and is not listed). Entries are kept 30 days unless the
+         *     operator configured otherwise. `anton logs tail` follows this list.
+         *
+         *     Scope: `requests:read`.
+         */
+        get: operations["list_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test_helpers/balance/fund": {
         parameters: {
             query?: never;
@@ -1141,6 +1168,11 @@ export interface components {
          * @example 2500
          */
         Amount: number;
+        /**
+         * @description The id of an API key: `key_` and 24 base62 characters (time-ordered). A malformed id in a path is a 404; in a filter, a 400.
+         * @example key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5
+         */
+        ApiKeyId: string;
         /** @description The error envelope of a 400 answer. */
         BadRequestError: components["schemas"]["Error"] & {
             /** @description What went wrong (an `invalid_request_error`). */
@@ -2460,10 +2492,117 @@ export interface components {
             deliveries: number;
         };
         /**
+         * @description One API request as the merchant's request log keeps it (docs/reference.md §6): never a body,
+         *     a key or bank details.
+         * @example {
+         *       "id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+         *       "object": "request",
+         *       "created": "2026-11-28T12:00:00Z",
+         *       "method": "POST",
+         *       "route": "/v1/payouts",
+         *       "status": 409,
+         *       "error_code": "insufficient_funds",
+         *       "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *       "source_ip": "203.0.113.7",
+         *       "user_agent": "anton-sdk-rust/0.1.0",
+         *       "duration_us": 4180,
+         *       "idempotency_key": "order-1842-payout",
+         *       "livemode": false
+         *     }
+         */
+        Request: {
+            /** @description The request's id, as its `Request-Id` header and error body carried it. */
+            id: components["schemas"]["RequestId"];
+            /**
+             * @description What kind of object this is: always `request`.
+             * @example request
+             * @enum {string}
+             */
+            object: "request";
+            /** @description When the request arrived. */
+            created: components["schemas"]["Timestamp"];
+            /**
+             * @description The HTTP method.
+             * @example POST
+             */
+            method: string;
+            /**
+             * @description The route template the request matched (`/v1/payouts/{id}`), never the path as sent.
+             * @example /v1/payouts/{id}
+             */
+            route: string;
+            /**
+             * Format: int32
+             * @description The HTTP status answered.
+             * @example 200
+             */
+            status: number;
+            /**
+             * @description The error's `code` when the answer was an error, else `null`.
+             * @example insufficient_funds
+             */
+            error_code?: string | null;
+            /** @description The id of the API key that made the request (also a revoked or expired one). */
+            api_key: components["schemas"]["ApiKeyId"];
+            /**
+             * @description The client's address as the server saw it (IPv4 or IPv6), or `null`.
+             * @example 203.0.113.7
+             */
+            source_ip?: string | null;
+            /** @description The `User-Agent` sent, at most 256 characters, or `null`. */
+            user_agent?: string | null;
+            /**
+             * Format: int64
+             * @description Microseconds from the request's arrival to its answer.
+             * @example 4180
+             */
+            duration_us: number;
+            /** @description The `Idempotency-Key` sent, or `null`. */
+            idempotency_key?: string | null;
+            /** @description `true` in live mode, `false` in test mode. */
+            livemode: boolean;
+        };
+        /**
          * @description The id of a request: `req_` and 24 base62 characters (time-ordered).
          * @example req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z
          */
         RequestId: string;
+        /**
+         * @description A page of requests, newest first (by creation time, then id).
+         * @example {
+         *       "object": "list",
+         *       "data": [
+         *         {
+         *           "id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+         *           "object": "request",
+         *           "created": "2026-11-28T12:00:00Z",
+         *           "method": "POST",
+         *           "route": "/v1/payouts",
+         *           "status": 409,
+         *           "error_code": "insufficient_funds",
+         *           "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *           "source_ip": "203.0.113.7",
+         *           "user_agent": "anton-sdk-rust/0.1.0",
+         *           "duration_us": 4180,
+         *           "idempotency_key": "order-1842-payout",
+         *           "livemode": false
+         *         }
+         *       ],
+         *       "has_more": false
+         *     }
+         */
+        RequestList: {
+            /**
+             * @description What kind of object this is: always `list`.
+             * @example list
+             * @enum {string}
+             */
+            object: "list";
+            /** @description The requests of this page, newest first. */
+            data: components["schemas"]["Request"][];
+            /** @description Whether more objects follow this page in the direction paged: older ones after `starting_after` (or the first page), newer ones before `ending_before`. */
+            has_more: boolean;
+        };
         /** @description The error envelope of a 408 answer. */
         RequestTimeoutError: components["schemas"]["Error"] & {
             /** @description What went wrong (an `invalid_request_error`). */
@@ -4908,6 +5047,109 @@ export interface operations {
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_requests: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many objects to return: 1 to 100 (`parameter_invalid` otherwise).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description A cursor for the next (older) page: the id of the last object of the current page. It
+                 *     must be this merchant's object of the list's kind (`parameter_invalid`). Not with
+                 *     `ending_before`.
+                 * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
+                 */
+                starting_after?: components["parameters"]["StartingAfter"];
+                /**
+                 * @description A cursor for the previous (newer) page: the id of the first object of the current page.
+                 *     The page is still newest first, and `has_more` says whether newer objects remain. Not
+                 *     with `starting_after`.
+                 * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
+                 */
+                ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
+                "created[lt]"?: components["parameters"]["CreatedLt"];
+                /**
+                 * @description Only requests answered with this status: a class (`2xx`, `3xx`, `4xx`, `5xx`) or one code (`401`).
+                 * @example 4xx
+                 */
+                status?: string;
+                /**
+                 * @description Only requests that matched this route template, e.g. `/v1/payouts/{id}`.
+                 * @example /v1/payouts
+                 */
+                route?: string;
+                /**
+                 * @description Only requests with this HTTP method.
+                 * @example POST
+                 */
+                method?: string;
+                /** @description Only requests made with this API key (its id). */
+                api_key?: components["schemas"]["ApiKeyId"];
+            };
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *           "object": "request",
+                     *           "created": "2026-11-28T12:00:00Z",
+                     *           "method": "POST",
+                     *           "route": "/v1/payouts",
+                     *           "status": 409,
+                     *           "error_code": "insufficient_funds",
+                     *           "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *           "source_ip": "203.0.113.7",
+                     *           "user_agent": "anton-sdk-rust/0.1.0",
+                     *           "duration_us": 4180,
+                     *           "idempotency_key": "order-1842-payout",
+                     *           "livemode": false
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

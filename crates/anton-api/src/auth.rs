@@ -158,6 +158,13 @@ impl FromRequestParts<ApiState> for Auth {
                 "The API key is not valid.",
             ));
         };
+        // From here the request is the merchant's: its request log records it, refused or not.
+        if let Some(caller) = parts.extensions.get::<crate::request_log::Caller>() {
+            caller.set(
+                &record.id,
+                &Tenant::new(record.merchant_id.clone(), record.env),
+            );
+        }
         let now = now_us();
         if record.revoked.is_some() {
             return Err(fail(

@@ -234,6 +234,8 @@ impl IntoResponse for ApiError {
             self.body(),
         )
             .into_response();
+        resp.extensions_mut()
+            .insert(crate::request_log::ErrorCode(self.code.to_owned()));
         if let Some(s) = self.retry_after {
             if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
                 resp.headers_mut().insert("retry-after", v);

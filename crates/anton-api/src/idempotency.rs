@@ -152,12 +152,21 @@ impl<F> JsonReply<F> {
 pub fn reply(answer: Answer) -> Response {
     let status =
         StatusCode::from_u16(answer.reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    // The error's code, for the request log (a replayed error was not made by `ApiError`).
+    let code = (status.is_client_error() || status.is_server_error())
+        .then(|| serde_json::from_str::<serde_json::Value>(&answer.reply.body).ok())
+        .flatten()
+        .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
     let mut resp = (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         answer.reply.body,
     )
         .into_response();
+    if let Some(code) = code {
+        resp.extensions_mut()
+            .insert(crate::request_log::ErrorCode(code));
+    }
     if answer.replayed {
         resp.headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -31,6 +31,8 @@ pub mod openapi;
 mod payouts;
 mod recipients;
 pub mod request_id;
+mod request_log;
+mod requests;
 mod router;
 mod state;
 mod webhooks;

@@ -15,6 +15,7 @@ use crate::state::ApiState;
 /// The whole HTTP application.
 pub fn router(state: ApiState) -> Router {
     let metrics = state.engine.metrics().clone();
+    let engine = state.engine.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -25,12 +26,17 @@ pub fn router(state: ApiState) -> Router {
         .merge(crate::balance::router())
         .merge(crate::events::router())
         .merge(crate::webhooks::router())
+        .merge(crate::requests::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             crate::metrics::record,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            engine,
+            crate::request_log::record,
         ))
         .layer(axum::middleware::from_fn(request_id::middleware))
 }

@@ -188,10 +188,11 @@ pub enum Scope {
     WebhooksWrite,
     AlertsRead,
     AlertsWrite,
+    RequestsRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::RecipientsRead,
         Scope::RecipientsWrite,
         Scope::PayoutsRead,
@@ -202,6 +203,7 @@ impl Scope {
         Scope::WebhooksWrite,
         Scope::AlertsRead,
         Scope::AlertsWrite,
+        Scope::RequestsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -216,6 +218,7 @@ impl Scope {
             Self::WebhooksWrite => "webhooks:write",
             Self::AlertsRead => "alerts:read",
             Self::AlertsWrite => "alerts:write",
+            Self::RequestsRead => "requests:read",
         }
     }
 

@@ -36,6 +36,7 @@ pub mod payouts;
 pub mod rail;
 pub mod ratelimit;
 pub mod recipients;
+pub mod request_log;
 mod secrets;
 pub mod validate;
 pub mod webhooks;
@@ -59,6 +60,7 @@ pub struct EngineConfig {
     pub webhooks: WebhooksConfig,
     /// Whether a live rail is configured. None exists yet, so live payouts are refused.
     pub live_rail: bool,
+    pub request_log: request_log::RequestLogConfig,
 }
 
 /// A node's use cases and what they share. Cheap to clone (an `Arc`).
@@ -80,6 +82,8 @@ struct Inner {
     api_nodes: AtomicU64,
     /// This node's operator metrics (docs/monitoring.md).
     metrics: Arc<anton_metrics::Metrics>,
+    /// Answered requests waiting for their request-log write.
+    request_log: request_log::Sink,
 }
 
 impl Engine {
@@ -102,6 +106,7 @@ impl Engine {
             node_id: format!("node_{}", anton_core::random_base62(16)),
             api_nodes: AtomicU64::new(1),
             metrics: anton_metrics::Metrics::new(),
+            request_log: request_log::Sink::new(),
         }))
     }
 

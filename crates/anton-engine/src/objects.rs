@@ -489,3 +489,72 @@ fn json_object(text: &str) -> Value {
 pub fn to_value<T: Serialize>(object: &T) -> Value {
     serde_json::to_value(object).unwrap_or_default()
 }
+
+/// One API request as the merchant's request log keeps it (docs/reference.md §6): never a body,
+/// a key or bank details.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = Request, examples(oa::examples::request))
+)]
+pub struct RequestOut {
+    /// The request's id, as its `Request-Id` header and error body carried it.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::RequestIdSchema))]
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::request))]
+    pub object: &'static str,
+    /// When the request arrived.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
+    pub created: String,
+    /// The HTTP method.
+    #[cfg_attr(feature = "openapi", schema(examples("POST")))]
+    pub method: String,
+    /// The route template the request matched (`/v1/payouts/{id}`), never the path as sent.
+    #[cfg_attr(feature = "openapi", schema(examples("/v1/payouts/{id}")))]
+    pub route: String,
+    /// The HTTP status answered.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 100, maximum = 599, examples(200))
+    )]
+    pub status: u16,
+    /// The error's `code` when the answer was an error, else `null`.
+    #[cfg_attr(feature = "openapi", schema(examples("insufficient_funds")))]
+    pub error_code: Option<String>,
+    /// The id of the API key that made the request (also a revoked or expired one).
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::KeyIdSchema))]
+    pub api_key: String,
+    /// The client's address as the server saw it (IPv4 or IPv6), or `null`.
+    #[cfg_attr(feature = "openapi", schema(examples("203.0.113.7")))]
+    pub source_ip: Option<String>,
+    /// The `User-Agent` sent, at most 256 characters, or `null`.
+    pub user_agent: Option<String>,
+    /// Microseconds from the request's arrival to its answer.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, examples(4180)))]
+    pub duration_us: i64,
+    /// The `Idempotency-Key` sent, or `null`.
+    pub idempotency_key: Option<String>,
+    /// `true` in live mode, `false` in test mode.
+    pub livemode: bool,
+}
+
+impl RequestOut {
+    pub fn from_record(r: anton_store::request_log::RequestRecord) -> Self {
+        Self {
+            id: r.id.to_string(),
+            object: "request",
+            created: Timestamp::from_unix_micros(r.created_us).to_rfc3339(),
+            method: r.method,
+            route: r.route,
+            status: r.status,
+            error_code: r.error_code,
+            api_key: r.key_id.to_string(),
+            source_ip: r.source_ip,
+            user_agent: r.user_agent,
+            duration_us: r.duration_us,
+            idempotency_key: r.idempotency_key,
+            livemode: r.tenant.env == Environment::Live,
+        }
+    }
+}

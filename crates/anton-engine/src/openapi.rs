@@ -449,6 +449,11 @@ component!(
     RequestIdSchema = "RequestId",
     id(id::RequestId::PREFIX, "a request", examples::REQUEST_ID)
 );
+component!(
+    /// An API key's id (never the key itself).
+    KeyIdSchema = "ApiKeyId",
+    id(id::KeyId::PREFIX, "an API key", examples::KEY_ID)
+);
 
 /// The constant `object` field of each published object: a one-value string enum.
 pub mod object {
@@ -480,6 +485,7 @@ pub mod object {
         event_type => "event_type",
         webhook_test => "webhook_test",
         recovery => "recovery",
+        request => "request",
     }
 }
 
@@ -495,6 +501,7 @@ pub mod examples {
     pub const DELIVERY_ID: &str = "del_0VclB7c4St6Uv1Wx3Yz5Ab7C";
     pub const TRANSACTION_ID: &str = "txn_0VclB7c2De4Fg6Hi8Jk1Lm3N";
     pub const REQUEST_ID: &str = "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z";
+    pub const KEY_ID: &str = "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5";
     pub const CREATED: &str = "2026-11-28T12:00:00Z";
 
     /// A bank account as shown (never the full number).
@@ -594,6 +601,25 @@ pub mod examples {
             "livemode": false,
             "available": [balance_amount()],
             "in_flight": [{"currency": "USD", "amount": 2500}]
+        })
+    }
+
+    /// A request of the request log.
+    pub fn request() -> Value {
+        json!({
+            "id": REQUEST_ID,
+            "object": "request",
+            "created": CREATED,
+            "method": "POST",
+            "route": "/v1/payouts",
+            "status": 409,
+            "error_code": "insufficient_funds",
+            "api_key": KEY_ID,
+            "source_ip": "203.0.113.7",
+            "user_agent": "anton-sdk-rust/0.1.0",
+            "duration_us": 4180,
+            "idempotency_key": "order-1842-payout",
+            "livemode": false
         })
     }
 

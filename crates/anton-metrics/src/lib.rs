@@ -206,6 +206,7 @@ pub struct Metrics {
     deliveries_due: Gauge,
     oldest_due_age: Gauge<f64, AtomicU64>,
     endpoints: Family<StateLabel, Gauge>,
+    request_log: Family<OutcomeLabel, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -323,8 +324,15 @@ impl Metrics {
             "Webhook endpoints by state: enabled, failing (enabled, deliveries failing), disabled",
             endpoints.clone(),
         );
+        let request_log = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "request_log_entries",
+            "Request-log entries by outcome: written, or dropped (buffer full, or a failed write)",
+            request_log.clone(),
+        );
         Arc::new(Self {
             registry,
+            request_log,
             events_waiting,
             deliveries_due,
             oldest_due_age,
@@ -348,6 +356,15 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+
+    /// `n` request-log entries written (`written = true`) or dropped.
+    pub fn request_log_entries(&self, written: bool, n: u64) {
+        self.request_log
+            .get_or_create(&OutcomeLabel {
+                outcome: if written { "written" } else { "dropped" },
+            })
+            .inc_by(n);
     }
 
     /// An API request answered. `route` is the matched route's template (`/v1/payouts/{id}`),

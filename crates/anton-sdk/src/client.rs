@@ -420,6 +420,11 @@ impl Client {
     }
 
     /// Test mode only (404 in live mode).
+    /// The request log (`requests:read`).
+    pub fn requests(&self) -> Requests<'_> {
+        Requests(self)
+    }
+
     pub fn test_helpers(&self) -> TestHelpers<'_> {
         TestHelpers(self)
     }
@@ -592,6 +597,23 @@ impl Events<'_> {
                 None,
             )
             .await
+    }
+}
+
+/// `/v1/requests`: the API requests made with this environment's keys, newest first.
+pub struct Requests<'a>(&'a Client);
+
+impl Requests<'_> {
+    /// Filters: `status` (`4xx` or `401`), `route` (`/v1/payouts/{id}`), `method`, `api_key`.
+    pub async fn list(&self, params: &ListParams) -> Result<List<RequestLogEntry>, Error> {
+        self.0.list("v1/requests", params).await
+    }
+
+    pub fn list_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<RequestLogEntry, Error>> + Send + 'static {
+        self.0.paginate("v1/requests".into(), params)
     }
 }
 

@@ -45,7 +45,8 @@ has_id!(
     BalanceTransaction,
     Event,
     WebhookEndpoint,
-    Delivery
+    Delivery,
+    RequestLogEntry
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -584,6 +585,35 @@ pub struct EgressIp {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Request log
+
+/// One API request as the request log keeps it (`GET /v1/requests`): never a body, a key or bank
+/// details.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct RequestLogEntry {
+    /// `req_…`, as the request's `Request-Id` header carried it.
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    pub method: String,
+    /// The route template (`/v1/payouts/{id}`).
+    pub route: String,
+    pub status: u16,
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// The id of the key that made the request (`key_…`).
+    pub api_key: String,
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    pub duration_us: i64,
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    pub livemode: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
 // List filters
 
 /// Filters and cursor of a list request. `limit` is 1..=100 (server default 20).
@@ -600,7 +630,8 @@ pub struct ListParams {
     pub created_lt: Option<OffsetDateTime>,
     /// Resource filters: `status`, `recipient` (payouts); `type`, `source` (balance
     /// transactions); `type`, `object` (events); `status` (webhook endpoints); `status`, `event`
-    /// (deliveries).
+    /// (deliveries); `status` (a class such as `4xx`, or a code), `route`, `method`, `api_key`
+    /// (requests).
     pub filters: Vec<(String, String)>,
 }
 

@@ -45,6 +45,8 @@ pub struct Config {
     pub http: crate::http::HttpConfig,
     /// The admin listener for Prometheus (docs/monitoring.md).
     pub metrics: MetricsConfig,
+    /// The per-merchant request log (docs/reference.md §6): on by default, kept 30 days.
+    pub request_log: anton_engine::request_log::RequestLogConfig,
 }
 
 /// The admin listener: `GET /metrics` (Prometheus text) and nothing else, in plain HTTP on its
@@ -115,6 +117,7 @@ impl Default for Config {
             webhooks: WebhooksConfig::default(),
             http: crate::http::HttpConfig::default(),
             metrics: MetricsConfig::default(),
+            request_log: Default::default(),
         }
     }
 }
@@ -202,6 +205,9 @@ impl Config {
         }
         if !(1..=64).contains(&self.database_write_lanes) {
             bail!("invalid configuration: database_write_lanes must be between 1 and 64");
+        }
+        if !(1..=3650).contains(&self.request_log.retention_days) {
+            bail!("invalid configuration: request_log.retention_days must be between 1 and 3650");
         }
         if self.webhooks.poll_interval_ms == 0 || self.webhooks.timeout_ms == 0 {
             bail!("invalid configuration: webhooks.poll_interval_ms and webhooks.timeout_ms must be at least 1");

@@ -85,6 +85,7 @@ impl Application {
                 simulator: config.simulator.clone(),
                 webhooks: config.webhooks.clone(),
                 live_rail: false,
+                request_log: config.request_log.clone(),
             },
             lookup,
         );
@@ -132,6 +133,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let engine = self.engine.clone();
+        let flush_engine = self.engine.clone();
         let mut workers = Vec::new();
         if self.config.runs_workers() {
             workers.push(tokio::spawn(anton_engine::rail::simulator::run(
@@ -156,6 +158,11 @@ impl Application {
                 role,
                 stop_rx.clone(),
             )));
+            // Part of serving the API, not a background worker: on whatever `workers` says.
+            workers.push(tokio::spawn(anton_engine::request_log::flush(
+                engine.clone(),
+                stop_rx.clone(),
+            )));
         }
         workers.push(tokio::spawn(maintenance::keep_statistics_fresh(
             engine.store().clone(),
@@ -163,6 +170,10 @@ impl Application {
         )));
         tokio::spawn(maintenance::sweep_idempotency_records(
             engine.store().clone(),
+            stop_rx.clone(),
+        ));
+        tokio::spawn(anton_engine::request_log::sweep(
+            engine.clone(),
             stop_rx.clone(),
         ));
         if let Some(listener) = self.metrics_listener {
@@ -194,6 +205,8 @@ impl Application {
         if tokio::time::timeout(WORKER_DRAIN, drain).await.is_err() {
             tracing::warn!("workers did not stop in time; their leases expire instead");
         }
+        // Every request has been answered: write the request log's last entries.
+        let _ = tokio::time::timeout(WORKER_DRAIN, flush_engine.flush_request_log()).await;
         Ok(())
     }
 }

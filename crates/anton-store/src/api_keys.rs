@@ -46,16 +46,22 @@ fn ts(v: Option<i64>) -> Option<Timestamp> {
 fn from_row(r: &AnyRow) -> Result<ApiKeyRecord> {
     let scopes: String = r.try_get("scopes")?;
     let cidrs: String = r.try_get("allowed_cidrs")?;
+    let kind = KeyKind::parse(&r.try_get::<String, _>("kind")?).ok_or_else(|| corrupt("kind"))?;
     Ok(ApiKeyRecord {
         id: KeyId::parse(&r.try_get::<String, _>("id")?).map_err(|_| corrupt("id"))?,
         merchant_id: MerchantId::parse(&r.try_get::<String, _>("merchant_id")?)
             .map_err(|_| corrupt("merchant_id"))?,
         env: Environment::parse(&r.try_get::<String, _>("env")?).ok_or_else(|| corrupt("env"))?,
-        kind: KeyKind::parse(&r.try_get::<String, _>("kind")?).ok_or_else(|| corrupt("kind"))?,
+        kind,
         name: r.try_get("name")?,
         display_prefix: r.try_get("display_prefix")?,
         last4: r.try_get("last4")?,
-        scopes: ScopeSet::parse_list(scopes.split_whitespace()).map_err(|_| corrupt("scopes"))?,
+        // A secret key carries every scope, also those added after it was created.
+        scopes: if kind == KeyKind::Secret {
+            ScopeSet::all()
+        } else {
+            ScopeSet::parse_list(scopes.split_whitespace()).map_err(|_| corrupt("scopes"))?
+        },
         allowed_cidrs: cidrs.split_whitespace().map(str::to_owned).collect(),
         expires: ts(r.try_get("expires_us")?),
         revoked: ts(r.try_get("revoked_us")?),

@@ -23,6 +23,7 @@ pub mod merchants;
 pub mod nodes;
 pub mod payouts;
 pub mod recipients;
+pub mod request_log;
 pub mod webhooks;
 pub mod writer;
 

@@ -507,6 +507,7 @@ pub enum Listed {
     Events,
     WebhookEndpoints,
     Deliveries,
+    Requests,
 }
 
 impl Listed {
@@ -518,13 +519,15 @@ impl Listed {
             Self::Events => "events",
             Self::WebhookEndpoints => "webhook_endpoints",
             Self::Deliveries => "webhook_deliveries",
+            Self::Requests => "request_log",
         }
     }
 
     /// Whether `id` is an id of this table's kind (checked before any lookup).
     pub fn is_id(self, id: &str) -> bool {
         use anton_core::id::{
-            BalanceTransactionId, DeliveryId, EventId, PayoutId, RecipientId, WebhookEndpointId,
+            BalanceTransactionId, DeliveryId, EventId, PayoutId, RecipientId, RequestId,
+            WebhookEndpointId,
         };
         match self {
             Self::Recipients => RecipientId::parse(id).is_ok(),
@@ -533,6 +536,7 @@ impl Listed {
             Self::Events => EventId::parse(id).is_ok(),
             Self::WebhookEndpoints => WebhookEndpointId::parse(id).is_ok(),
             Self::Deliveries => DeliveryId::parse(id).is_ok(),
+            Self::Requests => RequestId::parse(id).is_ok(),
         }
     }
 }

@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
 use anton_core::keys::Scope;
 use anton_engine::objects::{
     AttemptOut, BalanceAmount, BalanceOut, BalanceTransactionOut, BankAccountOut, DeliveryOut,
-    EndpointOut, PayoutOut, RecipientOut,
+    EndpointOut, PayoutOut, RecipientOut, RequestOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 
@@ -68,7 +68,8 @@ impl Modify for BearerAuth {
                          only: a request with browser markers is refused (403 \
                          `browser_request_refused`). Each operation's security requirement \
                          names the scope it needs (none: any valid key). The scopes: {} (`alerts:*` are \
-                         reserved: no operation uses them yet).",
+                         reserved: no operation uses them yet; `requests:read` reads the request \
+                         log).",
                         Scope::ALL
                             .map(|s| format!("`{}`", s.as_str()))
                             .join(", ")
@@ -115,6 +116,7 @@ impl Modify for BearerAuth {
         crate::webhooks::list_deliveries,
         crate::webhooks::recover,
         crate::webhooks::resend,
+        crate::requests::list_requests,
         crate::router::egress_ips,
         crate::router::healthz,
         crate::router::readyz,
@@ -126,7 +128,7 @@ impl Modify for BearerAuth {
         crate::events::EventTypeOut,
         BalanceOut, BalanceAmount, BalanceTransactionOut, FundIn,
         EndpointIn, EndpointPatch, EndpointOut, RotateIn, RecoverIn, ResendIn,
-        DeliveryOut, AttemptOut, TestSendOut,
+        DeliveryOut, AttemptOut, TestSendOut, RequestOut,
         oa::CurrencySchema, oa::PayoutStatusSchema, oa::FailureCodeSchema, oa::FailingCodeSchema,
         oa::EventTypeNameSchema,
         oa::BankAccountTypeSchema, oa::AchAccountTypeSchema, oa::EndpointStatusSchema,
@@ -134,7 +136,7 @@ impl Modify for BearerAuth {
         oa::LedgerAccountSchema, oa::AttemptErrorSchema, oa::EnabledEventsSchema,
         oa::MetadataSchema, oa::TimestampSchema, oa::AmountSchema, oa::RecipientIdSchema,
         oa::PayoutIdSchema, oa::EventIdSchema, oa::EndpointIdSchema, oa::DeliveryIdSchema,
-        oa::BalanceTransactionIdSchema, oa::RequestIdSchema,
+        oa::BalanceTransactionIdSchema, oa::RequestIdSchema, oa::KeyIdSchema,
     )),
     modifiers(&BearerAuth),
     security(("api_key" = [])),
@@ -144,6 +146,7 @@ impl Modify for BearerAuth {
         (name = "balance", description = "What you can pay out, and the ledger postings behind it."),
         (name = "events", description = "What happened, in the order it happened: every change writes an event, which webhooks deliver."),
         (name = "webhook_endpoints", description = "Where events are delivered, how deliveries went, and how to resend or recover them."),
+        (name = "requests", description = "Your API requests as Anton answered them, for 30 days: status, error code, key, address, timing — never bodies or keys."),
         (name = "test_helpers", description = "Test mode only (404 `unrecognized_url` with a live key): fund the test balance, move test payouts."),
         (name = "platform", description = "Health checks, this document and the addresses webhooks come from; no API key needed."),
         (name = "webhooks", description = "The events Anton posts to your endpoints, signed (see the signature headers)."),

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use anton_engine::objects::{
-    BalanceTransactionOut, DeliveryOut, EndpointOut, PayoutOut, RecipientOut,
+    BalanceTransactionOut, DeliveryOut, EndpointOut, PayoutOut, RecipientOut, RequestOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 use serde_json::{json, Value};
@@ -108,6 +108,12 @@ page!(
     EndpointOut,
     "webhook endpoints",
     examples::webhook_endpoint()
+);
+page!(
+    RequestList = "RequestList",
+    RequestOut,
+    "requests",
+    examples::request()
 );
 page!(
     WebhookDeliveryList = "WebhookDeliveryList",

@@ -183,6 +183,13 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Your API requests as the server answered them (the request log; needs requests:read).
+    Logs {
+        #[command(flatten)]
+        connect: Connect,
+        #[command(subcommand)]
+        command: LogsCommand,
+    },
     /// Webhook tools: verify a delivery, send a test event.
     Webhooks {
         #[command(subcommand)]
@@ -217,6 +224,29 @@ enum EventsCommand {
         /// The endpoint to send it to (we_…).
         #[arg(long)]
         endpoint: String,
+        /// One JSON object per line, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogsCommand {
+    /// Print each new request as it is answered, oldest first, until interrupted (the tail's
+    /// own polls are not shown).
+    Tail {
+        /// Only this status: a class (2xx, 4xx, 5xx) or a code (401).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this route template, e.g. /v1/payouts/{id}.
+        #[arg(long)]
+        route: Option<String>,
+        /// Only this HTTP method.
+        #[arg(long)]
+        method: Option<String>,
+        /// Only requests made with this API key (key_…).
+        #[arg(long)]
+        api_key: Option<String>,
         /// One JSON object per line, for scripts.
         #[arg(long)]
         json: bool,
@@ -374,6 +404,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 json,
             } => integrator::events_resend(&connect, &event, &endpoint, json).await,
         },
+        Command::Logs {
+            connect,
+            command:
+                LogsCommand::Tail {
+                    status,
+                    route,
+                    method,
+                    api_key,
+                    json,
+                },
+        } => {
+            let filter = integrator::TailFilter {
+                status,
+                route,
+                method,
+                api_key,
+            };
+            integrator::logs_tail(&connect, &filter, json).await
+        }
         Command::Webhooks {
             command:
                 WebhooksCommand::Test {

@@ -19,11 +19,13 @@ use serde::{Deserialize, Serialize};
 
 mod events;
 mod listen;
+mod logs;
 mod scan;
 mod verify;
 
 pub use events::{event_types, events_list, events_resend, trigger, webhooks_test, TRIGGERABLE};
 pub use listen::listen;
+pub use logs::{logs_tail, TailFilter};
 pub use scan::{keys_scan, scan_bytes, Finding};
 pub use verify::{webhooks_verify, Signed};
 

@@ -25,6 +25,7 @@ mod process;
 mod prometheus;
 mod recipients;
 mod reference_docs;
+mod request_log;
 mod revocation;
 mod scale_out;
 mod sdk;

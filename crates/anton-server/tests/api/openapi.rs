@@ -18,10 +18,14 @@ const REFERENCE: &str = include_str!(concat!(
     "/../../docs/reference.md"
 ));
 /// The API crate's sources that declare routes and handlers.
-const API_SOURCES: [&str; 6] = [
+const API_SOURCES: [&str; 7] = [
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../anton-api/src/router.rs"
+    )),
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../anton-api/src/requests.rs"
     )),
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -92,6 +92,7 @@ from .list_event_types_anton_version import ListEventTypesAntonVersion
 from .list_events_anton_version import ListEventsAntonVersion
 from .list_payouts_anton_version import ListPayoutsAntonVersion
 from .list_recipients_anton_version import ListRecipientsAntonVersion
+from .list_requests_anton_version import ListRequestsAntonVersion
 from .metadata import Metadata
 from .not_found_error import NotFoundError
 from .not_found_error_error import NotFoundErrorError
@@ -128,6 +129,10 @@ from .recipient_update import RecipientUpdate
 from .recover_anton_version import RecoverAntonVersion
 from .recovery import Recovery
 from .recovery_object import RecoveryObject
+from .request import Request
+from .request_list import RequestList
+from .request_list_object import RequestListObject
+from .request_object import RequestObject
 from .request_timeout_error import RequestTimeoutError
 from .request_timeout_error_error import RequestTimeoutErrorError
 from .request_timeout_error_error_code import RequestTimeoutErrorErrorCode
@@ -291,6 +296,7 @@ __all__ = (
     "ListEventTypesAntonVersion",
     "ListPayoutsAntonVersion",
     "ListRecipientsAntonVersion",
+    "ListRequestsAntonVersion",
     "Metadata",
     "NotFoundError",
     "NotFoundErrorError",
@@ -327,6 +333,10 @@ __all__ = (
     "RecoverAntonVersion",
     "Recovery",
     "RecoveryObject",
+    "Request",
+    "RequestList",
+    "RequestListObject",
+    "RequestObject",
     "RequestTimeoutError",
     "RequestTimeoutErrorError",
     "RequestTimeoutErrorErrorCode",

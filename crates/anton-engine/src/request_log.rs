@@ -1,0 +1,237 @@
+//! The per-merchant request log (docs/reference.md §6): the API hands each answered request to
+//! [`Engine::log_request`], which never waits; [`flush`] writes what has gathered as one native
+//! write job per round, so the log costs the group-commit writer one small job however many
+//! requests arrive meanwhile. [`sweep`] deletes entries older than the retention.
+//!
+//! Entries are kept in memory until their round commits: a node that crashes loses the entries
+//! of at most its last round (milliseconds of requests). A full buffer (the database far
+//! behind) drops new entries rather than slowing requests; both are counted in
+//! `anton_request_log_entries_total{outcome="dropped"}`.
+
+use std::time::Duration;
+
+use anton_core::id::KeyId;
+use anton_store::list::Listed;
+use anton_store::request_log::{self, RequestFilter, RequestRecord};
+use anton_store::{now_us, Tenant};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, watch, Mutex};
+
+use crate::error::Result;
+use crate::validate::{ListQuery, Listing};
+use crate::Engine;
+
+/// Entries waiting for their write, at most.
+const BUFFER: usize = 65_536;
+/// Entries per write job, at most.
+const ROUND_MAX: usize = 4_096;
+/// Entries deleted per sweep statement (one writer job each).
+const SWEEP_CHUNK: i64 = 5_000;
+/// How often the sweep runs.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// `[request_log]` in `anton.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RequestLogConfig {
+    /// Record requests at all (default true).
+    pub enabled: bool,
+    /// Days an entry is kept (default 30; 1–3650).
+    pub retention_days: u32,
+}
+
+impl Default for RequestLogConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            retention_days: 30,
+        }
+    }
+}
+
+impl RequestLogConfig {
+    /// The retention in microseconds.
+    pub fn retention_us(&self) -> i64 {
+        i64::from(self.retention_days.clamp(1, 3650)) * 86_400 * 1_000_000
+    }
+}
+
+/// The buffer between the API and the flusher.
+pub(crate) struct Sink {
+    tx: mpsc::Sender<RequestRecord>,
+    rx: Mutex<mpsc::Receiver<RequestRecord>>,
+}
+
+impl Sink {
+    pub(crate) fn new() -> Self {
+        let (tx, rx) = mpsc::channel(BUFFER);
+        Self {
+            tx,
+            rx: Mutex::new(rx),
+        }
+    }
+}
+
+/// A request log's list filters (each `None` is no filter).
+#[derive(Debug, Clone, Default)]
+pub struct RequestQuery {
+    pub list: ListQuery,
+    /// `[lo, hi)` status codes.
+    pub status: Option<(u16, u16)>,
+    pub route: Option<String>,
+    pub method: Option<String>,
+    pub key_id: Option<KeyId>,
+}
+
+impl Engine {
+    /// Records one answered request in its merchant's log, without waiting.
+    pub fn log_request(&self, record: RequestRecord) {
+        if !self.0.config.request_log.enabled {
+            return;
+        }
+        if self.0.request_log.tx.try_send(record).is_err() {
+            self.metrics().request_log_entries(false, 1);
+        }
+    }
+
+    /// Writes every entry waiting now, in rounds; returns how many were written. The flusher's
+    /// round, and the final one when a node stops.
+    pub async fn flush_request_log(&self) -> usize {
+        let mut rx = self.0.request_log.rx.lock().await;
+        let mut written = 0;
+        loop {
+            let mut round = Vec::new();
+            while round.len() < ROUND_MAX {
+                match rx.try_recv() {
+                    Ok(r) => round.push(round_entry(r)),
+                    Err(_) => break,
+                }
+            }
+            if round.is_empty() {
+                return written;
+            }
+            written += self.write_round(round).await;
+        }
+    }
+
+    async fn write_round(&self, round: Vec<RequestRecord>) -> usize {
+        let n = round.len();
+        let wrote = self
+            .store()
+            .write_native(move |c| {
+                Box::pin(async move { request_log::insert_many(c, &round).await })
+            })
+            .await;
+        match wrote {
+            Ok(()) => {
+                self.metrics().request_log_entries(true, n as u64);
+                n
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, entries = n, "request log write failed; entries dropped");
+                self.metrics().request_log_entries(false, n as u64);
+                0
+            }
+        }
+    }
+
+    pub async fn list_requests(
+        &self,
+        tenant: &Tenant,
+        query: &RequestQuery,
+    ) -> Result<Listing<RequestRecord>> {
+        let filter = RequestFilter {
+            status: query.status,
+            route: query.route.clone(),
+            method: query.method.clone(),
+            key_id: query.key_id.clone(),
+        };
+        let page = query
+            .list
+            .page(self.store(), Listed::Requests, tenant)
+            .await?;
+        let rows = request_log::list(self.store().read(), tenant, &filter, &page).await?;
+        Ok(Listing::of(rows, &page))
+    }
+
+    /// Deletes every tenant's entries older than the retention at `now_us`; returns how many.
+    pub async fn sweep_request_log(&self, now_us: i64) -> Result<u64> {
+        let before = now_us - self.0.config.request_log.retention_us();
+        let merchants = anton_store::merchants::list(self.store().read()).await?;
+        let mut deleted = 0;
+        for m in merchants {
+            for env in [
+                anton_core::keys::Environment::Test,
+                anton_core::keys::Environment::Live,
+            ] {
+                let tenant = Tenant::new(m.id.clone(), env);
+                loop {
+                    let t = tenant.clone();
+                    let n = self
+                        .store()
+                        .write(move |c| {
+                            Box::pin(async move {
+                                request_log::delete_older_than(c, &t, before, SWEEP_CHUNK).await
+                            })
+                        })
+                        .await?;
+                    deleted += n;
+                    if n < SWEEP_CHUNK as u64 {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+/// An entry as stored: the user agent cut to 256 characters without control characters.
+fn round_entry(mut r: RequestRecord) -> RequestRecord {
+    if let Some(ua) = r.user_agent.take() {
+        let clean: String = ua.chars().filter(|c| !c.is_control()).take(256).collect();
+        r.user_agent = (!clean.is_empty()).then_some(clean);
+    }
+    r
+}
+
+/// The flusher: one write round whenever entries are waiting (the next gathers while one
+/// commits), until `shutdown`. The node flushes what is left once its requests have finished
+/// (`Engine::flush_request_log`).
+pub async fn flush(engine: Engine, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let round = {
+            let mut rx = engine.0.request_log.rx.lock().await;
+            let first = tokio::select! {
+                r = rx.recv() => r,
+                _ = shutdown.changed() => return,
+            };
+            let Some(first) = first else { return };
+            let mut round = vec![round_entry(first)];
+            while round.len() < ROUND_MAX {
+                match rx.try_recv() {
+                    Ok(r) => round.push(round_entry(r)),
+                    Err(_) => break,
+                }
+            }
+            round
+        };
+        engine.write_round(round).await;
+    }
+}
+
+/// Deletes entries older than the retention, hourly. Safe on every node at once (plain DELETEs
+/// by age, in bounded chunks).
+pub async fn sweep(engine: Engine, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match engine.sweep_request_log(now_us()).await {
+            Ok(n) => tracing::debug!(deleted = n, "request log swept"),
+            Err(e) => tracing::warn!(error = %e, "request log sweep failed"),
+        }
+    }
+}
