@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use anton_core::id::{KeyId, RequestId};
 use anton_engine::Engine;
-use anton_store::request_log::RequestRecord;
-use anton_store::{now_us, Tenant};
+use anton_store::request_log::{created_us_of, RequestRecord};
+use anton_store::Tenant;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
@@ -42,7 +42,6 @@ fn header_text(headers: &HeaderMap, name: &str, max: usize) -> Option<String> {
 
 /// The middleware (`Router::layer`, so the matched route is known).
 pub async fn record(State(engine): State<Engine>, mut req: Request, next: Next) -> Response {
-    let created_us = now_us();
     let started = Instant::now();
     let caller = Caller::default();
     req.extensions_mut().insert(caller.clone());
@@ -63,6 +62,10 @@ pub async fn record(State(engine): State<Engine>, mut req: Request, next: Next) 
         return response;
     };
     let Some(id) = crate::request_id::current().and_then(|id| RequestId::parse(&id).ok()) else {
+        return response;
+    };
+    // The arrival: the millisecond in the request id, which orders the log.
+    let Some(created_us) = created_us_of(&id) else {
         return response;
     };
     engine.log_request(RequestRecord {

@@ -1,10 +1,10 @@
 //! The per-merchant request log (docs/reference.md §6): the API hands each answered request to
-//! [`Engine::log_request`], which never waits; [`flush`] writes what has gathered as one native
-//! write job per round, so the log costs the group-commit writer one small job however many
-//! requests arrive meanwhile. [`sweep`] deletes entries older than the retention.
+//! [`Engine::log_request`], which never waits; [`flush`] writes what has gathered every
+//! [`FLUSH_EVERY`] as one native write job, so the log costs the group-commit writer a few jobs a
+//! second however many requests arrive. [`sweep`] deletes entries older than the retention.
 //!
 //! Entries are kept in memory until their round commits: a node that crashes loses the entries
-//! of at most its last round (milliseconds of requests). A full buffer (the database far
+//! of at most its last round (a tenth of a second of requests). A full buffer (the database far
 //! behind) drops new entries rather than slowing requests; both are counted in
 //! `anton_request_log_entries_total{outcome="dropped"}`.
 
@@ -23,6 +23,9 @@ use crate::Engine;
 
 /// Entries waiting for their write, at most.
 const BUFFER: usize = 65_536;
+/// How long entries gather before they are written: fewer, larger rounds cost the writer less
+/// (on PostgreSQL each round is a commit of its own).
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 /// Entries per write job, at most.
 const ROUND_MAX: usize = 4_096;
 /// Entries deleted per sweep statement (one writer job each).
@@ -97,10 +100,14 @@ impl Engine {
     /// Writes every entry waiting now, in rounds; returns how many were written. The flusher's
     /// round, and the final one when a node stops.
     pub async fn flush_request_log(&self) -> usize {
+        self.drain_request_log(Vec::new()).await
+    }
+
+    /// Writes `round` and every entry waiting, in rounds of at most [`ROUND_MAX`].
+    async fn drain_request_log(&self, mut round: Vec<RequestRecord>) -> usize {
         let mut rx = self.0.request_log.rx.lock().await;
         let mut written = 0;
         loop {
-            let mut round = Vec::new();
             while round.len() < ROUND_MAX {
                 match rx.try_recv() {
                     Ok(r) => round.push(round_entry(r)),
@@ -110,7 +117,7 @@ impl Engine {
             if round.is_empty() {
                 return written;
             }
-            written += self.write_round(round).await;
+            written += self.write_round(std::mem::take(&mut round)).await;
         }
     }
 
@@ -195,28 +202,24 @@ fn round_entry(mut r: RequestRecord) -> RequestRecord {
     r
 }
 
-/// The flusher: one write round whenever entries are waiting (the next gathers while one
-/// commits), until `shutdown`. The node flushes what is left once its requests have finished
+/// The flusher: once entries are waiting, lets more gather for [`FLUSH_EVERY`], then writes them
+/// all, until `shutdown`. The node flushes what is left once its requests have finished
 /// (`Engine::flush_request_log`).
 pub async fn flush(engine: Engine, mut shutdown: watch::Receiver<bool>) {
     loop {
-        let round = {
+        let first = {
             let mut rx = engine.0.request_log.rx.lock().await;
-            let first = tokio::select! {
+            tokio::select! {
                 r = rx.recv() => r,
                 _ = shutdown.changed() => return,
-            };
-            let Some(first) = first else { return };
-            let mut round = vec![round_entry(first)];
-            while round.len() < ROUND_MAX {
-                match rx.try_recv() {
-                    Ok(r) => round.push(round_entry(r)),
-                    Err(_) => break,
-                }
             }
-            round
         };
-        engine.write_round(round).await;
+        let Some(first) = first else { return };
+        tokio::select! {
+            () = tokio::time::sleep(FLUSH_EVERY) => {}
+            _ = shutdown.changed() => {}
+        }
+        engine.drain_request_log(vec![round_entry(first)]).await;
     }
 }
 

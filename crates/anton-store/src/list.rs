@@ -550,6 +550,13 @@ pub async fn cursor<'e, E: Executor<'e, Database = Any>>(
     id: &str,
 ) -> Result<Option<(i64, String)>> {
     use sqlx::Row;
+    if table == Listed::Requests {
+        // Keyed by time, which the id carries: found by the key, not by a scan.
+        return match anton_core::id::RequestId::parse(id) {
+            Ok(rid) => crate::request_log::cursor(ex, t, &rid).await,
+            Err(_) => Ok(None),
+        };
+    }
     let row = sqlx::query(&format!(
         "SELECT created_us FROM {} WHERE merchant_id = $1 AND env = $2 AND id = $3",
         table.table()

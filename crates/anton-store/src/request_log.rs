@@ -12,7 +12,8 @@ use crate::{Result, Tenant};
 pub struct RequestRecord {
     pub tenant: Tenant,
     pub id: RequestId,
-    /// When the request arrived (unix microseconds).
+    /// When the request arrived: the millisecond its id carries, in unix microseconds (the
+    /// table's key orders by it; [`created_us_of`]).
     pub created_us: i64,
     pub method: String,
     /// The route template (`/v1/payouts/{id}`), `unmatched` for none.
@@ -24,6 +25,14 @@ pub struct RequestRecord {
     pub user_agent: Option<String>,
     pub duration_us: i64,
     pub idempotency_key: Option<String>,
+}
+
+/// The `created_us` of request `id`: the millisecond its id carries. `None` for an id that was
+/// not generated (no time in it).
+pub fn created_us_of(id: &RequestId) -> Option<i64> {
+    id.generated_unix_ms()
+        .and_then(|ms| i64::try_from(ms).ok())
+        .map(|ms| ms * 1000)
 }
 
 const COLUMNS: &str = "merchant_id, env, id, created_us, method, route, status, error_code, \
@@ -48,7 +57,7 @@ fn from_row(r: &dyn RowGet) -> Result<RequestRecord> {
 }
 
 /// Appends many requests, with one multi-row statement per chunk (one per batch on PostgreSQL's
-/// native connection). A request id already logged is skipped, so a flush that is written again
+/// native connection). A request already logged is skipped, so a round that is written again
 /// after a lost answer does not fail.
 pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[RequestRecord]) -> Result<()> {
     for chunk in chunks_for(conn, rows) {
@@ -81,7 +90,7 @@ pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[RequestRecord]) -> Re
                 .push(", ")
                 .opt_text(r.idempotency_key.as_deref());
         });
-        sql.push(" ON CONFLICT (merchant_id, env, id) DO NOTHING");
+        sql.push(" ON CONFLICT (merchant_id, env, created_us, id) DO NOTHING");
         sql.execute_batch(conn).await?;
     }
     Ok(())
@@ -130,6 +139,29 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
+/// The page position of the tenant's request `id`, found by the table's key (its time is in the
+/// id), `None` when the tenant has no such request.
+pub async fn cursor<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &RequestId,
+) -> Result<Option<(i64, String)>> {
+    let Some(created_us) = created_us_of(id) else {
+        return Ok(None);
+    };
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT created_us FROM request_log WHERE merchant_id = $1 AND env = $2 \
+         AND created_us = $3 AND id = $4",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(created_us)
+    .bind(id.as_str())
+    .fetch_optional(ex)
+    .await?;
+    Ok(found.map(|c| (c, id.to_string())))
+}
+
 /// Deletes up to `limit` of the tenant's requests older than `before_us`; returns how many.
 /// Bounded, so a sweep never holds the writer long: the sweeper calls it until it returns less
 /// than `limit`.
@@ -140,9 +172,9 @@ pub async fn delete_older_than(
     limit: i64,
 ) -> Result<u64> {
     let r = sqlx::query(
-        "DELETE FROM request_log WHERE merchant_id = $1 AND env = $2 AND id IN \
-         (SELECT id FROM request_log WHERE merchant_id = $1 AND env = $2 AND created_us < $3 \
-          LIMIT $4)",
+        "DELETE FROM request_log WHERE merchant_id = $1 AND env = $2 AND created_us < $3 \
+         AND id IN (SELECT id FROM request_log WHERE merchant_id = $1 AND env = $2 \
+         AND created_us < $3 ORDER BY created_us LIMIT $4)",
     )
     .bind(t.m())
     .bind(t.e())

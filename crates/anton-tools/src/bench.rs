@@ -275,6 +275,9 @@ async fn payouts(
         ..Config::default()
     };
     config.workers = false; // measure creation alone; the rail would compete for the writer
+                            // The request log is on, as on a node's defaults; `ANTON_REQUEST_LOG__ENABLED=false` (the
+                            // server's own setting) measures without it.
+    config.request_log.enabled = request_log_enabled();
     let app = Application::build(config.clone()).await?;
     let addr = app.local_addr();
     let ca = app
@@ -368,6 +371,11 @@ async fn payouts(
         bail!("ledger invariants violated");
     }
     Ok(())
+}
+
+/// Whether the node records the request log: on unless `ANTON_REQUEST_LOG__ENABLED=false`.
+pub(crate) fn request_log_enabled() -> bool {
+    std::env::var("ANTON_REQUEST_LOG__ENABLED").map_or(true, |v| v != "false")
 }
 
 /// The bench's merchants: each with raised limits, a funded balance, a key and one recipient.
@@ -513,6 +521,15 @@ fn payouts_report(
         out,
         "- Date: {}",
         anton_core::time::Timestamp::from_unix_micros(anton_store::now_us()).to_rfc3339()
+    )?;
+    writeln!(
+        out,
+        "- Request log: {}",
+        if request_log_enabled() {
+            "on"
+        } else {
+            "off (ANTON_REQUEST_LOG__ENABLED=false)"
+        }
     )?;
     writeln!(out, "- Load: {connections} HTTPS/1.1 keep-alive connections, {merchants} merchant(s), {seconds} s, target rate {}", if rate == 0 { "max".to_string() } else { format!("{rate}/s") })?;
     if nodes > 1 {
