@@ -2850,11 +2850,11 @@ export interface components {
             error_class?: null | components["schemas"]["WebhookAttemptError"];
         };
         /**
-         * @description Why a delivery attempt failed. `http_status`: the endpoint answered, but not 2xx (3xx included: redirects are not followed). `timeout`: no answer within the attempt's timeout (15 s by default). `connect`: no connection. `refused_destination`: the SSRF guard refused every address the host resolved to. `request`: anything else on the way (TLS, a broken connection, a malformed answer). `endpoint_disabled`: the endpoint was disabled, so nothing was sent. `invalid_url`: the stored URL no longer parses. `secret_unavailable`: the signing key could not be decrypted (an operator problem).
+         * @description Why a delivery attempt failed. `http_status`: the endpoint answered, but not 2xx (3xx included: redirects are not followed). `timeout`: no answer within the attempt's timeout (15 s by default). `connect`: no connection. `refused_destination`: the SSRF guard refused every address the host resolved to. `tls`: the TLS handshake failed (a certificate not trusted or not for the host, no shared protocol version). `request`: anything else on the way (a broken connection, a malformed answer). `endpoint_disabled`: the endpoint was disabled, so nothing was sent. `invalid_url`: the stored URL no longer parses. `secret_unavailable`: the signing key could not be decrypted (an operator problem).
          * @example http_status
          * @enum {string}
          */
-        WebhookAttemptError: "http_status" | "timeout" | "connect" | "refused_destination" | "request" | "endpoint_disabled" | "invalid_url" | "secret_unavailable";
+        WebhookAttemptError: "http_status" | "timeout" | "connect" | "refused_destination" | "tls" | "request" | "endpoint_disabled" | "invalid_url" | "secret_unavailable";
         /**
          * @description A webhook delivery: one event sent to one endpoint, retried on a schedule until it succeeds
          *     or the schedule runs out, with the log of its attempts (docs/reference.md §5.2).

@@ -282,8 +282,9 @@ component!(
         "Why a delivery attempt failed. `http_status`: the endpoint answered, but not 2xx (3xx \
          included: redirects are not followed). `timeout`: no answer within the attempt's \
          timeout (15 s by default). `connect`: no connection. `refused_destination`: the SSRF \
-         guard refused every address the host resolved to. `request`: anything else on the way \
-         (TLS, a broken connection, a malformed answer). `endpoint_disabled`: the endpoint was \
+         guard refused every address the host resolved to. `tls`: the TLS handshake failed \
+         (a certificate not trusted or not for the host, no shared protocol version). \
+         `request`: anything else on the way (a broken connection, a malformed answer). `endpoint_disabled`: the endpoint was \
          disabled, so nothing was sent. `invalid_url`: the stored URL no longer parses. \
          `secret_unavailable`: the signing key could not be decrypted (an operator problem).",
         [
@@ -291,6 +292,7 @@ component!(
             "timeout",
             "connect",
             "refused_destination",
+            "tls",
             "request",
             "endpoint_disabled",
             "invalid_url",

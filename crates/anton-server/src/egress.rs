@@ -88,6 +88,8 @@ impl Transport for Clients {
                     Failure::Timeout
                 } else if source_is::<DestinationRefused>(&e) {
                     Failure::RefusedDestination
+                } else if is_tls(&e) {
+                    Failure::Tls
                 } else if e.is_connect() {
                     Failure::Connect
                 } else {
@@ -132,6 +134,27 @@ fn source_is<E: std::error::Error + 'static>(e: &(dyn std::error::Error + 'stati
     while let Some(err) = cur {
         if err.is::<E>() {
             return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// Whether `e` is a failed TLS handshake: a `rustls::Error` in its chain, also inside an
+/// `io::Error` (whose `source()` skips the error it wraps, so each is opened with `get_ref`).
+fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            if is_tls(inner) {
+                return true;
+            }
         }
         cur = err.source();
     }

@@ -215,3 +215,65 @@ async fn the_backlog_gauges_show_undelivered_work(backend: Backend) {
 
 crate::both_backends!(traffic_shows_in_the_metrics_and_nothing_secret_does);
 crate::both_backends!(the_backlog_gauges_show_undelivered_work);
+
+/// A receiver whose certificate the node does not trust (its own CA, never given to the node):
+/// nothing reaches it, and each attempt is a `tls` failure — in the delivery's attempt log and in
+/// `anton_webhook_attempts_total{outcome="tls"}`.
+async fn an_untrusted_certificate_is_a_tls_failure(backend: Backend) {
+    let trusted = receiver().await;
+    let untrusted = receiver().await;
+    let app = app_for(
+        backend,
+        &trusted,
+        &[],
+        Arc::new(TestLookup::default()),
+        &FAST,
+    )
+    .await;
+    let ep = create_endpoint(&app, &untrusted.url, json!(["payout.created"])).await;
+    app.fund(&app.key, 10_000, "USD").await;
+    let rcp = app.create_recipient(&app.key, "6789").await;
+    let created = app
+        .create_payout(&app.key, rcp["id"].as_str().unwrap(), 1_000)
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let series = "anton_webhook_attempts_total{outcome=\"tls\"}";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while value(&scrape(&app).await, series).unwrap_or(0.0) < 1.0 {
+        assert!(Instant::now() < deadline, "no tls failure counted");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deliveries: serde_json::Value = app
+        .get(
+            &format!(
+                "/v1/webhook_endpoints/{}/deliveries",
+                ep["id"].as_str().unwrap()
+            ),
+            &app.key,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let log = &deliveries["data"][0]["attempt_log"];
+    assert!(!log.as_array().unwrap().is_empty(), "{deliveries}");
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["error_class"] == "tls"),
+        "{deliveries}"
+    );
+    assert!(untrusted.shared.got.lock().unwrap().is_empty());
+    assert_eq!(
+        value(
+            &scrape(&app).await,
+            "anton_webhook_attempts_total{outcome=\"2xx\"}"
+        ),
+        None
+    );
+}
+
+crate::both_backends!(an_untrusted_certificate_is_a_tls_failure);

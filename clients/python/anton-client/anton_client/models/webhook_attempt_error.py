@@ -9,6 +9,7 @@ class WebhookAttemptError(StrEnum):
     REQUEST = "request"
     SECRET_UNAVAILABLE = "secret_unavailable"
     TIMEOUT = "timeout"
+    TLS = "tls"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -45,6 +45,7 @@ fn count(metrics: &Metrics, batch: &[Done]) {
             (Some(status), _) => Attempted::of_status(status),
             (None, Some("timeout")) => Attempted::Timeout,
             (None, Some("connect")) => Attempted::Connect,
+            (None, Some("tls")) => Attempted::Tls,
             (None, Some("refused_destination")) => Attempted::Refused,
             (None, _) => Attempted::Other,
         };

@@ -50,7 +50,10 @@ pub enum Failure {
     /// The SSRF guard refused every address the name resolved to.
     RefusedDestination,
     Connect,
-    /// Anything else on the way (TLS, a broken connection, a malformed answer).
+    /// The TLS handshake failed: the certificate was not trusted or not for the host, or no
+    /// protocol version or cipher suite was shared.
+    Tls,
+    /// Anything else on the way (a broken connection, a malformed answer).
     Request,
 }
 
@@ -61,6 +64,7 @@ impl Failure {
             Self::Timeout => "timeout",
             Self::RefusedDestination => "refused_destination",
             Self::Connect => "connect",
+            Self::Tls => "tls",
             Self::Request => "request",
         }
     }

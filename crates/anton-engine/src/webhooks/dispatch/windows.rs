@@ -86,7 +86,7 @@ impl Outcome {
         match (done.status_code, done.error_class) {
             (Some(s), _) if (200..300).contains(&s) => Self::Success,
             (Some(_), _) => Self::Refused,
-            (None, Some("timeout" | "connect" | "request")) => Self::Unreachable,
+            (None, Some("timeout" | "connect" | "tls" | "request")) => Self::Unreachable,
             (None, _) => Self::NotSent,
         }
     }
