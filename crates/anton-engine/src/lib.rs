@@ -96,6 +96,7 @@ impl Engine {
         lookup: Arc<dyn NameLookup>,
     ) -> Self {
         let webhooks = Arc::new(WebhookRuntime::new(&config.webhooks, lookup));
+        let metrics = store.metrics().clone();
         Self(Arc::new(Inner {
             creations: store.batcher(payouts::create::PayoutCreations),
             store,
@@ -105,7 +106,7 @@ impl Engine {
             webhooks,
             node_id: format!("node_{}", anton_core::random_base62(16)),
             api_nodes: AtomicU64::new(1),
-            metrics: anton_metrics::Metrics::new(),
+            metrics,
             request_log: request_log::Sink::new(),
         }))
     }

@@ -111,6 +111,51 @@ impl AttemptOutcome {
     }
 }
 
+/// Where a group commit ran (`anton_writer_*{path}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WriterPath {
+    /// SQLite's native writer thread (batched items and native jobs).
+    Sqlite,
+    /// The closure writer's sqlx connection (closure jobs; in-memory SQLite: everything).
+    Writer,
+    /// A PostgreSQL batch lane (payout creation).
+    Lane,
+    /// PostgreSQL's lane for native jobs (rail passes, webhook claims and outcomes, the request
+    /// log).
+    JobLane,
+}
+
+impl WriterPath {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Writer => "writer",
+            Self::Lane => "lane",
+            Self::JobLane => "job_lane",
+        }
+    }
+}
+
+/// Why a batch ran again (`anton_writer_reruns_total{reason}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rerun {
+    /// An optimistic batch found rows it decided on changed, and ran again locking them.
+    Stale,
+    /// The database chose the batch as a deadlock or serialization victim.
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct PathLabel {
+    path: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CommitLabels {
+    path: &'static str,
+    result: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RequestLabels {
     route: String,
@@ -147,6 +192,7 @@ struct PayoutLabels {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct TransitionLabels {
+    rail: &'static str,
     env: &'static str,
     to: &'static str,
     currency: &'static str,
@@ -181,6 +227,18 @@ fn request_buckets() -> Histogram {
     ])
 }
 
+/// Seconds, for a group commit: 0.5 ms to 10 s.
+fn commit_buckets() -> Histogram {
+    Histogram::new([
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ])
+}
+
+/// Work items per group commit: 1 to 4,096, powers of two.
+fn batch_buckets() -> Histogram {
+    Histogram::new((0..13).map(|i| f64::from(1u32 << i)))
+}
+
 /// Seconds, for an event's way to its endpoint: 5 ms to ~1 hour (retries included).
 fn delivery_buckets() -> Histogram {
     Histogram::new([
@@ -207,6 +265,12 @@ pub struct Metrics {
     oldest_due_age: Gauge<f64, AtomicU64>,
     endpoints: Family<StateLabel, Gauge>,
     request_log: Family<OutcomeLabel, Counter>,
+    writer_commits: Family<CommitLabels, Counter>,
+    writer_duration: Family<PathLabel, Histogram, fn() -> Histogram>,
+    writer_items: Family<PathLabel, Histogram, fn() -> Histogram>,
+    writer_reruns: Family<ReasonLabel, Counter>,
+    pool: Family<StateLabel, Gauge>,
+    database_up: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -283,7 +347,7 @@ impl Metrics {
         let payout_transitions = Family::<TransitionLabels, Counter>::default();
         registry.register(
             "payout_rail_transitions",
-            "Payout status changes made by the rail, by environment, new status and currency",
+            "Payout status changes made by a rail, by rail, environment, new status and currency",
             payout_transitions.clone(),
         );
         let webhook_attempts = Family::<OutcomeLabel, Counter>::default();
@@ -330,9 +394,54 @@ impl Metrics {
             "Request-log entries by outcome: written, or dropped (buffer full, or a failed write)",
             request_log.clone(),
         );
+        let writer_commits = Family::<CommitLabels, Counter>::default();
+        registry.register(
+            "writer_commits",
+            "Group commits of the database writer, by path and result (committed or failed)",
+            writer_commits.clone(),
+        );
+        let writer_duration =
+            Family::<PathLabel, Histogram, fn() -> Histogram>::new_with_constructor(commit_buckets);
+        registry.register_with_unit(
+            "writer_commit_duration",
+            "Time of one group commit, from its first statement to its durable commit, by path",
+            Unit::Seconds,
+            writer_duration.clone(),
+        );
+        let writer_items =
+            Family::<PathLabel, Histogram, fn() -> Histogram>::new_with_constructor(batch_buckets);
+        registry.register(
+            "writer_batch_items",
+            "Work items (jobs, batched use-case items) per group commit, by path",
+            writer_items.clone(),
+        );
+        let writer_reruns = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "writer_reruns",
+            "Batches run again: stale (an optimistic batch's rows changed) or conflict (a deadlock or serialization victim)",
+            writer_reruns.clone(),
+        );
+        let pool = Family::<StateLabel, Gauge>::default();
+        registry.register(
+            "database_pool_connections",
+            "The read pool's connections: in_use or idle (read at scrape)",
+            pool.clone(),
+        );
+        let database_up = Gauge::default();
+        registry.register(
+            "database_up",
+            "1 when the database answered the scrape's ping within 2 s, else 0 (the node is not ready)",
+            database_up.clone(),
+        );
         Arc::new(Self {
             registry,
             request_log,
+            writer_commits,
+            writer_duration,
+            writer_items,
+            writer_reruns,
+            pool,
+            database_up,
             events_waiting,
             deliveries_due,
             oldest_due_age,
@@ -356,6 +465,47 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+
+    /// One group commit on `path`: its work items, its time, and whether it committed.
+    pub fn writer_commit(&self, path: WriterPath, items: usize, took: Duration, committed: bool) {
+        let path = path.label();
+        self.writer_commits
+            .get_or_create(&CommitLabels {
+                path,
+                result: if committed { "committed" } else { "failed" },
+            })
+            .inc();
+        let label = PathLabel { path };
+        self.writer_duration
+            .get_or_create(&label)
+            .observe(took.as_secs_f64());
+        self.writer_items
+            .get_or_create(&label)
+            .observe(items as f64);
+    }
+
+    /// A batch run again.
+    pub fn writer_rerun(&self, why: Rerun) {
+        self.writer_reruns
+            .get_or_create(&ReasonLabel {
+                reason: match why {
+                    Rerun::Stale => "stale",
+                    Rerun::Conflict => "conflict",
+                },
+            })
+            .inc();
+    }
+
+    /// The read pool as just sampled, and whether the database answered.
+    pub fn set_database(&self, in_use: u32, idle: u32, up: bool) {
+        self.pool
+            .get_or_create(&StateLabel { state: "in_use" })
+            .set(i64::from(in_use));
+        self.pool
+            .get_or_create(&StateLabel { state: "idle" })
+            .set(i64::from(idle));
+        self.database_up.set(i64::from(up));
     }
 
     /// `n` request-log entries written (`written = true`) or dropped.
@@ -417,9 +567,17 @@ impl Metrics {
     }
 
     /// The rail moved a payout (`live` or test) of `currency` to the status `to`.
-    pub fn payout_transition(&self, live: bool, to: &'static str, currency: &'static str) {
+    /// A payout moved by `rail` (`simulator` today) to `to`.
+    pub fn payout_transition(
+        &self,
+        rail: &'static str,
+        live: bool,
+        to: &'static str,
+        currency: &'static str,
+    ) {
         self.payout_transitions
             .get_or_create(&TransitionLabels {
+                rail,
                 env: if live { "live" } else { "test" },
                 to,
                 currency,

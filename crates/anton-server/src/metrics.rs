@@ -1,7 +1,8 @@
 //! The admin listener: `GET /metrics` in the Prometheus text format, plain HTTP on its own
 //! address (never the public port). Anything else is a 404; a stopping node stops serving it.
-//! Each scrape first reads the webhook backlog from the database (at most 2 s; on failure the
-//! gauges keep their last values and the scrape still answers).
+//! Each scrape first pings the database and reads the read pool's use (`anton_database_up`,
+//! `anton_database_pool_connections`), then the webhook backlog (each at most 2 s; on failure the
+//! backlog gauges keep their last values and the scrape still answers).
 
 use std::time::Duration;
 
@@ -36,6 +37,7 @@ pub async fn serve(listener: TcpListener, engine: Engine, mut stop: watch::Recei
 }
 
 async fn render(State(engine): State<Engine>) -> impl IntoResponse {
+    engine.store().sample_database(Duration::from_secs(2)).await;
     match tokio::time::timeout(Duration::from_secs(2), engine.sample_webhook_backlog()).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "reading the webhook backlog for metrics failed"),

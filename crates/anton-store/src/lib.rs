@@ -236,6 +236,9 @@ pub struct Store {
     key_epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Notified after every commit of the writer (the webhook dispatcher waits on it).
     commits: std::sync::Arc<tokio::sync::Notify>,
+    /// The node's operator metrics: the writer records its commits; the engine takes it
+    /// (`Engine::metrics`).
+    metrics: std::sync::Arc<anton_metrics::Metrics>,
 }
 
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -311,14 +314,20 @@ impl Store {
             .connect_with(opts)
             .await?;
         let commits = std::sync::Arc::new(tokio::sync::Notify::new());
+        let metrics = anton_metrics::Metrics::new();
+        let signals = std::sync::Arc::new(writer::Signals {
+            commits: commits.clone(),
+            metrics: metrics.clone(),
+        });
         let writer =
-            writer::Writer::start(url.to_owned(), backend, options.writer, commits.clone()).await?;
+            writer::Writer::start(url.to_owned(), backend, options.writer, signals).await?;
         Ok(Self {
             read,
             writer,
             backend,
             key_epoch: Default::default(),
             commits,
+            metrics,
         })
     }
 
@@ -422,6 +431,21 @@ impl Store {
         F: for<'c, 'a> FnOnce(&'c mut BatchConn<'a>) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         self.writer.submit_native(job).await
+    }
+
+    /// The node's operator metrics (one registry per store, so per node).
+    pub fn metrics(&self) -> &std::sync::Arc<anton_metrics::Metrics> {
+        &self.metrics
+    }
+
+    /// The read pool's connections in use and idle, and whether the database answers a ping
+    /// within `timeout` — recorded in the metrics (at each scrape).
+    pub async fn sample_database(&self, timeout: Duration) {
+        let up = matches!(tokio::time::timeout(timeout, self.ping()).await, Ok(Ok(())));
+        let size = self.read.size();
+        let idle = u32::try_from(self.read.num_idle()).unwrap_or(size);
+        self.metrics
+            .set_database(size.saturating_sub(idle), idle, up);
     }
 
     /// Notified after each commit of this node's writer: a waiter wakes at least once after every

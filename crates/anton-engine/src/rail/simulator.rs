@@ -194,7 +194,12 @@ pub async fn run(
             match run_due(&store, &cfg, anton_store::now_us()).await {
                 Ok(moved) => {
                     for m in &moved {
-                        metrics.payout_transition(m.live, m.to.as_str(), m.currency.as_str());
+                        metrics.payout_transition(
+                            "simulator",
+                            m.live,
+                            m.to.as_str(),
+                            m.currency.as_str(),
+                        );
                     }
                     if moved.len() as i64 >= PASS_MAX {
                         continue; // more are due: go again at once

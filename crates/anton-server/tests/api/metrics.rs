@@ -77,7 +77,7 @@ async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) 
     assert_eq!(bad_key.status(), StatusCode::UNAUTHORIZED);
 
     // The delivery is counted once the node has recorded it, the rail's steps once committed.
-    let paid = "anton_payout_rail_transitions_total{env=\"test\",to=\"paid\",currency=\"USD\"}";
+    let paid = "anton_payout_rail_transitions_total{rail=\"simulator\",env=\"test\",to=\"paid\",currency=\"USD\"}";
     let deadline = Instant::now() + Duration::from_secs(20);
     let text = loop {
         let text = scrape(&app).await;
@@ -123,7 +123,7 @@ async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) 
         ),
         ("anton_webhook_attempts_total{outcome=\"2xx\"}", 1.0),
         (
-            "anton_payout_rail_transitions_total{env=\"test\",to=\"processing\",currency=\"USD\"}",
+            "anton_payout_rail_transitions_total{rail=\"simulator\",env=\"test\",to=\"processing\",currency=\"USD\"}",
             1.0,
         ),
         (paid, 1.0),
@@ -135,6 +135,34 @@ async fn traffic_shows_in_the_metrics_and_nothing_secret_does(backend: Backend) 
         assert_eq!(value(&text, series), Some(want), "{series} in\n{text}");
     }
     assert!(text.contains("anton_build_info{version="), "{text}");
+    // The writer's commits, on the paths this backend uses, and the database as sampled.
+    let paths: &[&str] = match backend {
+        Backend::Sqlite => &["sqlite", "writer"],
+        Backend::Postgres => &["lane", "job_lane", "writer"],
+    };
+    for path in paths {
+        let committed =
+            format!("anton_writer_commits_total{{path=\"{path}\",result=\"committed\"}}");
+        assert!(
+            value(&text, &committed).unwrap_or(0.0) >= 1.0,
+            "{committed} in\n{text}"
+        );
+        let items = format!("anton_writer_batch_items_count{{path=\"{path}\"}}");
+        assert!(value(&text, &items).unwrap_or(0.0) >= 1.0, "{items}");
+        let took = format!("anton_writer_commit_duration_seconds_count{{path=\"{path}\"}}");
+        assert!(value(&text, &took).unwrap_or(0.0) >= 1.0, "{took}");
+    }
+    assert_eq!(value(&text, "anton_database_up"), Some(1.0));
+    let pool: f64 = ["in_use", "idle"]
+        .iter()
+        .filter_map(|s| {
+            value(
+                &text,
+                &format!("anton_database_pool_connections{{state=\"{s}\"}}"),
+            )
+        })
+        .sum();
+    assert!(pool >= 1.0, "{text}");
     // Nothing about a merchant or its secrets: keys, webhook secrets, ids, bank details, URLs.
     let merchant = app.merchant.to_string();
     let payout = payout_ids[0].as_str().unwrap();

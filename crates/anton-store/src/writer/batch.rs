@@ -206,6 +206,8 @@ pub(crate) trait Taken: Send {
     /// Answers every caller: its output if the run succeeded and `committed` is `Ok`, else
     /// `WriterUnavailable`.
     fn finish(self: Box<Self>, committed: Result<()>);
+    /// How many items (for the writer's metrics).
+    fn len(&self) -> usize;
 }
 
 struct TakenItems<R: BatchRunner> {
@@ -232,6 +234,10 @@ impl<R: BatchRunner> Taken for TakenItems<R> {
                 Err(StoreError::WriterUnavailable)
             }
         })
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
     }
 
     fn finish(self: Box<Self>, committed: Result<()>) {

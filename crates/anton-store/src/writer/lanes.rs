@@ -17,11 +17,12 @@
 
 use std::sync::Arc;
 
+use anton_metrics::{Rerun, WriterPath};
 use sqlx::Connection;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 
 use super::batch::{answer, BatchRunner, Batcher, Pending};
-use super::{BatchMode, Completion, NativeClosure, WriterConfig};
+use super::{BatchMode, Completion, NativeClosure, Signals, WriterConfig};
 use crate::list::BatchConn;
 use crate::{Result, StoreError};
 
@@ -30,7 +31,7 @@ pub(crate) struct Lanes {
     handle: tokio::runtime::Handle,
     url: String,
     config: WriterConfig,
-    commits: Arc<Notify>,
+    signals: Arc<Signals>,
     /// Held, never sent on: the runtime's thread runs until every copy is gone.
     _alive: mpsc::Sender<()>,
 }
@@ -40,7 +41,7 @@ impl Lanes {
     pub(crate) fn start(
         url: &str,
         config: &WriterConfig,
-        commits: Arc<Notify>,
+        signals: Arc<Signals>,
     ) -> Result<(Arc<Self>, mpsc::Sender<NativeClosure>)> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -59,13 +60,13 @@ impl Lanes {
             url.to_owned(),
             config.batch_max,
             jobs_rx,
-            Arc::clone(&commits),
+            Arc::clone(&signals),
         ));
         let lanes = Self {
             handle,
             url: url.to_owned(),
             config: config.clone(),
-            commits,
+            signals,
             _alive: alive,
         };
         Ok((Arc::new(lanes), jobs_tx))
@@ -87,7 +88,7 @@ impl Lanes {
                 self.config.batch_max,
                 Arc::clone(&rx),
                 Arc::clone(&runner),
-                Arc::clone(&self.commits),
+                Arc::clone(&self.signals),
             ));
         }
         Batcher::on_lanes(tx, Arc::clone(self))
@@ -100,7 +101,7 @@ async fn lane<R: BatchRunner>(
     batch_max: usize,
     rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Pending<R>>>>,
     runner: Arc<R>,
-    commits: Arc<Notify>,
+    signals: Arc<Signals>,
 ) {
     let mut conn: Option<sqlx::PgConnection> = None;
     let mut batch: Vec<Pending<R>> = Vec::with_capacity(batch_max);
@@ -130,11 +131,20 @@ async fn lane<R: BatchRunner>(
         }
         // No database: the replies are dropped, which the callers read as unavailable.
         let Some(c) = conn.as_mut() else { continue };
+        let started = std::time::Instant::now();
         let mut outcome = lane_transaction(c, &*runner, BatchMode::Optimistic, &items).await;
-        if matches!(&outcome, Err(e) if matches!(e, StoreError::Stale) || e.is_conflict()) {
-            outcome = lane_transaction(c, &*runner, BatchMode::Locking, &items).await;
+        if let Err(e) = &outcome {
+            let why = match e {
+                StoreError::Stale => Some(Rerun::Stale),
+                e if e.is_conflict() => Some(Rerun::Conflict),
+                _ => None,
+            };
+            if let Some(why) = why {
+                signals.metrics.writer_rerun(why);
+                outcome = lane_transaction(c, &*runner, BatchMode::Locking, &items).await;
+            }
         }
-        commits.notify_one();
+        signals.committed(WriterPath::Lane, items.len(), started, outcome.is_ok());
         if answer(replies, outcome).is_err() {
             // As the closure writer does: start the next batch on a fresh connection.
             conn = None;
@@ -171,7 +181,7 @@ async fn job_lane(
     url: String,
     batch_max: usize,
     mut rx: mpsc::Receiver<NativeClosure>,
-    commits: Arc<Notify>,
+    signals: Arc<Signals>,
 ) {
     let mut conn: Option<sqlx::PgConnection> = None;
     let mut jobs: Vec<NativeClosure> = Vec::with_capacity(batch_max);
@@ -197,12 +207,14 @@ async fn job_lane(
             jobs.clear();
             continue;
         };
-        if let Err(e) = job_transaction(c, &mut jobs).await {
+        let (started, items) = (std::time::Instant::now(), jobs.len());
+        let result = job_transaction(c, &mut jobs).await;
+        if let Err(e) = &result {
             tracing::error!(error = %e, "write job batch failed; reconnecting");
             conn = None;
         }
         jobs.clear();
-        commits.notify_one();
+        signals.committed(WriterPath::JobLane, items, started, result.is_ok());
     }
 }
 

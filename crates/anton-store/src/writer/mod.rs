@@ -96,6 +96,28 @@ impl Default for WriterConfig {
     }
 }
 
+/// What each commit site reports to: the store's waiters (`Store::commits`) and the node's
+/// metrics (`anton_writer_*`).
+pub(crate) struct Signals {
+    pub(crate) commits: Arc<tokio::sync::Notify>,
+    pub(crate) metrics: Arc<anton_metrics::Metrics>,
+}
+
+impl Signals {
+    /// A group commit on `path` ended (committed or not): `items` work items, begun at `started`.
+    pub(crate) fn committed(
+        &self,
+        path: anton_metrics::WriterPath,
+        items: usize,
+        started: std::time::Instant,
+        ok: bool,
+    ) {
+        self.metrics
+            .writer_commit(path, items, started.elapsed(), ok);
+        self.commits.notify_one();
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Writer {
     tx: mpsc::Sender<Work>,
@@ -110,7 +132,7 @@ impl Writer {
         url: String,
         backend: Backend,
         config: WriterConfig,
-        commits: Arc<tokio::sync::Notify>,
+        signals: Arc<Signals>,
     ) -> Result<Self> {
         // Connect once up front so a bad URL fails at start, not at the first request.
         let conn = crate::connect_one(&url, backend).await?;
@@ -121,12 +143,12 @@ impl Writer {
         let (tx, rx) = mpsc::channel(config.queue_max);
         let (lanes, jobs) = match backend {
             Backend::Postgres => {
-                let (lanes, jobs) = lanes::Lanes::start(&url, &config, Arc::clone(&commits))?;
+                let (lanes, jobs) = lanes::Lanes::start(&url, &config, Arc::clone(&signals))?;
                 (Some(lanes), Some(jobs))
             }
             Backend::Sqlite => (None, None),
         };
-        let writer = run(url, backend, config, conn, native, rx, commits);
+        let writer = run(url, backend, config, conn, native, rx, signals);
         if backend == Backend::Sqlite {
             // On SQLite the writer task runs on a thread of its own: between two batches it is
             // woken by the native thread's commit and by the next job, and on the node's runtime
@@ -250,8 +272,9 @@ async fn run(
     conn: AnyConnection,
     native: Option<native::NativeSqlite>,
     mut rx: mpsc::Receiver<Work>,
-    commits: Arc<tokio::sync::Notify>,
+    signals: Arc<Signals>,
 ) {
+    use anton_metrics::WriterPath;
     let mut conn = Some(conn);
     let mut batch = Vec::with_capacity(config.batch_max);
     while let Some(first) = rx.recv().await {
@@ -263,8 +286,9 @@ async fn run(
             }
         }
         if let Some(native) = &native {
-            if native::run_native(native, &mut batch).await {
-                commits.notify_one();
+            let started = std::time::Instant::now();
+            if let Some((items, ok)) = native::run_native(native, &mut batch).await {
+                signals.committed(WriterPath::Sqlite, items, started, ok);
             }
             if batch.is_empty() {
                 continue;
@@ -278,8 +302,9 @@ async fn run(
             batch.clear();
             continue;
         };
+        let (started, items) = (std::time::Instant::now(), batch.len());
         let result = run_batch(c, backend, &mut batch).await;
-        commits.notify_one();
+        signals.committed(WriterPath::Writer, items, started, result.is_ok());
         if let Err(e) = result {
             tracing::error!(error = %e, error.cause = ?std::error::Error::source(&e), "write batch failed; reconnecting");
             batch.clear();

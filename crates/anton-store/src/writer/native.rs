@@ -61,7 +61,12 @@ impl NativeSqlite {
 /// Takes the batched work and the native closure jobs out of `batch` and runs them in one
 /// transaction on the native connection; each caller is answered from that thread right after the
 /// commit. Returns when the transaction has ended; `true` if there was one.
-pub(super) async fn run_native(native: &NativeSqlite, batch: &mut Vec<Work>) -> bool {
+/// Runs the native part of `batch` (removed from it) as one transaction: `None` when there was
+/// none, else its work items and whether it committed.
+pub(super) async fn run_native(
+    native: &NativeSqlite,
+    batch: &mut Vec<Work>,
+) -> Option<(usize, bool)> {
     let taken = take_batches(batch);
     let mut jobs = Vec::new();
     let mut rest = Vec::with_capacity(batch.len());
@@ -73,33 +78,31 @@ pub(super) async fn run_native(native: &NativeSqlite, batch: &mut Vec<Work>) -> 
     }
     *batch = rest;
     if taken.is_empty() && jobs.is_empty() {
-        return false;
+        return None;
     }
-    let (done_tx, done_rx) = oneshot::channel::<()>();
+    let items = jobs.len() + taken.iter().map(|t| t.len()).sum::<usize>();
+    let (done_tx, done_rx) = oneshot::channel::<bool>();
     let job: NativeJob = Box::new(move |conn| {
-        native_transaction(conn, jobs, taken);
-        let _ = done_tx.send(());
+        let _ = done_tx.send(native_transaction(conn, jobs, taken));
     });
     // If the thread is gone the job is dropped with its callers' replies: they read unavailable.
-    if native.tx.send(job).is_ok() {
-        let _ = done_rx.await;
-    }
-    true
+    let committed = native.tx.send(job).is_ok() && done_rx.await.unwrap_or(false);
+    Some((items, committed))
 }
 
 /// One native SQLite transaction: each closure job in a savepoint of its own (an `Err` rolls back
 /// only its writes), then each use case's batched items (the runner's part likewise in one
 /// savepoint), then the commit, after which everyone is answered. If the commit fails, everyone
-/// gets the error.
+/// gets the error. Returns whether it committed.
 fn native_transaction(
     conn: &mut rusqlite::Connection,
     jobs: Vec<NativeClosure>,
     mut taken: Vec<Box<dyn Taken>>,
-) {
+) -> bool {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "cannot begin a write batch");
         // Dropping the jobs and the batches answers their callers `WriterUnavailable`.
-        return;
+        return false;
     }
     let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
     let mut broken = false;
@@ -159,5 +162,7 @@ fn native_transaction(
     if let Err(e) = &committed {
         tracing::error!(error = %e, "a native write batch did not commit");
     }
-    super::answer_all(committed.is_ok(), completions, taken);
+    let ok = committed.is_ok();
+    super::answer_all(ok, completions, taken);
+    ok
 }
