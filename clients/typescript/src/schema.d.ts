@@ -422,6 +422,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a request.
+         * @description Returns one request of the request log by its id — the `Request-Id` header of its answer, and
+         *     the `request_id` of its error body — so a failed call can be looked up from what the client
+         *     kept. 404 `resource_missing` for a request of another merchant or environment, one older than
+         *     the retention, or one not yet written (entries are written within about a second).
+         *
+         *     Scope: `requests:read`.
+         */
+        get: operations["get_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test_helpers/balance/fund": {
         parameters: {
             query?: never;
@@ -5150,6 +5175,60 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    get_request: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The request's id. */
+                id: components["schemas"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *       "object": "request",
+                     *       "created": "2026-11-28T12:00:00Z",
+                     *       "method": "POST",
+                     *       "route": "/v1/payouts",
+                     *       "status": 409,
+                     *       "error_code": "insufficient_funds",
+                     *       "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *       "source_ip": "203.0.113.7",
+                     *       "user_agent": "anton-sdk-rust/0.1.0",
+                     *       "duration_us": 4180,
+                     *       "idempotency_key": "order-1842-payout",
+                     *       "livemode": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Request"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

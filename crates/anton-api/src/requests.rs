@@ -1,7 +1,7 @@
 //! The request log: `GET /v1/requests` (filters `status`, `route`, `method`, `api_key`,
-//! `created[…]`), through the engine (`anton_engine::request_log`).
+//! `created[…]`) and `GET /v1/requests/{id}`, through the engine (`anton_engine::request_log`).
 
-use anton_core::id::KeyId;
+use anton_core::id::{KeyId, RequestId};
 use anton_core::keys::Scope;
 use anton_engine::objects::RequestOut;
 use anton_engine::request_log::RequestQuery;
@@ -10,15 +10,17 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::auth::Auth;
-use crate::error::ApiResult;
-use crate::extract::ApiQuery;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::list::{one_of, ListOut, ListParams};
-use crate::openapi::{Authenticated, PageParams, RequestList};
+use crate::openapi::{Authenticated, ById, PageParams, RequestList};
 use crate::state::ApiState;
-use anton_engine::openapi::KeyIdSchema;
+use anton_engine::openapi::{KeyIdSchema, RequestIdSchema};
 
 pub fn router() -> Router<ApiState> {
-    Router::new().route("/v1/requests", get(list_requests))
+    Router::new()
+        .route("/v1/requests", get(list_requests))
+        .route("/v1/requests/{id}", get(get_request))
 }
 
 /// The methods the `method` filter takes.
@@ -48,6 +50,37 @@ fn is_route(v: &str) -> bool {
                     .bytes()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_.{}".contains(&c))
         })
+}
+
+/// Retrieve a request.
+///
+/// Returns one request of the request log by its id — the `Request-Id` header of its answer, and
+/// the `request_id` of its error body — so a failed call can be looked up from what the client
+/// kept. 404 `resource_missing` for a request of another merchant or environment, one older than
+/// the retention, or one not yet written (entries are written within about a second).
+///
+/// Scope: `requests:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/requests/{id}",
+    tag = "requests",
+    security(("api_key" = ["requests:read"])),
+    params(("id" = RequestIdSchema, Path, description = "The request's id.")),
+    responses(
+        (status = 200, description = "The request.", body = RequestOut),
+        Authenticated,
+        ById,
+    )
+)]
+pub async fn get_request(
+    State(state): State<ApiState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<RequestOut>> {
+    auth.require(Scope::RequestsRead)?;
+    let rid = RequestId::parse(&id).map_err(|_| ApiError::not_found("request", &id))?;
+    let r = state.engine.get_request(&auth.tenant, &rid).await?;
+    Ok(Json(RequestOut::from_record(r)))
 }
 
 /// List requests.

@@ -142,6 +142,16 @@ impl Engine {
         }
     }
 
+    pub async fn get_request(
+        &self,
+        tenant: &Tenant,
+        id: &anton_core::id::RequestId,
+    ) -> Result<RequestRecord> {
+        request_log::get(self.store().read(), tenant, id)
+            .await?
+            .ok_or_else(|| crate::error::EngineError::not_found("request", id.as_str()))
+    }
+
     pub async fn list_requests(
         &self,
         tenant: &Tenant,

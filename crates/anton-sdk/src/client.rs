@@ -604,6 +604,12 @@ impl Events<'_> {
 pub struct Requests<'a>(&'a Client);
 
 impl Requests<'_> {
+    /// One request by its id (the `Request-Id` of its answer; an [`crate::ApiError`]'s
+    /// `request_id`).
+    pub async fn get(&self, id: &str) -> Result<RequestLogEntry, Error> {
+        self.0.get(&format!("v1/requests/{}", seg(id))).await
+    }
+
     /// Filters: `status` (`4xx` or `401`), `route` (`/v1/payouts/{id}`), `method`, `api_key`.
     pub async fn list(&self, params: &ListParams) -> Result<List<RequestLogEntry>, Error> {
         self.0.list("v1/requests", params).await

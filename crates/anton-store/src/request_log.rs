@@ -139,6 +139,32 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
+/// The tenant's request `id`, found by the table's key (its time is in the id).
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    id: &RequestId,
+) -> Result<Option<RequestRecord>> {
+    let Some(created_us) = created_us_of(id) else {
+        return Ok(None);
+    };
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS)
+        .push(" FROM request_log WHERE merchant_id = ")
+        .text(t.m())
+        .push(" AND env = ")
+        .text(t.e())
+        .push(" AND created_us = ")
+        .push_int(created_us)
+        .push(" AND id = ")
+        .text(id.as_str());
+    sql.fetch_all(ex)
+        .await?
+        .first()
+        .map(|r| from_row(r))
+        .transpose()
+}
+
 /// The page position of the tenant's request `id`, found by the table's key (its time is in the
 /// id), `None` when the tenant has no such request.
 pub async fn cursor<'e, E: Executor<'e, Database = Any>>(

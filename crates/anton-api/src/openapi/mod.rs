@@ -117,6 +117,7 @@ impl Modify for BearerAuth {
         crate::webhooks::recover,
         crate::webhooks::resend,
         crate::requests::list_requests,
+        crate::requests::get_request,
         crate::router::egress_ips,
         crate::router::healthz,
         crate::router::readyz,

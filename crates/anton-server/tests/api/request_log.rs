@@ -144,6 +144,13 @@ async fn requests_are_logged_listed_and_filtered(backend: Backend) {
     assert_eq!(first.source_ip.as_deref(), Some("127.0.0.1"));
     assert!(first.duration_us > 0);
     assert!(!first.livemode);
+    // One by its id, as a client kept it from the answer's Request-Id header.
+    let one = sdk(&app, &reader)
+        .requests()
+        .get(&request_ids[0])
+        .await
+        .unwrap();
+    assert_eq!(one, first);
     let replay = by_id(&request_ids[1]);
     assert_eq!((replay.status, replay.route.as_str()), (200, "/v1/payouts"));
     let find = |status: u16| all.iter().find(|r| r.status == status).unwrap().clone();
@@ -277,6 +284,21 @@ async fn requests_are_logged_listed_and_filtered(backend: Backend) {
         .data
         .iter()
         .all(|r| r.livemode && r.route == "/v1/requests"));
+    // Another merchant's request, and an id that is none, are not found.
+    for id in [
+        request_ids[0].as_str(),
+        "req_nope",
+        "po_0VcqAAAAAAAAAAAAAAAAAAAA",
+    ] {
+        let r = app
+            .get(&format!("/v1/requests/{id}"), &other_key)
+            .send()
+            .await
+            .unwrap();
+        let (status, err) = crate::helpers::error_of(r).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id}");
+        assert_eq!(err["error"]["code"], "resource_missing");
+    }
     // A cursor of another merchant's request is not found.
     let r = app
         .get(

@@ -75,6 +75,7 @@ from .get_endpoint_anton_version import GetEndpointAntonVersion
 from .get_event_anton_version import GetEventAntonVersion
 from .get_payout_anton_version import GetPayoutAntonVersion
 from .get_recipient_anton_version import GetRecipientAntonVersion
+from .get_request_anton_version import GetRequestAntonVersion
 from .health import Health
 from .health_status import HealthStatus
 from .healthz_anton_version import HealthzAntonVersion
@@ -279,6 +280,7 @@ __all__ = (
     "GetEventAntonVersion",
     "GetPayoutAntonVersion",
     "GetRecipientAntonVersion",
+    "GetRequestAntonVersion",
     "Health",
     "HealthStatus",
     "HealthzAntonVersion",
