@@ -54,7 +54,7 @@ pub async fn record(State(engine): State<Engine>, mut req: Request, next: Next) 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip().to_canonical().to_string());
-    // Cut again, and cleaned of control characters, when the entry is written.
+    // Bounded here; cut to 256 characters and cleaned of control characters by the engine.
     let user_agent = header_text(req.headers(), "user-agent", 1024);
     let idempotency_key = header_text(req.headers(), "idempotency-key", IDEMPOTENCY_KEY_MAX);
     let response = next.run(req).await;

@@ -5,6 +5,7 @@ use anton_core::id::{KeyId, RequestId};
 use anton_core::keys::Scope;
 use anton_engine::objects::RequestOut;
 use anton_engine::request_log::RequestQuery;
+use anton_store::request_log::RequestFilter;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -120,8 +121,7 @@ pub async fn list_requests(
 ) -> ApiResult<Json<ListOut<RequestOut>>> {
     auth.require(Scope::RequestsRead)?;
     let params = ListParams::parse(q, &["status", "route", "method", "api_key"])?;
-    let query = RequestQuery {
-        list: params.query(),
+    let filter = RequestFilter {
         status: params.filter(
             "status",
             "a status class (2xx, 3xx, 4xx, 5xx) or a status code (100 to 599)",
@@ -136,6 +136,10 @@ pub async fn list_requests(
         key_id: params.filter("api_key", "an API key id (key_…)", |k| {
             KeyId::parse(k).ok()
         })?,
+    };
+    let query = RequestQuery {
+        list: params.query(),
+        filter,
     };
     let listing = state.engine.list_requests(&auth.tenant, &query).await?;
     Ok(Json(ListOut::of(listing, RequestOut::from_record)))

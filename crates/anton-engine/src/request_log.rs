@@ -10,7 +10,6 @@
 
 use std::time::Duration;
 
-use anton_core::id::KeyId;
 use anton_store::list::Listed;
 use anton_store::request_log::{self, RequestFilter, RequestRecord};
 use anton_store::{now_us, Tenant};
@@ -75,15 +74,11 @@ impl Sink {
     }
 }
 
-/// A request log's list filters (each `None` is no filter).
+/// A page of the request log: the common list parameters and the log's own filters.
 #[derive(Debug, Clone, Default)]
 pub struct RequestQuery {
     pub list: ListQuery,
-    /// `[lo, hi)` status codes.
-    pub status: Option<(u16, u16)>,
-    pub route: Option<String>,
-    pub method: Option<String>,
-    pub key_id: Option<KeyId>,
+    pub filter: RequestFilter,
 }
 
 impl Engine {
@@ -92,7 +87,7 @@ impl Engine {
         if !self.0.config.request_log.enabled {
             return;
         }
-        if self.0.request_log.tx.try_send(record).is_err() {
+        if self.0.request_log.tx.try_send(cleaned(record)).is_err() {
             self.metrics().request_log_entries(false, 1);
         }
     }
@@ -110,7 +105,7 @@ impl Engine {
         loop {
             while round.len() < ROUND_MAX {
                 match rx.try_recv() {
-                    Ok(r) => round.push(round_entry(r)),
+                    Ok(r) => round.push(r),
                     Err(_) => break,
                 }
             }
@@ -157,17 +152,11 @@ impl Engine {
         tenant: &Tenant,
         query: &RequestQuery,
     ) -> Result<Listing<RequestRecord>> {
-        let filter = RequestFilter {
-            status: query.status,
-            route: query.route.clone(),
-            method: query.method.clone(),
-            key_id: query.key_id.clone(),
-        };
         let page = query
             .list
             .page(self.store(), Listed::Requests, tenant)
             .await?;
-        let rows = request_log::list(self.store().read(), tenant, &filter, &page).await?;
+        let rows = request_log::list(self.store().read(), tenant, &query.filter, &page).await?;
         Ok(Listing::of(rows, &page))
     }
 
@@ -204,7 +193,7 @@ impl Engine {
 }
 
 /// An entry as stored: the user agent cut to 256 characters without control characters.
-fn round_entry(mut r: RequestRecord) -> RequestRecord {
+fn cleaned(mut r: RequestRecord) -> RequestRecord {
     if let Some(ua) = r.user_agent.take() {
         let clean: String = ua.chars().filter(|c| !c.is_control()).take(256).collect();
         r.user_agent = (!clean.is_empty()).then_some(clean);
@@ -229,7 +218,7 @@ pub async fn flush(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             () = tokio::time::sleep(FLUSH_EVERY) => {}
             _ = shutdown.changed() => {}
         }
-        engine.drain_request_log(vec![round_entry(first)]).await;
+        engine.drain_request_log(vec![first]).await;
     }
 }
 
@@ -246,5 +235,46 @@ pub async fn sweep(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             Ok(n) => tracing::debug!(deleted = n, "request log swept"),
             Err(e) => tracing::warn!(error = %e, "request log sweep failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_agent(ua: &str) -> RequestRecord {
+        RequestRecord {
+            tenant: Tenant::new(
+                anton_core::id::MerchantId::generate(),
+                anton_core::keys::Environment::Test,
+            ),
+            id: anton_core::id::RequestId::generate(),
+            created_us: 0,
+            method: "GET".into(),
+            route: "/v1/balance".into(),
+            status: 200,
+            error_code: None,
+            key_id: anton_core::id::KeyId::generate(),
+            source_ip: None,
+            user_agent: Some(ua.to_owned()),
+            duration_us: 1,
+            idempotency_key: None,
+        }
+    }
+
+    #[test]
+    fn a_user_agent_is_kept_to_256_characters_without_control_characters() {
+        let long = format!("a\u{1b}[31m\n{}", "é".repeat(400));
+        let ua = cleaned(with_agent(&long)).user_agent.unwrap();
+        assert_eq!(ua.chars().count(), 256);
+        assert!(!ua.chars().any(char::is_control), "{ua:?}");
+        assert!(ua.starts_with("a[31m"));
+        assert_eq!(cleaned(with_agent("\r\n\t")).user_agent, None);
+        assert_eq!(
+            cleaned(with_agent("anton-sdk-rust/0.1.0"))
+                .user_agent
+                .as_deref(),
+            Some("anton-sdk-rust/0.1.0")
+        );
     }
 }

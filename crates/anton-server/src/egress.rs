@@ -88,7 +88,7 @@ impl Transport for Clients {
                     Failure::Timeout
                 } else if source_is::<DestinationRefused>(&e) {
                     Failure::RefusedDestination
-                } else if is_tls(&e) {
+                } else if source_is::<rustls::Error>(&e) {
                     Failure::Tls
                 } else if e.is_connect() {
                     Failure::Connect
@@ -129,30 +129,20 @@ async fn answered(mut resp: reqwest::Response) -> Sent {
     }
 }
 
+/// Whether an `E` is anywhere in `e`'s chain. An `io::Error` is opened with `get_ref`: its
+/// `source()` skips the error it wraps (the resolver's refusal, rustls's handshake error), so
+/// walking sources alone would miss them.
 fn source_is<E: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if err.is::<E>() {
             return true;
         }
-        cur = err.source();
-    }
-    false
-}
-
-/// Whether `e` is a failed TLS handshake: a `rustls::Error` in its chain, also inside an
-/// `io::Error` (whose `source()` skips the error it wraps, so each is opened with `get_ref`).
-fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if err.is::<rustls::Error>() {
-            return true;
-        }
         if let Some(inner) = err
             .downcast_ref::<std::io::Error>()
             .and_then(std::io::Error::get_ref)
         {
-            if is_tls(inner) {
+            if source_is::<E>(inner) {
                 return true;
             }
         }

@@ -147,7 +147,7 @@ impl Modify for BearerAuth {
         (name = "balance", description = "What you can pay out, and the ledger postings behind it."),
         (name = "events", description = "What happened, in the order it happened: every change writes an event, which webhooks deliver."),
         (name = "webhook_endpoints", description = "Where events are delivered, how deliveries went, and how to resend or recover them."),
-        (name = "requests", description = "Your API requests as Anton answered them, for 30 days: status, error code, key, address, timing — never bodies or keys."),
+        (name = "requests", description = "Your API requests as Anton answered them, kept 30 days unless the operator chose otherwise: status, error code, key, address, timing — never bodies or keys."),
         (name = "test_helpers", description = "Test mode only (404 `unrecognized_url` with a live key): fund the test balance, move test payouts."),
         (name = "platform", description = "Health checks, this document and the addresses webhooks come from; no API key needed."),
         (name = "webhooks", description = "The events Anton posts to your endpoints, signed (see the signature headers)."),

@@ -1,6 +1,5 @@
 //! `anton listen --forward-to URL`: a local development tunnel for events.
 
-use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -10,6 +9,7 @@ use anton_sdk::types::{Event, ListParams};
 use anyhow::{bail, Context};
 use serde_json::json;
 
+use super::follow::Follow;
 use super::{read_profiles, unix_now, write_profiles, Connect, Profile};
 
 /// Forwarding destination: https anywhere (certificates verified), or http on loopback only.
@@ -101,23 +101,18 @@ pub async fn listen(
         );
     }
     std::io::stdout().flush()?;
-    // New events only, deduplicated. `created` and the `created[gte]` filter have whole seconds,
-    // so the window starts on a whole second: an id is forgotten only once the server no longer
-    // returns its event for the window (forgetting it earlier forwarded it again).
-    let mut since = whole_second(time::OffsetDateTime::now_utc() - Duration::from_secs(1));
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut order: VecDeque<(String, time::OffsetDateTime)> = VecDeque::new();
+    // New events only, each once; 5 s of overlap for late commits.
+    let mut follow = Follow::new(Duration::from_secs(5));
     // Events that existed before we started are not forwarded.
     {
         use futures_util::TryStreamExt;
         let existing: Vec<Event> = client
             .events()
-            .list_all(ListParams::new().created_gte(since))
+            .list_all(ListParams::new().created_gte(follow.since()))
             .try_collect()
             .await?;
         for e in existing {
-            order.push_back((e.id.clone(), e.created));
-            seen.insert(e.id);
+            follow.admit(&e.id, e.created);
         }
     }
     eprintln!("ready");
@@ -126,7 +121,7 @@ pub async fn listen(
             use futures_util::TryStreamExt;
             match client
                 .events()
-                .list_all(ListParams::new().created_gte(since))
+                .list_all(ListParams::new().created_gte(follow.since()))
                 .try_collect()
                 .await
             {
@@ -144,33 +139,16 @@ pub async fn listen(
         };
         // Oldest first: the server lists newest first in a total order (sub-second creation
         // time, then id), which whole-second `created` values cannot reproduce here.
-        let fresh: Vec<Event> = page.into_iter().filter(|e| !seen.contains(&e.id)).collect();
-        for e in fresh.into_iter().rev() {
-            seen.insert(e.id.clone());
-            order.push_back((e.id.clone(), e.created));
-            if !subscribed(events, &e.kind) {
+        for e in page.into_iter().rev() {
+            if !follow.admit(&e.id, e.created) || !subscribed(events, &e.kind) {
                 continue;
             }
             let (status, tries, took) = forward(&http, forward_to, &secret, &e).await;
             print_forwarded(&e, forward_to, status, tries, took, as_json)?;
         }
-        // Move the window forward, keeping a few seconds of overlap for late commits.
-        let horizon = whole_second(time::OffsetDateTime::now_utc() - Duration::from_secs(5));
-        if horizon > since {
-            since = horizon;
-        }
-        while order.front().is_some_and(|(_, t)| *t < since) {
-            if let Some((id, _)) = order.pop_front() {
-                seen.remove(&id);
-            }
-        }
+        follow.advance();
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-}
-
-/// `t` without its fraction of a second: the resolution of `created` and `created[gte]`.
-fn whole_second(t: time::OffsetDateTime) -> time::OffsetDateTime {
-    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 /// The local secret: kept in the profile so a handler's configuration survives restarts.

@@ -1,13 +1,13 @@
 //! `anton logs tail`: follows the request log (`GET /v1/requests`), printing each new request
 //! once, oldest first, like `stripe logs tail`.
 
-use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 use std::time::Duration;
 
 use anton_sdk::types::{ListParams, RequestLogEntry};
 use futures_util::TryStreamExt;
 
+use super::follow::Follow;
 use super::Connect;
 use crate::cli::escape;
 
@@ -52,24 +52,21 @@ pub async fn logs_tail(
     as_json: bool,
 ) -> anyhow::Result<()> {
     let (client, _) = connect.client()?;
-    let mut since = whole_second(time::OffsetDateTime::now_utc() - Duration::from_secs(1));
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut order: VecDeque<(String, time::OffsetDateTime)> = VecDeque::new();
+    let mut follow = Follow::new(OVERLAP);
     // Requests before the start are not shown (a bad filter fails here, with the server's error).
     let existing: Vec<RequestLogEntry> = client
         .requests()
-        .list_all(filter.params(since))
+        .list_all(filter.params(follow.since()))
         .try_collect()
         .await?;
     for r in existing {
-        order.push_back((r.id.clone(), r.created));
-        seen.insert(r.id);
+        follow.admit(&r.id, r.created);
     }
     eprintln!("ready: following requests (Ctrl-C to stop)");
     loop {
         let page: Vec<RequestLogEntry> = match client
             .requests()
-            .list_all(filter.params(since))
+            .list_all(filter.params(follow.since()))
             .try_collect()
             .await
         {
@@ -83,31 +80,15 @@ pub async fn logs_tail(
                 continue;
             }
         };
-        let fresh: Vec<RequestLogEntry> =
-            page.into_iter().filter(|r| !seen.contains(&r.id)).collect();
-        for r in fresh.into_iter().rev() {
-            seen.insert(r.id.clone());
-            order.push_back((r.id.clone(), r.created));
-            if r.route != OWN_ROUTE {
+        // Oldest first (the server lists newest first).
+        for r in page.into_iter().rev() {
+            if follow.admit(&r.id, r.created) && r.route != OWN_ROUTE {
                 print_entry(&r, as_json)?;
             }
         }
-        let horizon = whole_second(time::OffsetDateTime::now_utc() - OVERLAP);
-        if horizon > since {
-            since = horizon;
-        }
-        while order.front().is_some_and(|(_, t)| *t < since) {
-            if let Some((id, _)) = order.pop_front() {
-                seen.remove(&id);
-            }
-        }
+        follow.advance();
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-}
-
-/// `t` without its fraction of a second: the resolution of `created[gte]` in unix seconds.
-fn whole_second(t: time::OffsetDateTime) -> time::OffsetDateTime {
-    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 /// One request: a JSON line, or a line for a terminal (what the server sent through [`escape`]).

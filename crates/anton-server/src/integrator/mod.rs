@@ -18,6 +18,7 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
 mod events;
+mod follow;
 mod listen;
 mod logs;
 mod scan;

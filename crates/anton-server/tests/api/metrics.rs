@@ -271,20 +271,31 @@ async fn an_untrusted_certificate_is_a_tls_failure(backend: Backend) {
         assert!(Instant::now() < deadline, "no tls failure counted");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let deliveries: serde_json::Value = app
-        .get(
-            &format!(
-                "/v1/webhook_endpoints/{}/deliveries",
-                ep["id"].as_str().unwrap()
-            ),
-            &app.key,
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The metric counts an attempt as it is recorded; its attempt log commits a moment later.
+    let deliveries = loop {
+        let page: serde_json::Value = app
+            .get(
+                &format!(
+                    "/v1/webhook_endpoints/{}/deliveries",
+                    ep["id"].as_str().unwrap()
+                ),
+                &app.key,
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if page["data"][0]["attempt_log"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "no attempt logged: {page}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let log = &deliveries["data"][0]["attempt_log"];
     assert!(!log.as_array().unwrap().is_empty(), "{deliveries}");
     assert!(
