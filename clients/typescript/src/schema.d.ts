@@ -46,6 +46,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit_log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit entries.
+         * @description Returns a page of this environment's audit entries, newest first: every security-relevant
+         *     change — API keys created, rolled, revoked or flagged as exposed; webhook endpoints created,
+         *     changed, deleted or their secrets rotated; rate limits changed; balances funded; payouts
+         *     canceled — with who made it (an API key or the operator), from which address, in which
+         *     request, and the object before and after. Never a secret. Each entry is written in the
+         *     transaction of its change and chained to the one before by its hash; entries are kept as long
+         *     as the merchant exists.
+         *
+         *     Scope: `audit_log:read`.
+         */
+        get: operations["list_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit_log/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an audit entry.
+         * @description Scope: `audit_log:read`.
+         */
+        get: operations["get_audit_entry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/balance": {
         parameters: {
             query?: never;
@@ -1198,6 +1246,183 @@ export interface components {
          * @example key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5
          */
         ApiKeyId: string;
+        /**
+         * @description What was done:
+         *     - `api_key.created`: an API key was created (rolling one creates its successor).
+         *     - `api_key.rolled`: an API key was replaced; `after.replaced_by` names its successor, `after.expires` when it stops working.
+         *     - `api_key.revoked`: an API key was revoked.
+         *     - `api_key.exposed`: an API key was sent from a browser and flagged as possibly exposed.
+         *     - `webhook_endpoint.created`: a webhook endpoint was created.
+         *     - `webhook_endpoint.updated`: a webhook endpoint's URL, events, description or status changed.
+         *     - `webhook_endpoint.deleted`: a webhook endpoint was deleted.
+         *     - `webhook_endpoint.secret_rotated`: a webhook endpoint's signing secret was replaced (never shown here).
+         *     - `merchant.rate_limit_updated`: your API rate limit in this environment changed.
+         *     - `balance.funded`: money was added to your balance.
+         *     - `payout.canceled`: a payout was canceled.
+         * @example api_key.created
+         * @enum {string}
+         */
+        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "balance.funded" | "payout.canceled";
+        /** @description Who made an audited change. */
+        AuditActor: {
+            /**
+             * @description `api_key`: a request made with one of your keys; `operator`: the platform's operator;
+             *     `system`: Anton itself.
+             */
+            type: components["schemas"]["AuditActorType"];
+            /**
+             * @description The API key's id, the operator's user name, or `null` for the system.
+             * @example key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5
+             */
+            id?: string | null;
+        };
+        /**
+         * @description `api_key`: a request made with one of your API keys (`id` is the key's id); `operator`: the platform's operator, from its command line (`id` is the operator's user name); `system`: Anton itself (`id` is `null`).
+         * @example api_key
+         * @enum {string}
+         */
+        AuditActorType: "api_key" | "operator" | "system";
+        /**
+         * @description One entry of the merchant's audit log (docs/reference.md §7): a security-relevant change,
+         *     who made it, from where, and what the object was before and after — never a secret.
+         * @example {
+         *       "id": "aud_0VclB7c5Gh7Ij9Kl2Mn4Op6Q",
+         *       "object": "audit_entry",
+         *       "seq": 42,
+         *       "created": "2026-11-28T12:00:00Z",
+         *       "action": "webhook_endpoint.updated",
+         *       "actor": {
+         *         "type": "api_key",
+         *         "id": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5"
+         *       },
+         *       "source_ip": "203.0.113.7",
+         *       "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+         *       "resource": {
+         *         "type": "webhook_endpoint",
+         *         "id": "we_0Vcl9Z1a7Gh3Jk5Lm2Np8Qr4"
+         *       },
+         *       "before": {
+         *         "url": "https://example.com/hooks",
+         *         "status": "enabled"
+         *       },
+         *       "after": {
+         *         "url": "https://example.com/anton/hooks",
+         *         "status": "enabled"
+         *       },
+         *       "hash": "5e1d5b0c0c4a2f3b9d6e8a7c1f2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
+         *       "previous_hash": "9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9",
+         *       "livemode": false
+         *     }
+         */
+        AuditEntry: {
+            /** @description The entry's id. */
+            id: components["schemas"]["AuditEntryId"];
+            /**
+             * @description What kind of object this is: always `audit_entry`.
+             * @example audit_entry
+             * @enum {string}
+             */
+            object: "audit_entry";
+            /**
+             * Format: int64
+             * @description The entry's place in the merchant's chain (both environments), from 1 without gaps.
+             * @example 42
+             */
+            seq: number;
+            /** @description When the change was made. */
+            created: components["schemas"]["Timestamp"];
+            /** @description What was done. */
+            action: components["schemas"]["AuditAction"];
+            actor: components["schemas"]["AuditActor"];
+            /**
+             * @description The client's address, for a change made through the API; else `null`.
+             * @example 203.0.113.7
+             */
+            source_ip?: string | null;
+            /** @description The request that made the change (look it up in the request log), or `null`. */
+            request_id?: null | components["schemas"]["RequestId"];
+            resource: components["schemas"]["AuditResource"];
+            /** @description The object before the change (`null`: it did not exist), as the API shows it. */
+            before?: Record<string, never> | null;
+            /** @description The object after the change (`null`: it no longer exists), as the API shows it. */
+            after?: Record<string, never> | null;
+            /**
+             * @description SHA-256 (hex) over `previous_hash` and this entry's fields: keep the latest one and a
+             *     later rewrite of the log cannot go unnoticed.
+             */
+            hash: string;
+            /** @description The `hash` of the merchant's entry before this one (64 zeros for the first). */
+            previous_hash: string;
+            /** @description `true` in live mode, `false` in test mode. */
+            livemode: boolean;
+        };
+        /**
+         * @description The id of an audit entry: `aud_` and 24 base62 characters (time-ordered). A malformed id in a path is a 404; in a filter, a 400.
+         * @example aud_0VclB7c5Gh7Ij9Kl2Mn4Op6Q
+         */
+        AuditEntryId: string;
+        /**
+         * @description A page of audit entries, newest first (by creation time, then id).
+         * @example {
+         *       "object": "list",
+         *       "data": [
+         *         {
+         *           "id": "aud_0VclB7c5Gh7Ij9Kl2Mn4Op6Q",
+         *           "object": "audit_entry",
+         *           "seq": 42,
+         *           "created": "2026-11-28T12:00:00Z",
+         *           "action": "webhook_endpoint.updated",
+         *           "actor": {
+         *             "type": "api_key",
+         *             "id": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5"
+         *           },
+         *           "source_ip": "203.0.113.7",
+         *           "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+         *           "resource": {
+         *             "type": "webhook_endpoint",
+         *             "id": "we_0Vcl9Z1a7Gh3Jk5Lm2Np8Qr4"
+         *           },
+         *           "before": {
+         *             "url": "https://example.com/hooks",
+         *             "status": "enabled"
+         *           },
+         *           "after": {
+         *             "url": "https://example.com/anton/hooks",
+         *             "status": "enabled"
+         *           },
+         *           "hash": "5e1d5b0c0c4a2f3b9d6e8a7c1f2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
+         *           "previous_hash": "9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9",
+         *           "livemode": false
+         *         }
+         *       ],
+         *       "has_more": false
+         *     }
+         */
+        AuditEntryList: {
+            /**
+             * @description What kind of object this is: always `list`.
+             * @example list
+             * @enum {string}
+             */
+            object: "list";
+            /** @description The audit entries of this page, newest first. */
+            data: components["schemas"]["AuditEntry"][];
+            /** @description Whether more objects follow this page in the direction paged: older ones after `starting_after` (or the first page), newer ones before `ending_before`. */
+            has_more: boolean;
+        };
+        /** @description The object an audited change was made to. */
+        AuditResource: {
+            /**
+             * @description `api_key`, `webhook_endpoint`, `payout`, `merchant` or `balance_transaction`.
+             * @example webhook_endpoint
+             */
+            type: string;
+            /**
+             * @description The object's id.
+             * @example we_0VclB7c3Lm5No7Pq9Rs2Tu4V
+             */
+            id: string;
+        };
         /** @description The error envelope of a 400 answer. */
         BadRequestError: components["schemas"]["Error"] & {
             /** @description What went wrong (an `invalid_request_error`). */
@@ -3756,6 +3981,181 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_audit_log: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many objects to return: 1 to 100 (`parameter_invalid` otherwise).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description A cursor for the next (older) page: the id of the last object of the current page. It
+                 *     must be this merchant's object of the list's kind (`parameter_invalid`). Not with
+                 *     `ending_before`.
+                 * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
+                 */
+                starting_after?: components["parameters"]["StartingAfter"];
+                /**
+                 * @description A cursor for the previous (newer) page: the id of the first object of the current page.
+                 *     The page is still newest first, and `has_more` says whether newer objects remain. Not
+                 *     with `starting_after`.
+                 * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
+                 */
+                ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
+                "created[lt]"?: components["parameters"]["CreatedLt"];
+                /** @description Only entries of this action. */
+                action?: components["schemas"]["AuditAction"];
+                /**
+                 * @description Only entries about this object (its id).
+                 * @example we_0Vcl9Z1a7Gh3Jk5Lm2Np8Qr4
+                 */
+                resource?: string;
+                /** @description Only changes made with this API key (its id). */
+                api_key?: components["schemas"]["ApiKeyId"];
+            };
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit entries. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "aud_0VclB7c5Gh7Ij9Kl2Mn4Op6Q",
+                     *           "object": "audit_entry",
+                     *           "seq": 42,
+                     *           "created": "2026-11-28T12:00:00Z",
+                     *           "action": "webhook_endpoint.updated",
+                     *           "actor": {
+                     *             "type": "api_key",
+                     *             "id": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5"
+                     *           },
+                     *           "source_ip": "203.0.113.7",
+                     *           "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *           "resource": {
+                     *             "type": "webhook_endpoint",
+                     *             "id": "we_0Vcl9Z1a7Gh3Jk5Lm2Np8Qr4"
+                     *           },
+                     *           "before": {
+                     *             "url": "https://example.com/hooks",
+                     *             "status": "enabled"
+                     *           },
+                     *           "after": {
+                     *             "url": "https://example.com/anton/hooks",
+                     *             "status": "enabled"
+                     *           },
+                     *           "hash": "5e1d5b0c0c4a2f3b9d6e8a7c1f2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
+                     *           "previous_hash": "9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9",
+                     *           "livemode": false
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    get_audit_entry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The entry's id. */
+                id: components["schemas"]["AuditEntryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "aud_0VclB7c5Gh7Ij9Kl2Mn4Op6Q",
+                     *       "object": "audit_entry",
+                     *       "seq": 42,
+                     *       "created": "2026-11-28T12:00:00Z",
+                     *       "action": "webhook_endpoint.updated",
+                     *       "actor": {
+                     *         "type": "api_key",
+                     *         "id": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5"
+                     *       },
+                     *       "source_ip": "203.0.113.7",
+                     *       "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *       "resource": {
+                     *         "type": "webhook_endpoint",
+                     *         "id": "we_0Vcl9Z1a7Gh3Jk5Lm2Np8Qr4"
+                     *       },
+                     *       "before": {
+                     *         "url": "https://example.com/hooks",
+                     *         "status": "enabled"
+                     *       },
+                     *       "after": {
+                     *         "url": "https://example.com/anton/hooks",
+                     *         "status": "enabled"
+                     *       },
+                     *       "hash": "5e1d5b0c0c4a2f3b9d6e8a7c1f2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
+                     *       "previous_hash": "9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9",
+                     *       "livemode": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

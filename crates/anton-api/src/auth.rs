@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anton_core::id::KeyId;
 use anton_core::keys::{ApiKey, KeyKind, Scope, ScopeSet};
+use anton_engine::audit::Actor;
 use anton_engine::operator;
 use anton_metrics::{AuthFailure, RateLimit};
 use anton_store::{api_keys, now_us, Tenant};
@@ -39,6 +40,8 @@ pub struct Auth {
     pub tenant: Tenant,
     pub kind: KeyKind,
     pub scopes: ScopeSet,
+    /// The client's address as this server saw it.
+    pub source_ip: Option<IpAddr>,
 }
 
 impl Auth {
@@ -186,7 +189,12 @@ impl FromRequestParts<ApiState> for Auth {
             tracing::warn!(key.id = %record.id, merchant.id = %record.merchant_id,
                 "API key used with browser markers; refused and flagged as possibly exposed");
             if record.exposed.is_none() {
-                let _ = operator::mark_exposed(state.engine.store(), &record.id, now).await;
+                let actor = Actor::key(
+                    record.id.clone(),
+                    ip.map(|ip| ip.to_string()),
+                    crate::request_id::current(),
+                );
+                let _ = operator::mark_exposed(state.engine.store(), &record, &actor).await;
             }
             return Err(ApiError::permission(
                 "browser_request_refused",
@@ -234,6 +242,7 @@ impl FromRequestParts<ApiState> for Auth {
             tenant: Tenant::new(record.merchant_id, record.env),
             kind: record.kind,
             scopes: record.scopes,
+            source_ip: ip,
         })
     }
 }

@@ -7,6 +7,7 @@
 //!   the request's id), which the engine stores with a keyed request's effects;
 //! - [`reply`]: an answer as a response, `Idempotent-Replayed: true` on a replay.
 
+use anton_engine::audit::Actor;
 use anton_engine::idempotency::{Answer, IdempotencyKey, Keyed, Mutation, Render, Reply};
 use anton_engine::EngineError;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -92,8 +93,17 @@ pub fn mutation<R>(
     Ok(Mutation {
         keyed: keyed(headers, method, path, body)?,
         render,
-        actor: Some(auth.key_id.clone()),
+        actor: actor(auth),
     })
+}
+
+/// Who acts in this request, for the audit log: its key, from its client's address.
+pub fn actor(auth: &Auth) -> Actor {
+    Actor::key(
+        auth.key_id.clone(),
+        auth.source_ip.map(|ip| ip.to_string()),
+        request_id::current(),
+    )
 }
 
 /// A mutation without idempotency (`DELETE`s).
@@ -101,7 +111,7 @@ pub fn unkeyed<R>(auth: &Auth, render: R) -> Mutation<R> {
     Mutation {
         keyed: None,
         render,
-        actor: Some(auth.key_id.clone()),
+        actor: actor(auth),
     }
 }
 

@@ -149,6 +149,9 @@ define_id!(AlertId, "alr", "alert");
 define_id!(KeyId, "key", "API key");
 define_id!(RequestId, "req", "request");
 define_id!(
+    /// One entry of a merchant's audit log.
+    AuditEntryId, "aud", "audit entry");
+define_id!(
     /// One balanced ledger posting, shown as a balance transaction.
     BalanceTransactionId, "txn", "balance transaction");
 

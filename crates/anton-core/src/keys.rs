@@ -189,10 +189,11 @@ pub enum Scope {
     AlertsRead,
     AlertsWrite,
     RequestsRead,
+    AuditLogRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 12] = [
         Scope::RecipientsRead,
         Scope::RecipientsWrite,
         Scope::PayoutsRead,
@@ -204,6 +205,7 @@ impl Scope {
         Scope::AlertsRead,
         Scope::AlertsWrite,
         Scope::RequestsRead,
+        Scope::AuditLogRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -219,6 +221,7 @@ impl Scope {
             Self::AlertsRead => "alerts:read",
             Self::AlertsWrite => "alerts:write",
             Self::RequestsRead => "requests:read",
+            Self::AuditLogRead => "audit_log:read",
         }
     }
 

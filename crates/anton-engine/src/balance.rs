@@ -7,6 +7,7 @@ use anton_store::ledger::{self, BalanceTransactionRecord, PostOutcome};
 use anton_store::list::Listed;
 use anton_store::{now_us, Conn, StoreError, Tenant};
 
+use crate::audit::{self, Actor, Change};
 use crate::error::{EngineError, Result};
 use crate::idempotency::{self, Answer, Mutation, Render};
 use crate::objects::BalanceOut;
@@ -21,16 +22,29 @@ pub struct TransactionQuery {
     pub source: Option<String>,
 }
 
-/// Posts `funding → available` on a write job's connection.
+/// Posts `funding → available` on a write job's connection, and its audit entry.
 pub(crate) async fn fund(
     c: &mut Conn,
     t: &Tenant,
     currency: Currency,
     amount: Amount,
+    actor: &Actor,
 ) -> anton_store::Result<()> {
     let posting = Posting::new(PostingKind::Funding, amount);
     match ledger::post(c, t, currency, posting, None, now_us()).await? {
-        PostOutcome::Posted(_) => Ok(()),
+        PostOutcome::Posted(txn) => {
+            let change = Change {
+                action: "balance.funded",
+                object_type: "balance_transaction",
+                object_id: txn.to_string(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "amount": amount.minor(),
+                    "currency": currency.as_str().to_ascii_lowercase(),
+                })),
+            };
+            audit::record(c, t, actor, change).await
+        }
         PostOutcome::InsufficientFunds => {
             Err(StoreError::Corrupt("funding debited available".into()))
         }
@@ -76,9 +90,10 @@ impl Engine {
             .map_err(|e| EngineError::invalid("amount_invalid", e.to_string(), "amount"))?;
         let currency = validate::currency(currency)?;
         let t = tenant.clone();
+        let actor = mutation.actor.clone();
         let job: idempotency::Job<BalanceOut> = Box::new(move |c| {
             Box::pin(async move {
-                fund(c, &t, currency, amount).await?;
+                fund(c, &t, currency, amount, &actor).await?;
                 let rows = ledger::balances(&mut *c, &t).await?;
                 Ok(Ok(BalanceOut::from_accounts(&rows, t.env)))
             })

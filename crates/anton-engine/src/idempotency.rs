@@ -26,6 +26,7 @@ use anton_store::idempotency::{self as records, RecordKey, StoredResponse};
 use anton_store::{now_us, Conn, Scoped, Store, StoreError, Tenant};
 use futures_util::future::BoxFuture;
 
+use crate::audit::Actor;
 use crate::error::{EngineError, Result};
 
 /// Longest `Idempotency-Key`.
@@ -102,14 +103,14 @@ pub trait Render<T>: Send + Sync + 'static {
     fn render(&self, outcome: std::result::Result<&T, &EngineError>) -> Reply;
 }
 
-/// A mutation's idempotency, its renderer, and the API key acting (`None` for the operator): a
-/// mutation confirms inside its write transaction that the key is neither revoked nor expired,
-/// and writes nothing, not even its idempotency record, when it is
-/// ([`EngineError::KeyNotUsable`]).
+/// A mutation's idempotency, its renderer, and who acts (for the audit log; when an API key
+/// acts, the mutation confirms inside its write transaction that the key is neither revoked nor
+/// expired, and writes nothing, not even its idempotency record, when it is
+/// ([`EngineError::KeyNotUsable`])).
 pub struct Mutation<R> {
     pub keyed: Option<Keyed>,
     pub render: R,
-    pub actor: Option<KeyId>,
+    pub actor: Actor,
 }
 
 /// Idempotency keys whose first request is running on this node (a twin meanwhile gets
@@ -191,7 +192,9 @@ where
         render,
         actor,
     } = mutation;
-    let actor = actor.map(|id| Scoped::new(tenant.clone(), id));
+    let actor = actor
+        .key_id()
+        .map(|id| Scoped::new(tenant.clone(), id.clone()));
     let Some(keyed) = keyed else {
         let outcome = store
             .write_refusable(move |c| {

@@ -16,13 +16,15 @@
 //!   posting and event), [`recipients`], [`balance`], [`events`], [`operator`] (merchants, keys,
 //!   live funding, authentication lookups), [`webhooks`] (endpoints, deliveries, the SSRF guard,
 //!   the dispatcher), [`rail`] (the test-mode simulator), [`maintenance`] (node heartbeat,
-//!   planner statistics, idempotency sweeps).
+//!   planner statistics, idempotency sweeps), [`request_log`], [`audit`] (who changed what,
+//!   written in each audited change's transaction).
 //! - [`ratelimit`]: token buckets (API keys, client addresses, webhook endpoints).
 //!
 //! What the engine does not do: accept connections, parse requests, render responses, read
 //! configuration files, or send HTTP — webhook attempts go through a
 //! [`webhooks::dispatch::Transport`] the binary provides.
 
+pub mod audit;
 pub mod balance;
 pub mod error;
 pub mod events;

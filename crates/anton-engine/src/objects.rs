@@ -558,3 +558,106 @@ impl RequestOut {
         }
     }
 }
+
+/// One entry of the merchant's audit log (docs/reference.md §7): a security-relevant change,
+/// who made it, from where, and what the object was before and after — never a secret.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = AuditEntry, examples(oa::examples::audit_entry))
+)]
+pub struct AuditEntryOut {
+    /// The entry's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AuditEntryIdSchema))]
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::audit_entry))]
+    pub object: &'static str,
+    /// The entry's place in the merchant's chain (both environments), from 1 without gaps.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, examples(42)))]
+    pub seq: i64,
+    /// When the change was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
+    pub created: String,
+    /// What was done.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AuditActionSchema))]
+    pub action: String,
+    pub actor: AuditActorOut,
+    /// The client's address, for a change made through the API; else `null`.
+    #[cfg_attr(feature = "openapi", schema(examples("203.0.113.7")))]
+    pub source_ip: Option<String>,
+    /// The request that made the change (look it up in the request log), or `null`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::RequestIdSchema>))]
+    pub request_id: Option<String>,
+    pub resource: AuditResourceOut,
+    /// The object before the change (`null`: it did not exist), as the API shows it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<Value>,
+    /// The object after the change (`null`: it no longer exists), as the API shows it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<Value>,
+    /// SHA-256 (hex) over `previous_hash` and this entry's fields: keep the latest one and a
+    /// later rewrite of the log cannot go unnoticed.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
+    pub hash: String,
+    /// The `hash` of the merchant's entry before this one (64 zeros for the first).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
+    pub previous_hash: String,
+    /// `true` in live mode, `false` in test mode.
+    pub livemode: bool,
+}
+
+/// Who made an audited change.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AuditActor))]
+pub struct AuditActorOut {
+    /// `api_key`: a request made with one of your keys; `operator`: the platform's operator;
+    /// `system`: Anton itself.
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AuditActorTypeSchema))]
+    pub kind: String,
+    /// The API key's id, the operator's user name, or `null` for the system.
+    #[cfg_attr(feature = "openapi", schema(examples("key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5")))]
+    pub id: Option<String>,
+}
+
+/// The object an audited change was made to.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AuditResource))]
+pub struct AuditResourceOut {
+    /// `api_key`, `webhook_endpoint`, `payout`, `merchant` or `balance_transaction`.
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(examples("webhook_endpoint")))]
+    pub kind: String,
+    /// The object's id.
+    #[cfg_attr(feature = "openapi", schema(examples("we_0VclB7c3Lm5No7Pq9Rs2Tu4V")))]
+    pub id: String,
+}
+
+impl AuditEntryOut {
+    pub fn from_record(r: anton_store::audit::AuditRecord) -> Self {
+        let json = |t: Option<String>| t.map(|t| json_object(&t));
+        Self {
+            id: r.id.to_string(),
+            object: "audit_entry",
+            seq: r.seq,
+            created: Timestamp::from_unix_micros(r.created_us).to_rfc3339(),
+            action: r.action,
+            actor: AuditActorOut {
+                kind: r.actor_type,
+                id: r.actor_id,
+            },
+            source_ip: r.source_ip,
+            request_id: r.request_id,
+            resource: AuditResourceOut {
+                kind: r.object_type,
+                id: r.object_id,
+            },
+            before: json(r.before),
+            after: json(r.after),
+            hash: r.hash,
+            previous_hash: r.prev_hash,
+            livemode: r.tenant.env == Environment::Live,
+        }
+    }
+}

@@ -457,6 +457,33 @@ component!(
     id(id::KeyId::PREFIX, "an API key", examples::KEY_ID)
 );
 
+component!(
+    /// An audit entry id.
+    AuditEntryIdSchema = "AuditEntryId",
+    id(id::AuditEntryId::PREFIX, "an audit entry", examples::AUDIT_ENTRY_ID)
+);
+component!(
+    /// What an audit entry records.
+    AuditActionSchema = "AuditAction",
+    string_enum(
+        &with_list(
+            "What was done:",
+            crate::audit::ACTIONS.map(|a| (a, crate::audit::meaning(a))),
+        ),
+        crate::audit::ACTIONS,
+    )
+);
+component!(
+    /// Who made an audited change.
+    AuditActorTypeSchema = "AuditActorType",
+    string_enum(
+        "`api_key`: a request made with one of your API keys (`id` is the key's id); \
+         `operator`: the platform's operator, from its command line (`id` is the operator's \
+         user name); `system`: Anton itself (`id` is `null`).",
+        ["api_key", "operator", "system"],
+    )
+);
+
 /// The constant `object` field of each published object: a one-value string enum.
 pub mod object {
     use utoipa::openapi::schema::Object;
@@ -488,6 +515,7 @@ pub mod object {
         webhook_test => "webhook_test",
         recovery => "recovery",
         request => "request",
+        audit_entry => "audit_entry",
     }
 }
 
@@ -504,6 +532,7 @@ pub mod examples {
     pub const TRANSACTION_ID: &str = "txn_0VclB7c2De4Fg6Hi8Jk1Lm3N";
     pub const REQUEST_ID: &str = "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z";
     pub const KEY_ID: &str = "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5";
+    pub const AUDIT_ENTRY_ID: &str = "aud_0VclB7c5Gh7Ij9Kl2Mn4Op6Q";
     pub const CREATED: &str = "2026-11-28T12:00:00Z";
 
     /// A bank account as shown (never the full number).
@@ -603,6 +632,26 @@ pub mod examples {
             "livemode": false,
             "available": [balance_amount()],
             "in_flight": [{"currency": "USD", "amount": 2500}]
+        })
+    }
+
+    /// An entry of the audit log.
+    pub fn audit_entry() -> Value {
+        json!({
+            "id": AUDIT_ENTRY_ID,
+            "object": "audit_entry",
+            "seq": 42,
+            "created": CREATED,
+            "action": "webhook_endpoint.updated",
+            "actor": {"type": "api_key", "id": KEY_ID},
+            "source_ip": "203.0.113.7",
+            "request_id": REQUEST_ID,
+            "resource": {"type": "webhook_endpoint", "id": ENDPOINT_ID},
+            "before": {"url": "https://example.com/hooks", "status": "enabled"},
+            "after": {"url": "https://example.com/anton/hooks", "status": "enabled"},
+            "hash": "5e1d5b0c0c4a2f3b9d6e8a7c1f2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
+            "previous_hash": "9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9",
+            "livemode": false
         })
     }
 

@@ -12,6 +12,7 @@ use anton_store::api_keys::{self, ApiKeyRecord};
 use anton_store::merchants::{self, Merchant};
 use anton_store::{now_us, Store, Tenant};
 
+use crate::audit::{self, Actor, Change};
 use crate::error::{EngineError, Result};
 use crate::{validate, Secrets};
 
@@ -49,10 +50,13 @@ pub struct KeySpec {
     pub created_by: String,
 }
 
+/// Creates a key (audited as `api_key.created` by `actor`); the key itself is returned this
+/// once.
 pub async fn create_key(
     store: &Store,
     secrets: &Secrets,
     spec: &KeySpec,
+    actor: &Actor,
 ) -> Result<(ApiKeyRecord, ApiKey)> {
     merchant_exists(store, &spec.merchant_id).await?;
     if spec.scopes.is_some_and(ScopeSet::is_empty) {
@@ -97,8 +101,21 @@ pub async fn create_key(
     };
     let hash = key.hash(&secrets.api_key_hasher);
     let rec = record.clone();
+    let actor = actor.clone();
     store
-        .write(move |c| Box::pin(async move { api_keys::insert(c, &rec, &hash).await }))
+        .write(move |c| {
+            Box::pin(async move {
+                api_keys::insert(c, &rec, &hash).await?;
+                let change = Change {
+                    action: "api_key.created",
+                    object_type: "api_key",
+                    object_id: rec.id.to_string(),
+                    before: None,
+                    after: Some(key_view(&rec)),
+                };
+                audit::record(c, &key_tenant(&rec), &actor, change).await
+            })
+        })
         .await?;
     tracing::info!(key.id = %record.id, merchant.id = %record.merchant_id, key.kind = kind.as_str(), "API key created");
     Ok((record, key))
@@ -126,11 +143,35 @@ async fn key_by_id(store: &Store, merchant_id: &MerchantId, id: &KeyId) -> Resul
         })
 }
 
-pub async fn revoke_key(store: &Store, merchant_id: &MerchantId, id: &KeyId) -> Result<()> {
-    key_by_id(store, merchant_id, id).await?;
-    let (m, k) = (merchant_id.clone(), id.clone());
+/// Revokes a key now (audited as `api_key.revoked` by `actor`).
+pub async fn revoke_key(
+    store: &Store,
+    merchant_id: &MerchantId,
+    id: &KeyId,
+    actor: &Actor,
+) -> Result<()> {
+    let before = key_by_id(store, merchant_id, id).await?;
+    let (m, k, actor) = (merchant_id.clone(), id.clone(), actor.clone());
     let done = store
-        .write(move |c| Box::pin(async move { api_keys::revoke(c, &m, &k, now_us()).await }))
+        .write(move |c| {
+            Box::pin(async move {
+                let now = now_us();
+                if !api_keys::revoke(c, &m, &k, now).await? {
+                    return Ok(false);
+                }
+                let mut after = before.clone();
+                after.revoked = Some(Timestamp::from_unix_micros(now));
+                let change = Change {
+                    action: "api_key.revoked",
+                    object_type: "api_key",
+                    object_id: k.to_string(),
+                    before: Some(key_view(&before)),
+                    after: Some(key_view(&after)),
+                };
+                audit::record(c, &key_tenant(&before), &actor, change).await?;
+                Ok(true)
+            })
+        })
         .await?;
     store.note_key_change();
     if !done {
@@ -143,6 +184,26 @@ pub async fn revoke_key(store: &Store, merchant_id: &MerchantId, id: &KeyId) -> 
     Ok(())
 }
 
+/// What the audit log shows of a key: its settings and life, never the key (nor its last four
+/// characters).
+fn key_view(k: &ApiKeyRecord) -> serde_json::Value {
+    let time = |t: Option<Timestamp>| t.map(|t| t.to_rfc3339());
+    serde_json::json!({
+        "kind": k.kind.as_str(),
+        "name": k.name,
+        "scopes": k.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "allowed_cidrs": k.allowed_cidrs,
+        "expires": time(k.expires),
+        "revoked": time(k.revoked),
+        "exposed": time(k.exposed),
+        "created_by": k.created_by,
+    })
+}
+
+fn key_tenant(k: &ApiKeyRecord) -> Tenant {
+    Tenant::new(k.merchant_id.clone(), k.env)
+}
+
 /// Issues a new key with the same settings; the old one stays valid for `grace` (0: revoked now).
 pub async fn roll_key(
     store: &Store,
@@ -150,6 +211,7 @@ pub async fn roll_key(
     merchant_id: &MerchantId,
     id: &KeyId,
     grace: Duration,
+    actor: &Actor,
 ) -> Result<(ApiKeyRecord, ApiKey)> {
     if grace > ROLL_GRACE_MAX {
         return Err(EngineError::invalid(
@@ -178,17 +240,41 @@ pub async fn roll_key(
         name: old.name.clone(),
         created_by: format!("roll of {}", old.id),
     };
-    let new = create_key(store, secrets, &spec).await?;
-    let (m, k) = (merchant_id.clone(), id.clone());
+    let new = create_key(store, secrets, &spec, actor).await?;
+    let (m, k, replaced_by, actor) = (
+        merchant_id.clone(),
+        id.clone(),
+        new.0.id.clone(),
+        actor.clone(),
+    );
     let until = now_us() + i64::try_from(grace.as_micros()).unwrap_or(0);
     store
         .write(move |c| {
             Box::pin(async move {
-                if until <= now_us() {
-                    api_keys::revoke(c, &m, &k, now_us()).await
+                let now = now_us();
+                let mut after = old.clone();
+                let changed = if until <= now {
+                    after.revoked = Some(Timestamp::from_unix_micros(now));
+                    api_keys::revoke(c, &m, &k, now).await?
                 } else {
-                    api_keys::expire_by(c, &m, &k, until).await
+                    after.expires = Some(Timestamp::from_unix_micros(
+                        after.expires.map_or(until, |e| e.unix_micros().min(until)),
+                    ));
+                    api_keys::expire_by(c, &m, &k, until).await?
+                };
+                if changed {
+                    let mut view = key_view(&after);
+                    view["replaced_by"] = replaced_by.to_string().into();
+                    let change = Change {
+                        action: "api_key.rolled",
+                        object_type: "api_key",
+                        object_id: k.to_string(),
+                        before: Some(key_view(&old)),
+                        after: Some(view),
+                    };
+                    audit::record(c, &key_tenant(&old), &actor, change).await?;
                 }
+                Ok(changed)
             })
         })
         .await?;
@@ -197,12 +283,14 @@ pub async fn roll_key(
 }
 
 /// Sets a merchant's per-key rate limits (requests per second, burst twice that). `false` when
-/// there is no such merchant.
+/// there is no such merchant. Each environment whose limit changes gets an audit entry
+/// (`merchant.rate_limit_updated`).
 pub async fn set_rate_limits(
     store: &Store,
     merchant_id: &MerchantId,
     live_per_s: i64,
     test_per_s: i64,
+    actor: &Actor,
 ) -> Result<bool> {
     if live_per_s < 1 || test_per_s < 1 {
         return Err(EngineError::refused(
@@ -210,12 +298,35 @@ pub async fn set_rate_limits(
             "rate limits are at least 1 request per second",
         ));
     }
-    let id = merchant_id.clone();
+    let (id, actor) = (merchant_id.clone(), actor.clone());
     Ok(store
         .write(move |c| {
-            Box::pin(
-                async move { merchants::set_rate_limits(c, &id, live_per_s, test_per_s).await },
-            )
+            Box::pin(async move {
+                if !merchants::lock(c, &id).await? {
+                    return Ok(false);
+                }
+                let Some(before) = merchants::get(&mut *c, &id).await? else {
+                    return Ok(false);
+                };
+                merchants::set_rate_limits(c, &id, live_per_s, test_per_s).await?;
+                for (env, old, new) in [
+                    (Environment::Live, before.rate_limit_live_per_s, live_per_s),
+                    (Environment::Test, before.rate_limit_test_per_s, test_per_s),
+                ] {
+                    if old == new {
+                        continue;
+                    }
+                    let change = Change {
+                        action: "merchant.rate_limit_updated",
+                        object_type: "merchant",
+                        object_id: id.to_string(),
+                        before: Some(serde_json::json!({ "rate_limit_per_s": old })),
+                        after: Some(serde_json::json!({ "rate_limit_per_s": new })),
+                    };
+                    audit::record(c, &Tenant::new(id.clone(), env), &actor, change).await?;
+                }
+                Ok(true)
+            })
         })
         .await?)
 }
@@ -226,12 +337,13 @@ pub async fn fund(
     tenant: &Tenant,
     currency: Currency,
     amount: Amount,
+    actor: &Actor,
 ) -> Result<()> {
     merchant_exists(store, &tenant.merchant_id).await?;
-    let t = tenant.clone();
+    let (t, actor) = (tenant.clone(), actor.clone());
     store
         .write(move |c| {
-            Box::pin(async move { crate::balance::fund(c, &t, currency, amount).await })
+            Box::pin(async move { crate::balance::fund(c, &t, currency, amount, &actor).await })
         })
         .await?;
     Ok(())
@@ -243,11 +355,29 @@ pub async fn key_by_hash(store: &Store, hash: &str) -> Result<Option<ApiKeyRecor
     Ok(api_keys::find_by_hash(store.read(), hash).await?)
 }
 
-/// Flags a key as possibly exposed (it was used from a browser).
-pub async fn mark_exposed(store: &Store, id: &KeyId, now_us: i64) -> Result<()> {
-    let id = id.clone();
+/// Flags a key as possibly exposed (it was used from a browser), audited as `api_key.exposed`
+/// by the request that gave it away.
+pub async fn mark_exposed(store: &Store, key: &ApiKeyRecord, actor: &Actor) -> Result<()> {
+    let (before, actor) = (key.clone(), actor.clone());
     store
-        .write(move |c| Box::pin(async move { api_keys::mark_exposed(c, &id, now_us).await }))
+        .write(move |c| {
+            Box::pin(async move {
+                let now = now_us();
+                if !api_keys::mark_exposed(c, &before.id, now).await? {
+                    return Ok(());
+                }
+                let mut after = before.clone();
+                after.exposed = Some(Timestamp::from_unix_micros(now));
+                let change = Change {
+                    action: "api_key.exposed",
+                    object_type: "api_key",
+                    object_id: before.id.to_string(),
+                    before: Some(key_view(&before)),
+                    after: Some(key_view(&after)),
+                };
+                audit::record(c, &key_tenant(&before), &actor, change).await
+            })
+        })
         .await?;
     Ok(())
 }

@@ -419,12 +419,17 @@ impl Client {
         WebhookEndpoints(self)
     }
 
-    /// Test mode only (404 in live mode).
     /// The request log (`requests:read`).
     pub fn requests(&self) -> Requests<'_> {
         Requests(self)
     }
 
+    /// The audit log (`audit_log:read`).
+    pub fn audit_log(&self) -> AuditLog<'_> {
+        AuditLog(self)
+    }
+
+    /// Test mode only (404 in live mode).
     pub fn test_helpers(&self) -> TestHelpers<'_> {
         TestHelpers(self)
     }
@@ -620,6 +625,28 @@ impl Requests<'_> {
         params: ListParams,
     ) -> impl Stream<Item = Result<RequestLogEntry, Error>> + Send + 'static {
         self.0.paginate("v1/requests".into(), params)
+    }
+}
+
+/// `/v1/audit_log`: who changed keys, endpoints, limits, balances and payouts in this
+/// environment, newest first.
+pub struct AuditLog<'a>(&'a Client);
+
+impl AuditLog<'_> {
+    pub async fn get(&self, id: &str) -> Result<AuditEntry, Error> {
+        self.0.get(&format!("v1/audit_log/{}", seg(id))).await
+    }
+
+    /// Filters: `action` (`api_key.revoked`), `resource` (an object's id), `api_key`.
+    pub async fn list(&self, params: &ListParams) -> Result<List<AuditEntry>, Error> {
+        self.0.list("v1/audit_log", params).await
+    }
+
+    pub fn list_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<AuditEntry, Error>> + Send + 'static {
+        self.0.paginate("v1/audit_log".into(), params)
     }
 }
 

@@ -46,7 +46,8 @@ has_id!(
     Event,
     WebhookEndpoint,
     Delivery,
-    RequestLogEntry
+    RequestLogEntry,
+    AuditEntry
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -611,6 +612,55 @@ pub struct RequestLogEntry {
     #[serde(default)]
     pub idempotency_key: Option<String>,
     pub livemode: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log
+
+/// One entry of the audit log (`GET /v1/audit_log`): a security-relevant change, who made it and
+/// what changed. Never a secret.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AuditEntry {
+    /// `aud_…`.
+    pub id: String,
+    /// The entry's place in the merchant's hash chain, from 1.
+    pub seq: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    /// `api_key.revoked`, `webhook_endpoint.updated`, …
+    pub action: String,
+    pub actor: AuditActor,
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+    pub resource: AuditResource,
+    #[serde(default)]
+    pub before: Option<serde_json::Value>,
+    #[serde(default)]
+    pub after: Option<serde_json::Value>,
+    pub hash: String,
+    pub previous_hash: String,
+    pub livemode: bool,
+}
+
+/// Who made an audited change.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct AuditActor {
+    /// `api_key`, `operator` or `system`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The key's id, the operator's user name, or `None` for the system.
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+/// The object an audited change was made to.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct AuditResource {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
 }
 
 // ---------------------------------------------------------------------------------------------

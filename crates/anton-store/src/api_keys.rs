@@ -174,13 +174,14 @@ pub async fn expire_by(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn mark_exposed(conn: &mut AnyConnection, id: &KeyId, now_us: i64) -> Result<()> {
-    sqlx::query("UPDATE api_keys SET exposed_us = $1 WHERE id = $2 AND exposed_us IS NULL")
+/// Flags a key as possibly exposed; `false` when it already was.
+pub async fn mark_exposed(conn: &mut AnyConnection, id: &KeyId, now_us: i64) -> Result<bool> {
+    let r = sqlx::query("UPDATE api_keys SET exposed_us = $1 WHERE id = $2 AND exposed_us IS NULL")
         .bind(now_us)
         .bind(id.as_str())
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 pub async fn touch_last_used(conn: &mut AnyConnection, id: &KeyId, now_us: i64) -> Result<()> {

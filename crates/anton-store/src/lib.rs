@@ -15,6 +15,7 @@
 //! PostgreSQL share. Backend-specific statements (leases with `SKIP LOCKED`) branch on [`Backend`].
 
 pub mod api_keys;
+pub mod audit;
 pub mod events;
 pub mod idempotency;
 pub mod ledger;

@@ -508,6 +508,7 @@ pub enum Listed {
     WebhookEndpoints,
     Deliveries,
     Requests,
+    AuditLog,
 }
 
 impl Listed {
@@ -520,6 +521,7 @@ impl Listed {
             Self::WebhookEndpoints => "webhook_endpoints",
             Self::Deliveries => "webhook_deliveries",
             Self::Requests => "request_log",
+            Self::AuditLog => "audit_log",
         }
     }
 
@@ -537,6 +539,7 @@ impl Listed {
             Self::WebhookEndpoints => WebhookEndpointId::parse(id).is_ok(),
             Self::Deliveries => DeliveryId::parse(id).is_ok(),
             Self::Requests => RequestId::parse(id).is_ok(),
+            Self::AuditLog => anton_core::id::AuditEntryId::parse(id).is_ok(),
         }
     }
 }

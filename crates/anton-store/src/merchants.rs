@@ -64,6 +64,17 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Vec<Merc
     rows.iter().map(from_row).collect()
 }
 
+/// Locks the merchant's row until the transaction ends, so what is read of it next stays true
+/// until the commit (on PostgreSQL, against other nodes; SQLite's writer is alone anyway). A
+/// write that changes nothing: portable, unlike `SELECT … FOR UPDATE`. `false`: no such merchant.
+pub async fn lock(conn: &mut AnyConnection, id: &MerchantId) -> Result<bool> {
+    let r = sqlx::query("UPDATE merchants SET audit_seq = audit_seq WHERE id = $1")
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn set_rate_limits(
     conn: &mut AnyConnection,
     id: &MerchantId,

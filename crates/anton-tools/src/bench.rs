@@ -390,13 +390,21 @@ pub(crate) async fn bench_merchants(
     let mut tenants = Vec::new();
     for i in 0..merchants {
         let m = operator::create_merchant(store, &format!("bench merchant {i}")).await?;
-        operator::set_rate_limits(store, &m.id, 1_000_000, 1_000_000).await?;
+        operator::set_rate_limits(
+            store,
+            &m.id,
+            1_000_000,
+            1_000_000,
+            &anton_engine::audit::Actor::operator(),
+        )
+        .await?;
         let tenant = Tenant::new(m.id.clone(), Environment::Test);
         operator::fund(
             store,
             &tenant,
             Currency::Usd,
             Amount::new(Amount::MAX_MINOR)?,
+            &anton_engine::audit::Actor::operator(),
         )
         .await?;
         let spec = operator::KeySpec {
@@ -408,7 +416,13 @@ pub(crate) async fn bench_merchants(
             name: "bench".into(),
             created_by: "bench".into(),
         };
-        let (_, key) = operator::create_key(store, secrets, &spec).await?;
+        let (_, key) = operator::create_key(
+            store,
+            secrets,
+            &spec,
+            &anton_engine::audit::Actor::operator(),
+        )
+        .await?;
         let resp: serde_json::Value = client
             .post(format!("{base}/v1/recipients"))
             .bearer_auth(key.expose_secret())

@@ -87,7 +87,14 @@ pub async fn run(
     let secrets = app.engine().secrets().clone();
     let merchant = operator::create_merchant(&store, "webhook bench").await?;
     let tenant = Tenant::new(merchant.id.clone(), Environment::Test);
-    operator::set_rate_limits(&store, &merchant.id, 1_000_000, 1_000_000).await?;
+    operator::set_rate_limits(
+        &store,
+        &merchant.id,
+        1_000_000,
+        1_000_000,
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await?;
     seed(
         &store,
         &secrets,
@@ -248,6 +255,7 @@ impl Steady<'_> {
                 name: "bench".into(),
                 created_by: "bench".into(),
             },
+            &anton_engine::audit::Actor::operator(),
         )
         .await?
         .1
@@ -258,6 +266,7 @@ impl Steady<'_> {
             self.tenant,
             Currency::Usd,
             Amount::new(Amount::MAX_MINOR)?,
+            &anton_engine::audit::Actor::operator(),
         )
         .await?;
         let client = bench_client(self.ca)?;

@@ -476,7 +476,14 @@ async fn crash_merchant(
     secrets: &anton_engine::Secrets,
 ) -> anyhow::Result<(Tenant, String)> {
     let merchant = operator::create_merchant(store, "Crash Test Ltd").await?;
-    operator::set_rate_limits(store, &merchant.id, 100_000, 100_000).await?;
+    operator::set_rate_limits(
+        store,
+        &merchant.id,
+        100_000,
+        100_000,
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await?;
     let key = operator::create_key(
         store,
         secrets,
@@ -489,6 +496,7 @@ async fn crash_merchant(
             name: "crash-test".into(),
             created_by: "crash-test".into(),
         },
+        &anton_engine::audit::Actor::operator(),
     )
     .await?
     .1

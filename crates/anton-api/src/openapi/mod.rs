@@ -28,8 +28,9 @@ use utoipa::{Modify, OpenApi};
 
 use anton_core::keys::Scope;
 use anton_engine::objects::{
-    AttemptOut, BalanceAmount, BalanceOut, BalanceTransactionOut, BankAccountOut, DeliveryOut,
-    EndpointOut, PayoutOut, RecipientOut, RequestOut,
+    AttemptOut, AuditActorOut, AuditEntryOut, AuditResourceOut, BalanceAmount, BalanceOut,
+    BalanceTransactionOut, BankAccountOut, DeliveryOut, EndpointOut, PayoutOut, RecipientOut,
+    RequestOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 
@@ -69,7 +70,7 @@ impl Modify for BearerAuth {
                          `browser_request_refused`). Each operation's security requirement \
                          names the scope it needs (none: any valid key). The scopes: {} (`alerts:*` are \
                          reserved: no operation uses them yet; `requests:read` reads the request \
-                         log).",
+                         log, `audit_log:read` the audit log).",
                         Scope::ALL
                             .map(|s| format!("`{}`", s.as_str()))
                             .join(", ")
@@ -118,6 +119,8 @@ impl Modify for BearerAuth {
         crate::webhooks::resend,
         crate::requests::list_requests,
         crate::requests::get_request,
+        crate::audit_log::list_audit_log,
+        crate::audit_log::get_audit_entry,
         crate::router::egress_ips,
         crate::router::healthz,
         crate::router::readyz,
@@ -130,6 +133,7 @@ impl Modify for BearerAuth {
         BalanceOut, BalanceAmount, BalanceTransactionOut, FundIn,
         EndpointIn, EndpointPatch, EndpointOut, RotateIn, RecoverIn, ResendIn,
         DeliveryOut, AttemptOut, TestSendOut, RequestOut,
+        AuditEntryOut, AuditActorOut, AuditResourceOut,
         oa::CurrencySchema, oa::PayoutStatusSchema, oa::FailureCodeSchema, oa::FailingCodeSchema,
         oa::EventTypeNameSchema,
         oa::BankAccountTypeSchema, oa::AchAccountTypeSchema, oa::EndpointStatusSchema,
@@ -138,6 +142,7 @@ impl Modify for BearerAuth {
         oa::MetadataSchema, oa::TimestampSchema, oa::AmountSchema, oa::RecipientIdSchema,
         oa::PayoutIdSchema, oa::EventIdSchema, oa::EndpointIdSchema, oa::DeliveryIdSchema,
         oa::BalanceTransactionIdSchema, oa::RequestIdSchema, oa::KeyIdSchema,
+        oa::AuditEntryIdSchema, oa::AuditActionSchema, oa::AuditActorTypeSchema,
     )),
     modifiers(&BearerAuth),
     security(("api_key" = [])),
@@ -148,6 +153,7 @@ impl Modify for BearerAuth {
         (name = "events", description = "What happened, in the order it happened: every change writes an event, which webhooks deliver."),
         (name = "webhook_endpoints", description = "Where events are delivered, how deliveries went, and how to resend or recover them."),
         (name = "requests", description = "Your API requests as Anton answered them, kept 30 days unless the operator chose otherwise: status, error code, key, address, timing — never bodies or keys."),
+        (name = "audit_log", description = "Who changed your keys, webhook endpoints, limits, balance and payouts, from where, and what changed — chained by hashes so a rewrite shows."),
         (name = "test_helpers", description = "Test mode only (404 `unrecognized_url` with a live key): fund the test balance, move test payouts."),
         (name = "platform", description = "Health checks, this document and the addresses webhooks come from; no API key needed."),
         (name = "webhooks", description = "The events Anton posts to your endpoints, signed (see the signature headers)."),

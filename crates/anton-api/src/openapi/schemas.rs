@@ -6,7 +6,8 @@
 use std::borrow::Cow;
 
 use anton_engine::objects::{
-    BalanceTransactionOut, DeliveryOut, EndpointOut, PayoutOut, RecipientOut, RequestOut,
+    AuditEntryOut, BalanceTransactionOut, DeliveryOut, EndpointOut, PayoutOut, RecipientOut,
+    RequestOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 use serde_json::{json, Value};
@@ -108,6 +109,12 @@ page!(
     EndpointOut,
     "webhook endpoints",
     examples::webhook_endpoint()
+);
+page!(
+    AuditEntryList = "AuditEntryList",
+    AuditEntryOut,
+    "audit entries",
+    examples::audit_entry()
 );
 page!(
     RequestList = "RequestList",

@@ -18,6 +18,7 @@ use anton_store::list::Listed;
 use anton_store::payouts::{self, PayoutFilter, PayoutRecord};
 use anton_store::{now_us, Tenant};
 
+use crate::audit::{self, Change};
 use crate::error::{EngineError, Result};
 use crate::idempotency::{self, Answer, Mutation, Render};
 use crate::validate::{self, ListQuery, Listing, Metadata};
@@ -154,7 +155,7 @@ impl Engine {
             .transpose()?;
         let creation = create::Creation::prepare(
             tenant.clone(),
-            (keyed, actor),
+            (keyed, actor.key_id().cloned()),
             new,
             Box::new(render),
             first_rail_step_us,
@@ -218,6 +219,7 @@ impl Engine {
         cancel: bool,
     ) -> Result<Answer> {
         let t = tenant.clone();
+        let actor = mutation.actor.clone();
         let job: idempotency::Job<PayoutRecord> = Box::new(move |c| {
             Box::pin(async move {
                 let Some(mut p) = payouts::get(&mut *c, &t, &id).await? else {
@@ -226,6 +228,7 @@ impl Engine {
                 if cancel && p.status == PayoutStatus::Canceled {
                     return Ok(Ok(p));
                 }
+                let before = p.status;
                 // Each step a microsecond after the one before, so its event lists after the
                 // previous step's (lists order by creation time, then id).
                 let now = now_us();
@@ -237,6 +240,16 @@ impl Engine {
                         }
                         Err(refused) => return Ok(Err(EngineError::InvalidTransition(refused))),
                     }
+                }
+                if cancel {
+                    let change = Change {
+                        action: "payout.canceled",
+                        object_type: "payout",
+                        object_id: id.to_string(),
+                        before: Some(serde_json::json!({ "status": before.as_str() })),
+                        after: Some(serde_json::json!({ "status": p.status.as_str() })),
+                    };
+                    audit::record(c, &t, &actor, change).await?;
                 }
                 Ok(Ok(p))
             })

@@ -11,8 +11,10 @@ use anton_store::list::Listed;
 use anton_store::webhooks::{self, EndpointRecord};
 use anton_store::{now_us, Tenant};
 
+use crate::audit::{self, Change};
 use crate::error::{EngineError, Result};
 use crate::idempotency::{self, Answer, Mutation, Render};
+use crate::objects::{to_value, EndpointOut};
 use crate::validate::{self, ListQuery, Listing};
 use crate::Engine;
 
@@ -80,6 +82,33 @@ fn new_key(ed25519: bool) -> (SigningKey, Option<String>) {
         (SigningKey::Ed25519(key), Some(public))
     } else {
         (SigningKey::Hmac(WebhookSecret::generate()), None)
+    }
+}
+
+/// What the audit log shows of an endpoint: what the API shows (never its secret), and until
+/// when a rotated secret still signs.
+fn endpoint_view(r: &EndpointRecord, tenant: &Tenant) -> serde_json::Value {
+    let mut v = to_value(&EndpointOut::from_record(r, tenant.env));
+    v["previous_secret_expires"] = r
+        .previous_expires_us
+        .map(|t| anton_core::time::Timestamp::from_unix_micros(t).to_rfc3339())
+        .into();
+    v
+}
+
+/// An audit entry of `action` on endpoint `r`.
+fn endpoint_change(
+    action: &'static str,
+    id: &WebhookEndpointId,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Change {
+    Change {
+        action,
+        object_type: "webhook_endpoint",
+        object_id: id.to_string(),
+        before,
+        after,
     }
 }
 
@@ -206,9 +235,14 @@ impl Engine {
             public_key,
         };
         let t = tenant.clone();
+        let actor = mutation.actor.clone();
         let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
             Box::pin(async move {
                 webhooks::insert_endpoint(c, &t, &record).await?;
+                let after = endpoint_view(&record, &t);
+                let change =
+                    endpoint_change("webhook_endpoint.created", &record.id, None, Some(after));
+                audit::record(c, &t, &actor, change).await?;
                 Ok(Ok(record))
             })
         });
@@ -262,11 +296,13 @@ impl Engine {
             None => None,
         };
         let t = tenant.clone();
+        let actor = mutation.actor.clone();
         let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
             Box::pin(async move {
                 let Some(mut r) = webhooks::get_endpoint(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));
                 };
+                let before = endpoint_view(&r, &t);
                 if let Some(u) = url {
                     r.url = u;
                 }
@@ -284,6 +320,12 @@ impl Engine {
                 }
                 r.updated_us = now_us();
                 webhooks::update_endpoint(c, &t, &r).await?;
+                let after = endpoint_view(&r, &t);
+                if after != before {
+                    let change =
+                        endpoint_change("webhook_endpoint.updated", &id, Some(before), Some(after));
+                    audit::record(c, &t, &actor, change).await?;
+                }
                 Ok(Ok(r))
             })
         });
@@ -300,11 +342,17 @@ impl Engine {
         mutation: Mutation<R>,
     ) -> Result<Answer> {
         let t = tenant.clone();
+        let actor = mutation.actor.clone();
         let job: idempotency::Job<WebhookEndpointId> = Box::new(move |c| {
             Box::pin(async move {
-                if !webhooks::delete_endpoint(c, &t, &id, now_us()).await? {
+                let before = webhooks::get_endpoint(&mut *c, &t, &id).await?;
+                let deleted = webhooks::delete_endpoint(c, &t, &id, now_us()).await?;
+                let (Some(before), true) = (before, deleted) else {
                     return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));
-                }
+                };
+                let before = endpoint_view(&before, &t);
+                let change = endpoint_change("webhook_endpoint.deleted", &id, Some(before), None);
+                audit::record(c, &t, &actor, change).await?;
                 Ok(Ok(id))
             })
         });
@@ -336,11 +384,13 @@ impl Engine {
         let (secret, public_key) = new_key(ed25519);
         let ciphertext = self.encrypt_secret(tenant, &secret);
         let t = tenant.clone();
+        let actor = mutation.actor.clone();
         let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
             Box::pin(async move {
                 let Some(mut r) = webhooks::get_endpoint(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));
                 };
+                let before = endpoint_view(&r, &t);
                 let now = now_us();
                 if expire_in > 0 {
                     r.previous_secret_ciphertext = Some(r.secret_ciphertext.clone());
@@ -353,6 +403,14 @@ impl Engine {
                 r.public_key = public_key;
                 r.updated_us = now;
                 webhooks::update_endpoint(c, &t, &r).await?;
+                let after = endpoint_view(&r, &t);
+                let change = endpoint_change(
+                    "webhook_endpoint.secret_rotated",
+                    &id,
+                    Some(before),
+                    Some(after),
+                );
+                audit::record(c, &t, &actor, change).await?;
                 Ok(Ok(r))
             })
         });

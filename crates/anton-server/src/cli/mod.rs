@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{Config, Overrides};
 use crate::integrator::{self, Connect};
 
+mod audit;
 mod operator;
 
 #[derive(Parser)]
@@ -114,6 +115,16 @@ enum Command {
         json: bool,
         #[command(subcommand)]
         command: operator::BalanceCommand,
+    },
+    /// Verify and export the audit log (operator).
+    Audit {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
     /// Check the ledger invariants of a merchant (operator).
     Ledger {
@@ -473,6 +484,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Ledger { cfg, json, command } => operator::ledger(cfg, command, json).await,
+        Command::Audit { cfg, json, command } => audit::run(cfg, command, json).await,
     }
 }
 

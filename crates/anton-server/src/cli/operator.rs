@@ -132,7 +132,7 @@ pub(super) enum LedgerCommand {
 }
 
 /// Prints one result: JSON for scripts, else the text for a person.
-fn emit(json: bool, value: &serde_json::Value, text: impl FnOnce() -> String) {
+pub(super) fn emit(json: bool, value: &serde_json::Value, text: impl FnOnce() -> String) {
     if json {
         println!("{value}");
     } else {
@@ -140,7 +140,7 @@ fn emit(json: bool, value: &serde_json::Value, text: impl FnOnce() -> String) {
     }
 }
 
-fn merchant_id(s: &str) -> anyhow::Result<MerchantId> {
+pub(super) fn merchant_id(s: &str) -> anyhow::Result<MerchantId> {
     MerchantId::parse(s).map_err(|_| anyhow::anyhow!("{s:?} is not a merchant id (mer_…)"))
 }
 
@@ -148,7 +148,9 @@ fn env_of(s: &str) -> Environment {
     Environment::parse(s).unwrap_or(Environment::Test)
 }
 
-async fn operator_context(cfg: &ConfigArgs) -> anyhow::Result<(anton_store::Store, Secrets)> {
+pub(super) async fn operator_context(
+    cfg: &ConfigArgs,
+) -> anyhow::Result<(anton_store::Store, Secrets)> {
     let config = cfg.load(None)?;
     crate::telemetry::init(&config.log_format);
     let store = crate::startup::open_store(&config).await?;
@@ -192,7 +194,15 @@ pub(super) async fn merchants(
             test,
         } => {
             let id = merchant_id(&merchant)?;
-            if !operator::set_rate_limits(&store, &id, live, test).await? {
+            if !operator::set_rate_limits(
+                &store,
+                &id,
+                live,
+                test,
+                &anton_engine::audit::Actor::operator(),
+            )
+            .await?
+            {
                 bail!("no merchant {merchant}");
             }
             let value = serde_json::json!({"id": id.as_str(), "rate_limit_live_per_s": live, "rate_limit_test_per_s": test});
@@ -219,7 +229,14 @@ pub(super) async fn balance(
     let tenant = Tenant::new(merchant_id(&merchant)?, env_of(&env));
     let currency = Currency::parse(&currency).map_err(|e| anyhow::anyhow!("{e}"))?;
     let amount = Amount::new(amount).map_err(|e| anyhow::anyhow!("{e}"))?;
-    operator::fund(&store, &tenant, currency, amount).await?;
+    operator::fund(
+        &store,
+        &tenant,
+        currency,
+        amount,
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await?;
     let value = serde_json::json!({
         "merchant": merchant, "env": env, "currency": currency.as_str(), "amount": amount.minor(),
     });
@@ -277,9 +294,15 @@ pub(super) async fn keys(cfg: ConfigArgs, command: KeysCommand, json: bool) -> a
                     .transpose()?,
                 allowed_cidrs: cidrs(&allow_ips)?,
                 name,
-                created_by: "operator cli".into(),
+                created_by: format!("operator cli ({})", anton_engine::audit::os_user()),
             };
-            let (record, key) = operator::create_key(&store, &secrets, &spec).await?;
+            let (record, key) = operator::create_key(
+                &store,
+                &secrets,
+                &spec,
+                &anton_engine::audit::Actor::operator(),
+            )
+            .await?;
             if json {
                 println!("{}", key_json(&record, Some(key.expose_secret())));
             } else {
@@ -334,8 +357,15 @@ pub(super) async fn keys(cfg: ConfigArgs, command: KeysCommand, json: bool) -> a
             let id = KeyId::parse(&key)
                 .map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
             let grace = operator::parse_duration(&grace)?;
-            let (record, new_key) =
-                operator::roll_key(&store, &secrets, &merchant_id(&merchant)?, &id, grace).await?;
+            let (record, new_key) = operator::roll_key(
+                &store,
+                &secrets,
+                &merchant_id(&merchant)?,
+                &id,
+                grace,
+                &anton_engine::audit::Actor::operator(),
+            )
+            .await?;
             if json {
                 println!("{}", key_json(&record, Some(new_key.expose_secret())));
             } else {
@@ -350,7 +380,13 @@ pub(super) async fn keys(cfg: ConfigArgs, command: KeysCommand, json: bool) -> a
         KeysCommand::Revoke { merchant, key } => {
             let id = KeyId::parse(&key)
                 .map_err(|_| anyhow::anyhow!("{key:?} is not a key id (key_…)"))?;
-            operator::revoke_key(&store, &merchant_id(&merchant)?, &id).await?;
+            operator::revoke_key(
+                &store,
+                &merchant_id(&merchant)?,
+                &id,
+                &anton_engine::audit::Actor::operator(),
+            )
+            .await?;
             let value = serde_json::json!({"id": id.as_str(), "revoked": true});
             emit(json, &value, || format!("revoked {id}"));
         }

@@ -113,24 +113,39 @@ async fn revoked_and_expired_keys_are_refused_at_once(b: Backend) {
         name: "k".into(),
         created_by: "tests".into(),
     };
-    let (record, key) = operator::create_key(&app.store, &app.secrets, &spec(None))
-        .await
-        .unwrap();
+    let (record, key) = operator::create_key(
+        &app.store,
+        &app.secrets,
+        &spec(None),
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await
+    .unwrap();
     let key = key.expose_secret().to_owned();
     assert_eq!(
         app.get("/v1/balance", &key).send().await.unwrap().status(),
         StatusCode::OK
     );
-    operator::revoke_key(&app.store, &app.merchant, &record.id)
-        .await
-        .unwrap();
+    operator::revoke_key(
+        &app.store,
+        &app.merchant,
+        &record.id,
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await
+    .unwrap();
     let (status, body) = error_of(app.get("/v1/balance", &key).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "api_key_revoked");
 
-    let (_, expired) = operator::create_key(&app.store, &app.secrets, &spec(Some(Duration::ZERO)))
-        .await
-        .unwrap();
+    let (_, expired) = operator::create_key(
+        &app.store,
+        &app.secrets,
+        &spec(Some(Duration::ZERO)),
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await
+    .unwrap();
     let (status, body) = error_of(
         app.get("/v1/balance", expired.expose_secret())
             .send()
@@ -142,15 +157,21 @@ async fn revoked_and_expired_keys_are_refused_at_once(b: Backend) {
     assert_eq!(body["error"]["code"], "api_key_expired");
 
     // Rolling with a grace period keeps both valid; with none, the old one stops at once.
-    let (old, old_key) = operator::create_key(&app.store, &app.secrets, &spec(None))
-        .await
-        .unwrap();
+    let (old, old_key) = operator::create_key(
+        &app.store,
+        &app.secrets,
+        &spec(None),
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await
+    .unwrap();
     let (_, new_key) = operator::roll_key(
         &app.store,
         &app.secrets,
         &app.merchant,
         &old.id,
         Duration::from_secs(3600),
+        &anton_engine::audit::Actor::operator(),
     )
     .await
     .unwrap();
@@ -160,15 +181,21 @@ async fn revoked_and_expired_keys_are_refused_at_once(b: Backend) {
             StatusCode::OK
         );
     }
-    let (old2, old2_key) = operator::create_key(&app.store, &app.secrets, &spec(None))
-        .await
-        .unwrap();
+    let (old2, old2_key) = operator::create_key(
+        &app.store,
+        &app.secrets,
+        &spec(None),
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await
+    .unwrap();
     operator::roll_key(
         &app.store,
         &app.secrets,
         &app.merchant,
         &old2.id,
         Duration::ZERO,
+        &anton_engine::audit::Actor::operator(),
     )
     .await
     .unwrap();

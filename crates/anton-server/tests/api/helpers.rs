@@ -323,6 +323,19 @@ impl TestApp {
         }
     }
 
+    /// The real `anton` binary run as the operator runs it on this deployment (its database and
+    /// data directory), as OS user `user`.
+    pub fn operator_cli(&self, user: &str, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_anton"))
+            .args(args)
+            .env("ANTON_DATABASE_URL", &self.database_url)
+            .env("ANTON_DATA_DIR", self.data_dir.path())
+            .env("USER", user)
+            .env_remove("LOGNAME")
+            .output()
+            .expect("run anton")
+    }
+
     pub async fn second_node(&self) -> Node {
         self.node(|_| {}).await
     }
@@ -395,9 +408,14 @@ impl TestApp {
     }
 
     pub async fn create_key_with(&self, spec: KeySpec) -> String {
-        let (_, key) = operator::create_key(&self.store, &self.secrets, &spec)
-            .await
-            .expect("key");
+        let (_, key) = operator::create_key(
+            &self.store,
+            &self.secrets,
+            &spec,
+            &anton_engine::audit::Actor::operator(),
+        )
+        .await
+        .expect("key");
         key.expose_secret().to_owned()
     }
 

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod access;
+mod audit_log;
 mod bad_input;
 mod crash;
 mod db_faults;

@@ -18,7 +18,7 @@ const REFERENCE: &str = include_str!(concat!(
     "/../../docs/reference.md"
 ));
 /// The API crate's sources that declare routes and handlers.
-const API_SOURCES: [&str; 7] = [
+const API_SOURCES: [&str; 8] = [
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../anton-api/src/router.rs"
@@ -26,6 +26,10 @@ const API_SOURCES: [&str; 7] = [
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../anton-api/src/requests.rs"
+    )),
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../anton-api/src/audit_log.rs"
     )),
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -322,13 +326,17 @@ fn every_openapi_operation_declares_the_scope_its_handler_requires() {
             // The handler's body: up to the next handler's annotation.
             let body = chunk.split("async fn ").nth(1).unwrap();
             let scope = body.split("auth.require(Scope::").nth(1).map(|s| {
+                // `AuditLogRead` → `audit_log:read`: the last word is the access.
                 let name = s.split(')').next().unwrap();
-                let split = name[1..].find(char::is_uppercase).unwrap() + 1;
-                format!(
-                    "{}:{}",
-                    name[..split].to_lowercase(),
-                    name[split..].to_lowercase()
-                )
+                let split = name.rfind(char::is_uppercase).unwrap();
+                let mut resource = String::new();
+                for (i, c) in name[..split].char_indices() {
+                    if i > 0 && c.is_uppercase() {
+                        resource.push('_');
+                    }
+                    resource.push(c.to_ascii_lowercase());
+                }
+                format!("{resource}:{}", name[split..].to_lowercase())
             });
             let expected = match (scope, body.contains("auth: Auth")) {
                 (Some(scope), _) => serde_json::json!([{"api_key": [scope]}]),

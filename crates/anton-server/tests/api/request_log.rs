@@ -32,6 +32,7 @@ async fn key_with_id(app: &TestApp, scopes: Option<&[&str]>) -> (String, KeyId) 
             name: "log test".into(),
             created_by: "tests".into(),
         },
+        &anton_engine::audit::Actor::operator(),
     )
     .await
     .unwrap();
@@ -70,9 +71,14 @@ async fn requests_are_logged_listed_and_filtered(backend: Backend) {
     let (reader, reader_id) = key_with_id(&app, Some(&["requests:read"])).await;
     let (payer, payer_id) = key_with_id(&app, Some(&["payouts:read"])).await;
     let (revoked, revoked_id) = key_with_id(&app, None).await;
-    operator::revoke_key(&app.store, &app.merchant, &revoked_id)
-        .await
-        .unwrap();
+    operator::revoke_key(
+        &app.store,
+        &app.merchant,
+        &revoked_id,
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await
+    .unwrap();
 
     app.fund(&app.key, 10_000, "USD").await;
     let rcp = app.create_recipient(&app.key, "6789").await;

@@ -157,6 +157,7 @@ async fn a_revoked_key_writes_nothing_on_any_node(b: Backend) {
             name: "soon revoked".into(),
             created_by: "tests".into(),
         },
+        &anton_engine::audit::Actor::operator(),
     )
     .await
     .unwrap();
@@ -271,7 +272,7 @@ async fn a_mutation_on_a_revoked_key_is_refused_in_its_transaction(b: Backend) {
             earlier_fingerprint: None,
         }),
         render: Plain,
-        actor: Some(id.clone()),
+        actor: anton_engine::audit::Actor::key(id.clone(), None, None),
     };
     let new = anton_engine::payouts::NewPayout::new(
         100,

@@ -204,9 +204,14 @@ async fn a_key_revoked_through_one_node_is_refused_by_the_other_within_a_second(
         .find(|k| key.ends_with(&k.last4) && key.starts_with(&k.display_prefix))
         .unwrap()
         .id;
-    anton_engine::operator::revoke_key(&app.store, &app.merchant, &id)
-        .await
-        .unwrap();
+    anton_engine::operator::revoke_key(
+        &app.store,
+        &app.merchant,
+        &id,
+        &anton_engine::audit::Actor::operator(),
+    )
+    .await
+    .unwrap();
     let revoked_at = Instant::now();
     let no_retry = Client::builder(key.clone())
         .base_url(&other.base)

@@ -8,6 +8,16 @@ from .alert_event_data_object import AlertEventDataObject
 from .alert_event_data_previous_attributes import AlertEventDataPreviousAttributes
 from .alert_event_object import AlertEventObject
 from .alert_event_type import AlertEventType
+from .audit_action import AuditAction
+from .audit_actor import AuditActor
+from .audit_actor_type import AuditActorType
+from .audit_entry import AuditEntry
+from .audit_entry_after_type_0 import AuditEntryAfterType0
+from .audit_entry_before_type_0 import AuditEntryBeforeType0
+from .audit_entry_list import AuditEntryList
+from .audit_entry_list_object import AuditEntryListObject
+from .audit_entry_object import AuditEntryObject
+from .audit_resource import AuditResource
 from .bad_request_error import BadRequestError
 from .bad_request_error_error import BadRequestErrorError
 from .bad_request_error_error_code import BadRequestErrorErrorCode
@@ -70,6 +80,7 @@ from .forbidden_error_error_type import ForbiddenErrorErrorType
 from .fund_balance_anton_version import FundBalanceAntonVersion
 from .gb_fps_account_details import GbFpsAccountDetails
 from .gb_fps_account_details_type import GbFpsAccountDetailsType
+from .get_audit_entry_anton_version import GetAuditEntryAntonVersion
 from .get_balance_anton_version import GetBalanceAntonVersion
 from .get_endpoint_anton_version import GetEndpointAntonVersion
 from .get_event_anton_version import GetEventAntonVersion
@@ -86,6 +97,7 @@ from .internal_server_error_error_error import InternalServerErrorErrorError
 from .internal_server_error_error_error_code import InternalServerErrorErrorErrorCode
 from .internal_server_error_error_error_type import InternalServerErrorErrorErrorType
 from .ledger_account import LedgerAccount
+from .list_audit_log_anton_version import ListAuditLogAntonVersion
 from .list_balance_transactions_anton_version import ListBalanceTransactionsAntonVersion
 from .list_deliveries_anton_version import ListDeliveriesAntonVersion
 from .list_endpoints_anton_version import ListEndpointsAntonVersion
@@ -213,6 +225,16 @@ __all__ = (
     "AlertEventDataPreviousAttributes",
     "AlertEventObject",
     "AlertEventType",
+    "AuditAction",
+    "AuditActor",
+    "AuditActorType",
+    "AuditEntry",
+    "AuditEntryAfterType0",
+    "AuditEntryBeforeType0",
+    "AuditEntryList",
+    "AuditEntryListObject",
+    "AuditEntryObject",
+    "AuditResource",
     "BadRequestError",
     "BadRequestErrorError",
     "BadRequestErrorErrorCode",
@@ -275,6 +297,7 @@ __all__ = (
     "FundBalanceAntonVersion",
     "GbFpsAccountDetails",
     "GbFpsAccountDetailsType",
+    "GetAuditEntryAntonVersion",
     "GetBalanceAntonVersion",
     "GetEndpointAntonVersion",
     "GetEventAntonVersion",
@@ -291,6 +314,7 @@ __all__ = (
     "InternalServerErrorErrorErrorCode",
     "InternalServerErrorErrorErrorType",
     "LedgerAccount",
+    "ListAuditLogAntonVersion",
     "ListBalanceTransactionsAntonVersion",
     "ListDeliveriesAntonVersion",
     "ListEndpointsAntonVersion",

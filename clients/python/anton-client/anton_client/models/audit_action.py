@@ -1,0 +1,17 @@
+from enum import StrEnum
+
+class AuditAction(StrEnum):
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_EXPOSED = "api_key.exposed"
+    API_KEY_REVOKED = "api_key.revoked"
+    API_KEY_ROLLED = "api_key.rolled"
+    BALANCE_FUNDED = "balance.funded"
+    MERCHANT_RATE_LIMIT_UPDATED = "merchant.rate_limit_updated"
+    PAYOUT_CANCELED = "payout.canceled"
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
+    WEBHOOK_ENDPOINT_SECRET_ROTATED = "webhook_endpoint.secret_rotated"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"
+
+    def __str__(self) -> str:
+        return str(self.value)

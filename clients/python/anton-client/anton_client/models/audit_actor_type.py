@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+class AuditActorType(StrEnum):
+    API_KEY = "api_key"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+    def __str__(self) -> str:
+        return str(self.value)
