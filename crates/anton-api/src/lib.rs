@@ -17,6 +17,7 @@
 //! - [`openapi`]: the OpenAPI 3.1 document, generated from the handlers.
 //! - [`router`]/[`health_router`]: the assembled application; [`ApiState`]: what it shares.
 
+mod alerts;
 mod audit_log;
 pub mod auth;
 mod balance;

@@ -25,6 +25,7 @@ pub enum EventType {
     PayoutReviewRequired,
     WebhookEndpointDisabled,
     AlertRaised,
+    AlertResolved,
     DeliveryFailing,
     DeliveryExhausted,
     DeliveryRecovered,
@@ -34,7 +35,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 16] = [
+    pub const ALL: [EventType; 17] = [
         EventType::RecipientCreated,
         EventType::RecipientUpdated,
         EventType::RecipientDeleted,
@@ -48,6 +49,7 @@ impl EventType {
         EventType::PayoutReviewRequired,
         EventType::WebhookEndpointDisabled,
         EventType::AlertRaised,
+        EventType::AlertResolved,
         EventType::DeliveryFailing,
         EventType::DeliveryExhausted,
         EventType::DeliveryRecovered,
@@ -68,6 +70,7 @@ impl EventType {
             Self::PayoutReviewRequired => "payout.review_required",
             Self::WebhookEndpointDisabled => "webhook_endpoint.disabled",
             Self::AlertRaised => "alert.raised",
+            Self::AlertResolved => "alert.resolved",
             Self::DeliveryFailing => "delivery.failing",
             Self::DeliveryExhausted => "delivery.exhausted",
             Self::DeliveryRecovered => "delivery.recovered",
@@ -108,7 +111,13 @@ impl EventType {
             Self::WebhookEndpointDisabled => {
                 "Anton disabled a webhook endpoint (it answered 410, or failed for 5 days)."
             }
-            Self::AlertRaised => "An alert was raised (reserved; not raised yet).",
+            Self::AlertRaised => {
+                "An alert was raised: a rule noticed something to look at (a revoked key in use, \
+                 a key used from a new address, a failing endpoint…)."
+            }
+            Self::AlertResolved => {
+                "An alert was resolved: its condition cleared, or it was resolved through the API."
+            }
             Self::DeliveryFailing => {
                 "A webhook delivery keeps failing (raised once, before it is exhausted)."
             }
@@ -133,7 +142,7 @@ impl EventType {
             | Self::PayoutReturned
             | Self::PayoutReviewRequired => "payout",
             Self::WebhookEndpointDisabled | Self::WebhookEndpointTest => "webhook_endpoint",
-            Self::AlertRaised => "alert",
+            Self::AlertRaised | Self::AlertResolved => "alert",
             Self::DeliveryFailing | Self::DeliveryExhausted | Self::DeliveryRecovered => {
                 "webhook_delivery"
             }

@@ -101,7 +101,7 @@ pub struct Change {
 }
 
 /// The actions the log records (the API documents them).
-pub const ACTIONS: [&str; 11] = [
+pub const ACTIONS: [&str; 13] = [
     "api_key.created",
     "api_key.rolled",
     "api_key.revoked",
@@ -113,6 +113,8 @@ pub const ACTIONS: [&str; 11] = [
     "merchant.rate_limit_updated",
     "balance.funded",
     "payout.canceled",
+    "alert.acknowledged",
+    "alert.resolved",
 ];
 
 /// What `action` means (the API documents it).
@@ -138,6 +140,11 @@ pub fn meaning(action: &str) -> &'static str {
         "merchant.rate_limit_updated" => "your API rate limit in this environment changed.",
         "balance.funded" => "money was added to your balance.",
         "payout.canceled" => "a payout was canceled.",
+        "alert.acknowledged" => "an alert was acknowledged.",
+        "alert.resolved" => {
+            "an alert was resolved through the API (Anton's own resolutions \
+             are not audited: they follow the alert's rule)."
+        }
         _ => "",
     }
 }

@@ -24,6 +24,7 @@
 //! configuration files, or send HTTP — webhook attempts go through a
 //! [`webhooks::dispatch::Transport`] the binary provides.
 
+pub mod alerts;
 pub mod audit;
 pub mod balance;
 pub mod error;
@@ -63,6 +64,7 @@ pub struct EngineConfig {
     /// Whether a live rail is configured. None exists yet, so live payouts are refused.
     pub live_rail: bool,
     pub request_log: request_log::RequestLogConfig,
+    pub alerts: alerts::AlertsConfig,
 }
 
 /// A node's use cases and what they share. Cheap to clone (an `Arc`).
@@ -86,6 +88,8 @@ struct Inner {
     metrics: Arc<anton_metrics::Metrics>,
     /// Answered requests waiting for their request-log write.
     request_log: request_log::Sink,
+    /// The (key, address) pairs this node knows are recorded (the new-address alert rule).
+    known_addresses: Arc<alerts::signals::KnownAddresses>,
 }
 
 impl Engine {
@@ -110,6 +114,7 @@ impl Engine {
             api_nodes: AtomicU64::new(1),
             metrics,
             request_log: request_log::Sink::new(),
+            known_addresses: Arc::default(),
         }))
     }
 

@@ -661,3 +661,82 @@ impl AuditEntryOut {
         }
     }
 }
+
+/// An alert (docs/reference.md §8): something Anton noticed that the merchant's team should look
+/// at — one per rule and subject while unresolved, counting what it keeps noticing.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = Alert, examples(oa::examples::alert))
+)]
+pub struct AlertOut {
+    /// The alert's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AlertIdSchema))]
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::alert))]
+    pub object: &'static str,
+    /// What the alert is about.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AlertRuleSchema))]
+    pub rule: String,
+    /// `critical` (a key may be compromised: act now), `warning` or `info`.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AlertSeveritySchema))]
+    pub severity: &'static str,
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::AlertStatusSchema))]
+    pub status: String,
+    /// The key, `key@address`, or endpoint the alert is about; empty for the account as a
+    /// whole.
+    #[cfg_attr(feature = "openapi", schema(examples("key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5")))]
+    pub subject: String,
+    /// What was noticed, by rule: the key and address of the latest request, the addresses seen,
+    /// the endpoint's URL… Never a key, a secret or bank details.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub details: Value,
+    /// How many times the rule noticed it while the alert was unresolved.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, examples(3)))]
+    pub count: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
+    pub first_seen: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
+    pub last_seen: String,
+    /// When it was acknowledged, or `null`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::TimestampSchema>))]
+    pub acknowledged: Option<String>,
+    /// The API key that acknowledged it, or `null`.
+    pub acknowledged_by: Option<String>,
+    /// When it was resolved, or `null`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::TimestampSchema>))]
+    pub resolved: Option<String>,
+    /// `anton` when its condition cleared, else the API key that resolved it; `null` while
+    /// unresolved.
+    pub resolved_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
+    pub created: String,
+    /// `true` in live mode, `false` in test mode.
+    pub livemode: bool,
+}
+
+impl AlertOut {
+    pub fn from_record(r: anton_store::alerts::AlertRecord) -> Self {
+        let time = |us: i64| Timestamp::from_unix_micros(us).to_rfc3339();
+        let rule = crate::alerts::Rule::parse(&r.rule);
+        Self {
+            id: r.id.to_string(),
+            object: "alert",
+            severity: rule.map_or("warning", crate::alerts::Rule::severity),
+            rule: r.rule,
+            status: r.status,
+            subject: r.subject,
+            details: json_object(&r.detail),
+            count: r.count,
+            first_seen: time(r.first_seen_us),
+            last_seen: time(r.last_seen_us),
+            acknowledged: r.acknowledged_us.map(time),
+            acknowledged_by: r.acknowledged_by,
+            resolved: r.resolved_us.map(time),
+            resolved_by: r.resolved_by,
+            created: time(r.created_us),
+            livemode: r.tenant.env == Environment::Live,
+        }
+    }
+}

@@ -484,6 +484,43 @@ component!(
     )
 );
 
+component!(
+    /// An alert id.
+    AlertIdSchema = "AlertId",
+    id(id::AlertId::PREFIX, "an alert", examples::ALERT_ID)
+);
+component!(
+    /// What an alert is about.
+    AlertRuleSchema = "AlertRule",
+    string_enum(
+        &with_list(
+            "The rule that raised the alert:",
+            crate::alerts::Rule::ALL.map(|r| (r.as_str(), r.meaning())),
+        ),
+        crate::alerts::Rule::ALL.map(crate::alerts::Rule::as_str),
+    )
+);
+component!(
+    /// An alert's status.
+    AlertStatusSchema = "AlertStatus",
+    string_enum(
+        "`open`: raised and not yet handled. `acknowledged`: someone is on it; it keeps counting \
+         and is still resolved when its condition clears. `resolved`: its condition cleared \
+         (`resolved_by` is `anton`) or it was resolved through the API; if the condition comes \
+         back, a new alert is raised.",
+        crate::alerts::ALERT_STATUSES,
+    )
+);
+component!(
+    /// How urgent an alert is.
+    AlertSeveritySchema = "AlertSeverity",
+    string_enum(
+        "`critical`: a key may be compromised — act now. `warning`: something is failing. \
+         `info`: worth a look.",
+        ["critical", "warning", "info"],
+    )
+);
+
 /// The constant `object` field of each published object: a one-value string enum.
 pub mod object {
     use utoipa::openapi::schema::Object;
@@ -516,6 +553,7 @@ pub mod object {
         recovery => "recovery",
         request => "request",
         audit_entry => "audit_entry",
+        alert => "alert",
     }
 }
 
@@ -532,6 +570,7 @@ pub mod examples {
     pub const TRANSACTION_ID: &str = "txn_0VclB7c2De4Fg6Hi8Jk1Lm3N";
     pub const REQUEST_ID: &str = "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z";
     pub const KEY_ID: &str = "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5";
+    pub const ALERT_ID: &str = "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R";
     pub const AUDIT_ENTRY_ID: &str = "aud_0VclB7c5Gh7Ij9Kl2Mn4Op6Q";
     pub const CREATED: &str = "2026-11-28T12:00:00Z";
 
@@ -632,6 +671,36 @@ pub mod examples {
             "livemode": false,
             "available": [balance_amount()],
             "in_flight": [{"currency": "USD", "amount": 2500}]
+        })
+    }
+
+    /// An alert.
+    pub fn alert() -> Value {
+        json!({
+            "id": ALERT_ID,
+            "object": "alert",
+            "rule": "api_key_revoked_used",
+            "severity": "critical",
+            "status": "open",
+            "subject": KEY_ID,
+            "details": {
+                "api_key": KEY_ID,
+                "source_ip": "203.0.113.7",
+                "source_ips": ["203.0.113.7"],
+                "request_id": REQUEST_ID,
+                "route": "/v1/payouts",
+                "status": 401,
+                "error_code": "api_key_revoked"
+            },
+            "count": 3,
+            "first_seen": CREATED,
+            "last_seen": CREATED,
+            "acknowledged": null,
+            "acknowledged_by": null,
+            "resolved": null,
+            "resolved_by": null,
+            "created": CREATED,
+            "livemode": false
         })
     }
 

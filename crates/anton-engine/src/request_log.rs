@@ -118,10 +118,14 @@ impl Engine {
 
     async fn write_round(&self, round: Vec<RequestRecord>) -> usize {
         let n = round.len();
+        let known = self.0.known_addresses.clone();
         let wrote = self
             .store()
             .write_native(move |c| {
-                Box::pin(async move { request_log::insert_many(c, &round).await })
+                Box::pin(async move {
+                    request_log::insert_many(c, &round).await?;
+                    crate::alerts::signals::record_round(c, &round, &known, now_us()).await
+                })
             })
             .await;
         match wrote {

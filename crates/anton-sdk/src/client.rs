@@ -429,6 +429,11 @@ impl Client {
         AuditLog(self)
     }
 
+    /// Alerts (`alerts:read`; acknowledging and resolving need `alerts:write`).
+    pub fn alerts(&self) -> Alerts<'_> {
+        Alerts(self)
+    }
+
     /// Test mode only (404 in live mode).
     pub fn test_helpers(&self) -> TestHelpers<'_> {
         TestHelpers(self)
@@ -625,6 +630,45 @@ impl Requests<'_> {
         params: ListParams,
     ) -> impl Stream<Item = Result<RequestLogEntry, Error>> + Send + 'static {
         self.0.paginate("v1/requests".into(), params)
+    }
+}
+
+/// `/v1/alerts`: what Anton noticed that your team should look at, newest first.
+pub struct Alerts<'a>(&'a Client);
+
+impl Alerts<'_> {
+    pub async fn get(&self, id: &str) -> Result<Alert, Error> {
+        self.0.get(&format!("v1/alerts/{}", seg(id))).await
+    }
+
+    /// Filters: `status` (`open`, `acknowledged`, `resolved`), `rule`.
+    pub async fn list(&self, params: &ListParams) -> Result<List<Alert>, Error> {
+        self.0.list("v1/alerts", params).await
+    }
+
+    pub fn list_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<Alert, Error>> + Send + 'static {
+        self.0.paginate("v1/alerts".into(), params)
+    }
+
+    /// Marks the alert as being handled; it stays unresolved until its condition clears.
+    pub async fn acknowledge(&self, id: &str) -> Result<Alert, Error> {
+        self.0
+            .post(
+                &format!("v1/alerts/{}/acknowledge", seg(id)),
+                &json!({}),
+                None,
+            )
+            .await
+    }
+
+    /// Resolves the alert now (a new one is raised if its condition is still there).
+    pub async fn resolve(&self, id: &str) -> Result<Alert, Error> {
+        self.0
+            .post(&format!("v1/alerts/{}/resolve", seg(id)), &json!({}), None)
+            .await
     }
 }
 

@@ -47,7 +47,8 @@ has_id!(
     WebhookEndpoint,
     Delivery,
     RequestLogEntry,
-    AuditEntry
+    AuditEntry,
+    Alert
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -611,6 +612,44 @@ pub struct RequestLogEntry {
     pub duration_us: i64,
     #[serde(default)]
     pub idempotency_key: Option<String>,
+    pub livemode: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts
+
+/// An alert (`GET /v1/alerts`): something Anton noticed that your team should look at. Also the
+/// `data.object` of `alert.raised` and `alert.resolved` events.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Alert {
+    /// `alr_…`.
+    pub id: String,
+    /// `api_key_revoked_used`, `api_key_new_address`, `webhook_endpoint_failing`, …
+    pub rule: String,
+    /// `critical`, `warning` or `info`.
+    pub severity: String,
+    /// `open`, `acknowledged` or `resolved`.
+    pub status: String,
+    /// The key, `key@address` or endpoint it is about; empty for the account.
+    pub subject: String,
+    /// What was noticed (by rule: `api_key`, `source_ip`, `source_ips`, `url`, …).
+    pub details: serde_json::Value,
+    pub count: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub first_seen: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_seen: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub acknowledged: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub acknowledged_by: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub resolved: Option<OffsetDateTime>,
+    /// `anton` when the condition cleared, else the key that resolved it.
+    #[serde(default)]
+    pub resolved_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
     pub livemode: bool,
 }
 

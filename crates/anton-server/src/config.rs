@@ -47,6 +47,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// The per-merchant request log (docs/reference.md §6): on by default, kept 30 days.
     pub request_log: anton_engine::request_log::RequestLogConfig,
+    /// Per-merchant alerts (docs/reference.md §8), evaluated on worker nodes.
+    pub alerts: anton_engine::alerts::AlertsConfig,
 }
 
 /// The admin listener: `GET /metrics` (Prometheus text) and nothing else, in plain HTTP on its
@@ -118,6 +120,7 @@ impl Default for Config {
             http: crate::http::HttpConfig::default(),
             metrics: MetricsConfig::default(),
             request_log: Default::default(),
+            alerts: Default::default(),
         }
     }
 }
@@ -136,7 +139,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 13] = [
+const CONFIG_KEYS: [&str; 15] = [
     "data_dir",
     "listen",
     "database_url",
@@ -150,6 +153,8 @@ const CONFIG_KEYS: [&str; 13] = [
     "webhooks",
     "http",
     "metrics",
+    "request_log",
+    "alerts",
 ];
 
 impl Config {
@@ -209,6 +214,13 @@ impl Config {
         if !(1..=3650).contains(&self.request_log.retention_days) {
             bail!("invalid configuration: request_log.retention_days must be between 1 and 3650");
         }
+        let a = &self.alerts;
+        if a.evaluate_every_ms < 10 || a.quiet_period_s == 0 || a.auth_failures_window_s == 0 {
+            bail!("invalid configuration: alerts.evaluate_every_ms must be at least 10, alerts.quiet_period_s and alerts.auth_failures_window_s at least 1");
+        }
+        if a.auth_failures_threshold < 1 {
+            bail!("invalid configuration: alerts.auth_failures_threshold must be at least 1");
+        }
         if self.webhooks.poll_interval_ms == 0 || self.webhooks.timeout_ms == 0 {
             bail!("invalid configuration: webhooks.poll_interval_ms and webhooks.timeout_ms must be at least 1");
         }
@@ -262,6 +274,22 @@ mod tests {
         let r = Config::load(Some(&file), &Overrides::default());
         let _ = std::fs::remove_dir_all(&dir);
         r
+    }
+
+    #[test]
+    fn every_top_level_setting_can_come_from_the_environment() {
+        // The environment filter names the settings; one missing from it is silently ignored.
+        let value = serde_json::to_value(Config::default()).unwrap();
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut named = CONFIG_KEYS.to_vec();
+        named.sort_unstable();
+        assert_eq!(keys, named);
     }
 
     #[test]

@@ -86,6 +86,7 @@ impl Application {
                 webhooks: config.webhooks.clone(),
                 live_rail: false,
                 request_log: config.request_log.clone(),
+                alerts: config.alerts.clone(),
             },
             lookup,
         );
@@ -147,6 +148,12 @@ impl Application {
                 self.egress.clone(),
                 stop_rx.clone(),
             )));
+            if self.config.alerts.enabled {
+                workers.push(tokio::spawn(anton_engine::alerts::evaluate::run(
+                    engine.clone(),
+                    stop_rx.clone(),
+                )));
+            }
         }
         if self.config.serves_api() {
             let role = match self.config.role {

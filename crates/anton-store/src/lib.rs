@@ -14,6 +14,7 @@
 //! integer, TEXT for ids and JSON, `ON CONFLICT` upserts and row-value comparisons, which SQLite and
 //! PostgreSQL share. Backend-specific statements (leases with `SKIP LOCKED`) branch on [`Backend`].
 
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod events;

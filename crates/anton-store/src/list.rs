@@ -509,6 +509,7 @@ pub enum Listed {
     Deliveries,
     Requests,
     AuditLog,
+    Alerts,
 }
 
 impl Listed {
@@ -522,6 +523,7 @@ impl Listed {
             Self::Deliveries => "webhook_deliveries",
             Self::Requests => "request_log",
             Self::AuditLog => "audit_log",
+            Self::Alerts => "alerts",
         }
     }
 
@@ -540,6 +542,7 @@ impl Listed {
             Self::Deliveries => DeliveryId::parse(id).is_ok(),
             Self::Requests => RequestId::parse(id).is_ok(),
             Self::AuditLog => anton_core::id::AuditEntryId::parse(id).is_ok(),
+            Self::Alerts => anton_core::id::AlertId::parse(id).is_ok(),
         }
     }
 }

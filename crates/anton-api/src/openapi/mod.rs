@@ -28,9 +28,9 @@ use utoipa::{Modify, OpenApi};
 
 use anton_core::keys::Scope;
 use anton_engine::objects::{
-    AttemptOut, AuditActorOut, AuditEntryOut, AuditResourceOut, BalanceAmount, BalanceOut,
-    BalanceTransactionOut, BankAccountOut, DeliveryOut, EndpointOut, PayoutOut, RecipientOut,
-    RequestOut,
+    AlertOut, AttemptOut, AuditActorOut, AuditEntryOut, AuditResourceOut, BalanceAmount,
+    BalanceOut, BalanceTransactionOut, BankAccountOut, DeliveryOut, EndpointOut, PayoutOut,
+    RecipientOut, RequestOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 
@@ -69,8 +69,8 @@ impl Modify for BearerAuth {
                          only: a request with browser markers is refused (403 \
                          `browser_request_refused`). Each operation's security requirement \
                          names the scope it needs (none: any valid key). The scopes: {} (`alerts:*` are \
-                         reserved: no operation uses them yet; `requests:read` reads the request \
-                         log, `audit_log:read` the audit log).",
+                         `alerts:read` reads alerts, `alerts:write` acknowledges and resolves them; \
+                         `requests:read` reads the request log, `audit_log:read` the audit log).",
                         Scope::ALL
                             .map(|s| format!("`{}`", s.as_str()))
                             .join(", ")
@@ -121,6 +121,10 @@ impl Modify for BearerAuth {
         crate::requests::get_request,
         crate::audit_log::list_audit_log,
         crate::audit_log::get_audit_entry,
+        crate::alerts::list_alerts,
+        crate::alerts::get_alert,
+        crate::alerts::acknowledge_alert,
+        crate::alerts::resolve_alert,
         crate::router::egress_ips,
         crate::router::healthz,
         crate::router::readyz,
@@ -133,7 +137,7 @@ impl Modify for BearerAuth {
         BalanceOut, BalanceAmount, BalanceTransactionOut, FundIn,
         EndpointIn, EndpointPatch, EndpointOut, RotateIn, RecoverIn, ResendIn,
         DeliveryOut, AttemptOut, TestSendOut, RequestOut,
-        AuditEntryOut, AuditActorOut, AuditResourceOut,
+        AuditEntryOut, AuditActorOut, AuditResourceOut, AlertOut,
         oa::CurrencySchema, oa::PayoutStatusSchema, oa::FailureCodeSchema, oa::FailingCodeSchema,
         oa::EventTypeNameSchema,
         oa::BankAccountTypeSchema, oa::AchAccountTypeSchema, oa::EndpointStatusSchema,
@@ -143,6 +147,7 @@ impl Modify for BearerAuth {
         oa::PayoutIdSchema, oa::EventIdSchema, oa::EndpointIdSchema, oa::DeliveryIdSchema,
         oa::BalanceTransactionIdSchema, oa::RequestIdSchema, oa::KeyIdSchema,
         oa::AuditEntryIdSchema, oa::AuditActionSchema, oa::AuditActorTypeSchema,
+        oa::AlertIdSchema, oa::AlertRuleSchema, oa::AlertStatusSchema, oa::AlertSeveritySchema,
     )),
     modifiers(&BearerAuth),
     security(("api_key" = [])),
@@ -154,6 +159,7 @@ impl Modify for BearerAuth {
         (name = "webhook_endpoints", description = "Where events are delivered, how deliveries went, and how to resend or recover them."),
         (name = "requests", description = "Your API requests as Anton answered them, kept 30 days unless the operator chose otherwise: status, error code, key, address, timing — never bodies or keys."),
         (name = "audit_log", description = "Who changed your keys, webhook endpoints, limits, balance and payouts, from where, and what changed — chained by hashes so a rewrite shows."),
+        (name = "alerts", description = "What Anton noticed that your team should look at: revoked keys in use, keys from browsers or new addresses, 401 spikes, 5xx, failing endpoints — raised, counted, and resolved when the condition clears."),
         (name = "test_helpers", description = "Test mode only (404 `unrecognized_url` with a live key): fund the test balance, move test payouts."),
         (name = "platform", description = "Health checks, this document and the addresses webhooks come from; no API key needed."),
         (name = "webhooks", description = "The events Anton posts to your endpoints, signed (see the signature headers)."),

@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use anton_engine::objects::{
-    AuditEntryOut, BalanceTransactionOut, DeliveryOut, EndpointOut, PayoutOut, RecipientOut,
-    RequestOut,
+    AlertOut, AuditEntryOut, BalanceTransactionOut, DeliveryOut, EndpointOut, PayoutOut,
+    RecipientOut, RequestOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 use serde_json::{json, Value};
@@ -109,6 +109,12 @@ page!(
     EndpointOut,
     "webhook endpoints",
     examples::webhook_endpoint()
+);
+page!(
+    AlertList = "AlertList",
+    AlertOut,
+    "alerts",
+    examples::alert()
 );
 page!(
     AuditEntryList = "AuditEntryList",

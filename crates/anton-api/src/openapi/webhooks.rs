@@ -24,7 +24,7 @@ const KINDS: [(&str, &str, Option<&str>); 5] = [
         "WebhookDeliveryEvent",
         Some("WebhookDelivery"),
     ),
-    ("alert", "AlertEvent", None),
+    ("alert", "AlertEvent", Some("Alert")),
 ];
 
 /// Every event type a delivery can carry: the subscribable ones and the test event.
@@ -195,6 +195,15 @@ fn example_event(t: EventType) -> Value {
                 d["next_attempt"] = Value::Null;
             }
             d
+        }
+        "alert" => {
+            let mut a = examples::alert();
+            if t == EventType::AlertResolved {
+                a["status"] = json!("resolved");
+                a["resolved"] = a["last_seen"].clone();
+                a["resolved_by"] = json!("anton");
+            }
+            a
         }
         _ => json!({}),
     };

@@ -194,6 +194,13 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Your alerts: list, acknowledge, resolve (needs alerts:read / alerts:write).
+    Alerts {
+        #[command(flatten)]
+        connect: Connect,
+        #[command(subcommand)]
+        command: AlertsCommand,
+    },
     /// Your API requests as the server answered them (the request log; needs requests:read).
     Logs {
         #[command(flatten)]
@@ -205,6 +212,38 @@ enum Command {
     Webhooks {
         #[command(subcommand)]
         command: WebhooksCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlertsCommand {
+    /// The newest alerts.
+    List {
+        /// Only alerts in this status.
+        #[arg(long, value_parser = ["open", "acknowledged", "resolved"])]
+        status: Option<String>,
+        /// How many (1 to 100).
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// One JSON object per line, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge an alert: your team is on it.
+    Ack {
+        /// The alert (alr_…).
+        alert: String,
+        /// One JSON object per line, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve an alert now.
+    Resolve {
+        /// The alert (alr_…).
+        alert: String,
+        /// One JSON object per line, for scripts.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -404,6 +443,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             event,
             json,
         } => integrator::trigger(&connect, &event, json).await,
+        Command::Alerts { connect, command } => match command {
+            AlertsCommand::List {
+                status,
+                limit,
+                json,
+            } => integrator::alerts_list(&connect, status, limit, json).await,
+            AlertsCommand::Ack { alert, json } => {
+                integrator::alerts_act(&connect, &alert, false, json).await
+            }
+            AlertsCommand::Resolve { alert, json } => {
+                integrator::alerts_act(&connect, &alert, true, json).await
+            }
+        },
         Command::Events { connect, command } => match command {
             EventsCommand::List { kind, limit, json } => {
                 integrator::events_list(&connect, kind, limit, json).await

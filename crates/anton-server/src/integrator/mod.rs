@@ -17,6 +17,7 @@ use anton_sdk::Client;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
+mod alerts;
 mod events;
 mod follow;
 mod listen;
@@ -24,6 +25,7 @@ mod logs;
 mod scan;
 mod verify;
 
+pub use alerts::{alerts_act, alerts_list};
 pub use events::{event_types, events_list, events_resend, trigger, webhooks_test, TRIGGERABLE};
 pub use listen::listen;
 pub use logs::{logs_tail, TailFilter};

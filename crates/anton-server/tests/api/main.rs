@@ -8,6 +8,7 @@
 mod helpers;
 
 mod access;
+mod alerts;
 mod audit_log;
 mod bad_input;
 mod crash;

@@ -18,7 +18,7 @@ const REFERENCE: &str = include_str!(concat!(
     "/../../docs/reference.md"
 ));
 /// The API crate's sources that declare routes and handlers.
-const API_SOURCES: [&str; 8] = [
+const API_SOURCES: [&str; 9] = [
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../anton-api/src/router.rs"
@@ -30,6 +30,10 @@ const API_SOURCES: [&str; 8] = [
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../anton-api/src/audit_log.rs"
+    )),
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../anton-api/src/alerts.rs"
     )),
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -34,13 +34,16 @@ pub(crate) struct Shared {
     /// How long each request is held before answering.
     pub(crate) delay_ms: Arc<std::sync::atomic::AtomicU64>,
     /// The status answered; 0 = 200.
-    status: Arc<AtomicU16>,
+    pub(crate) status: Arc<AtomicU16>,
     /// Event types whose first arrival is answered with 500 (to see a retry).
     fail_first: Arc<Mutex<HashMap<String, bool>>>,
     /// (endpoint path, event id) pairs being received right now, and how often one arrived
     /// while already in flight (two senders at once).
     in_flight: Arc<Mutex<std::collections::HashSet<String>>>,
     pub(crate) overlaps: Arc<std::sync::atomic::AtomicUsize>,
+    /// The status answered on `/hook/other` (0 = 200), so one receiver can serve an endpoint
+    /// that fails beside one that does not.
+    pub(crate) other_status: Arc<AtomicU16>,
 }
 
 /// A local HTTPS webhook receiver with its own CA.
@@ -55,9 +58,11 @@ pub(crate) struct Receiver {
 async fn hook(
     State(s): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
+    let other = uri.path() == "/hook/other";
     let id = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v["type"].as_str().map(str::to_owned))
@@ -86,7 +91,8 @@ async fn hook(
             return StatusCode::INTERNAL_SERVER_ERROR;
         }
     }
-    match s.status.load(Ordering::SeqCst) {
+    let status = if other { &s.other_status } else { &s.status };
+    match status.load(Ordering::SeqCst) {
         0 => StatusCode::OK,
         n => StatusCode::from_u16(n).unwrap(),
     }
@@ -105,6 +111,7 @@ pub(crate) async fn receiver() -> Receiver {
     let shared = Shared::default();
     let app = Router::new()
         .route("/hook", post(hook))
+        .route("/hook/other", post(hook))
         .with_state(shared.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(anton_server::startup::serve(

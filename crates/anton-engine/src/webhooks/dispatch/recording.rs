@@ -309,6 +309,16 @@ async fn disable(
             None,
         );
         events::insert_many(c, &[(t.clone(), ev)]).await?;
+        let signal = anton_store::alerts::Signal {
+            tenant: t.clone(),
+            rule: crate::alerts::Rule::WebhookEndpointDisabled.as_str(),
+            subject: endpoint.id.to_string(),
+            count: 1,
+            last_us: now,
+            detail: serde_json::json!({"webhook_endpoint": endpoint.id.as_str(), "url": r.url})
+                .to_string(),
+        };
+        anton_store::alerts::insert_signals(c, &[signal], now).await?;
     }
     Ok(())
 }
