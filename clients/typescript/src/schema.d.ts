@@ -46,6 +46,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List alerts.
+         * @description Returns a page of this environment's alerts, newest first. Anton raises an alert when it
+         *     notices something your team should look at — a revoked or expired key still in use, a secret
+         *     key sent from a browser, a key used from a new address, a spike of 401s, a 5xx answered to
+         *     you, a failing or disabled webhook endpoint — one per rule and subject while unresolved
+         *     (later sightings raise its `count` and `last_seen`), resolved by Anton when the condition
+         *     clears. Each is also announced by an `alert.raised` event, and its resolution by
+         *     `alert.resolved`.
+         *
+         *     Scope: `alerts:read`.
+         */
+        get: operations["list_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an alert.
+         * @description Scope: `alerts:read`.
+         */
+        get: operations["get_alert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an alert.
+         * @description Marks the alert as seen and handled by your team (`acknowledged_by` is this key). It stays
+         *     unresolved, keeps counting, and is still resolved by Anton when its condition clears. An
+         *     alert already acknowledged or resolved is answered as it is.
+         *
+         *     Takes no parameters: send no body, or `{}`.
+         *
+         *     Scope: `alerts:write`. Takes an `Idempotency-Key`.
+         */
+        post: operations["acknowledge_alert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an alert.
+         * @description Resolves the alert now (`resolved_by` is this key) and sends `alert.resolved`. If its
+         *     condition is still there, Anton raises a new alert. An alert already resolved is answered as
+         *     it is.
+         *
+         *     Takes no parameters: send no body, or `{}`.
+         *
+         *     Scope: `alerts:write`. Takes an `Idempotency-Key`.
+         */
+        post: operations["resolve_alert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit_log": {
         parameters: {
             query?: never;
@@ -1073,13 +1173,37 @@ export interface webhooks {
         put?: never;
         /**
          * alert.raised
-         * @description An alert was raised (reserved; not raised yet).
+         * @description An alert was raised: a rule noticed something to look at (a revoked key in use, a key used from a new address, a failing endpoint…).
          *
          *     Delivered to every enabled endpoint whose `enabled_events` holds `alert.raised` or `*`, at least once and in no particular order: deduplicate by the event id and rely on `data.object` and `created`, not on arrival order.
          *
          *     Verify the signature headers over the raw body before acting on it (docs/verifying-webhooks.md).
          */
         post: operations["webhook_alert_raised"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "alert.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * alert.resolved
+         * @description An alert was resolved: its condition cleared, or it was resolved through the API.
+         *
+         *     Delivered to every enabled endpoint whose `enabled_events` holds `alert.resolved` or `*`, at least once and in no particular order: deduplicate by the event id and rely on `data.object` and `created`, not on arrival order.
+         *
+         *     Verify the signature headers over the raw body before acting on it (docs/verifying-webhooks.md).
+         */
+        post: operations["webhook_alert_resolved"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1192,7 +1316,87 @@ export interface components {
          */
         AchAccountType: "checking" | "savings";
         /**
-         * @description An event whose `data.object` is a alert: `alert.raised`.
+         * @description An alert (docs/reference.md §8): something Anton noticed that the merchant's team should look
+         *     at — one per rule and subject while unresolved, counting what it keeps noticing.
+         * @example {
+         *       "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+         *       "object": "alert",
+         *       "rule": "api_key_revoked_used",
+         *       "severity": "critical",
+         *       "status": "open",
+         *       "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *       "details": {
+         *         "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *         "source_ip": "203.0.113.7",
+         *         "source_ips": [
+         *           "203.0.113.7"
+         *         ],
+         *         "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+         *         "route": "/v1/payouts",
+         *         "status": 401,
+         *         "error_code": "api_key_revoked"
+         *       },
+         *       "count": 3,
+         *       "first_seen": "2026-11-28T12:00:00Z",
+         *       "last_seen": "2026-11-28T12:00:00Z",
+         *       "acknowledged": null,
+         *       "acknowledged_by": null,
+         *       "resolved": null,
+         *       "resolved_by": null,
+         *       "created": "2026-11-28T12:00:00Z",
+         *       "livemode": false
+         *     }
+         */
+        Alert: {
+            /** @description The alert's id. */
+            id: components["schemas"]["AlertId"];
+            /**
+             * @description What kind of object this is: always `alert`.
+             * @example alert
+             * @enum {string}
+             */
+            object: "alert";
+            /** @description What the alert is about. */
+            rule: components["schemas"]["AlertRule"];
+            /** @description `critical` (a key may be compromised: act now), `warning` or `info`. */
+            severity: components["schemas"]["AlertSeverity"];
+            status: components["schemas"]["AlertStatus"];
+            /**
+             * @description The key, `key@address`, or endpoint the alert is about; empty for the account as a
+             *     whole.
+             * @example key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5
+             */
+            subject: string;
+            /**
+             * @description What was noticed, by rule: the key and address of the latest request, the addresses seen,
+             *     the endpoint's URL… Never a key, a secret or bank details.
+             */
+            details: Record<string, never>;
+            /**
+             * Format: int64
+             * @description How many times the rule noticed it while the alert was unresolved.
+             * @example 3
+             */
+            count: number;
+            first_seen: components["schemas"]["Timestamp"];
+            last_seen: components["schemas"]["Timestamp"];
+            /** @description When it was acknowledged, or `null`. */
+            acknowledged?: null | components["schemas"]["Timestamp"];
+            /** @description The API key that acknowledged it, or `null`. */
+            acknowledged_by?: string | null;
+            /** @description When it was resolved, or `null`. */
+            resolved?: null | components["schemas"]["Timestamp"];
+            /**
+             * @description `anton` when its condition cleared, else the API key that resolved it; `null` while
+             *     unresolved.
+             */
+            resolved_by?: string | null;
+            created: components["schemas"]["Timestamp"];
+            /** @description `true` in live mode, `false` in test mode. */
+            livemode: boolean;
+        };
+        /**
+         * @description An event whose `data.object` is a alert: `alert.raised`, `alert.resolved`.
          * @example {
          *       "id": "evt_0VclB7c3Hd5Jf8Kg2Lh6Mj9N",
          *       "object": "event",
@@ -1201,7 +1405,34 @@ export interface components {
          *       "livemode": false,
          *       "api_version": "2026-11-28",
          *       "data": {
-         *         "object": {}
+         *         "object": {
+         *           "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+         *           "object": "alert",
+         *           "rule": "api_key_revoked_used",
+         *           "severity": "critical",
+         *           "status": "open",
+         *           "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *           "details": {
+         *             "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *             "source_ip": "203.0.113.7",
+         *             "source_ips": [
+         *               "203.0.113.7"
+         *             ],
+         *             "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+         *             "route": "/v1/payouts",
+         *             "status": 401,
+         *             "error_code": "api_key_revoked"
+         *           },
+         *           "count": 3,
+         *           "first_seen": "2026-11-28T12:00:00Z",
+         *           "last_seen": "2026-11-28T12:00:00Z",
+         *           "acknowledged": null,
+         *           "acknowledged_by": null,
+         *           "resolved": null,
+         *           "resolved_by": null,
+         *           "created": "2026-11-28T12:00:00Z",
+         *           "livemode": false
+         *         }
          *       }
          *     }
          */
@@ -1217,7 +1448,7 @@ export interface components {
              * @description What happened. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
-            type: "alert.raised";
+            type: "alert.raised" | "alert.resolved";
             /** @description When the change happened (it committed with its event). */
             created: components["schemas"]["Timestamp"];
             /** @description `true` in live mode, `false` in test mode. */
@@ -1229,12 +1460,91 @@ export interface components {
             api_version: "2026-11-28";
             /** @description What the event is about. */
             data: {
-                /** @description Reserved: this version raises no alerts, so no event of this kind is ever sent. */
-                object: Record<string, never>;
+                /** @description The alert's full state after the change. */
+                object: components["schemas"]["Alert"];
                 /** @description Only on `*.updated` events (the changed fields' previous values) and payout transitions (the previous `status`). */
                 previous_attributes?: Record<string, never>;
             };
         };
+        /**
+         * @description The id of an alert: `alr_` and 24 base62 characters (time-ordered). A malformed id in a path is a 404; in a filter, a 400.
+         * @example alr_0VclB7c6Hi8Jk1Lm3No5Pq7R
+         */
+        AlertId: string;
+        /**
+         * @description A page of alerts, newest first (by creation time, then id).
+         * @example {
+         *       "object": "list",
+         *       "data": [
+         *         {
+         *           "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+         *           "object": "alert",
+         *           "rule": "api_key_revoked_used",
+         *           "severity": "critical",
+         *           "status": "open",
+         *           "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *           "details": {
+         *             "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+         *             "source_ip": "203.0.113.7",
+         *             "source_ips": [
+         *               "203.0.113.7"
+         *             ],
+         *             "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+         *             "route": "/v1/payouts",
+         *             "status": 401,
+         *             "error_code": "api_key_revoked"
+         *           },
+         *           "count": 3,
+         *           "first_seen": "2026-11-28T12:00:00Z",
+         *           "last_seen": "2026-11-28T12:00:00Z",
+         *           "acknowledged": null,
+         *           "acknowledged_by": null,
+         *           "resolved": null,
+         *           "resolved_by": null,
+         *           "created": "2026-11-28T12:00:00Z",
+         *           "livemode": false
+         *         }
+         *       ],
+         *       "has_more": false
+         *     }
+         */
+        AlertList: {
+            /**
+             * @description What kind of object this is: always `list`.
+             * @example list
+             * @enum {string}
+             */
+            object: "list";
+            /** @description The alerts of this page, newest first. */
+            data: components["schemas"]["Alert"][];
+            /** @description Whether more objects follow this page in the direction paged: older ones after `starting_after` (or the first page), newer ones before `ending_before`. */
+            has_more: boolean;
+        };
+        /**
+         * @description The rule that raised the alert:
+         *     - `api_key_revoked_used`: a revoked or expired API key is still being used (`details.api_key`, `details.source_ip`): whoever holds it may not be you — find where it is deployed or leaked.
+         *     - `api_key_from_browser`: a secret API key was sent from a browser and refused; it is flagged as possibly exposed: roll it.
+         *     - `api_key_new_address`: an API key was used from an address it had never been used from (`details.source_ip`): expected after a deployment, a compromise signal otherwise.
+         *     - `auth_failures_spike`: many requests with revoked or expired keys were refused with 401 (`details.count_in_window`).
+         *     - `server_errors`: Anton answered one of your requests with a 5xx (`details.request_id`): retry with the same Idempotency-Key; the operator is alerted too.
+         *     - `webhook_endpoint_failing`: deliveries to a webhook endpoint are failing (`details.url`, `details.failing_since`): Anton retries for three days, then disables it.
+         *     - `webhook_endpoint_disabled`: Anton disabled a webhook endpoint (it answered 410, or failed for 5 days): enable it again, then recover what it missed.
+         * @example api_key_revoked_used
+         * @enum {string}
+         */
+        AlertRule: "api_key_revoked_used" | "api_key_from_browser" | "api_key_new_address" | "auth_failures_spike" | "server_errors" | "webhook_endpoint_failing" | "webhook_endpoint_disabled";
+        /**
+         * @description `critical`: a key may be compromised — act now. `warning`: something is failing. `info`: worth a look.
+         * @example critical
+         * @enum {string}
+         */
+        AlertSeverity: "critical" | "warning" | "info";
+        /**
+         * @description `open`: raised and not yet handled. `acknowledged`: someone is on it; it keeps counting and is still resolved when its condition clears. `resolved`: its condition cleared (`resolved_by` is `anton`) or it was resolved through the API; if the condition comes back, a new alert is raised.
+         * @example open
+         * @enum {string}
+         */
+        AlertStatus: "open" | "acknowledged" | "resolved";
         /**
          * Format: int64
          * @description An amount in the currency's minor unit (cents, pence): a positive integer, at most 10000000000000 (`amount_too_small`, `amount_too_large`). Never a float.
@@ -1257,12 +1567,15 @@ export interface components {
          *     - `webhook_endpoint.deleted`: a webhook endpoint was deleted.
          *     - `webhook_endpoint.secret_rotated`: a webhook endpoint's signing secret was replaced (never shown here).
          *     - `merchant.rate_limit_updated`: your API rate limit in this environment changed.
+         *     - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
          *     - `balance.funded`: money was added to your balance.
          *     - `payout.canceled`: a payout was canceled.
+         *     - `alert.acknowledged`: an alert was acknowledged.
+         *     - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not audited: they follow the alert's rule).
          * @example api_key.created
          * @enum {string}
          */
-        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "balance.funded" | "payout.canceled";
+        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "alert.acknowledged" | "alert.resolved";
         /** @description Who made an audited change. */
         AuditActor: {
             /**
@@ -1797,7 +2110,7 @@ export interface components {
          */
         EmptyBody: Record<string, never>;
         /**
-         * @description The event types an endpoint subscribes to: `["*"]` alone for every type, present and future, or a list of 1 to 16 event types. Anything else is refused with `enabled_events_invalid`.
+         * @description The event types an endpoint subscribes to: `["*"]` alone for every type, present and future, or a list of 1 to 17 event types. Anything else is refused with `enabled_events_invalid`.
          * @example [
          *       "payout.paid",
          *       "payout.failed"
@@ -2073,14 +2386,15 @@ export interface components {
          *     - `payout.returned`: The bank returned a paid payout; its amount is available again.
          *     - `payout.review_required`: The payout is held for review (reserved for risk rules; not raised yet).
          *     - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or failed for 5 days).
-         *     - `alert.raised`: An alert was raised (reserved; not raised yet).
+         *     - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key in use, a key used from a new address, a failing endpoint…).
+         *     - `alert.resolved`: An alert was resolved: its condition cleared, or it was resolved through the API.
          *     - `delivery.failing`: A webhook delivery keeps failing (raised once, before it is exhausted).
          *     - `delivery.exhausted`: A webhook delivery failed its last scheduled attempt.
          *     - `delivery.recovered`: A delivery that was failing succeeded.
          * @example recipient.created
          * @enum {string}
          */
-        EventTypeName: "recipient.created" | "recipient.updated" | "recipient.deleted" | "payout.created" | "payout.updated" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.canceled" | "payout.returned" | "payout.review_required" | "webhook_endpoint.disabled" | "alert.raised" | "delivery.failing" | "delivery.exhausted" | "delivery.recovered";
+        EventTypeName: "recipient.created" | "recipient.updated" | "recipient.deleted" | "payout.created" | "payout.updated" | "payout.processing" | "payout.paid" | "payout.failed" | "payout.canceled" | "payout.returned" | "payout.review_required" | "webhook_endpoint.disabled" | "alert.raised" | "alert.resolved" | "delivery.failing" | "delivery.exhausted" | "delivery.recovered";
         /**
          * @description Why a payout fails, for the `fail` test helper: any failure code but `account_frozen`, which is a return's.
          *     - `account_closed`: The bank account has been closed.
@@ -3981,6 +4295,362 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_alerts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many objects to return: 1 to 100 (`parameter_invalid` otherwise).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description A cursor for the next (older) page: the id of the last object of the current page. It
+                 *     must be this merchant's object of the list's kind (`parameter_invalid`). Not with
+                 *     `ending_before`.
+                 * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
+                 */
+                starting_after?: components["parameters"]["StartingAfter"];
+                /**
+                 * @description A cursor for the previous (newer) page: the id of the first object of the current page.
+                 *     The page is still newest first, and `has_more` says whether newer objects remain. Not
+                 *     with `starting_after`.
+                 * @example po_0VclB7c2Xk9QmR4tY8uWb3nZ
+                 */
+                ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Only objects created at or after this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                "created[gte]"?: components["parameters"]["CreatedGte"];
+                /**
+                 * @description Only objects created before this time: an RFC 3339 time or unix seconds (`parameter_invalid` otherwise).
+                 * @example 1764547200
+                 */
+                "created[lt]"?: components["parameters"]["CreatedLt"];
+                /** @description Only alerts in this status. */
+                status?: components["schemas"]["AlertStatus"];
+                /** @description Only alerts of this rule. */
+                rule?: components["schemas"]["AlertRule"];
+            };
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alerts. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+                     *           "object": "alert",
+                     *           "rule": "api_key_revoked_used",
+                     *           "severity": "critical",
+                     *           "status": "open",
+                     *           "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *           "details": {
+                     *             "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *             "source_ip": "203.0.113.7",
+                     *             "source_ips": [
+                     *               "203.0.113.7"
+                     *             ],
+                     *             "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *             "route": "/v1/payouts",
+                     *             "status": 401,
+                     *             "error_code": "api_key_revoked"
+                     *           },
+                     *           "count": 3,
+                     *           "first_seen": "2026-11-28T12:00:00Z",
+                     *           "last_seen": "2026-11-28T12:00:00Z",
+                     *           "acknowledged": null,
+                     *           "acknowledged_by": null,
+                     *           "resolved": null,
+                     *           "resolved_by": null,
+                     *           "created": "2026-11-28T12:00:00Z",
+                     *           "livemode": false
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AlertList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    get_alert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The alert's id. */
+                id: components["schemas"]["AlertId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+                     *       "object": "alert",
+                     *       "rule": "api_key_revoked_used",
+                     *       "severity": "critical",
+                     *       "status": "open",
+                     *       "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *       "details": {
+                     *         "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *         "source_ip": "203.0.113.7",
+                     *         "source_ips": [
+                     *           "203.0.113.7"
+                     *         ],
+                     *         "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *         "route": "/v1/payouts",
+                     *         "status": 401,
+                     *         "error_code": "api_key_revoked"
+                     *       },
+                     *       "count": 3,
+                     *       "first_seen": "2026-11-28T12:00:00Z",
+                     *       "last_seen": "2026-11-28T12:00:00Z",
+                     *       "acknowledged": null,
+                     *       "acknowledged_by": null,
+                     *       "resolved": null,
+                     *       "resolved_by": null,
+                     *       "created": "2026-11-28T12:00:00Z",
+                     *       "livemode": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acknowledge_alert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: 1 to 255 printable ASCII characters without spaces
+                 *     (`idempotency_key_invalid`), scoped to the merchant and environment. Once the request's
+                 *     use case has run, its answer — success or refusal — is stored with its effects, and the
+                 *     same key with the same request (method, path, and body by what it says) gets it again,
+                 *     status and body byte for byte, with `Idempotent-Replayed: true`; with a different request,
+                 *     422 `idempotency_key_reused`; while the first still runs, 409
+                 *     `idempotency_request_in_progress`. Nothing is stored for a request refused before its use
+                 *     case (authentication, scopes, limits, body and parameter checks) nor for a 5xx, so a
+                 *     corrected retry with the same key runs afresh. Keys are kept at least 24 hours (48 in
+                 *     this version). A retry of a failed payout is a new payout with a new key.
+                 * @example order-6735-payout-1
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The alert's id. */
+                id: components["schemas"]["AlertId"];
+            };
+            cookie?: never;
+        };
+        /** @description No parameters: no body, or `{}`. */
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["EmptyBody"];
+            };
+        };
+        responses: {
+            /** @description The alert. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+                     *       "object": "alert",
+                     *       "rule": "api_key_revoked_used",
+                     *       "severity": "critical",
+                     *       "status": "open",
+                     *       "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *       "details": {
+                     *         "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *         "source_ip": "203.0.113.7",
+                     *         "source_ips": [
+                     *           "203.0.113.7"
+                     *         ],
+                     *         "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *         "route": "/v1/payouts",
+                     *         "status": 401,
+                     *         "error_code": "api_key_revoked"
+                     *       },
+                     *       "count": 3,
+                     *       "first_seen": "2026-11-28T12:00:00Z",
+                     *       "last_seen": "2026-11-28T12:00:00Z",
+                     *       "acknowledged": null,
+                     *       "acknowledged_by": null,
+                     *       "resolved": null,
+                     *       "resolved_by": null,
+                     *       "created": "2026-11-28T12:00:00Z",
+                     *       "livemode": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resolve_alert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: 1 to 255 printable ASCII characters without spaces
+                 *     (`idempotency_key_invalid`), scoped to the merchant and environment. Once the request's
+                 *     use case has run, its answer — success or refusal — is stored with its effects, and the
+                 *     same key with the same request (method, path, and body by what it says) gets it again,
+                 *     status and body byte for byte, with `Idempotent-Replayed: true`; with a different request,
+                 *     422 `idempotency_key_reused`; while the first still runs, 409
+                 *     `idempotency_request_in_progress`. Nothing is stored for a request refused before its use
+                 *     case (authentication, scopes, limits, body and parameter checks) nor for a 5xx, so a
+                 *     corrected retry with the same key runs afresh. Keys are kept at least 24 hours (48 in
+                 *     this version). A retry of a failed payout is a new payout with a new key.
+                 * @example order-6735-payout-1
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The alert's id. */
+                id: components["schemas"]["AlertId"];
+            };
+            cookie?: never;
+        };
+        /** @description No parameters: no body, or `{}`. */
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["EmptyBody"];
+            };
+        };
+        responses: {
+            /** @description The alert. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+                     *       "object": "alert",
+                     *       "rule": "api_key_revoked_used",
+                     *       "severity": "critical",
+                     *       "status": "open",
+                     *       "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *       "details": {
+                     *         "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                     *         "source_ip": "203.0.113.7",
+                     *         "source_ips": [
+                     *           "203.0.113.7"
+                     *         ],
+                     *         "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                     *         "route": "/v1/payouts",
+                     *         "status": 401,
+                     *         "error_code": "api_key_revoked"
+                     *       },
+                     *       "count": 3,
+                     *       "first_seen": "2026-11-28T12:00:00Z",
+                     *       "last_seen": "2026-11-28T12:00:00Z",
+                     *       "acknowledged": null,
+                     *       "acknowledged_by": null,
+                     *       "resolved": null,
+                     *       "resolved_by": null,
+                     *       "created": "2026-11-28T12:00:00Z",
+                     *       "livemode": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -8004,7 +8674,34 @@ export interface operations {
                  *       "livemode": false,
                  *       "api_version": "2026-11-28",
                  *       "data": {
-                 *         "object": {}
+                 *         "object": {
+                 *           "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+                 *           "object": "alert",
+                 *           "rule": "api_key_revoked_used",
+                 *           "severity": "critical",
+                 *           "status": "open",
+                 *           "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                 *           "details": {
+                 *             "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                 *             "source_ip": "203.0.113.7",
+                 *             "source_ips": [
+                 *               "203.0.113.7"
+                 *             ],
+                 *             "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                 *             "route": "/v1/payouts",
+                 *             "status": 401,
+                 *             "error_code": "api_key_revoked"
+                 *           },
+                 *           "count": 3,
+                 *           "first_seen": "2026-11-28T12:00:00Z",
+                 *           "last_seen": "2026-11-28T12:00:00Z",
+                 *           "acknowledged": null,
+                 *           "acknowledged_by": null,
+                 *           "resolved": null,
+                 *           "resolved_by": null,
+                 *           "created": "2026-11-28T12:00:00Z",
+                 *           "livemode": false
+                 *         }
                  *       }
                  *     }
                  */
@@ -8014,6 +8711,120 @@ export interface operations {
                      * @enum {string}
                      */
                     type?: "alert.raised";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: ends the delivery (`exhausted`) and disables the endpoint at once (`webhook_endpoint.disabled`). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: any 2xx ends the delivery (`succeeded`). Answer quickly and process afterwards: an attempt times out after 15 seconds (by default). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other status (3xx included: redirects are not followed), a timeout or no connection: the attempt failed. Retries follow after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h and 24 h (±20%; the operator's schedule may differ); a `Retry-After` in seconds is honoured between the scheduled delay and twice it. At most 4 KiB of the answer is read and its first 1 KiB kept in the attempt log. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_alert_resolved: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Anton's signature, on deliveries to `hmac_sha256` endpoints (absent for `ed25519` ones): `t=<unix seconds>,v1=<hex>[,v1=<hex>]`. Each `v1` is the lower-case hex HMAC-SHA256, keyed with the whole secret string's UTF-8 bytes (`whsec_` included), of the bytes `{t}.{raw body}`; during a rotation overlap there are two, newest first. Verify against the raw body bytes as received, compare in constant time, accept any matching `v1`, and reject when `|now − t| > 300` seconds. Ignore unknown schemes. Each attempt is signed afresh.
+                 * @example t=1764331205,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+                 */
+                "Anton-Signature"?: components["parameters"]["AntonSignature"];
+                /**
+                 * @description The event's id (as in the body): deduplicate by it — delivery is at least once.
+                 * @example evt_0VclB7c3Hd5Jf8Kg2Lh6Mj9N
+                 */
+                "Anton-Event-Id": components["parameters"]["AntonEventId"];
+                /**
+                 * @description Standard Webhooks: the message id, which is the event's id.
+                 * @example evt_0VclB7c3Hd5Jf8Kg2Lh6Mj9N
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description Standard Webhooks: when this attempt was signed, in unix seconds. Reject when more than 300 seconds from now, in either direction.
+                 * @example 1764331205
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Standard Webhooks signatures, space-separated, one per signing key (two during a rotation overlap). `hmac_sha256` endpoints: `v1,<base64 HMAC-SHA256>` keyed with the base64-decoded part of the secret after `whsec_`. `ed25519` endpoints: `v1a,<base64 of the 64-byte Ed25519 signature>`, verified with the endpoint's `public_key` (the base64 after `whpk_`). Both sign the bytes `{webhook-id}.{webhook-timestamp}.{raw body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+                /**
+                 * @description `Anton-Webhooks/<version>`.
+                 * @example Anton-Webhooks/0.1.0
+                 */
+                "User-Agent": components["parameters"]["WebhookUserAgent"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The `alert.resolved` event, exactly as stored (the bytes signed). */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_0VclB7c3Hd5Jf8Kg2Lh6Mj9N",
+                 *       "object": "event",
+                 *       "type": "alert.resolved",
+                 *       "created": "2026-11-28T12:00:05Z",
+                 *       "livemode": false,
+                 *       "api_version": "2026-11-28",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "alr_0VclB7c6Hi8Jk1Lm3No5Pq7R",
+                 *           "object": "alert",
+                 *           "rule": "api_key_revoked_used",
+                 *           "severity": "critical",
+                 *           "status": "resolved",
+                 *           "subject": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                 *           "details": {
+                 *             "api_key": "key_0Vcl8Y2b6Fg4Hj7Kl1Mn3Pq5",
+                 *             "source_ip": "203.0.113.7",
+                 *             "source_ips": [
+                 *               "203.0.113.7"
+                 *             ],
+                 *             "request_id": "req_0VclB7c1Pq2Rs3Tu4Vw5Xy6Z",
+                 *             "route": "/v1/payouts",
+                 *             "status": 401,
+                 *             "error_code": "api_key_revoked"
+                 *           },
+                 *           "count": 3,
+                 *           "first_seen": "2026-11-28T12:00:00Z",
+                 *           "last_seen": "2026-11-28T12:00:00Z",
+                 *           "acknowledged": null,
+                 *           "acknowledged_by": null,
+                 *           "resolved": "2026-11-28T12:00:00Z",
+                 *           "resolved_by": "anton",
+                 *           "created": "2026-11-28T12:00:00Z",
+                 *           "livemode": false
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AlertEvent"] & {
+                    /**
+                     * @description Always `alert.resolved`.
+                     * @enum {string}
+                     */
+                    type?: "alert.resolved";
                 };
             };
         };

@@ -101,7 +101,7 @@ pub struct Change {
 }
 
 /// The actions the log records (the API documents them).
-pub const ACTIONS: [&str; 13] = [
+pub const ACTIONS: [&str; 14] = [
     "api_key.created",
     "api_key.rolled",
     "api_key.revoked",
@@ -111,6 +111,7 @@ pub const ACTIONS: [&str; 13] = [
     "webhook_endpoint.deleted",
     "webhook_endpoint.secret_rotated",
     "merchant.rate_limit_updated",
+    "merchant.alert_emails_updated",
     "balance.funded",
     "payout.canceled",
     "alert.acknowledged",
@@ -138,6 +139,7 @@ pub fn meaning(action: &str) -> &'static str {
              (never shown here)."
         }
         "merchant.rate_limit_updated" => "your API rate limit in this environment changed.",
+        "merchant.alert_emails_updated" => "the addresses your alerts are emailed to changed.",
         "balance.funded" => "money was added to your balance.",
         "payout.canceled" => "a payout was canceled.",
         "alert.acknowledged" => "an alert was acknowledged.",

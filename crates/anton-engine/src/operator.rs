@@ -331,6 +331,58 @@ pub async fn set_rate_limits(
         .await?)
 }
 
+/// Most addresses a merchant's alerts are mailed to.
+pub const ALERT_EMAILS_MAX: usize = 10;
+
+/// Sets the addresses a merchant's alerts are mailed to (none: no email), each held to the rule
+/// of emails; audited as `merchant.alert_emails_updated` in both environments when they change.
+pub async fn set_alert_emails(
+    store: &Store,
+    merchant_id: &MerchantId,
+    emails: &[String],
+    actor: &Actor,
+) -> Result<()> {
+    merchant_exists(store, merchant_id).await?;
+    let mut checked: Vec<String> = Vec::new();
+    for e in emails {
+        let e = validate::email(e)?;
+        if !checked.contains(&e) {
+            checked.push(e);
+        }
+    }
+    if checked.len() > ALERT_EMAILS_MAX {
+        return Err(EngineError::refused(
+            "parameter_invalid",
+            format!("at most {ALERT_EMAILS_MAX} alert addresses"),
+        ));
+    }
+    let (id, actor) = (merchant_id.clone(), actor.clone());
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                merchants::lock(c, &id).await?;
+                let before = anton_store::alerts::alert_emails(&mut *c, id.as_str()).await?;
+                if before == checked {
+                    return Ok(());
+                }
+                anton_store::alerts::set_alert_emails(c, id.as_str(), &checked).await?;
+                for env in [Environment::Live, Environment::Test] {
+                    let change = Change {
+                        action: "merchant.alert_emails_updated",
+                        object_type: "merchant",
+                        object_id: id.to_string(),
+                        before: Some(serde_json::json!({ "alert_emails": before })),
+                        after: Some(serde_json::json!({ "alert_emails": checked })),
+                    };
+                    audit::record(c, &Tenant::new(id.clone(), env), &actor, change).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(())
+}
+
 /// Funds a merchant's balance (a `funding → available` posting). The only way to fund live mode.
 pub async fn fund(
     store: &Store,

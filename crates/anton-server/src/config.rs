@@ -49,6 +49,8 @@ pub struct Config {
     pub request_log: anton_engine::request_log::RequestLogConfig,
     /// Per-merchant alerts (docs/reference.md §8), evaluated on worker nodes.
     pub alerts: anton_engine::alerts::AlertsConfig,
+    /// The SMTP relay alert emails go through (none by default: no email).
+    pub smtp: crate::smtp::SmtpConfig,
 }
 
 /// The admin listener: `GET /metrics` (Prometheus text) and nothing else, in plain HTTP on its
@@ -121,6 +123,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             request_log: Default::default(),
             alerts: Default::default(),
+            smtp: Default::default(),
         }
     }
 }
@@ -139,7 +142,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 15] = [
+const CONFIG_KEYS: [&str; 16] = [
     "data_dir",
     "listen",
     "database_url",
@@ -155,6 +158,7 @@ const CONFIG_KEYS: [&str; 15] = [
     "metrics",
     "request_log",
     "alerts",
+    "smtp",
 ];
 
 impl Config {

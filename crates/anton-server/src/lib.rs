@@ -26,6 +26,7 @@ pub mod integrator;
 mod metrics;
 pub mod private;
 pub mod secrets;
+pub mod smtp;
 pub mod startup;
 pub mod telemetry;
 pub mod tls;

@@ -29,6 +29,8 @@ pub struct Application {
     engine: Engine,
     /// The webhook transport, built at start so a bad extra CA fails the start.
     egress: Arc<crate::egress::Clients>,
+    /// The SMTP relay for alert emails, when one is configured (built at start, like egress).
+    mailer: Option<Arc<crate::smtp::SmtpMailer>>,
     config: Config,
     generated_ca: Option<PathBuf>,
 }
@@ -86,7 +88,10 @@ impl Application {
                 webhooks: config.webhooks.clone(),
                 live_rail: false,
                 request_log: config.request_log.clone(),
-                alerts: config.alerts.clone(),
+                alerts: anton_engine::alerts::AlertsConfig {
+                    email: config.smtp.host.is_some(),
+                    ..config.alerts.clone()
+                },
             },
             lookup,
         );
@@ -95,12 +100,14 @@ impl Application {
             &config.webhooks,
             &engine.webhooks().guard,
         )?);
+        let mailer = crate::smtp::SmtpMailer::build(&config.smtp)?.map(Arc::new);
         Ok(Self {
             listener,
             metrics_listener,
             tls: tls.server_config,
             engine,
             egress,
+            mailer,
             config,
             generated_ca: tls.generated_ca,
         })
@@ -153,6 +160,13 @@ impl Application {
                     engine.clone(),
                     stop_rx.clone(),
                 )));
+                if let Some(mailer) = &self.mailer {
+                    workers.push(tokio::spawn(anton_engine::alerts::email::run(
+                        engine.clone(),
+                        mailer.clone(),
+                        stop_rx.clone(),
+                    )));
+                }
             }
         }
         if self.config.serves_api() {

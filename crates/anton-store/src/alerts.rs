@@ -382,3 +382,119 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(rows(r)?.into_iter().next())
 }
+
+/// The addresses the merchant's alerts are mailed to.
+pub async fn alert_emails<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    merchant: &str,
+) -> Result<Vec<String>> {
+    let text: Option<String> =
+        sqlx::query_scalar("SELECT alert_emails FROM merchants WHERE id = $1")
+            .bind(merchant)
+            .fetch_optional(ex)
+            .await?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+/// Sets the addresses the merchant's alerts are mailed to; `false`: no such merchant.
+pub async fn set_alert_emails(
+    c: &mut AnyConnection,
+    merchant: &str,
+    emails: &[String],
+) -> Result<bool> {
+    let text = serde_json::to_string(emails).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let r = sqlx::query("UPDATE merchants SET alert_emails = $1 WHERE id = $2")
+        .bind(text)
+        .bind(merchant)
+        .execute(c)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Queues the email announcing `event` (`raised`, `resolved`) of alert `a`, due now.
+pub async fn queue_email(
+    c: &mut AnyConnection,
+    a: &AlertRecord,
+    event: &str,
+    now_us: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO alert_emails (id, merchant_id, env, alert_id, event, created_us, next_attempt_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(format!("aem_{}", anton_core::random_base62(22)))
+    .bind(a.tenant.m())
+    .bind(a.tenant.e())
+    .bind(a.id.as_str())
+    .bind(event)
+    .bind(now_us)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A queued alert email, claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedEmail {
+    pub id: String,
+    pub tenant: Tenant,
+    pub alert_id: AlertId,
+    pub event: String,
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` due emails: each is leased until `lease_until_us` (a mailer that dies
+/// leaves it to be sent again after the lease), so two mailers never send one at once.
+pub async fn claim_emails(
+    c: &mut AnyConnection,
+    now_us: i64,
+    lease_until_us: i64,
+    limit: i64,
+) -> Result<Vec<QueuedEmail>> {
+    let rows = sqlx::query(
+        "UPDATE alert_emails SET next_attempt_us = $1 WHERE next_attempt_us <= $2 AND id IN \
+         (SELECT id FROM alert_emails WHERE next_attempt_us <= $2 ORDER BY next_attempt_us LIMIT $3) \
+         RETURNING id, merchant_id, env, alert_id, event, attempts",
+    )
+    .bind(lease_until_us)
+    .bind(now_us)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let r: &dyn RowGet = r;
+            Ok(QueuedEmail {
+                id: r.text("id")?,
+                tenant: Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+                alert_id: crate::stored(&r.text("alert_id")?, "alert id")?,
+                event: r.text("event")?,
+                attempts: r.int("attempts")?,
+            })
+        })
+        .collect()
+}
+
+/// Records an attempt: sent (`next_attempt_us` None and no error), to retry at
+/// `next_attempt_us`, or given up (both None, with the error).
+pub async fn email_attempted(
+    c: &mut AnyConnection,
+    id: &str,
+    sent_us: Option<i64>,
+    next_attempt_us: Option<i64>,
+    error: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE alert_emails SET attempts = attempts + 1, sent_us = $1, next_attempt_us = $2, \
+         last_error = $3 WHERE id = $4",
+    )
+    .bind(sent_us)
+    .bind(next_attempt_us)
+    .bind(error)
+    .bind(id)
+    .execute(c)
+    .await?;
+    Ok(())
+}

@@ -95,23 +95,29 @@ fn new_alert(
     }
 }
 
-async fn raise(c: &mut Conn, alert: &AlertRecord) -> anton_store::Result<()> {
+async fn raise(c: &mut Conn, alert: &AlertRecord, email: bool) -> anton_store::Result<()> {
     alerts::insert(c, alert).await?;
-    announce(c, alert, EventType::AlertRaised).await
+    announce(c, alert, EventType::AlertRaised, email).await
 }
 
-async fn resolve(c: &mut Conn, mut alert: AlertRecord, now: i64) -> anton_store::Result<()> {
+async fn resolve(
+    c: &mut Conn,
+    mut alert: AlertRecord,
+    now: i64,
+    email: bool,
+) -> anton_store::Result<()> {
     alert.status = "resolved".into();
     alert.resolved_us = Some(now);
     alert.resolved_by = Some("anton".into());
     alert.updated_us = now;
     alerts::update(c, &alert).await?;
-    announce(c, &alert, EventType::AlertResolved).await
+    announce(c, &alert, EventType::AlertResolved, email).await
 }
 
 /// The pass, in the write transaction of `c`.
 async fn pass(c: &mut Conn, config: &AlertsConfig, now: i64) -> anton_store::Result<Pass> {
     let mut done = Pass::default();
+    let email = config.email;
     let claimed = alerts::claim_signals(c, now, CLAIM_MAX).await?;
     for ((tenant, rule_name, subject), mut g) in grouped(claimed) {
         let Some(rule) = Rule::parse(&rule_name) else {
@@ -142,18 +148,18 @@ async fn pass(c: &mut Conn, config: &AlertsConfig, now: i64) -> anton_store::Res
                     g.detail["window_seconds"] = json!(config.auth_failures_window_s);
                 }
                 let a = new_alert(&tenant, rule, &subject, g.detail, count, g.last_us, now);
-                raise(c, &a).await?;
+                raise(c, &a, config.email).await?;
                 done.raised += 1;
             }
         }
     }
-    endpoints(c, now, &mut done).await?;
+    endpoints(c, now, config.email, &mut done).await?;
     // Quiet rules: nothing noticed for the quiet period.
     let quiet_before = now - secs(config.quiet_period_s);
     for rule in Rule::ALL.into_iter().filter(|r| !r.follows_state()) {
         for a in alerts::unresolved_of_rule(c, rule.as_str()).await? {
             if a.last_seen_us < quiet_before {
-                resolve(c, a, now).await?;
+                resolve(c, a, now, email).await?;
                 done.resolved += 1;
             }
         }
@@ -182,7 +188,12 @@ fn merge_addresses(detail: &mut Value, previous: &str) {
 
 /// Endpoint rules follow the endpoint's state: a failing endpoint has an alert until it recovers,
 /// is disabled or is deleted; a disabled one until it is enabled again or deleted.
-async fn endpoints(c: &mut Conn, now: i64, done: &mut Pass) -> anton_store::Result<()> {
+async fn endpoints(
+    c: &mut Conn,
+    now: i64,
+    email: bool,
+    done: &mut Pass,
+) -> anton_store::Result<()> {
     let failing = alerts::failing_endpoints(c).await?;
     let mut failing_now = HashSet::new();
     for (tenant, id, url, since) in failing {
@@ -197,13 +208,18 @@ async fn endpoints(c: &mut Conn, now: i64, done: &mut Pass) -> anton_store::Resu
                 "url": url,
                 "failing_since": anton_core::time::Timestamp::from_unix_micros(since).to_rfc3339(),
             });
-            raise(c, &new_alert(&tenant, rule, &id, detail, 1, since, now)).await?;
+            raise(
+                c,
+                &new_alert(&tenant, rule, &id, detail, 1, since, now),
+                email,
+            )
+            .await?;
             done.raised += 1;
         }
     }
     for a in alerts::unresolved_of_rule(c, Rule::WebhookEndpointFailing.as_str()).await? {
         if !failing_now.contains(&(a.tenant.clone(), a.subject.clone())) {
-            resolve(c, a, now).await?;
+            resolve(c, a, now, email).await?;
             done.resolved += 1;
         }
     }
@@ -215,7 +231,7 @@ async fn endpoints(c: &mut Conn, now: i64, done: &mut Pass) -> anton_store::Resu
             .await?
             .is_some_and(|e| e.status == "disabled");
         if !still {
-            resolve(c, a, now).await?;
+            resolve(c, a, now, email).await?;
             done.resolved += 1;
         }
     }

@@ -13,6 +13,7 @@
 //! A later rule plugs in by adding a [`Rule`] and recording [`anton_store::alerts::Signal`]s with
 //! its name wherever it notices something (payout risk rules: inside the payout batch).
 
+pub mod email;
 pub mod evaluate;
 pub mod signals;
 
@@ -45,6 +46,10 @@ pub struct AlertsConfig {
     pub auth_failures_threshold: i64,
     /// …within this many seconds (default 20 in 300 s).
     pub auth_failures_window_s: u64,
+    /// Whether alert changes are queued for email (the binary sets it when an SMTP relay is
+    /// configured; not a setting of its own).
+    #[serde(skip)]
+    pub email: bool,
 }
 
 impl Default for AlertsConfig {
@@ -55,6 +60,7 @@ impl Default for AlertsConfig {
             quiet_period_s: 900,
             auth_failures_threshold: 20,
             auth_failures_window_s: 300,
+            email: false,
         }
     }
 }
@@ -162,12 +168,26 @@ impl Rule {
 /// The statuses an alert may be in.
 pub const ALERT_STATUSES: [&str; 3] = ["open", "acknowledged", "resolved"];
 
-/// Writes `alert`'s `type` event in the transaction of `c`.
+/// Writes `alert`'s `type` event in the transaction of `c`, and queues its email when `email`
+/// (an SMTP relay is configured) and the merchant has alert addresses.
 pub(crate) async fn announce(
     c: &mut Conn,
     alert: &AlertRecord,
     event: EventType,
+    email: bool,
 ) -> anton_store::Result<()> {
+    if email
+        && !alerts::alert_emails(&mut *c, alert.tenant.merchant_id.as_str())
+            .await?
+            .is_empty()
+    {
+        let kind = if event == EventType::AlertResolved {
+            "resolved"
+        } else {
+            "raised"
+        };
+        alerts::queue_email(c, alert, kind, alert.updated_us).await?;
+    }
     let object = to_value(&AlertOut::from_record(alert.clone()));
     let ev = NewEvent::new(
         event,
@@ -228,6 +248,7 @@ impl Engine {
         let t = tenant.clone();
         let actor = mutation.actor.clone();
         let by = actor.key_id().map(ToString::to_string);
+        let email = self.config().alerts.email;
         let job: idempotency::Job<AlertRecord> = Box::new(move |c| {
             Box::pin(async move {
                 let Some(mut a) = alerts::get(&mut *c, &t, &id).await? else {
@@ -253,7 +274,7 @@ impl Engine {
                 a.updated_us = now;
                 alerts::update(c, &a).await?;
                 if action == AlertAction::Resolve {
-                    announce(c, &a, EventType::AlertResolved).await?;
+                    announce(c, &a, EventType::AlertResolved, email).await?;
                 }
                 let change = Change {
                     action: match action {

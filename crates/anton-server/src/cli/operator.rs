@@ -25,6 +25,14 @@ pub(super) enum MerchantsCommand {
     },
     /// List merchants.
     List,
+    /// Set the addresses a merchant's alerts are emailed to (none: no email). Needs an SMTP
+    /// relay (`[smtp]`) on the nodes.
+    SetAlertEmails {
+        /// The merchant (mer_…).
+        merchant: String,
+        /// The addresses (at most 10).
+        emails: Vec<String>,
+    },
     /// Set a merchant's per-key rate limits (requests per second; burst is twice that).
     SetRateLimit {
         /// The merchant (mer_…).
@@ -187,6 +195,20 @@ pub(super) async fn merchants(
                     )
                 });
             }
+        }
+        MerchantsCommand::SetAlertEmails { merchant, emails } => {
+            let id = merchant_id(&merchant)?;
+            operator::set_alert_emails(
+                &store,
+                &id,
+                &emails,
+                &anton_engine::audit::Actor::operator(),
+            )
+            .await?;
+            let value = serde_json::json!({"id": id.as_str(), "alert_emails": emails});
+            emit(json, &value, || {
+                format!("alert emails set: {}", emails.len())
+            });
         }
         MerchantsCommand::SetRateLimit {
             merchant,

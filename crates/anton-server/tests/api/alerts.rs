@@ -458,6 +458,154 @@ async fn failing_and_disabled_endpoints_raise_alerts_until_they_recover(backend:
     verified_delivery(&r, &secret, "alert.resolved", &disabled.id).await;
 }
 
+/// A real SMTP relay: aiosmtpd (PyPI) requiring STARTTLS with a certificate of a test CA,
+/// writing what it receives to a maildir. `ANTON_TEST_AIOSMTPD` set (CI sets it): a missing
+/// aiosmtpd fails the test; unset: the test says so and passes when there is none.
+struct SmtpRelay {
+    child: std::process::Child,
+    port: u16,
+    maildir: std::path::PathBuf,
+    ca: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for SmtpRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn smtp_relay() -> Option<SmtpRelay> {
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        assert!(
+            std::env::var_os("ANTON_TEST_AIOSMTPD").is_none(),
+            "ANTON_TEST_AIOSMTPD is set but python3 cannot import aiosmtpd: \
+             pip install aiosmtpd (or unset the variable to skip this test)"
+        );
+        eprintln!("aiosmtpd is not installed: the SMTP test is skipped");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    anton_server::tls::generate_local_ca(dir.path(), &["localhost"]).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let maildir = dir.path().join("maildir");
+    let child = std::process::Command::new("python3")
+        .args(["-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--tlscert")
+        .arg(dir.path().join("server.pem"))
+        .arg("--tlskey")
+        .arg(dir.path().join("server.key"))
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(&maildir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start aiosmtpd");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "aiosmtpd did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Some(SmtpRelay {
+        child,
+        port,
+        maildir,
+        ca: dir.path().join("ca.pem"),
+        _dir: dir,
+    })
+}
+
+/// The text of the first message in the relay's maildir that contains `needle`.
+async fn mail_with(relay: &SmtpRelay, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(relay.maildir.join(sub)) {
+                for e in entries.flatten() {
+                    let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    if text.contains(needle) {
+                        return text;
+                    }
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "no mail containing {needle}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn alerts_are_emailed_through_a_real_smtp_relay(backend: Backend) {
+    let Some(relay) = smtp_relay().await else {
+        return;
+    };
+    let (port, ca) = (relay.port, relay.ca.clone());
+    let app = spawn_app_with(
+        backend,
+        move |c| {
+            c.workers = true;
+            c.alerts.evaluate_every_ms = 50;
+            c.alerts.quiet_period_s = 2;
+            c.smtp.host = Some("localhost".into());
+            c.smtp.port = port;
+            c.smtp.from = "Anton alerts <alerts@anton.test>".into();
+            c.smtp.ca_file = Some(ca);
+        },
+        None,
+    )
+    .await;
+    operator::set_alert_emails(
+        &app.store,
+        &app.merchant,
+        &["ops@merchant.test".into(), "oncall@merchant.test".into()],
+        &Actor::operator(),
+    )
+    .await
+    .unwrap();
+    let (stolen, stolen_id) = key(&app, None).await;
+    operator::revoke_key(&app.store, &app.merchant, &stolen_id, &Actor::operator())
+        .await
+        .unwrap();
+    let s = client_from(&app, "127.0.0.5")
+        .get(format!("{}/v1/balance", app.base))
+        .bearer_auth(&stolen)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let subject = stolen_id.to_string();
+    let alert = alert_where(&app, |a| {
+        a.rule == "api_key_revoked_used" && a.subject == subject
+    })
+    .await;
+
+    let raised = mail_with(&relay, &format!("raised alert {}", alert.id)).await;
+    assert!(
+        raised.contains("Subject: [Anton] critical: api_key_revoked_used"),
+        "{raised}"
+    );
+    assert!(raised.contains("ops@merchant.test") && raised.contains("oncall@merchant.test"));
+    assert!(raised.contains("alerts@anton.test"));
+    assert!(raised.contains("127.0.0.5"), "the address is in the email");
+    assert!(!raised.contains(&stolen), "never the key");
+
+    let resolved = mail_with(&relay, &format!("resolved alert {}", alert.id)).await;
+    assert!(
+        resolved.contains("Subject: [Anton] Resolved: api_key_revoked_used"),
+        "{resolved}"
+    );
+}
+
 crate::both_backends!(
     a_revoked_key_in_use_raises_an_alert_naming_it_and_the_address,
     a_secret_key_from_a_browser_raises_a_critical_alert,
@@ -465,4 +613,5 @@ crate::both_backends!(
     a_spike_of_401s_raises_one_alert,
     a_5xx_answered_to_the_merchant_raises_an_alert,
     failing_and_disabled_endpoints_raise_alerts_until_they_recover,
+    alerts_are_emailed_through_a_real_smtp_relay,
 );

@@ -1,13 +1,21 @@
 """ Contains all the data models used in inputs/outputs """
 
 from .ach_account_type import AchAccountType
+from .acknowledge_alert_anton_version import AcknowledgeAlertAntonVersion
+from .alert import Alert
+from .alert_details import AlertDetails
 from .alert_event import AlertEvent
 from .alert_event_api_version import AlertEventApiVersion
 from .alert_event_data import AlertEventData
-from .alert_event_data_object import AlertEventDataObject
 from .alert_event_data_previous_attributes import AlertEventDataPreviousAttributes
 from .alert_event_object import AlertEventObject
 from .alert_event_type import AlertEventType
+from .alert_list import AlertList
+from .alert_list_object import AlertListObject
+from .alert_object import AlertObject
+from .alert_rule import AlertRule
+from .alert_severity import AlertSeverity
+from .alert_status import AlertStatus
 from .audit_action import AuditAction
 from .audit_actor import AuditActor
 from .audit_actor_type import AuditActorType
@@ -80,6 +88,7 @@ from .forbidden_error_error_type import ForbiddenErrorErrorType
 from .fund_balance_anton_version import FundBalanceAntonVersion
 from .gb_fps_account_details import GbFpsAccountDetails
 from .gb_fps_account_details_type import GbFpsAccountDetailsType
+from .get_alert_anton_version import GetAlertAntonVersion
 from .get_audit_entry_anton_version import GetAuditEntryAntonVersion
 from .get_balance_anton_version import GetBalanceAntonVersion
 from .get_endpoint_anton_version import GetEndpointAntonVersion
@@ -97,6 +106,7 @@ from .internal_server_error_error_error import InternalServerErrorErrorError
 from .internal_server_error_error_error_code import InternalServerErrorErrorErrorCode
 from .internal_server_error_error_error_type import InternalServerErrorErrorErrorType
 from .ledger_account import LedgerAccount
+from .list_alerts_anton_version import ListAlertsAntonVersion
 from .list_audit_log_anton_version import ListAuditLogAntonVersion
 from .list_balance_transactions_anton_version import ListBalanceTransactionsAntonVersion
 from .list_deliveries_anton_version import ListDeliveriesAntonVersion
@@ -151,6 +161,7 @@ from .request_timeout_error_error import RequestTimeoutErrorError
 from .request_timeout_error_error_code import RequestTimeoutErrorErrorCode
 from .request_timeout_error_error_type import RequestTimeoutErrorErrorType
 from .resend_anton_version import ResendAntonVersion
+from .resolve_alert_anton_version import ResolveAlertAntonVersion
 from .rotate_secret_anton_version import RotateSecretAntonVersion
 from .secret_rotation import SecretRotation
 from .send_test_event_anton_version import SendTestEventAntonVersion
@@ -218,13 +229,21 @@ from .webhook_test_object import WebhookTestObject
 
 __all__ = (
     "AchAccountType",
+    "AcknowledgeAlertAntonVersion",
+    "Alert",
+    "AlertDetails",
     "AlertEvent",
     "AlertEventApiVersion",
     "AlertEventData",
-    "AlertEventDataObject",
     "AlertEventDataPreviousAttributes",
     "AlertEventObject",
     "AlertEventType",
+    "AlertList",
+    "AlertListObject",
+    "AlertObject",
+    "AlertRule",
+    "AlertSeverity",
+    "AlertStatus",
     "AuditAction",
     "AuditActor",
     "AuditActorType",
@@ -297,6 +316,7 @@ __all__ = (
     "FundBalanceAntonVersion",
     "GbFpsAccountDetails",
     "GbFpsAccountDetailsType",
+    "GetAlertAntonVersion",
     "GetAuditEntryAntonVersion",
     "GetBalanceAntonVersion",
     "GetEndpointAntonVersion",
@@ -314,6 +334,7 @@ __all__ = (
     "InternalServerErrorErrorErrorCode",
     "InternalServerErrorErrorErrorType",
     "LedgerAccount",
+    "ListAlertsAntonVersion",
     "ListAuditLogAntonVersion",
     "ListBalanceTransactionsAntonVersion",
     "ListDeliveriesAntonVersion",
@@ -368,6 +389,7 @@ __all__ = (
     "RequestTimeoutErrorErrorCode",
     "RequestTimeoutErrorErrorType",
     "ResendAntonVersion",
+    "ResolveAlertAntonVersion",
     "RotateSecretAntonVersion",
     "SecretRotation",
     "SendTestEventAntonVersion",

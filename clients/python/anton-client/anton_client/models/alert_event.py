@@ -27,7 +27,7 @@ T = TypeVar("T", bound="AlertEvent")
 
 @_attrs_define
 class AlertEvent:
-    """ An event whose `data.object` is a alert: `alert.raised`.
+    """ An event whose `data.object` is a alert: `alert.raised`, `alert.resolved`.
 
         Attributes:
             id (str): The id of an event: `evt_` and 24 base62 characters (time-ordered). A malformed id in a path is a 404;

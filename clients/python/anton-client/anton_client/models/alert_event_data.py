@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
-  from ..models.alert_event_data_object import AlertEventDataObject
+  from ..models.alert import Alert
   from ..models.alert_event_data_previous_attributes import AlertEventDataPreviousAttributes
 
 
@@ -28,12 +28,13 @@ class AlertEventData:
     """ What the event is about.
 
         Attributes:
-            object_ (AlertEventDataObject): Reserved: this version raises no alerts, so no event of this kind is ever sent.
+            object_ (Alert): An alert (docs/reference.md §8): something Anton noticed that the merchant's team should look
+                at — one per rule and subject while unresolved, counting what it keeps noticing.
             previous_attributes (AlertEventDataPreviousAttributes | Unset): Only on `*.updated` events (the changed fields'
                 previous values) and payout transitions (the previous `status`).
      """
 
-    object_: AlertEventDataObject
+    object_: Alert
     previous_attributes: AlertEventDataPreviousAttributes | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -42,7 +43,7 @@ class AlertEventData:
 
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.alert_event_data_object import AlertEventDataObject # noqa: PLC0415
+        from ..models.alert import Alert # noqa: PLC0415
         from ..models.alert_event_data_previous_attributes import AlertEventDataPreviousAttributes # noqa: PLC0415
         object_ = self.object_.to_dict()
 
@@ -65,10 +66,10 @@ class AlertEventData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.alert_event_data_object import AlertEventDataObject # noqa: PLC0415
+        from ..models.alert import Alert # noqa: PLC0415
         from ..models.alert_event_data_previous_attributes import AlertEventDataPreviousAttributes # noqa: PLC0415
         d = dict(src_dict)
-        object_ = AlertEventDataObject.from_dict(d.pop("object"))
+        object_ = Alert.from_dict(d.pop("object"))
 
 
 

@@ -1,11 +1,14 @@
 from enum import StrEnum
 
 class AuditAction(StrEnum):
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    ALERT_RESOLVED = "alert.resolved"
     API_KEY_CREATED = "api_key.created"
     API_KEY_EXPOSED = "api_key.exposed"
     API_KEY_REVOKED = "api_key.revoked"
     API_KEY_ROLLED = "api_key.rolled"
     BALANCE_FUNDED = "balance.funded"
+    MERCHANT_ALERT_EMAILS_UPDATED = "merchant.alert_emails_updated"
     MERCHANT_RATE_LIMIT_UPDATED = "merchant.rate_limit_updated"
     PAYOUT_CANCELED = "payout.canceled"
     WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"

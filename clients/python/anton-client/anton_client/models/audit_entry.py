@@ -50,8 +50,12 @@ class AuditEntry:
                 - `webhook_endpoint.deleted`: a webhook endpoint was deleted.
                 - `webhook_endpoint.secret_rotated`: a webhook endpoint's signing secret was replaced (never shown here).
                 - `merchant.rate_limit_updated`: your API rate limit in this environment changed.
+                - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
                 - `balance.funded`: money was added to your balance.
                 - `payout.canceled`: a payout was canceled.
+                - `alert.acknowledged`: an alert was acknowledged.
+                - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not audited: they follow
+                the alert's rule).
             actor (AuditActor): Who made an audited change.
             resource (AuditResource): The object an audited change was made to.
             hash_ (str): SHA-256 (hex) over `previous_hash` and this entry's fields: keep the latest one and a

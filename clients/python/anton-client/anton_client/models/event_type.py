@@ -43,7 +43,9 @@ class EventType:
                 - `payout.returned`: The bank returned a paid payout; its amount is available again.
                 - `payout.review_required`: The payout is held for review (reserved for risk rules; not raised yet).
                 - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or failed for 5 days).
-                - `alert.raised`: An alert was raised (reserved; not raised yet).
+                - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key in use, a key used
+                from a new address, a failing endpoint…).
+                - `alert.resolved`: An alert was resolved: its condition cleared, or it was resolved through the API.
                 - `delivery.failing`: A webhook delivery keeps failing (raised once, before it is exhausted).
                 - `delivery.exhausted`: A webhook delivery failed its last scheduled attempt.
                 - `delivery.recovered`: A delivery that was failing succeeded.

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 class EventTypeName(StrEnum):
     ALERT_RAISED = "alert.raised"
+    ALERT_RESOLVED = "alert.resolved"
     DELIVERY_EXHAUSTED = "delivery.exhausted"
     DELIVERY_FAILING = "delivery.failing"
     DELIVERY_RECOVERED = "delivery.recovered"

@@ -38,7 +38,7 @@ class WebhookEndpoint:
             url (str): Where events are posted: an absolute `https://` URL (`http://` is accepted in test mode
                 only), at most 2048 characters, allowed by the SSRF guard.
             enabled_events (list[EnabledEventsType0Item] | list[EventTypeName]): The event types an endpoint subscribes to:
-                `["*"]` alone for every type, present and future, or a list of 1 to 16 event types. Anything else is refused
+                `["*"]` alone for every type, present and future, or a list of 1 to 17 event types. Anything else is refused
                 with `enabled_events_invalid`.
             status (WebhookEndpointStatus): `enabled`: the endpoint receives deliveries. `disabled`: it receives none (set
                 by the merchant, or by Anton after a `410 Gone` answer or 5 days of failures); set it back to `enabled`, then

@@ -32,7 +32,7 @@ class WebhookEndpointCreate:
                 only), at most 2048 characters, without a user name or password, not on port 0, whose
                 host resolves only to public addresses (the SSRF guard). `url_invalid` otherwise.
             enabled_events (list[EnabledEventsType0Item] | list[EventTypeName]): The event types an endpoint subscribes to:
-                `["*"]` alone for every type, present and future, or a list of 1 to 16 event types. Anything else is refused
+                `["*"]` alone for every type, present and future, or a list of 1 to 17 event types. Anything else is refused
                 with `enabled_events_invalid`.
             description (None | str | Unset): Your description of the endpoint: at most 500 characters
                 (`description_invalid`), no

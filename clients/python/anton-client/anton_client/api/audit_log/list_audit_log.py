@@ -209,8 +209,12 @@ def sync_detailed(
             - `webhook_endpoint.secret_rotated`: a webhook endpoint's signing secret was replaced
             (never shown here).
             - `merchant.rate_limit_updated`: your API rate limit in this environment changed.
+            - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `alert.acknowledged`: an alert was acknowledged.
+            - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
+            audited: they follow the alert's rule).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -291,8 +295,12 @@ def sync(
             - `webhook_endpoint.secret_rotated`: a webhook endpoint's signing secret was replaced
             (never shown here).
             - `merchant.rate_limit_updated`: your API rate limit in this environment changed.
+            - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `alert.acknowledged`: an alert was acknowledged.
+            - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
+            audited: they follow the alert's rule).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -368,8 +376,12 @@ async def asyncio_detailed(
             - `webhook_endpoint.secret_rotated`: a webhook endpoint's signing secret was replaced
             (never shown here).
             - `merchant.rate_limit_updated`: your API rate limit in this environment changed.
+            - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `alert.acknowledged`: an alert was acknowledged.
+            - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
+            audited: they follow the alert's rule).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -450,8 +462,12 @@ async def asyncio(
             - `webhook_endpoint.secret_rotated`: a webhook endpoint's signing secret was replaced
             (never shown here).
             - `merchant.rate_limit_updated`: your API rate limit in this environment changed.
+            - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `alert.acknowledged`: an alert was acknowledged.
+            - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
+            audited: they follow the alert's rule).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.

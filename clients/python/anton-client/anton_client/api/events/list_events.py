@@ -210,7 +210,10 @@ def sync_detailed(
             raised yet).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
-            - `alert.raised`: An alert was raised (reserved; not raised yet).
+            - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key
+            in use, a key used from a new address, a failing endpoint…).
+            - `alert.resolved`: An alert was resolved: its condition cleared, or it was resolved
+            through the API.
             - `delivery.failing`: A webhook delivery keeps failing (raised once, before it is
             exhausted).
             - `delivery.exhausted`: A webhook delivery failed its last scheduled attempt.
@@ -296,7 +299,10 @@ def sync(
             raised yet).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
-            - `alert.raised`: An alert was raised (reserved; not raised yet).
+            - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key
+            in use, a key used from a new address, a failing endpoint…).
+            - `alert.resolved`: An alert was resolved: its condition cleared, or it was resolved
+            through the API.
             - `delivery.failing`: A webhook delivery keeps failing (raised once, before it is
             exhausted).
             - `delivery.exhausted`: A webhook delivery failed its last scheduled attempt.
@@ -377,7 +383,10 @@ async def asyncio_detailed(
             raised yet).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
-            - `alert.raised`: An alert was raised (reserved; not raised yet).
+            - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key
+            in use, a key used from a new address, a failing endpoint…).
+            - `alert.resolved`: An alert was resolved: its condition cleared, or it was resolved
+            through the API.
             - `delivery.failing`: A webhook delivery keeps failing (raised once, before it is
             exhausted).
             - `delivery.exhausted`: A webhook delivery failed its last scheduled attempt.
@@ -463,7 +472,10 @@ async def asyncio(
             raised yet).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
-            - `alert.raised`: An alert was raised (reserved; not raised yet).
+            - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key
+            in use, a key used from a new address, a failing endpoint…).
+            - `alert.resolved`: An alert was resolved: its condition cleared, or it was resolved
+            through the API.
             - `delivery.failing`: A webhook delivery keeps failing (raised once, before it is
             exhausted).
             - `delivery.exhausted`: A webhook delivery failed its last scheduled attempt.

@@ -14,13 +14,14 @@ from ..types import UNSET, Unset
 
 
 
-T = TypeVar("T", bound="AlertEventDataObject")
+T = TypeVar("T", bound="AlertDetails")
 
 
 
 @_attrs_define
-class AlertEventDataObject:
-    """ Reserved: this version raises no alerts, so no event of this kind is ever sent.
+class AlertDetails:
+    """ What was noticed, by rule: the key and address of the latest request, the addresses seen,
+    the endpoint's URL… Never a key, a secret or bank details.
 
      """
 
@@ -42,12 +43,12 @@ class AlertEventDataObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        alert_event_data_object = cls(
+        alert_details = cls(
         )
 
 
-        alert_event_data_object.additional_properties = d
-        return alert_event_data_object
+        alert_details.additional_properties = d
+        return alert_details
 
     @property
     def additional_keys(self) -> list[str]:
