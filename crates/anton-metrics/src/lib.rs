@@ -180,6 +180,12 @@ struct LimitLabel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct AlertLabels {
+    rule: &'static str,
+    event: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: &'static str,
 }
@@ -265,6 +271,8 @@ pub struct Metrics {
     oldest_due_age: Gauge<f64, AtomicU64>,
     endpoints: Family<StateLabel, Gauge>,
     request_log: Family<OutcomeLabel, Counter>,
+    alerts: Family<AlertLabels, Counter>,
+    alert_emails: Family<OutcomeLabel, Counter>,
     writer_commits: Family<CommitLabels, Counter>,
     writer_duration: Family<PathLabel, Histogram, fn() -> Histogram>,
     writer_items: Family<PathLabel, Histogram, fn() -> Histogram>,
@@ -394,6 +402,18 @@ impl Metrics {
             "Request-log entries by outcome: written, or dropped (buffer full, or a failed write)",
             request_log.clone(),
         );
+        let alerts = Family::<AlertLabels, Counter>::default();
+        registry.register(
+            "alerts",
+            "Per-merchant alerts raised, and resolved by Anton, by rule (all merchants together)",
+            alerts.clone(),
+        );
+        let alert_emails = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "alert_emails",
+            "Alert emails by outcome: sent, failed (retried later), given_up",
+            alert_emails.clone(),
+        );
         let writer_commits = Family::<CommitLabels, Counter>::default();
         registry.register(
             "writer_commits",
@@ -436,6 +456,8 @@ impl Metrics {
         Arc::new(Self {
             registry,
             request_log,
+            alerts,
+            alert_emails,
             writer_commits,
             writer_duration,
             writer_items,
@@ -515,6 +537,23 @@ impl Metrics {
                 outcome: if written { "written" } else { "dropped" },
             })
             .inc_by(n);
+    }
+
+    /// Alerts of `rule` (a rule's name: a bounded set) raised, or resolved by Anton.
+    pub fn alerts(&self, rule: &'static str, resolved: bool, n: u64) {
+        self.alerts
+            .get_or_create(&AlertLabels {
+                rule,
+                event: if resolved { "resolved" } else { "raised" },
+            })
+            .inc_by(n);
+    }
+
+    /// An alert email's attempt: `sent`, `failed` (to be retried) or `given_up`.
+    pub fn alert_email(&self, outcome: &'static str) {
+        self.alert_emails
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc();
     }
 
     /// An API request answered. `route` is the matched route's template (`/v1/payouts/{id}`),

@@ -104,6 +104,11 @@ impl Engine {
                 Ok(()) => (Some(now), None, None),
                 Err(e) => (None, retry_at(now, q.attempts), Some(e.clone())),
             };
+            self.metrics().alert_email(match (&outcome, next) {
+                (Ok(()), _) => "sent",
+                (Err(_), Some(_)) => "failed",
+                (Err(_), None) => "given_up",
+            });
             if let Err(e) = &outcome {
                 tracing::warn!(email.id = %q.id, alert.id = %q.alert_id, attempt = q.attempts + 1,
                     error = %e, gave_up = next.is_none(), "alert email not sent");

@@ -25,11 +25,27 @@ const CLAIM_MAX: i64 = 10_000;
 const SIGNALS_KEPT_US: i64 = 3_600 * 1_000_000;
 
 /// What a pass changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pass {
     pub raised: usize,
     pub updated: usize,
     pub resolved: usize,
+    /// The rule of each alert raised, and resolved (for the node's metrics, once committed).
+    pub raised_rules: Vec<&'static str>,
+    pub resolved_rules: Vec<&'static str>,
+}
+
+impl Pass {
+    fn raised(&mut self, rule: Rule) {
+        self.raised += 1;
+        self.raised_rules.push(rule.as_str());
+    }
+
+    fn resolved(&mut self, rule: &str) {
+        self.resolved += 1;
+        self.resolved_rules
+            .push(Rule::parse(rule).map_or("other", Rule::as_str));
+    }
 }
 
 /// The claimed signals of one rule and subject, together.
@@ -149,7 +165,7 @@ async fn pass(c: &mut Conn, config: &AlertsConfig, now: i64) -> anton_store::Res
                 }
                 let a = new_alert(&tenant, rule, &subject, g.detail, count, g.last_us, now);
                 raise(c, &a, config.email).await?;
-                done.raised += 1;
+                done.raised(rule);
             }
         }
     }
@@ -159,8 +175,8 @@ async fn pass(c: &mut Conn, config: &AlertsConfig, now: i64) -> anton_store::Res
     for rule in Rule::ALL.into_iter().filter(|r| !r.follows_state()) {
         for a in alerts::unresolved_of_rule(c, rule.as_str()).await? {
             if a.last_seen_us < quiet_before {
+                done.resolved(&a.rule);
                 resolve(c, a, now, email).await?;
-                done.resolved += 1;
             }
         }
     }
@@ -214,13 +230,13 @@ async fn endpoints(
                 email,
             )
             .await?;
-            done.raised += 1;
+            done.raised(rule);
         }
     }
     for a in alerts::unresolved_of_rule(c, Rule::WebhookEndpointFailing.as_str()).await? {
         if !failing_now.contains(&(a.tenant.clone(), a.subject.clone())) {
+            done.resolved(&a.rule);
             resolve(c, a, now, email).await?;
-            done.resolved += 1;
         }
     }
     for a in alerts::unresolved_of_rule(c, Rule::WebhookEndpointDisabled.as_str()).await? {
@@ -231,8 +247,8 @@ async fn endpoints(
             .await?
             .is_some_and(|e| e.status == "disabled");
         if !still {
+            done.resolved(&a.rule);
             resolve(c, a, now, email).await?;
-            done.resolved += 1;
         }
     }
     Ok(())
@@ -246,10 +262,16 @@ impl Engine {
     /// One alert pass at `now` (the worker's tick; tests drive it directly).
     pub async fn evaluate_alerts(&self, now: i64) -> crate::Result<Pass> {
         let config = self.config().alerts.clone();
-        Ok(self
+        let done = self
             .store()
             .write(move |c| Box::pin(async move { pass(c, &config, now).await }))
-            .await?)
+            .await?;
+        for (rules, resolved) in [(&done.raised_rules, false), (&done.resolved_rules, true)] {
+            for rule in rules {
+                self.metrics().alerts(rule, resolved, 1);
+            }
+        }
+        Ok(done)
     }
 }
 
@@ -264,7 +286,7 @@ pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             _ = shutdown.changed() => return,
         }
         match engine.evaluate_alerts(now_us()).await {
-            Ok(p) if p != Pass::default() => {
+            Ok(p) if p.raised + p.updated + p.resolved > 0 => {
                 tracing::info!(
                     raised = p.raised,
                     updated = p.updated,

@@ -268,6 +268,16 @@ async fn a_revoked_key_in_use_raises_an_alert_naming_it_and_the_address(backend:
     assert_eq!(resolved.resolved_by.as_deref(), Some("anton"));
     let event = verified_delivery(&r, &secret, "alert.resolved", &alert.id).await;
     assert_eq!(event["status"], "resolved");
+
+    // The operator counts them (all merchants together, by rule), with no key or address.
+    let metrics = crate::metrics::scrape(&app).await;
+    for line in [
+        r#"anton_alerts_total{rule="api_key_revoked_used",event="raised"} 1"#,
+        r#"anton_alerts_total{rule="api_key_revoked_used",event="resolved"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+    assert!(!metrics.contains(stolen_id.as_str()) && !metrics.contains("127.0.0.5"));
 }
 
 async fn a_secret_key_from_a_browser_raises_a_critical_alert(backend: Backend) {
@@ -604,6 +614,15 @@ async fn alerts_are_emailed_through_a_real_smtp_relay(backend: Backend) {
         resolved.contains("Subject: [Anton] Resolved: api_key_revoked_used"),
         "{resolved}"
     );
+    // The mailer counts an email once it is recorded as sent, a moment after the relay has it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !crate::metrics::scrape(&app)
+        .await
+        .contains(r#"anton_alert_emails_total{outcome="sent"} 2"#)
+    {
+        assert!(Instant::now() < deadline, "two emails counted as sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 crate::both_backends!(

@@ -13,7 +13,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::webhooks::{app_for, create_endpoint, receiver, TestLookup, FAST};
 
 /// The node's metrics text, over plain HTTP on the admin listener.
-async fn scrape(app: &TestApp) -> String {
+pub(crate) async fn scrape(app: &TestApp) -> String {
     let r = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
         .await
         .unwrap();
