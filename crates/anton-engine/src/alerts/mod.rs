@@ -186,7 +186,7 @@ pub(crate) async fn announce(
         } else {
             "raised"
         };
-        alerts::queue_email(c, alert, kind, alert.updated_us).await?;
+        alerts::queue_email(c, alert, kind, now_us()).await?;
     }
     let object = to_value(&AlertOut::from_record(alert.clone()));
     let ev = NewEvent::new(
