@@ -335,13 +335,14 @@ pub async fn set_rate_limits(
 pub const ALERT_EMAILS_MAX: usize = 10;
 
 /// Sets the addresses a merchant's alerts are mailed to (none: no email), each held to the rule
-/// of emails; audited as `merchant.alert_emails_updated` in both environments when they change.
+/// of emails, and returns them as stored (normalised, without repeats); audited as
+/// `merchant.alert_emails_updated` in both environments when they change.
 pub async fn set_alert_emails(
     store: &Store,
     merchant_id: &MerchantId,
     emails: &[String],
     actor: &Actor,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     merchant_exists(store, merchant_id).await?;
     let mut checked: Vec<String> = Vec::new();
     for e in emails {
@@ -356,7 +357,7 @@ pub async fn set_alert_emails(
             format!("at most {ALERT_EMAILS_MAX} alert addresses"),
         ));
     }
-    let (id, actor) = (merchant_id.clone(), actor.clone());
+    let (id, actor, stored) = (merchant_id.clone(), actor.clone(), checked.clone());
     store
         .write(move |c| {
             Box::pin(async move {
@@ -380,7 +381,7 @@ pub async fn set_alert_emails(
             })
         })
         .await?;
-    Ok(())
+    Ok(stored)
 }
 
 /// Funds a merchant's balance (a `funding → available` posting). The only way to fund live mode.

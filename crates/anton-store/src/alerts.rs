@@ -131,8 +131,7 @@ pub async fn delete_processed_before(
     Ok(r.rows_affected())
 }
 
-/// The addresses among `ips` that the key was already used from, and whether it was used from
-/// any address at all.
+/// Every address the key has been used from (none: the key's next address is its first).
 pub async fn known_addresses(
     conn: &mut BatchConn<'_>,
     t: &Tenant,

@@ -16,7 +16,7 @@ use anton_store::{now_us, webhooks, Conn, Tenant};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use super::{announce, AlertsConfig, Rule};
+use super::{add_address, announce, AlertsConfig, Rule};
 use crate::Engine;
 
 /// Signals claimed per pass, at most (the rest wait for the next pass).
@@ -70,9 +70,7 @@ fn grouped(claimed: Vec<ClaimedSignal>) -> BTreeMap<(Tenant, String, String), Gr
             });
         g.count += s.count;
         for a in detail["source_ips"].as_array().into_iter().flatten() {
-            if !g.addresses.contains(a) && g.addresses.len() < 10 {
-                g.addresses.push(a.clone());
-            }
+            add_address(&mut g.addresses, a.clone());
         }
         if s.last_us >= g.last_us {
             g.last_us = s.last_us;
@@ -195,9 +193,7 @@ fn merge_addresses(detail: &mut Value, previous: &str) {
     };
     let mut all = old.clone();
     for a in new {
-        if !all.contains(a) && all.len() < 10 {
-            all.push(a.clone());
-        }
+        add_address(&mut all, a.clone());
     }
     detail["source_ips"] = Value::Array(all);
 }

@@ -165,6 +165,16 @@ impl Rule {
     }
 }
 
+/// Addresses one alert's details keep, at most.
+pub(crate) const ADDRESSES_MAX: usize = 10;
+
+/// Adds `address` to an alert's list of addresses, once, while there is room.
+pub(crate) fn add_address<T: PartialEq>(list: &mut Vec<T>, address: T) {
+    if list.len() < ADDRESSES_MAX && !list.contains(&address) {
+        list.push(address);
+    }
+}
+
 /// The statuses an alert may be in.
 pub const ALERT_STATUSES: [&str; 3] = ["open", "acknowledged", "resolved"];
 

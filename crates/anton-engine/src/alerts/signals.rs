@@ -12,12 +12,10 @@ use anton_store::request_log::RequestRecord;
 use anton_store::Tenant;
 use serde_json::json;
 
-use super::Rule;
+use super::{add_address, Rule, ADDRESSES_MAX};
 
 /// Pairs a node remembers as known before it forgets them all (and reads them again).
 const KNOWN_MAX: usize = 100_000;
-/// Addresses one alert's details keep.
-const ADDRESSES_MAX: usize = 10;
 
 /// The (key, address) pairs this node knows are recorded.
 #[derive(Debug, Default)]
@@ -76,9 +74,7 @@ fn of_round(round: &[RequestRecord]) -> Vec<Signal> {
                 f.detail = detail_of(rule, r);
             }
             if let Some(ip) = &r.source_ip {
-                if !f.addresses.contains(ip) && f.addresses.len() < ADDRESSES_MAX {
-                    f.addresses.push(ip.clone());
-                }
+                add_address(&mut f.addresses, ip.clone());
             }
         }
     }

@@ -198,16 +198,16 @@ pub(super) async fn merchants(
         }
         MerchantsCommand::SetAlertEmails { merchant, emails } => {
             let id = merchant_id(&merchant)?;
-            operator::set_alert_emails(
+            let stored = operator::set_alert_emails(
                 &store,
                 &id,
                 &emails,
                 &anton_engine::audit::Actor::operator(),
             )
             .await?;
-            let value = serde_json::json!({"id": id.as_str(), "alert_emails": emails});
+            let value = serde_json::json!({"id": id.as_str(), "alert_emails": stored});
             emit(json, &value, || {
-                format!("alert emails set: {}", emails.len())
+                format!("alert emails set: {}", stored.join(", "))
             });
         }
         MerchantsCommand::SetRateLimit {

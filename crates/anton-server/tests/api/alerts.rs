@@ -18,7 +18,7 @@ use futures_util::TryStreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{error_of, spawn_app_with, Backend, TestApp};
 use crate::sdk::sdk;
 use crate::webhooks::{receiver, Receiver, TestLookup};
 
@@ -265,6 +265,24 @@ async fn a_revoked_key_in_use_raises_an_alert_naming_it_and_the_address(backend:
         .await
         .unwrap_err();
     assert_eq!(theirs.api().map(|e| e.status), Some(404));
+    for (bad, code) in [
+        ("status=closed", "parameter_invalid"),
+        ("rule=key_stolen", "parameter_invalid"),
+        ("severity=critical", "parameter_unknown"),
+    ] {
+        let (status, body) = error_of(
+            app.get(&format!("/v1/alerts?{bad}"), &reader)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{bad}"
+        );
+    }
 
     // The CLI lists it.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_anton"))
