@@ -184,12 +184,29 @@ pub async fn mark_exposed(conn: &mut AnyConnection, id: &KeyId, now_us: i64) -> 
     Ok(r.rows_affected() == 1)
 }
 
+/// Moves a key's `last_used_us` forward to `now_us` (never back).
+///
+/// Best effort, and never waits for a row lock: on PostgreSQL a key row held by another
+/// transaction (another node's touch, or a revocation or roll, which also takes the merchant's
+/// audit lock) is skipped (`SKIP LOCKED`). The writer runs this in the same transaction as other
+/// requests' jobs, one of which may already hold that merchant's audit lock; waiting here would
+/// close a cycle with the other transaction and make PostgreSQL abort one of them as a deadlock
+/// victim, failing an unrelated request. On SQLite the writer is the only writer.
 pub async fn touch_last_used(conn: &mut AnyConnection, id: &KeyId, now_us: i64) -> Result<()> {
-    sqlx::query("UPDATE api_keys SET last_used_us = $1 WHERE id = $2")
-        .bind(now_us)
-        .bind(id.as_str())
-        .execute(conn)
-        .await?;
+    let lock = if conn.backend_name() == "SQLite" {
+        ""
+    } else {
+        " FOR NO KEY UPDATE SKIP LOCKED"
+    };
+    sqlx::query(&format!(
+        "UPDATE api_keys SET last_used_us = $1 WHERE id IN \
+         (SELECT id FROM api_keys WHERE id = $2 \
+          AND (last_used_us IS NULL OR last_used_us < $1){lock})"
+    ))
+    .bind(now_us)
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -465,18 +465,20 @@ async fn concurrent_changes_keep_one_chain(backend: Backend) {
             app.key.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            client
+            let r = client
                 .post(format!("{base}/v1/webhook_endpoints"))
                 .bearer_auth(key)
                 .json(&json!({"url": format!("https://localhost:9/h{i}"), "enabled_events": ["*"]}))
                 .send()
                 .await
-                .unwrap()
-                .status()
+                .unwrap();
+            let status = r.status();
+            (status, r.text().await.unwrap())
         }));
     }
     for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::OK);
+        let (status, body) = t.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
     }
     let entries = entries(&app, &app.key, ListParams::new()).await;
     let created: HashSet<&str> = entries

@@ -489,6 +489,15 @@ async fn operators_manage_keys_live_funds_and_limits_with_the_cli() {
     assert!(keys
         .iter()
         .any(|k| k["id"] == key_id.as_str() && k["revoked"].is_string()));
+    // The key answered requests: its last use is recorded (in the background, so polled).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !json_lines(&["keys", "list", "--merchant", &mer, "--json"])
+        .iter()
+        .any(|k| k["id"] == key_id.as_str() && k["last_used"].is_string())
+    {
+        assert!(Instant::now() < deadline, "last_used is never recorded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let created = json_lines(&[
         "keys",
         "create",
