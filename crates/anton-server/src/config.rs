@@ -219,6 +219,9 @@ impl Config {
             bail!("invalid configuration: request_log.retention_days must be between 1 and 3650");
         }
         let a = &self.alerts;
+        if !(1..=3650).contains(&a.retention_days) {
+            bail!("invalid configuration: alerts.retention_days must be between 1 and 3650");
+        }
         if a.evaluate_every_ms < 10 || a.quiet_period_s == 0 || a.auth_failures_window_s == 0 {
             bail!("invalid configuration: alerts.evaluate_every_ms must be at least 10, alerts.quiet_period_s and alerts.auth_failures_window_s at least 1");
         }

@@ -155,6 +155,11 @@ impl Application {
                 self.egress.clone(),
                 stop_rx.clone(),
             )));
+            // Resolved alerts age out even where evaluation is turned off.
+            tokio::spawn(anton_engine::alerts::retention::sweep(
+                engine.clone(),
+                stop_rx.clone(),
+            ));
             if self.config.alerts.enabled {
                 workers.push(tokio::spawn(anton_engine::alerts::evaluate::run(
                     engine.clone(),

@@ -310,6 +310,33 @@ pub async fn unresolved_of_rule(c: &mut AnyConnection, rule: &str) -> Result<Vec
     rows(r)
 }
 
+/// Deletes up to `limit` alerts (every tenant's) resolved before `before_us`, with their queued
+/// emails; returns how many alerts. Unresolved alerts are never deleted, however old.
+pub async fn delete_resolved_before(
+    c: &mut AnyConnection,
+    before_us: i64,
+    limit: i64,
+) -> Result<u64> {
+    // Chosen by the `alerts_resolved` index, deleted by the primary key.
+    let chosen = "SELECT merchant_id, env, id FROM alerts \
+                  WHERE status = 'resolved' AND resolved_us < $1 ORDER BY resolved_us LIMIT $2";
+    sqlx::query(&format!(
+        "DELETE FROM alert_emails WHERE (merchant_id, env, alert_id) IN ({chosen})"
+    ))
+    .bind(before_us)
+    .bind(limit)
+    .execute(&mut *c)
+    .await?;
+    let r = sqlx::query(&format!(
+        "DELETE FROM alerts WHERE (merchant_id, env, id) IN ({chosen})"
+    ))
+    .bind(before_us)
+    .bind(limit)
+    .execute(&mut *c)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// Every tenant's enabled endpoints that are failing: (tenant, id, url, failing since).
 pub async fn failing_endpoints(
     c: &mut AnyConnection,

@@ -7,6 +7,8 @@
 //! - [`evaluate`]: the worker's pass — claims the new signals, raises or updates one alert per
 //!   rule and subject, raises alerts for failing endpoints, resolves alerts whose condition
 //!   cleared, each change with its `alert.raised`/`alert.resolved` event in one transaction.
+//! - [`email`]: the mailer sending each change queued for the merchant's addresses.
+//! - [`retention`]: the sweep of resolved alerts past `retention_days`.
 //! - here: the rules, the configuration and the merchant's use cases (list, read, acknowledge,
 //!   resolve).
 //!
@@ -15,6 +17,7 @@
 
 pub mod email;
 pub mod evaluate;
+pub mod retention;
 pub mod signals;
 
 use anton_core::event::{EventType, NewEvent};
@@ -46,6 +49,9 @@ pub struct AlertsConfig {
     pub auth_failures_threshold: i64,
     /// …within this many seconds (default 20 in 300 s).
     pub auth_failures_window_s: u64,
+    /// Resolved alerts are deleted this many days after their resolution (default 90; 1–3650).
+    /// Open and acknowledged alerts are kept.
+    pub retention_days: u32,
     /// Whether alert changes are queued for email (the binary sets it when an SMTP relay is
     /// configured; not a setting of its own).
     #[serde(skip)]
@@ -60,8 +66,16 @@ impl Default for AlertsConfig {
             quiet_period_s: 900,
             auth_failures_threshold: 20,
             auth_failures_window_s: 300,
+            retention_days: 90,
             email: false,
         }
+    }
+}
+
+impl AlertsConfig {
+    /// The retention of resolved alerts in microseconds.
+    pub fn retention_us(&self) -> i64 {
+        i64::from(self.retention_days.clamp(1, 3650)) * 86_400 * 1_000_000
     }
 }
 

@@ -174,6 +174,9 @@ pub(crate) async fn record_round(
                 new_pairs.push((tenant.clone(), key.clone(), ip.clone()));
             }
         }
+        // In one order on every node: two nodes' rounds inserting the same new pairs wait for
+        // each other's uncommitted rows in the same order, never in a cycle (PostgreSQL).
+        new_pairs.sort();
         alerts::add_addresses(c, &new_pairs, now_us).await?;
         known.remember(&fresh);
     }

@@ -342,6 +342,65 @@ async fn a_secret_key_from_a_browser_raises_a_critical_alert(backend: Backend) {
     verified_delivery(&r, &secret, "alert.raised", &a.id).await;
 }
 
+/// Resolved alerts are deleted `retention_days` (90 by default) after their resolution, with
+/// their queued emails; an open alert stays however old it is.
+async fn resolved_alerts_are_swept_after_the_retention(backend: Backend) {
+    let (app, _r, _secret) = alert_app(backend).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (k, id) = key(&app, None).await;
+        let refused = app
+            .get("/v1/balance", &k)
+            .header("Origin", "https://shop.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let subject = id.to_string();
+        let a = alert_where(&app, |a| {
+            a.rule == "api_key_from_browser" && a.subject == subject
+        })
+        .await;
+        ids.push(a.id);
+    }
+    let (resolved, open) = (&ids[0], &ids[1]);
+    let (writer, _) = key(&app, Some(&["alerts:read", "alerts:write"])).await;
+    let client = sdk(&app, &writer);
+    assert_eq!(
+        client.alerts().resolve(resolved).await.unwrap().status,
+        "resolved"
+    );
+    // An email queued for the resolved alert goes with it.
+    let tenant = anton_store::Tenant::new(app.merchant.clone(), Environment::Test);
+    let record = anton_store::alerts::get(app.store.read(), &tenant, &resolved.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .write(move |c| {
+            Box::pin(async move {
+                anton_store::alerts::queue_email(c, &record, "resolved", anton_store::now_us())
+                    .await
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(app.count("alert_emails").await, 1);
+    let engine = side_engine(&app, false);
+    let day = 86_400 * 1_000_000;
+    let now = anton_store::now_us();
+    assert_eq!(engine.sweep_alerts(now + 89 * day).await.unwrap(), 0);
+    assert_eq!(
+        client.alerts().get(resolved).await.unwrap().status,
+        "resolved"
+    );
+    assert_eq!(engine.sweep_alerts(now + 91 * day).await.unwrap(), 1);
+    assert_eq!(app.count("alert_emails").await, 0);
+    let gone = client.alerts().get(resolved).await.unwrap_err();
+    assert_eq!(gone.api().map(|e| e.status), Some(404));
+    assert_eq!(client.alerts().get(open).await.unwrap().status, "open");
+}
+
 async fn a_key_from_a_new_address_raises_an_alert(backend: Backend) {
     let (app, r, secret) = alert_app(backend).await;
     let (k, id) = key(&app, Some(&["balance:read"])).await;
@@ -667,6 +726,7 @@ async fn alerts_are_emailed_through_a_real_smtp_relay(backend: Backend) {
 
 crate::both_backends!(
     a_revoked_key_in_use_raises_an_alert_naming_it_and_the_address,
+    resolved_alerts_are_swept_after_the_retention,
     a_secret_key_from_a_browser_raises_a_critical_alert,
     a_key_from_a_new_address_raises_an_alert,
     a_spike_of_401s_raises_one_alert,

@@ -1,0 +1,54 @@
+//! The retention of resolved alerts: [`Engine::sweep_alerts`] deletes those resolved more than
+//! `[alerts] retention_days` ago (default 90), with their queued emails; [`sweep`] runs it
+//! hourly on worker nodes. Open and acknowledged alerts are kept however old they are, and what
+//! was done with an alert stays in the audit log, which is never swept.
+
+use std::time::Duration;
+
+use anton_store::{alerts, now_us};
+use tokio::sync::watch;
+
+use crate::Engine;
+
+/// Alerts deleted per statement (one writer job each).
+const SWEEP_CHUNK: i64 = 1_000;
+/// How often the sweep runs.
+const SWEEP_EVERY: Duration = Duration::from_secs(3_600);
+
+impl Engine {
+    /// Deletes every tenant's alerts resolved before the retention at `now_us`; returns how many.
+    pub async fn sweep_alerts(&self, now_us: i64) -> crate::Result<u64> {
+        let before = now_us - self.config().alerts.retention_us();
+        let mut deleted = 0;
+        loop {
+            let n = self
+                .store()
+                .write(move |c| {
+                    Box::pin(
+                        async move { alerts::delete_resolved_before(c, before, SWEEP_CHUNK).await },
+                    )
+                })
+                .await?;
+            deleted += n;
+            if n < SWEEP_CHUNK as u64 {
+                return Ok(deleted);
+            }
+        }
+    }
+}
+
+/// Deletes resolved alerts past the retention, hourly, until `shutdown`. Safe on every worker
+/// at once (plain DELETEs by age, in bounded chunks).
+pub async fn sweep(engine: Engine, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match engine.sweep_alerts(now_us()).await {
+            Ok(n) => tracing::debug!(deleted = n, "resolved alerts swept"),
+            Err(e) => tracing::warn!(error = %e, "alert sweep failed"),
+        }
+    }
+}
