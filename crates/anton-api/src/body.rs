@@ -106,15 +106,12 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 pub struct EmptyIn {}
 
 /// Parses a JSON body into `T` (whose serde derive denies unknown fields). An empty body parses as
-/// `{}` so POSTs without parameters need no body. The body must be an object: serde's derive
+/// `{}` so POSTs without parameters need no body; a body of whitespace alone is not JSON and is
+/// refused as malformed, like any other. The body must be an object: serde's derive
 /// would also read a struct from an array of its fields in order (`[null, null]`), which no
 /// client means.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        bytes
-    };
+    let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { bytes };
     no_duplicate_keys(bytes)?;
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         // Malformed JSON is reported as such by the typed parse below.

@@ -366,6 +366,21 @@ async fn resolved_alerts_are_swept_after_the_retention(backend: Backend) {
     let (resolved, open) = (&ids[0], &ids[1]);
     let (writer, _) = key(&app, Some(&["alerts:read", "alerts:write"])).await;
     let client = sdk(&app, &writer);
+    // An action without parameters takes no body or `{}`; whitespace alone is not JSON.
+    let (status, err) = error_of(
+        app.post(&format!("/v1/alerts/{resolved}/resolve"), &writer)
+            .header("Content-Type", "application/json")
+            .body("\t")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+    assert_eq!(client.alerts().get(resolved).await.unwrap().status, "open");
     assert_eq!(
         client.alerts().resolve(resolved).await.unwrap().status,
         "resolved"

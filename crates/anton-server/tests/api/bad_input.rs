@@ -41,6 +41,10 @@ async fn bad_input_is_refused_with_a_4xx_and_nothing_is_written(b: Backend) {
         ("/v1/payouts", json!({"amount": 100, "currency": "USD", "recipient": "rcp_doesnotexist"}).to_string(), StatusCode::BAD_REQUEST, "resource_missing"),
         ("/v1/payouts", "{\"amount\": 100,".to_string(), StatusCode::BAD_REQUEST, "invalid_json"),
         ("/v1/payouts", "[1,2,3]".to_string(), StatusCode::BAD_REQUEST, "parameter_invalid"),
+        // No body is `{}`; whitespace alone is not JSON.
+        ("/v1/payouts", String::new(), StatusCode::BAD_REQUEST, "parameter_missing"),
+        ("/v1/payouts", "\t".to_string(), StatusCode::BAD_REQUEST, "invalid_json"),
+        ("/v1/payouts", " \r\n".to_string(), StatusCode::BAD_REQUEST, "invalid_json"),
         ("/v1/recipients", ach("110000001", "000123456789").to_string(), StatusCode::BAD_REQUEST, "invalid_routing_number"),
         ("/v1/recipients", ach("110000000", "12").to_string(), StatusCode::BAD_REQUEST, "invalid_account_number"),
         ("/v1/recipients", ach("110000000", "12ab5678").to_string(), StatusCode::BAD_REQUEST, "invalid_account_number"),
