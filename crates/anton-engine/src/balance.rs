@@ -91,7 +91,8 @@ impl Engine {
         let currency = validate::currency(currency)?;
         let t = tenant.clone();
         let actor = mutation.actor.clone();
-        let job: idempotency::Job<BalanceOut> = Box::new(move |c| {
+        let job: idempotency::Job<BalanceOut> = std::sync::Arc::new(move |c| {
+            let (t, actor) = (t.clone(), actor.clone());
             Box::pin(async move {
                 fund(c, &t, currency, amount, &actor).await?;
                 let rows = ledger::balances(&mut *c, &t).await?;

@@ -171,11 +171,20 @@ pub fn replay(stored: &StoredResponse, keyed: &Keyed) -> Result<Answer> {
 }
 
 /// A use case as one write job: `Ok(Err(refusal))` refuses (its writes are rolled back, the
-/// refusal is its answer), `Err` is an unexpected store error (nothing is kept).
+/// refusal is its answer), `Err` is an unexpected store error (nothing is kept). Callable more
+/// than once: [`run`] runs it again, in a later transaction, when PostgreSQL chose it as a
+/// deadlock victim.
 pub(crate) type Job<T> =
-    Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<Result<T>, StoreError>> + Send>;
+    Arc<dyn for<'c> Fn(&'c mut Conn) -> BoxFuture<'c, Result<Result<T>, StoreError>> + Send + Sync>;
 
 /// Runs a mutation's `job` with the rules of the module docs.
+///
+/// A job that PostgreSQL aborts as a deadlock victim or for a serialization failure
+/// ([`StoreError::is_conflict`]; it shares the writer's transaction with other requests' jobs,
+/// so two nodes' transactions can take row locks in opposite orders) wrote nothing: it is run
+/// once more, in a later transaction — the other transaction has committed by then, so the
+/// cycle is gone — instead of answering the request 503. Counted as
+/// `anton_writer_reruns_total{reason="conflict"}`.
 pub(crate) async fn run<T, R>(
     store: &Store,
     in_flight: &InFlight,
@@ -195,9 +204,11 @@ where
     let actor = actor
         .key_id()
         .map(|id| Scoped::new(tenant.clone(), id.clone()));
+    let render = Arc::new(render);
     let Some(keyed) = keyed else {
-        let outcome = store
-            .write_refusable(move |c| {
+        let outcome = rerun_on_conflict(store, || {
+            let (actor, job) = (actor.clone(), Arc::clone(&job));
+            store.write_refusable(move |c| {
                 Box::pin(async move {
                     if !actor_usable(c, actor.as_ref()).await? {
                         return Ok(Err(EngineError::KeyNotUsable));
@@ -205,7 +216,8 @@ where
                     job(c).await
                 })
             })
-            .await?;
+        })
+        .await?;
         return match outcome {
             Err(EngineError::KeyNotUsable) => Err(EngineError::KeyNotUsable),
             outcome => Ok(Answer::fresh(render.render(outcome.as_ref()))),
@@ -214,11 +226,10 @@ where
     // No read before the write job: the job checks for a stored record itself, in the same
     // transaction, which is both cheaper (one round trip fewer) and race-free.
     let _running = in_flight.enter(tenant, &keyed.key)?;
-    let t = tenant.clone();
-    let key = keyed.key.clone();
-    let fingerprint = keyed.fingerprint.clone();
-    let outcome = store
-        .write(move |c| {
+    let outcome = rerun_on_conflict(store, || {
+        let (t, key, fingerprint) = (tenant.clone(), keyed.key.clone(), keyed.fingerprint.clone());
+        let (actor, job, render) = (actor.clone(), Arc::clone(&job), Arc::clone(&render));
+        store.write(move |c| {
             Box::pin(async move {
                 // A revoked key's refusal is not the request's answer: nothing is stored.
                 if !actor_usable(c, actor.as_ref()).await? {
@@ -227,7 +238,7 @@ where
                 if let Some(stored) = records::get(&mut *c, &t, key.as_str()).await? {
                     return Ok(Written::Stored(stored));
                 }
-                let outcome = anton_store::in_savepoint(c, job).await?;
+                let outcome = anton_store::in_savepoint(c, move |c| job(c)).await?;
                 let reply = render.render(outcome.as_ref());
                 let stored = StoredResponse {
                     fingerprint,
@@ -241,7 +252,8 @@ where
                 }))
             })
         })
-        .await;
+    })
+    .await;
     match outcome {
         Ok(Written::Fresh(reply)) => Ok(Answer::fresh(reply)),
         Ok(Written::Stored(stored)) => replay(&stored, &keyed),
@@ -254,6 +266,22 @@ where
             }
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs `write`, and once more if the database aborted it as a deadlock victim or for a
+/// serialization failure (see [`run`]).
+async fn rerun_on_conflict<T, F, W>(store: &Store, write: W) -> std::result::Result<T, StoreError>
+where
+    W: Fn() -> F,
+    F: std::future::Future<Output = std::result::Result<T, StoreError>>,
+{
+    match write().await {
+        Err(e) if e.is_conflict() => {
+            store.metrics().writer_rerun(anton_metrics::Rerun::Conflict);
+            write().await
+        }
+        other => other,
     }
 }
 

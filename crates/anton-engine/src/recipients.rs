@@ -137,7 +137,8 @@ impl Engine {
         };
         bank_columns(self.secrets(), tenant, &new.bank, &mut record);
         let t = tenant.clone();
-        let job: idempotency::Job<RecipientRecord> = Box::new(move |c| {
+        let job: idempotency::Job<RecipientRecord> = std::sync::Arc::new(move |c| {
+            let (t, record) = (t.clone(), record.clone());
             Box::pin(async move {
                 recipients::insert(c, &t, &record).await?;
                 let ev = NewEvent::new(
@@ -183,9 +184,16 @@ impl Engine {
         changes: RecipientChanges,
         mutation: Mutation<R>,
     ) -> Result<Answer> {
-        let secrets = self.secrets().clone();
+        // Shared by the job's runs, not copied for each (it holds key material).
+        let secrets = std::sync::Arc::new(self.secrets().clone());
         let t = tenant.clone();
-        let job: idempotency::Job<RecipientRecord> = Box::new(move |c| {
+        let job: idempotency::Job<RecipientRecord> = std::sync::Arc::new(move |c| {
+            let (t, id, changes, secrets) = (
+                t.clone(),
+                id.clone(),
+                changes.clone(),
+                std::sync::Arc::clone(&secrets),
+            );
             Box::pin(async move {
                 let Some(old) = recipients::get(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("recipient", id.as_str())));
@@ -247,7 +255,8 @@ impl Engine {
         mutation: Mutation<R>,
     ) -> Result<Answer> {
         let t = tenant.clone();
-        let job: idempotency::Job<Deleted> = Box::new(move |c| {
+        let job: idempotency::Job<Deleted> = std::sync::Arc::new(move |c| {
+            let (t, id) = (t.clone(), id.clone());
             Box::pin(async move {
                 let Some(old) = recipients::get(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("recipient", id.as_str())));

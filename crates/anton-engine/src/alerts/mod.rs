@@ -273,7 +273,8 @@ impl Engine {
         let actor = mutation.actor.clone();
         let by = actor.key_id().map(ToString::to_string);
         let email = self.config().alerts.email;
-        let job: idempotency::Job<AlertRecord> = Box::new(move |c| {
+        let job: idempotency::Job<AlertRecord> = std::sync::Arc::new(move |c| {
+            let (t, id, by, actor) = (t.clone(), id.clone(), by.clone(), actor.clone());
             Box::pin(async move {
                 let Some(mut a) = alerts::get(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("alert", id.as_str())));

@@ -220,7 +220,8 @@ impl Engine {
     ) -> Result<Answer> {
         let t = tenant.clone();
         let actor = mutation.actor.clone();
-        let job: idempotency::Job<PayoutRecord> = Box::new(move |c| {
+        let job: idempotency::Job<PayoutRecord> = std::sync::Arc::new(move |c| {
+            let (t, id, steps, actor) = (t.clone(), id.clone(), steps.clone(), actor.clone());
             Box::pin(async move {
                 let Some(mut p) = payouts::get(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("payout", id.as_str())));

@@ -52,7 +52,8 @@ impl Engine {
         mutation: Mutation<R>,
     ) -> Result<Answer> {
         let t = tenant.clone();
-        let job: idempotency::Job<PayoutRecord> = Box::new(move |c| {
+        let job: idempotency::Job<PayoutRecord> = std::sync::Arc::new(move |c| {
+            let (t, id, changes) = (t.clone(), id.clone(), changes.clone());
             Box::pin(async move {
                 let Some(old) = payouts::get(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("payout", id.as_str())));

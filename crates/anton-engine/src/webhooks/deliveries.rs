@@ -73,7 +73,8 @@ impl Engine {
     ) -> Result<Answer> {
         let now = self.webhooks().clock.now_us();
         let t = tenant.clone();
-        let job: idempotency::Job<Recovery> = Box::new(move |c| {
+        let job: idempotency::Job<Recovery> = std::sync::Arc::new(move |c| {
+            let (t, endpoint) = (t.clone(), endpoint.clone());
             Box::pin(async move {
                 if webhooks::get_endpoint(&mut *c, &t, &endpoint)
                     .await?
@@ -106,7 +107,8 @@ impl Engine {
     ) -> Result<Answer> {
         let now = self.webhooks().clock.now_us();
         let t = tenant.clone();
-        let job: idempotency::Job<DeliveryRecord> = Box::new(move |c| {
+        let job: idempotency::Job<DeliveryRecord> = std::sync::Arc::new(move |c| {
+            let (t, event, endpoint) = (t.clone(), event.clone(), endpoint.clone());
             Box::pin(async move {
                 let Some(event) = anton_store::events::get(&mut *c, &t, &event).await? else {
                     return Ok(Err(EngineError::not_found("event", event.as_str())));

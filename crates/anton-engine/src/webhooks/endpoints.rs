@@ -236,7 +236,8 @@ impl Engine {
         };
         let t = tenant.clone();
         let actor = mutation.actor.clone();
-        let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
+        let job: idempotency::Job<EndpointRecord> = std::sync::Arc::new(move |c| {
+            let (t, record, actor) = (t.clone(), record.clone(), actor.clone());
             Box::pin(async move {
                 webhooks::insert_endpoint(c, &t, &record).await?;
                 let after = endpoint_view(&record, &t);
@@ -297,7 +298,14 @@ impl Engine {
         };
         let t = tenant.clone();
         let actor = mutation.actor.clone();
-        let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
+        let job: idempotency::Job<EndpointRecord> = std::sync::Arc::new(move |c| {
+            let (t, id, url, changes, actor) = (
+                t.clone(),
+                id.clone(),
+                url.clone(),
+                changes.clone(),
+                actor.clone(),
+            );
             Box::pin(async move {
                 let Some(mut r) = webhooks::get_endpoint(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));
@@ -343,7 +351,8 @@ impl Engine {
     ) -> Result<Answer> {
         let t = tenant.clone();
         let actor = mutation.actor.clone();
-        let job: idempotency::Job<WebhookEndpointId> = Box::new(move |c| {
+        let job: idempotency::Job<WebhookEndpointId> = std::sync::Arc::new(move |c| {
+            let (t, id, actor) = (t.clone(), id.clone(), actor.clone());
             Box::pin(async move {
                 let before = webhooks::get_endpoint(&mut *c, &t, &id).await?;
                 let deleted = webhooks::delete_endpoint(c, &t, &id, now_us()).await?;
@@ -385,7 +394,14 @@ impl Engine {
         let ciphertext = self.encrypt_secret(tenant, &secret);
         let t = tenant.clone();
         let actor = mutation.actor.clone();
-        let job: idempotency::Job<EndpointRecord> = Box::new(move |c| {
+        let job: idempotency::Job<EndpointRecord> = std::sync::Arc::new(move |c| {
+            let (t, id, ciphertext, public_key, actor) = (
+                t.clone(),
+                id.clone(),
+                ciphertext.clone(),
+                public_key.clone(),
+                actor.clone(),
+            );
             Box::pin(async move {
                 let Some(mut r) = webhooks::get_endpoint(&mut *c, &t, &id).await? else {
                     return Ok(Err(EngineError::not_found("webhook_endpoint", id.as_str())));

@@ -241,3 +241,64 @@ both_backends!(
     racing_requests_with_one_key_create_one_payout,
     a_refusal_is_stored_and_replayed_once_the_handler_ran,
 );
+
+/// PostgreSQL: a mutation its database aborts as a deadlock victim (the writer's transaction
+/// shares row locks with other requests' jobs, which another node may take in the other order)
+/// wrote nothing; it is run again in a later transaction and the request succeeds once — keyed
+/// or not — instead of a 503. A trigger plays the deadlock: it fails the first insert of each
+/// named endpoint with PostgreSQL's deadlock code (a sequence counts, as it is not rolled back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadlock_victim_is_run_again_in_a_later_transaction() {
+    if crate::helpers::skip_postgres() {
+        return;
+    }
+    let app = crate::helpers::spawn_app_with(
+        Backend::Postgres,
+        |c| c.webhooks.allow_private = vec!["localhost".into()],
+        None,
+    )
+    .await;
+    for sql in [
+        "CREATE SEQUENCE deadlocks",
+        "CREATE FUNCTION deadlock_once() RETURNS trigger AS $$ BEGIN \
+         IF NEW.description LIKE 'deadlock%' AND nextval('deadlocks') % 2 = 1 THEN \
+         RAISE EXCEPTION 'deadlock played by the test' USING ERRCODE = '40P01'; END IF; \
+         RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER deadlock_once BEFORE INSERT ON webhook_endpoints FOR EACH ROW \
+         EXECUTE FUNCTION deadlock_once()",
+    ] {
+        app.store
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(sql).execute(&mut *c).await?;
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+    }
+    for (i, key) in [None, Some("deadlock-keyed")].into_iter().enumerate() {
+        let mut req = app.post("/v1/webhook_endpoints", &app.key).json(&json!({
+            "url": format!("https://localhost:9/h{i}"),
+            "enabled_events": ["*"],
+            "description": format!("deadlock {i}"),
+        }));
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    }
+    // Each insert failed once and was run once more; each endpoint exists once.
+    let next: i64 = sqlx::query_scalar("SELECT nextval('deadlocks')")
+        .fetch_one(app.store.read())
+        .await
+        .unwrap();
+    assert_eq!(next, 5);
+    assert_eq!(app.count("webhook_endpoints").await, 2);
+    let text = crate::metrics::scrape(&app).await;
+    assert!(
+        text.contains("anton_writer_reruns_total{reason=\"conflict\"} 2"),
+        "{text}"
+    );
+}
