@@ -1,6 +1,6 @@
 //! A node's housekeeping, each a loop the binary spawns until shutdown: the heartbeat that lets
 //! API nodes share per-key rate limits, planner statistics on PostgreSQL, and the sweep of old
-//! idempotency records.
+//! idempotency records — with the hourly loop every retention sweep runs in ([`sweep_hourly`]).
 
 use std::time::Duration;
 
@@ -77,24 +77,37 @@ pub async fn keep_statistics_fresh(store: Store, mut shutdown: watch::Receiver<b
 
 /// Deletes idempotency records older than 48 h, hourly. Safe on every node at once (a plain
 /// DELETE by age).
-pub async fn sweep_idempotency_records(store: Store, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+pub async fn sweep_idempotency_records(store: Store, shutdown: watch::Receiver<bool>) {
+    sweep_hourly("idempotency records", shutdown, || {
+        let cutoff = now_us() - IDEMPOTENCY_KEEP_US;
+        store.write(move |c| {
+            Box::pin(async move { anton_store::idempotency::delete_older_than(c, cutoff).await })
+        })
+    })
+    .await;
+}
+
+/// The loop of every retention sweep (idempotency records, the request log, resolved alerts):
+/// `sweep` at once and then hourly until `shutdown`, logging how many rows of `what` it deleted,
+/// or why it failed (it is tried again at the next hour).
+pub async fn sweep_hourly<F, Fut, E>(
+    what: &'static str,
+    mut shutdown: watch::Receiver<bool>,
+    sweep: F,
+) where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<u64, E>>,
+    E: std::fmt::Display,
+{
+    let mut tick = tokio::time::interval(Duration::from_secs(3_600));
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
         }
-        let cutoff = now_us() - IDEMPOTENCY_KEEP_US;
-        match store
-            .write(move |c| {
-                Box::pin(
-                    async move { anton_store::idempotency::delete_older_than(c, cutoff).await },
-                )
-            })
-            .await
-        {
-            Ok(n) => tracing::debug!(deleted = n, "idempotency records swept"),
-            Err(e) => tracing::warn!(error = %e, "idempotency sweep failed"),
+        match sweep().await {
+            Ok(n) => tracing::debug!(deleted = n, what, "swept"),
+            Err(e) => tracing::warn!(error = %e, what, "sweep failed"),
         }
     }
 }

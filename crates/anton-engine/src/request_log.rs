@@ -29,8 +29,6 @@ const FLUSH_EVERY: Duration = Duration::from_millis(100);
 const ROUND_MAX: usize = 4_096;
 /// Entries deleted per sweep statement (one writer job each).
 const SWEEP_CHUNK: i64 = 5_000;
-/// How often the sweep runs.
-const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
 /// `[request_log]` in `anton.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,18 +226,11 @@ pub async fn flush(engine: Engine, mut shutdown: watch::Receiver<bool>) {
 
 /// Deletes entries older than the retention, hourly. Safe on every node at once (plain DELETEs
 /// by age, in bounded chunks).
-pub async fn sweep(engine: Engine, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(SWEEP_EVERY);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => return,
-        }
-        match engine.sweep_request_log(now_us()).await {
-            Ok(n) => tracing::debug!(deleted = n, "request log swept"),
-            Err(e) => tracing::warn!(error = %e, "request log sweep failed"),
-        }
-    }
+pub async fn sweep(engine: Engine, shutdown: watch::Receiver<bool>) {
+    crate::maintenance::sweep_hourly("request log entries", shutdown, || {
+        engine.sweep_request_log(now_us())
+    })
+    .await;
 }
 
 #[cfg(test)]

@@ -3,8 +3,6 @@
 //! hourly on worker nodes. Open and acknowledged alerts are kept however old they are, and what
 //! was done with an alert stays in the audit log, which is never swept.
 
-use std::time::Duration;
-
 use anton_store::{alerts, now_us};
 use tokio::sync::watch;
 
@@ -12,8 +10,6 @@ use crate::Engine;
 
 /// Alerts deleted per statement (one writer job each).
 const SWEEP_CHUNK: i64 = 1_000;
-/// How often the sweep runs.
-const SWEEP_EVERY: Duration = Duration::from_secs(3_600);
 
 impl Engine {
     /// Deletes every tenant's alerts resolved before the retention at `now_us`; returns how many.
@@ -39,16 +35,9 @@ impl Engine {
 
 /// Deletes resolved alerts past the retention, hourly, until `shutdown`. Safe on every worker
 /// at once (plain DELETEs by age, in bounded chunks).
-pub async fn sweep(engine: Engine, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(SWEEP_EVERY);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => return,
-        }
-        match engine.sweep_alerts(now_us()).await {
-            Ok(n) => tracing::debug!(deleted = n, "resolved alerts swept"),
-            Err(e) => tracing::warn!(error = %e, "alert sweep failed"),
-        }
-    }
+pub async fn sweep(engine: Engine, shutdown: watch::Receiver<bool>) {
+    crate::maintenance::sweep_hourly("resolved alerts", shutdown, || {
+        engine.sweep_alerts(now_us())
+    })
+    .await;
 }

@@ -320,9 +320,9 @@ async fn a_revoked_key_in_use_raises_an_alert_naming_it_and_the_address(backend:
     assert!(!metrics.contains(stolen_id.as_str()) && !metrics.contains("127.0.0.5"));
 }
 
-async fn a_secret_key_from_a_browser_raises_a_critical_alert(backend: Backend) {
-    let (app, r, secret) = alert_app(backend).await;
-    let (k, id) = key(&app, None).await;
+/// A new secret key sent from a browser (refused, 403), and the alert it raises.
+async fn key_from_a_browser(app: &TestApp) -> (KeyId, Alert) {
+    let (k, id) = key(app, None).await;
     let refused = app
         .get("/v1/balance", &k)
         .header("Origin", "https://shop.example")
@@ -331,10 +331,16 @@ async fn a_secret_key_from_a_browser_raises_a_critical_alert(backend: Backend) {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let subject = id.to_string();
-    let a = alert_where(&app, |a| {
+    let a = alert_where(app, |a| {
         a.rule == "api_key_from_browser" && a.subject == subject
     })
     .await;
+    (id, a)
+}
+
+async fn a_secret_key_from_a_browser_raises_a_critical_alert(backend: Backend) {
+    let (app, r, secret) = alert_app(backend).await;
+    let (id, a) = key_from_a_browser(&app).await;
     assert_eq!(
         (a.severity.as_str(), a.details["api_key"].as_str()),
         ("critical", Some(id.as_str()))
@@ -348,20 +354,7 @@ async fn resolved_alerts_are_swept_after_the_retention(backend: Backend) {
     let (app, _r, _secret) = alert_app(backend).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let (k, id) = key(&app, None).await;
-        let refused = app
-            .get("/v1/balance", &k)
-            .header("Origin", "https://shop.example")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-        let subject = id.to_string();
-        let a = alert_where(&app, |a| {
-            a.rule == "api_key_from_browser" && a.subject == subject
-        })
-        .await;
-        ids.push(a.id);
+        ids.push(key_from_a_browser(&app).await.1.id);
     }
     let (resolved, open) = (&ids[0], &ids[1]);
     let (writer, _) = key(&app, Some(&["alerts:read", "alerts:write"])).await;
@@ -503,15 +496,7 @@ async fn a_5xx_answered_to_the_merchant_raises_an_alert(backend: Backend) {
         ],
     };
     for sql in statements {
-        app.store
-            .write(move |c| {
-                Box::pin(async move {
-                    sqlx::query(sql).execute(&mut *c).await?;
-                    Ok(())
-                })
-            })
-            .await
-            .unwrap();
+        app.exec(sql).await;
     }
     let resp = app
         .post("/v1/recipients", &app.key)

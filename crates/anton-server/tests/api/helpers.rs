@@ -608,6 +608,20 @@ impl TestApp {
         assert_eq!(r, Ok(()), "ledger invariants");
     }
 
+    /// Runs `sql` (a literal of the test: a trigger playing a fault, …) on the node's database,
+    /// through its writer.
+    pub async fn exec(&self, sql: &'static str) {
+        self.store
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(sql).execute(&mut *c).await?;
+                    Ok(())
+                })
+            })
+            .await
+            .expect("test SQL");
+    }
+
     /// Rows in `table` (test-only helper; table names are literals in the tests).
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))

@@ -267,15 +267,7 @@ async fn a_deadlock_victim_is_run_again_in_a_later_transaction() {
         "CREATE TRIGGER deadlock_once BEFORE INSERT ON webhook_endpoints FOR EACH ROW \
          EXECUTE FUNCTION deadlock_once()",
     ] {
-        app.store
-            .write(move |c| {
-                Box::pin(async move {
-                    sqlx::query(sql).execute(&mut *c).await?;
-                    Ok(())
-                })
-            })
-            .await
-            .unwrap();
+        app.exec(sql).await;
     }
     for (i, key) in [None, Some("deadlock-keyed")].into_iter().enumerate() {
         let mut req = app.post("/v1/webhook_endpoints", &app.key).json(&json!({
