@@ -190,10 +190,17 @@ pub enum Scope {
     AlertsWrite,
     RequestsRead,
     AuditLogRead,
+    /// Approve or reject payouts held for review (four-eyes: never the payout's creator).
+    /// **Opt-in**: a secret key does not carry it; only a restricted key given it does.
+    PayoutsApprove,
+    RiskRulesRead,
+    /// Change the risk rules. **Opt-in**, like `payouts:approve`: a stolen standard key cannot
+    /// lift the limits that watch it.
+    RiskRulesWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 15] = [
         Scope::RecipientsRead,
         Scope::RecipientsWrite,
         Scope::PayoutsRead,
@@ -206,7 +213,14 @@ impl Scope {
         Scope::AlertsWrite,
         Scope::RequestsRead,
         Scope::AuditLogRead,
+        Scope::PayoutsApprove,
+        Scope::RiskRulesRead,
+        Scope::RiskRulesWrite,
     ];
+
+    /// Scopes granted only when asked for by name: a secret key (every standard scope) never
+    /// carries them.
+    pub const OPT_IN: [Scope; 2] = [Scope::PayoutsApprove, Scope::RiskRulesWrite];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -222,6 +236,9 @@ impl Scope {
             Self::AlertsWrite => "alerts:write",
             Self::RequestsRead => "requests:read",
             Self::AuditLogRead => "audit_log:read",
+            Self::PayoutsApprove => "payouts:approve",
+            Self::RiskRulesRead => "risk_rules:read",
+            Self::RiskRulesWrite => "risk_rules:write",
         }
     }
 
@@ -229,29 +246,42 @@ impl Scope {
         Self::ALL.into_iter().find(|sc| sc.as_str() == s)
     }
 
-    fn bit(self) -> u16 {
-        1 << (self as u16)
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 
-    /// The scope that, when held, also grants this one (`x:write` for `x:read`).
-    fn implied_by(self) -> Option<Scope> {
+    /// The scopes that, when held, also grant this one (`x:write` for `x:read`; a reviewer
+    /// reads the payouts it decides on).
+    fn implied_by(self) -> &'static [Scope] {
         match self {
-            Self::RecipientsRead => Some(Self::RecipientsWrite),
-            Self::PayoutsRead => Some(Self::PayoutsWrite),
-            Self::WebhooksRead => Some(Self::WebhooksWrite),
-            Self::AlertsRead => Some(Self::AlertsWrite),
-            _ => None,
+            Self::RecipientsRead => &[Self::RecipientsWrite],
+            Self::PayoutsRead => &[Self::PayoutsWrite, Self::PayoutsApprove],
+            Self::WebhooksRead => &[Self::WebhooksWrite],
+            Self::AlertsRead => &[Self::AlertsWrite],
+            Self::RiskRulesRead => &[Self::RiskRulesWrite],
+            _ => &[],
         }
     }
 }
 
 /// A set of scopes, stored as a space-separated list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ScopeSet(u16);
+pub struct ScopeSet(u32);
 
 impl ScopeSet {
+    /// Every scope, the opt-in ones included (what `--scope` may name).
     pub fn all() -> Self {
         Self(Scope::ALL.iter().fold(0, |acc, s| acc | s.bit()))
+    }
+
+    /// What a secret key carries: every scope but the opt-in ones ([`Scope::OPT_IN`]).
+    pub fn standard() -> Self {
+        Self(
+            Scope::ALL
+                .iter()
+                .filter(|s| !Scope::OPT_IN.contains(s))
+                .fold(0, |acc, s| acc | s.bit()),
+        )
     }
 
     pub fn from_scopes(scopes: impl IntoIterator<Item = Scope>) -> Self {
@@ -269,7 +299,7 @@ impl ScopeSet {
     }
 
     pub fn grants(self, needed: Scope) -> bool {
-        self.0 & needed.bit() != 0 || needed.implied_by().is_some_and(|w| self.0 & w.bit() != 0)
+        self.0 & needed.bit() != 0 || needed.implied_by().iter().any(|w| self.0 & w.bit() != 0)
     }
 
     pub fn is_empty(self) -> bool {

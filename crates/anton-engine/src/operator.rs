@@ -90,7 +90,7 @@ pub async fn create_key(
         name,
         display_prefix: key.display_prefix(),
         last4: key.last4().to_owned(),
-        scopes: spec.scopes.unwrap_or_else(ScopeSet::all),
+        scopes: spec.scopes.unwrap_or_else(ScopeSet::standard),
         allowed_cidrs: spec.allowed_cidrs.iter().map(ToString::to_string).collect(),
         expires,
         revoked: None,

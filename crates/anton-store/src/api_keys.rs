@@ -56,9 +56,10 @@ fn from_row(r: &AnyRow) -> Result<ApiKeyRecord> {
         name: r.try_get("name")?,
         display_prefix: r.try_get("display_prefix")?,
         last4: r.try_get("last4")?,
-        // A secret key carries every scope, also those added after it was created.
+        // A secret key carries every standard scope, also those added after it was created
+        // (never the opt-in ones: `Scope::OPT_IN`).
         scopes: if kind == KeyKind::Secret {
-            ScopeSet::all()
+            ScopeSet::standard()
         } else {
             ScopeSet::parse_list(scopes.split_whitespace()).map_err(|_| corrupt("scopes"))?
         },
