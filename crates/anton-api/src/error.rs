@@ -197,6 +197,7 @@ impl ApiError {
             // The request is well formed; the current state of an object refuses it (409, not
             // 400: the same request may succeed once that state changes).
             EngineError::InsufficientFunds { .. }
+            | EngineError::RiskBlocked { .. }
             | EngineError::NotCancelable(_)
             | EngineError::InvalidTransition(_)
             | EngineError::Conflict { .. } => {
@@ -208,6 +209,7 @@ impl ApiError {
             EngineError::IdempotencyInProgress => {
                 refused(StatusCode::CONFLICT, ErrorType::Idempotency)
             }
+            EngineError::Forbidden { .. } => refused(StatusCode::FORBIDDEN, ErrorType::Permission),
             EngineError::KeyNotUsable => {
                 refused(StatusCode::UNAUTHORIZED, ErrorType::Authentication)
             }

@@ -35,6 +35,7 @@ mod recipients;
 pub mod request_id;
 mod request_log;
 mod requests;
+mod risk_rules;
 mod router;
 mod state;
 mod webhooks;

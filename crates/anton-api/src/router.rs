@@ -29,6 +29,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(crate::requests::router())
         .merge(crate::audit_log::router())
         .merge(crate::alerts::router())
+        .merge(crate::risk_rules::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -91,7 +91,10 @@ impl EventType {
                  (previous_attributes holds the old values)."
             }
             Self::RecipientDeleted => "A recipient was deleted.",
-            Self::PayoutCreated => "A payout was created; its amount is reserved (status pending).",
+            Self::PayoutCreated => {
+                "A payout entered pending: it was created, or approved after a review; its \
+                 amount is reserved."
+            }
             Self::PayoutUpdated => {
                 "A payout's description or metadata changed (previous_attributes holds the old \
                  values)."
@@ -101,12 +104,16 @@ impl EventType {
             Self::PayoutFailed => {
                 "The payout failed; its amount is available again (failure_code says why)."
             }
-            Self::PayoutCanceled => "The payout was canceled; its amount is available again.",
+            Self::PayoutCanceled => {
+                "The payout was canceled, or its review rejected or expired; its amount is \
+                 available again."
+            }
             Self::PayoutReturned => {
                 "The bank returned a paid payout; its amount is available again."
             }
             Self::PayoutReviewRequired => {
-                "The payout is held for review (reserved for risk rules; not raised yet)."
+                "A risk rule held the payout for review (status requires_review; its amount is \
+                 reserved): approve or reject it (review and risk say why)."
             }
             Self::WebhookEndpointDisabled => {
                 "Anton disabled a webhook endpoint (it answered 410, or failed for 5 days)."

@@ -10,6 +10,7 @@
 //! - [`crypto`]: field encryption (AES-256-GCM with key ids) and keyed fingerprints.
 //! - [`keys`]: the API key format (checksummed), environments and scopes.
 //! - [`payout`]: the payout lifecycle as a state machine, and the simulator's outcomes.
+//! - [`risk`]: the risk rules for unusual payout activity and the pure assessment of a payout.
 //! - [`ledger`]: double-entry accounts and balanced postings.
 //! - [`event`]: event types and the event JSON shape.
 //! - [`signature`]: the webhook signature scheme (both header sets) and its verifier.
@@ -23,6 +24,7 @@ pub mod keys;
 pub mod ledger;
 pub mod money;
 pub mod payout;
+pub mod risk;
 pub mod signature;
 pub mod signature_ed25519;
 pub mod time;

@@ -101,7 +101,7 @@ pub struct Change {
 }
 
 /// The actions the log records (the API documents them).
-pub const ACTIONS: [&str; 14] = [
+pub const ACTIONS: [&str; 18] = [
     "api_key.created",
     "api_key.rolled",
     "api_key.revoked",
@@ -114,6 +114,10 @@ pub const ACTIONS: [&str; 14] = [
     "merchant.alert_emails_updated",
     "balance.funded",
     "payout.canceled",
+    "payout.approved",
+    "payout.rejected",
+    "payout.review_expired",
+    "risk_rule.updated",
     "alert.acknowledged",
     "alert.resolved",
 ];
@@ -142,6 +146,16 @@ pub fn meaning(action: &str) -> &'static str {
         "merchant.alert_emails_updated" => "the addresses your alerts are emailed to changed.",
         "balance.funded" => "money was added to your balance.",
         "payout.canceled" => "a payout was canceled.",
+        "payout.approved" => {
+            "a payout held by a risk rule was approved (`after.review` says by whom and why)."
+        }
+        "payout.rejected" => {
+            "a payout held by a risk rule was rejected; its amount is available again."
+        }
+        "payout.review_expired" => {
+            "a payout held by a risk rule was not decided in time; Anton rejected it."
+        }
+        "risk_rule.updated" => "a risk rule's action, limits or state changed.",
         "alert.acknowledged" => "an alert was acknowledged.",
         "alert.resolved" => {
             "an alert was resolved through the API (Anton's own resolutions \

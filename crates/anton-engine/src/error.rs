@@ -10,7 +10,8 @@
 //! `description_invalid`, `url_invalid`, `enabled_events_invalid`, `status_invalid`,
 //! `expire_previous_in_seconds_invalid`, the bank-account codes of
 //! [`anton_core::bank::BankAccountError`], `idempotency_key_invalid`, `resource_missing`,
-//! `currency_mismatch`, `insufficient_funds`, `payout_not_cancelable`, `payout_invalid_transition`,
+//! `currency_mismatch`, `insufficient_funds`, `risk_blocked`, `payout_not_cancelable`,
+//! `payout_not_in_review`, `approver_is_creator`, `payout_invalid_transition`,
 //! `live_rail_not_configured`, `recipient_has_active_payouts`, `webhook_endpoint_disabled`,
 //! `idempotency_key_reused`, `idempotency_request_in_progress`,
 //! `api_key_revoked`, `service_unavailable`, `internal_error`; operator actions add
@@ -59,6 +60,16 @@ pub enum EngineError {
     },
     #[error("The available {currency} balance does not cover this payout.")]
     InsufficientFunds { currency: Currency },
+    /// A risk rule whose action is `block` fired (docs/risk.md): nothing was written.
+    #[error("This payout was blocked by the risk rule {rule}: {explanation}.")]
+    RiskBlocked {
+        rule: &'static str,
+        explanation: String,
+    },
+    /// The acting key holds the scope but may not do this to this object (four-eyes: the key
+    /// that created a payout cannot approve it).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// A cancel the payout's status does not allow.
     #[error("{0}.")]
     NotCancelable(InvalidTransition),
@@ -160,6 +171,8 @@ impl EngineError {
             Self::NotFound { .. } | Self::ReferenceMissing { .. } => "resource_missing",
             Self::CurrencyMismatch { .. } => "currency_mismatch",
             Self::InsufficientFunds { .. } => "insufficient_funds",
+            Self::RiskBlocked { .. } => "risk_blocked",
+            Self::Forbidden { code, .. } => code,
             Self::NotCancelable(_) => "payout_not_cancelable",
             Self::InvalidTransition(_) => "payout_invalid_transition",
             Self::LiveRailNotConfigured => "live_rail_not_configured",

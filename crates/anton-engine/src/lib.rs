@@ -40,6 +40,7 @@ pub mod rail;
 pub mod ratelimit;
 pub mod recipients;
 pub mod request_log;
+pub mod risk;
 mod secrets;
 pub mod validate;
 pub mod webhooks;
@@ -65,6 +66,7 @@ pub struct EngineConfig {
     pub live_rail: bool,
     pub request_log: request_log::RequestLogConfig,
     pub alerts: alerts::AlertsConfig,
+    pub risk: risk::RiskConfig,
 }
 
 /// A node's use cases and what they share. Cheap to clone (an `Arc`).

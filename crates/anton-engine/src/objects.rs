@@ -17,6 +17,9 @@ use serde_json::Value;
 #[cfg(feature = "openapi")]
 use crate::openapi as oa;
 
+mod risk;
+pub use risk::{FiredOut, ReviewOut, RiskOut, RiskRuleOut};
+
 /// A payout: money sent from the available balance to a recipient's bank account. Created
 /// `pending` with its amount reserved, then moved by the rail (docs/reference.md §3).
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +69,16 @@ pub struct PayoutOut {
     pub arrival_date: Option<String>,
     /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
+    /// Set when a risk rule held the payout for review (docs/risk.md): `status` (`pending`,
+    /// `approved`, `rejected`, `expired`), the `rules` that asked for it, `requested_by` (the
+    /// creating key, which may not approve it), `requested`, `expires`, and once decided
+    /// `decided_by`, `decided` and `reason`. `null` for a payout never held.
+    pub review: Option<ReviewOut>,
+    /// The risk assessment made when the payout was created (docs/risk.md): the rules
+    /// `evaluated` and those that `fired`, each with the figures it compared and their
+    /// `explanation` ("sum today 38,000.00 USD > limit 37,000.00 USD"). `null` for payouts
+    /// created before Anton assessed risk. Always the last field.
+    pub risk: Option<RiskOut>,
 }
 
 impl PayoutOut {
@@ -85,6 +98,11 @@ impl PayoutOut {
             updated: p.updated.to_rfc3339(),
             arrival_date: p.arrival_date.clone(),
             livemode: env.is_live(),
+            review: p
+                .review
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok()),
+            risk: p.risk.as_deref().and_then(|t| serde_json::from_str(t).ok()),
         }
     }
 }

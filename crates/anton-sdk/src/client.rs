@@ -48,7 +48,9 @@ use crate::error::{ApiError, Error};
 use crate::types::*;
 
 mod monitoring;
+mod risk;
 pub use monitoring::{Alerts, AuditLog, Requests};
+pub use risk::{Reviews, RiskRules};
 
 /// The longest `Retry-After` honoured; longer ones are returned as the error.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -435,6 +437,16 @@ impl Client {
     /// Alerts (`alerts:read`; acknowledging and resolving need `alerts:write`).
     pub fn alerts(&self) -> Alerts<'_> {
         Alerts(self)
+    }
+
+    /// The risk rules (`risk_rules:read`; changing one needs `risk_rules:write`).
+    pub fn risk_rules(&self) -> RiskRules<'_> {
+        RiskRules(self)
+    }
+
+    /// Approving and rejecting payouts held for review (`payouts:approve`).
+    pub fn reviews(&self) -> Reviews<'_> {
+        Reviews(self)
     }
 
     /// Test mode only (404 in live mode).

@@ -52,6 +52,7 @@ has_id!(
 );
 
 mod monitoring;
+mod risk;
 
 // ---------------------------------------------------------------------------------------------
 // Recipients
@@ -261,6 +262,13 @@ pub struct Payout {
     #[serde(default)]
     pub arrival_date: Option<String>,
     pub livemode: bool,
+    /// Set when a risk rule held the payout for review.
+    #[serde(default)]
+    pub review: Option<PayoutReview>,
+    /// The risk assessment made at creation (`None` for payouts from before Anton assessed
+    /// risk).
+    #[serde(default)]
+    pub risk: Option<RiskAssessment>,
 }
 
 /// `PATCH /v1/payouts/{id}`: only the fields set are changed (in any status).
@@ -589,6 +597,7 @@ pub struct EgressIp {
 }
 
 pub use monitoring::{Alert, AuditActor, AuditEntry, AuditResource, RequestLogEntry};
+pub use risk::{PayoutReview, RiskAssessment, RiskRule, RiskRuleFired, RiskRuleUpdate};
 
 // ---------------------------------------------------------------------------------------------
 // List filters

@@ -49,6 +49,8 @@ pub struct Config {
     pub request_log: anton_engine::request_log::RequestLogConfig,
     /// Per-merchant alerts (docs/reference.md §8), evaluated on worker nodes.
     pub alerts: anton_engine::alerts::AlertsConfig,
+    /// Payout risk rules (docs/risk.md): how long a held payout waits for review.
+    pub risk: anton_engine::risk::RiskConfig,
     /// The SMTP relay alert emails go through (none by default: no email).
     pub smtp: crate::smtp::SmtpConfig,
 }
@@ -123,6 +125,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             request_log: Default::default(),
             alerts: Default::default(),
+            risk: Default::default(),
             smtp: Default::default(),
         }
     }
@@ -142,7 +145,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 16] = [
+const CONFIG_KEYS: [&str; 17] = [
     "data_dir",
     "listen",
     "database_url",
@@ -158,6 +161,7 @@ const CONFIG_KEYS: [&str; 16] = [
     "metrics",
     "request_log",
     "alerts",
+    "risk",
     "smtp",
 ];
 
@@ -227,6 +231,11 @@ impl Config {
         }
         if a.auth_failures_threshold < 1 {
             bail!("invalid configuration: alerts.auth_failures_threshold must be at least 1");
+        }
+        if !(1..=720).contains(&self.risk.review_expires_after_hours) {
+            bail!(
+                "invalid configuration: risk.review_expires_after_hours must be between 1 and 720"
+            );
         }
         if self.webhooks.poll_interval_ms == 0 || self.webhooks.timeout_ms == 0 {
             bail!("invalid configuration: webhooks.poll_interval_ms and webhooks.timeout_ms must be at least 1");

@@ -92,6 +92,7 @@ impl Application {
                     email: config.smtp.host.is_some(),
                     ..config.alerts.clone()
                 },
+                risk: config.risk.clone(),
             },
             lookup,
         );
@@ -153,6 +154,10 @@ impl Application {
             workers.push(tokio::spawn(anton_engine::webhooks::dispatch::run(
                 engine.clone(),
                 self.egress.clone(),
+                stop_rx.clone(),
+            )));
+            workers.push(tokio::spawn(anton_engine::risk::review::expiry(
+                engine.clone(),
                 stop_rx.clone(),
             )));
             // Resolved alerts age out even where evaluation is turned off.

@@ -8,6 +8,7 @@
 use anton_core::id::BalanceTransactionId;
 use anton_core::ledger::{LedgerAccount, Posting};
 use anton_core::money::Currency;
+use anton_core::risk::{Outflow, Window};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -284,19 +285,52 @@ impl PartialOrd for BalanceKey {
     }
 }
 
+/// An `available` balance as a creation batch reads it: the amount, and the outflow windows the
+/// risk rules compare against (`anton_core::risk`), as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Available {
+    pub amount: i64,
+    pub outflow: Outflow,
+}
+
+/// The columns of a balance row's outflow windows, as `SELECT` lists them.
+pub(crate) const OUTFLOW_COLUMNS: &str = "b.out_hour_us, b.out_hour_count, b.out_hour_sum, \
+    b.out_day_us, b.out_day_count, b.out_day_sum";
+
+/// The outflow windows of a row selected with [`OUTFLOW_COLUMNS`].
+pub(crate) fn outflow_from_row(r: &dyn RowGet) -> Result<Outflow> {
+    Ok(Outflow {
+        hour: Window {
+            start_us: r.int("out_hour_us")?,
+            count: r.int("out_hour_count")?,
+            sum: r.int("out_hour_sum")?,
+        },
+        day: Window {
+            start_us: r.int("out_day_us")?,
+            count: r.int("out_day_count")?,
+            sum: r.int("out_day_sum")?,
+        },
+    })
+}
+
 async fn read_available_chunk(
     conn: &mut BatchConn<'_>,
     lock: bool,
     keys: &[BalanceKey],
-) -> Result<HashMap<BalanceKey, i64>> {
-    let mut out: HashMap<BalanceKey, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
+) -> Result<HashMap<BalanceKey, Available>> {
+    let mut out: HashMap<BalanceKey, Available> = keys
+        .iter()
+        .map(|k| (k.clone(), Available::default()))
+        .collect();
     if keys.is_empty() {
         return Ok(out);
     }
     // A join from the keys' row set (see `idempotency::get_many`).
     let mut sql = Sql::for_batch(
         conn,
-        "SELECT b.merchant_id, b.env, b.currency, b.account, b.amount FROM ",
+        &format!(
+            "SELECT b.merchant_id, b.env, b.currency, b.account, b.amount, {OUTFLOW_COLUMNS} FROM "
+        ),
     );
     rows_from(&mut sql, keys, |sql, k| k.bind(sql));
     sql.push(
@@ -319,14 +353,17 @@ async fn read_available_chunk(
             Ok((
                 BalanceKey::from_row(r)?,
                 r.text("account")?,
-                r.int("amount")?,
+                Available {
+                    amount: r.int("amount")?,
+                    outflow: outflow_from_row(r)?,
+                },
             ))
         })
         .await?;
     out.extend(
         rows.into_iter()
             .filter(|(_, account, _)| account == "available")
-            .map(|(key, _, amount)| (key, amount)),
+            .map(|(key, _, available)| (key, available)),
     );
     Ok(out)
 }
@@ -359,6 +396,11 @@ pub struct Delta {
     pub account: LedgerAccount,
     /// Minor units; negative debits the account.
     pub amount: i64,
+    /// Payouts released to add to the balance's outflow windows: each window's start, and the
+    /// count and sum to add (a debit of `available` by a creation batch; zero otherwise). A
+    /// stored window older than the one given starts afresh; a newer one (another node's clock
+    /// ahead) is added to.
+    pub outflow: Outflow,
 }
 
 impl Delta {
@@ -376,15 +418,83 @@ fn push_delta(sql: &mut Sql, d: &&Delta) {
         .push_int(d.amount);
 }
 
-/// Appends the statement that adds negative `debits` to existing balance rows (see
-/// [`apply_deltas`]).
+fn push_debit(sql: &mut Sql, d: &&Delta) {
+    push_delta(sql, d);
+    let o = &d.outflow;
+    for v in [o.hour.start_us, o.hour.count, o.hour.sum] {
+        sql.push(", ").push_int(v);
+    }
+    for v in [o.day.start_us, o.day.count, o.day.sum] {
+        sql.push(", ").push_int(v);
+    }
+}
+
+/// `SET` terms adding a row set's window (`start`, `count`, `sum` columns) to a balance's
+/// stored window `window` (`hour` or `day`); see [`Delta::outflow`].
+fn outflow_terms(window: &str, start: &str, count: &str, sum: &str) -> String {
+    let newer = format!("balances.out_{window}_us >= {start}");
+    format!(
+        "out_{window}_count = CASE WHEN {newer} THEN balances.out_{window}_count + {count} \
+         ELSE {count} END, \
+         out_{window}_sum = CASE WHEN {newer} THEN balances.out_{window}_sum + {sum} \
+         ELSE {sum} END, \
+         out_{window}_us = CASE WHEN {newer} THEN balances.out_{window}_us ELSE {start} END"
+    )
+}
+
+/// Appends the statement that adds negative `debits` to existing balance rows, and their
+/// outflow to the windows (see [`apply_deltas`]).
 pub fn push_debits(sql: &mut Sql, debits: &[&Delta]) {
-    sql.push("UPDATE balances SET amount = balances.amount + v.column5 FROM ");
-    rows_from(sql, debits, push_delta);
+    sql.push("UPDATE balances SET amount = balances.amount + v.column5, ");
+    sql.push(&outflow_terms(
+        "hour",
+        "v.column6",
+        "v.column7",
+        "v.column8",
+    ));
+    sql.push(", ");
+    sql.push(&outflow_terms(
+        "day",
+        "v.column9",
+        "v.column10",
+        "v.column11",
+    ));
+    sql.push(" FROM ");
+    rows_from(sql, debits, push_debit);
     sql.push(
         " WHERE balances.merchant_id = v.column1 AND balances.env = v.column2 \
          AND balances.currency = v.column3 AND balances.account = v.column4",
     );
+}
+
+/// Adds `outflow` (payouts released: see [`Delta::outflow`]) to the windows of the `available`
+/// balance of `key`, which exists (the payouts reserved from it). An approval releases a payout
+/// whose funds were reserved at its creation.
+pub async fn add_outflow(
+    conn: &mut AnyConnection,
+    key: &BalanceKey,
+    outflow: Outflow,
+) -> Result<()> {
+    let sql = format!(
+        "UPDATE balances SET {}, {} WHERE merchant_id = $7 AND env = $8 AND currency = $9 \
+         AND account = 'available'",
+        outflow_terms("hour", "$1", "$2", "$3"),
+        outflow_terms("day", "$4", "$5", "$6"),
+    );
+    let o = outflow;
+    sqlx::query(&sql)
+        .bind(o.hour.start_us)
+        .bind(o.hour.count)
+        .bind(o.hour.sum)
+        .bind(o.day.start_us)
+        .bind(o.day.count)
+        .bind(o.day.sum)
+        .bind(key.tenant.m())
+        .bind(key.tenant.e())
+        .bind(key.currency.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Appends the statement that upserts positive `credits` (see [`apply_deltas`]).
@@ -463,12 +573,15 @@ pub async fn read_available(
     conn: &mut BatchConn<'_>,
     lock: bool,
     keys: &[BalanceKey],
-) -> Result<HashMap<BalanceKey, i64>> {
+) -> Result<HashMap<BalanceKey, Available>> {
     debug_assert!(
         keys.windows(2).all(|w| w[0] < w[1]),
         "balance keys arrive sorted and distinct (the lock order)"
     );
-    let mut out: HashMap<BalanceKey, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
+    let mut out: HashMap<BalanceKey, Available> = keys
+        .iter()
+        .map(|k| (k.clone(), Available::default()))
+        .collect();
     // Keys arrive sorted; chunks keep that order, so locks are still taken in key order.
     for chunk in chunks_for(conn, keys) {
         out.extend(read_available_chunk(&mut *conn, lock, chunk).await?);

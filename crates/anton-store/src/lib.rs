@@ -26,6 +26,7 @@ pub mod nodes;
 pub mod payouts;
 pub mod recipients;
 pub mod request_log;
+pub mod risk;
 pub mod webhooks;
 pub mod writer;
 

@@ -1,21 +1,21 @@
 //! Payouts. Status changes go through [`update_status`], which only succeeds from the status the
 //! caller read (a compare-and-set), so two actors can never both apply a transition.
 
-use anton_core::id::{KeyId, MerchantId, PayoutId, RecipientId};
+use anton_core::id::{MerchantId, PayoutId, RecipientId};
 use anton_core::keys::Environment;
 use anton_core::payout::PayoutStatus;
 use anton_core::time::Timestamp;
 use sqlx::{Any, AnyConnection, Executor};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use anton_core::money::Currency;
-
-use crate::idempotency::{NewRecord, RecordKey, StoredResponse};
-use crate::ledger::{BalanceKey, Delta};
 use crate::list::{chunks_for, key_from_row, rows_insert, BatchConn, Page, RowGet, Sql};
-use crate::recipients::RecipientBrief;
-use crate::{stored, Result, Scoped, StoreError, Tenant};
+use crate::{Result, Scoped, StoreError, Tenant};
+
+mod creation;
+pub use creation::{
+    creation_reads, insert_creations, write_creations_at_once, AtOnce, CreationReads, CreationRows,
+};
 
 #[derive(Debug, Clone)]
 pub struct PayoutRecord {
@@ -34,11 +34,16 @@ pub struct PayoutRecord {
     pub rail_due_us: Option<i64>,
     pub created: Timestamp,
     pub updated: Timestamp,
+    /// The risk assessment made at creation (JSON object text; `None` for payouts created before
+    /// the risk rules).
+    pub risk: Option<String>,
+    /// The review of a payout held by a risk rule (JSON object text; `None` if never held).
+    pub review: Option<String>,
 }
 
 const COLUMNS: &str =
     "id, recipient_id, amount, currency, status, failure_code, failure_message, description, \
-    metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us";
+    metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us, risk, review";
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("payouts.{what}"))
@@ -61,14 +66,16 @@ fn from_row(r: &dyn RowGet) -> Result<PayoutRecord> {
         rail_due_us: r.opt_int("rail_due_us")?,
         created: Timestamp::from_unix_micros(r.int("created_us")?),
         updated: Timestamp::from_unix_micros(r.int("updated_us")?),
+        risk: r.opt_text("risk")?,
+        review: r.opt_text("review")?,
     })
 }
 
 pub async fn insert(conn: &mut AnyConnection, t: &Tenant, p: &PayoutRecord) -> Result<()> {
     sqlx::query(
         "INSERT INTO payouts (merchant_id, env, id, recipient_id, amount, currency, status, failure_code, failure_message, \
-         description, metadata, outcome_last4, arrival_date, rail_due_us, rail_lease_us, created_us, updated_us) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12, NULL, $13, $14)",
+         description, metadata, outcome_last4, arrival_date, rail_due_us, rail_lease_us, created_us, updated_us, risk, review) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, $12, NULL, $13, $14, $15, $16)",
     )
     .bind(t.m())
     .bind(t.e())
@@ -84,6 +91,8 @@ pub async fn insert(conn: &mut AnyConnection, t: &Tenant, p: &PayoutRecord) -> R
     .bind(p.rail_due_us)
     .bind(p.created.unix_micros())
     .bind(p.updated.unix_micros())
+    .bind(p.risk.clone())
+    .bind(p.review.clone())
     .execute(conn)
     .await?;
     Ok(())
@@ -389,7 +398,8 @@ pub fn push_insert(sql: &mut Sql, rows: &[(Tenant, PayoutRecord)]) {
     // failure_code, failure_message and rail_lease_us start NULL.
     sql.push(
         "INSERT INTO payouts (merchant_id, env, id, recipient_id, amount, currency, status, \
-         description, metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us) ",
+         description, metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us, \
+         risk, review) ",
     );
     rows_insert(sql, rows, |sql, (t, p)| {
         sql.text(t.m())
@@ -418,7 +428,11 @@ pub fn push_insert(sql: &mut Sql, rows: &[(Tenant, PayoutRecord)]) {
             .push(", ")
             .push_int(p.created.unix_micros())
             .push(", ")
-            .push_int(p.updated.unix_micros());
+            .push_int(p.updated.unix_micros())
+            .push(", ")
+            .opt_text(p.risk.as_deref())
+            .push(", ")
+            .opt_text(p.review.as_deref());
     });
 }
 
@@ -430,292 +444,42 @@ pub async fn insert_many(conn: &mut BatchConn<'_>, rows: &[(Tenant, PayoutRecord
     Ok(())
 }
 
-/// What deciding a batch of creations reads: stored idempotency responses by key, live
-/// recipients, `available` balances (missing rows read as 0), and the acting API keys that may
-/// still act (see `api_keys::usable_many`).
-#[derive(Debug, Default)]
-pub struct CreationReads {
-    pub stored: HashMap<RecordKey, StoredResponse>,
-    pub recipients: HashMap<Scoped<RecipientId>, RecipientBrief>,
-    pub available: HashMap<BalanceKey, i64>,
-    pub usable_actors: HashSet<Scoped<KeyId>>,
-}
-
-/// The four reads of a batch of creations as **one statement** (a `UNION ALL` of the four keyed
-/// joins, each row tagged with its kind): one round trip instead of four, for the PostgreSQL
-/// lanes, where a batch's time is mostly round trips. Balances are read without locks (see
-/// `BatchMode::Optimistic`). The same joins as `idempotency::get_many`,
-/// `recipients::get_many_brief`, `ledger::read_available` and `api_keys::usable_many` (at
-/// `now_us`).
-pub async fn creation_reads(
-    conn: &mut BatchConn<'_>,
-    keys: &[RecordKey],
-    recipients: &[Scoped<RecipientId>],
-    balances: &[BalanceKey],
-    (actors, now_us): (&[Scoped<KeyId>], i64),
-) -> Result<CreationReads> {
-    let mut out = CreationReads {
-        available: balances.iter().map(|k| (k.clone(), 0)).collect(),
-        ..CreationReads::default()
-    };
-    if !matches!(conn, BatchConn::Pg(_)) {
-        // Row sets as `VALUES` cannot be empty: the three statements, each skipped when empty.
-        out.stored = crate::idempotency::get_many(conn, keys).await?;
-        out.recipients = crate::recipients::get_many_brief(conn, recipients).await?;
-        out.available
-            .extend(crate::ledger::read_available(conn, false, balances).await?);
-        out.usable_actors = crate::api_keys::usable_many(conn, actors, now_us).await?;
-        return Ok(out);
-    }
-    let rows = read_at_once(conn, keys, recipients, balances, (actors, now_us)).await?;
-    for (kind, tenant, third, (d, e, f), n) in rows {
-        match kind.as_str() {
-            "key" => {
-                out.stored.insert(
-                    RecordKey::new(tenant, third),
-                    StoredResponse {
-                        fingerprint: d,
-                        status: u16::try_from(n).unwrap_or(500),
-                        body: e,
-                    },
-                );
-            }
-            "recipient" => {
-                out.recipients.insert(
-                    Scoped::new(tenant, stored::<RecipientId>(&third, "recipient id")?),
-                    RecipientBrief {
-                        currency: d,
-                        bank_type: e,
-                        last4: f,
-                    },
-                );
-            }
-            "actor" => {
-                out.usable_actors
-                    .insert(Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?));
-            }
-            _ => {
-                let currency = Currency::parse(&third)
-                    .map_err(|_| StoreError::Corrupt("stored currency".into()))?;
-                out.available.insert(BalanceKey::new(tenant, currency), n);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance`, `actor`), the tenant, the third key
-/// column, three text values and a number (see the statement for which is which).
-type TaggedRow = (String, Tenant, String, (String, String, String), i64);
-
-/// The four keyed joins of [`creation_reads`] as one `UNION ALL` statement, each row tagged
-/// with its kind.
-async fn read_at_once(
-    conn: &mut BatchConn<'_>,
-    keys: &[RecordKey],
-    recipients: &[Scoped<RecipientId>],
-    balances: &[BalanceKey],
-    (actors, now_us): (&[Scoped<KeyId>], i64),
-) -> Result<Vec<TaggedRow>> {
-    // Each row set is (merchant, env, third key column) — the key text, the recipient id, the
-    // currency — so the three joins share one shape.
-    type Triple<'k> = (&'k Tenant, &'k str);
-    let key_rows: Vec<Triple> = keys.iter().map(|k| (&k.tenant, k.key.as_str())).collect();
-    let recipient_rows: Vec<Triple> = recipients
-        .iter()
-        .map(|k| (&k.tenant, k.id.as_str()))
-        .collect();
-    let balance_rows: Vec<Triple> = balances
-        .iter()
-        .map(|k| (&k.tenant, k.currency.as_str()))
-        .collect();
-    let actor_rows: Vec<Triple> = actors.iter().map(|k| (&k.tenant, k.id.as_str())).collect();
-    let triple = |sql: &mut Sql, (t, third): &Triple| {
-        sql.text(t.m())
-            .push(", ")
-            .text(t.e())
-            .push(", ")
-            .text(third);
-    };
-    let mut sql = Sql::for_batch(conn, "");
-    let mut parts = 0;
-    let mut part = |sql: &mut Sql, select: &str, rows: &[Triple], join: &str| {
-        if rows.is_empty() {
-            return;
-        }
-        sql.push(if parts == 0 { "" } else { " UNION ALL " })
-            .push(select);
-        crate::list::rows_from(sql, rows, triple);
-        sql.push(join);
-        parts += 1;
-    };
-    part(
-        &mut sql,
-        "SELECT 'key' AS kind, i.merchant_id AS a, i.env AS b, i.key AS c, i.fingerprint AS d, \
-         i.body AS e, '' AS f, i.status AS n FROM ",
-        &key_rows,
-        " JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 \
-         AND i.key = v.column3",
-    );
-    part(
-        &mut sql,
-        "SELECT 'recipient' AS kind, r.merchant_id AS a, r.env AS b, r.id AS c, r.currency AS d, \
-         r.bank_type AS e, r.last4 AS f, 0 AS n FROM ",
-        &recipient_rows,
-        " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 \
-         AND r.id = v.column3 AND r.deleted_us IS NULL",
-    );
-    part(
-        &mut sql,
-        "SELECT 'balance' AS kind, b.merchant_id AS a, b.env AS b, b.currency AS c, '' AS d, \
-         '' AS e, '' AS f, b.amount AS n FROM ",
-        &balance_rows,
-        " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
-         AND b.currency = v.column3 AND b.account = 'available'",
-    );
-    part(
-        &mut sql,
-        "SELECT 'actor' AS kind, k.merchant_id AS a, k.env AS b, k.id AS c, '' AS d, '' AS e, \
-         '' AS f, 0 AS n FROM ",
-        &actor_rows,
-        " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 AND k.id = v.column3 \
-         AND k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ",
-    );
-    if !actor_rows.is_empty() {
-        sql.push_int(now_us).push(")");
-    }
-    if parts == 0 {
-        return Ok(Vec::new());
-    }
-    sql.fetch_batch(conn, |r| {
-        Ok((
-            r.text("kind")?,
-            Tenant::from_stored(&r.text("a")?, &r.text("b")?)?,
-            r.text("c")?,
-            (r.text("d")?, r.text("e")?, r.text("f")?),
-            r.int("n")?,
-        ))
-    })
-    .await
-}
-
-/// The rows that a batch of payout creations writes (the creations that stand).
-#[derive(Debug, Default)]
-pub struct CreationRows {
-    pub postings: Vec<crate::ledger::PostingRow>,
-    pub payouts: Vec<(Tenant, PayoutRecord)>,
-    pub events: Vec<(Tenant, anton_core::event::NewEvent)>,
-    /// Debits of `available` and credits of `in_flight`, sorted (the global lock order).
-    pub deltas: Vec<Delta>,
-}
-
-impl CreationRows {
-    /// The debits, as `(balance, signed amount)`.
-    pub fn debits(&self) -> impl Iterator<Item = (&BalanceKey, i64)> {
-        self.deltas
-            .iter()
-            .filter(|d| d.amount < 0)
-            .map(|d| (&d.balance, d.amount))
-    }
-}
-
-/// Writes `rows` one statement per table (per chunk): postings, payouts, events, and last the
-/// balances, which on PostgreSQL take the balance rows' locks until the commit.
-pub async fn insert_creations(conn: &mut BatchConn<'_>, rows: &CreationRows) -> Result<()> {
-    crate::ledger::insert_postings(conn, &rows.postings).await?;
-    insert_many(conn, &rows.payouts).await?;
-    crate::events::insert_many(conn, &rows.events).await?;
-    crate::ledger::apply_deltas(conn, &rows.deltas).await?;
+/// Writes a payout's review (JSON object text), in the transaction of its status change.
+pub async fn set_review(
+    c: &mut AnyConnection,
+    t: &Tenant,
+    id: &PayoutId,
+    review: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE payouts SET review = $1 WHERE merchant_id = $2 AND env = $3 AND id = $4")
+        .bind(review)
+        .bind(t.m())
+        .bind(t.e())
+        .bind(id.as_str())
+        .execute(c)
+        .await?;
     Ok(())
 }
 
-/// What [`write_creations_at_once`] wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AtOnce {
-    /// Idempotency records stored: fewer than given when another transaction stored a key first.
-    pub keys_stored: usize,
-    /// Balance rows debited: fewer than the debits when a debited row does not exist.
-    pub debited: usize,
-}
-
-/// The idempotency records (in key order, as [`crate::idempotency::store_new_many`] takes them)
-/// and `rows` as **one statement**, each write a data-modifying CTE: one round trip whatever the
-/// batch's size. The CTEs run in no set order, so the caller must hold the locks of the balances
-/// it debits already (`ledger::read_available` with `lock`). A debit that would leave
-/// `available` negative fails the CHECK ([`StoreError::CheckViolation`]). PostgreSQL only (the
-/// batched lanes): SQLite has no data-modifying CTEs.
-pub async fn write_creations_at_once(
-    conn: &mut BatchConn<'_>,
-    keys: &mut [NewRecord],
-    rows: &CreationRows,
-    now_us: i64,
-) -> Result<AtOnce> {
-    let debits: Vec<&Delta> = rows.deltas.iter().filter(|d| d.amount < 0).collect();
-    let credits: Vec<&Delta> = rows.deltas.iter().filter(|d| d.amount > 0).collect();
-    let mut sql = Sql::for_batch(conn, "WITH ");
-    let mut ctes = 0;
-    let mut cte = |sql: &mut Sql, name: &str, statement: &dyn Fn(&mut Sql)| {
-        sql.push(if ctes == 0 { "" } else { ", " })
-            .push(name)
-            .push(" AS (");
-        statement(sql);
-        sql.push(")");
-        ctes += 1;
-    };
-    if !keys.is_empty() {
-        keys.sort_by(|a, b| a.key.cmp(&b.key));
-        cte(&mut sql, "k", &|sql| {
-            crate::idempotency::push_store_new(sql, keys, now_us)
-        });
-    }
-    if !rows.postings.is_empty() {
-        cte(&mut sql, "p", &|sql| {
-            crate::ledger::push_insert_postings(sql, &rows.postings)
-        });
-    }
-    if !rows.payouts.is_empty() {
-        cte(&mut sql, "o", &|sql| push_insert(sql, &rows.payouts));
-    }
-    if !rows.events.is_empty() {
-        cte(&mut sql, "e", &|sql| {
-            crate::events::push_insert(sql, &rows.events)
-        });
-    }
-    if !debits.is_empty() {
-        cte(&mut sql, "d", &|sql| {
-            crate::ledger::push_debits(sql, &debits);
-            sql.push(" RETURNING 1");
-        });
-    }
-    if !credits.is_empty() {
-        cte(&mut sql, "c", &|sql| {
-            crate::ledger::push_credits(sql, &credits)
-        });
-    }
-    if ctes == 0 {
-        return Ok(AtOnce {
-            keys_stored: 0,
-            debited: 0,
-        });
-    }
-    // What the statement returns: one row per stored key, and the count of debited rows.
-    let stored = "SELECT 'key' AS kind, 0::int8 AS n FROM k";
-    let debited = "SELECT 'debited' AS kind, count(*)::int8 AS n FROM d";
-    let tail = match (keys.is_empty(), debits.is_empty()) {
-        (false, false) => format!(" {stored} UNION ALL {debited}"),
-        (false, true) => format!(" {stored}"),
-        (true, false) => format!(" {debited}"),
-        (true, true) => " SELECT 'none' AS kind, 0::int8 AS n".to_owned(),
-    };
-    sql.push(&tail);
-    let out = sql
-        .fetch_batch(conn, |r| Ok((r.text("kind")?, r.int("n")?)))
-        .await?;
-    Ok(AtOnce {
-        keys_stored: out.iter().filter(|(kind, _)| kind == "key").count(),
-        debited: out
-            .iter()
-            .find(|(kind, _)| kind == "debited")
-            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0)),
-    })
+/// Payouts of every tenant held for review since before `before_us`, oldest first, at most
+/// `limit` (the expiry sweep's scan; a partial index holds only the held payouts).
+pub async fn in_review_before(
+    c: &mut AnyConnection,
+    before_us: i64,
+    limit: i64,
+) -> Result<Vec<(Tenant, PayoutRecord)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT merchant_id, env, {COLUMNS} FROM payouts \
+         WHERE status = 'requires_review' AND created_us < $1 ORDER BY created_us LIMIT $2"
+    ))
+    .bind(before_us)
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let t = Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?;
+            Ok((t, from_row(r)?))
+        })
+        .collect()
 }

@@ -181,7 +181,14 @@ pub struct RecipientBrief {
     pub currency: String,
     pub bank_type: String,
     pub last4: String,
+    /// When the bank details were last changed after the recipient's creation (`None`: never),
+    /// for the risk rule `bank_details_changed`.
+    pub bank_changed_us: Option<i64>,
 }
+
+/// The `SELECT` term of [`RecipientBrief::bank_changed_us`] (0 for never), on recipients `r`.
+pub(crate) const BANK_CHANGED_TERM: &str =
+    "CASE WHEN r.bank_changed_us > r.created_us THEN r.bank_changed_us ELSE 0 END";
 
 async fn get_many_brief_chunk(
     conn: &mut BatchConn<'_>,
@@ -193,7 +200,10 @@ async fn get_many_brief_chunk(
     // A join from the VALUES list (see `idempotency::get_many`).
     let mut sql = Sql::for_batch(
         conn,
-        "SELECT r.merchant_id, r.env, r.id, r.currency, r.bank_type, r.last4 FROM ",
+        &format!(
+            "SELECT r.merchant_id, r.env, r.id, r.currency, r.bank_type, r.last4, \
+             {BANK_CHANGED_TERM} AS bank_changed FROM "
+        ),
     );
     rows_from(&mut sql, keys, |sql, k| {
         sql.text(k.tenant.m())
@@ -214,6 +224,7 @@ async fn get_many_brief_chunk(
                     currency: r.text("currency")?,
                     bank_type: r.text("bank_type")?,
                     last4: r.text("last4")?,
+                    bank_changed_us: Some(r.int("bank_changed")?).filter(|at| *at > 0),
                 },
             ))
         })

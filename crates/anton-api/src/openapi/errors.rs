@@ -130,6 +130,18 @@ pub(super) const CODES: &[Code] = &[
     code(
         409,
         InvalidRequest,
+        "risk_blocked",
+        "A risk rule whose action is `block` fired; the message names the rule and its figures.",
+    ),
+    code(
+        409,
+        InvalidRequest,
+        "payout_not_in_review",
+        "Approving or rejecting a payout that is not held for review.",
+    ),
+    code(
+        409,
+        InvalidRequest,
         "payout_not_cancelable",
         "The payout is no longer `pending`, so it cannot be canceled.",
     ),
@@ -246,6 +258,12 @@ pub(super) const CODES: &[Code] = &[
         Permission,
         "ip_not_allowed",
         "The client address is outside the key's allowlist.",
+    ),
+    code(
+        403,
+        Permission,
+        "approver_is_creator",
+        "Four-eyes: the key that created a payout cannot approve it.",
     ),
     code(
         409,

@@ -29,14 +29,16 @@ use utoipa::{Modify, OpenApi};
 use anton_core::keys::Scope;
 use anton_engine::objects::{
     AlertOut, AttemptOut, AuditActorOut, AuditEntryOut, AuditResourceOut, BalanceAmount,
-    BalanceOut, BalanceTransactionOut, BankAccountOut, DeliveryOut, EndpointOut, PayoutOut,
-    RecipientOut, RequestOut,
+    BalanceOut, BalanceTransactionOut, BankAccountOut, DeliveryOut, EndpointOut, FiredOut,
+    PayoutOut, RecipientOut, RequestOut, ReviewOut, RiskOut, RiskRuleOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 
 use crate::balance::FundIn;
+use crate::payouts::review::DecisionIn;
 use crate::payouts::wire::{FailIn, PayoutIn, PayoutPatch};
 use crate::recipients::wire::{BankAccountIn, RecipientIn, RecipientPatch};
+use crate::risk_rules::RiskRuleIn;
 use crate::webhooks::{EndpointIn, EndpointPatch, RecoverIn, ResendIn, RotateIn, TestSendOut};
 
 pub use errors::{Authenticated, ById, Keyed, NotReady, Public, StateDependent, WithBody};
@@ -60,7 +62,7 @@ impl Modify for BearerAuth {
                     .bearer_format("Anton API key")
                     .description(Some(format!(
                         "An Anton API key as a bearer token: `Authorization: Bearer <key>`. \
-                         `sk_test_…` and `sk_live_…` are secret keys, which hold every scope; \
+                         `sk_test_…` and `sk_live_…` are secret keys, which hold every scope but the opt-in ones; \
                          `rk_test_…` and `rk_live_…` are restricted keys, which hold the scopes \
                          they were created with (`write` implies `read`). The `test` or `live` \
                          in the prefix is the environment the key acts in: objects of the other \
@@ -70,7 +72,12 @@ impl Modify for BearerAuth {
                          `browser_request_refused`). Each operation's security requirement \
                          names the scope it needs (none: any valid key). The scopes: {} (`alerts:*` are \
                          `alerts:read` reads alerts, `alerts:write` acknowledges and resolves them; \
-                         `requests:read` reads the request log, `audit_log:read` the audit log).",
+                         `requests:read` reads the request log, `audit_log:read` the audit log; \
+                         `risk_rules:read` reads the risk rules). Two scopes are opt-in — a \
+                         secret key does not hold them, only a restricted key created with them: \
+                         `payouts:approve` (approve or reject payouts held for review, never \
+                         those the key created; implies `payouts:read`) and `risk_rules:write` \
+                         (change the risk rules).",
                         Scope::ALL
                             .map(|s| format!("`{}`", s.as_str()))
                             .join(", ")
@@ -100,6 +107,8 @@ impl Modify for BearerAuth {
         crate::payouts::list_payouts,
         crate::payouts::update_payout,
         crate::payouts::cancel_payout,
+        crate::payouts::review::approve_payout,
+        crate::payouts::review::reject_payout,
         crate::payouts::test_helper_payout,
         crate::balance::get_balance,
         crate::balance::list_balance_transactions,
@@ -125,6 +134,9 @@ impl Modify for BearerAuth {
         crate::alerts::get_alert,
         crate::alerts::acknowledge_alert,
         crate::alerts::resolve_alert,
+        crate::risk_rules::list_risk_rules,
+        crate::risk_rules::get_risk_rule,
+        crate::risk_rules::update_risk_rule,
         crate::router::egress_ips,
         crate::router::healthz,
         crate::router::readyz,
@@ -138,6 +150,8 @@ impl Modify for BearerAuth {
         EndpointIn, EndpointPatch, EndpointOut, RotateIn, RecoverIn, ResendIn,
         DeliveryOut, AttemptOut, TestSendOut, RequestOut,
         AuditEntryOut, AuditActorOut, AuditResourceOut, AlertOut,
+        RiskRuleOut, RiskOut, FiredOut, ReviewOut, RiskRuleIn, DecisionIn,
+        oa::RiskRuleNameSchema, oa::RiskActionSchema, oa::ReviewStatusSchema,
         oa::CurrencySchema, oa::PayoutStatusSchema, oa::FailureCodeSchema, oa::FailingCodeSchema,
         oa::EventTypeNameSchema,
         oa::BankAccountTypeSchema, oa::AchAccountTypeSchema, oa::EndpointStatusSchema,
@@ -160,6 +174,7 @@ impl Modify for BearerAuth {
         (name = "requests", description = "Your API requests as Anton answered them, kept 30 days unless the operator chose otherwise: status, error code, key, address, timing — never bodies or keys."),
         (name = "audit_log", description = "Who changed your keys, webhook endpoints, limits, balance and payouts, from where, and what changed — chained by hashes so a rewrite shows."),
         (name = "alerts", description = "What Anton noticed that your team should look at: revoked keys in use, keys from browsers or new addresses, 401 spikes, 5xx, failing endpoints — raised, counted, and resolved when the condition clears."),
+        (name = "risk_rules", description = "The rules that watch your payouts for unusual activity — amounts, daily and hourly sums and counts, recently changed bank details — and what each does when it fires: alert, hold for review, or block."),
         (name = "test_helpers", description = "Test mode only (404 `unrecognized_url` with a live key): fund the test balance, move test payouts."),
         (name = "platform", description = "Health checks, this document and the addresses webhooks come from; no API key needed."),
         (name = "webhooks", description = "The events Anton posts to your endpoints, signed (see the signature headers)."),

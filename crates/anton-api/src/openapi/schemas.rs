@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use anton_engine::objects::{
     AlertOut, AuditEntryOut, BalanceTransactionOut, DeliveryOut, EndpointOut, PayoutOut,
-    RecipientOut, RequestOut,
+    RecipientOut, RequestOut, RiskRuleOut,
 };
 use anton_engine::openapi::{self as oa, examples};
 use serde_json::{json, Value};
@@ -109,6 +109,13 @@ page!(
     EndpointOut,
     "webhook endpoints",
     examples::webhook_endpoint()
+);
+list!(
+    RiskRuleList = "RiskRuleList",
+    RiskRuleOut,
+    "Every risk rule of the catalogue, in catalogue order (never more than one page).",
+    "The rules.",
+    examples::risk_rule()
 );
 page!(
     AlertList = "AlertList",

@@ -3,6 +3,7 @@
 //! creation is decided as a set-based batch and every move is a transition with its posting and
 //! event.
 
+pub mod review;
 pub mod wire;
 
 use anton_core::id::{PayoutId, RecipientId};
@@ -36,6 +37,8 @@ pub fn router() -> Router<ApiState> {
         .route("/v1/payouts", get(list_payouts).post(create_payout))
         .route("/v1/payouts/{id}", get(get_payout).patch(update_payout))
         .route("/v1/payouts/{id}/cancel", post(cancel_payout))
+        .route("/v1/payouts/{id}/approve", post(review::approve_payout))
+        .route("/v1/payouts/{id}/reject", post(review::reject_payout))
         .route(
             "/v1/test_helpers/payouts/{id}/{action}",
             post(test_helper_payout),

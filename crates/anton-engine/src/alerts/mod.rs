@@ -13,7 +13,8 @@
 //!   resolve).
 //!
 //! A later rule plugs in by adding a [`Rule`] and recording [`anton_store::alerts::Signal`]s with
-//! its name wherever it notices something (payout risk rules: inside the payout batch).
+//! its name wherever it notices something (as the payout risk rules do inside the payout
+//! batch: `payouts::assess::signals`).
 
 pub mod email;
 pub mod evaluate;
@@ -96,10 +97,12 @@ pub enum Rule {
     WebhookEndpointFailing,
     /// Anton disabled an endpoint (subject: the endpoint).
     WebhookEndpointDisabled,
+    /// A payout risk rule whose action is `alert` fired (subject: the risk rule).
+    UnusualPayoutActivity,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 8] = [
         Rule::ApiKeyRevokedUsed,
         Rule::ApiKeyFromBrowser,
         Rule::ApiKeyNewAddress,
@@ -107,6 +110,7 @@ impl Rule {
         Rule::ServerErrors,
         Rule::WebhookEndpointFailing,
         Rule::WebhookEndpointDisabled,
+        Rule::UnusualPayoutActivity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +122,7 @@ impl Rule {
             Self::ServerErrors => "server_errors",
             Self::WebhookEndpointFailing => "webhook_endpoint_failing",
             Self::WebhookEndpointDisabled => "webhook_endpoint_disabled",
+            Self::UnusualPayoutActivity => "unusual_payout_activity",
         }
     }
 
@@ -166,6 +171,11 @@ impl Rule {
             Self::WebhookEndpointDisabled => {
                 "Anton disabled a webhook endpoint (it answered 410, or failed for 5 days): \
                  enable it again, then recover what it missed."
+            }
+            Self::UnusualPayoutActivity => {
+                "a payout risk rule whose action is `alert` fired (`subject`: the rule; \
+                 `details.payout`, `details.explanation`, `details.api_key`): the payout went \
+                 ahead — check it was yours, and tighten the rule's action if not (docs/risk.md)."
             }
         }
     }

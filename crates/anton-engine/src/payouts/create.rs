@@ -9,8 +9,10 @@
 //! 1. read the stored idempotency records of the batch's keys (a join from the keys' row set); a
 //!    stored key answers with its stored response (or 422 for another request);
 //! 2. read the recipients (one statement);
-//! 3. read the `available` balances involved;
-//! 4. decide each creation **in arrival order, inside the transaction**, against those balances;
+//! 3. read the `available` balances involved, with their outflow windows, and the tenants'
+//!    risk rules;
+//! 4. decide each creation **in arrival order, inside the transaction**, against those balances
+//!    and its risk assessment (`assess`: released to the rail, held for review, or blocked);
 //! 5. store the keyed responses (`INSERT … ON CONFLICT DO NOTHING RETURNING`, in key order);
 //! 6. write the effects of the creations that stand in bulk: postings, payouts, events, and last
 //!    the balance deltas.
@@ -23,12 +25,13 @@
 //!   no effect here and replays the winner's response.
 //! - `Optimistic` (PostgreSQL's parallel lanes): steps 0–3 are one statement and read the
 //!   balances unlocked; after step 4 the batch locks the balances it debits and checks they still
-//!   cover the debits ([`lock_debited`]); steps 5–6 are one statement ([`write_at_once`]). A
-//!   balance another lane's commit left short, or a key stored meanwhile, comes back `Stale` and
-//!   the writer runs the batch again, locking. A batch whose debits still fit decided exactly
-//!   what it would have decided on the committed balance (every creation it made fits it, so
-//!   every refusal was short of it too): the batches are equivalent to running one after the
-//!   other.
+//!   cover the debits and that the risk assessments hold on the locked outflow windows
+//!   ([`lock_checked`]); steps 5–6 are one statement ([`write_at_once`]). A balance another
+//!   lane's commit left short or changed under an assessment, or a key stored meanwhile, comes
+//!   back `Stale` and the writer runs the batch again, locking. A batch whose debits still fit
+//!   decided exactly what it would have decided on the committed balance (every creation it
+//!   made fits it, so every refusal was short of it too; see `assess::Risk::still_holds` for
+//!   the windows): the batches are equivalent to running one after the other.
 //!
 //! Money and idempotency decisions stay inside the database transaction, under the row locks (and
 //! SQLite's single writer); the invariants are exactly those of the one-request path. Everything
@@ -40,16 +43,19 @@ use anton_core::event::{EventType, NewEvent};
 use anton_core::id::{BalanceTransactionId, KeyId, PayoutId, RecipientId};
 use anton_core::ledger::{LedgerAccount, Posting, PostingKind};
 use anton_core::payout::PayoutStatus;
+use anton_core::risk::{Action, Outflow};
 use anton_core::time::Timestamp;
+use anton_store::alerts::Signal;
 use anton_store::api_keys;
 use anton_store::idempotency::{self, NewRecord, RecordKey, StoredResponse};
 use anton_store::ledger::{self, BalanceKey, Delta, PostingRow};
 use anton_store::list::BatchConn;
 use anton_store::payouts::{self, CreationRows, PayoutRecord};
-use anton_store::recipients::{self, RecipientBrief};
+use anton_store::recipients;
 use anton_store::{now_us, BatchMode, BatchRunner, Scoped, Tenant};
 use futures_util::future::BoxFuture;
 
+use super::assess::{self, Made, Risk};
 use super::NewPayout;
 use crate::error::{EngineError, Result};
 use crate::idempotency::{replay, Answer, Keyed, Render, Reply};
@@ -76,6 +82,8 @@ pub struct Creation {
     pub event: NewEvent,
     /// The id of the reserve posting.
     pub posting_id: BalanceTransactionId,
+    /// How long the payout may wait for review if a risk rule holds it.
+    pub review_expires_us: i64,
 }
 
 impl Creation {
@@ -86,7 +94,7 @@ impl Creation {
         (keyed, actor): (Option<Keyed>, Option<KeyId>),
         new: NewPayout,
         render: Box<dyn Render<PayoutRecord>>,
-        first_rail_step_us: Option<i64>,
+        (first_rail_step_us, review_expires_us): (Option<i64>, i64),
         now_us: i64,
     ) -> Self {
         let record = PayoutRecord {
@@ -104,6 +112,9 @@ impl Creation {
             rail_due_us: first_rail_step_us.map(|d| now_us + d),
             created: Timestamp::from_unix_micros(now_us),
             updated: Timestamp::from_unix_micros(now_us),
+            // Filled in by the batch's assessment (`assess::made`).
+            risk: None,
+            review: None,
         };
         let created = render.render(Ok(&record));
         let event = NewEvent::new(
@@ -125,6 +136,7 @@ impl Creation {
             render,
             event,
             posting_id: BalanceTransactionId::generate(),
+            review_expires_us,
         }
     }
 }
@@ -229,31 +241,39 @@ async fn run_creations(
     };
     replay_stored(items, &reads.stored, &mut decisions);
 
-    // 2. Recipients of the creations still undecided, and 3. the balances involved: locked, in
-    //    the global order, when locking; without locks when optimistic (see `lock_debited`).
+    // 2. Recipients of the creations still undecided, and 3. the balances involved (with their
+    //    outflow windows) and the tenants' risk rules: the balances locked, in the global
+    //    order, when locking; without locks when optimistic (see `lock_checked`).
     let undecided = decisions.undecided();
     if mode != BatchMode::Optimistic {
         reads.recipients =
             recipients::get_many_brief(conn, &recipient_keys(items, &undecided)).await?;
         let lock = mode == BatchMode::Locking;
-        reads.available =
-            ledger::read_available(conn, lock, &balance_keys(items, &undecided)).await?;
+        let balances = balance_keys(items, &undecided);
+        reads.available = ledger::read_available(conn, lock, &balances).await?;
+        reads.rules =
+            anton_store::risk::rules_many(conn, &anton_store::risk::tenants_of(&balances)).await?;
     }
 
-    // 4. Decide in arrival order.
-    let mut created = decide(
+    // 4. Decide in arrival order, risk rules included.
+    let mut risk = Risk::new(now);
+    let Decided {
+        mut stands,
+        signals,
+    } = decide(
         items,
         &undecided,
-        &reads.recipients,
-        &mut reads.available,
+        &mut reads,
+        &mut risk,
         &mut decisions,
+        now,
     );
     let mut records = records_to_store(items, &decisions);
 
     // 5 and 6 at once, optimistic: see `write_at_once`.
     if mode == BatchMode::Optimistic {
-        let rows = creation_rows(items, &created, now);
-        lock_debited(conn, &rows).await?;
+        let rows = creation_rows(items, &stands, signals, now);
+        lock_checked(conn, &rows, &risk).await?;
         write_at_once(conn, &mut records, &rows, now).await?;
         return Ok(decisions.done());
     }
@@ -275,7 +295,7 @@ async fn run_creations(
             // A creation refused for its API key stays refused, whatever its key's twin did.
             let refused = matches!(decisions.0[i], Some(Err(EngineError::KeyNotUsable)));
             if lost.contains(&k) && !refused {
-                created[i] = None;
+                stands[i] = None;
                 decisions.0[i] = Some(
                     winners
                         .get(&k)
@@ -288,7 +308,7 @@ async fn run_creations(
     }
 
     // 6. Write the effects of the creations that stand, in bulk.
-    payouts::insert_creations(conn, &creation_rows(items, &created, now)).await?;
+    payouts::insert_creations(conn, &creation_rows(items, &stands, signals, now)).await?;
     Ok(decisions.done())
 }
 
@@ -396,19 +416,30 @@ fn balance_keys(items: &[Creation], which: &[usize]) -> Vec<BalanceKey> {
     keys
 }
 
+/// What deciding a batch made: per creation, what it writes if it stands; and the alert
+/// signals of the risk rules that fired with the action `alert`.
+struct Decided {
+    stands: Vec<Option<Made>>,
+    signals: Vec<Signal>,
+}
+
 /// Decides each undecided creation in arrival order against the balances read: a refusal, or a
-/// reservation (the returned vector holds the recipient's last four for each reservation).
+/// reservation — released to the rail, or held for review — as its risk assessment says.
 fn decide(
     items: &[Creation],
     undecided: &[usize],
-    recipients: &HashMap<Scoped<RecipientId>, RecipientBrief>,
-    available: &mut HashMap<BalanceKey, i64>,
+    reads: &mut payouts::CreationReads,
+    risk: &mut Risk,
     decisions: &mut Decisions,
-) -> Vec<Option<String>> {
-    let mut created: Vec<Option<String>> = items.iter().map(|_| None).collect();
+    now: i64,
+) -> Decided {
+    let mut out = Decided {
+        stands: items.iter().map(|_| None).collect(),
+        signals: Vec::new(),
+    };
     for &i in undecided {
         let c = &items[i];
-        let Some(recipient) = recipients.get(&recipient_key(c)) else {
+        let Some(recipient) = reads.recipients.get(&recipient_key(c)) else {
             let missing = EngineError::ReferenceMissing {
                 resource: "recipient",
                 id: c.record.recipient_id.to_string(),
@@ -426,75 +457,132 @@ fn decide(
             decisions.0[i] = Some(refusal(c, &mismatch));
             continue;
         }
-        let balance = available.entry(balance_key(c)).or_insert(0);
-        if *balance < c.amount.minor() {
+        let key = balance_key(c);
+        let balance = reads.available.entry(key.clone()).or_default();
+        if balance.amount < c.amount.minor() {
             let short = EngineError::InsufficientFunds {
                 currency: c.currency,
             };
             decisions.0[i] = Some(refusal(c, &short));
             continue;
         }
-        *balance -= c.amount.minor();
-        created[i] = Some(recipient.last4.clone());
+        let a = risk.assess(
+            c,
+            (&key, balance.outflow),
+            recipient.bank_changed_us,
+            &reads.rules,
+        );
+        let action = a.action();
+        if action == Some(Action::Block) {
+            let blocked = a.fired.iter().find(|f| f.action == Action::Block);
+            let e = EngineError::RiskBlocked {
+                rule: blocked.map_or("", |f| f.rule.as_str()),
+                explanation: blocked.map(|f| f.explanation.clone()).unwrap_or_default(),
+            };
+            decisions.0[i] = Some(refusal(c, &e));
+            continue;
+        }
+        balance.amount -= c.amount.minor();
+        let held = action == Some(Action::Review);
+        if !held {
+            risk.release(&key, c.amount.minor());
+        }
+        out.signals.extend(assess::signals(c, &a, now));
+        let (made, reply) = assess::made(c, &a, held, &recipient.last4, now);
         decisions.0[i] = Some(Ok(Answer {
-            reply: c.created.clone(),
+            reply,
             replayed: false,
         }));
+        out.stands[i] = Some(made);
     }
-    created
+    out
 }
 
-/// The rows the creations that stand write (`created[i]` holds the recipient's last four).
-fn creation_rows(items: &[Creation], created: &[Option<String>], now: i64) -> CreationRows {
-    let mut reserved: HashMap<BalanceKey, i64> = HashMap::new();
-    let mut rows = CreationRows::default();
-    for (c, last4) in items.iter().zip(created) {
-        let Some(last4) = last4 else { continue };
-        *reserved.entry(balance_key(c)).or_default() += c.amount.minor();
-        let mut record = c.record.clone();
-        record.outcome_last4.clone_from(last4);
-        rows.events.push((c.tenant.clone(), c.event.clone()));
+/// The rows the creations that stand write: the reserve postings, the payouts, their events,
+/// the balance deltas (each debit of `available` with the payouts it releases to the rail, for
+/// the outflow windows; held payouts are reserved but not released) and the alert signals.
+fn creation_rows(
+    items: &[Creation],
+    stands: &[Option<Made>],
+    signals: Vec<Signal>,
+    now: i64,
+) -> CreationRows {
+    let mut reserved: HashMap<BalanceKey, (i64, Outflow)> = HashMap::new();
+    let mut rows = CreationRows {
+        signals,
+        ..CreationRows::default()
+    };
+    for (c, made) in items.iter().zip(stands) {
+        let Some(made) = made else { continue };
+        let (sum, outflow) = reserved
+            .entry(balance_key(c))
+            .or_insert_with(|| (0, Outflow::default().at(now)));
+        *sum += c.amount.minor();
+        if made.record.status == PayoutStatus::Pending {
+            outflow.add(c.amount.minor());
+        }
+        rows.events.push((c.tenant.clone(), made.event.clone()));
         rows.postings.push(PostingRow {
             id: c.posting_id.clone(),
             balance: balance_key(c),
             posting: Posting::new(PostingKind::PayoutReserve, c.amount),
-            source_id: Some(record.id.to_string()),
+            source_id: Some(made.record.id.to_string()),
             created_us: now,
         });
-        rows.payouts.push((c.tenant.clone(), record));
+        rows.payouts.push((c.tenant.clone(), made.record.clone()));
     }
-    for (balance, sum) in reserved {
+    for (balance, (sum, outflow)) in reserved {
         rows.deltas.push(Delta {
             balance: balance.clone(),
             account: LedgerAccount::Available,
             amount: -sum,
+            outflow,
         });
         rows.deltas.push(Delta {
             balance,
             account: LedgerAccount::InFlight,
             amount: sum,
+            outflow: Outflow::default(),
         });
     }
     rows.deltas.sort_by(Delta::lock_order);
     rows
 }
 
-/// Before an optimistic batch's writes: lock the balances it debits (in the global lock order,
-/// see [`ledger::read_available`]) and check that they still cover the debits. Taking the locks
-/// here, in order, and not inside the one write statement (whose data-modifying CTEs run in no
-/// set order) is what keeps lanes and other writers from deadlocking; the locks are held only
-/// for the write statement and the commit. A balance that no longer covers its debit is
-/// [`StoreError::Stale`](anton_store::StoreError::Stale).
-async fn lock_debited(conn: &mut BatchConn<'_>, rows: &CreationRows) -> anton_store::Result<()> {
-    let keys: Vec<BalanceKey> = rows.debits().map(|(k, _)| k.clone()).collect();
+/// Before an optimistic batch's writes: lock the balances it debits, and those on which a risk
+/// rule reading the outflow windows fired (in the global lock order, see
+/// [`ledger::read_available`]), and check that the debited ones still cover their debits and
+/// that every assessment still holds on the locked windows ([`Risk::still_holds`]). Taking the
+/// locks here, in order, and not inside the one write statement (whose data-modifying CTEs run
+/// in no set order) is what keeps lanes and other writers from deadlocking; the locks are held
+/// only for the write statement and the commit. Anything that no longer holds is
+/// [`StoreError::Stale`](anton_store::StoreError::Stale): the batch runs again, locking.
+async fn lock_checked(
+    conn: &mut BatchConn<'_>,
+    rows: &CreationRows,
+    risk: &Risk,
+) -> anton_store::Result<()> {
+    let mut keys: Vec<BalanceKey> = rows
+        .debits()
+        .map(|(k, _)| k.clone())
+        .chain(risk.fired_on_windows().cloned())
+        .collect();
+    keys.sort();
+    keys.dedup();
     if keys.is_empty() {
         return Ok(());
     }
     let locked = ledger::read_available(conn, true, &keys).await?;
-    if rows
+    let short = rows
         .debits()
-        .any(|(k, delta)| locked.get(k).copied().unwrap_or(0) + delta < 0)
-    {
+        .any(|(k, delta)| locked.get(k).map_or(0, |a| a.amount) + delta < 0);
+    let changed = keys.iter().any(|k| {
+        !risk.still_holds(
+            k,
+            locked.get(k).map_or_else(Outflow::default, |a| a.outflow),
+        )
+    });
+    if short || changed {
         return Err(anton_store::StoreError::Stale);
     }
     Ok(())
@@ -502,7 +590,7 @@ async fn lock_debited(conn: &mut BatchConn<'_>, rows: &CreationRows) -> anton_st
 
 /// Steps 5 and 6 of an optimistic batch (PostgreSQL lanes) as one statement
 /// ([`payouts::write_creations_at_once`]), so the batch's transaction is five round trips
-/// (`BEGIN`, the reads, [`lock_debited`], this, `COMMIT`) whatever its size. Everything is
+/// (`BEGIN`, the reads, [`lock_checked`], this, `COMMIT`) whatever its size. Everything is
 /// decided already; this only checks:
 ///
 /// - a key another transaction stored since step 1 (so this one stored nothing for it): the

@@ -7,6 +7,7 @@
 //! when many requests race**). Every later status change goes through [`transition`], the one
 //! writer of status, with its posting and event.
 
+pub mod assess;
 pub mod create;
 pub mod transition;
 pub mod update;
@@ -158,7 +159,7 @@ impl Engine {
             (keyed, actor.key_id().cloned()),
             new,
             Box::new(render),
-            first_rail_step_us,
+            (first_rail_step_us, self.config().risk.review_expires_us()),
             now_us(),
         );
         self.0.creations.submit(creation).await?

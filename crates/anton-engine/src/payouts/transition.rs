@@ -199,6 +199,7 @@ pub async fn transition_many(
             balance,
             account,
             amount,
+            outflow: anton_core::risk::Outflow::default(),
         })
         .collect();
     let mut balances: Vec<BalanceKey> = deltas.iter().map(|d| d.balance.clone()).collect();

@@ -201,6 +201,16 @@ enum Command {
         #[command(subcommand)]
         command: AlertsCommand,
     },
+    /// Your risk rules and the payouts they hold for review (docs/risk.md).
+    Risk {
+        #[command(flatten)]
+        connect: Connect,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        command: RiskCommand,
+    },
     /// Your API requests as the server answered them (the request log; needs requests:read).
     Logs {
         #[command(flatten)]
@@ -212,6 +222,52 @@ enum Command {
     Webhooks {
         #[command(subcommand)]
         command: WebhooksCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RiskCommand {
+    /// Every rule with its state, action and limits (needs risk_rules:read).
+    Rules,
+    /// Change a rule (needs a key created with risk_rules:write).
+    Set {
+        /// The rule: payout_amount, daily_sum, daily_count, hourly_sum, hourly_count,
+        /// bank_details_changed.
+        rule: String,
+        /// What it does when it fires.
+        #[arg(long, value_parser = ["alert", "review", "block"])]
+        action: Option<String>,
+        /// Turn the rule on or off.
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// A count rule's limit.
+        #[arg(long)]
+        limit: Option<i64>,
+        /// An amount rule's limits in minor units: USD=3700000 (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',')]
+        limits: Vec<String>,
+    },
+    /// The payouts waiting for review, newest first (needs payouts:read).
+    Held {
+        /// How many (1 to 100).
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Approve a held payout (needs payouts:approve; never the payout's creator).
+    Approve {
+        /// The payout (po_…).
+        payout: String,
+        /// Why, for the record.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Reject a held payout: its amount is available again (needs payouts:approve).
+    Reject {
+        /// The payout (po_…).
+        payout: String,
+        /// Why, for the record.
+        #[arg(long)]
+        reason: Option<String>,
     },
 }
 
@@ -443,6 +499,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             event,
             json,
         } => integrator::trigger(&connect, &event, json).await,
+        Command::Risk {
+            connect,
+            json,
+            command,
+        } => match command {
+            RiskCommand::Rules => integrator::risk_rules(&connect, json).await,
+            RiskCommand::Set {
+                rule,
+                action,
+                enabled,
+                limit,
+                limits,
+            } => {
+                let change = integrator::RuleChange {
+                    action,
+                    enabled,
+                    limit,
+                    limits,
+                };
+                integrator::risk_set(&connect, &rule, change, json).await
+            }
+            RiskCommand::Held { limit } => integrator::risk_held(&connect, limit, json).await,
+            RiskCommand::Approve { payout, reason } => {
+                integrator::risk_decide(&connect, &payout, (true, reason), json).await
+            }
+            RiskCommand::Reject { payout, reason } => {
+                integrator::risk_decide(&connect, &payout, (false, reason), json).await
+            }
+        },
         Command::Alerts { connect, command } => match command {
             AlertsCommand::List {
                 status,

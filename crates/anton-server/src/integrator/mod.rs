@@ -22,6 +22,7 @@ mod events;
 mod follow;
 mod listen;
 mod logs;
+mod risk;
 mod scan;
 mod verify;
 
@@ -29,6 +30,7 @@ pub use alerts::{alerts_act, alerts_list};
 pub use events::{event_types, events_list, events_resend, trigger, webhooks_test, TRIGGERABLE};
 pub use listen::listen;
 pub use logs::{logs_tail, TailFilter};
+pub use risk::{risk_decide, risk_held, risk_rules, risk_set, RuleChange};
 pub use scan::{keys_scan, scan_bytes, Finding};
 pub use verify::{webhooks_verify, Signed};
 

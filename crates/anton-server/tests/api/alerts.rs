@@ -117,7 +117,7 @@ async fn alert_where(app: &TestApp, pick: impl Fn(&Alert) -> bool) -> Alert {
 
 /// An engine of its own on the node's database, as a second worker would run it (the node's
 /// thresholds; `email`: it queues alert emails, as a node with `[smtp]` does).
-fn side_engine(app: &TestApp, email: bool) -> anton_engine::Engine {
+pub(crate) fn side_engine(app: &TestApp, email: bool) -> anton_engine::Engine {
     let config = anton_engine::EngineConfig {
         alerts: anton_engine::alerts::AlertsConfig {
             auth_failures_threshold: 5,

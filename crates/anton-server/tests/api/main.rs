@@ -29,6 +29,7 @@ mod recipients;
 mod reference_docs;
 mod request_log;
 mod revocation;
+mod risk;
 mod scale_out;
 mod sdk;
 mod signatures;

@@ -18,7 +18,7 @@ const REFERENCE: &str = include_str!(concat!(
     "/../../docs/reference.md"
 ));
 /// The API crate's sources that declare routes and handlers.
-const API_SOURCES: [&str; 9] = [
+const API_SOURCES: [&str; 11] = [
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../anton-api/src/router.rs"
@@ -54,6 +54,14 @@ const API_SOURCES: [&str; 9] = [
     include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../anton-api/src/webhooks.rs"
+    )),
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../anton-api/src/risk_rules.rs"
+    )),
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../anton-api/src/payouts/review.rs"
     )),
 ];
 const METHODS: [&str; 4] = ["get", "post", "patch", "delete"];

@@ -247,6 +247,7 @@ async fn a_mutation_on_a_revoked_key_is_refused_in_its_transaction(b: Backend) {
             live_rail: false,
             request_log: Default::default(),
             alerts: Default::default(),
+            risk: Default::default(),
         },
         std::sync::Arc::new(anton_engine::webhooks::ssrf::SystemLookup),
     );

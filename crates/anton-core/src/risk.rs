@@ -1,0 +1,566 @@
+//! Risk rules for unusual payout activity (docs/risk.md): the rule catalogue, each rule's
+//! configuration and defaults, the outflow windows the velocity and sum rules compare against,
+//! and [`assess`], the pure decision a payout creation makes inside its transaction.
+//!
+//! Windows are calendar windows in UTC: the clock hour and the day (00:00–24:00 UTC). An outflow
+//! counts the payouts released to the rail in the window — created into `pending`, or approved
+//! from review — never those held or blocked; a payout canceled or failed later still counts
+//! (the windows only grow, which is what lets concurrent batches check each other cheaply).
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Map, Value};
+
+use crate::keys::Environment;
+use crate::money::Currency;
+
+const HOUR_US: i64 = 3_600 * 1_000_000;
+const DAY_US: i64 = 24 * HOUR_US;
+
+/// One rule of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleName {
+    /// One payout's amount above a limit.
+    PayoutAmount,
+    /// The day's released sum, with this payout, above a limit.
+    DailySum,
+    /// The day's released payouts, with this one, more than a limit.
+    DailyCount,
+    /// The clock hour's released sum, with this payout, above a limit.
+    HourlySum,
+    /// The clock hour's released payouts, with this one, more than a limit.
+    HourlyCount,
+    /// A payout above a limit to a recipient whose bank details changed within 24 hours.
+    BankDetailsChanged,
+}
+
+/// How long a recipient's changed bank details count as recently changed.
+pub const BANK_CHANGE_RECENT_US: i64 = DAY_US;
+
+impl RuleName {
+    pub const ALL: [RuleName; 6] = [
+        RuleName::PayoutAmount,
+        RuleName::DailySum,
+        RuleName::DailyCount,
+        RuleName::HourlySum,
+        RuleName::HourlyCount,
+        RuleName::BankDetailsChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PayoutAmount => "payout_amount",
+            Self::DailySum => "daily_sum",
+            Self::DailyCount => "daily_count",
+            Self::HourlySum => "hourly_sum",
+            Self::HourlyCount => "hourly_count",
+            Self::BankDetailsChanged => "bank_details_changed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the rule's limit is an amount per currency (else a count).
+    pub fn limits_amounts(self) -> bool {
+        !matches!(self, Self::DailyCount | Self::HourlyCount)
+    }
+
+    /// Whether the rule reads the outflow windows (and so must be checked against them under
+    /// their lock).
+    pub fn reads_windows(self) -> bool {
+        matches!(
+            self,
+            Self::DailySum | Self::DailyCount | Self::HourlySum | Self::HourlyCount
+        )
+    }
+
+    /// What the rule watches for (the API documents it).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::PayoutAmount => "one payout's amount is above `limits[currency]`.",
+            Self::DailySum => {
+                "the sum released today (UTC), with this payout, is above `limits[currency]`."
+            }
+            Self::DailyCount => {
+                "the payouts released today (UTC), with this one, are more than `limit`."
+            }
+            Self::HourlySum => {
+                "the sum released in this clock hour (UTC), with this payout, is above \
+                 `limits[currency]`."
+            }
+            Self::HourlyCount => {
+                "the payouts released in this clock hour (UTC), with this one, are more than \
+                 `limit`."
+            }
+            Self::BankDetailsChanged => {
+                "a payout above `limits[currency]` goes to a recipient whose bank details were \
+                 changed within the last 24 hours (the classic account-takeover pattern)."
+            }
+        }
+    }
+}
+
+/// What a rule does when it fires. Ordered by strength: the strongest fired action wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// The payout proceeds; an alert is raised.
+    Alert,
+    /// The payout waits in `requires_review`, its funds reserved.
+    Review,
+    /// The payout is refused (`risk_blocked`).
+    Block,
+}
+
+impl Action {
+    pub const ALL: [Action; 3] = [Action::Alert, Action::Review, Action::Block];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Alert => "alert",
+            Self::Review => "review",
+            Self::Block => "block",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// A rule's threshold: an amount per currency (minor units), or a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Indexed as [`Currency::ALL`].
+    Amounts([i64; 3]),
+    Count(i64),
+}
+
+fn currency_index(c: Currency) -> usize {
+    Currency::ALL.iter().position(|x| *x == c).unwrap_or(0)
+}
+
+impl Limit {
+    /// The amount limit for `currency` (a count limit has none).
+    pub fn amount(&self, currency: Currency) -> Option<i64> {
+        match self {
+            Self::Amounts(a) => Some(a[currency_index(currency)]),
+            Self::Count(_) => None,
+        }
+    }
+
+    /// As stored and shown: `{"USD": 5000000, …}` or the count.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Self::Amounts(a) => {
+                let mut m = Map::new();
+                for (c, v) in Currency::ALL.iter().zip(a) {
+                    m.insert(c.as_str().into(), json!(v));
+                }
+                Value::Object(m)
+            }
+            Self::Count(n) => json!(n),
+        }
+    }
+
+    /// The stored form back ([`Limit::to_value`]), for `rule`; `None` if it does not fit it.
+    pub fn from_value(rule: RuleName, v: &Value) -> Option<Self> {
+        if rule.limits_amounts() {
+            let m = v.as_object()?;
+            let mut a = [0; 3];
+            for (i, c) in Currency::ALL.iter().enumerate() {
+                a[i] = m.get(c.as_str())?.as_i64()?;
+            }
+            Some(Self::Amounts(a))
+        } else {
+            v.as_i64().map(Self::Count)
+        }
+    }
+}
+
+/// One rule's configuration for a merchant and environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleConfig {
+    pub enabled: bool,
+    pub action: Action,
+    pub limit: Limit,
+}
+
+/// Every rule's configuration for one merchant and environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSet([RuleConfig; 6]);
+
+/// `n` major units (two decimals) in minor units, for the same figure in each currency.
+const fn major(n: i64) -> Limit {
+    Limit::Amounts([n * 100, n * 100, n * 100])
+}
+
+impl RuleSet {
+    /// The defaults every merchant starts with: in live mode the amount and sum rules hold a
+    /// payout for review; in test mode every rule only alerts, at limits far above a test
+    /// integration's traffic, so that the rules are visible without getting in the way.
+    pub fn defaults(env: Environment) -> Self {
+        let rule = |enabled, action, limit| RuleConfig {
+            enabled,
+            action,
+            limit,
+        };
+        if env.is_live() {
+            Self([
+                rule(true, Action::Review, major(50_000)),
+                rule(true, Action::Review, major(250_000)),
+                rule(true, Action::Alert, Limit::Count(10_000)),
+                rule(true, Action::Review, major(100_000)),
+                rule(true, Action::Alert, Limit::Count(2_000)),
+                rule(true, Action::Review, major(1_000)),
+            ])
+        } else {
+            Self([
+                rule(true, Action::Alert, major(1_000_000)),
+                rule(true, Action::Alert, major(100_000_000)),
+                rule(true, Action::Alert, Limit::Count(10_000_000)),
+                rule(true, Action::Alert, major(50_000_000)),
+                rule(true, Action::Alert, Limit::Count(5_000_000)),
+                rule(true, Action::Alert, major(10_000)),
+            ])
+        }
+    }
+
+    pub fn get(&self, rule: RuleName) -> RuleConfig {
+        self.0[rule as usize]
+    }
+
+    pub fn set(&mut self, rule: RuleName, config: RuleConfig) {
+        self.0[rule as usize] = config;
+    }
+
+    /// The enabled rules, in catalogue order.
+    pub fn enabled(&self) -> impl Iterator<Item = (RuleName, RuleConfig)> + '_ {
+        RuleName::ALL
+            .into_iter()
+            .map(|r| (r, self.get(r)))
+            .filter(|(_, c)| c.enabled)
+    }
+}
+
+/// Payouts released in one window: the window's start (unix µs) and what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Window {
+    pub start_us: i64,
+    pub count: i64,
+    pub sum: i64,
+}
+
+impl Window {
+    /// This window as seen at `start_us` (the start of the current window): empty if it is an
+    /// older window; a later one (another node's clock ahead) counts as current.
+    fn seen_from(self, start_us: i64) -> Self {
+        if self.start_us < start_us {
+            Self {
+                start_us,
+                count: 0,
+                sum: 0,
+            }
+        } else {
+            self
+        }
+    }
+}
+
+/// A balance's outflow: the payouts released in the current clock hour and day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outflow {
+    pub hour: Window,
+    pub day: Window,
+}
+
+impl Outflow {
+    /// The windows as seen at `now_us` (older windows are empty).
+    pub fn at(self, now_us: i64) -> Self {
+        Self {
+            hour: self.hour.seen_from(now_us - now_us.rem_euclid(HOUR_US)),
+            day: self.day.seen_from(now_us - now_us.rem_euclid(DAY_US)),
+        }
+    }
+
+    /// Counts one released payout of `amount` (on windows already seen [`Outflow::at`] now).
+    pub fn add(&mut self, amount: i64) {
+        for w in [&mut self.hour, &mut self.day] {
+            w.count += 1;
+            w.sum = w.sum.saturating_add(amount);
+        }
+    }
+
+    /// Whether `evaluated` more payouts summing to `sum` on top of this outflow stay within every
+    /// window limit of `rules` for `currency` (none of them would fire).
+    pub fn has_room(&self, rules: &RuleSet, currency: Currency, evaluated: i64, sum: i64) -> bool {
+        rules
+            .enabled()
+            .filter(|(r, _)| r.reads_windows())
+            .all(|(rule, config)| {
+                let w = if matches!(rule, RuleName::DailySum | RuleName::DailyCount) {
+                    self.day
+                } else {
+                    self.hour
+                };
+                match config.limit {
+                    Limit::Count(n) => w.count + evaluated <= n,
+                    Limit::Amounts(_) => {
+                        w.sum.saturating_add(sum) <= config.limit.amount(currency).unwrap_or(0)
+                    }
+                }
+            })
+    }
+}
+
+/// What a creation's rules look at.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub amount: i64,
+    pub currency: Currency,
+    /// The balance's outflow as seen now ([`Outflow::at`]), before this payout.
+    pub outflow: Outflow,
+    /// When the recipient's bank details were last changed after its creation (`None`: never).
+    pub bank_changed_us: Option<i64>,
+    pub now_us: i64,
+}
+
+/// A rule that fired, with the figures it compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fired {
+    pub rule: RuleName,
+    pub action: Action,
+    /// The figure compared (an amount in minor units, or a count).
+    pub value: i64,
+    pub limit: i64,
+    /// The figures in words: "sum today 38,000.00 USD > limit 37,000.00 USD".
+    pub explanation: String,
+}
+
+/// A payout's risk assessment: the rules evaluated, and those that fired.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Assessment {
+    pub evaluated: Vec<RuleName>,
+    pub fired: Vec<Fired>,
+}
+
+impl Assessment {
+    /// The strongest action of the rules that fired (`None`: the payout proceeds unremarked).
+    pub fn action(&self) -> Option<Action> {
+        self.fired.iter().map(|f| f.action).max()
+    }
+
+    /// Whether a rule reading the outflow windows fired.
+    pub fn fired_on_windows(&self) -> bool {
+        self.fired.iter().any(|f| f.rule.reads_windows())
+    }
+}
+
+/// `minor` units as `12,400.00 USD`.
+pub fn format_amount(minor: i64, currency: Currency) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let units = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "{sign}{grouped}.{:02} {}",
+        abs % 100,
+        currency.as_str()
+    );
+    out
+}
+
+/// Evaluates every enabled rule of `rules` on `facts`.
+pub fn assess(rules: &RuleSet, facts: &Facts) -> Assessment {
+    let mut out = Assessment::default();
+    let c = facts.currency;
+    for (rule, config) in rules.enabled() {
+        out.evaluated.push(rule);
+        let amount_limit = config.limit.amount(c);
+        let (value, limit, words) = match (rule, config.limit) {
+            (RuleName::PayoutAmount, _) => (facts.amount, amount_limit.unwrap_or(0), "amount"),
+            (RuleName::DailySum, _) => (
+                facts.outflow.day.sum.saturating_add(facts.amount),
+                amount_limit.unwrap_or(0),
+                "sum today",
+            ),
+            (RuleName::HourlySum, _) => (
+                facts.outflow.hour.sum.saturating_add(facts.amount),
+                amount_limit.unwrap_or(0),
+                "sum this hour",
+            ),
+            (RuleName::DailyCount, Limit::Count(n)) => {
+                (facts.outflow.day.count + 1, n, "payouts today")
+            }
+            (RuleName::HourlyCount, Limit::Count(n)) => {
+                (facts.outflow.hour.count + 1, n, "payouts this hour")
+            }
+            (RuleName::BankDetailsChanged, _) => {
+                let recent = facts
+                    .bank_changed_us
+                    .filter(|at| facts.now_us - at < BANK_CHANGE_RECENT_US);
+                let Some(at) = recent else { continue };
+                let limit = amount_limit.unwrap_or(0);
+                if facts.amount > limit {
+                    let minutes = (facts.now_us - at).max(0) / 60_000_000;
+                    out.fired.push(Fired {
+                        rule,
+                        action: config.action,
+                        value: facts.amount,
+                        limit,
+                        explanation: format!(
+                            "bank details changed {minutes} min ago (< 24 h); amount {} > \
+                             limit {}",
+                            format_amount(facts.amount, c),
+                            format_amount(limit, c)
+                        ),
+                    });
+                }
+                continue;
+            }
+            // A count rule always holds a count limit (`Limit::from_value`).
+            (_, Limit::Amounts(_)) => continue,
+        };
+        if value > limit {
+            let explanation = if rule.limits_amounts() {
+                format!(
+                    "{words} {} > limit {}",
+                    format_amount(value, c),
+                    format_amount(limit, c)
+                )
+            } else {
+                format!("{words} {value} > limit {limit}")
+            };
+            out.fired.push(Fired {
+                rule,
+                action: config.action,
+                value,
+                limit,
+                explanation,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(amount: i64, outflow: Outflow) -> Facts {
+        Facts {
+            amount,
+            currency: Currency::Usd,
+            outflow,
+            bank_changed_us: None,
+            now_us: 10 * DAY_US + 5 * HOUR_US,
+        }
+    }
+
+    fn with(rule: RuleName, action: Action, limit: Limit) -> RuleSet {
+        let mut set = RuleSet::defaults(Environment::Test);
+        set.set(
+            rule,
+            RuleConfig {
+                enabled: true,
+                action,
+                limit,
+            },
+        );
+        set
+    }
+
+    #[test]
+    fn a_daily_sum_fires_above_its_limit_and_explains_the_figures() {
+        let rules = with(RuleName::DailySum, Action::Review, major(37_000));
+        let mut o = Outflow::default().at(facts(0, Outflow::default()).now_us);
+        for _ in 0..37 {
+            assert_eq!(assess(&rules, &facts(100_000, o)).action(), None);
+            o.add(100_000);
+        }
+        let a = assess(&rules, &facts(100_000, o));
+        assert_eq!(a.action(), Some(Action::Review));
+        assert_eq!(a.fired.len(), 1);
+        assert_eq!(
+            a.fired[0].explanation,
+            "sum today 38,000.00 USD > limit 37,000.00 USD"
+        );
+        assert_eq!(a.evaluated.len(), RuleName::ALL.len());
+    }
+
+    #[test]
+    fn windows_start_afresh_in_a_new_hour_and_day() {
+        let now = 10 * DAY_US + 5 * HOUR_US + 7;
+        let mut o = Outflow::default().at(now);
+        o.add(500);
+        assert_eq!(o.at(now + HOUR_US).hour.count, 0);
+        assert_eq!(o.at(now + HOUR_US).day.count, 1);
+        assert_eq!(o.at(now + DAY_US).day.count, 0);
+        // Another node's clock a little ahead: its window counts as the current one.
+        let ahead = Outflow::default().at(now + HOUR_US);
+        assert_eq!(ahead.at(now).hour.start_us, ahead.hour.start_us);
+    }
+
+    #[test]
+    fn the_strongest_action_wins_and_disabled_rules_are_not_evaluated() {
+        let mut rules = with(RuleName::PayoutAmount, Action::Block, major(10));
+        rules.set(
+            RuleName::HourlyCount,
+            RuleConfig {
+                enabled: true,
+                action: Action::Alert,
+                limit: Limit::Count(0),
+            },
+        );
+        let a = assess(&rules, &facts(5_000, Outflow::default()));
+        assert_eq!(a.action(), Some(Action::Block));
+        rules.set(
+            RuleName::PayoutAmount,
+            RuleConfig {
+                enabled: false,
+                action: Action::Block,
+                limit: major(10),
+            },
+        );
+        let a = assess(&rules, &facts(5_000, Outflow::default()));
+        assert_eq!(a.action(), Some(Action::Alert));
+        assert!(!a.evaluated.contains(&RuleName::PayoutAmount));
+    }
+
+    #[test]
+    fn bank_details_changed_fires_only_within_a_day_of_the_change() {
+        let rules = with(RuleName::BankDetailsChanged, Action::Review, major(0));
+        let mut f = facts(100, Outflow::default());
+        f.bank_changed_us = Some(f.now_us - 3 * HOUR_US);
+        assert_eq!(assess(&rules, &f).action(), Some(Action::Review));
+        f.bank_changed_us = Some(f.now_us - DAY_US - 1);
+        assert_eq!(assess(&rules, &f).action(), None);
+    }
+
+    #[test]
+    fn room_is_checked_against_every_window_limit() {
+        let rules = with(RuleName::HourlyCount, Action::Alert, Limit::Count(3));
+        let o = Outflow::default();
+        assert!(o.has_room(&rules, Currency::Usd, 3, 10));
+        assert!(!o.has_room(&rules, Currency::Usd, 4, 10));
+    }
+
+    #[test]
+    fn amounts_are_grouped_in_thousands() {
+        assert_eq!(format_amount(1_240_000, Currency::Usd), "12,400.00 USD");
+        assert_eq!(format_amount(5, Currency::Eur), "0.05 EUR");
+        assert_eq!(
+            format_amount(100_000_000, Currency::Gbp),
+            "1,000,000.00 GBP"
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! The published objects of the risk rules (docs/risk.md): a rule, a payout's assessment and a
+//! held payout's review.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[cfg(feature = "openapi")]
+use crate::openapi as oa;
+
+/// One risk rule of a merchant in one environment (docs/risk.md): its action, limits and
+/// state — the merchant's own settings, or the defaults.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = RiskRule, examples(oa::examples::risk_rule))
+)]
+pub struct RiskRuleOut {
+    /// The rule's name.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::RiskRuleNameSchema))]
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = oa::object::risk_rule))]
+    pub object: &'static str,
+    /// What the rule watches for.
+    pub description: String,
+    /// Whether the rule is evaluated. A disabled rule is not listed in a payout's
+    /// `risk.evaluated`.
+    pub enabled: bool,
+    /// What it does when it fires.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::RiskActionSchema))]
+    pub action: String,
+    /// A count rule's limit (`daily_count`, `hourly_count`); `null` for amount rules.
+    pub limit: Option<i64>,
+    /// An amount rule's limit per currency, in minor units; `null` for count rules.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub limits: Option<Value>,
+    /// `true` in live mode, `false` in test mode: each environment has its own rules.
+    pub livemode: bool,
+}
+
+impl RiskRuleOut {
+    pub fn of(
+        rule: anton_core::risk::RuleName,
+        c: &anton_core::risk::RuleConfig,
+        live: bool,
+    ) -> Self {
+        let (limit, limits) = match c.limit {
+            anton_core::risk::Limit::Count(n) => (Some(n), None),
+            l @ anton_core::risk::Limit::Amounts(_) => (None, Some(l.to_value())),
+        };
+        Self {
+            id: rule.as_str().into(),
+            object: "risk_rule",
+            description: rule.meaning().into(),
+            enabled: c.enabled,
+            action: c.action.as_str().into(),
+            limit,
+            limits,
+            livemode: live,
+        }
+    }
+}
+
+/// A payout's risk assessment (docs/risk.md), made inside the transaction that created it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = RiskAssessment)
+)]
+pub struct RiskOut {
+    /// The rules evaluated: the merchant's enabled rules when the payout was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<oa::RiskRuleNameSchema>))]
+    pub evaluated: Vec<String>,
+    /// The rules that fired, in catalogue order (empty: none).
+    pub fired: Vec<FiredOut>,
+}
+
+/// A risk rule that fired on a payout, with the figures it compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = RiskRuleFired)
+)]
+pub struct FiredOut {
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::RiskRuleNameSchema))]
+    pub rule: String,
+    /// What the rule did: the strongest action of the rules that fired decides the payout.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::RiskActionSchema))]
+    pub action: String,
+    /// The figure compared: an amount in minor units (with `currency`) or a count.
+    pub value: i64,
+    /// The limit it went over, in the same unit.
+    pub limit: i64,
+    /// The currency of `value` and `limit` for amount rules; `null` for count rules.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::CurrencySchema>))]
+    pub currency: Option<String>,
+    /// The comparison in words, e.g. "sum today 38,000.00 USD > limit 37,000.00 USD".
+    pub explanation: String,
+}
+
+impl RiskOut {
+    pub fn of(a: &anton_core::risk::Assessment, currency: anton_core::money::Currency) -> Self {
+        Self {
+            evaluated: a.evaluated.iter().map(|r| r.as_str().to_owned()).collect(),
+            fired: a
+                .fired
+                .iter()
+                .map(|f| FiredOut {
+                    rule: f.rule.as_str().into(),
+                    action: f.action.as_str().into(),
+                    value: f.value,
+                    limit: f.limit,
+                    currency: f.rule.limits_amounts().then(|| currency.as_str().into()),
+                    explanation: f.explanation.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The review of a payout a risk rule held (docs/risk.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = PayoutReview)
+)]
+pub struct ReviewOut {
+    /// `pending` (waiting for a decision), `approved`, `rejected` or `expired` (not decided in
+    /// time: rejected by Anton).
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::ReviewStatusSchema))]
+    pub status: String,
+    /// The rules whose action was `review`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<oa::RiskRuleNameSchema>))]
+    pub rules: Vec<String>,
+    /// The API key that created the payout: it may not approve it (four-eyes).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::KeyIdSchema>))]
+    pub requested_by: Option<String>,
+    /// When the payout was held.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
+    pub requested: String,
+    /// When Anton rejects it unless decided before.
+    #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
+    pub expires: String,
+    /// The API key that approved or rejected it (`null` while pending, and when it expired).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::KeyIdSchema>))]
+    pub decided_by: Option<String>,
+    /// When it was decided (or expired).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::TimestampSchema>))]
+    pub decided: Option<String>,
+    /// Why, as the reviewer wrote it (at most 500 characters), or `expired`.
+    pub reason: Option<String>,
+}

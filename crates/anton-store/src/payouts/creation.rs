@@ -1,0 +1,386 @@
+//! The payout-creation batch's reads and writes (`anton_engine::payouts::create`): every read of
+//! a batch as one statement on PostgreSQL's lanes, and its writes either statement by statement
+//! or as one statement of data-modifying CTEs.
+
+use std::collections::{HashMap, HashSet};
+
+use anton_core::id::{KeyId, RecipientId};
+use anton_core::money::Currency;
+use anton_core::risk::{Outflow, Window};
+
+use super::{insert_many, push_insert, PayoutRecord};
+use crate::idempotency::{NewRecord, RecordKey, StoredResponse};
+use crate::ledger::{Available, BalanceKey, Delta};
+use crate::list::{BatchConn, Sql};
+use crate::recipients::RecipientBrief;
+use crate::risk::RuleRow;
+use crate::{stored, Result, Scoped, StoreError, Tenant};
+
+/// What deciding a batch of creations reads: stored idempotency responses by key, live
+/// recipients, `available` balances (missing rows read as 0), and the acting API keys that may
+/// still act (see `api_keys::usable_many`).
+#[derive(Debug, Default)]
+pub struct CreationReads {
+    pub stored: HashMap<RecordKey, StoredResponse>,
+    pub recipients: HashMap<Scoped<RecipientId>, RecipientBrief>,
+    pub available: HashMap<BalanceKey, Available>,
+    pub usable_actors: HashSet<Scoped<KeyId>>,
+    /// The risk rules the batch's tenants changed from their defaults.
+    pub rules: HashMap<Tenant, Vec<RuleRow>>,
+}
+
+/// The five reads of a batch of creations as **one statement** (a `UNION ALL` of the five keyed
+/// joins, each row tagged with its kind): one round trip instead of five, for the PostgreSQL
+/// lanes, where a batch's time is mostly round trips. Balances are read without locks (see
+/// `BatchMode::Optimistic`). The same joins as `idempotency::get_many`,
+/// `recipients::get_many_brief`, `ledger::read_available`, `api_keys::usable_many` (at
+/// `now_us`) and `risk::rules_many` (the tenants of `balances`).
+pub async fn creation_reads(
+    conn: &mut BatchConn<'_>,
+    keys: &[RecordKey],
+    recipients: &[Scoped<RecipientId>],
+    balances: &[BalanceKey],
+    (actors, now_us): (&[Scoped<KeyId>], i64),
+) -> Result<CreationReads> {
+    let mut out = CreationReads {
+        available: balances
+            .iter()
+            .map(|k| (k.clone(), Available::default()))
+            .collect(),
+        ..CreationReads::default()
+    };
+    let tenants = crate::risk::tenants_of(balances);
+    if !matches!(conn, BatchConn::Pg(_)) {
+        // Row sets as `VALUES` cannot be empty: the statements, each skipped when empty.
+        out.stored = crate::idempotency::get_many(conn, keys).await?;
+        out.recipients = crate::recipients::get_many_brief(conn, recipients).await?;
+        out.available
+            .extend(crate::ledger::read_available(conn, false, balances).await?);
+        out.usable_actors = crate::api_keys::usable_many(conn, actors, now_us).await?;
+        out.rules = crate::risk::rules_many(conn, &tenants).await?;
+        return Ok(out);
+    }
+    let rows = read_at_once(
+        conn,
+        keys,
+        recipients,
+        (balances, &tenants),
+        (actors, now_us),
+    )
+    .await?;
+    for (kind, tenant, third, (d, e, f), n) in rows {
+        match kind.as_str() {
+            "key" => {
+                out.stored.insert(
+                    RecordKey::new(tenant, third),
+                    StoredResponse {
+                        fingerprint: d,
+                        status: u16::try_from(n).unwrap_or(500),
+                        body: e,
+                    },
+                );
+            }
+            "recipient" => {
+                out.recipients.insert(
+                    Scoped::new(tenant, stored::<RecipientId>(&third, "recipient id")?),
+                    RecipientBrief {
+                        currency: d,
+                        bank_type: e,
+                        last4: f,
+                        bank_changed_us: Some(n).filter(|at| *at > 0),
+                    },
+                );
+            }
+            "actor" => {
+                out.usable_actors
+                    .insert(Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?));
+            }
+            "rule" => {
+                out.rules.entry(tenant).or_default().push(RuleRow {
+                    rule: third,
+                    enabled: n != 0,
+                    action: d,
+                    limits: e,
+                });
+            }
+            _ => {
+                let currency = Currency::parse(&third)
+                    .map_err(|_| StoreError::Corrupt("stored currency".into()))?;
+                let available = Available {
+                    amount: n,
+                    outflow: outflow_from_text(&d)?,
+                };
+                out.available
+                    .insert(BalanceKey::new(tenant, currency), available);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The outflow windows as [`read_at_once`] concatenates them: six numbers, comma-separated, in
+/// the order of `ledger::OUTFLOW_COLUMNS`.
+fn outflow_from_text(text: &str) -> Result<Outflow> {
+    let n: Vec<i64> = text
+        .split(',')
+        .map(str::parse)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| StoreError::Corrupt("balances.out_*".into()))?;
+    let [hs, hc, hsum, ds, dc, dsum] = n[..] else {
+        return Err(StoreError::Corrupt("balances.out_*".into()));
+    };
+    Ok(Outflow {
+        hour: Window {
+            start_us: hs,
+            count: hc,
+            sum: hsum,
+        },
+        day: Window {
+            start_us: ds,
+            count: dc,
+            sum: dsum,
+        },
+    })
+}
+
+/// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance`, `actor`, `rule`), the
+/// tenant, the third key column, three text values and a number (see the statement for which
+/// is which).
+type TaggedRow = (String, Tenant, String, (String, String, String), i64);
+
+/// The four keyed joins of [`creation_reads`] as one `UNION ALL` statement, each row tagged
+/// with its kind.
+async fn read_at_once(
+    conn: &mut BatchConn<'_>,
+    keys: &[RecordKey],
+    recipients: &[Scoped<RecipientId>],
+    (balances, tenants): (&[BalanceKey], &[Tenant]),
+    (actors, now_us): (&[Scoped<KeyId>], i64),
+) -> Result<Vec<TaggedRow>> {
+    // Each row set is (merchant, env, third key column) — the key text, the recipient id, the
+    // currency — so the three joins share one shape.
+    type Triple<'k> = (&'k Tenant, &'k str);
+    let key_rows: Vec<Triple> = keys.iter().map(|k| (&k.tenant, k.key.as_str())).collect();
+    let recipient_rows: Vec<Triple> = recipients
+        .iter()
+        .map(|k| (&k.tenant, k.id.as_str()))
+        .collect();
+    let balance_rows: Vec<Triple> = balances
+        .iter()
+        .map(|k| (&k.tenant, k.currency.as_str()))
+        .collect();
+    let actor_rows: Vec<Triple> = actors.iter().map(|k| (&k.tenant, k.id.as_str())).collect();
+    let tenant_rows: Vec<Triple> = tenants.iter().map(|t| (t, "")).collect();
+    let triple = |sql: &mut Sql, (t, third): &Triple| {
+        sql.text(t.m())
+            .push(", ")
+            .text(t.e())
+            .push(", ")
+            .text(third);
+    };
+    let mut sql = Sql::for_batch(conn, "");
+    let mut parts = 0;
+    let mut part = |sql: &mut Sql, select: &str, rows: &[Triple], join: &str| {
+        if rows.is_empty() {
+            return;
+        }
+        sql.push(if parts == 0 { "" } else { " UNION ALL " })
+            .push(select);
+        crate::list::rows_from(sql, rows, triple);
+        sql.push(join);
+        parts += 1;
+    };
+    part(
+        &mut sql,
+        "SELECT 'key' AS kind, i.merchant_id AS a, i.env AS b, i.key AS c, i.fingerprint AS d, \
+         i.body AS e, '' AS f, i.status AS n FROM ",
+        &key_rows,
+        " JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 \
+         AND i.key = v.column3",
+    );
+    part(
+        &mut sql,
+        &format!(
+            "SELECT 'recipient' AS kind, r.merchant_id AS a, r.env AS b, r.id AS c, \
+             r.currency AS d, r.bank_type AS e, r.last4 AS f, {} AS n FROM ",
+            crate::recipients::BANK_CHANGED_TERM
+        ),
+        &recipient_rows,
+        " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 \
+         AND r.id = v.column3 AND r.deleted_us IS NULL",
+    );
+    part(
+        &mut sql,
+        "SELECT 'balance' AS kind, b.merchant_id AS a, b.env AS b, b.currency AS c, \
+         CAST(b.out_hour_us AS TEXT) || ',' || CAST(b.out_hour_count AS TEXT) || ',' || \
+         CAST(b.out_hour_sum AS TEXT) || ',' || CAST(b.out_day_us AS TEXT) || ',' || \
+         CAST(b.out_day_count AS TEXT) || ',' || CAST(b.out_day_sum AS TEXT) AS d, \
+         '' AS e, '' AS f, b.amount AS n FROM ",
+        &balance_rows,
+        " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
+         AND b.currency = v.column3 AND b.account = 'available'",
+    );
+    part(
+        &mut sql,
+        "SELECT 'rule' AS kind, r.merchant_id AS a, r.env AS b, r.rule AS c, r.action AS d, \
+         r.limits AS e, '' AS f, r.enabled AS n FROM ",
+        &tenant_rows,
+        " JOIN risk_rules r ON r.merchant_id = v.column1 AND r.env = v.column2 \
+         AND v.column3 = ''",
+    );
+    part(
+        &mut sql,
+        "SELECT 'actor' AS kind, k.merchant_id AS a, k.env AS b, k.id AS c, '' AS d, '' AS e, \
+         '' AS f, 0 AS n FROM ",
+        &actor_rows,
+        " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 AND k.id = v.column3 \
+         AND k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ",
+    );
+    if !actor_rows.is_empty() {
+        sql.push_int(now_us).push(")");
+    }
+    if parts == 0 {
+        return Ok(Vec::new());
+    }
+    sql.fetch_batch(conn, |r| {
+        Ok((
+            r.text("kind")?,
+            Tenant::from_stored(&r.text("a")?, &r.text("b")?)?,
+            r.text("c")?,
+            (r.text("d")?, r.text("e")?, r.text("f")?),
+            r.int("n")?,
+        ))
+    })
+    .await
+}
+
+/// The rows that a batch of payout creations writes (the creations that stand).
+#[derive(Debug, Default)]
+pub struct CreationRows {
+    pub postings: Vec<crate::ledger::PostingRow>,
+    pub payouts: Vec<(Tenant, PayoutRecord)>,
+    pub events: Vec<(Tenant, anton_core::event::NewEvent)>,
+    /// Debits of `available` and credits of `in_flight`, sorted (the global lock order).
+    pub deltas: Vec<Delta>,
+    /// Alert signals of risk rules that fired (usually none).
+    pub signals: Vec<crate::alerts::Signal>,
+}
+
+impl CreationRows {
+    /// The debits, as `(balance, signed amount)`.
+    pub fn debits(&self) -> impl Iterator<Item = (&BalanceKey, i64)> {
+        self.deltas
+            .iter()
+            .filter(|d| d.amount < 0)
+            .map(|d| (&d.balance, d.amount))
+    }
+}
+
+/// Writes `rows` one statement per table (per chunk): postings, payouts, events, and last the
+/// balances, which on PostgreSQL take the balance rows' locks until the commit.
+pub async fn insert_creations(conn: &mut BatchConn<'_>, rows: &CreationRows) -> Result<()> {
+    crate::alerts::insert_signals(conn, &rows.signals, now_of(rows)).await?;
+    crate::ledger::insert_postings(conn, &rows.postings).await?;
+    insert_many(conn, &rows.payouts).await?;
+    crate::events::insert_many(conn, &rows.events).await?;
+    crate::ledger::apply_deltas(conn, &rows.deltas).await?;
+    Ok(())
+}
+
+/// The time the signals of `rows` are recorded at: their own.
+fn now_of(rows: &CreationRows) -> i64 {
+    rows.signals.iter().map(|s| s.last_us).max().unwrap_or(0)
+}
+
+/// What [`write_creations_at_once`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AtOnce {
+    /// Idempotency records stored: fewer than given when another transaction stored a key first.
+    pub keys_stored: usize,
+    /// Balance rows debited: fewer than the debits when a debited row does not exist.
+    pub debited: usize,
+}
+
+/// The idempotency records (in key order, as [`crate::idempotency::store_new_many`] takes them)
+/// and `rows` as **one statement**, each write a data-modifying CTE: one round trip whatever the
+/// batch's size. The CTEs run in no set order, so the caller must hold the locks of the balances
+/// it debits already (`ledger::read_available` with `lock`). A debit that would leave
+/// `available` negative fails the CHECK ([`StoreError::CheckViolation`]). PostgreSQL only (the
+/// batched lanes): SQLite has no data-modifying CTEs.
+pub async fn write_creations_at_once(
+    conn: &mut BatchConn<'_>,
+    keys: &mut [NewRecord],
+    rows: &CreationRows,
+    now_us: i64,
+) -> Result<AtOnce> {
+    // Signals are rare (a risk rule fired): a statement of their own, not a CTE.
+    crate::alerts::insert_signals(conn, &rows.signals, now_us).await?;
+    let debits: Vec<&Delta> = rows.deltas.iter().filter(|d| d.amount < 0).collect();
+    let credits: Vec<&Delta> = rows.deltas.iter().filter(|d| d.amount > 0).collect();
+    let mut sql = Sql::for_batch(conn, "WITH ");
+    let mut ctes = 0;
+    let mut cte = |sql: &mut Sql, name: &str, statement: &dyn Fn(&mut Sql)| {
+        sql.push(if ctes == 0 { "" } else { ", " })
+            .push(name)
+            .push(" AS (");
+        statement(sql);
+        sql.push(")");
+        ctes += 1;
+    };
+    if !keys.is_empty() {
+        keys.sort_by(|a, b| a.key.cmp(&b.key));
+        cte(&mut sql, "k", &|sql| {
+            crate::idempotency::push_store_new(sql, keys, now_us)
+        });
+    }
+    if !rows.postings.is_empty() {
+        cte(&mut sql, "p", &|sql| {
+            crate::ledger::push_insert_postings(sql, &rows.postings)
+        });
+    }
+    if !rows.payouts.is_empty() {
+        cte(&mut sql, "o", &|sql| push_insert(sql, &rows.payouts));
+    }
+    if !rows.events.is_empty() {
+        cte(&mut sql, "e", &|sql| {
+            crate::events::push_insert(sql, &rows.events)
+        });
+    }
+    if !debits.is_empty() {
+        cte(&mut sql, "d", &|sql| {
+            crate::ledger::push_debits(sql, &debits);
+            sql.push(" RETURNING 1");
+        });
+    }
+    if !credits.is_empty() {
+        cte(&mut sql, "c", &|sql| {
+            crate::ledger::push_credits(sql, &credits)
+        });
+    }
+    if ctes == 0 {
+        return Ok(AtOnce {
+            keys_stored: 0,
+            debited: 0,
+        });
+    }
+    // What the statement returns: one row per stored key, and the count of debited rows.
+    let stored = "SELECT 'key' AS kind, 0::int8 AS n FROM k";
+    let debited = "SELECT 'debited' AS kind, count(*)::int8 AS n FROM d";
+    let tail = match (keys.is_empty(), debits.is_empty()) {
+        (false, false) => format!(" {stored} UNION ALL {debited}"),
+        (false, true) => format!(" {stored}"),
+        (true, false) => format!(" {debited}"),
+        (true, true) => " SELECT 'none' AS kind, 0::int8 AS n".to_owned(),
+    };
+    sql.push(&tail);
+    let out = sql
+        .fetch_batch(conn, |r| Ok((r.text("kind")?, r.int("n")?)))
+        .await?;
+    Ok(AtOnce {
+        keys_stored: out.iter().filter(|(kind, _)| kind == "key").count(),
+        debited: out
+            .iter()
+            .find(|(kind, _)| kind == "debited")
+            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0)),
+    })
+}
