@@ -446,6 +446,33 @@ export interface paths {
         patch: operations["update_payout"];
         trace?: never;
     };
+    "/v1/payouts/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a held payout.
+         * @description Releases a `requires_review` payout to the rail: it becomes `pending` (its amount stays
+         *     reserved), `payout.created` is sent, and it counts in the outflow windows from now.
+         *     `review` records who approved it, when and why. Four-eyes: the API key that created the
+         *     payout is refused (403 `approver_is_creator`). A payout already approved is answered as it
+         *     is; any other payout not held is refused with `payout_not_in_review`.
+         *
+         *     Scope: `payouts:approve` — not carried by secret keys: give it to a reviewer's restricted
+         *     key. Takes an `Idempotency-Key`.
+         */
+        post: operations["approve_payout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payouts/{id}/cancel": {
         parameters: {
             query?: never;
@@ -465,6 +492,32 @@ export interface paths {
          *     Scope: `payouts:write`. Takes an `Idempotency-Key`.
          */
         post: operations["cancel_payout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payouts/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a held payout.
+         * @description Cancels a `requires_review` payout: its amount is released to the available balance (a
+         *     `payout_release` balance transaction) and `payout.canceled` is sent. `review` records who
+         *     rejected it, when and why. Any key with `payouts:approve` may reject, its creator included.
+         *     A payout already rejected is answered as it is; any other payout not held is refused with
+         *     `payout_not_in_review`.
+         *
+         *     Scope: `payouts:approve`. Takes an `Idempotency-Key`.
+         */
+        post: operations["reject_payout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -589,6 +642,59 @@ export interface paths {
         get: operations["get_request"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List risk rules.
+         * @description Every rule of the catalogue for this environment, in catalogue order: your settings, or the
+         *     defaults (on for every merchant; stricter in live mode). Each payout is assessed against the
+         *     enabled rules inside the transaction that creates it (docs/risk.md).
+         *
+         *     Scope: `risk_rules:read`.
+         */
+        get: operations["list_risk_rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/risk_rules/{rule}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a risk rule.
+         * @description Scope: `risk_rules:read`.
+         */
+        get: operations["get_risk_rule"];
+        put?: never;
+        /**
+         * Update a risk rule.
+         * @description Changes the rule's state, action or limits in this environment (audited as
+         *     `risk_rule.updated`). Payouts created after the answer, on every node, are assessed with
+         *     it; payouts already held stay held.
+         *
+         *     Scope: `risk_rules:write` — not carried by secret keys: create a restricted key with it.
+         *     Takes an `Idempotency-Key`.
+         */
+        post: operations["update_risk_rule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -957,7 +1063,7 @@ export interface webhooks {
         put?: never;
         /**
          * payout.created
-         * @description A payout was created; its amount is reserved (status pending).
+         * @description A payout entered pending: it was created, or approved after a review; its amount is reserved.
          *
          *     Delivered to every enabled endpoint whose `enabled_events` holds `payout.created` or `*`, at least once and in no particular order: deduplicate by the event id and rely on `data.object` and `created`, not on arrival order.
          *
@@ -1077,7 +1183,7 @@ export interface webhooks {
         put?: never;
         /**
          * payout.canceled
-         * @description The payout was canceled; its amount is available again.
+         * @description The payout was canceled, or its review rejected or expired; its amount is available again.
          *
          *     Delivered to every enabled endpoint whose `enabled_events` holds `payout.canceled` or `*`, at least once and in no particular order: deduplicate by the event id and rely on `data.object` and `created`, not on arrival order. `data.previous_attributes`: the payout's previous `status`.
          *
@@ -1125,7 +1231,7 @@ export interface webhooks {
         put?: never;
         /**
          * payout.review_required
-         * @description The payout is held for review (reserved for risk rules; not raised yet).
+         * @description A risk rule held the payout for review (status requires_review; its amount is reserved): approve or reject it (review and risk say why).
          *
          *     Delivered to every enabled endpoint whose `enabled_events` holds `payout.review_required` or `*`, at least once and in no particular order: deduplicate by the event id and rely on `data.object` and `created`, not on arrival order. `data.previous_attributes`: the payout's previous `status`.
          *
@@ -1529,10 +1635,11 @@ export interface components {
          *     - `server_errors`: Anton answered one of your requests with a 5xx (`details.request_id`): retry with the same Idempotency-Key; the operator is alerted too.
          *     - `webhook_endpoint_failing`: deliveries to a webhook endpoint are failing (`details.url`, `details.failing_since`): Anton retries for three days, then disables it.
          *     - `webhook_endpoint_disabled`: Anton disabled a webhook endpoint (it answered 410, or failed for 5 days): enable it again, then recover what it missed.
+         *     - `unusual_payout_activity`: a payout risk rule whose action is `alert` fired (`subject`: the rule; `details.payout`, `details.explanation`, `details.api_key`): the payout went ahead — check it was yours, and tighten the rule's action if not (docs/risk.md).
          * @example api_key_revoked_used
          * @enum {string}
          */
-        AlertRule: "api_key_revoked_used" | "api_key_from_browser" | "api_key_new_address" | "auth_failures_spike" | "server_errors" | "webhook_endpoint_failing" | "webhook_endpoint_disabled";
+        AlertRule: "api_key_revoked_used" | "api_key_from_browser" | "api_key_new_address" | "auth_failures_spike" | "server_errors" | "webhook_endpoint_failing" | "webhook_endpoint_disabled" | "unusual_payout_activity";
         /**
          * @description `critical`: a key may be compromised — act now. `warning`: something is failing. `info`: worth a look.
          * @example critical
@@ -1570,12 +1677,16 @@ export interface components {
          *     - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
          *     - `balance.funded`: money was added to your balance.
          *     - `payout.canceled`: a payout was canceled.
+         *     - `payout.approved`: a payout held by a risk rule was approved (`after.review` says by whom and why).
+         *     - `payout.rejected`: a payout held by a risk rule was rejected; its amount is available again.
+         *     - `payout.review_expired`: a payout held by a risk rule was not decided in time; Anton rejected it.
+         *     - `risk_rule.updated`: a risk rule's action, limits or state changed.
          *     - `alert.acknowledged`: an alert was acknowledged.
          *     - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not audited: they follow the alert's rule).
          * @example api_key.created
          * @enum {string}
          */
-        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "alert.acknowledged" | "alert.resolved";
+        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "payout.approved" | "payout.rejected" | "payout.review_expired" | "risk_rule.updated" | "alert.acknowledged" | "alert.resolved";
         /** @description Who made an audited change. */
         AuditActor: {
             /**
@@ -1977,7 +2088,7 @@ export interface components {
                  * @description The codes this status comes with (see the response's description).
                  * @enum {string}
                  */
-                code?: "insufficient_funds" | "payout_not_cancelable" | "payout_invalid_transition" | "recipient_has_active_payouts" | "webhook_endpoint_disabled" | "idempotency_request_in_progress";
+                code?: "insufficient_funds" | "risk_blocked" | "payout_not_in_review" | "payout_not_cancelable" | "payout_invalid_transition" | "recipient_has_active_payouts" | "webhook_endpoint_disabled" | "idempotency_request_in_progress";
             };
         };
         /** @description The error envelope of a 413 answer. */
@@ -2170,6 +2281,8 @@ export interface components {
                  *     - `currency_not_supported_for_account` (400): The bank account cannot be paid in that currency.
                  *     - `currency_mismatch` (400): The payout's currency is not the recipient's bank account's.
                  *     - `insufficient_funds` (409): The available balance does not cover the payout.
+                 *     - `risk_blocked` (409): A risk rule whose action is `block` fired; the message names the rule and its figures.
+                 *     - `payout_not_in_review` (409): Approving or rejecting a payout that is not held for review.
                  *     - `payout_not_cancelable` (409): The payout is no longer `pending`, so it cannot be canceled.
                  *     - `payout_invalid_transition` (409): A test helper asked for a move the payout's status does not allow.
                  *     - `live_rail_not_configured` (400): A live payout, but this deployment has no live rail.
@@ -2191,6 +2304,7 @@ export interface components {
                  *     - `missing_scope` (403): The key lacks the scope the operation needs.
                  *     - `browser_request_refused` (403): The request carries browser markers (`Origin`, `Sec-Fetch-Site`, or `Sec-Fetch-Mode: navigate`); the key is flagged as possibly exposed.
                  *     - `ip_not_allowed` (403): The client address is outside the key's allowlist.
+                 *     - `approver_is_creator` (403): Four-eyes: the key that created a payout cannot approve it.
                  *     - `idempotency_request_in_progress` (409): The key's first request is still running: retry shortly.
                  *     - `idempotency_key_reused` (422): The key was used with a different request (method, path or body).
                  *     - `rate_limited` (429): The key is over its rate limit.
@@ -2199,7 +2313,7 @@ export interface components {
                  *     - `service_unavailable` (503): The database is unreachable or refused the work for a transient reason: retry with the same Idempotency-Key.
                  * @enum {string}
                  */
-                code: "invalid_json" | "parameter_unknown" | "parameter_missing" | "parameter_invalid" | "parameter_duplicated" | "parameter_invalid_characters" | "invalid_query" | "invalid_path" | "amount_too_small" | "amount_too_large" | "amount_invalid" | "currency_invalid" | "currency_not_supported" | "metadata_invalid" | "email_invalid" | "description_invalid" | "url_invalid" | "enabled_events_invalid" | "status_invalid" | "expire_previous_in_seconds_invalid" | "idempotency_key_invalid" | "invalid_routing_number" | "invalid_account_number" | "invalid_account_type" | "invalid_iban" | "invalid_bic" | "invalid_sort_code" | "currency_not_supported_for_account" | "currency_mismatch" | "insufficient_funds" | "payout_not_cancelable" | "payout_invalid_transition" | "live_rail_not_configured" | "recipient_has_active_payouts" | "webhook_endpoint_disabled" | "resource_missing" | "host_invalid" | "api_version_invalid" | "unrecognized_url" | "method_not_allowed" | "body_timeout" | "body_too_large" | "unsupported_content_type" | "missing_api_key" | "invalid_api_key" | "api_key_revoked" | "api_key_expired" | "missing_scope" | "browser_request_refused" | "ip_not_allowed" | "idempotency_request_in_progress" | "idempotency_key_reused" | "rate_limited" | "authentication_rate_limited" | "internal_error" | "service_unavailable";
+                code: "invalid_json" | "parameter_unknown" | "parameter_missing" | "parameter_invalid" | "parameter_duplicated" | "parameter_invalid_characters" | "invalid_query" | "invalid_path" | "amount_too_small" | "amount_too_large" | "amount_invalid" | "currency_invalid" | "currency_not_supported" | "metadata_invalid" | "email_invalid" | "description_invalid" | "url_invalid" | "enabled_events_invalid" | "status_invalid" | "expire_previous_in_seconds_invalid" | "idempotency_key_invalid" | "invalid_routing_number" | "invalid_account_number" | "invalid_account_type" | "invalid_iban" | "invalid_bic" | "invalid_sort_code" | "currency_not_supported_for_account" | "currency_mismatch" | "insufficient_funds" | "risk_blocked" | "payout_not_in_review" | "payout_not_cancelable" | "payout_invalid_transition" | "live_rail_not_configured" | "recipient_has_active_payouts" | "webhook_endpoint_disabled" | "resource_missing" | "host_invalid" | "api_version_invalid" | "unrecognized_url" | "method_not_allowed" | "body_timeout" | "body_too_large" | "unsupported_content_type" | "missing_api_key" | "invalid_api_key" | "api_key_revoked" | "api_key_expired" | "missing_scope" | "browser_request_refused" | "ip_not_allowed" | "approver_is_creator" | "idempotency_request_in_progress" | "idempotency_key_reused" | "rate_limited" | "authentication_rate_limited" | "internal_error" | "service_unavailable";
                 /** @description What happened, for humans. It may change: branch on `code`, not on this. */
                 message: string;
                 /** @description The parameter at fault (nested fields as `bank_account[routing_number]`, query parameters by name), or `null`. */
@@ -2234,7 +2348,19 @@ export interface components {
          *           "created": "2026-11-28T12:00:00Z",
          *           "updated": "2026-11-28T12:00:05Z",
          *           "arrival_date": "2026-11-28",
-         *           "livemode": false
+         *           "livemode": false,
+         *           "review": null,
+         *           "risk": {
+         *             "evaluated": [
+         *               "payout_amount",
+         *               "daily_sum",
+         *               "daily_count",
+         *               "hourly_sum",
+         *               "hourly_count",
+         *               "bank_details_changed"
+         *             ],
+         *             "fired": []
+         *           }
          *         },
          *         "previous_attributes": {
          *           "status": "processing"
@@ -2277,7 +2403,19 @@ export interface components {
          *               "created": "2026-11-28T12:00:00Z",
          *               "updated": "2026-11-28T12:00:05Z",
          *               "arrival_date": "2026-11-28",
-         *               "livemode": false
+         *               "livemode": false,
+         *               "review": null,
+         *               "risk": {
+         *                 "evaluated": [
+         *                   "payout_amount",
+         *                   "daily_sum",
+         *                   "daily_count",
+         *                   "hourly_sum",
+         *                   "hourly_count",
+         *                   "bank_details_changed"
+         *                 ],
+         *                 "fired": []
+         *               }
          *             },
          *             "previous_attributes": {
          *               "status": "processing"
@@ -2377,14 +2515,14 @@ export interface components {
          *     - `recipient.created`: A recipient was created.
          *     - `recipient.updated`: A recipient's name, email, bank account or metadata changed (previous_attributes holds the old values).
          *     - `recipient.deleted`: A recipient was deleted.
-         *     - `payout.created`: A payout was created; its amount is reserved (status pending).
+         *     - `payout.created`: A payout entered pending: it was created, or approved after a review; its amount is reserved.
          *     - `payout.updated`: A payout's description or metadata changed (previous_attributes holds the old values).
          *     - `payout.processing`: The rail took the payout (pending → processing).
          *     - `payout.paid`: The payout reached the recipient's bank (processing → paid).
          *     - `payout.failed`: The payout failed; its amount is available again (failure_code says why).
-         *     - `payout.canceled`: The payout was canceled; its amount is available again.
+         *     - `payout.canceled`: The payout was canceled, or its review rejected or expired; its amount is available again.
          *     - `payout.returned`: The bank returned a paid payout; its amount is available again.
-         *     - `payout.review_required`: The payout is held for review (reserved for risk rules; not raised yet).
+         *     - `payout.review_required`: A risk rule held the payout for review (status requires_review; its amount is reserved): approve or reject it (review and risk say why).
          *     - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or failed for 5 days).
          *     - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key in use, a key used from a new address, a failing endpoint…).
          *     - `alert.resolved`: An alert was resolved: its condition cleared, or it was resolved through the API.
@@ -2435,7 +2573,7 @@ export interface components {
                  * @description The codes this status comes with (see the response's description).
                  * @enum {string}
                  */
-                code?: "missing_scope" | "browser_request_refused" | "ip_not_allowed";
+                code?: "missing_scope" | "browser_request_refused" | "ip_not_allowed" | "approver_is_creator";
             };
         };
         /** @description A UK account paid by Faster Payments, in GBP. */
@@ -2570,7 +2708,19 @@ export interface components {
          *       "created": "2026-11-28T12:00:00Z",
          *       "updated": "2026-11-28T12:00:00Z",
          *       "arrival_date": null,
-         *       "livemode": false
+         *       "livemode": false,
+         *       "review": null,
+         *       "risk": {
+         *         "evaluated": [
+         *           "payout_amount",
+         *           "daily_sum",
+         *           "daily_count",
+         *           "hourly_sum",
+         *           "hourly_count",
+         *           "bank_details_changed"
+         *         ],
+         *         "fired": []
+         *       }
          *     }
          */
         Payout: {
@@ -2614,6 +2764,20 @@ export interface components {
             arrival_date?: string | null;
             /** @description `true` in live mode, `false` in test mode. */
             livemode: boolean;
+            /**
+             * @description Set when a risk rule held the payout for review (docs/risk.md): `status` (`pending`,
+             *     `approved`, `rejected`, `expired`), the `rules` that asked for it, `requested_by` (the
+             *     creating key, which may not approve it), `requested`, `expires`, and once decided
+             *     `decided_by`, `decided` and `reason`. `null` for a payout never held.
+             */
+            review?: null | components["schemas"]["PayoutReview"];
+            /**
+             * @description The risk assessment made when the payout was created (docs/risk.md): the rules
+             *     `evaluated` and those that `fired`, each with the figures it compared and their
+             *     `explanation` ("sum today 38,000.00 USD > limit 37,000.00 USD"). `null` for payouts
+             *     created before Anton assessed risk. Always the last field.
+             */
+            risk?: null | components["schemas"]["RiskAssessment"];
         };
         /**
          * @description A new payout: an amount, in the currency of the recipient's bank account.
@@ -2675,7 +2839,19 @@ export interface components {
          *           "created": "2026-11-28T12:00:00Z",
          *           "updated": "2026-11-28T12:00:05Z",
          *           "arrival_date": null,
-         *           "livemode": false
+         *           "livemode": false,
+         *           "review": null,
+         *           "risk": {
+         *             "evaluated": [
+         *               "payout_amount",
+         *               "daily_sum",
+         *               "daily_count",
+         *               "hourly_sum",
+         *               "hourly_count",
+         *               "bank_details_changed"
+         *             ],
+         *             "fired": []
+         *           }
          *         }
          *       }
          *     }
@@ -2736,7 +2912,19 @@ export interface components {
          *           "created": "2026-11-28T12:00:00Z",
          *           "updated": "2026-11-28T12:00:00Z",
          *           "arrival_date": null,
-         *           "livemode": false
+         *           "livemode": false,
+         *           "review": null,
+         *           "risk": {
+         *             "evaluated": [
+         *               "payout_amount",
+         *               "daily_sum",
+         *               "daily_count",
+         *               "hourly_sum",
+         *               "hourly_count",
+         *               "bank_details_changed"
+         *             ],
+         *             "fired": []
+         *           }
          *         }
          *       ],
          *       "has_more": false
@@ -2754,10 +2942,51 @@ export interface components {
             /** @description Whether more objects follow this page in the direction paged: older ones after `starting_after` (or the first page), newer ones before `ending_before`. */
             has_more: boolean;
         };
+        /** @description The review of a payout a risk rule held (docs/risk.md). */
+        PayoutReview: {
+            /**
+             * @description `pending` (waiting for a decision), `approved`, `rejected` or `expired` (not decided in
+             *     time: rejected by Anton).
+             */
+            status: components["schemas"]["PayoutReviewStatus"];
+            /** @description The rules whose action was `review`. */
+            rules: components["schemas"]["RiskRuleName"][];
+            /** @description The API key that created the payout: it may not approve it (four-eyes). */
+            requested_by?: null | components["schemas"]["ApiKeyId"];
+            /** @description When the payout was held. */
+            requested: components["schemas"]["Timestamp"];
+            /** @description When Anton rejects it unless decided before. */
+            expires: components["schemas"]["Timestamp"];
+            /** @description The API key that approved or rejected it (`null` while pending, and when it expired). */
+            decided_by?: null | components["schemas"]["ApiKeyId"];
+            /** @description When it was decided (or expired). */
+            decided?: null | components["schemas"]["Timestamp"];
+            /** @description Why, as the reviewer wrote it (at most 500 characters), or `expired`. */
+            reason?: string | null;
+        };
         /**
-         * @description Where a payout is in its lifecycle: `pending` → `processing` → `paid` (→ `returned`), or `failed`; `canceled` only from `pending`, by the merchant. `failed`, `canceled` and `returned` are final.
+         * @description A reviewer's decision on a held payout (optional).
+         * @example {
+         *       "reason": "Confirmed with the recipient by phone."
+         *     }
+         */
+        PayoutReviewDecision: {
+            /**
+             * @description Why, for the record (`review.reason` and the audit log): at most 500 characters, no
+             *     control, bidirectional-formatting or zero-width characters.
+             */
+            reason?: string | null;
+        };
+        /**
+         * @description `pending` (waiting for a decision), `approved`, `rejected`, or `expired` (not decided within the deployment's review time: rejected by Anton).
+         * @example pending
+         * @enum {string}
+         */
+        PayoutReviewStatus: "pending" | "approved" | "rejected" | "expired";
+        /**
+         * @description Where a payout is in its lifecycle: `pending` → `processing` → `paid` (→ `returned`), or `failed`; `canceled` only from `pending`, by the merchant; a payout a risk rule holds starts in `requires_review`. `failed`, `canceled` and `returned` are final.
          *     - `pending`: created; its amount is reserved (in_flight)
-         *     - `requires_review`: held for review (reserved for risk rules; not reached in this version)
+         *     - `requires_review`: held by a risk rule until a second key approves it (→ `pending`) or rejects it (→ `canceled`); its amount is reserved (in_flight)
          *     - `processing`: the rail took it
          *     - `paid`: the money reached the recipient's bank
          *     - `failed`: the rail could not pay it; the amount is available again
@@ -3188,6 +3417,159 @@ export interface components {
                  */
                 code?: "body_timeout";
             };
+        };
+        /**
+         * @description What a risk rule does when it fires: `alert` (the payout proceeds; an `unusual_payout_activity` alert is raised), `review` (the payout waits in `requires_review`, its amount reserved, until a key with `payouts:approve` other than its creator approves or rejects it) or `block` (the creation is refused with `risk_blocked`). The strongest action of the rules that fired wins.
+         * @example alert
+         * @enum {string}
+         */
+        RiskAction: "alert" | "review" | "block";
+        /** @description A payout's risk assessment (docs/risk.md), made inside the transaction that created it. */
+        RiskAssessment: {
+            /** @description The rules evaluated: the merchant's enabled rules when the payout was created. */
+            evaluated: components["schemas"]["RiskRuleName"][];
+            /** @description The rules that fired, in catalogue order (empty: none). */
+            fired: components["schemas"]["RiskRuleFired"][];
+        };
+        /**
+         * @description One risk rule of a merchant in one environment (docs/risk.md): its action, limits and
+         *     state — the merchant's own settings, or the defaults.
+         * @example {
+         *       "id": "daily_sum",
+         *       "object": "risk_rule",
+         *       "description": "the sum released today (UTC), with this payout, is above `limits[currency]`.",
+         *       "enabled": true,
+         *       "action": "review",
+         *       "limit": null,
+         *       "limits": {
+         *         "USD": 3700000,
+         *         "EUR": 3700000,
+         *         "GBP": 3700000
+         *       },
+         *       "livemode": false
+         *     }
+         */
+        RiskRule: {
+            /** @description The rule's name. */
+            id: components["schemas"]["RiskRuleName"];
+            /**
+             * @description What kind of object this is: always `risk_rule`.
+             * @example risk_rule
+             * @enum {string}
+             */
+            object: "risk_rule";
+            /** @description What the rule watches for. */
+            description: string;
+            /**
+             * @description Whether the rule is evaluated. A disabled rule is not listed in a payout's
+             *     `risk.evaluated`.
+             */
+            enabled: boolean;
+            /** @description What it does when it fires. */
+            action: components["schemas"]["RiskAction"];
+            /**
+             * Format: int64
+             * @description A count rule's limit (`daily_count`, `hourly_count`); `null` for amount rules.
+             */
+            limit?: number | null;
+            /** @description An amount rule's limit per currency, in minor units; `null` for count rules. */
+            limits?: Record<string, never> | null;
+            /** @description `true` in live mode, `false` in test mode: each environment has its own rules. */
+            livemode: boolean;
+        };
+        /** @description A risk rule that fired on a payout, with the figures it compared. */
+        RiskRuleFired: {
+            rule: components["schemas"]["RiskRuleName"];
+            /** @description What the rule did: the strongest action of the rules that fired decides the payout. */
+            action: components["schemas"]["RiskAction"];
+            /**
+             * Format: int64
+             * @description The figure compared: an amount in minor units (with `currency`) or a count.
+             */
+            value: number;
+            /**
+             * Format: int64
+             * @description The limit it went over, in the same unit.
+             */
+            limit: number;
+            /** @description The currency of `value` and `limit` for amount rules; `null` for count rules. */
+            currency?: null | components["schemas"]["Currency"];
+            /** @description The comparison in words, e.g. "sum today 38,000.00 USD > limit 37,000.00 USD". */
+            explanation: string;
+        };
+        /**
+         * @description Every risk rule of the catalogue, in catalogue order (never more than one page).
+         * @example {
+         *       "object": "list",
+         *       "data": [
+         *         {
+         *           "id": "daily_sum",
+         *           "object": "risk_rule",
+         *           "description": "the sum released today (UTC), with this payout, is above `limits[currency]`.",
+         *           "enabled": true,
+         *           "action": "review",
+         *           "limit": null,
+         *           "limits": {
+         *             "USD": 3700000,
+         *             "EUR": 3700000,
+         *             "GBP": 3700000
+         *           },
+         *           "livemode": false
+         *         }
+         *       ],
+         *       "has_more": false
+         *     }
+         */
+        RiskRuleList: {
+            /**
+             * @description What kind of object this is: always `list`.
+             * @example list
+             * @enum {string}
+             */
+            object: "list";
+            /** @description The rules. */
+            data: components["schemas"]["RiskRule"][];
+            /** @description Whether more objects follow this page in the direction paged: older ones after `starting_after` (or the first page), newer ones before `ending_before`. */
+            has_more: boolean;
+        };
+        /**
+         * @description A risk rule of the catalogue (docs/risk.md). Windows are UTC calendar windows; an outflow counts the payouts released to the rail (created into `pending` or approved).
+         *     - `payout_amount`: one payout's amount is above `limits[currency]`.
+         *     - `daily_sum`: the sum released today (UTC), with this payout, is above `limits[currency]`.
+         *     - `daily_count`: the payouts released today (UTC), with this one, are more than `limit`.
+         *     - `hourly_sum`: the sum released in this clock hour (UTC), with this payout, is above `limits[currency]`.
+         *     - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more than `limit`.
+         *     - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank details were changed within the last 24 hours (the classic account-takeover pattern).
+         * @example payout_amount
+         * @enum {string}
+         */
+        RiskRuleName: "payout_amount" | "daily_sum" | "daily_count" | "hourly_sum" | "hourly_count" | "bank_details_changed";
+        /**
+         * @description A change to a risk rule; absent fields stay as they are.
+         * @example {
+         *       "action": "review",
+         *       "limits": {
+         *         "USD": 3700000
+         *       }
+         *     }
+         */
+        RiskRuleUpdate: {
+            /** @description Whether the rule is evaluated. */
+            enabled?: boolean | null;
+            /** @description What the rule does when it fires. */
+            action?: null | components["schemas"]["RiskAction"];
+            /**
+             * Format: int64
+             * @description A count rule's limit (`daily_count`, `hourly_count`): an integer from 0 to
+             *     99999999999. Refused with `parameter_invalid` on an amount rule.
+             */
+            limit?: number | null;
+            /**
+             * @description An amount rule's limits in minor units, by currency (`USD`, `EUR`, `GBP`): the
+             *     currencies named change, the others stay. Each an integer from 0 to 99999999999.
+             *     Refused with `parameter_invalid` on a count rule.
+             */
+            limits?: Record<string, never> | null;
         };
         /**
          * @description How a secret rotation treats the previous secret.
@@ -3963,6 +4345,7 @@ export interface components {
          *     - `missing_scope` (403): The key lacks the scope the operation needs.
          *     - `browser_request_refused` (403): The request carries browser markers (`Origin`, `Sec-Fetch-Site`, or `Sec-Fetch-Mode: navigate`); the key is flagged as possibly exposed.
          *     - `ip_not_allowed` (403): The client address is outside the key's allowlist.
+         *     - `approver_is_creator` (403): Four-eyes: the key that created a payout cannot approve it.
          */
         Forbidden: {
             headers: {
@@ -4007,6 +4390,8 @@ export interface components {
          * @description The request is well formed, but the current state of an object refuses it (a payout's status, the balance, a recipient's payouts under way, a disabled endpoint): it may succeed once that state changes, under a new Idempotency-Key (the refusal is stored and replayed for its key). Or, as an `idempotency_error`, a request with this Idempotency-Key is still running on this node: retry shortly with the same key.
          *
          *     - `insufficient_funds` (409): The available balance does not cover the payout.
+         *     - `risk_blocked` (409): A risk rule whose action is `block` fired; the message names the rule and its figures.
+         *     - `payout_not_in_review` (409): Approving or rejecting a payout that is not held for review.
          *     - `payout_not_cancelable` (409): The payout is no longer `pending`, so it cannot be canceled.
          *     - `payout_invalid_transition` (409): A test helper asked for a move the payout's status does not allow.
          *     - `recipient_has_active_payouts` (409): The recipient still has payouts `pending`, `requires_review` or `processing`.
@@ -5141,7 +5526,19 @@ export interface operations {
                      *               "created": "2026-11-28T12:00:00Z",
                      *               "updated": "2026-11-28T12:00:05Z",
                      *               "arrival_date": "2026-11-28",
-                     *               "livemode": false
+                     *               "livemode": false,
+                     *               "review": null,
+                     *               "risk": {
+                     *                 "evaluated": [
+                     *                   "payout_amount",
+                     *                   "daily_sum",
+                     *                   "daily_count",
+                     *                   "hourly_sum",
+                     *                   "hourly_count",
+                     *                   "bank_details_changed"
+                     *                 ],
+                     *                 "fired": []
+                     *               }
                      *             },
                      *             "previous_attributes": {
                      *               "status": "processing"
@@ -5213,7 +5610,19 @@ export interface operations {
                      *           "created": "2026-11-28T12:00:00Z",
                      *           "updated": "2026-11-28T12:00:05Z",
                      *           "arrival_date": "2026-11-28",
-                     *           "livemode": false
+                     *           "livemode": false,
+                     *           "review": null,
+                     *           "risk": {
+                     *             "evaluated": [
+                     *               "payout_amount",
+                     *               "daily_sum",
+                     *               "daily_count",
+                     *               "hourly_sum",
+                     *               "hourly_count",
+                     *               "bank_details_changed"
+                     *             ],
+                     *             "fired": []
+                     *           }
                      *         },
                      *         "previous_attributes": {
                      *           "status": "processing"
@@ -5428,7 +5837,19 @@ export interface operations {
                      *           "created": "2026-11-28T12:00:00Z",
                      *           "updated": "2026-11-28T12:00:00Z",
                      *           "arrival_date": null,
-                     *           "livemode": false
+                     *           "livemode": false,
+                     *           "review": null,
+                     *           "risk": {
+                     *             "evaluated": [
+                     *               "payout_amount",
+                     *               "daily_sum",
+                     *               "daily_count",
+                     *               "hourly_sum",
+                     *               "hourly_count",
+                     *               "bank_details_changed"
+                     *             ],
+                     *             "fired": []
+                     *           }
                      *         }
                      *       ],
                      *       "has_more": false
@@ -5515,7 +5936,19 @@ export interface operations {
                      *       "created": "2026-11-28T12:00:00Z",
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
-                     *       "livemode": false
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Payout"];
@@ -5576,7 +6009,19 @@ export interface operations {
                      *       "created": "2026-11-28T12:00:00Z",
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
-                     *       "livemode": false
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Payout"];
@@ -5661,7 +6106,118 @@ export interface operations {
                      *       "created": "2026-11-28T12:00:00Z",
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
-                     *       "livemode": false
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    approve_payout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: 1 to 255 printable ASCII characters without spaces
+                 *     (`idempotency_key_invalid`), scoped to the merchant and environment. Once the request's
+                 *     use case has run, its answer — success or refusal — is stored with its effects, and the
+                 *     same key with the same request (method, path, and body by what it says) gets it again,
+                 *     status and body byte for byte, with `Idempotent-Replayed: true`; with a different request,
+                 *     422 `idempotency_key_reused`; while the first still runs, 409
+                 *     `idempotency_request_in_progress`. Nothing is stored for a request refused before its use
+                 *     case (authentication, scopes, limits, body and parameter checks) nor for a 5xx, so a
+                 *     corrected retry with the same key runs afresh. Keys are kept at least 24 hours (48 in
+                 *     this version). A retry of a failed payout is a new payout with a new key.
+                 * @example order-6735-payout-1
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The payout's id. */
+                id: components["schemas"]["PayoutId"];
+            };
+            cookie?: never;
+        };
+        /** @description Optional: the reason. */
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Confirmed with the recipient by phone."
+                 *     }
+                 */
+                "application/json": components["schemas"]["PayoutReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description The payout, `pending`. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "po_0VclB7c2Xk9QmR4tY8uWb3nZ",
+                     *       "object": "payout",
+                     *       "amount": 2500,
+                     *       "currency": "USD",
+                     *       "recipient": "rcp_0VclA2b8Kq3Lm9Np4Rs7Tu1W",
+                     *       "status": "pending",
+                     *       "failure_code": null,
+                     *       "failure_message": null,
+                     *       "description": "Invoice 6735",
+                     *       "metadata": {
+                     *         "order_id": "6735"
+                     *       },
+                     *       "created": "2026-11-28T12:00:00Z",
+                     *       "updated": "2026-11-28T12:00:00Z",
+                     *       "arrival_date": null,
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Payout"];
@@ -5744,7 +6300,118 @@ export interface operations {
                      *       "created": "2026-11-28T12:00:00Z",
                      *       "updated": "2026-11-28T12:00:01Z",
                      *       "arrival_date": null,
-                     *       "livemode": false
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reject_payout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: 1 to 255 printable ASCII characters without spaces
+                 *     (`idempotency_key_invalid`), scoped to the merchant and environment. Once the request's
+                 *     use case has run, its answer — success or refusal — is stored with its effects, and the
+                 *     same key with the same request (method, path, and body by what it says) gets it again,
+                 *     status and body byte for byte, with `Idempotent-Replayed: true`; with a different request,
+                 *     422 `idempotency_key_reused`; while the first still runs, 409
+                 *     `idempotency_request_in_progress`. Nothing is stored for a request refused before its use
+                 *     case (authentication, scopes, limits, body and parameter checks) nor for a 5xx, so a
+                 *     corrected retry with the same key runs afresh. Keys are kept at least 24 hours (48 in
+                 *     this version). A retry of a failed payout is a new payout with a new key.
+                 * @example order-6735-payout-1
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The payout's id. */
+                id: components["schemas"]["PayoutId"];
+            };
+            cookie?: never;
+        };
+        /** @description Optional: the reason. */
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Confirmed with the recipient by phone."
+                 *     }
+                 */
+                "application/json": components["schemas"]["PayoutReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description The payout, `canceled`. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "po_0VclB7c2Xk9QmR4tY8uWb3nZ",
+                     *       "object": "payout",
+                     *       "amount": 2500,
+                     *       "currency": "USD",
+                     *       "recipient": "rcp_0VclA2b8Kq3Lm9Np4Rs7Tu1W",
+                     *       "status": "pending",
+                     *       "failure_code": null,
+                     *       "failure_message": null,
+                     *       "description": "Invoice 6735",
+                     *       "metadata": {
+                     *         "order_id": "6735"
+                     *       },
+                     *       "created": "2026-11-28T12:00:00Z",
+                     *       "updated": "2026-11-28T12:00:00Z",
+                     *       "arrival_date": null,
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Payout"];
@@ -6304,6 +6971,199 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    list_risk_rules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every risk rule. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "daily_sum",
+                     *           "object": "risk_rule",
+                     *           "description": "the sum released today (UTC), with this payout, is above `limits[currency]`.",
+                     *           "enabled": true,
+                     *           "action": "review",
+                     *           "limit": null,
+                     *           "limits": {
+                     *             "USD": 3700000,
+                     *             "EUR": 3700000,
+                     *             "GBP": 3700000
+                     *           },
+                     *           "livemode": false
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RiskRuleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    get_risk_rule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The rule's name. */
+                rule: components["schemas"]["RiskRuleName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "daily_sum",
+                     *       "object": "risk_rule",
+                     *       "description": "the sum released today (UTC), with this payout, is above `limits[currency]`.",
+                     *       "enabled": true,
+                     *       "action": "review",
+                     *       "limit": null,
+                     *       "limits": {
+                     *         "USD": 3700000,
+                     *         "EUR": 3700000,
+                     *         "GBP": 3700000
+                     *       },
+                     *       "livemode": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RiskRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    update_risk_rule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: 1 to 255 printable ASCII characters without spaces
+                 *     (`idempotency_key_invalid`), scoped to the merchant and environment. Once the request's
+                 *     use case has run, its answer — success or refusal — is stored with its effects, and the
+                 *     same key with the same request (method, path, and body by what it says) gets it again,
+                 *     status and body byte for byte, with `Idempotent-Replayed: true`; with a different request,
+                 *     422 `idempotency_key_reused`; while the first still runs, 409
+                 *     `idempotency_request_in_progress`. Nothing is stored for a request refused before its use
+                 *     case (authentication, scopes, limits, body and parameter checks) nor for a 5xx, so a
+                 *     corrected retry with the same key runs afresh. Keys are kept at least 24 hours (48 in
+                 *     this version). A retry of a failed payout is a new payout with a new key.
+                 * @example order-6735-payout-1
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description The API version the client expects. Optional: this server speaks one version, `2026-11-28`, and answers any other value with 400 `api_version_invalid`. Every event records the version it was rendered with (`api_version`).
+                 * @example 2026-11-28
+                 */
+                "Anton-Version"?: components["parameters"]["AntonVersion"];
+            };
+            path: {
+                /** @description The rule's name. */
+                rule: components["schemas"]["RiskRuleName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "review",
+                 *       "limits": {
+                 *         "USD": 3700000
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["RiskRuleUpdate"];
+            };
+        };
+        responses: {
+            /** @description The rule, changed. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "daily_sum",
+                     *       "object": "risk_rule",
+                     *       "description": "the sum released today (UTC), with this payout, is above `limits[currency]`.",
+                     *       "enabled": true,
+                     *       "action": "review",
+                     *       "limit": null,
+                     *       "limits": {
+                     *         "USD": 3700000,
+                     *         "EUR": 3700000,
+                     *         "GBP": 3700000
+                     *       },
+                     *       "livemode": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RiskRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     fund_balance: {
         parameters: {
             query?: never;
@@ -6454,7 +7314,19 @@ export interface operations {
                      *       "created": "2026-11-28T12:00:00Z",
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
-                     *       "livemode": false
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Payout"];
@@ -6537,7 +7409,19 @@ export interface operations {
                      *       "created": "2026-11-28T12:00:00Z",
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
-                     *       "livemode": false
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Payout"];
@@ -6620,7 +7504,19 @@ export interface operations {
                      *       "created": "2026-11-28T12:00:00Z",
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
-                     *       "livemode": false
+                     *       "livemode": false,
+                     *       "review": null,
+                     *       "risk": {
+                     *         "evaluated": [
+                     *           "payout_amount",
+                     *           "daily_sum",
+                     *           "daily_count",
+                     *           "hourly_sum",
+                     *           "hourly_count",
+                     *           "bank_details_changed"
+                     *         ],
+                     *         "fired": []
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Payout"];
@@ -7735,7 +8631,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         }
                  *       }
                  *     }
@@ -7839,7 +8747,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         },
                  *         "previous_attributes": {
                  *           "description": "Invoice 6734"
@@ -7946,7 +8866,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         },
                  *         "previous_attributes": {
                  *           "status": "pending"
@@ -8053,7 +8985,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": "2026-11-28",
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         },
                  *         "previous_attributes": {
                  *           "status": "processing"
@@ -8160,7 +9104,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         },
                  *         "previous_attributes": {
                  *           "status": "processing"
@@ -8267,7 +9223,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         },
                  *         "previous_attributes": {
                  *           "status": "pending"
@@ -8374,7 +9342,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": "2026-11-28",
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         },
                  *         "previous_attributes": {
                  *           "status": "paid"
@@ -8481,7 +9461,19 @@ export interface operations {
                  *           "created": "2026-11-28T12:00:00Z",
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
-                 *           "livemode": false
+                 *           "livemode": false,
+                 *           "review": null,
+                 *           "risk": {
+                 *             "evaluated": [
+                 *               "payout_amount",
+                 *               "daily_sum",
+                 *               "daily_count",
+                 *               "hourly_sum",
+                 *               "hourly_count",
+                 *               "bank_details_changed"
+                 *             ],
+                 *             "fired": []
+                 *           }
                  *         },
                  *         "previous_attributes": {
                  *           "status": "pending"

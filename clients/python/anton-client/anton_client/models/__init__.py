@@ -16,6 +16,7 @@ from .alert_object import AlertObject
 from .alert_rule import AlertRule
 from .alert_severity import AlertSeverity
 from .alert_status import AlertStatus
+from .approve_payout_anton_version import ApprovePayoutAntonVersion
 from .audit_action import AuditAction
 from .audit_actor import AuditActor
 from .audit_actor_type import AuditActorType
@@ -96,6 +97,7 @@ from .get_event_anton_version import GetEventAntonVersion
 from .get_payout_anton_version import GetPayoutAntonVersion
 from .get_recipient_anton_version import GetRecipientAntonVersion
 from .get_request_anton_version import GetRequestAntonVersion
+from .get_risk_rule_anton_version import GetRiskRuleAntonVersion
 from .health import Health
 from .health_status import HealthStatus
 from .healthz_anton_version import HealthzAntonVersion
@@ -116,6 +118,7 @@ from .list_events_anton_version import ListEventsAntonVersion
 from .list_payouts_anton_version import ListPayoutsAntonVersion
 from .list_recipients_anton_version import ListRecipientsAntonVersion
 from .list_requests_anton_version import ListRequestsAntonVersion
+from .list_risk_rules_anton_version import ListRiskRulesAntonVersion
 from .metadata import Metadata
 from .not_found_error import NotFoundError
 from .not_found_error_error import NotFoundErrorError
@@ -132,6 +135,9 @@ from .payout_event_type import PayoutEventType
 from .payout_list import PayoutList
 from .payout_list_object import PayoutListObject
 from .payout_object import PayoutObject
+from .payout_review import PayoutReview
+from .payout_review_decision import PayoutReviewDecision
+from .payout_review_status import PayoutReviewStatus
 from .payout_status import PayoutStatus
 from .payout_update import PayoutUpdate
 from .readiness import Readiness
@@ -152,6 +158,7 @@ from .recipient_update import RecipientUpdate
 from .recover_anton_version import RecoverAntonVersion
 from .recovery import Recovery
 from .recovery_object import RecoveryObject
+from .reject_payout_anton_version import RejectPayoutAntonVersion
 from .request import Request
 from .request_list import RequestList
 from .request_list_object import RequestListObject
@@ -162,6 +169,17 @@ from .request_timeout_error_error_code import RequestTimeoutErrorErrorCode
 from .request_timeout_error_error_type import RequestTimeoutErrorErrorType
 from .resend_anton_version import ResendAntonVersion
 from .resolve_alert_anton_version import ResolveAlertAntonVersion
+from .risk_action import RiskAction
+from .risk_assessment import RiskAssessment
+from .risk_rule import RiskRule
+from .risk_rule_fired import RiskRuleFired
+from .risk_rule_limits_type_0 import RiskRuleLimitsType0
+from .risk_rule_list import RiskRuleList
+from .risk_rule_list_object import RiskRuleListObject
+from .risk_rule_name import RiskRuleName
+from .risk_rule_object import RiskRuleObject
+from .risk_rule_update import RiskRuleUpdate
+from .risk_rule_update_limits_type_0 import RiskRuleUpdateLimitsType0
 from .rotate_secret_anton_version import RotateSecretAntonVersion
 from .secret_rotation import SecretRotation
 from .send_test_event_anton_version import SendTestEventAntonVersion
@@ -196,6 +214,7 @@ from .unsupported_media_type_error_error_type import UnsupportedMediaTypeErrorEr
 from .update_endpoint_anton_version import UpdateEndpointAntonVersion
 from .update_payout_anton_version import UpdatePayoutAntonVersion
 from .update_recipient_anton_version import UpdateRecipientAntonVersion
+from .update_risk_rule_anton_version import UpdateRiskRuleAntonVersion
 from .us_ach_account_details import UsAchAccountDetails
 from .us_ach_account_details_type import UsAchAccountDetailsType
 from .webhook_attempt import WebhookAttempt
@@ -244,6 +263,7 @@ __all__ = (
     "AlertRule",
     "AlertSeverity",
     "AlertStatus",
+    "ApprovePayoutAntonVersion",
     "AuditAction",
     "AuditActor",
     "AuditActorType",
@@ -324,6 +344,7 @@ __all__ = (
     "GetPayoutAntonVersion",
     "GetRecipientAntonVersion",
     "GetRequestAntonVersion",
+    "GetRiskRuleAntonVersion",
     "Health",
     "HealthStatus",
     "HealthzAntonVersion",
@@ -344,6 +365,7 @@ __all__ = (
     "ListPayoutsAntonVersion",
     "ListRecipientsAntonVersion",
     "ListRequestsAntonVersion",
+    "ListRiskRulesAntonVersion",
     "Metadata",
     "NotFoundError",
     "NotFoundErrorError",
@@ -360,6 +382,9 @@ __all__ = (
     "PayoutList",
     "PayoutListObject",
     "PayoutObject",
+    "PayoutReview",
+    "PayoutReviewDecision",
+    "PayoutReviewStatus",
     "PayoutStatus",
     "PayoutUpdate",
     "Readiness",
@@ -380,6 +405,7 @@ __all__ = (
     "RecoverAntonVersion",
     "Recovery",
     "RecoveryObject",
+    "RejectPayoutAntonVersion",
     "Request",
     "RequestList",
     "RequestListObject",
@@ -390,6 +416,17 @@ __all__ = (
     "RequestTimeoutErrorErrorType",
     "ResendAntonVersion",
     "ResolveAlertAntonVersion",
+    "RiskAction",
+    "RiskAssessment",
+    "RiskRule",
+    "RiskRuleFired",
+    "RiskRuleLimitsType0",
+    "RiskRuleList",
+    "RiskRuleListObject",
+    "RiskRuleName",
+    "RiskRuleObject",
+    "RiskRuleUpdate",
+    "RiskRuleUpdateLimitsType0",
     "RotateSecretAntonVersion",
     "SecretRotation",
     "SendTestEventAntonVersion",
@@ -424,6 +461,7 @@ __all__ = (
     "UpdateEndpointAntonVersion",
     "UpdatePayoutAntonVersion",
     "UpdateRecipientAntonVersion",
+    "UpdateRiskRuleAntonVersion",
     "UsAchAccountDetails",
     "UsAchAccountDetailsType",
     "WebhookAttempt",

@@ -51,6 +51,9 @@ class Alert:
                 `details.failing_since`): Anton retries for three days, then disables it.
                 - `webhook_endpoint_disabled`: Anton disabled a webhook endpoint (it answered 410, or failed for 5 days): enable
                 it again, then recover what it missed.
+                - `unusual_payout_activity`: a payout risk rule whose action is `alert` fired (`subject`: the rule;
+                `details.payout`, `details.explanation`, `details.api_key`): the payout went ahead — check it was yours, and
+                tighten the rule's action if not (docs/risk.md).
             severity (AlertSeverity): `critical`: a key may be compromised — act now. `warning`: something is failing.
                 `info`: worth a look.
             status (AlertStatus): `open`: raised and not yet handled. `acknowledged`: someone is on it; it keeps counting

@@ -6,6 +6,7 @@ class AlertRule(StrEnum):
     API_KEY_REVOKED_USED = "api_key_revoked_used"
     AUTH_FAILURES_SPIKE = "auth_failures_spike"
     SERVER_ERRORS = "server_errors"
+    UNUSUAL_PAYOUT_ACTIVITY = "unusual_payout_activity"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"
     WEBHOOK_ENDPOINT_FAILING = "webhook_endpoint_failing"
 

@@ -65,6 +65,8 @@ class ErrorError:
                 - `currency_not_supported_for_account` (400): The bank account cannot be paid in that currency.
                 - `currency_mismatch` (400): The payout's currency is not the recipient's bank account's.
                 - `insufficient_funds` (409): The available balance does not cover the payout.
+                - `risk_blocked` (409): A risk rule whose action is `block` fired; the message names the rule and its figures.
+                - `payout_not_in_review` (409): Approving or rejecting a payout that is not held for review.
                 - `payout_not_cancelable` (409): The payout is no longer `pending`, so it cannot be canceled.
                 - `payout_invalid_transition` (409): A test helper asked for a move the payout's status does not allow.
                 - `live_rail_not_configured` (400): A live payout, but this deployment has no live rail.
@@ -91,6 +93,7 @@ class ErrorError:
                 - `browser_request_refused` (403): The request carries browser markers (`Origin`, `Sec-Fetch-Site`, or `Sec-
                 Fetch-Mode: navigate`); the key is flagged as possibly exposed.
                 - `ip_not_allowed` (403): The client address is outside the key's allowlist.
+                - `approver_is_creator` (403): Four-eyes: the key that created a payout cannot approve it.
                 - `idempotency_request_in_progress` (409): The key's first request is still running: retry shortly.
                 - `idempotency_key_reused` (422): The key was used with a different request (method, path or body).
                 - `rate_limited` (429): The key is over its rate limit.

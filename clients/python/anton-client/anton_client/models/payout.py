@@ -18,6 +18,8 @@ import datetime
 
 if TYPE_CHECKING:
   from ..models.metadata import Metadata
+  from ..models.payout_review import PayoutReview
+  from ..models.risk_assessment import RiskAssessment
 
 
 
@@ -44,9 +46,11 @@ class Payout:
             recipient (str): The id of a recipient: `rcp_` and 24 base62 characters (time-ordered). A malformed id in a path
                 is a 404; in a filter, a 400.
             status (PayoutStatus): Where a payout is in its lifecycle: `pending` → `processing` → `paid` (→ `returned`), or
-                `failed`; `canceled` only from `pending`, by the merchant. `failed`, `canceled` and `returned` are final.
+                `failed`; `canceled` only from `pending`, by the merchant; a payout a risk rule holds starts in
+                `requires_review`. `failed`, `canceled` and `returned` are final.
                 - `pending`: created; its amount is reserved (in_flight)
-                - `requires_review`: held for review (reserved for risk rules; not reached in this version)
+                - `requires_review`: held by a risk rule until a second key approves it (→ `pending`) or rejects it (→
+                `canceled`); its amount is reserved (in_flight)
                 - `processing`: the rail took it
                 - `paid`: the money reached the recipient's bank
                 - `failed`: the rail could not pay it; the amount is available again
@@ -68,6 +72,16 @@ class Payout:
             arrival_date (datetime.date | None | Unset): The day (UTC, `YYYY-MM-DD`) the payout was paid: set when it
                 becomes `paid` and kept
                 afterwards (a `returned` payout keeps it); `null` before.
+            review (None | PayoutReview | Unset): Set when a risk rule held the payout for review (docs/risk.md): `status`
+                (`pending`,
+                `approved`, `rejected`, `expired`), the `rules` that asked for it, `requested_by` (the
+                creating key, which may not approve it), `requested`, `expires`, and once decided
+                `decided_by`, `decided` and `reason`. `null` for a payout never held.
+            risk (None | RiskAssessment | Unset): The risk assessment made when the payout was created (docs/risk.md): the
+                rules
+                `evaluated` and those that `fired`, each with the figures it compared and their
+                `explanation` ("sum today 38,000.00 USD > limit 37,000.00 USD"). `null` for payouts
+                created before Anton assessed risk. Always the last field.
      """
 
     id: str
@@ -84,6 +98,8 @@ class Payout:
     failure_message: None | str | Unset = UNSET
     description: None | str | Unset = UNSET
     arrival_date: datetime.date | None | Unset = UNSET
+    review: None | PayoutReview | Unset = UNSET
+    risk: None | RiskAssessment | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -92,6 +108,8 @@ class Payout:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.metadata import Metadata # noqa: PLC0415
+        from ..models.payout_review import PayoutReview # noqa: PLC0415
+        from ..models.risk_assessment import RiskAssessment # noqa: PLC0415
         id = self.id
 
         object_ = self.object_.value
@@ -140,6 +158,22 @@ class Payout:
         else:
             arrival_date = self.arrival_date
 
+        review: dict[str, Any] | None | Unset
+        if isinstance(self.review, Unset):
+            review = UNSET
+        elif isinstance(self.review, PayoutReview):
+            review = self.review.to_dict()
+        else:
+            review = self.review
+
+        risk: dict[str, Any] | None | Unset
+        if isinstance(self.risk, Unset):
+            risk = UNSET
+        elif isinstance(self.risk, RiskAssessment):
+            risk = self.risk.to_dict()
+        else:
+            risk = self.risk
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -163,6 +197,10 @@ class Payout:
             field_dict["description"] = description
         if arrival_date is not UNSET:
             field_dict["arrival_date"] = arrival_date
+        if review is not UNSET:
+            field_dict["review"] = review
+        if risk is not UNSET:
+            field_dict["risk"] = risk
 
         return field_dict
 
@@ -171,6 +209,8 @@ class Payout:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.metadata import Metadata # noqa: PLC0415
+        from ..models.payout_review import PayoutReview # noqa: PLC0415
+        from ..models.risk_assessment import RiskAssessment # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -270,6 +310,46 @@ class Payout:
         arrival_date = _parse_arrival_date(d.pop("arrival_date", UNSET))
 
 
+        def _parse_review(data: object) -> None | PayoutReview | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                review_type_1 = PayoutReview.from_dict(data)
+
+
+
+                return review_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PayoutReview | Unset, data)
+
+        review = _parse_review(d.pop("review", UNSET))
+
+
+        def _parse_risk(data: object) -> None | RiskAssessment | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                risk_type_1 = RiskAssessment.from_dict(data)
+
+
+
+                return risk_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RiskAssessment | Unset, data)
+
+        risk = _parse_risk(d.pop("risk", UNSET))
+
+
         payout = cls(
             id=id,
             object_=object_,
@@ -285,6 +365,8 @@ class Payout:
             failure_message=failure_message,
             description=description,
             arrival_date=arrival_date,
+            review=review,
+            risk=risk,
         )
 
 

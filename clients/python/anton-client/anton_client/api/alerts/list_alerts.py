@@ -217,6 +217,9 @@ def sync_detailed(
             `details.failing_since`): Anton retries for three days, then disables it.
             - `webhook_endpoint_disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days): enable it again, then recover what it missed.
+            - `unusual_payout_activity`: a payout risk rule whose action is `alert` fired (`subject`:
+            the rule; `details.payout`, `details.explanation`, `details.api_key`): the payout went
+            ahead — check it was yours, and tighten the rule's action if not (docs/risk.md).
         anton_version (ListAlertsAntonVersion | Unset):
 
     Raises:
@@ -299,6 +302,9 @@ def sync(
             `details.failing_since`): Anton retries for three days, then disables it.
             - `webhook_endpoint_disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days): enable it again, then recover what it missed.
+            - `unusual_payout_activity`: a payout risk rule whose action is `alert` fired (`subject`:
+            the rule; `details.payout`, `details.explanation`, `details.api_key`): the payout went
+            ahead — check it was yours, and tighten the rule's action if not (docs/risk.md).
         anton_version (ListAlertsAntonVersion | Unset):
 
     Raises:
@@ -376,6 +382,9 @@ async def asyncio_detailed(
             `details.failing_since`): Anton retries for three days, then disables it.
             - `webhook_endpoint_disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days): enable it again, then recover what it missed.
+            - `unusual_payout_activity`: a payout risk rule whose action is `alert` fired (`subject`:
+            the rule; `details.payout`, `details.explanation`, `details.api_key`): the payout went
+            ahead — check it was yours, and tighten the rule's action if not (docs/risk.md).
         anton_version (ListAlertsAntonVersion | Unset):
 
     Raises:
@@ -458,6 +467,9 @@ async def asyncio(
             `details.failing_since`): Anton retries for three days, then disables it.
             - `webhook_endpoint_disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days): enable it again, then recover what it missed.
+            - `unusual_payout_activity`: a payout risk rule whose action is `alert` fired (`subject`:
+            the rule; `details.payout`, `details.explanation`, `details.api_key`): the payout went
+            ahead — check it was yours, and tighten the rule's action if not (docs/risk.md).
         anton_version (ListAlertsAntonVersion | Unset):
 
     Raises:

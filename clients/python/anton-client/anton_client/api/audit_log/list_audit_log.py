@@ -212,6 +212,13 @@ def sync_detailed(
             - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `payout.approved`: a payout held by a risk rule was approved (`after.review` says by
+            whom and why).
+            - `payout.rejected`: a payout held by a risk rule was rejected; its amount is available
+            again.
+            - `payout.review_expired`: a payout held by a risk rule was not decided in time; Anton
+            rejected it.
+            - `risk_rule.updated`: a risk rule's action, limits or state changed.
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).
@@ -298,6 +305,13 @@ def sync(
             - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `payout.approved`: a payout held by a risk rule was approved (`after.review` says by
+            whom and why).
+            - `payout.rejected`: a payout held by a risk rule was rejected; its amount is available
+            again.
+            - `payout.review_expired`: a payout held by a risk rule was not decided in time; Anton
+            rejected it.
+            - `risk_rule.updated`: a risk rule's action, limits or state changed.
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).
@@ -379,6 +393,13 @@ async def asyncio_detailed(
             - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `payout.approved`: a payout held by a risk rule was approved (`after.review` says by
+            whom and why).
+            - `payout.rejected`: a payout held by a risk rule was rejected; its amount is available
+            again.
+            - `payout.review_expired`: a payout held by a risk rule was not decided in time; Anton
+            rejected it.
+            - `risk_rule.updated`: a risk rule's action, limits or state changed.
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).
@@ -465,6 +486,13 @@ async def asyncio(
             - `merchant.alert_emails_updated`: the addresses your alerts are emailed to changed.
             - `balance.funded`: money was added to your balance.
             - `payout.canceled`: a payout was canceled.
+            - `payout.approved`: a payout held by a risk rule was approved (`after.review` says by
+            whom and why).
+            - `payout.rejected`: a payout held by a risk rule was rejected; its amount is available
+            again.
+            - `payout.review_expired`: a payout held by a risk rule was not decided in time; Anton
+            rejected it.
+            - `risk_rule.updated`: a risk rule's action, limits or state changed.
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).

@@ -197,17 +197,19 @@ def sync_detailed(
             - `recipient.updated`: A recipient's name, email, bank account or metadata changed
             (previous_attributes holds the old values).
             - `recipient.deleted`: A recipient was deleted.
-            - `payout.created`: A payout was created; its amount is reserved (status pending).
+            - `payout.created`: A payout entered pending: it was created, or approved after a review;
+            its amount is reserved.
             - `payout.updated`: A payout's description or metadata changed (previous_attributes holds
             the old values).
             - `payout.processing`: The rail took the payout (pending → processing).
             - `payout.paid`: The payout reached the recipient's bank (processing → paid).
             - `payout.failed`: The payout failed; its amount is available again (failure_code says
             why).
-            - `payout.canceled`: The payout was canceled; its amount is available again.
+            - `payout.canceled`: The payout was canceled, or its review rejected or expired; its
+            amount is available again.
             - `payout.returned`: The bank returned a paid payout; its amount is available again.
-            - `payout.review_required`: The payout is held for review (reserved for risk rules; not
-            raised yet).
+            - `payout.review_required`: A risk rule held the payout for review (status
+            requires_review; its amount is reserved): approve or reject it (review and risk say why).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
             - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key
@@ -286,17 +288,19 @@ def sync(
             - `recipient.updated`: A recipient's name, email, bank account or metadata changed
             (previous_attributes holds the old values).
             - `recipient.deleted`: A recipient was deleted.
-            - `payout.created`: A payout was created; its amount is reserved (status pending).
+            - `payout.created`: A payout entered pending: it was created, or approved after a review;
+            its amount is reserved.
             - `payout.updated`: A payout's description or metadata changed (previous_attributes holds
             the old values).
             - `payout.processing`: The rail took the payout (pending → processing).
             - `payout.paid`: The payout reached the recipient's bank (processing → paid).
             - `payout.failed`: The payout failed; its amount is available again (failure_code says
             why).
-            - `payout.canceled`: The payout was canceled; its amount is available again.
+            - `payout.canceled`: The payout was canceled, or its review rejected or expired; its
+            amount is available again.
             - `payout.returned`: The bank returned a paid payout; its amount is available again.
-            - `payout.review_required`: The payout is held for review (reserved for risk rules; not
-            raised yet).
+            - `payout.review_required`: A risk rule held the payout for review (status
+            requires_review; its amount is reserved): approve or reject it (review and risk say why).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
             - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key
@@ -370,17 +374,19 @@ async def asyncio_detailed(
             - `recipient.updated`: A recipient's name, email, bank account or metadata changed
             (previous_attributes holds the old values).
             - `recipient.deleted`: A recipient was deleted.
-            - `payout.created`: A payout was created; its amount is reserved (status pending).
+            - `payout.created`: A payout entered pending: it was created, or approved after a review;
+            its amount is reserved.
             - `payout.updated`: A payout's description or metadata changed (previous_attributes holds
             the old values).
             - `payout.processing`: The rail took the payout (pending → processing).
             - `payout.paid`: The payout reached the recipient's bank (processing → paid).
             - `payout.failed`: The payout failed; its amount is available again (failure_code says
             why).
-            - `payout.canceled`: The payout was canceled; its amount is available again.
+            - `payout.canceled`: The payout was canceled, or its review rejected or expired; its
+            amount is available again.
             - `payout.returned`: The bank returned a paid payout; its amount is available again.
-            - `payout.review_required`: The payout is held for review (reserved for risk rules; not
-            raised yet).
+            - `payout.review_required`: A risk rule held the payout for review (status
+            requires_review; its amount is reserved): approve or reject it (review and risk say why).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
             - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key
@@ -459,17 +465,19 @@ async def asyncio(
             - `recipient.updated`: A recipient's name, email, bank account or metadata changed
             (previous_attributes holds the old values).
             - `recipient.deleted`: A recipient was deleted.
-            - `payout.created`: A payout was created; its amount is reserved (status pending).
+            - `payout.created`: A payout entered pending: it was created, or approved after a review;
+            its amount is reserved.
             - `payout.updated`: A payout's description or metadata changed (previous_attributes holds
             the old values).
             - `payout.processing`: The rail took the payout (pending → processing).
             - `payout.paid`: The payout reached the recipient's bank (processing → paid).
             - `payout.failed`: The payout failed; its amount is available again (failure_code says
             why).
-            - `payout.canceled`: The payout was canceled; its amount is available again.
+            - `payout.canceled`: The payout was canceled, or its review rejected or expired; its
+            amount is available again.
             - `payout.returned`: The bank returned a paid payout; its amount is available again.
-            - `payout.review_required`: The payout is held for review (reserved for risk rules; not
-            raised yet).
+            - `payout.review_required`: A risk rule held the payout for review (status
+            requires_review; its amount is reserved): approve or reject it (review and risk say why).
             - `webhook_endpoint.disabled`: Anton disabled a webhook endpoint (it answered 410, or
             failed for 5 days).
             - `alert.raised`: An alert was raised: a rule noticed something to look at (a revoked key

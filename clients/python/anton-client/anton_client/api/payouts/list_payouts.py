@@ -190,10 +190,11 @@ def sync_detailed(
             3339 time or unix seconds (`parameter_invalid` otherwise).
         status (PayoutStatus | Unset): Where a payout is in its lifecycle: `pending` →
             `processing` → `paid` (→ `returned`), or `failed`; `canceled` only from `pending`, by the
-            merchant. `failed`, `canceled` and `returned` are final.
+            merchant; a payout a risk rule holds starts in `requires_review`. `failed`, `canceled` and
+            `returned` are final.
             - `pending`: created; its amount is reserved (in_flight)
-            - `requires_review`: held for review (reserved for risk rules; not reached in this
-            version)
+            - `requires_review`: held by a risk rule until a second key approves it (→ `pending`) or
+            rejects it (→ `canceled`); its amount is reserved (in_flight)
             - `processing`: the rail took it
             - `paid`: the money reached the recipient's bank
             - `failed`: the rail could not pay it; the amount is available again
@@ -261,10 +262,11 @@ def sync(
             3339 time or unix seconds (`parameter_invalid` otherwise).
         status (PayoutStatus | Unset): Where a payout is in its lifecycle: `pending` →
             `processing` → `paid` (→ `returned`), or `failed`; `canceled` only from `pending`, by the
-            merchant. `failed`, `canceled` and `returned` are final.
+            merchant; a payout a risk rule holds starts in `requires_review`. `failed`, `canceled` and
+            `returned` are final.
             - `pending`: created; its amount is reserved (in_flight)
-            - `requires_review`: held for review (reserved for risk rules; not reached in this
-            version)
+            - `requires_review`: held by a risk rule until a second key approves it (→ `pending`) or
+            rejects it (→ `canceled`); its amount is reserved (in_flight)
             - `processing`: the rail took it
             - `paid`: the money reached the recipient's bank
             - `failed`: the rail could not pay it; the amount is available again
@@ -327,10 +329,11 @@ async def asyncio_detailed(
             3339 time or unix seconds (`parameter_invalid` otherwise).
         status (PayoutStatus | Unset): Where a payout is in its lifecycle: `pending` →
             `processing` → `paid` (→ `returned`), or `failed`; `canceled` only from `pending`, by the
-            merchant. `failed`, `canceled` and `returned` are final.
+            merchant; a payout a risk rule holds starts in `requires_review`. `failed`, `canceled` and
+            `returned` are final.
             - `pending`: created; its amount is reserved (in_flight)
-            - `requires_review`: held for review (reserved for risk rules; not reached in this
-            version)
+            - `requires_review`: held by a risk rule until a second key approves it (→ `pending`) or
+            rejects it (→ `canceled`); its amount is reserved (in_flight)
             - `processing`: the rail took it
             - `paid`: the money reached the recipient's bank
             - `failed`: the rail could not pay it; the amount is available again
@@ -398,10 +401,11 @@ async def asyncio(
             3339 time or unix seconds (`parameter_invalid` otherwise).
         status (PayoutStatus | Unset): Where a payout is in its lifecycle: `pending` →
             `processing` → `paid` (→ `returned`), or `failed`; `canceled` only from `pending`, by the
-            merchant. `failed`, `canceled` and `returned` are final.
+            merchant; a payout a risk rule holds starts in `requires_review`. `failed`, `canceled` and
+            `returned` are final.
             - `pending`: created; its amount is reserved (in_flight)
-            - `requires_review`: held for review (reserved for risk rules; not reached in this
-            version)
+            - `requires_review`: held by a risk rule until a second key approves it (→ `pending`) or
+            rejects it (→ `canceled`); its amount is reserved (in_flight)
             - `processing`: the rail took it
             - `paid`: the money reached the recipient's bank
             - `failed`: the rail could not pay it; the amount is available again

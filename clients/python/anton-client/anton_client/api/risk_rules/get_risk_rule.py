@@ -1,0 +1,306 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.bad_request_error import BadRequestError
+from ...models.forbidden_error import ForbiddenError
+from ...models.get_risk_rule_anton_version import GetRiskRuleAntonVersion
+from ...models.internal_server_error_error import InternalServerErrorError
+from ...models.not_found_error import NotFoundError
+from ...models.risk_rule import RiskRule
+from ...models.risk_rule_name import RiskRuleName
+from ...models.service_unavailable_error import ServiceUnavailableError
+from ...models.too_many_requests_error import TooManyRequestsError
+from ...models.unauthorized_error import UnauthorizedError
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    rule: RiskRuleName,
+    *,
+    anton_version: GetRiskRuleAntonVersion | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(anton_version, Unset):
+        headers["Anton-Version"] = str(anton_version)
+
+
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/risk_rules/{rule}".format(rule=quote(str(rule), safe=""),),
+    }
+
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+    if response.status_code == 200:
+        response_200 = RiskRule.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = BadRequestError.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = UnauthorizedError.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ForbiddenError.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = NotFoundError.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = TooManyRequestsError.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = InternalServerErrorError.from_dict(response.json())
+
+
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ServiceUnavailableError.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    rule: RiskRuleName,
+    *,
+    client: AuthenticatedClient,
+    anton_version: GetRiskRuleAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+    """ Retrieve a risk rule.
+
+     Scope: `risk_rules:read`.
+
+    Args:
+        rule (RiskRuleName): A risk rule of the catalogue (docs/risk.md). Windows are UTC calendar
+            windows; an outflow counts the payouts released to the rail (created into `pending` or
+            approved).
+            - `payout_amount`: one payout's amount is above `limits[currency]`.
+            - `daily_sum`: the sum released today (UTC), with this payout, is above
+            `limits[currency]`.
+            - `daily_count`: the payouts released today (UTC), with this one, are more than `limit`.
+            - `hourly_sum`: the sum released in this clock hour (UTC), with this payout, is above
+            `limits[currency]`.
+            - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more
+            than `limit`.
+            - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
+            details were changed within the last 24 hours (the classic account-takeover pattern).
+        anton_version (GetRiskRuleAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
+     """
+
+
+    kwargs = _get_kwargs(
+        rule=rule,
+anton_version=anton_version,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    rule: RiskRuleName,
+    *,
+    client: AuthenticatedClient,
+    anton_version: GetRiskRuleAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+    """ Retrieve a risk rule.
+
+     Scope: `risk_rules:read`.
+
+    Args:
+        rule (RiskRuleName): A risk rule of the catalogue (docs/risk.md). Windows are UTC calendar
+            windows; an outflow counts the payouts released to the rail (created into `pending` or
+            approved).
+            - `payout_amount`: one payout's amount is above `limits[currency]`.
+            - `daily_sum`: the sum released today (UTC), with this payout, is above
+            `limits[currency]`.
+            - `daily_count`: the payouts released today (UTC), with this one, are more than `limit`.
+            - `hourly_sum`: the sum released in this clock hour (UTC), with this payout, is above
+            `limits[currency]`.
+            - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more
+            than `limit`.
+            - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
+            details were changed within the last 24 hours (the classic account-takeover pattern).
+        anton_version (GetRiskRuleAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
+     """
+
+
+    return sync_detailed(
+        rule=rule,
+client=client,
+anton_version=anton_version,
+
+    ).parsed
+
+async def asyncio_detailed(
+    rule: RiskRuleName,
+    *,
+    client: AuthenticatedClient,
+    anton_version: GetRiskRuleAntonVersion | Unset = UNSET,
+
+) -> Response[BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]:
+    """ Retrieve a risk rule.
+
+     Scope: `risk_rules:read`.
+
+    Args:
+        rule (RiskRuleName): A risk rule of the catalogue (docs/risk.md). Windows are UTC calendar
+            windows; an outflow counts the payouts released to the rail (created into `pending` or
+            approved).
+            - `payout_amount`: one payout's amount is above `limits[currency]`.
+            - `daily_sum`: the sum released today (UTC), with this payout, is above
+            `limits[currency]`.
+            - `daily_count`: the payouts released today (UTC), with this one, are more than `limit`.
+            - `hourly_sum`: the sum released in this clock hour (UTC), with this payout, is above
+            `limits[currency]`.
+            - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more
+            than `limit`.
+            - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
+            details were changed within the last 24 hours (the classic account-takeover pattern).
+        anton_version (GetRiskRuleAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError]
+     """
+
+
+    kwargs = _get_kwargs(
+        rule=rule,
+anton_version=anton_version,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    rule: RiskRuleName,
+    *,
+    client: AuthenticatedClient,
+    anton_version: GetRiskRuleAntonVersion | Unset = UNSET,
+
+) -> BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError | None:
+    """ Retrieve a risk rule.
+
+     Scope: `risk_rules:read`.
+
+    Args:
+        rule (RiskRuleName): A risk rule of the catalogue (docs/risk.md). Windows are UTC calendar
+            windows; an outflow counts the payouts released to the rail (created into `pending` or
+            approved).
+            - `payout_amount`: one payout's amount is above `limits[currency]`.
+            - `daily_sum`: the sum released today (UTC), with this payout, is above
+            `limits[currency]`.
+            - `daily_count`: the payouts released today (UTC), with this one, are more than `limit`.
+            - `hourly_sum`: the sum released in this clock hour (UTC), with this payout, is above
+            `limits[currency]`.
+            - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more
+            than `limit`.
+            - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
+            details were changed within the last 24 hours (the classic account-takeover pattern).
+        anton_version (GetRiskRuleAntonVersion | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BadRequestError | ForbiddenError | InternalServerErrorError | NotFoundError | RiskRule | ServiceUnavailableError | TooManyRequestsError | UnauthorizedError
+     """
+
+
+    return (await asyncio_detailed(
+        rule=rule,
+client=client,
+anton_version=anton_version,
+
+    )).parsed
