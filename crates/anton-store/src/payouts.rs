@@ -463,8 +463,8 @@ pub async fn set_review(
 
 /// Payouts of every tenant held for review since before `before_us`, oldest first, at most
 /// `limit` (the expiry sweep's scan; a partial index holds only the held payouts).
-pub async fn in_review_before(
-    c: &mut AnyConnection,
+pub async fn in_review_before<'e, E: Executor<'e, Database = Any>>(
+    c: E,
     before_us: i64,
     limit: i64,
 ) -> Result<Vec<(Tenant, PayoutRecord)>> {

@@ -109,3 +109,14 @@ pub async fn put_rule(c: &mut AnyConnection, t: &Tenant, row: &RuleRow, now_us: 
     .await?;
     Ok(())
 }
+
+/// Takes the merchant's row lock (the one its audit chain appends under) until the end of the
+/// transaction, so two changes to one merchant's rules on different nodes read and write one
+/// after the other (on SQLite the single writer orders them already).
+pub async fn lock_rules(c: &mut AnyConnection, t: &Tenant) -> Result<()> {
+    sqlx::query("UPDATE merchants SET audit_seq = audit_seq WHERE id = $1")
+        .bind(t.m())
+        .execute(c)
+        .await?;
+    Ok(())
+}

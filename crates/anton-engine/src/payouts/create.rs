@@ -272,7 +272,7 @@ async fn run_creations(
 
     // 5 and 6 at once, optimistic: see `write_at_once`.
     if mode == BatchMode::Optimistic {
-        let rows = creation_rows(items, &stands, signals, now);
+        let rows = creation_rows(items, &stands, &signals, now);
         lock_checked(conn, &rows, &risk).await?;
         write_at_once(conn, &mut records, &rows, now).await?;
         return Ok(decisions.done());
@@ -308,7 +308,7 @@ async fn run_creations(
     }
 
     // 6. Write the effects of the creations that stand, in bulk.
-    payouts::insert_creations(conn, &creation_rows(items, &stands, signals, now)).await?;
+    payouts::insert_creations(conn, &creation_rows(items, &stands, &signals, now)).await?;
     Ok(decisions.done())
 }
 
@@ -417,10 +417,11 @@ fn balance_keys(items: &[Creation], which: &[usize]) -> Vec<BalanceKey> {
 }
 
 /// What deciding a batch made: per creation, what it writes if it stands; and the alert
-/// signals of the risk rules that fired with the action `alert`.
+/// signals of the risk rules that fired with the action `alert`, by creation (written only for
+/// the creations that still stand when the batch writes).
 struct Decided {
     stands: Vec<Option<Made>>,
-    signals: Vec<Signal>,
+    signals: Vec<(usize, Signal)>,
 }
 
 /// Decides each undecided creation in arrival order against the balances read: a refusal, or a
@@ -487,7 +488,8 @@ fn decide(
         if !held {
             risk.release(&key, c.amount.minor());
         }
-        out.signals.extend(assess::signals(c, &a, now));
+        out.signals
+            .extend(assess::signals(c, &a, now).into_iter().map(|s| (i, s)));
         let (made, reply) = assess::made(c, &a, held, &recipient.last4, now);
         decisions.0[i] = Some(Ok(Answer {
             reply,
@@ -504,12 +506,16 @@ fn decide(
 fn creation_rows(
     items: &[Creation],
     stands: &[Option<Made>],
-    signals: Vec<Signal>,
+    signals: &[(usize, Signal)],
     now: i64,
 ) -> CreationRows {
     let mut reserved: HashMap<BalanceKey, (i64, Outflow)> = HashMap::new();
     let mut rows = CreationRows {
-        signals,
+        signals: signals
+            .iter()
+            .filter(|(i, _)| stands[*i].is_some())
+            .map(|(_, s)| s.clone())
+            .collect(),
         ..CreationRows::default()
     };
     for (c, made) in items.iter().zip(stands) {

@@ -177,6 +177,7 @@ impl Engine {
         let job: idempotency::Job<RuleView> = std::sync::Arc::new(move |c| {
             let (t, patch, actor) = (t.clone(), patch.clone(), actor.clone());
             Box::pin(async move {
+                store_risk::lock_rules(&mut *c, &t).await?;
                 let rows = store_risk::rules_of(&mut *c, &t).await?;
                 let before = rule_set(t.env, &rows).get(rule);
                 let after = patch.apply(before);

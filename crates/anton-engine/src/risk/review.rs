@@ -44,6 +44,18 @@ const EXPIRE_MAX: i64 = 500;
 /// How often a worker looks for expired reviews.
 const EXPIRE_EVERY: Duration = Duration::from_secs(60);
 
+fn not_in_review(status: PayoutStatus) -> EngineError {
+    EngineError::conflict(
+        "payout_not_in_review",
+        format!(
+            "This payout is {}, not held for review: only a requires_review payout can be \
+             approved or rejected.",
+            status.as_str()
+        ),
+        None,
+    )
+}
+
 fn review_of(p: &PayoutRecord) -> std::result::Result<ReviewOut, StoreError> {
     p.review
         .as_deref()
@@ -72,7 +84,8 @@ async fn decide(
     };
     let moved = match transition::transition(c, t, &held, step, due, now).await? {
         Ok(moved) => moved,
-        Err(refused) => return Ok(Err(EngineError::InvalidTransition(refused))),
+        // Decided by someone else since it was read (a concurrent decision or the expiry).
+        Err(_) => return Ok(Err(not_in_review(PayoutStatus::Canceled))),
     };
     payouts::set_review(c, t, &p.id, &review_text).await?;
     if step == Transition::Approve {
@@ -83,6 +96,41 @@ async fn decide(
         ledger::add_outflow(c, &BalanceKey::new(t.clone(), currency), released).await?;
     }
     Ok(Ok(moved))
+}
+
+/// Expires the held payout `id` of `t` if it is still held (read in this transaction).
+async fn expire_one(
+    c: &mut Conn,
+    t: &Tenant,
+    id: &PayoutId,
+    now: i64,
+) -> anton_store::Result<bool> {
+    let Some(p) = payouts::get(&mut *c, t, id).await? else {
+        return Ok(false);
+    };
+    if p.status != PayoutStatus::RequiresReview {
+        return Ok(false);
+    }
+    let mut review = review_of(&p)?;
+    review.status = "expired".into();
+    review.decided = Some(Timestamp::from_unix_micros(now).to_rfc3339());
+    review.reason = Some("expired".into());
+    let step = (Transition::Reject, review.clone());
+    if decide(c, t, &p, step, None, now).await?.is_err() {
+        return Ok(false);
+    }
+    let change = Change {
+        action: "payout.review_expired",
+        object_type: "payout",
+        object_id: p.id.to_string(),
+        before: Some(serde_json::json!({ "status": p.status.as_str() })),
+        after: Some(serde_json::json!({
+            "status": PayoutStatus::Canceled.as_str(),
+            "review": review,
+        })),
+    };
+    audit::record(c, t, &Actor::system(), change).await?;
+    Ok(true)
 }
 
 impl Engine {
@@ -116,15 +164,7 @@ impl Engine {
                     if same {
                         return Ok(Ok(p));
                     }
-                    return Ok(Err(EngineError::conflict(
-                        "payout_not_in_review",
-                        format!(
-                            "This payout is {}, not held for review: only a requires_review \
-                             payout can be approved or rejected.",
-                            p.status.as_str()
-                        ),
-                        None,
-                    )));
+                    return Ok(Err(not_in_review(p.status)));
                 }
                 let mut review = review_of(&p)?;
                 let by = actor.key_id().map(ToString::to_string);
@@ -172,41 +212,31 @@ impl Engine {
 
     /// Rejects the payouts held for review longer than `[risk] review_expires_after_hours` at
     /// `now` (at most 500 per call; audited as `payout.review_expired` by the system). Returns
-    /// how many expired.
+    /// how many expired. Each payout is expired in a write job of its own — it locks what a
+    /// cancel locks, in the same order (the payout, its balances, the merchant's audit row), so
+    /// it cannot deadlock with creations, the rail or other decisions, and one payout that
+    /// fails (a conflict, a corrupt review) leaves the others to expire.
     pub async fn expire_reviews(&self, now: i64) -> Result<usize> {
         let before = now - self.config().risk.review_expires_us();
-        let expired = self
-            .store()
-            .write(move |c| {
-                Box::pin(async move {
-                    let held = payouts::in_review_before(&mut *c, before, EXPIRE_MAX).await?;
-                    let mut expired = 0;
-                    for (t, p) in held {
-                        let mut review = review_of(&p)?;
-                        review.status = "expired".into();
-                        review.decided = Some(Timestamp::from_unix_micros(now).to_rfc3339());
-                        review.reason = Some("expired".into());
-                        let step = (Transition::Reject, review.clone());
-                        if decide(c, &t, &p, step, None, now).await?.is_err() {
-                            continue;
-                        }
-                        let change = Change {
-                            action: "payout.review_expired",
-                            object_type: "payout",
-                            object_id: p.id.to_string(),
-                            before: Some(serde_json::json!({ "status": p.status.as_str() })),
-                            after: Some(serde_json::json!({
-                                "status": PayoutStatus::Canceled.as_str(),
-                                "review": review,
-                            })),
-                        };
-                        audit::record(c, &t, &Actor::system(), change).await?;
-                        expired += 1;
-                    }
-                    Ok(expired)
+        let held = payouts::in_review_before(self.store().read(), before, EXPIRE_MAX).await?;
+        let mut expired = 0;
+        for (t, id) in held.into_iter().map(|(t, p)| (t, p.id)) {
+            let job_id = id.clone();
+            let done = self
+                .store()
+                .write(move |c| {
+                    let (t, id) = (t.clone(), job_id.clone());
+                    Box::pin(async move { expire_one(c, &t, &id, now).await })
                 })
-            })
-            .await?;
+                .await;
+            match done {
+                Ok(true) => expired += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(payout.id = %id, error = %e, "expiring a payout review failed; will retry")
+                }
+            }
+        }
         if expired > 0 {
             tracing::info!(expired, "payout reviews expired");
         }
