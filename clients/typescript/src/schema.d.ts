@@ -3469,7 +3469,8 @@ export interface components {
             action: components["schemas"]["RiskAction"];
             /**
              * Format: int64
-             * @description A count rule's limit (`daily_count`, `hourly_count`); `null` for amount rules.
+             * @description A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
+             *     multiple of `amount_vs_history`; `null` for amount rules.
              */
             limit?: number | null;
             /** @description An amount rule's limit per currency, in minor units; `null` for count rules. */
@@ -3492,7 +3493,10 @@ export interface components {
              * @description The limit it went over, in the same unit.
              */
             limit: number;
-            /** @description The currency of `value` and `limit` for amount rules; `null` for count rules. */
+            /**
+             * @description The currency of `value` and `limit` when they are amounts (amount rules and
+             *     `amount_vs_history`); `null` for count rules.
+             */
             currency?: null | components["schemas"]["Currency"];
             /** @description The comparison in words, e.g. "sum today 38,000.00 USD > limit 37,000.00 USD". */
             explanation: string;
@@ -3540,10 +3544,14 @@ export interface components {
          *     - `hourly_sum`: the sum released in this clock hour (UTC), with this payout, is above `limits[currency]`.
          *     - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more than `limit`.
          *     - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank details were changed within the last 24 hours (the classic account-takeover pattern).
+         *     - `amount_vs_history`: the payout's amount is more than `limit` times the 95th percentile of the merchant's payouts in that currency over the last 30 days (judged once those hold 50 payouts; the percentile is refreshed hourly).
+         *     - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant first used (on any recipient) within the last 24 hours.
+         *     - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the merchant's recipients.
+         *     - `new_address`: a payout above `limits[currency]` comes from an IP address its API key had not been used from before the last 24 hours (a key used from somewhere new).
          * @example payout_amount
          * @enum {string}
          */
-        RiskRuleName: "payout_amount" | "daily_sum" | "daily_count" | "hourly_sum" | "hourly_count" | "bank_details_changed";
+        RiskRuleName: "payout_amount" | "daily_sum" | "daily_count" | "hourly_sum" | "hourly_count" | "bank_details_changed" | "amount_vs_history" | "new_destination" | "shared_bank_account" | "new_address";
         /**
          * @description A change to a risk rule; absent fields stay as they are.
          * @example {
@@ -3560,8 +3568,9 @@ export interface components {
             action?: null | components["schemas"]["RiskAction"];
             /**
              * Format: int64
-             * @description A count rule's limit (`daily_count`, `hourly_count`): an integer from 0 to
-             *     99999999999. Refused with `parameter_invalid` on an amount rule.
+             * @description A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
+             *     multiple of `amount_vs_history`: an integer from 0 to 99999999999. Refused with
+             *     `parameter_invalid` on an amount rule.
              */
             limit?: number | null;
             /**

@@ -32,19 +32,43 @@ pub enum RuleName {
     HourlyCount,
     /// A payout above a limit to a recipient whose bank details changed within 24 hours.
     BankDetailsChanged,
+    /// One payout's amount more than a multiple of the trailing 30 days' 95th percentile (once
+    /// there are [`HISTORY_MIN_SAMPLES`] payouts in them).
+    AmountVsHistory,
+    /// A payout above a limit to a bank account the merchant first saw within 24 hours.
+    NewDestination,
+    /// A payout to a bank account more than a limit of the merchant's recipients share.
+    SharedBankAccount,
+    /// A payout above a limit from an address its API key had not been used from before the
+    /// last 24 hours.
+    NewAddress,
 }
+
+/// How many payouts the trailing 30 days must hold before [`RuleName::AmountVsHistory`] judges a
+/// payout against them.
+pub const HISTORY_MIN_SAMPLES: i64 = 50;
+
+/// The history [`RuleName::AmountVsHistory`] looks back on.
+pub const HISTORY_DAYS: i64 = 30;
+
+/// How long a destination or an address counts as new.
+pub const NEW_US: i64 = DAY_US;
 
 /// How long a recipient's changed bank details count as recently changed.
 pub const BANK_CHANGE_RECENT_US: i64 = DAY_US;
 
 impl RuleName {
-    pub const ALL: [RuleName; 6] = [
+    pub const ALL: [RuleName; 10] = [
         RuleName::PayoutAmount,
         RuleName::DailySum,
         RuleName::DailyCount,
         RuleName::HourlySum,
         RuleName::HourlyCount,
         RuleName::BankDetailsChanged,
+        RuleName::AmountVsHistory,
+        RuleName::NewDestination,
+        RuleName::SharedBankAccount,
+        RuleName::NewAddress,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +79,10 @@ impl RuleName {
             Self::HourlySum => "hourly_sum",
             Self::HourlyCount => "hourly_count",
             Self::BankDetailsChanged => "bank_details_changed",
+            Self::AmountVsHistory => "amount_vs_history",
+            Self::NewDestination => "new_destination",
+            Self::SharedBankAccount => "shared_bank_account",
+            Self::NewAddress => "new_address",
         }
     }
 
@@ -62,9 +90,19 @@ impl RuleName {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Whether the rule's limit is an amount per currency (else a count).
+    /// Whether the rule's limit is an amount per currency (else a count, or for
+    /// [`RuleName::AmountVsHistory`] a multiple).
     pub fn limits_amounts(self) -> bool {
-        !matches!(self, Self::DailyCount | Self::HourlyCount)
+        !matches!(
+            self,
+            Self::DailyCount | Self::HourlyCount | Self::AmountVsHistory | Self::SharedBankAccount
+        )
+    }
+
+    /// Whether the figures the rule compares when it fires are amounts (else counts): the amount
+    /// rules, and [`RuleName::AmountVsHistory`], whose multiple makes an amount limit.
+    pub fn compares_amounts(self) -> bool {
+        self.limits_amounts() || self == Self::AmountVsHistory
     }
 
     /// Whether the rule reads the outflow windows (and so must be checked against them under
@@ -97,6 +135,23 @@ impl RuleName {
             Self::BankDetailsChanged => {
                 "a payout above `limits[currency]` goes to a recipient whose bank details were \
                  changed within the last 24 hours (the classic account-takeover pattern)."
+            }
+            Self::AmountVsHistory => {
+                "the payout's amount is more than `limit` times the 95th percentile of the \
+                 merchant's payouts in that currency over the last 30 days (judged once those \
+                 hold 50 payouts; the percentile is refreshed hourly)."
+            }
+            Self::NewDestination => {
+                "a payout above `limits[currency]` goes to a bank account the merchant first \
+                 used (on any recipient) within the last 24 hours."
+            }
+            Self::SharedBankAccount => {
+                "the payout's bank account is shared by more than `limit` of the merchant's \
+                 recipients."
+            }
+            Self::NewAddress => {
+                "a payout above `limits[currency]` comes from an IP address its API key had not \
+                 been used from before the last 24 hours (a key used from somewhere new)."
             }
         }
     }
@@ -189,7 +244,7 @@ pub struct RuleConfig {
 
 /// Every rule's configuration for one merchant and environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleSet([RuleConfig; 6]);
+pub struct RuleSet([RuleConfig; 10]);
 
 /// `n` major units (two decimals) in minor units, for the same figure in each currency.
 const fn major(n: i64) -> Limit {
@@ -214,6 +269,10 @@ impl RuleSet {
                 rule(true, Action::Review, major(100_000)),
                 rule(true, Action::Alert, Limit::Count(2_000)),
                 rule(true, Action::Review, major(1_000)),
+                rule(true, Action::Review, Limit::Count(5)),
+                rule(true, Action::Review, major(10_000)),
+                rule(true, Action::Alert, Limit::Count(3)),
+                rule(true, Action::Alert, major(10_000)),
             ])
         } else {
             Self([
@@ -223,6 +282,10 @@ impl RuleSet {
                 rule(true, Action::Alert, major(50_000_000)),
                 rule(true, Action::Alert, Limit::Count(5_000_000)),
                 rule(true, Action::Alert, major(10_000)),
+                rule(true, Action::Alert, Limit::Count(5)),
+                rule(true, Action::Alert, major(1_000_000)),
+                rule(true, Action::Alert, Limit::Count(100)),
+                rule(true, Action::Alert, major(1_000_000)),
             ])
         }
     }
@@ -323,7 +386,33 @@ pub struct Facts {
     pub outflow: Outflow,
     /// When the recipient's bank details were last changed after its creation (`None`: never).
     pub bank_changed_us: Option<i64>,
+    /// The payout's bank account as the merchant knows it.
+    pub destination: Destination,
+    /// The merchant's payouts in this currency over the trailing [`HISTORY_DAYS`] (`None`: not
+    /// computed yet).
+    pub history: Option<History>,
+    /// Whether the acting API key had not been used from the request's address before the last
+    /// 24 hours (`None`: no key or no address, as for the operator's CLI).
+    pub new_address: Option<bool>,
     pub now_us: i64,
+}
+
+/// What the merchant's recipients say of a payout's bank account (by its fingerprint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Destination {
+    /// When any of the merchant's recipients (deleted ones included) first had it.
+    pub first_seen_us: i64,
+    /// How many of the merchant's live recipients have it (this one included).
+    pub sharing: i64,
+}
+
+/// The trailing 30 days of a merchant's payouts in one currency, as the hourly refresh found
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct History {
+    /// The 95th percentile of their amounts (nearest rank).
+    pub p95: i64,
+    pub samples: i64,
 }
 
 /// A rule that fired, with the figures it compared.
@@ -382,64 +471,9 @@ pub fn format_amount(minor: i64, currency: Currency) -> String {
 /// Evaluates every enabled rule of `rules` on `facts`.
 pub fn assess(rules: &RuleSet, facts: &Facts) -> Assessment {
     let mut out = Assessment::default();
-    let c = facts.currency;
     for (rule, config) in rules.enabled() {
         out.evaluated.push(rule);
-        let amount_limit = config.limit.amount(c);
-        let (value, limit, words) = match (rule, config.limit) {
-            (RuleName::PayoutAmount, _) => (facts.amount, amount_limit.unwrap_or(0), "amount"),
-            (RuleName::DailySum, _) => (
-                facts.outflow.day.sum.saturating_add(facts.amount),
-                amount_limit.unwrap_or(0),
-                "sum today",
-            ),
-            (RuleName::HourlySum, _) => (
-                facts.outflow.hour.sum.saturating_add(facts.amount),
-                amount_limit.unwrap_or(0),
-                "sum this hour",
-            ),
-            (RuleName::DailyCount, Limit::Count(n)) => {
-                (facts.outflow.day.count + 1, n, "payouts today")
-            }
-            (RuleName::HourlyCount, Limit::Count(n)) => {
-                (facts.outflow.hour.count + 1, n, "payouts this hour")
-            }
-            (RuleName::BankDetailsChanged, _) => {
-                let recent = facts
-                    .bank_changed_us
-                    .filter(|at| facts.now_us - at < BANK_CHANGE_RECENT_US);
-                let Some(at) = recent else { continue };
-                let limit = amount_limit.unwrap_or(0);
-                if facts.amount > limit {
-                    let minutes = (facts.now_us - at).max(0) / 60_000_000;
-                    out.fired.push(Fired {
-                        rule,
-                        action: config.action,
-                        value: facts.amount,
-                        limit,
-                        explanation: format!(
-                            "bank details changed {minutes} min ago (< 24 h); amount {} > \
-                             limit {}",
-                            format_amount(facts.amount, c),
-                            format_amount(limit, c)
-                        ),
-                    });
-                }
-                continue;
-            }
-            // A count rule always holds a count limit (`Limit::from_value`).
-            (_, Limit::Amounts(_)) => continue,
-        };
-        if value > limit {
-            let explanation = if rule.limits_amounts() {
-                format!(
-                    "{words} {} > limit {}",
-                    format_amount(value, c),
-                    format_amount(limit, c)
-                )
-            } else {
-                format!("{words} {value} > limit {limit}")
-            };
+        if let Some((value, limit, explanation)) = judge(rule, config.limit, facts) {
             out.fired.push(Fired {
                 rule,
                 action: config.action,
@@ -452,6 +486,91 @@ pub fn assess(rules: &RuleSet, facts: &Facts) -> Assessment {
     out
 }
 
+/// One rule on `facts`: the figure compared, the limit it crossed and the two in words, if it
+/// fires.
+fn judge(rule: RuleName, limit: Limit, facts: &Facts) -> Option<(i64, i64, String)> {
+    let c = facts.currency;
+    let amount = facts.amount;
+    let money = |m: i64| format_amount(m, c);
+    // An amount rule's limit in this currency (a count rule's is its count).
+    let n = match limit {
+        Limit::Amounts(_) => limit.amount(c).unwrap_or(0),
+        Limit::Count(n) => n,
+    };
+    let above = |value: i64, words: &str| {
+        (value > n).then(|| {
+            (
+                value,
+                n,
+                format!("{words} {} > limit {}", money(value), money(n)),
+            )
+        })
+    };
+    let more = |value: i64, words: &str| {
+        (value > n).then(|| (value, n, format!("{words} {value} > limit {n}")))
+    };
+    let minutes = |since: i64| since.max(0) / 60_000_000;
+    match rule {
+        RuleName::PayoutAmount => above(amount, "amount"),
+        RuleName::DailySum => above(facts.outflow.day.sum.saturating_add(amount), "sum today"),
+        RuleName::HourlySum => above(
+            facts.outflow.hour.sum.saturating_add(amount),
+            "sum this hour",
+        ),
+        RuleName::DailyCount => more(facts.outflow.day.count + 1, "payouts today"),
+        RuleName::HourlyCount => more(facts.outflow.hour.count + 1, "payouts this hour"),
+        RuleName::SharedBankAccount => more(
+            facts.destination.sharing,
+            "recipients sharing the bank account",
+        ),
+        RuleName::BankDetailsChanged => {
+            let since = facts.now_us - facts.bank_changed_us?;
+            if since >= BANK_CHANGE_RECENT_US {
+                return None;
+            }
+            let words = format!(
+                "bank details changed {} min ago (< 24 h); amount",
+                minutes(since)
+            );
+            above(amount, &words)
+        }
+        RuleName::NewDestination => {
+            let since = facts.now_us - facts.destination.first_seen_us;
+            if since >= NEW_US {
+                return None;
+            }
+            let words = format!(
+                "bank account first seen {} min ago (< 24 h); amount",
+                minutes(since)
+            );
+            above(amount, &words)
+        }
+        RuleName::NewAddress => {
+            if facts.new_address != Some(true) {
+                return None;
+            }
+            above(
+                amount,
+                "the API key had not been used from this address before the last 24 h; amount",
+            )
+        }
+        RuleName::AmountVsHistory => {
+            let h = facts.history.filter(|h| h.samples >= HISTORY_MIN_SAMPLES)?;
+            let limit = h.p95.saturating_mul(n);
+            (amount > limit).then(|| {
+                let explanation = format!(
+                    "amount {} > limit {} ({n} × the 30-day p95 of {} over {} payouts)",
+                    money(amount),
+                    money(limit),
+                    money(h.p95),
+                    h.samples
+                );
+                (amount, limit, explanation)
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,6 +581,12 @@ mod tests {
             currency: Currency::Usd,
             outflow,
             bank_changed_us: None,
+            destination: Destination {
+                first_seen_us: 0,
+                sharing: 1,
+            },
+            history: None,
+            new_address: Some(false),
             now_us: 10 * DAY_US + 5 * HOUR_US,
         }
     }
@@ -544,6 +669,72 @@ mod tests {
         assert_eq!(assess(&rules, &f).action(), Some(Action::Review));
         f.bank_changed_us = Some(f.now_us - DAY_US - 1);
         assert_eq!(assess(&rules, &f).action(), None);
+    }
+
+    #[test]
+    fn amount_vs_history_waits_for_enough_history_then_compares_with_its_p95() {
+        let rules = with(RuleName::AmountVsHistory, Action::Review, Limit::Count(5));
+        let mut f = facts(600_000, Outflow::default());
+        f.history = Some(History {
+            p95: 100_000,
+            samples: HISTORY_MIN_SAMPLES - 1,
+        });
+        assert_eq!(assess(&rules, &f).action(), None, "too little history");
+        f.history = Some(History {
+            p95: 100_000,
+            samples: HISTORY_MIN_SAMPLES,
+        });
+        let a = assess(&rules, &f);
+        assert_eq!(a.action(), Some(Action::Review));
+        assert_eq!(
+            a.fired[0].explanation,
+            "amount 6,000.00 USD > limit 5,000.00 USD (5 × the 30-day p95 of 1,000.00 USD over 50 \
+             payouts)"
+        );
+        f.amount = 500_000;
+        assert_eq!(assess(&rules, &f).action(), None, "at the limit");
+    }
+
+    #[test]
+    fn new_destinations_shared_accounts_and_new_addresses_fire_on_their_facts() {
+        let mut rules = with(RuleName::NewDestination, Action::Review, major(100));
+        rules.set(
+            RuleName::SharedBankAccount,
+            RuleConfig {
+                enabled: true,
+                action: Action::Block,
+                limit: Limit::Count(2),
+            },
+        );
+        rules.set(
+            RuleName::NewAddress,
+            RuleConfig {
+                enabled: true,
+                action: Action::Alert,
+                limit: major(100),
+            },
+        );
+        let mut f = facts(10_001, Outflow::default());
+        f.destination.first_seen_us = f.now_us - DAY_US;
+        assert_eq!(assess(&rules, &f).action(), None);
+        f.destination.first_seen_us = f.now_us - 90 * 60_000_000;
+        let a = assess(&rules, &f);
+        assert_eq!(a.action(), Some(Action::Review));
+        assert!(a.fired[0]
+            .explanation
+            .starts_with("bank account first seen 90 min ago"));
+        f.destination.first_seen_us = 0;
+        f.new_address = Some(true);
+        assert_eq!(assess(&rules, &f).action(), Some(Action::Alert));
+        f.amount = 10_000;
+        assert_eq!(assess(&rules, &f).action(), None, "at the limit");
+        f.destination.sharing = 3;
+        let a = assess(&rules, &f);
+        assert_eq!(a.action(), Some(Action::Block));
+        assert_eq!(
+            a.fired[0].explanation,
+            "recipients sharing the bank account 3 > limit 2"
+        );
     }
 
     #[test]

@@ -160,6 +160,10 @@ impl Application {
                 engine.clone(),
                 stop_rx.clone(),
             )));
+            workers.push(tokio::spawn(anton_engine::risk::history::refresh(
+                engine.clone(),
+                stop_rx.clone(),
+            )));
             // Resolved alerts age out even where evaluation is turned off.
             tokio::spawn(anton_engine::alerts::retention::sweep(
                 engine.clone(),

@@ -15,6 +15,7 @@ use crate::{Result, Scoped, StoreError, Tenant};
 mod creation;
 pub use creation::{
     creation_reads, insert_creations, write_creations_at_once, AtOnce, CreationReads, CreationRows,
+    RiskReads,
 };
 
 #[derive(Debug, Clone)]

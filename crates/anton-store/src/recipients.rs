@@ -1,6 +1,7 @@
 //! Recipients: who gets paid, and their (encrypted) bank account.
 
 use anton_core::id::RecipientId;
+use anton_core::risk::Destination;
 use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
@@ -184,11 +185,27 @@ pub struct RecipientBrief {
     /// When the bank details were last changed after the recipient's creation (`None`: never),
     /// for the risk rule `bank_details_changed`.
     pub bank_changed_us: Option<i64>,
+    /// The bank account among the merchant's recipients, for the risk rules `new_destination`
+    /// and `shared_bank_account`.
+    pub destination: Destination,
 }
 
 /// The `SELECT` term of [`RecipientBrief::bank_changed_us`] (0 for never), on recipients `r`.
 pub(crate) const BANK_CHANGED_TERM: &str =
     "CASE WHEN r.bank_changed_us > r.created_us THEN r.bank_changed_us ELSE 0 END";
+
+/// The `SELECT` term of [`Destination::first_seen_us`] on recipients `r`: when any recipient of
+/// the tenant, deleted ones included, took on this fingerprint (`bank_changed_us` is when a
+/// recipient's current details arrived). An index lookup (`recipients_by_fingerprint`).
+pub(crate) const FIRST_SEEN_TERM: &str =
+    "(SELECT MIN(o.bank_changed_us) FROM recipients o WHERE o.merchant_id = r.merchant_id \
+     AND o.env = r.env AND o.fingerprint = r.fingerprint)";
+
+/// The `SELECT` term of [`Destination::sharing`] on recipients `r`: the tenant's live
+/// recipients with this fingerprint.
+pub(crate) const SHARING_TERM: &str =
+    "(SELECT COUNT(*) FROM recipients o WHERE o.merchant_id = r.merchant_id \
+     AND o.env = r.env AND o.fingerprint = r.fingerprint AND o.deleted_us IS NULL)";
 
 async fn get_many_brief_chunk(
     conn: &mut BatchConn<'_>,
@@ -202,7 +219,8 @@ async fn get_many_brief_chunk(
         conn,
         &format!(
             "SELECT r.merchant_id, r.env, r.id, r.currency, r.bank_type, r.last4, \
-             {BANK_CHANGED_TERM} AS bank_changed FROM "
+             {BANK_CHANGED_TERM} AS bank_changed, {FIRST_SEEN_TERM} AS first_seen, \
+             {SHARING_TERM} AS sharing FROM "
         ),
     );
     rows_from(&mut sql, keys, |sql, k| {
@@ -225,6 +243,10 @@ async fn get_many_brief_chunk(
                     bank_type: r.text("bank_type")?,
                     last4: r.text("last4")?,
                     bank_changed_us: Some(r.int("bank_changed")?).filter(|at| *at > 0),
+                    destination: Destination {
+                        first_seen_us: r.int("first_seen")?,
+                        sharing: r.int("sharing")?,
+                    },
                 },
             ))
         })

@@ -1,15 +1,21 @@
 //! Risk rules a merchant changed from their defaults (docs/risk.md), one row per tenant and
 //! rule; a rule without a row is at its default (`anton_core::risk::RuleSet::defaults`). The
 //! outflow windows the rules compare against live on the `available` balance rows
-//! (`ledger::Available`, `ledger::Delta::outflow`), under the balance's own lock.
+//! (`ledger::Available`, `ledger::Delta::outflow`), under the balance's own lock. The other
+//! facts they read: the trailing history per currency (`risk_history`, refreshed hourly), the
+//! addresses each key was used from (`api_key_addresses`), and the recipients' fingerprints
+//! (`recipients::RecipientBrief::destination`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use anton_core::id::KeyId;
+use anton_core::money::Currency;
+use anton_core::risk::History;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use crate::ledger::BalanceKey;
 use crate::list::{chunks_for, rows_from, BatchConn, Sql};
-use crate::{Result, Tenant};
+use crate::{stored, Result, Scoped, StoreError, Tenant};
 
 /// One stored rule, as text (the engine parses it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,5 +124,178 @@ pub async fn lock_rules(c: &mut AnyConnection, t: &Tenant) -> Result<()> {
         .bind(t.m())
         .execute(c)
         .await?;
+    Ok(())
+}
+
+/// The creations' acting API keys, each with the address its request came from.
+pub type KeyAddress = (Scoped<KeyId>, String);
+
+/// Of `pairs`, those whose key had been used from the address before `before_us` (the
+/// `api_key_addresses` the request log records); the others are new to their key, for the risk
+/// rule `new_address`. One statement per chunk.
+pub async fn addresses_known_before(
+    conn: &mut BatchConn<'_>,
+    pairs: &[KeyAddress],
+    before_us: i64,
+) -> Result<HashSet<KeyAddress>> {
+    let mut out = HashSet::new();
+    for chunk in chunks_for(conn, pairs) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::for_batch(
+            conn,
+            "SELECT a.merchant_id, a.env, a.key_id, a.source_ip FROM ",
+        );
+        rows_from(&mut sql, chunk, push_key_address);
+        sql.push(KNOWN_ADDRESS_JOIN).push_int(before_us);
+        let rows = sql
+            .fetch_batch(conn, |r| {
+                let key = Scoped::new(
+                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+                    stored::<KeyId>(&r.text("key_id")?, "api key id")?,
+                );
+                Ok((key, r.text("source_ip")?))
+            })
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// One row of a [`KeyAddress`] row set: merchant, environment, key id, address.
+pub(crate) fn push_key_address(sql: &mut Sql, (k, ip): &KeyAddress) {
+    sql.text(k.tenant.m())
+        .push(", ")
+        .text(k.tenant.e())
+        .push(", ")
+        .text(k.id.as_str())
+        .push(", ")
+        .text(ip);
+}
+
+/// The join of a [`KeyAddress`] row set `v` with the addresses first used before the integer
+/// that follows.
+pub(crate) const KNOWN_ADDRESS_JOIN: &str =
+    " JOIN api_key_addresses a ON a.merchant_id = v.column1 \
+     AND a.env = v.column2 AND a.key_id = v.column3 AND a.source_ip = v.column4 AND a.first_us < ";
+
+/// The refreshed history of `balances` (those never refreshed are absent), in one statement
+/// per chunk, for the risk rule `amount_vs_history`.
+pub async fn history_many(
+    conn: &mut BatchConn<'_>,
+    balances: &[BalanceKey],
+) -> Result<HashMap<BalanceKey, History>> {
+    let mut out = HashMap::new();
+    for chunk in chunks_for(conn, balances) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::for_batch(
+            conn,
+            "SELECT h.merchant_id, h.env, h.currency, h.p95, h.samples FROM ",
+        );
+        rows_from(&mut sql, chunk, |sql, b| {
+            sql.text(b.tenant.m())
+                .push(", ")
+                .text(b.tenant.e())
+                .push(", ")
+                .text(b.currency.as_str());
+        });
+        sql.push(HISTORY_JOIN);
+        let rows = sql
+            .fetch_batch(conn, |r| {
+                let currency = Currency::parse(&r.text("currency")?)
+                    .map_err(|_| StoreError::Corrupt("risk_history.currency".into()))?;
+                let tenant = Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?;
+                let history = History {
+                    p95: r.int("p95")?,
+                    samples: r.int("samples")?,
+                };
+                Ok((BalanceKey::new(tenant, currency), history))
+            })
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The join of a balance row set `v` (merchant, environment, currency) with `risk_history`.
+const HISTORY_JOIN: &str = " JOIN risk_history h ON h.merchant_id = v.column1 \
+     AND h.env = v.column2 AND h.currency = v.column3";
+
+/// The tenants whose history to refresh: every tenant with an `available` balance (a payout
+/// needs one), and those with a stored history (so that one gone quiet is cleared).
+pub async fn history_tenants<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Vec<Tenant>> {
+    let rows = sqlx::query(
+        "SELECT merchant_id, env FROM balances WHERE account = 'available' \
+         UNION SELECT merchant_id, env FROM risk_history",
+    )
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Tenant::from_stored(&r.try_get::<String, _>(0)?, &r.try_get::<String, _>(1)?))
+        .collect()
+}
+
+/// A tenant's payouts created since `since_us`, per currency: the 95th percentile of their
+/// amounts (nearest rank: the smallest amount with 95% of them at or below it) and their number.
+/// Payouts held for review, or rejected from it, are not the merchant's history; every other
+/// payout is (a failed one was meant). One sort of the tenant's window, on its listing index.
+pub async fn compute_history<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    t: &Tenant,
+    since_us: i64,
+) -> Result<Vec<(String, History)>> {
+    let rows = sqlx::query(
+        "SELECT currency, amount, n FROM (SELECT currency, amount, \
+         ROW_NUMBER() OVER (PARTITION BY currency ORDER BY amount) AS rn, \
+         COUNT(*) OVER (PARTITION BY currency) AS n FROM payouts \
+         WHERE merchant_id = $1 AND env = $2 AND created_us >= $3 \
+         AND status <> 'requires_review' AND NOT (status = 'canceled' AND review IS NOT NULL)) t \
+         WHERE rn = (n * 95 + 99) / 100",
+    )
+    .bind(t.m())
+    .bind(t.e())
+    .bind(since_us)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let history = History {
+                p95: r.try_get("amount")?,
+                samples: r.try_get("n")?,
+            };
+            Ok((r.try_get("currency")?, history))
+        })
+        .collect()
+}
+
+/// Replaces a tenant's stored history with `rows`.
+pub async fn put_history(
+    c: &mut AnyConnection,
+    t: &Tenant,
+    rows: &[(String, History)],
+    now_us: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM risk_history WHERE merchant_id = $1 AND env = $2")
+        .bind(t.m())
+        .bind(t.e())
+        .execute(&mut *c)
+        .await?;
+    for (currency, h) in rows {
+        sqlx::query(
+            "INSERT INTO risk_history (merchant_id, env, currency, p95, samples, computed_us) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(t.m())
+        .bind(t.e())
+        .bind(currency)
+        .bind(h.p95)
+        .bind(h.samples)
+        .bind(now_us)
+        .execute(&mut *c)
+        .await?;
+    }
     Ok(())
 }

@@ -29,7 +29,8 @@ pub struct RiskRuleOut {
     /// What it does when it fires.
     #[cfg_attr(feature = "openapi", schema(value_type = oa::RiskActionSchema))]
     pub action: String,
-    /// A count rule's limit (`daily_count`, `hourly_count`); `null` for amount rules.
+    /// A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
+    /// multiple of `amount_vs_history`; `null` for amount rules.
     pub limit: Option<i64>,
     /// An amount rule's limit per currency, in minor units; `null` for count rules.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
@@ -93,7 +94,8 @@ pub struct FiredOut {
     pub value: i64,
     /// The limit it went over, in the same unit.
     pub limit: i64,
-    /// The currency of `value` and `limit` for amount rules; `null` for count rules.
+    /// The currency of `value` and `limit` when they are amounts (amount rules and
+    /// `amount_vs_history`); `null` for count rules.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::CurrencySchema>))]
     pub currency: Option<String>,
     /// The comparison in words, e.g. "sum today 38,000.00 USD > limit 37,000.00 USD".
@@ -112,7 +114,7 @@ impl RiskOut {
                     action: f.action.as_str().into(),
                     value: f.value,
                     limit: f.limit,
-                    currency: f.rule.limits_amounts().then(|| currency.as_str().into()),
+                    currency: f.rule.compares_amounts().then(|| currency.as_str().into()),
                     explanation: f.explanation.clone(),
                 })
                 .collect(),

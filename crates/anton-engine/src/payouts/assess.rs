@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use anton_core::event::{EventType, NewEvent};
 use anton_core::payout::PayoutStatus;
 use anton_core::risk::{
-    self, Action, Assessment, Facts, Limit, Outflow, RuleConfig, RuleName, RuleSet,
+    self, Action, Assessment, Destination, Facts, History, Limit, Outflow, RuleConfig, RuleName,
+    RuleSet,
 };
 use anton_core::time::Timestamp;
 use anton_store::alerts::Signal;
@@ -53,6 +54,17 @@ pub fn rule_set(env: anton_core::keys::Environment, rows: &[RuleRow]) -> RuleSet
     set
 }
 
+/// What a creation's rules read besides its balance's windows, as the batch read it: facts
+/// that racing creations do not change (the recipient's bank account, the hourly history, the
+/// key's known addresses).
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub bank_changed_us: Option<i64>,
+    pub destination: Destination,
+    pub history: Option<History>,
+    pub new_address: Option<bool>,
+}
+
 /// One balance's risk state in a batch.
 struct KeyRisk {
     /// The outflow as read, seen now.
@@ -89,12 +101,12 @@ impl Risk {
     }
 
     /// Assesses `c` on `balance` (whose stored windows are `read`) after the creations the
-    /// batch assessed before it.
+    /// batch assessed before it, with the other facts its rules read (`seen`).
     pub fn assess(
         &mut self,
         c: &Creation,
         (balance, read): (&BalanceKey, Outflow),
-        bank_changed_us: Option<i64>,
+        seen: Seen,
         rows: &HashMap<Tenant, Vec<RuleRow>>,
     ) -> Assessment {
         let now = self.now;
@@ -110,7 +122,10 @@ impl Risk {
             amount: c.amount.minor(),
             currency: c.currency,
             outflow: k.current,
-            bank_changed_us,
+            bank_changed_us: seen.bank_changed_us,
+            destination: seen.destination,
+            history: seen.history,
+            new_address: seen.new_address,
             now_us: now,
         };
         let a = risk::assess(&rules, &facts);

@@ -43,7 +43,7 @@ use anton_core::event::{EventType, NewEvent};
 use anton_core::id::{BalanceTransactionId, KeyId, PayoutId, RecipientId};
 use anton_core::ledger::{LedgerAccount, Posting, PostingKind};
 use anton_core::payout::PayoutStatus;
-use anton_core::risk::{Action, Outflow};
+use anton_core::risk::{self, Action, Outflow};
 use anton_core::time::Timestamp;
 use anton_store::alerts::Signal;
 use anton_store::api_keys;
@@ -52,10 +52,11 @@ use anton_store::ledger::{self, BalanceKey, Delta, PostingRow};
 use anton_store::list::BatchConn;
 use anton_store::payouts::{self, CreationRows, PayoutRecord};
 use anton_store::recipients;
+use anton_store::risk::KeyAddress;
 use anton_store::{now_us, BatchMode, BatchRunner, Scoped, Tenant};
 use futures_util::future::BoxFuture;
 
-use super::assess::{self, Made, Risk};
+use super::assess::{self, Made, Risk, Seen};
 use super::NewPayout;
 use crate::error::{EngineError, Result};
 use crate::idempotency::{replay, Answer, Keyed, Render, Reply};
@@ -70,6 +71,8 @@ pub struct Creation {
     /// The API key acting, confirmed usable in the batch's transaction (see
     /// [`crate::idempotency::Mutation`]).
     pub actor: Option<KeyId>,
+    /// The address the request came from (for the risk rule `new_address`).
+    pub source_ip: Option<String>,
     pub amount: anton_core::money::Amount,
     pub currency: anton_core::money::Currency,
     /// The payout to insert if created; `outcome_last4` is filled in from the recipient.
@@ -91,7 +94,7 @@ impl Creation {
     /// should first act, after `now_us` (`None`: no rail schedules it).
     pub fn prepare(
         tenant: Tenant,
-        (keyed, actor): (Option<Keyed>, Option<KeyId>),
+        (keyed, actor, source_ip): (Option<Keyed>, Option<KeyId>, Option<String>),
         new: NewPayout,
         render: Box<dyn Render<PayoutRecord>>,
         (first_rail_step_us, review_expires_us): (Option<i64>, i64),
@@ -129,6 +132,7 @@ impl Creation {
             tenant,
             keyed,
             actor,
+            source_ip,
             amount: new.amount,
             currency: new.currency,
             record,
@@ -223,12 +227,17 @@ async fn run_creations(
     // already in flight (a few lookups too many when a key replays; one round trip, not four).
     let mut reads = if mode == BatchMode::Optimistic {
         let candidates = decisions.undecided();
+        let addresses = key_addresses(items, &candidates);
         let reads = payouts::creation_reads(
             conn,
             &keys,
             &recipient_keys(items, &candidates),
             &balance_keys(items, &candidates),
             (&actors, now),
+            payouts::RiskReads {
+                addresses: &addresses,
+                known_before_us: now - risk::NEW_US,
+            },
         )
         .await?;
         refuse_unusable_actors(items, &reads.usable_actors, &mut decisions);
@@ -253,6 +262,13 @@ async fn run_creations(
         reads.available = ledger::read_available(conn, lock, &balances).await?;
         reads.rules =
             anton_store::risk::rules_many(conn, &anton_store::risk::tenants_of(&balances)).await?;
+        reads.history = anton_store::risk::history_many(conn, &balances).await?;
+        reads.known_addresses = anton_store::risk::addresses_known_before(
+            conn,
+            &key_addresses(items, &undecided),
+            now - risk::NEW_US,
+        )
+        .await?;
     }
 
     // 4. Decide in arrival order, risk rules included.
@@ -322,6 +338,22 @@ fn actors(items: &[Creation]) -> Vec<Scoped<KeyId>> {
 
 fn actor(c: &Creation) -> Option<Scoped<KeyId>> {
     c.actor.clone().map(|id| Scoped::new(c.tenant.clone(), id))
+}
+
+/// A creation's acting key with its address (`None`: either is missing, as for the operator).
+fn key_address(c: &Creation) -> Option<KeyAddress> {
+    Some((actor(c)?, c.source_ip.clone()?))
+}
+
+/// The distinct [`key_address`]es of `items[i]` for each `i` in `which`.
+fn key_addresses(items: &[Creation], which: &[usize]) -> Vec<KeyAddress> {
+    let mut out: Vec<KeyAddress> = which
+        .iter()
+        .filter_map(|&i| key_address(&items[i]))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Decides every creation whose acting API key is not among `usable`:
@@ -467,12 +499,13 @@ fn decide(
             decisions.0[i] = Some(refusal(c, &short));
             continue;
         }
-        let a = risk.assess(
-            c,
-            (&key, balance.outflow),
-            recipient.bank_changed_us,
-            &reads.rules,
-        );
+        let seen = Seen {
+            bank_changed_us: recipient.bank_changed_us,
+            destination: recipient.destination,
+            history: reads.history.get(&key).copied(),
+            new_address: key_address(c).map(|k| !reads.known_addresses.contains(&k)),
+        };
+        let a = risk.assess(c, (&key, balance.outflow), seen, &reads.rules);
         let action = a.action();
         if action == Some(Action::Block) {
             let blocked = a.fired.iter().find(|f| f.action == Action::Block);

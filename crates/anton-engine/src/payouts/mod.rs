@@ -156,7 +156,7 @@ impl Engine {
             .transpose()?;
         let creation = create::Creation::prepare(
             tenant.clone(),
-            (keyed, actor.key_id().cloned()),
+            (keyed, actor.key_id().cloned(), actor.source_ip.clone()),
             new,
             Box::new(render),
             (first_rail_step_us, self.config().risk.review_expires_us()),

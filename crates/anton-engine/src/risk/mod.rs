@@ -1,8 +1,10 @@
 //! Risk rules for unusual payout activity (docs/risk.md): the `[risk]` configuration, the
 //! merchant's rules (read and changed through the API, audited), and [`review`] — approving,
-//! rejecting and expiring the payouts a rule held. The rules themselves are
-//! `anton_core::risk`; they are applied inside the payout batch (`payouts::assess`).
+//! rejecting and expiring the payouts a rule held — and [`history`], the hourly refresh of the
+//! trailing history `amount_vs_history` reads. The rules themselves are `anton_core::risk`;
+//! they are applied inside the payout batch (`payouts::assess`).
 
+pub mod history;
 pub mod review;
 
 use anton_core::money::Currency;
@@ -83,8 +85,13 @@ impl RulePatch {
             return Err(EngineError::invalid(
                 "parameter_invalid",
                 format!(
-                    "{} limits a count: set `limit`, not `limits`",
-                    rule.as_str()
+                    "{} limits {}: set `limit`, not `limits`",
+                    rule.as_str(),
+                    if rule == RuleName::AmountVsHistory {
+                        "a multiple of the 30-day p95"
+                    } else {
+                        "a count"
+                    }
                 ),
                 "limits",
             ));

@@ -30,6 +30,7 @@ mod reference_docs;
 mod request_log;
 mod revocation;
 mod risk;
+mod risk_facts;
 mod scale_out;
 mod sdk;
 mod signatures;

@@ -18,29 +18,53 @@ use crate::helpers::{error_of, spawn_app, Backend, TestApp};
 use crate::sdk::{ach, sdk};
 use crate::webhooks::{app_for, create_endpoint, receiver, wait_for, TestLookup, FAST};
 
-const RULES: [&str; 6] = [
+/// Every rule, in the catalogue's order.
+const ALL_RULES: [&str; 10] = [
     "payout_amount",
     "daily_sum",
     "daily_count",
     "hourly_sum",
     "hourly_count",
     "bank_details_changed",
+    "amount_vs_history",
+    "new_destination",
+    "shared_bank_account",
+    "new_address",
 ];
 
+/// The rules of the matrix below (`amount_vs_history` has a test of its own in
+/// `risk_facts.rs`: it needs 50 payouts of history).
+const RULES: [&str; 9] = [
+    "payout_amount",
+    "daily_sum",
+    "daily_count",
+    "hourly_sum",
+    "hourly_count",
+    "bank_details_changed",
+    "new_destination",
+    "shared_bank_account",
+    "new_address",
+];
+
+/// Whether `rule` limits a count (or a multiple), not amounts per currency.
+pub fn limits_a_count(rule: &str) -> bool {
+    rule.ends_with("_count") || matches!(rule, "shared_bank_account" | "amount_vs_history")
+}
+
 /// A restricted test key of the app's merchant with `scopes`.
-async fn key_with(app: &TestApp, scopes: &[&str]) -> String {
+pub async fn key_with(app: &TestApp, scopes: &[&str]) -> String {
     app.create_key(&app.merchant, Environment::Test, Some(scopes))
         .await
 }
 
 /// Sets `rule` of the merchant `admin` (a key with `risk_rules:write`) acts for.
-async fn set_rule(admin: &Client, rule: &str, action: &str, limit: i64) {
+pub async fn set_rule(admin: &Client, rule: &str, action: &str, limit: i64) {
     let mut update = RiskRuleUpdate {
         action: Some(action.into()),
         enabled: Some(true),
         ..Default::default()
     };
-    if rule.ends_with("_count") {
+    if limits_a_count(rule) {
         update.limit = Some(limit);
     } else {
         update.limits = Some(BTreeMap::from([("USD".to_owned(), limit)]));
@@ -49,7 +73,7 @@ async fn set_rule(admin: &Client, rule: &str, action: &str, limit: i64) {
     assert_eq!(r.action, action);
 }
 
-fn api_code(e: &SdkError) -> (u16, String, String) {
+pub fn api_code(e: &SdkError) -> (u16, String, String) {
     match e {
         SdkError::Api(a) => (
             a.status,
@@ -60,7 +84,7 @@ fn api_code(e: &SdkError) -> (u16, String, String) {
     }
 }
 
-async fn available_usd(client: &Client) -> i64 {
+pub async fn available_usd(client: &Client) -> i64 {
     let b = client.balance().get().await.unwrap();
     b.available
         .iter()
@@ -80,7 +104,7 @@ async fn risk_rules_are_read_and_changed_only_with_their_scopes(backend: Backend
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(names, RULES);
+    assert_eq!(names, ALL_RULES);
     assert_eq!(list["data"][1]["action"], "alert");
     assert_eq!(list["data"][1]["limits"]["USD"], 10_000_000_000_i64);
     assert_eq!(list["data"][2]["limit"], 10_000_000);
@@ -222,8 +246,23 @@ async fn third_payout(
     for n in 0..3 {
         let mut p = NewPayout::new(amount, "USD", recipient.id.clone());
         // The amount rules fire on the third payout's size alone.
-        if n == 2 && matches!(rule, "payout_amount" | "bank_details_changed") {
+        let amount_rules = [
+            "payout_amount",
+            "bank_details_changed",
+            "new_destination",
+            "new_address",
+        ];
+        if n == 2 && amount_rules.contains(&rule) {
             p.amount = amount * 10;
+        }
+        // A second recipient with the same bank account: the third payout's account is shared
+        // by two.
+        if n == 2 && rule == "shared_bank_account" {
+            client
+                .recipients()
+                .create(&NewRecipient::new("Risk twin", ach("000123456789")))
+                .await
+                .unwrap();
         }
         let r = client.payouts().create(&p).await;
         if n == 2 {
@@ -245,9 +284,11 @@ async fn every_rule_fires_with_every_action(backend: Backend) {
                 .create_key(&merchant, Environment::Test, Some(&["risk_rules:write"]))
                 .await;
             // With 1,000.00 payouts the third crosses each limit: 2,500.00 for sums, 2 for
-            // counts, 5,000.00 for one payout's amount (the third is 10,000.00).
+            // counts, 5,000.00 for one payout's amount (the third is 10,000.00), 1 recipient
+            // per bank account (the third's is shared by two).
             let limit = match rule {
                 "daily_count" | "hourly_count" => 2,
+                "shared_bank_account" => 1,
                 "daily_sum" | "hourly_sum" => 250_000,
                 _ => 500_000,
             };
@@ -642,7 +683,7 @@ async fn the_cli_tunes_rules_and_decides_reviews(backend: Backend) {
         (Some("review"), Some(50_000))
     );
     let (ok, out, _) = cli(&app, &app.key, &["risk", "rules"]);
-    assert!(ok && out.lines().count() == RULES.len(), "{out}");
+    assert!(ok && out.lines().count() == ALL_RULES.len(), "{out}");
 
     app.fund(&app.key, 100_000, "USD").await;
     let recipient = app.create_recipient(&app.key, "6789").await["id"]

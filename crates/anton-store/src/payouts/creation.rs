@@ -6,19 +6,19 @@ use std::collections::{HashMap, HashSet};
 
 use anton_core::id::{KeyId, RecipientId};
 use anton_core::money::Currency;
-use anton_core::risk::{Outflow, Window};
+use anton_core::risk::{Destination, History, Outflow, Window};
 
 use super::{insert_many, push_insert, PayoutRecord};
 use crate::idempotency::{NewRecord, RecordKey, StoredResponse};
 use crate::ledger::{Available, BalanceKey, Delta};
 use crate::list::{BatchConn, Sql};
 use crate::recipients::RecipientBrief;
-use crate::risk::RuleRow;
+use crate::risk::{KeyAddress, RuleRow};
 use crate::{stored, Result, Scoped, StoreError, Tenant};
 
 /// What deciding a batch of creations reads: stored idempotency responses by key, live
-/// recipients, `available` balances (missing rows read as 0), and the acting API keys that may
-/// still act (see `api_keys::usable_many`).
+/// recipients, `available` balances (missing rows read as 0), the acting API keys that may
+/// still act (see `api_keys::usable_many`), and the other facts of the risk rules.
 #[derive(Debug, Default)]
 pub struct CreationReads {
     pub stored: HashMap<RecordKey, StoredResponse>,
@@ -27,20 +27,34 @@ pub struct CreationReads {
     pub usable_actors: HashSet<Scoped<KeyId>>,
     /// The risk rules the batch's tenants changed from their defaults.
     pub rules: HashMap<Tenant, Vec<RuleRow>>,
+    /// The balances' trailing history (`risk::history_many`).
+    pub history: HashMap<BalanceKey, History>,
+    /// The acting keys' addresses known before the last 24 hours
+    /// (`risk::addresses_known_before`).
+    pub known_addresses: HashSet<KeyAddress>,
 }
 
-/// The five reads of a batch of creations as **one statement** (a `UNION ALL` of the five keyed
-/// joins, each row tagged with its kind): one round trip instead of five, for the PostgreSQL
+/// The risk facts of a batch beyond its balances: the acting keys with their addresses, and
+/// the time before which an address counts as known.
+pub struct RiskReads<'a> {
+    pub addresses: &'a [KeyAddress],
+    pub known_before_us: i64,
+}
+
+/// The seven reads of a batch of creations as **one statement** (a `UNION ALL` of the keyed
+/// joins, each row tagged with its kind): one round trip instead of seven, for the PostgreSQL
 /// lanes, where a batch's time is mostly round trips. Balances are read without locks (see
 /// `BatchMode::Optimistic`). The same joins as `idempotency::get_many`,
 /// `recipients::get_many_brief`, `ledger::read_available`, `api_keys::usable_many` (at
-/// `now_us`) and `risk::rules_many` (the tenants of `balances`).
+/// `now_us`), `risk::rules_many` (the tenants of `balances`), `risk::history_many` and
+/// `risk::addresses_known_before`.
 pub async fn creation_reads(
     conn: &mut BatchConn<'_>,
     keys: &[RecordKey],
     recipients: &[Scoped<RecipientId>],
     balances: &[BalanceKey],
     (actors, now_us): (&[Scoped<KeyId>], i64),
+    risk: RiskReads<'_>,
 ) -> Result<CreationReads> {
     let mut out = CreationReads {
         available: balances
@@ -58,6 +72,9 @@ pub async fn creation_reads(
             .extend(crate::ledger::read_available(conn, false, balances).await?);
         out.usable_actors = crate::api_keys::usable_many(conn, actors, now_us).await?;
         out.rules = crate::risk::rules_many(conn, &tenants).await?;
+        out.history = crate::risk::history_many(conn, balances).await?;
+        out.known_addresses =
+            crate::risk::addresses_known_before(conn, risk.addresses, risk.known_before_us).await?;
         return Ok(out);
     }
     let rows = read_at_once(
@@ -66,9 +83,10 @@ pub async fn creation_reads(
         recipients,
         (balances, &tenants),
         (actors, now_us),
+        &risk,
     )
     .await?;
-    for (kind, tenant, third, (d, e, f), n) in rows {
+    for (kind, tenant, third, (d, e, f), [n, n2, n3]) in rows {
         match kind.as_str() {
             "key" => {
                 out.stored.insert(
@@ -88,12 +106,20 @@ pub async fn creation_reads(
                         bank_type: e,
                         last4: f,
                         bank_changed_us: Some(n).filter(|at| *at > 0),
+                        destination: Destination {
+                            first_seen_us: n2,
+                            sharing: n3,
+                        },
                     },
                 );
             }
             "actor" => {
                 out.usable_actors
                     .insert(Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?));
+            }
+            "address" => {
+                let key = Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?);
+                out.known_addresses.insert((key, d));
             }
             "rule" => {
                 out.rules.entry(tenant).or_default().push(RuleRow {
@@ -110,8 +136,16 @@ pub async fn creation_reads(
                     amount: n,
                     outflow: outflow_from_text(&d)?,
                 };
-                out.available
-                    .insert(BalanceKey::new(tenant, currency), available);
+                let key = BalanceKey::new(tenant, currency);
+                // The balance's history rides on its row (`-1` samples: never refreshed).
+                if n3 >= 0 {
+                    let history = History {
+                        p95: n2,
+                        samples: n3,
+                    };
+                    out.history.insert(key.clone(), history);
+                }
+                out.available.insert(key, available);
             }
         }
     }
@@ -143,19 +177,20 @@ fn outflow_from_text(text: &str) -> Result<Outflow> {
     })
 }
 
-/// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance`, `actor`, `rule`), the
-/// tenant, the third key column, three text values and a number (see the statement for which
-/// is which).
-type TaggedRow = (String, Tenant, String, (String, String, String), i64);
+/// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance` with its history,
+/// `rule`, `actor`, `address`), the tenant, the third key column, three text values and three numbers
+/// (see the statement for which is which).
+type TaggedRow = (String, Tenant, String, (String, String, String), [i64; 3]);
 
-/// The four keyed joins of [`creation_reads`] as one `UNION ALL` statement, each row tagged
-/// with its kind.
+/// The keyed joins of [`creation_reads`] as one `UNION ALL` statement, each row tagged with its
+/// kind. Long for the one statement it builds: each part is its join, in the order read.
 async fn read_at_once(
     conn: &mut BatchConn<'_>,
     keys: &[RecordKey],
     recipients: &[Scoped<RecipientId>],
     (balances, tenants): (&[BalanceKey], &[Tenant]),
     (actors, now_us): (&[Scoped<KeyId>], i64),
+    risk: &RiskReads<'_>,
 ) -> Result<Vec<TaggedRow>> {
     // Each row set is (merchant, env, third key column) — the key text, the recipient id, the
     // currency — so the three joins share one shape.
@@ -193,7 +228,7 @@ async fn read_at_once(
     part(
         &mut sql,
         "SELECT 'key' AS kind, i.merchant_id AS a, i.env AS b, i.key AS c, i.fingerprint AS d, \
-         i.body AS e, '' AS f, i.status AS n FROM ",
+         i.body AS e, '' AS f, i.status AS n, 0 AS n2, 0 AS n3 FROM ",
         &key_rows,
         " JOIN idempotency_keys i ON i.merchant_id = v.column1 AND i.env = v.column2 \
          AND i.key = v.column3",
@@ -202,8 +237,10 @@ async fn read_at_once(
         &mut sql,
         &format!(
             "SELECT 'recipient' AS kind, r.merchant_id AS a, r.env AS b, r.id AS c, \
-             r.currency AS d, r.bank_type AS e, r.last4 AS f, {} AS n FROM ",
-            crate::recipients::BANK_CHANGED_TERM
+             r.currency AS d, r.bank_type AS e, r.last4 AS f, {} AS n, {} AS n2, {} AS n3 FROM ",
+            crate::recipients::BANK_CHANGED_TERM,
+            crate::recipients::FIRST_SEEN_TERM,
+            crate::recipients::SHARING_TERM
         ),
         &recipient_rows,
         " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 \
@@ -215,15 +252,18 @@ async fn read_at_once(
          CAST(b.out_hour_us AS TEXT) || ',' || CAST(b.out_hour_count AS TEXT) || ',' || \
          CAST(b.out_hour_sum AS TEXT) || ',' || CAST(b.out_day_us AS TEXT) || ',' || \
          CAST(b.out_day_count AS TEXT) || ',' || CAST(b.out_day_sum AS TEXT) AS d, \
-         '' AS e, '' AS f, b.amount AS n FROM ",
+         '' AS e, '' AS f, b.amount AS n, COALESCE(h.p95, 0) AS n2, \
+         COALESCE(h.samples, -1) AS n3 FROM ",
         &balance_rows,
         " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
-         AND b.currency = v.column3 AND b.account = 'available'",
+         AND b.currency = v.column3 AND b.account = 'available' \
+         LEFT JOIN risk_history h ON h.merchant_id = b.merchant_id AND h.env = b.env \
+         AND h.currency = b.currency",
     );
     part(
         &mut sql,
         "SELECT 'rule' AS kind, r.merchant_id AS a, r.env AS b, r.rule AS c, r.action AS d, \
-         r.limits AS e, '' AS f, r.enabled AS n FROM ",
+         r.limits AS e, '' AS f, r.enabled AS n, 0 AS n2, 0 AS n3 FROM ",
         &tenant_rows,
         " JOIN risk_rules r ON r.merchant_id = v.column1 AND r.env = v.column2 \
          AND v.column3 = ''",
@@ -231,13 +271,23 @@ async fn read_at_once(
     part(
         &mut sql,
         "SELECT 'actor' AS kind, k.merchant_id AS a, k.env AS b, k.id AS c, '' AS d, '' AS e, \
-         '' AS f, 0 AS n FROM ",
+         '' AS f, 0 AS n, 0 AS n2, 0 AS n3 FROM ",
         &actor_rows,
         " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 AND k.id = v.column3 \
          AND k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ",
     );
     if !actor_rows.is_empty() {
         sql.push_int(now_us).push(")");
+    }
+    if !risk.addresses.is_empty() {
+        sql.push(if parts == 0 { "" } else { " UNION ALL " }).push(
+            "SELECT 'address' AS kind, a.merchant_id AS a, a.env AS b, a.key_id AS c, \
+             a.source_ip AS d, '' AS e, '' AS f, 0 AS n, 0 AS n2, 0 AS n3 FROM ",
+        );
+        crate::list::rows_from(&mut sql, risk.addresses, crate::risk::push_key_address);
+        sql.push(crate::risk::KNOWN_ADDRESS_JOIN)
+            .push_int(risk.known_before_us);
+        parts += 1;
     }
     if parts == 0 {
         return Ok(Vec::new());
@@ -248,7 +298,7 @@ async fn read_at_once(
             Tenant::from_stored(&r.text("a")?, &r.text("b")?)?,
             r.text("c")?,
             (r.text("d")?, r.text("e")?, r.text("f")?),
-            r.int("n")?,
+            [r.int("n")?, r.int("n2")?, r.int("n3")?],
         ))
     })
     .await

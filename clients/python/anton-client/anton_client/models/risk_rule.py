@@ -40,6 +40,14 @@ class RiskRule:
                 - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more than `limit`.
                 - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank details were changed
                 within the last 24 hours (the classic account-takeover pattern).
+                - `amount_vs_history`: the payout's amount is more than `limit` times the 95th percentile of the merchant's
+                payouts in that currency over the last 30 days (judged once those hold 50 payouts; the percentile is refreshed
+                hourly).
+                - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant first used (on any
+                recipient) within the last 24 hours.
+                - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the merchant's recipients.
+                - `new_address`: a payout above `limits[currency]` comes from an IP address its API key had not been used from
+                before the last 24 hours (a key used from somewhere new).
             object_ (RiskRuleObject): What kind of object this is: always `risk_rule`.
             description (str): What the rule watches for.
             enabled (bool): Whether the rule is evaluated. A disabled rule is not listed in a payout's
@@ -49,7 +57,8 @@ class RiskRule:
                 reserved, until a key with `payouts:approve` other than its creator approves or rejects it) or `block` (the
                 creation is refused with `risk_blocked`). The strongest action of the rules that fired wins.
             livemode (bool): `true` in live mode, `false` in test mode: each environment has its own rules.
-            limit (int | None | Unset): A count rule's limit (`daily_count`, `hourly_count`); `null` for amount rules.
+            limit (int | None | Unset): A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
+                multiple of `amount_vs_history`; `null` for amount rules.
             limits (None | RiskRuleLimitsType0 | Unset): An amount rule's limit per currency, in minor units; `null` for
                 count rules.
      """

@@ -37,6 +37,14 @@ class RiskRuleFired:
                 - `hourly_count`: the payouts released in this clock hour (UTC), with this one, are more than `limit`.
                 - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank details were changed
                 within the last 24 hours (the classic account-takeover pattern).
+                - `amount_vs_history`: the payout's amount is more than `limit` times the 95th percentile of the merchant's
+                payouts in that currency over the last 30 days (judged once those hold 50 payouts; the percentile is refreshed
+                hourly).
+                - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant first used (on any
+                recipient) within the last 24 hours.
+                - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the merchant's recipients.
+                - `new_address`: a payout above `limits[currency]` comes from an IP address its API key had not been used from
+                before the last 24 hours (a key used from somewhere new).
             action (RiskAction): What a risk rule does when it fires: `alert` (the payout proceeds; an
                 `unusual_payout_activity` alert is raised), `review` (the payout waits in `requires_review`, its amount
                 reserved, until a key with `payouts:approve` other than its creator approves or rejects it) or `block` (the
@@ -44,8 +52,8 @@ class RiskRuleFired:
             value (int): The figure compared: an amount in minor units (with `currency`) or a count.
             limit (int): The limit it went over, in the same unit.
             explanation (str): The comparison in words, e.g. "sum today 38,000.00 USD > limit 37,000.00 USD".
-            currency (Currency | None | Unset): The currency of `value` and `limit` for amount rules; `null` for count
-                rules.
+            currency (Currency | None | Unset): The currency of `value` and `limit` when they are amounts (amount rules and
+                `amount_vs_history`); `null` for count rules.
      """
 
     rule: RiskRuleName

@@ -206,6 +206,15 @@ def sync_detailed(
             than `limit`.
             - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
             details were changed within the last 24 hours (the classic account-takeover pattern).
+            - `amount_vs_history`: the payout's amount is more than `limit` times the 95th percentile
+            of the merchant's payouts in that currency over the last 30 days (judged once those hold
+            50 payouts; the percentile is refreshed hourly).
+            - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant
+            first used (on any recipient) within the last 24 hours.
+            - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the
+            merchant's recipients.
+            - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
+            had not been used from before the last 24 hours (a key used from somewhere new).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
@@ -265,6 +274,15 @@ def sync(
             than `limit`.
             - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
             details were changed within the last 24 hours (the classic account-takeover pattern).
+            - `amount_vs_history`: the payout's amount is more than `limit` times the 95th percentile
+            of the merchant's payouts in that currency over the last 30 days (judged once those hold
+            50 payouts; the percentile is refreshed hourly).
+            - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant
+            first used (on any recipient) within the last 24 hours.
+            - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the
+            merchant's recipients.
+            - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
+            had not been used from before the last 24 hours (a key used from somewhere new).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
@@ -319,6 +337,15 @@ async def asyncio_detailed(
             than `limit`.
             - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
             details were changed within the last 24 hours (the classic account-takeover pattern).
+            - `amount_vs_history`: the payout's amount is more than `limit` times the 95th percentile
+            of the merchant's payouts in that currency over the last 30 days (judged once those hold
+            50 payouts; the percentile is refreshed hourly).
+            - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant
+            first used (on any recipient) within the last 24 hours.
+            - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the
+            merchant's recipients.
+            - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
+            had not been used from before the last 24 hours (a key used from somewhere new).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
@@ -378,6 +405,15 @@ async def asyncio(
             than `limit`.
             - `bank_details_changed`: a payout above `limits[currency]` goes to a recipient whose bank
             details were changed within the last 24 hours (the classic account-takeover pattern).
+            - `amount_vs_history`: the payout's amount is more than `limit` times the 95th percentile
+            of the merchant's payouts in that currency over the last 30 days (judged once those hold
+            50 payouts; the percentile is refreshed hourly).
+            - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant
+            first used (on any recipient) within the last 24 hours.
+            - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the
+            merchant's recipients.
+            - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
+            had not been used from before the last 24 hours (a key used from somewhere new).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
