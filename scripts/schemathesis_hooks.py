@@ -67,9 +67,11 @@ def _exists(path: str) -> dict | None:
 
 
 def _recipient(currency: str) -> str:
-    """A recipient paid in `currency` (made once; again if a test deleted it)."""
+    """A recipient paid in `currency` (made once; again if a test deleted it, or changed its
+    bank account to another currency)."""
     rid = _recipients.get(currency)
-    if rid is None or _exists(f"/v1/recipients/{rid}") is None:
+    found = _exists(f"/v1/recipients/{rid}") if rid is not None else None
+    if found is None or found.get("bank_account", {}).get("currency") != currency:
         r = _api("POST", "/v1/recipients", {"name": f"Schemathesis {currency}",
                                             "bank_account": ACCOUNTS[currency]})
         r.raise_for_status()
