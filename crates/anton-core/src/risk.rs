@@ -99,6 +99,15 @@ impl RuleName {
         )
     }
 
+    /// What the rule's limit is, in words (a refused change names it).
+    pub fn limit_words(self) -> &'static str {
+        match self {
+            Self::AmountVsHistory => "a multiple of the 30-day p95",
+            r if r.limits_amounts() => "amounts per currency",
+            _ => "a count",
+        }
+    }
+
     /// Whether the figures the rule compares when it fires are amounts (else counts): the amount
     /// rules, and [`RuleName::AmountVsHistory`], whose multiple makes an amount limit.
     pub fn compares_amounts(self) -> bool {

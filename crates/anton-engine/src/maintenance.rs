@@ -1,6 +1,7 @@
 //! A node's housekeeping, each a loop the binary spawns until shutdown: the heartbeat that lets
 //! API nodes share per-key rate limits, planner statistics on PostgreSQL, and the sweep of old
-//! idempotency records — with the hourly loop every retention sweep runs in ([`sweep_hourly`]).
+//! idempotency records — with the hourly loop every retention sweep (and the risk history's
+//! refresh) runs in ([`every_hour`]).
 
 use std::time::Duration;
 
@@ -78,7 +79,7 @@ pub async fn keep_statistics_fresh(store: Store, mut shutdown: watch::Receiver<b
 /// Deletes idempotency records older than 48 h, hourly. Safe on every node at once (a plain
 /// DELETE by age).
 pub async fn sweep_idempotency_records(store: Store, shutdown: watch::Receiver<bool>) {
-    sweep_hourly("idempotency records", shutdown, || {
+    every_hour("idempotency records", shutdown, || {
         let cutoff = now_us() - IDEMPOTENCY_KEEP_US;
         store.write(move |c| {
             Box::pin(async move { anton_store::idempotency::delete_older_than(c, cutoff).await })
@@ -87,14 +88,12 @@ pub async fn sweep_idempotency_records(store: Store, shutdown: watch::Receiver<b
     .await;
 }
 
-/// The loop of every retention sweep (idempotency records, the request log, resolved alerts):
-/// `sweep` at once and then hourly until `shutdown`, logging how many rows of `what` it deleted,
+/// The loop of every hourly task — the retention sweeps (idempotency records, the request log,
+/// resolved alerts) and the refresh of the risk rules' payout history: `task` at once and then
+/// hourly until `shutdown`, logging how many rows of `what` it handled (deleted, or refreshed),
 /// or why it failed (it is tried again at the next hour).
-pub async fn sweep_hourly<F, Fut, E>(
-    what: &'static str,
-    mut shutdown: watch::Receiver<bool>,
-    sweep: F,
-) where
+pub async fn every_hour<F, Fut, E>(what: &'static str, mut shutdown: watch::Receiver<bool>, task: F)
+where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = std::result::Result<u64, E>>,
     E: std::fmt::Display,
@@ -105,9 +104,9 @@ pub async fn sweep_hourly<F, Fut, E>(
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
         }
-        match sweep().await {
-            Ok(n) => tracing::debug!(deleted = n, what, "swept"),
-            Err(e) => tracing::warn!(error = %e, what, "sweep failed"),
+        match task().await {
+            Ok(n) => tracing::debug!(rows = n, what, "hourly task done"),
+            Err(e) => tracing::warn!(error = %e, what, "hourly task failed"),
         }
     }
 }

@@ -227,7 +227,7 @@ pub async fn flush(engine: Engine, mut shutdown: watch::Receiver<bool>) {
 /// Deletes entries older than the retention, hourly. Safe on every node at once (plain DELETEs
 /// by age, in bounded chunks).
 pub async fn sweep(engine: Engine, shutdown: watch::Receiver<bool>) {
-    crate::maintenance::sweep_hourly("request log entries", shutdown, || {
+    crate::maintenance::every_hour("request log entries", shutdown, || {
         engine.sweep_request_log(now_us())
     })
     .await;

@@ -36,7 +36,7 @@ impl Engine {
 /// Deletes resolved alerts past the retention, hourly, until `shutdown`. Safe on every worker
 /// at once (plain DELETEs by age, in bounded chunks).
 pub async fn sweep(engine: Engine, shutdown: watch::Receiver<bool>) {
-    crate::maintenance::sweep_hourly("resolved alerts", shutdown, || {
+    crate::maintenance::every_hour("resolved alerts", shutdown, || {
         engine.sweep_alerts(now_us())
     })
     .await;

@@ -4,8 +4,6 @@
 //! `risk_history`. A payout is judged against the history as of the last refresh (at most an
 //! hour old): one unusual payout is not in the history it is compared with.
 
-use std::time::Duration;
-
 use anton_core::risk::HISTORY_DAYS;
 use anton_store::now_us;
 use anton_store::risk as store_risk;
@@ -14,9 +12,6 @@ use tokio::sync::watch;
 use crate::error::Result;
 use crate::Engine;
 
-/// How often worker nodes refresh the history.
-const REFRESH_EVERY: Duration = Duration::from_secs(3_600);
-
 const DAY_US: i64 = 24 * 3_600 * 1_000_000;
 
 impl Engine {
@@ -24,7 +19,7 @@ impl Engine {
     /// reader connection (a sort of the tenant's 30 days of payouts, on its listing index), then
     /// written in a small write job of its own. Returns the tenants refreshed; a tenant that
     /// fails is logged and left to the next refresh.
-    pub async fn refresh_risk_history(&self, now: i64) -> Result<usize> {
+    pub async fn refresh_risk_history(&self, now: i64) -> Result<u64> {
         let tenants = store_risk::history_tenants(self.store().read()).await?;
         let since = now - HISTORY_DAYS * DAY_US;
         let mut refreshed = 0;
@@ -54,19 +49,9 @@ impl Engine {
 }
 
 /// The worker loop that refreshes the history: at start, then every hour until `shutdown`.
-pub async fn refresh(engine: Engine, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(REFRESH_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => return,
-        }
-        if *shutdown.borrow() {
-            return;
-        }
-        if let Err(e) = engine.refresh_risk_history(now_us()).await {
-            tracing::warn!(error = %e, "refreshing payout history failed; will retry");
-        }
-    }
+pub async fn refresh(engine: Engine, shutdown: watch::Receiver<bool>) {
+    crate::maintenance::every_hour("merchants' payout history", shutdown, || {
+        engine.refresh_risk_history(now_us())
+    })
+    .await;
 }

@@ -75,8 +75,9 @@ impl RulePatch {
             return Err(EngineError::invalid(
                 "parameter_invalid",
                 format!(
-                    "{} limits amounts per currency: set `limits`, not `limit`",
-                    rule.as_str()
+                    "{} limits {}: set `limits`, not `limit`",
+                    rule.as_str(),
+                    rule.limit_words()
                 ),
                 "limit",
             ));
@@ -87,11 +88,7 @@ impl RulePatch {
                 format!(
                     "{} limits {}: set `limit`, not `limits`",
                     rule.as_str(),
-                    if rule == RuleName::AmountVsHistory {
-                        "a multiple of the 30-day p95"
-                    } else {
-                        "a count"
-                    }
+                    rule.limit_words()
                 ),
                 "limits",
             ));

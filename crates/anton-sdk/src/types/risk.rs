@@ -58,7 +58,7 @@ pub struct RiskRule {
     pub enabled: bool,
     /// `alert`, `review` or `block`.
     pub action: String,
-    /// A count rule's limit.
+    /// A count rule's limit, or the multiple of `amount_vs_history`.
     #[serde(default)]
     pub limit: Option<i64>,
     /// An amount rule's limits in minor units, by currency.
@@ -75,7 +75,7 @@ pub struct RiskRuleUpdate {
     /// `alert`, `review` or `block`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    /// A count rule's limit.
+    /// A count rule's limit, or the multiple of `amount_vs_history`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// An amount rule's limits by currency (those named change).

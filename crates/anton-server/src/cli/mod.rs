@@ -232,7 +232,8 @@ enum RiskCommand {
     /// Change a rule (needs a key created with risk_rules:write).
     Set {
         /// The rule: payout_amount, daily_sum, daily_count, hourly_sum, hourly_count,
-        /// bank_details_changed.
+        /// bank_details_changed, amount_vs_history, new_destination, shared_bank_account,
+        /// new_address.
         rule: String,
         /// What it does when it fires.
         #[arg(long, value_parser = ["alert", "review", "block"])]
@@ -240,7 +241,7 @@ enum RiskCommand {
         /// Turn the rule on or off.
         #[arg(long)]
         enabled: Option<bool>,
-        /// A count rule's limit.
+        /// A count rule's limit, or the multiple of amount_vs_history.
         #[arg(long)]
         limit: Option<i64>,
         /// An amount rule's limits in minor units: USD=3700000 (comma-separated or repeated).

@@ -142,27 +142,24 @@ async fn destinations_and_addresses_older_than_a_day_are_known(backend: Backend)
     assert!(risk.evaluated.contains(&"new_destination".to_owned()));
 
     // A new recipient on the known account is not a new destination; a new account is.
-    let twin = client
-        .recipients()
-        .create(&NewRecipient::new("Twin", ach("000123456789")))
-        .await
-        .unwrap();
-    let p = client
-        .payouts()
-        .create(&NewPayout::new(1_000, "USD", twin.id.clone()))
-        .await
-        .unwrap();
+    let pay_new = |name: &'static str, account: &'static str| {
+        let client = client.clone();
+        async move {
+            let r = client
+                .recipients()
+                .create(&NewRecipient::new(name, ach(account)))
+                .await
+                .unwrap();
+            client
+                .payouts()
+                .create(&NewPayout::new(1_000, "USD", r.id))
+                .await
+                .unwrap()
+        }
+    };
+    let p = pay_new("Twin", "000123456789").await;
     assert_eq!(p.status, PayoutStatus::Pending, "{:?}", p.risk);
-    let fresh = client
-        .recipients()
-        .create(&NewRecipient::new("Fresh", ach("000555555555")))
-        .await
-        .unwrap();
-    let p = client
-        .payouts()
-        .create(&NewPayout::new(1_000, "USD", fresh.id.clone()))
-        .await
-        .unwrap();
+    let p = pay_new("Fresh", "000555555555").await;
     assert_eq!(p.status, PayoutStatus::RequiresReview);
     assert_eq!(p.review.unwrap().rules, ["new_destination"]);
     app.assert_ledger_balanced(&app.tenant()).await;
