@@ -3469,8 +3469,8 @@ export interface components {
             action: components["schemas"]["RiskAction"];
             /**
              * Format: int64
-             * @description A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
-             *     multiple of `amount_vs_history`; `null` for amount rules.
+             * @description A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`,
+             *     `new_key_burst`), or the multiple of `amount_vs_history`; `null` for amount rules.
              */
             limit?: number | null;
             /** @description An amount rule's limit per currency, in minor units; `null` for count rules. */
@@ -3548,10 +3548,11 @@ export interface components {
          *     - `new_destination`: a payout above `limits[currency]` goes to a bank account the merchant first used (on any recipient) within the last 24 hours.
          *     - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the merchant's recipients.
          *     - `new_address`: a payout above `limits[currency]` comes from an IP address its API key had not been used from before the last 24 hours (a key used from somewhere new).
+         *     - `new_key_burst`: the payouts released by the acting API key within an hour of its creation, with this one, are more than `limit` (a burst from a new or rolled key).
          * @example payout_amount
          * @enum {string}
          */
-        RiskRuleName: "payout_amount" | "daily_sum" | "daily_count" | "hourly_sum" | "hourly_count" | "bank_details_changed" | "amount_vs_history" | "new_destination" | "shared_bank_account" | "new_address";
+        RiskRuleName: "payout_amount" | "daily_sum" | "daily_count" | "hourly_sum" | "hourly_count" | "bank_details_changed" | "amount_vs_history" | "new_destination" | "shared_bank_account" | "new_address" | "new_key_burst";
         /**
          * @description A change to a risk rule; absent fields stay as they are.
          * @example {
@@ -3568,9 +3569,9 @@ export interface components {
             action?: null | components["schemas"]["RiskAction"];
             /**
              * Format: int64
-             * @description A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
-             *     multiple of `amount_vs_history`: an integer from 0 to 99999999999. Refused with
-             *     `parameter_invalid` on an amount rule.
+             * @description A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`,
+             *     `new_key_burst`), or the multiple of `amount_vs_history`: an integer from 0 to
+             *     99999999999. Refused with `parameter_invalid` on an amount rule.
              */
             limit?: number | null;
             /**

@@ -47,9 +47,9 @@ pub struct RiskRuleIn {
     /// What the rule does when it fires.
     #[schema(value_type = Option<oa::RiskActionSchema>)]
     pub action: Option<String>,
-    /// A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
-    /// multiple of `amount_vs_history`: an integer from 0 to 99999999999. Refused with
-    /// `parameter_invalid` on an amount rule.
+    /// A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`,
+    /// `new_key_burst`), or the multiple of `amount_vs_history`: an integer from 0 to
+    /// 99999999999. Refused with `parameter_invalid` on an amount rule.
     #[schema(minimum = 0, maximum = 99_999_999_999_i64)]
     pub limit: Option<i64>,
     /// An amount rule's limits in minor units, by currency (`USD`, `EUR`, `GBP`): the

@@ -42,6 +42,9 @@ pub enum RuleName {
     /// A payout above a limit from an address its API key had not been used from before the
     /// last 24 hours.
     NewAddress,
+    /// More than a limit of payouts released by one API key within [`KEY_BURST_US`] of its
+    /// creation.
+    NewKeyBurst,
 }
 
 /// How many payouts the trailing 30 days must hold before [`RuleName::AmountVsHistory`] judges a
@@ -54,11 +57,14 @@ pub const HISTORY_DAYS: i64 = 30;
 /// How long a destination or an address counts as new.
 pub const NEW_US: i64 = DAY_US;
 
+/// How long after its creation an API key's payouts count towards [`RuleName::NewKeyBurst`].
+pub const KEY_BURST_US: i64 = HOUR_US;
+
 /// How long a recipient's changed bank details count as recently changed.
 pub const BANK_CHANGE_RECENT_US: i64 = DAY_US;
 
 impl RuleName {
-    pub const ALL: [RuleName; 10] = [
+    pub const ALL: [RuleName; 11] = [
         RuleName::PayoutAmount,
         RuleName::DailySum,
         RuleName::DailyCount,
@@ -69,6 +75,7 @@ impl RuleName {
         RuleName::NewDestination,
         RuleName::SharedBankAccount,
         RuleName::NewAddress,
+        RuleName::NewKeyBurst,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +90,7 @@ impl RuleName {
             Self::NewDestination => "new_destination",
             Self::SharedBankAccount => "shared_bank_account",
             Self::NewAddress => "new_address",
+            Self::NewKeyBurst => "new_key_burst",
         }
     }
 
@@ -95,7 +103,11 @@ impl RuleName {
     pub fn limits_amounts(self) -> bool {
         !matches!(
             self,
-            Self::DailyCount | Self::HourlyCount | Self::AmountVsHistory | Self::SharedBankAccount
+            Self::DailyCount
+                | Self::HourlyCount
+                | Self::AmountVsHistory
+                | Self::SharedBankAccount
+                | Self::NewKeyBurst
         )
     }
 
@@ -161,6 +173,10 @@ impl RuleName {
             Self::NewAddress => {
                 "a payout above `limits[currency]` comes from an IP address its API key had not \
                  been used from before the last 24 hours (a key used from somewhere new)."
+            }
+            Self::NewKeyBurst => {
+                "the payouts released by the acting API key within an hour of its creation, \
+                 with this one, are more than `limit` (a burst from a new or rolled key)."
             }
         }
     }
@@ -253,7 +269,7 @@ pub struct RuleConfig {
 
 /// Every rule's configuration for one merchant and environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleSet([RuleConfig; 10]);
+pub struct RuleSet([RuleConfig; 11]);
 
 /// `n` major units (two decimals) in minor units, for the same figure in each currency.
 const fn major(n: i64) -> Limit {
@@ -282,6 +298,7 @@ impl RuleSet {
                 rule(true, Action::Review, major(10_000)),
                 rule(true, Action::Alert, Limit::Count(3)),
                 rule(true, Action::Alert, major(10_000)),
+                rule(true, Action::Alert, Limit::Count(100)),
             ])
         } else {
             Self([
@@ -295,6 +312,7 @@ impl RuleSet {
                 rule(true, Action::Alert, major(1_000_000)),
                 rule(true, Action::Alert, Limit::Count(100)),
                 rule(true, Action::Alert, major(1_000_000)),
+                rule(true, Action::Alert, Limit::Count(1_000_000)),
             ])
         }
     }
@@ -305,6 +323,16 @@ impl RuleSet {
 
     pub fn set(&mut self, rule: RuleName, config: RuleConfig) {
         self.0[rule as usize] = config;
+    }
+
+    /// The most payouts an API key's first-hour counter may hold for `evaluated` more payouts
+    /// on top of it to stay within [`RuleName::NewKeyBurst`] (`i64::MAX` while the rule is off).
+    pub fn key_burst_room(&self, evaluated: i64) -> i64 {
+        let config = self.get(RuleName::NewKeyBurst);
+        match config.limit {
+            Limit::Count(n) if config.enabled => n - evaluated,
+            _ => i64::MAX,
+        }
     }
 
     /// The enabled rules, in catalogue order.
@@ -403,6 +431,9 @@ pub struct Facts {
     /// Whether the acting API key had not been used from the request's address before the last
     /// 24 hours (`None`: no key or no address, as for the operator's CLI).
     pub new_address: Option<bool>,
+    /// The payouts the acting API key released so far, before this one, while it is within
+    /// [`KEY_BURST_US`] of its creation (`None`: no key, or an older one).
+    pub key_burst: Option<i64>,
     pub now_us: i64,
 }
 
@@ -563,6 +594,10 @@ fn judge(rule: RuleName, limit: Limit, facts: &Facts) -> Option<(i64, i64, Strin
                 "the API key had not been used from this address before the last 24 h; amount",
             )
         }
+        RuleName::NewKeyBurst => more(
+            facts.key_burst? + 1,
+            "payouts by this API key in the hour after its creation",
+        ),
         RuleName::AmountVsHistory => {
             let h = facts.history.filter(|h| h.samples >= HISTORY_MIN_SAMPLES)?;
             let limit = h.p95.saturating_mul(n);
@@ -581,186 +616,4 @@ fn judge(rule: RuleName, limit: Limit, facts: &Facts) -> Option<(i64, i64, Strin
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn facts(amount: i64, outflow: Outflow) -> Facts {
-        Facts {
-            amount,
-            currency: Currency::Usd,
-            outflow,
-            bank_changed_us: None,
-            destination: Destination {
-                first_seen_us: 0,
-                sharing: 1,
-            },
-            history: None,
-            new_address: Some(false),
-            now_us: 10 * DAY_US + 5 * HOUR_US,
-        }
-    }
-
-    fn with(rule: RuleName, action: Action, limit: Limit) -> RuleSet {
-        let mut set = RuleSet::defaults(Environment::Test);
-        set.set(
-            rule,
-            RuleConfig {
-                enabled: true,
-                action,
-                limit,
-            },
-        );
-        set
-    }
-
-    #[test]
-    fn a_daily_sum_fires_above_its_limit_and_explains_the_figures() {
-        let rules = with(RuleName::DailySum, Action::Review, major(37_000));
-        let mut o = Outflow::default().at(facts(0, Outflow::default()).now_us);
-        for _ in 0..37 {
-            assert_eq!(assess(&rules, &facts(100_000, o)).action(), None);
-            o.add(100_000);
-        }
-        let a = assess(&rules, &facts(100_000, o));
-        assert_eq!(a.action(), Some(Action::Review));
-        assert_eq!(a.fired.len(), 1);
-        assert_eq!(
-            a.fired[0].explanation,
-            "sum today 38,000.00 USD > limit 37,000.00 USD"
-        );
-        assert_eq!(a.evaluated.len(), RuleName::ALL.len());
-    }
-
-    #[test]
-    fn windows_start_afresh_in_a_new_hour_and_day() {
-        let now = 10 * DAY_US + 5 * HOUR_US + 7;
-        let mut o = Outflow::default().at(now);
-        o.add(500);
-        assert_eq!(o.at(now + HOUR_US).hour.count, 0);
-        assert_eq!(o.at(now + HOUR_US).day.count, 1);
-        assert_eq!(o.at(now + DAY_US).day.count, 0);
-        // Another node's clock a little ahead: its window counts as the current one.
-        let ahead = Outflow::default().at(now + HOUR_US);
-        assert_eq!(ahead.at(now).hour.start_us, ahead.hour.start_us);
-    }
-
-    #[test]
-    fn the_strongest_action_wins_and_disabled_rules_are_not_evaluated() {
-        let mut rules = with(RuleName::PayoutAmount, Action::Block, major(10));
-        rules.set(
-            RuleName::HourlyCount,
-            RuleConfig {
-                enabled: true,
-                action: Action::Alert,
-                limit: Limit::Count(0),
-            },
-        );
-        let a = assess(&rules, &facts(5_000, Outflow::default()));
-        assert_eq!(a.action(), Some(Action::Block));
-        rules.set(
-            RuleName::PayoutAmount,
-            RuleConfig {
-                enabled: false,
-                action: Action::Block,
-                limit: major(10),
-            },
-        );
-        let a = assess(&rules, &facts(5_000, Outflow::default()));
-        assert_eq!(a.action(), Some(Action::Alert));
-        assert!(!a.evaluated.contains(&RuleName::PayoutAmount));
-    }
-
-    #[test]
-    fn bank_details_changed_fires_only_within_a_day_of_the_change() {
-        let rules = with(RuleName::BankDetailsChanged, Action::Review, major(0));
-        let mut f = facts(100, Outflow::default());
-        f.bank_changed_us = Some(f.now_us - 3 * HOUR_US);
-        assert_eq!(assess(&rules, &f).action(), Some(Action::Review));
-        f.bank_changed_us = Some(f.now_us - DAY_US - 1);
-        assert_eq!(assess(&rules, &f).action(), None);
-    }
-
-    #[test]
-    fn amount_vs_history_waits_for_enough_history_then_compares_with_its_p95() {
-        let rules = with(RuleName::AmountVsHistory, Action::Review, Limit::Count(5));
-        let mut f = facts(600_000, Outflow::default());
-        f.history = Some(History {
-            p95: 100_000,
-            samples: HISTORY_MIN_SAMPLES - 1,
-        });
-        assert_eq!(assess(&rules, &f).action(), None, "too little history");
-        f.history = Some(History {
-            p95: 100_000,
-            samples: HISTORY_MIN_SAMPLES,
-        });
-        let a = assess(&rules, &f);
-        assert_eq!(a.action(), Some(Action::Review));
-        assert_eq!(
-            a.fired[0].explanation,
-            "amount 6,000.00 USD > limit 5,000.00 USD (5 × the 30-day p95 of 1,000.00 USD over 50 \
-             payouts)"
-        );
-        f.amount = 500_000;
-        assert_eq!(assess(&rules, &f).action(), None, "at the limit");
-    }
-
-    #[test]
-    fn new_destinations_shared_accounts_and_new_addresses_fire_on_their_facts() {
-        let mut rules = with(RuleName::NewDestination, Action::Review, major(100));
-        rules.set(
-            RuleName::SharedBankAccount,
-            RuleConfig {
-                enabled: true,
-                action: Action::Block,
-                limit: Limit::Count(2),
-            },
-        );
-        rules.set(
-            RuleName::NewAddress,
-            RuleConfig {
-                enabled: true,
-                action: Action::Alert,
-                limit: major(100),
-            },
-        );
-        let mut f = facts(10_001, Outflow::default());
-        f.destination.first_seen_us = f.now_us - DAY_US;
-        assert_eq!(assess(&rules, &f).action(), None);
-        f.destination.first_seen_us = f.now_us - 90 * 60_000_000;
-        let a = assess(&rules, &f);
-        assert_eq!(a.action(), Some(Action::Review));
-        assert!(a.fired[0]
-            .explanation
-            .starts_with("bank account first seen 90 min ago"));
-        f.destination.first_seen_us = 0;
-        f.new_address = Some(true);
-        assert_eq!(assess(&rules, &f).action(), Some(Action::Alert));
-        f.amount = 10_000;
-        assert_eq!(assess(&rules, &f).action(), None, "at the limit");
-        f.destination.sharing = 3;
-        let a = assess(&rules, &f);
-        assert_eq!(a.action(), Some(Action::Block));
-        assert_eq!(
-            a.fired[0].explanation,
-            "recipients sharing the bank account 3 > limit 2"
-        );
-    }
-
-    #[test]
-    fn room_is_checked_against_every_window_limit() {
-        let rules = with(RuleName::HourlyCount, Action::Alert, Limit::Count(3));
-        let o = Outflow::default();
-        assert!(o.has_room(&rules, Currency::Usd, 3, 10));
-        assert!(!o.has_room(&rules, Currency::Usd, 4, 10));
-    }
-
-    #[test]
-    fn amounts_are_grouped_in_thousands() {
-        assert_eq!(format_amount(1_240_000, Currency::Usd), "12,400.00 USD");
-        assert_eq!(format_amount(5, Currency::Eur), "0.05 EUR");
-        assert_eq!(
-            format_amount(100_000_000, Currency::Gbp),
-            "1,000,000.00 GBP"
-        );
-    }
-}
+mod tests;

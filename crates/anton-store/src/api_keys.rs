@@ -73,6 +73,8 @@ fn from_row(r: &AnyRow) -> Result<ApiKeyRecord> {
     })
 }
 
+/// Stores the new key `k` by its hash, and starts its first hour for the risk rule
+/// `new_key_burst` (`risk::start_key_burst`).
 pub async fn insert(conn: &mut AnyConnection, k: &ApiKeyRecord, key_hash: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO api_keys (id, merchant_id, env, kind, name, key_hash, display_prefix, last4, scopes, \
@@ -92,9 +94,13 @@ pub async fn insert(conn: &mut AnyConnection, k: &ApiKeyRecord, key_hash: &str) 
     .bind(k.expires.map(Timestamp::unix_micros))
     .bind(&k.created_by)
     .bind(k.created.unix_micros())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    let key = Scoped::new(
+        crate::Tenant::new(k.merchant_id.clone(), k.env),
+        k.id.clone(),
+    );
+    crate::risk::start_key_burst(conn, &key, k.created.unix_micros()).await
 }
 
 /// Authentication lookup. Not tenant-scoped by design: the key is what identifies the tenant.

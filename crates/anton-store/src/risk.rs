@@ -299,3 +299,114 @@ pub async fn put_history(
     }
     Ok(())
 }
+
+/// Starts the first hour of the new key `key`, created at `created_us`, for the risk rule
+/// `new_key_burst` (written with the key: `api_keys::insert`).
+pub async fn start_key_burst(
+    c: &mut AnyConnection,
+    key: &Scoped<KeyId>,
+    created_us: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO risk_key_bursts (merchant_id, env, key_id, ends_us, count) \
+         VALUES ($1, $2, $3, $4, 0)",
+    )
+    .bind(key.tenant.m())
+    .bind(key.tenant.e())
+    .bind(key.id.as_str())
+    .bind(created_us + anton_core::risk::KEY_BURST_US)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The payouts released so far by those of `keys` (sorted) still within their first hour at
+/// `now_us`, for the risk rule `new_key_burst`; locked (`FOR UPDATE`, in key order, after the
+/// balances: the lock order) when `lock`. One statement per chunk.
+pub async fn key_bursts(
+    conn: &mut BatchConn<'_>,
+    keys: &[Scoped<KeyId>],
+    now_us: i64,
+    lock: bool,
+) -> Result<HashMap<Scoped<KeyId>, i64>> {
+    let mut out = HashMap::new();
+    for chunk in chunks_for(conn, keys) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::for_batch(conn, "SELECT b.merchant_id, b.env, b.key_id, b.count FROM ");
+        rows_from(&mut sql, chunk, push_key);
+        sql.push(KEY_BURST_JOIN).push_int(now_us);
+        if lock {
+            sql.push(" ORDER BY b.merchant_id, b.env, b.key_id FOR UPDATE OF b");
+        }
+        let rows = sql
+            .fetch_batch(conn, |r| {
+                let key = Scoped::new(
+                    Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?,
+                    stored::<KeyId>(&r.text("key_id")?, "api key id")?,
+                );
+                Ok((key, r.int("count")?))
+            })
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// One row of a key row set: merchant, environment, key id.
+fn push_key(sql: &mut Sql, k: &Scoped<KeyId>) {
+    sql.text(k.tenant.m())
+        .push(", ")
+        .text(k.tenant.e())
+        .push(", ")
+        .text(k.id.as_str());
+}
+
+/// The join of a key row set `v` with the first-hour counts that end after the integer that
+/// follows.
+pub(crate) const KEY_BURST_JOIN: &str = " JOIN risk_key_bursts b ON b.merchant_id = v.column1 \
+     AND b.env = v.column2 AND b.key_id = v.column3 AND b.ends_us > ";
+
+/// What a creation batch adds to a key's first-hour count, and what it decided on: the count
+/// it read and the most the count may hold for its decisions to stand (`read` when the rule
+/// fired; see `anton_core::risk::RuleSet::key_burst_room`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BurstDelta {
+    pub key: Scoped<KeyId>,
+    pub add: i64,
+    pub read: i64,
+    pub room: i64,
+}
+
+/// Appends the statement adding `deltas` (sorted) to their keys' first-hour counts, each only
+/// where the count is still what its batch decided on (the count it read, or one within its
+/// room); `RETURNING 1` per row added tells the caller how many held.
+pub(crate) fn push_add_key_bursts(sql: &mut Sql, deltas: &[BurstDelta]) {
+    sql.push("UPDATE risk_key_bursts SET count = risk_key_bursts.count + v.column4 FROM ");
+    rows_from(sql, deltas, |sql, d| {
+        push_key(sql, &d.key);
+        for n in [d.add, d.read, d.room] {
+            sql.push(", ").push_int(n);
+        }
+    });
+    sql.push(
+        " WHERE risk_key_bursts.merchant_id = v.column1 AND risk_key_bursts.env = v.column2 \
+         AND risk_key_bursts.key_id = v.column3 \
+         AND (risk_key_bursts.count = v.column5 OR risk_key_bursts.count <= v.column6)",
+    );
+}
+
+/// Adds `deltas` to their keys' first-hour counts (read under the batch's locks, so each holds;
+/// see [`push_add_key_bursts`]). One statement per chunk.
+pub async fn add_key_bursts(conn: &mut BatchConn<'_>, deltas: &[BurstDelta]) -> Result<()> {
+    for chunk in chunks_for(conn, deltas) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::for_batch(conn, "");
+        push_add_key_bursts(&mut sql, chunk);
+        sql.execute_batch(conn).await?;
+    }
+    Ok(())
+}

@@ -29,8 +29,8 @@ pub struct RiskRuleOut {
     /// What it does when it fires.
     #[cfg_attr(feature = "openapi", schema(value_type = oa::RiskActionSchema))]
     pub action: String,
-    /// A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
-    /// multiple of `amount_vs_history`; `null` for amount rules.
+    /// A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`,
+    /// `new_key_burst`), or the multiple of `amount_vs_history`; `null` for amount rules.
     pub limit: Option<i64>,
     /// An amount rule's limit per currency, in minor units; `null` for count rules.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use anton_core::event::{EventType, NewEvent};
+use anton_core::id::KeyId;
 use anton_core::payout::PayoutStatus;
 use anton_core::risk::{
     self, Action, Assessment, Destination, Facts, History, Limit, Outflow, RuleConfig, RuleName,
@@ -20,8 +21,8 @@ use anton_core::time::Timestamp;
 use anton_store::alerts::Signal;
 use anton_store::ledger::BalanceKey;
 use anton_store::payouts::PayoutRecord;
-use anton_store::risk::RuleRow;
-use anton_store::Tenant;
+use anton_store::risk::{BurstDelta, RuleRow};
+use anton_store::{Scoped, Tenant};
 
 use super::create::Creation;
 use crate::alerts::Rule;
@@ -56,13 +57,16 @@ pub fn rule_set(env: anton_core::keys::Environment, rows: &[RuleRow]) -> RuleSet
 
 /// What a creation's rules read besides its balance's windows, as the batch read it: facts
 /// that racing creations do not change (the recipient's bank account, the hourly history, the
-/// key's known addresses).
-#[derive(Debug, Clone, Copy)]
+/// key's known addresses), and its acting key's first-hour count, which they do (counted like
+/// the windows: see [`Risk`]).
+#[derive(Debug, Clone)]
 pub struct Seen {
     pub bank_changed_us: Option<i64>,
     pub destination: Destination,
     pub history: Option<History>,
     pub new_address: Option<bool>,
+    /// The acting key with the payouts it released so far, while within its first hour.
+    pub key_burst: Option<(Scoped<KeyId>, i64)>,
 }
 
 /// One balance's risk state in a batch.
@@ -78,11 +82,25 @@ struct KeyRisk {
     fired_on_windows: bool,
 }
 
-/// The risk rules of a batch: each tenant's rule set and each balance's windows.
+/// One new API key's first-hour count in a batch.
+struct KeyBurst {
+    /// The count as read.
+    read: i64,
+    /// `read` plus the creations by the key released so far in this batch.
+    current: i64,
+    /// Creations by the key assessed.
+    evaluated: i64,
+    /// Whether [`RuleName::NewKeyBurst`] fired on one of them.
+    fired: bool,
+}
+
+/// The risk rules of a batch: each tenant's rule set, each balance's windows and each new
+/// key's first-hour count.
 pub struct Risk {
     now: i64,
     rules: HashMap<Tenant, RuleSet>,
     keys: HashMap<BalanceKey, KeyRisk>,
+    bursts: HashMap<Scoped<KeyId>, KeyBurst>,
 }
 
 impl Risk {
@@ -91,6 +109,7 @@ impl Risk {
             now,
             rules: HashMap::new(),
             keys: HashMap::new(),
+            bursts: HashMap::new(),
         }
     }
 
@@ -118,6 +137,14 @@ impl Risk {
             sum: 0,
             fired_on_windows: false,
         });
+        let burst = seen.key_burst.map(|(key, read)| {
+            self.bursts.entry(key).or_insert(KeyBurst {
+                read,
+                current: read,
+                evaluated: 0,
+                fired: false,
+            })
+        });
         let facts = Facts {
             amount: c.amount.minor(),
             currency: c.currency,
@@ -126,20 +153,57 @@ impl Risk {
             destination: seen.destination,
             history: seen.history,
             new_address: seen.new_address,
+            key_burst: burst.as_ref().map(|b| b.current),
             now_us: now,
         };
         let a = risk::assess(&rules, &facts);
+        if let Some(b) = burst {
+            b.evaluated += 1;
+            b.fired |= a.fired.iter().any(|f| f.rule == RuleName::NewKeyBurst);
+        }
         k.evaluated += 1;
         k.sum = k.sum.saturating_add(c.amount.minor());
         k.fired_on_windows |= a.fired_on_windows();
         a
     }
 
-    /// Counts a released creation of `amount` on `balance` (assessed before).
-    pub fn release(&mut self, balance: &BalanceKey, amount: i64) {
+    /// Counts a released creation of `amount` on `balance` by `actor` (assessed before).
+    pub fn release(&mut self, balance: &BalanceKey, actor: Option<&Scoped<KeyId>>, amount: i64) {
         if let Some(k) = self.keys.get_mut(balance) {
             k.current.add(amount);
         }
+        if let Some(b) = actor.and_then(|a| self.bursts.get_mut(a)) {
+            b.current += 1;
+        }
+    }
+
+    /// What the batch adds to new keys' first-hour counts, given the creations by each that
+    /// stand released (`released`), sorted: every key assessed within its first hour that
+    /// released one or on which [`RuleName::NewKeyBurst`] fired, with the count it decided on
+    /// and the room its decisions leave (the locked count may have grown by then: an
+    /// optimistic batch's write adds only where the decisions still hold, as
+    /// [`Risk::still_holds`] checks the windows).
+    pub fn burst_deltas(&self, released: &HashMap<Scoped<KeyId>, i64>) -> Vec<BurstDelta> {
+        let mut out: Vec<BurstDelta> = self
+            .bursts
+            .iter()
+            .map(|(key, b)| {
+                let room = match self.rules.get(&key.tenant) {
+                    _ if b.fired => i64::MIN,
+                    Some(rules) => rules.key_burst_room(b.evaluated),
+                    None => i64::MAX,
+                };
+                BurstDelta {
+                    key: key.clone(),
+                    add: released.get(key).copied().unwrap_or(0),
+                    read: b.read,
+                    room,
+                }
+            })
+            .filter(|d| d.add > 0 || d.room == i64::MIN)
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        out
     }
 
     /// What the batch adds to `balance`'s windows (for its debit's `Delta::outflow`).

@@ -269,6 +269,8 @@ async fn run_creations(
             now - risk::NEW_US,
         )
         .await?;
+        // New keys' first-hour counts: locked after the balances (the lock order).
+        reads.bursts = anton_store::risk::key_bursts(conn, &actors, now, lock).await?;
     }
 
     // 4. Decide in arrival order, risk rules included.
@@ -288,7 +290,7 @@ async fn run_creations(
 
     // 5 and 6 at once, optimistic: see `write_at_once`.
     if mode == BatchMode::Optimistic {
-        let rows = creation_rows(items, &stands, &signals, now);
+        let rows = creation_rows(items, (&stands, &signals), &risk, now);
         lock_checked(conn, &rows, &risk).await?;
         write_at_once(conn, &mut records, &rows, now).await?;
         return Ok(decisions.done());
@@ -324,7 +326,8 @@ async fn run_creations(
     }
 
     // 6. Write the effects of the creations that stand, in bulk.
-    payouts::insert_creations(conn, &creation_rows(items, &stands, &signals, now)).await?;
+    let rows = creation_rows(items, (&stands, &signals), &risk, now);
+    payouts::insert_creations(conn, &rows).await?;
     Ok(decisions.done())
 }
 
@@ -504,6 +507,7 @@ fn decide(
             destination: recipient.destination,
             history: reads.history.get(&key).copied(),
             new_address: key_address(c).map(|k| !reads.known_addresses.contains(&k)),
+            key_burst: actor(c).and_then(|k| Some((k.clone(), *reads.bursts.get(&k)?))),
         };
         let a = risk.assess(c, (&key, balance.outflow), seen, &reads.rules);
         let action = a.action();
@@ -519,7 +523,7 @@ fn decide(
         balance.amount -= c.amount.minor();
         let held = action == Some(Action::Review);
         if !held {
-            risk.release(&key, c.amount.minor());
+            risk.release(&key, actor(c).as_ref(), c.amount.minor());
         }
         out.signals
             .extend(assess::signals(c, &a, now).into_iter().map(|s| (i, s)));
@@ -535,14 +539,16 @@ fn decide(
 
 /// The rows the creations that stand write: the reserve postings, the payouts, their events,
 /// the balance deltas (each debit of `available` with the payouts it releases to the rail, for
-/// the outflow windows; held payouts are reserved but not released) and the alert signals.
+/// the outflow windows; held payouts are reserved but not released), the new keys' first-hour
+/// counts (`risk`'s, with the payouts released) and the alert signals.
 fn creation_rows(
     items: &[Creation],
-    stands: &[Option<Made>],
-    signals: &[(usize, Signal)],
+    (stands, signals): (&[Option<Made>], &[(usize, Signal)]),
+    risk: &Risk,
     now: i64,
 ) -> CreationRows {
     let mut reserved: HashMap<BalanceKey, (i64, Outflow)> = HashMap::new();
+    let mut released: HashMap<Scoped<KeyId>, i64> = HashMap::new();
     let mut rows = CreationRows {
         signals: signals
             .iter()
@@ -559,6 +565,9 @@ fn creation_rows(
         *sum += c.amount.minor();
         if made.record.status == PayoutStatus::Pending {
             outflow.add(c.amount.minor());
+            if let Some(k) = actor(c) {
+                *released.entry(k).or_default() += 1;
+            }
         }
         rows.events.push((c.tenant.clone(), made.event.clone()));
         rows.postings.push(PostingRow {
@@ -585,6 +594,7 @@ fn creation_rows(
         });
     }
     rows.deltas.sort_by(Delta::lock_order);
+    rows.bursts = risk.burst_deltas(&released);
     rows
 }
 
@@ -636,7 +646,13 @@ async fn lock_checked(
 ///   batch must not take effect for that request — [`StoreError::Stale`], and the writer runs
 ///   the batch again, locking, where step 1 finds the stored key and replays it;
 /// - a debit that would leave `available` negative fails the CHECK (a backstop: `lock_debited`
-///   has checked the locked balances already): also stale.
+///   has checked the locked balances already): also stale;
+/// - a new key's first-hour count that another transaction raised beyond what this batch's
+///   decisions allow (the write adds only where they still hold: `Risk::burst_deltas`): also
+///   stale. Those rows are locked by this statement, not by [`lock_checked`]: only batches of
+///   keys in their first hour touch them, so no extra round trip is spent on every batch; two
+///   lanes each adding to the same two new keys may lock them in opposite orders, and the
+///   deadlock victim PostgreSQL picks runs again, locking.
 ///
 /// [`StoreError::Stale`]: anton_store::StoreError::Stale
 async fn write_at_once(
@@ -656,7 +672,7 @@ async fn write_at_once(
             "a debited balance row does not exist".into(),
         ));
     }
-    if written.keys_stored != records.len() {
+    if written.keys_stored != records.len() || written.bursts_added != rows.bursts.len() {
         return Err(anton_store::StoreError::Stale);
     }
     Ok(())

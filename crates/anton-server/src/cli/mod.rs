@@ -233,7 +233,7 @@ enum RiskCommand {
     Set {
         /// The rule: payout_amount, daily_sum, daily_count, hourly_sum, hourly_count,
         /// bank_details_changed, amount_vs_history, new_destination, shared_bank_account,
-        /// new_address.
+        /// new_address, new_key_burst.
         rule: String,
         /// What it does when it fires.
         #[arg(long, value_parser = ["alert", "review", "block"])]

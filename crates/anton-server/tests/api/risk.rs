@@ -19,7 +19,7 @@ use crate::sdk::{ach, sdk};
 use crate::webhooks::{app_for, create_endpoint, receiver, wait_for, TestLookup, FAST};
 
 /// Every rule, in the catalogue's order.
-const ALL_RULES: [&str; 10] = [
+const ALL_RULES: [&str; 11] = [
     "payout_amount",
     "daily_sum",
     "daily_count",
@@ -30,6 +30,7 @@ const ALL_RULES: [&str; 10] = [
     "new_destination",
     "shared_bank_account",
     "new_address",
+    "new_key_burst",
 ];
 
 /// Whether `rule` limits a count (or a multiple), not amounts per currency.
@@ -273,10 +274,11 @@ async fn every_rule_fires_with_every_action(backend: Backend) {
                 .create_key(&merchant, Environment::Test, Some(&["risk_rules:write"]))
                 .await;
             // With 1,000.00 payouts the third crosses each limit: 2,500.00 for sums, 2 for
-            // counts, 5,000.00 for one payout's amount (the third is 10,000.00), 1 recipient
-            // per bank account (the third's is shared by two).
+            // counts (the merchant's key is new: its first hour counts too), 5,000.00 for one
+            // payout's amount (the third is 10,000.00), 1 recipient per bank account (the
+            // third's is shared by two).
             let limit = match rule {
-                "daily_count" | "hourly_count" => 2,
+                "daily_count" | "hourly_count" | "new_key_burst" => 2,
                 "shared_bank_account" => 1,
                 "daily_sum" | "hourly_sum" => 250_000,
                 _ => 500_000,
@@ -349,17 +351,23 @@ async fn every_rule_fires_with_every_action(backend: Backend) {
     }
 }
 
-/// 100 payouts of 10.00 race against a daily sum limit of 370.00 (`action`), half through a
-/// second node: exactly 37 proceed.
+/// 100 payouts of 10.00 race against a daily sum limit of 370.00, and against a new key's
+/// limit of 37 payouts in its first hour (each with `action`), half through a second node:
+/// exactly 37 proceed.
 async fn racing_payouts_are_counted_exactly(backend: Backend) {
     let app = spawn_app(backend).await;
     let node = app.second_node().await;
-    for action in ["review", "block"] {
+    let cases = [("daily_sum", 37_000), ("new_key_burst", 37)];
+    for ((rule, limit), action) in cases
+        .into_iter()
+        .flat_map(|c| ["review", "block"].map(|a| (c, a)))
+    {
+        let action: &str = action;
         let (merchant, key) = app.other_merchant().await;
         let admin = app
             .create_key(&merchant, Environment::Test, Some(&["risk_rules:write"]))
             .await;
-        set_rule(&sdk(&app, &admin), "daily_sum", action, 37_000).await;
+        set_rule(&sdk(&app, &admin), rule, action, limit).await;
         app.fund(&key, 1_000_000, "USD").await;
         let recipient = app.create_recipient(&key, "6789").await["id"]
             .as_str()
@@ -396,10 +404,10 @@ async fn racing_payouts_are_counted_exactly(backend: Backend) {
                 (StatusCode::CONFLICT, _, "block") if body["error"]["code"] == "risk_blocked" => {
                     handled += 1
                 }
-                other => panic!("{action}: unexpected {other:?}: {body}"),
+                other => panic!("{rule}/{action}: unexpected {other:?}: {body}"),
             }
         }
-        assert_eq!((pending, handled), (37, 63), "{action}");
+        assert_eq!((pending, handled), (37, 63), "{rule}/{action}");
         let client = sdk(&app, &key);
         let reserved = if action == "review" { 100_000 } else { 37_000 };
         assert_eq!(

@@ -1,8 +1,9 @@
 //! The risk rules that read facts beyond the outflow windows (docs/risk.md), through the HTTPS
 //! API and the SDK: `amount_vs_history` against the history the workers refresh (with every
 //! action), and `new_destination` / `new_address` going quiet once the bank account and the
-//! key's address are more than 24 hours old. (`new_destination`, `shared_bank_account` and
-//! `new_address` with every action are in `risk.rs`'s matrix.)
+//! key's address are more than 24 hours old, and `new_key_burst` watching a key only in its
+//! first hour. (`new_destination`, `shared_bank_account`, `new_address` and `new_key_burst`
+//! with every action are in `risk.rs`'s matrix.)
 
 use std::time::{Duration, Instant};
 
@@ -165,7 +166,67 @@ async fn destinations_and_addresses_older_than_a_day_are_known(backend: Backend)
     app.assert_ledger_balanced(&app.tenant()).await;
 }
 
+/// A key's first hour: released payouts count (held ones do not) and the rule fires above its
+/// limit; past that hour the key is not watched.
+async fn a_key_is_watched_only_in_its_first_hour(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = sdk(&app, &key_with(&app, &["risk_rules:write"]).await);
+    set_rule(&admin, "new_key_burst", "review", 2).await;
+    let key = key_with(&app, &["payouts:write", "payouts:read", "recipients:write"]).await;
+    app.fund(&app.key, 1_000_000, "USD").await;
+    let client = sdk(&app, &key);
+    let recipient = client
+        .recipients()
+        .create(&NewRecipient::new("Burst", ach("000123456789")))
+        .await
+        .unwrap();
+    let pay = || {
+        let (client, id) = (client.clone(), recipient.id.clone());
+        async move {
+            client
+                .payouts()
+                .create(&NewPayout::new(1_000, "USD", id))
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(pay().await.status, PayoutStatus::Pending);
+    }
+    for _ in 0..2 {
+        // Held payouts are not released, so they do not count: the next is held too.
+        let held = pay().await;
+        assert_eq!(held.status, PayoutStatus::RequiresReview);
+        let fired = &held.risk.as_ref().unwrap().fired;
+        assert_eq!(fired.len(), 1, "{fired:?}");
+        assert_eq!((fired[0].value, fired[0].limit), (3, 2));
+        assert_eq!(
+            fired[0].explanation,
+            "payouts by this API key in the hour after its creation 3 > limit 2"
+        );
+    }
+    // Another key of the merchant has a first hour of its own.
+    let other = sdk(&app, &key_with(&app, &["payouts:write"]).await);
+    let p = other
+        .payouts()
+        .create(&NewPayout::new(1_000, "USD", recipient.id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(p.status, PayoutStatus::Pending);
+
+    // An hour later (as if): the key is no longer new.
+    app.exec("UPDATE risk_key_bursts SET ends_us = ends_us - 3600000000")
+        .await;
+    let p = pay().await;
+    assert_eq!(p.status, PayoutStatus::Pending);
+    let risk = p.risk.unwrap();
+    assert!(risk.fired.is_empty(), "{risk:?}");
+    assert!(risk.evaluated.contains(&"new_key_burst".to_owned()));
+    app.assert_ledger_balanced(&app.tenant()).await;
+}
+
 crate::both_backends!(
     amount_vs_history_judges_against_the_refreshed_history,
     destinations_and_addresses_older_than_a_day_are_known,
+    a_key_is_watched_only_in_its_first_hour,
 );

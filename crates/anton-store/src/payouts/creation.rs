@@ -32,6 +32,9 @@ pub struct CreationReads {
     /// The acting keys' addresses known before the last 24 hours
     /// (`risk::addresses_known_before`).
     pub known_addresses: HashSet<KeyAddress>,
+    /// The acting keys still within their first hour, with the payouts they released so far
+    /// (`risk::key_bursts`).
+    pub bursts: HashMap<Scoped<KeyId>, i64>,
 }
 
 /// The risk facts of a batch beyond its balances: the acting keys with their addresses, and
@@ -75,6 +78,7 @@ pub async fn creation_reads(
         out.history = crate::risk::history_many(conn, balances).await?;
         out.known_addresses =
             crate::risk::addresses_known_before(conn, risk.addresses, risk.known_before_us).await?;
+        out.bursts = crate::risk::key_bursts(conn, actors, now_us, false).await?;
         return Ok(out);
     }
     let rows = read_at_once(
@@ -114,8 +118,12 @@ pub async fn creation_reads(
                 );
             }
             "actor" => {
-                out.usable_actors
-                    .insert(Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?));
+                let key = Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?);
+                // Its first-hour count rides on its row (`-1`: past its first hour).
+                if n >= 0 {
+                    out.bursts.insert(key.clone(), n);
+                }
+                out.usable_actors.insert(key);
             }
             "address" => {
                 let key = Scoped::new(tenant, stored::<KeyId>(&third, "api key id")?);
@@ -178,7 +186,7 @@ fn outflow_from_text(text: &str) -> Result<Outflow> {
 }
 
 /// A row of [`read_at_once`]: its kind (`key`, `recipient`, `balance` with its history,
-/// `rule`, `actor`, `address`), the tenant, the third key column, three text values and three numbers
+/// `rule`, `actor` with its first-hour count, `address`), the tenant, the third key column, three text values and three numbers
 /// (see the statement for which is which).
 type TaggedRow = (String, Tenant, String, (String, String, String), [i64; 3]);
 
@@ -271,13 +279,17 @@ async fn read_at_once(
     part(
         &mut sql,
         "SELECT 'actor' AS kind, k.merchant_id AS a, k.env AS b, k.id AS c, '' AS d, '' AS e, \
-         '' AS f, 0 AS n, 0 AS n2, 0 AS n3 FROM ",
+         '' AS f, COALESCE(kb.count, -1) AS n, 0 AS n2, 0 AS n3 FROM ",
         &actor_rows,
         " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 AND k.id = v.column3 \
          AND k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ",
     );
     if !actor_rows.is_empty() {
-        sql.push_int(now_us).push(")");
+        sql.push_int(now_us).push(
+            ") LEFT JOIN risk_key_bursts kb ON kb.merchant_id = k.merchant_id \
+             AND kb.env = k.env AND kb.key_id = k.id AND kb.ends_us > ",
+        );
+        sql.push_int(now_us);
     }
     if !risk.addresses.is_empty() {
         sql.push(if parts == 0 { "" } else { " UNION ALL " }).push(
@@ -314,6 +326,9 @@ pub struct CreationRows {
     pub deltas: Vec<Delta>,
     /// Alert signals of risk rules that fired (usually none).
     pub signals: Vec<crate::alerts::Signal>,
+    /// What the batch adds to its keys' first-hour counts, sorted (after the balances in the
+    /// lock order).
+    pub bursts: Vec<crate::risk::BurstDelta>,
 }
 
 impl CreationRows {
@@ -334,6 +349,7 @@ pub async fn insert_creations(conn: &mut BatchConn<'_>, rows: &CreationRows) -> 
     insert_many(conn, &rows.payouts).await?;
     crate::events::insert_many(conn, &rows.events).await?;
     crate::ledger::apply_deltas(conn, &rows.deltas).await?;
+    crate::risk::add_key_bursts(conn, &rows.bursts).await?;
     Ok(())
 }
 
@@ -349,6 +365,9 @@ pub struct AtOnce {
     pub keys_stored: usize,
     /// Balance rows debited: fewer than the debits when a debited row does not exist.
     pub debited: usize,
+    /// First-hour counts added: fewer than given when another transaction changed one beyond
+    /// what its batch decided on.
+    pub bursts_added: usize,
 }
 
 /// The idempotency records (in key order, as [`crate::idempotency::store_new_many`] takes them)
@@ -407,30 +426,46 @@ pub async fn write_creations_at_once(
             crate::ledger::push_credits(sql, &credits)
         });
     }
+    if !rows.bursts.is_empty() {
+        cte(&mut sql, "b", &|sql| {
+            crate::risk::push_add_key_bursts(sql, &rows.bursts);
+            sql.push(" RETURNING 1");
+        });
+    }
     if ctes == 0 {
         return Ok(AtOnce {
             keys_stored: 0,
             debited: 0,
+            bursts_added: 0,
         });
     }
-    // What the statement returns: one row per stored key, and the count of debited rows.
-    let stored = "SELECT 'key' AS kind, 0::int8 AS n FROM k";
-    let debited = "SELECT 'debited' AS kind, count(*)::int8 AS n FROM d";
-    let tail = match (keys.is_empty(), debits.is_empty()) {
-        (false, false) => format!(" {stored} UNION ALL {debited}"),
-        (false, true) => format!(" {stored}"),
-        (true, false) => format!(" {debited}"),
-        (true, true) => " SELECT 'none' AS kind, 0::int8 AS n".to_owned(),
-    };
-    sql.push(&tail);
+    // What the statement returns: one row per stored key, and the counts of debited rows and
+    // of first-hour counts added.
+    let mut tail: Vec<&str> = Vec::new();
+    if !keys.is_empty() {
+        tail.push("SELECT 'key' AS kind, 0::int8 AS n FROM k");
+    }
+    if !debits.is_empty() {
+        tail.push("SELECT 'debited' AS kind, count(*)::int8 AS n FROM d");
+    }
+    if !rows.bursts.is_empty() {
+        tail.push("SELECT 'bursts' AS kind, count(*)::int8 AS n FROM b");
+    }
+    if tail.is_empty() {
+        tail.push("SELECT 'none' AS kind, 0::int8 AS n");
+    }
+    sql.push(" ").push(&tail.join(" UNION ALL "));
     let out = sql
         .fetch_batch(conn, |r| Ok((r.text("kind")?, r.int("n")?)))
         .await?;
+    let count = |of: &str| {
+        out.iter()
+            .find(|(kind, _)| kind == of)
+            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0))
+    };
     Ok(AtOnce {
         keys_stored: out.iter().filter(|(kind, _)| kind == "key").count(),
-        debited: out
-            .iter()
-            .find(|(kind, _)| kind == "debited")
-            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0)),
+        debited: count("debited"),
+        bursts_added: count("bursts"),
     })
 }

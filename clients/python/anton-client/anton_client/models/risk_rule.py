@@ -48,6 +48,8 @@ class RiskRule:
                 - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the merchant's recipients.
                 - `new_address`: a payout above `limits[currency]` comes from an IP address its API key had not been used from
                 before the last 24 hours (a key used from somewhere new).
+                - `new_key_burst`: the payouts released by the acting API key within an hour of its creation, with this one, are
+                more than `limit` (a burst from a new or rolled key).
             object_ (RiskRuleObject): What kind of object this is: always `risk_rule`.
             description (str): What the rule watches for.
             enabled (bool): Whether the rule is evaluated. A disabled rule is not listed in a payout's
@@ -57,8 +59,8 @@ class RiskRule:
                 reserved, until a key with `payouts:approve` other than its creator approves or rejects it) or `block` (the
                 creation is refused with `risk_blocked`). The strongest action of the rules that fired wins.
             livemode (bool): `true` in live mode, `false` in test mode: each environment has its own rules.
-            limit (int | None | Unset): A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
-                multiple of `amount_vs_history`; `null` for amount rules.
+            limit (int | None | Unset): A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`,
+                `new_key_burst`), or the multiple of `amount_vs_history`; `null` for amount rules.
             limits (None | RiskRuleLimitsType0 | Unset): An amount rule's limit per currency, in minor units; `null` for
                 count rules.
      """

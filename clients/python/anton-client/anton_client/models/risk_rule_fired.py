@@ -45,6 +45,8 @@ class RiskRuleFired:
                 - `shared_bank_account`: the payout's bank account is shared by more than `limit` of the merchant's recipients.
                 - `new_address`: a payout above `limits[currency]` comes from an IP address its API key had not been used from
                 before the last 24 hours (a key used from somewhere new).
+                - `new_key_burst`: the payouts released by the acting API key within an hour of its creation, with this one, are
+                more than `limit` (a burst from a new or rolled key).
             action (RiskAction): What a risk rule does when it fires: `alert` (the payout proceeds; an
                 `unusual_payout_activity` alert is raised), `review` (the payout waits in `requires_review`, its amount
                 reserved, until a key with `payouts:approve` other than its creator approves or rejects it) or `block` (the

@@ -9,6 +9,7 @@ class RiskRuleName(StrEnum):
     HOURLY_SUM = "hourly_sum"
     NEW_ADDRESS = "new_address"
     NEW_DESTINATION = "new_destination"
+    NEW_KEY_BURST = "new_key_burst"
     PAYOUT_AMOUNT = "payout_amount"
     SHARED_BANK_ACCOUNT = "shared_bank_account"
 

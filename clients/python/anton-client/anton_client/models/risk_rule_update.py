@@ -30,9 +30,9 @@ class RiskRuleUpdate:
         Attributes:
             enabled (bool | None | Unset): Whether the rule is evaluated.
             action (None | RiskAction | Unset): What the rule does when it fires.
-            limit (int | None | Unset): A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`), or the
-                multiple of `amount_vs_history`: an integer from 0 to 99999999999. Refused with
-                `parameter_invalid` on an amount rule.
+            limit (int | None | Unset): A count rule's limit (`daily_count`, `hourly_count`, `shared_bank_account`,
+                `new_key_burst`), or the multiple of `amount_vs_history`: an integer from 0 to
+                99999999999. Refused with `parameter_invalid` on an amount rule.
             limits (None | RiskRuleUpdateLimitsType0 | Unset): An amount rule's limits in minor units, by currency (`USD`,
                 `EUR`, `GBP`): the
                 currencies named change, the others stay. Each an integer from 0 to 99999999999.

@@ -157,6 +157,8 @@ def sync_detailed(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         anton_version (GetRiskRuleAntonVersion | Unset):
 
     Raises:
@@ -214,6 +216,8 @@ def sync(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         anton_version (GetRiskRuleAntonVersion | Unset):
 
     Raises:
@@ -266,6 +270,8 @@ async def asyncio_detailed(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         anton_version (GetRiskRuleAntonVersion | Unset):
 
     Raises:
@@ -323,6 +329,8 @@ async def asyncio(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         anton_version (GetRiskRuleAntonVersion | Unset):
 
     Raises:

@@ -215,6 +215,8 @@ def sync_detailed(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
@@ -283,6 +285,8 @@ def sync(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
@@ -346,6 +350,8 @@ async def asyncio_detailed(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
@@ -414,6 +420,8 @@ async def asyncio(
             merchant's recipients.
             - `new_address`: a payout above `limits[currency]` comes from an IP address its API key
             had not been used from before the last 24 hours (a key used from somewhere new).
+            - `new_key_burst`: the payouts released by the acting API key within an hour of its
+            creation, with this one, are more than `limit` (a burst from a new or rolled key).
         idempotency_key (str | Unset):
         anton_version (UpdateRiskRuleAntonVersion | Unset):
         body (RiskRuleUpdate | Unset): A change to a risk rule; absent fields stay as they are.
