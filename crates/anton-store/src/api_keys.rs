@@ -6,7 +6,7 @@ use anton_core::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use crate::list::{chunks_for, key_from_row, rows_from, BatchConn, Sql};
 use crate::{Result, Scoped, StoreError};
@@ -234,18 +234,23 @@ pub async fn usable(conn: &mut AnyConnection, key: &Scoped<KeyId>, now_us: i64) 
     Ok(n > 0)
 }
 
-/// [`usable`] for a batch's keys, one statement per chunk: the keys among `keys` that may act.
+/// [`usable`] for a batch's keys, one statement per chunk: the keys among `keys` that may act,
+/// each with its first-hour count while it is in its first hour (`risk::key_bursts`, read
+/// without a lock).
 pub async fn usable_many(
     conn: &mut BatchConn<'_>,
     keys: &[Scoped<KeyId>],
     now_us: i64,
-) -> Result<HashSet<Scoped<KeyId>>> {
-    let mut out = HashSet::new();
+) -> Result<HashMap<Scoped<KeyId>, Option<i64>>> {
+    let mut out = HashMap::new();
     for chunk in chunks_for(conn, keys) {
         if chunk.is_empty() {
             continue;
         }
-        let mut sql = Sql::for_batch(conn, "SELECT k.merchant_id, k.env, k.id FROM ");
+        let mut sql = Sql::for_batch(
+            conn,
+            "SELECT k.merchant_id, k.env, k.id, COALESCE(b.count, -1) AS burst FROM ",
+        );
         rows_from(&mut sql, chunk, |sql, k| {
             sql.text(k.tenant.m())
                 .push(", ")
@@ -255,12 +260,21 @@ pub async fn usable_many(
         });
         sql.push(
             " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 \
-             AND k.id = v.column3 WHERE k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ",
+             AND k.id = v.column3 LEFT JOIN risk_key_bursts b ON b.merchant_id = k.merchant_id \
+             AND b.env = k.env AND b.key_id = k.id AND b.ends_us > ",
         )
+        .push_int(now_us)
+        .push(" WHERE k.revoked_us IS NULL AND (k.expires_us IS NULL OR k.expires_us > ")
         .push_int(now_us)
         .push(")");
         let rows = sql
-            .fetch_batch(conn, |r| key_from_row::<KeyId>(r, "api key id"))
+            .fetch_batch(conn, |r| {
+                let burst = r.int("burst")?;
+                Ok((
+                    key_from_row::<KeyId>(r, "api key id")?,
+                    (burst >= 0).then_some(burst),
+                ))
+            })
             .await?;
         out.extend(rows);
     }

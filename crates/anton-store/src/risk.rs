@@ -321,13 +321,13 @@ pub async fn start_key_burst(
 }
 
 /// The payouts released so far by those of `keys` (sorted) still within their first hour at
-/// `now_us`, for the risk rule `new_key_burst`; locked (`FOR UPDATE`, in key order, after the
-/// balances: the lock order) when `lock`. One statement per chunk.
-pub async fn key_bursts(
+/// `now_us`, for the risk rule `new_key_burst`, locked (`FOR UPDATE`, in key order, after the
+/// balances: the lock order; PostgreSQL only). One statement per chunk. (Unlocked, the counts
+/// come with the keys' usability: `api_keys::usable_many`.)
+pub async fn lock_key_bursts(
     conn: &mut BatchConn<'_>,
     keys: &[Scoped<KeyId>],
     now_us: i64,
-    lock: bool,
 ) -> Result<HashMap<Scoped<KeyId>, i64>> {
     let mut out = HashMap::new();
     for chunk in chunks_for(conn, keys) {
@@ -336,10 +336,9 @@ pub async fn key_bursts(
         }
         let mut sql = Sql::for_batch(conn, "SELECT b.merchant_id, b.env, b.key_id, b.count FROM ");
         rows_from(&mut sql, chunk, push_key);
-        sql.push(KEY_BURST_JOIN).push_int(now_us);
-        if lock {
-            sql.push(" ORDER BY b.merchant_id, b.env, b.key_id FOR UPDATE OF b");
-        }
+        sql.push(KEY_BURST_JOIN)
+            .push_int(now_us)
+            .push(" ORDER BY b.merchant_id, b.env, b.key_id FOR UPDATE OF b");
         let rows = sql
             .fetch_batch(conn, |r| {
                 let key = Scoped::new(
@@ -365,7 +364,7 @@ fn push_key(sql: &mut Sql, k: &Scoped<KeyId>) {
 
 /// The join of a key row set `v` with the first-hour counts that end after the integer that
 /// follows.
-pub(crate) const KEY_BURST_JOIN: &str = " JOIN risk_key_bursts b ON b.merchant_id = v.column1 \
+const KEY_BURST_JOIN: &str = " JOIN risk_key_bursts b ON b.merchant_id = v.column1 \
      AND b.env = v.column2 AND b.key_id = v.column3 AND b.ends_us > ";
 
 /// What a creation batch adds to a key's first-hour count, and what it decided on: the count

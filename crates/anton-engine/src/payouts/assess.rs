@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use anton_core::event::{EventType, NewEvent};
 use anton_core::id::KeyId;
+use anton_core::money::Currency;
 use anton_core::payout::PayoutStatus;
 use anton_core::risk::{
     self, Action, Assessment, Destination, Facts, History, Limit, Outflow, RuleConfig, RuleName,
@@ -101,6 +102,9 @@ pub struct Risk {
     rules: HashMap<Tenant, RuleSet>,
     keys: HashMap<BalanceKey, KeyRisk>,
     bursts: HashMap<Scoped<KeyId>, KeyBurst>,
+    /// Each tenant's assessment with nothing fired, rendered once per batch: the same text for
+    /// every such payout of the tenant (the rules it evaluated).
+    quiet: HashMap<Tenant, String>,
 }
 
 impl Risk {
@@ -110,6 +114,7 @@ impl Risk {
             rules: HashMap::new(),
             keys: HashMap::new(),
             bursts: HashMap::new(),
+            quiet: HashMap::new(),
         }
     }
 
@@ -165,6 +170,19 @@ impl Risk {
         k.sum = k.sum.saturating_add(c.amount.minor());
         k.fired_on_windows |= a.fired_on_windows();
         a
+    }
+
+    /// `a` (of a creation by `tenant` in `currency`) as the payout's `risk` renders it.
+    pub fn text(&mut self, tenant: &Tenant, currency: Currency, a: &Assessment) -> String {
+        let render =
+            || serde_json::to_string(&RiskOut::of(a, currency)).unwrap_or_else(|_| "null".into());
+        if !a.fired.is_empty() {
+            return render();
+        }
+        self.quiet
+            .entry(tenant.clone())
+            .or_insert_with(render)
+            .clone()
     }
 
     /// Counts a released creation of `amount` on `balance` by `actor` (assessed before).
@@ -277,13 +295,17 @@ pub struct Made {
     pub event: NewEvent,
 }
 
-/// The payout `c` creates with assessment `a` (held for review when `held`) and its event, and
-/// its answer. `last4`: the recipient's. A payout that proceeds keeps the answer and event its
+/// The payout `c` creates with assessment `a` (rendered: `risk_text`; held for review when
+/// `held`) and its event, and its answer. `last4`: the recipient's. A payout that proceeds keeps the answer and event its
 /// request prepared, with the assessment put in place of their `"risk":null` (no re-rendering
 /// in the writer); a held one is rendered afresh.
-pub fn made(c: &Creation, a: &Assessment, held: bool, last4: &str, now: i64) -> (Made, Reply) {
-    let risk_out = RiskOut::of(a, c.currency);
-    let risk_text = serde_json::to_string(&risk_out).unwrap_or_else(|_| "null".into());
+pub fn made(
+    c: &Creation,
+    (a, risk_text): (&Assessment, String),
+    held: bool,
+    last4: &str,
+    now: i64,
+) -> (Made, Reply) {
     let mut record = c.record.clone();
     record.outcome_last4 = last4.to_owned();
     record.risk = Some(risk_text.clone());

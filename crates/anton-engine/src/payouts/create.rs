@@ -214,10 +214,18 @@ async fn run_creations(
     // 0. Creations whose API key was revoked or expired (after the API's key cache read it) are
     //    refused; nothing of them is written, not even their idempotency record. (Optimistic:
     //    read with steps 1-3 below, in the same statement.)
+    //    With them, new keys' first-hour counts (exact on SQLite; read again locked when
+    //    locking, below).
     let actors = actors(items);
+    let mut bursts = HashMap::new();
     if mode != BatchMode::Optimistic && !actors.is_empty() {
         let usable = api_keys::usable_many(conn, &actors, now).await?;
-        refuse_unusable_actors(items, &usable, &mut decisions);
+        let keys: HashSet<Scoped<KeyId>> = usable.keys().cloned().collect();
+        refuse_unusable_actors(items, &keys, &mut decisions);
+        bursts = usable
+            .into_iter()
+            .filter_map(|(k, n)| Some((k, n?)))
+            .collect();
     }
 
     // 1. A key twice in one batch is in flight for the second request; keys already stored
@@ -269,8 +277,13 @@ async fn run_creations(
             now - risk::NEW_US,
         )
         .await?;
-        // New keys' first-hour counts: locked after the balances (the lock order).
-        reads.bursts = anton_store::risk::key_bursts(conn, &actors, now, lock).await?;
+        // New keys' first-hour counts, when locking: locked after the balances (the lock
+        // order).
+        reads.bursts = if lock {
+            anton_store::risk::lock_key_bursts(conn, &actors, now).await?
+        } else {
+            bursts
+        };
     }
 
     // 4. Decide in arrival order, risk rules included.
@@ -527,7 +540,8 @@ fn decide(
         }
         out.signals
             .extend(assess::signals(c, &a, now).into_iter().map(|s| (i, s)));
-        let (made, reply) = assess::made(c, &a, held, &recipient.last4, now);
+        let text = risk.text(&c.tenant, c.currency, &a);
+        let (made, reply) = assess::made(c, (&a, text), held, &recipient.last4, now);
         decisions.0[i] = Some(Ok(Answer {
             reply,
             replayed: false,

@@ -33,7 +33,7 @@ pub struct CreationReads {
     /// (`risk::addresses_known_before`).
     pub known_addresses: HashSet<KeyAddress>,
     /// The acting keys still within their first hour, with the payouts they released so far
-    /// (`risk::key_bursts`).
+    /// (`api_keys::usable_many`).
     pub bursts: HashMap<Scoped<KeyId>, i64>,
 }
 
@@ -73,12 +73,17 @@ pub async fn creation_reads(
         out.recipients = crate::recipients::get_many_brief(conn, recipients).await?;
         out.available
             .extend(crate::ledger::read_available(conn, false, balances).await?);
-        out.usable_actors = crate::api_keys::usable_many(conn, actors, now_us).await?;
+        let usable = crate::api_keys::usable_many(conn, actors, now_us).await?;
+        for (key, burst) in usable {
+            if let Some(n) = burst {
+                out.bursts.insert(key.clone(), n);
+            }
+            out.usable_actors.insert(key);
+        }
         out.rules = crate::risk::rules_many(conn, &tenants).await?;
         out.history = crate::risk::history_many(conn, balances).await?;
         out.known_addresses =
             crate::risk::addresses_known_before(conn, risk.addresses, risk.known_before_us).await?;
-        out.bursts = crate::risk::key_bursts(conn, actors, now_us, false).await?;
         return Ok(out);
     }
     let rows = read_at_once(
