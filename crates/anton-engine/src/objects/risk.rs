@@ -72,6 +72,7 @@ impl RiskRuleOut {
 pub struct RiskOut {
     /// The rules evaluated: the merchant's enabled rules when the payout was created.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<oa::RiskRuleNameSchema>))]
+    #[serde(deserialize_with = "evaluated_names")]
     pub evaluated: Vec<String>,
     /// The rules that fired, in catalogue order (empty: none).
     pub fired: Vec<FiredOut>,
@@ -102,7 +103,38 @@ pub struct FiredOut {
     pub explanation: String,
 }
 
+/// `evaluated` as shown (rule names), or as a payout row stores it ([`RiskOut::stored`]): the
+/// rules' bits in catalogue order.
+fn evaluated_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Evaluated {
+        Names(Vec<String>),
+        Bits(u64),
+    }
+    Ok(match Evaluated::deserialize(d)? {
+        Evaluated::Names(names) => names,
+        Evaluated::Bits(bits) => anton_core::risk::RuleName::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, r)| r.as_str().to_owned())
+            .collect(),
+    })
+}
+
 impl RiskOut {
+    /// `a` as a payout row stores it: `evaluated` as the rules' bits in catalogue order (read
+    /// back as names), which keeps every payout row about 200 bytes shorter than the shown form.
+    pub fn stored(
+        a: &anton_core::risk::Assessment,
+        currency: anton_core::money::Currency,
+    ) -> String {
+        let bits: u64 = a.evaluated.iter().map(|r| 1u64 << (*r as u32)).sum();
+        let fired = Self::of(a, currency).fired;
+        serde_json::json!({ "evaluated": bits, "fired": fired }).to_string()
+    }
+
     pub fn of(a: &anton_core::risk::Assessment, currency: anton_core::money::Currency) -> Self {
         Self {
             evaluated: a.evaluated.iter().map(|r| r.as_str().to_owned()).collect(),
@@ -154,4 +186,37 @@ pub struct ReviewOut {
     pub decided: Option<String>,
     /// Why, as the reviewer wrote it (at most 500 characters), or `expired`.
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use anton_core::money::Currency;
+    use anton_core::risk::{Action, Assessment, Fired, RuleName};
+
+    use super::RiskOut;
+
+    #[test]
+    fn a_stored_assessment_reads_back_as_shown() {
+        let a = Assessment {
+            evaluated: vec![
+                RuleName::PayoutAmount,
+                RuleName::DailySum,
+                RuleName::NewKeyBurst,
+            ],
+            fired: vec![Fired {
+                rule: RuleName::DailySum,
+                action: Action::Review,
+                value: 3_800_000,
+                limit: 3_700_000,
+                explanation: "sum today 38,000.00 USD > limit 37,000.00 USD".into(),
+            }],
+        };
+        let stored = RiskOut::stored(&a, Currency::Usd);
+        assert!(stored.starts_with(r#"{"evaluated":1027,"#), "{stored}");
+        let back: RiskOut = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, RiskOut::of(&a, Currency::Usd));
+        // The shown form (and rows written before the stored form) read as they are.
+        let shown = serde_json::to_string(&back).unwrap();
+        assert_eq!(serde_json::from_str::<RiskOut>(&shown).unwrap(), back);
+    }
 }

@@ -102,9 +102,9 @@ pub struct Risk {
     rules: HashMap<Tenant, RuleSet>,
     keys: HashMap<BalanceKey, KeyRisk>,
     bursts: HashMap<Scoped<KeyId>, KeyBurst>,
-    /// Each tenant's assessment with nothing fired, rendered once per batch: the same text for
+    /// Each tenant's assessment with nothing fired, rendered once per batch: the same texts for
     /// every such payout of the tenant (the rules it evaluated).
-    quiet: HashMap<Tenant, String>,
+    quiet: HashMap<Tenant, RiskText>,
 }
 
 impl Risk {
@@ -172,10 +172,14 @@ impl Risk {
         a
     }
 
-    /// `a` (of a creation by `tenant` in `currency`) as the payout's `risk` renders it.
-    pub fn text(&mut self, tenant: &Tenant, currency: Currency, a: &Assessment) -> String {
-        let render =
-            || serde_json::to_string(&RiskOut::of(a, currency)).unwrap_or_else(|_| "null".into());
+    /// `a` (of a creation by `tenant` in `currency`) as the payout's `risk` shows it and as its
+    /// row stores it.
+    pub fn text(&mut self, tenant: &Tenant, currency: Currency, a: &Assessment) -> RiskText {
+        let render = || RiskText {
+            shown: serde_json::to_string(&RiskOut::of(a, currency))
+                .unwrap_or_else(|_| "null".into()),
+            stored: RiskOut::stored(a, currency),
+        };
         if !a.fired.is_empty() {
             return render();
         }
@@ -289,26 +293,35 @@ pub fn signals(c: &Creation, a: &Assessment, now: i64) -> Vec<Signal> {
         .collect()
 }
 
+/// A payout's assessment as its answer and event show it, and as its row stores it
+/// ([`RiskOut::stored`]).
+#[derive(Debug, Clone)]
+pub struct RiskText {
+    pub shown: String,
+    pub stored: String,
+}
+
 /// What a creation that stands writes.
 pub struct Made {
     pub record: PayoutRecord,
     pub event: NewEvent,
 }
 
-/// The payout `c` creates with assessment `a` (rendered: `risk_text`; held for review when
-/// `held`) and its event, and its answer. `last4`: the recipient's. A payout that proceeds keeps the answer and event its
+/// The payout `c` creates with assessment `a` (rendered: `text`; held for review when `held`)
+/// and its event, and its answer. `last4`: the recipient's. A payout that proceeds keeps the answer and event its
 /// request prepared, with the assessment put in place of their `"risk":null` (no re-rendering
 /// in the writer); a held one is rendered afresh.
 pub fn made(
     c: &Creation,
-    (a, risk_text): (&Assessment, String),
+    (a, text): (&Assessment, RiskText),
     held: bool,
     last4: &str,
     now: i64,
 ) -> (Made, Reply) {
     let mut record = c.record.clone();
     record.outcome_last4 = last4.to_owned();
-    record.risk = Some(risk_text.clone());
+    let risk_text = text.shown;
+    record.risk = Some(text.stored);
     if !held {
         if let (Some(body), Some(event_body)) = (
             with_risk(&c.created.body, &risk_text),
