@@ -235,7 +235,7 @@ pub async fn usable(conn: &mut AnyConnection, key: &Scoped<KeyId>, now_us: i64) 
 }
 
 /// [`usable`] for a batch's keys, one statement per chunk: the keys among `keys` that may act,
-/// each with its first-hour count while it is in its first hour (`risk::key_bursts`, read
+/// each with its first-hour count while it is in its first hour (`risk_key_bursts`, read
 /// without a lock).
 pub async fn usable_many(
     conn: &mut BatchConn<'_>,

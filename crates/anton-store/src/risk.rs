@@ -320,14 +320,15 @@ pub async fn start_key_burst(
     Ok(())
 }
 
-/// The payouts released so far by those of `keys` (sorted) still within their first hour at
-/// `now_us`, for the risk rule `new_key_burst`, locked (`FOR UPDATE`, in key order, after the
-/// balances: the lock order; PostgreSQL only). One statement per chunk. (Unlocked, the counts
-/// come with the keys' usability: `api_keys::usable_many`.)
+/// The payouts released so far by those of `keys` (sorted) whose first hour ends after
+/// `ending_after_us` (`i64::MIN`: every one), for the risk rule `new_key_burst`, locked
+/// (`FOR UPDATE`, in key order, after the balances: the lock order; PostgreSQL only). One
+/// statement per chunk. (Unlocked, the counts come with the keys' usability:
+/// `api_keys::usable_many`.)
 pub async fn lock_key_bursts(
     conn: &mut BatchConn<'_>,
     keys: &[Scoped<KeyId>],
-    now_us: i64,
+    ending_after_us: i64,
 ) -> Result<HashMap<Scoped<KeyId>, i64>> {
     let mut out = HashMap::new();
     for chunk in chunks_for(conn, keys) {
@@ -337,7 +338,7 @@ pub async fn lock_key_bursts(
         let mut sql = Sql::for_batch(conn, "SELECT b.merchant_id, b.env, b.key_id, b.count FROM ");
         rows_from(&mut sql, chunk, push_key);
         sql.push(KEY_BURST_JOIN)
-            .push_int(now_us)
+            .push_int(ending_after_us)
             .push(" ORDER BY b.merchant_id, b.env, b.key_id FOR UPDATE OF b");
         let rows = sql
             .fetch_batch(conn, |r| {
@@ -378,9 +379,18 @@ pub struct BurstDelta {
     pub room: i64,
 }
 
+impl BurstDelta {
+    /// Whether the batch's decisions hold on `locked`, the count read under its lock: it is the
+    /// count they were made on, or one with room for all of them.
+    pub fn holds(&self, locked: i64) -> bool {
+        locked == self.read || locked <= self.room
+    }
+}
+
 /// Appends the statement adding `deltas` (sorted) to their keys' first-hour counts, each only
-/// where the count is still what its batch decided on (the count it read, or one within its
-/// room); `RETURNING 1` per row added tells the caller how many held.
+/// where the count is still one its batch's decisions hold on ([`BurstDelta::holds`]: the
+/// caller holds the rows' locks and checked that already; this is the backstop);
+/// `RETURNING 1` per row added tells the caller how many held.
 pub(crate) fn push_add_key_bursts(sql: &mut Sql, deltas: &[BurstDelta]) {
     sql.push("UPDATE risk_key_bursts SET count = risk_key_bursts.count + v.column4 FROM ");
     rows_from(sql, deltas, |sql, d| {

@@ -200,11 +200,11 @@ impl Risk {
     }
 
     /// What the batch adds to new keys' first-hour counts, given the creations by each that
-    /// stand released (`released`), sorted: every key assessed within its first hour that
-    /// released one or on which [`RuleName::NewKeyBurst`] fired, with the count it decided on
-    /// and the room its decisions leave (the locked count may have grown by then: an
-    /// optimistic batch's write adds only where the decisions still hold, as
-    /// [`Risk::still_holds`] checks the windows).
+    /// stand released (`released`), sorted: every key assessed within its first hour — also one
+    /// that released nothing, whose assessments still rest on the count read — with the count
+    /// it decided on and the room its decisions leave (an optimistic batch checks the locked
+    /// count against them, as [`Risk::still_holds`] checks the windows: see
+    /// [`BurstDelta::holds`]).
     pub fn burst_deltas(&self, released: &HashMap<Scoped<KeyId>, i64>) -> Vec<BurstDelta> {
         let mut out: Vec<BurstDelta> = self
             .bursts
@@ -222,7 +222,6 @@ impl Risk {
                     room,
                 }
             })
-            .filter(|d| d.add > 0 || d.room == i64::MIN)
             .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
         out

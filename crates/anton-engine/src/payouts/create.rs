@@ -615,7 +615,8 @@ fn creation_rows(
 /// Before an optimistic batch's writes: lock the balances it debits, and those on which a risk
 /// rule reading the outflow windows fired (in the global lock order, see
 /// [`ledger::read_available`]), and check that the debited ones still cover their debits and
-/// that every assessment still holds on the locked windows ([`Risk::still_holds`]). Taking the
+/// that every assessment still holds on the locked windows ([`Risk::still_holds`]); then the
+/// same for the new keys' first-hour counts ([`lock_bursts_checked`]). Taking the
 /// locks here, in order, and not inside the one write statement (whose data-modifying CTEs run
 /// in no set order) is what keeps lanes and other writers from deadlocking; the locks are held
 /// only for the write statement and the commit. Anything that no longer holds is
@@ -633,7 +634,7 @@ async fn lock_checked(
     keys.sort();
     keys.dedup();
     if keys.is_empty() {
-        return Ok(());
+        return lock_bursts_checked(conn, rows).await;
     }
     let locked = ledger::read_available(conn, true, &keys).await?;
     let short = rows
@@ -646,6 +647,32 @@ async fn lock_checked(
         )
     });
     if short || changed {
+        return Err(anton_store::StoreError::Stale);
+    }
+    lock_bursts_checked(conn, rows).await
+}
+
+/// After the balances' locks (the lock order), the first-hour counts of the batch's new keys:
+/// locked in key order, whatever the batch released (its assessments rest on the counts
+/// read), and checked to hold its decisions
+/// ([`BurstDelta::holds`](anton_store::risk::BurstDelta::holds)). Locked here, not by the
+/// write statement, for the reason the balances are. One more round trip, only for a batch
+/// with a key in its first hour.
+async fn lock_bursts_checked(
+    conn: &mut BatchConn<'_>,
+    rows: &CreationRows,
+) -> anton_store::Result<()> {
+    if rows.bursts.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<Scoped<KeyId>> = rows.bursts.iter().map(|d| d.key.clone()).collect();
+    // Every row, even one whose hour ended since the read: the write adds to it.
+    let locked = anton_store::risk::lock_key_bursts(conn, &keys, i64::MIN).await?;
+    let holds = rows
+        .bursts
+        .iter()
+        .all(|d| locked.get(&d.key).is_some_and(|n| d.holds(*n)));
+    if !holds {
         return Err(anton_store::StoreError::Stale);
     }
     Ok(())
@@ -661,12 +688,8 @@ async fn lock_checked(
 ///   the batch again, locking, where step 1 finds the stored key and replays it;
 /// - a debit that would leave `available` negative fails the CHECK (a backstop: `lock_debited`
 ///   has checked the locked balances already): also stale;
-/// - a new key's first-hour count that another transaction raised beyond what this batch's
-///   decisions allow (the write adds only where they still hold: `Risk::burst_deltas`): also
-///   stale. Those rows are locked by this statement, not by [`lock_checked`]: only batches of
-///   keys in their first hour touch them, so no extra round trip is spent on every batch; two
-///   lanes each adding to the same two new keys may lock them in opposite orders, and the
-///   deadlock victim PostgreSQL picks runs again, locking.
+/// - a new key's first-hour count that does not hold the batch's decisions (a backstop:
+///   [`lock_checked`] has checked the locked counts already): also stale.
 ///
 /// [`StoreError::Stale`]: anton_store::StoreError::Stale
 async fn write_at_once(

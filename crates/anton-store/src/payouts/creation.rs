@@ -33,7 +33,8 @@ pub struct CreationReads {
     /// (`risk::addresses_known_before`).
     pub known_addresses: HashSet<KeyAddress>,
     /// The acting keys still within their first hour, with the payouts they released so far
-    /// (`api_keys::usable_many`).
+    /// (`api_keys::usable_many`, or this statement's `actor` part; read again locked by a
+    /// locking batch: `risk::lock_key_bursts`).
     pub bursts: HashMap<Scoped<KeyId>, i64>,
 }
 
