@@ -368,6 +368,84 @@ async fn read_available_chunk(
     Ok(out)
 }
 
+/// [`read_available`] with `lock` for `balances` (sorted, one chunk: PostgreSQL's lanes only),
+/// and then, in the same statement, the first-hour counts of `bursts` (sorted) locked in key
+/// order: the lock order (balances before keys' counts) in one round trip. Each locking read
+/// is a CTE, which PostgreSQL materializes; the outer `UNION ALL` reads the balances' to the
+/// end before it starts the counts', so every balance row is locked before any count.
+pub async fn lock_available_and_bursts(
+    conn: &mut BatchConn<'_>,
+    balances: &[BalanceKey],
+    bursts: &[crate::Scoped<anton_core::id::KeyId>],
+) -> Result<(
+    HashMap<BalanceKey, Available>,
+    HashMap<crate::Scoped<anton_core::id::KeyId>, i64>,
+)> {
+    let mut available: HashMap<BalanceKey, Available> = balances
+        .iter()
+        .map(|k| (k.clone(), Available::default()))
+        .collect();
+    let mut counts = HashMap::new();
+    let mut sql = Sql::for_batch(
+        conn,
+        &format!(
+            "WITH lb AS MATERIALIZED (SELECT b.merchant_id, b.env, b.currency AS third, \
+             b.account, b.amount, {OUTFLOW_COLUMNS} FROM "
+        ),
+    );
+    rows_from(&mut sql, balances, |sql, k| k.bind(sql));
+    sql.push(
+        " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
+         AND b.currency = v.column3 AND b.account IN ('available', 'in_flight') \
+         ORDER BY b.merchant_id, b.env, b.currency, b.account FOR UPDATE OF b), \
+         lk AS MATERIALIZED (SELECT k.merchant_id, k.env, k.key_id AS third, k.count FROM ",
+    );
+    rows_from(&mut sql, bursts, |sql, k| {
+        sql.text(k.tenant.m())
+            .push(", ")
+            .text(k.tenant.e())
+            .push(", ")
+            .text(k.id.as_str());
+    });
+    sql.push(
+        " JOIN risk_key_bursts k ON k.merchant_id = v.column1 AND k.env = v.column2 \
+         AND k.key_id = v.column3 ORDER BY k.merchant_id, k.env, k.key_id FOR UPDATE OF k) \
+         SELECT merchant_id, env, third, account, amount, out_hour_us, out_hour_count, \
+         out_hour_sum, out_day_us, out_day_count, out_day_sum FROM lb UNION ALL \
+         SELECT merchant_id, env, third, 'burst', count, 0, 0, 0, 0, 0, 0 FROM lk",
+    );
+    let rows = sql
+        .fetch_batch(conn, |r| {
+            let tenant = Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?;
+            Ok((
+                tenant,
+                r.text("third")?,
+                r.text("account")?,
+                r.int("amount")?,
+                outflow_from_row(r)?,
+            ))
+        })
+        .await?;
+    for (tenant, third, account, amount, outflow) in rows {
+        match account.as_str() {
+            "available" => {
+                let currency = Currency::parse(&third)
+                    .map_err(|_| crate::StoreError::Corrupt("stored currency".into()))?;
+                available.insert(
+                    BalanceKey::new(tenant, currency),
+                    Available { amount, outflow },
+                );
+            }
+            "burst" => {
+                let id = crate::stored::<anton_core::id::KeyId>(&third, "api key id")?;
+                counts.insert(crate::Scoped::new(tenant, id), amount);
+            }
+            _ => {}
+        }
+    }
+    Ok((available, counts))
+}
+
 async fn apply_deltas_chunk(conn: &mut BatchConn<'_>, deltas: &[Delta]) -> Result<()> {
     let debits: Vec<_> = deltas.iter().filter(|d| d.amount < 0).collect();
     let credits: Vec<_> = deltas.iter().filter(|d| d.amount > 0).collect();

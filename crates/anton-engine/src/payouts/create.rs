@@ -615,8 +615,10 @@ fn creation_rows(
 /// Before an optimistic batch's writes: lock the balances it debits, and those on which a risk
 /// rule reading the outflow windows fired (in the global lock order, see
 /// [`ledger::read_available`]), and check that the debited ones still cover their debits and
-/// that every assessment still holds on the locked windows ([`Risk::still_holds`]); then the
-/// same for the new keys' first-hour counts ([`lock_bursts_checked`]). Taking the
+/// that every assessment still holds on the locked windows ([`Risk::still_holds`]); then, after
+/// the balances (the lock order), the same for the first-hour counts of the new keys the batch
+/// assessed, whatever it released (its assessments rest on the counts read:
+/// [`BurstDelta::holds`](anton_store::risk::BurstDelta::holds)). Taking the
 /// locks here, in order, and not inside the one write statement (whose data-modifying CTEs run
 /// in no set order) is what keeps lanes and other writers from deadlocking; the locks are held
 /// only for the write statement and the commit. Anything that no longer holds is
@@ -633,10 +635,21 @@ async fn lock_checked(
         .collect();
     keys.sort();
     keys.dedup();
-    if keys.is_empty() {
-        return lock_bursts_checked(conn, rows).await;
-    }
-    let locked = ledger::read_available(conn, true, &keys).await?;
+    let bursts: Vec<Scoped<KeyId>> = rows.bursts.iter().map(|d| d.key.clone()).collect();
+    // The balances, then the new keys' counts (every row, even one whose hour ended since the
+    // read: the write adds to it), in one statement when there are both.
+    let (locked, counts) = match (keys.is_empty(), bursts.is_empty()) {
+        (true, true) => return Ok(()),
+        (false, true) => (
+            ledger::read_available(conn, true, &keys).await?,
+            HashMap::new(),
+        ),
+        (true, false) => (
+            HashMap::new(),
+            anton_store::risk::lock_key_bursts(conn, &bursts, i64::MIN).await?,
+        ),
+        (false, false) => ledger::lock_available_and_bursts(conn, &keys, &bursts).await?,
+    };
     let short = rows
         .debits()
         .any(|(k, delta)| locked.get(k).map_or(0, |a| a.amount) + delta < 0);
@@ -646,33 +659,11 @@ async fn lock_checked(
             locked.get(k).map_or_else(Outflow::default, |a| a.outflow),
         )
     });
-    if short || changed {
-        return Err(anton_store::StoreError::Stale);
-    }
-    lock_bursts_checked(conn, rows).await
-}
-
-/// After the balances' locks (the lock order), the first-hour counts of the batch's new keys:
-/// locked in key order, whatever the batch released (its assessments rest on the counts
-/// read), and checked to hold its decisions
-/// ([`BurstDelta::holds`](anton_store::risk::BurstDelta::holds)). Locked here, not by the
-/// write statement, for the reason the balances are. One more round trip, only for a batch
-/// with a key in its first hour.
-async fn lock_bursts_checked(
-    conn: &mut BatchConn<'_>,
-    rows: &CreationRows,
-) -> anton_store::Result<()> {
-    if rows.bursts.is_empty() {
-        return Ok(());
-    }
-    let keys: Vec<Scoped<KeyId>> = rows.bursts.iter().map(|d| d.key.clone()).collect();
-    // Every row, even one whose hour ended since the read: the write adds to it.
-    let locked = anton_store::risk::lock_key_bursts(conn, &keys, i64::MIN).await?;
-    let holds = rows
+    let burst_changed = rows
         .bursts
         .iter()
-        .all(|d| locked.get(&d.key).is_some_and(|n| d.holds(*n)));
-    if !holds {
+        .any(|d| !counts.get(&d.key).is_some_and(|n| d.holds(*n)));
+    if short || changed || burst_changed {
         return Err(anton_store::StoreError::Stale);
     }
     Ok(())
