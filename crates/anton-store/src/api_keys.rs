@@ -251,13 +251,7 @@ pub async fn usable_many(
             conn,
             "SELECT k.merchant_id, k.env, k.id, COALESCE(b.count, -1) AS burst FROM ",
         );
-        rows_from(&mut sql, chunk, |sql, k| {
-            sql.text(k.tenant.m())
-                .push(", ")
-                .text(k.tenant.e())
-                .push(", ")
-                .text(k.id.as_str());
-        });
+        rows_from(&mut sql, chunk, |sql, k| k.bind(sql));
         sql.push(
             " JOIN api_keys k ON k.merchant_id = v.column1 AND k.env = v.column2 \
              AND k.id = v.column3 LEFT JOIN risk_key_bursts b ON b.merchant_id = k.merchant_id \

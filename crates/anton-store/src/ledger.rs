@@ -313,26 +313,14 @@ pub(crate) fn outflow_from_row(r: &dyn RowGet) -> Result<Outflow> {
     })
 }
 
-async fn read_available_chunk(
-    conn: &mut BatchConn<'_>,
-    lock: bool,
-    keys: &[BalanceKey],
-) -> Result<HashMap<BalanceKey, Available>> {
-    let mut out: HashMap<BalanceKey, Available> = keys
-        .iter()
-        .map(|k| (k.clone(), Available::default()))
-        .collect();
-    if keys.is_empty() {
-        return Ok(out);
-    }
+/// Appends [`read_available`]'s statement for `keys` (not empty): their rows with the columns
+/// `BalanceKey::from_row`, `account`, `amount` and [`outflow_from_row`] read.
+fn push_read_available(sql: &mut Sql, keys: &[BalanceKey], lock: bool) {
     // A join from the keys' row set (see `idempotency::get_many`).
-    let mut sql = Sql::for_batch(
-        conn,
-        &format!(
-            "SELECT b.merchant_id, b.env, b.currency, b.account, b.amount, {OUTFLOW_COLUMNS} FROM "
-        ),
-    );
-    rows_from(&mut sql, keys, |sql, k| k.bind(sql));
+    sql.push(&format!(
+        "SELECT b.merchant_id, b.env, b.currency, b.account, b.amount, {OUTFLOW_COLUMNS} FROM "
+    ));
+    rows_from(sql, keys, |sql, k| k.bind(sql));
     sql.push(
         " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
          AND b.currency = v.column3",
@@ -348,6 +336,22 @@ async fn read_available_chunk(
     } else {
         " AND b.account = 'available'"
     });
+}
+
+async fn read_available_chunk(
+    conn: &mut BatchConn<'_>,
+    lock: bool,
+    keys: &[BalanceKey],
+) -> Result<HashMap<BalanceKey, Available>> {
+    let mut out: HashMap<BalanceKey, Available> = keys
+        .iter()
+        .map(|k| (k.clone(), Available::default()))
+        .collect();
+    if keys.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::for_batch(conn, "");
+    push_read_available(&mut sql, keys, lock);
     let rows = sql
         .fetch_batch(conn, |r| {
             Ok((
@@ -386,40 +390,22 @@ pub async fn lock_available_and_bursts(
         .map(|k| (k.clone(), Available::default()))
         .collect();
     let mut counts = HashMap::new();
-    let mut sql = Sql::for_batch(
-        conn,
-        &format!(
-            "WITH lb AS MATERIALIZED (SELECT b.merchant_id, b.env, b.currency AS third, \
-             b.account, b.amount, {OUTFLOW_COLUMNS} FROM "
-        ),
-    );
-    rows_from(&mut sql, balances, |sql, k| k.bind(sql));
+    let mut sql = Sql::for_batch(conn, "WITH lb AS MATERIALIZED (");
+    push_read_available(&mut sql, balances, true);
+    sql.push("), lk AS MATERIALIZED (");
+    // Every count, even one whose first hour ended since it was read: the batch adds to it.
+    crate::risk::push_lock_key_bursts(&mut sql, bursts, i64::MIN);
     sql.push(
-        " JOIN balances b ON b.merchant_id = v.column1 AND b.env = v.column2 \
-         AND b.currency = v.column3 AND b.account IN ('available', 'in_flight') \
-         ORDER BY b.merchant_id, b.env, b.currency, b.account FOR UPDATE OF b), \
-         lk AS MATERIALIZED (SELECT k.merchant_id, k.env, k.key_id AS third, k.count FROM ",
-    );
-    rows_from(&mut sql, bursts, |sql, k| {
-        sql.text(k.tenant.m())
-            .push(", ")
-            .text(k.tenant.e())
-            .push(", ")
-            .text(k.id.as_str());
-    });
-    sql.push(
-        " JOIN risk_key_bursts k ON k.merchant_id = v.column1 AND k.env = v.column2 \
-         AND k.key_id = v.column3 ORDER BY k.merchant_id, k.env, k.key_id FOR UPDATE OF k) \
-         SELECT merchant_id, env, third, account, amount, out_hour_us, out_hour_count, \
+        ") SELECT merchant_id, env, currency, account, amount, out_hour_us, out_hour_count, \
          out_hour_sum, out_day_us, out_day_count, out_day_sum FROM lb UNION ALL \
-         SELECT merchant_id, env, third, 'burst', count, 0, 0, 0, 0, 0, 0 FROM lk",
+         SELECT merchant_id, env, key_id, 'burst', count, 0, 0, 0, 0, 0, 0 FROM lk",
     );
     let rows = sql
         .fetch_batch(conn, |r| {
             let tenant = Tenant::from_stored(&r.text("merchant_id")?, &r.text("env")?)?;
             Ok((
                 tenant,
-                r.text("third")?,
+                r.text("currency")?,
                 r.text("account")?,
                 r.int("amount")?,
                 outflow_from_row(r)?,

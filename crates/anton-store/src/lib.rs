@@ -80,6 +80,18 @@ impl<I> Scoped<I> {
     }
 }
 
+impl<I: AsRef<str>> Scoped<I> {
+    /// Binds this row's merchant, environment and id, in that order (one row of a row set,
+    /// `list::rows_from`).
+    pub(crate) fn bind(&self, sql: &mut list::Sql) {
+        sql.text(self.tenant.m())
+            .push(", ")
+            .text(self.tenant.e())
+            .push(", ")
+            .text(self.id.as_ref());
+    }
+}
+
 /// An id read back from the database; a value that does not parse is corrupt data.
 pub(crate) fn stored<I: FromStr>(text: &str, what: &str) -> Result<I> {
     I::from_str(text).map_err(|_| StoreError::Corrupt(format!("stored {what}")))

@@ -302,13 +302,7 @@ pub async fn unschedule_many(conn: &mut BatchConn<'_>, ids: &[Scoped<PayoutId>])
             conn,
             "UPDATE payouts SET rail_due_us = NULL, rail_lease_us = NULL FROM ",
         );
-        crate::list::rows_from(&mut sql, chunk, |sql, k| {
-            sql.text(k.tenant.m())
-                .push(", ")
-                .text(k.tenant.e())
-                .push(", ")
-                .text(k.id.as_str());
-        });
+        crate::list::rows_from(&mut sql, chunk, |sql, k| k.bind(sql));
         sql.push(
             " WHERE payouts.merchant_id = v.column1 AND payouts.env = v.column2 \
              AND payouts.id = v.column3",

@@ -223,13 +223,7 @@ async fn get_many_brief_chunk(
              {SHARING_TERM} AS sharing FROM "
         ),
     );
-    rows_from(&mut sql, keys, |sql, k| {
-        sql.text(k.tenant.m())
-            .push(", ")
-            .text(k.tenant.e())
-            .push(", ")
-            .text(k.id.as_str());
-    });
+    rows_from(&mut sql, keys, |sql, k| k.bind(sql));
     sql.push(
         " JOIN recipients r ON r.merchant_id = v.column1 AND r.env = v.column2 AND r.id = v.column3 \
          WHERE r.deleted_us IS NULL",

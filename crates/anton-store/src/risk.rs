@@ -165,13 +165,8 @@ pub async fn addresses_known_before(
 
 /// One row of a [`KeyAddress`] row set: merchant, environment, key id, address.
 pub(crate) fn push_key_address(sql: &mut Sql, (k, ip): &KeyAddress) {
-    sql.text(k.tenant.m())
-        .push(", ")
-        .text(k.tenant.e())
-        .push(", ")
-        .text(k.id.as_str())
-        .push(", ")
-        .text(ip);
+    k.bind(sql);
+    sql.push(", ").text(ip);
 }
 
 /// The join of a [`KeyAddress`] row set `v` with the addresses first used before the integer
@@ -335,11 +330,8 @@ pub async fn lock_key_bursts(
         if chunk.is_empty() {
             continue;
         }
-        let mut sql = Sql::for_batch(conn, "SELECT b.merchant_id, b.env, b.key_id, b.count FROM ");
-        rows_from(&mut sql, chunk, push_key);
-        sql.push(KEY_BURST_JOIN)
-            .push_int(ending_after_us)
-            .push(" ORDER BY b.merchant_id, b.env, b.key_id FOR UPDATE OF b");
+        let mut sql = Sql::for_batch(conn, "");
+        push_lock_key_bursts(&mut sql, chunk, ending_after_us);
         let rows = sql
             .fetch_batch(conn, |r| {
                 let key = Scoped::new(
@@ -354,19 +346,18 @@ pub async fn lock_key_bursts(
     Ok(out)
 }
 
-/// One row of a key row set: merchant, environment, key id.
-fn push_key(sql: &mut Sql, k: &Scoped<KeyId>) {
-    sql.text(k.tenant.m())
-        .push(", ")
-        .text(k.tenant.e())
-        .push(", ")
-        .text(k.id.as_str());
+/// Appends [`lock_key_bursts`]'s statement for `keys` (not empty): their counts
+/// (`merchant_id`, `env`, `key_id`, `count`) locked in key order.
+pub(crate) fn push_lock_key_bursts(sql: &mut Sql, keys: &[Scoped<KeyId>], ending_after_us: i64) {
+    sql.push("SELECT b.merchant_id, b.env, b.key_id, b.count FROM ");
+    rows_from(sql, keys, |sql, k| k.bind(sql));
+    sql.push(
+        " JOIN risk_key_bursts b ON b.merchant_id = v.column1 AND b.env = v.column2 \
+         AND b.key_id = v.column3 AND b.ends_us > ",
+    )
+    .push_int(ending_after_us)
+    .push(" ORDER BY b.merchant_id, b.env, b.key_id FOR UPDATE OF b");
 }
-
-/// The join of a key row set `v` with the first-hour counts that end after the integer that
-/// follows.
-const KEY_BURST_JOIN: &str = " JOIN risk_key_bursts b ON b.merchant_id = v.column1 \
-     AND b.env = v.column2 AND b.key_id = v.column3 AND b.ends_us > ";
 
 /// What a creation batch adds to a key's first-hour count, and what it decided on: the count
 /// it read and the most the count may hold for its decisions to stand (`read` when the rule
@@ -394,7 +385,7 @@ impl BurstDelta {
 pub(crate) fn push_add_key_bursts(sql: &mut Sql, deltas: &[BurstDelta]) {
     sql.push("UPDATE risk_key_bursts SET count = risk_key_bursts.count + v.column4 FROM ");
     rows_from(sql, deltas, |sql, d| {
-        push_key(sql, &d.key);
+        d.key.bind(sql);
         for n in [d.add, d.read, d.room] {
             sql.push(", ").push_int(n);
         }
@@ -407,9 +398,10 @@ pub(crate) fn push_add_key_bursts(sql: &mut Sql, deltas: &[BurstDelta]) {
 }
 
 /// Adds `deltas` to their keys' first-hour counts (read under the batch's locks, so each holds;
-/// see [`push_add_key_bursts`]). One statement per chunk.
+/// see [`push_add_key_bursts`]); those adding nothing are skipped. One statement per chunk.
 pub async fn add_key_bursts(conn: &mut BatchConn<'_>, deltas: &[BurstDelta]) -> Result<()> {
-    for chunk in chunks_for(conn, deltas) {
+    let deltas: Vec<BurstDelta> = deltas.iter().filter(|d| d.add != 0).cloned().collect();
+    for chunk in chunks_for(conn, &deltas) {
         if chunk.is_empty() {
             continue;
         }

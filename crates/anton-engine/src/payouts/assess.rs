@@ -307,9 +307,9 @@ pub struct Made {
 }
 
 /// The payout `c` creates with assessment `a` (rendered: `text`; held for review when `held`)
-/// and its event, and its answer. `last4`: the recipient's. A payout that proceeds keeps the answer and event its
-/// request prepared, with the assessment put in place of their `"risk":null` (no re-rendering
-/// in the writer); a held one is rendered afresh.
+/// and its event, and its answer. `last4`: the recipient's. A payout that proceeds keeps the
+/// answer and event its request prepared, with the assessment put in place of their
+/// `"risk":null` (no re-rendering in the writer); a held one is rendered afresh.
 pub fn made(
     c: &Creation,
     (a, text): (&Assessment, RiskText),

@@ -21,12 +21,12 @@
 //!
 //! - `Exclusive` (SQLite): the batch holds the database's only write lock.
 //! - `Locking` (PostgreSQL): step 3 locks the balances (`SELECT … FOR UPDATE`, in the global lock
-//!   order). A key another node stored since step 1 lost the race at step 5: that creation takes
+//!   order), then the first-hour counts of the batch's new keys. A key another node stored since step 1 lost the race at step 5: that creation takes
 //!   no effect here and replays the winner's response.
 //! - `Optimistic` (PostgreSQL's parallel lanes): steps 0–3 are one statement and read the
-//!   balances unlocked; after step 4 the batch locks the balances it debits and checks they still
-//!   cover the debits and that the risk assessments hold on the locked outflow windows
-//!   ([`lock_checked`]); steps 5–6 are one statement ([`write_at_once`]). A balance another
+//!   balances unlocked; after step 4 the batch locks the balances it debits (and its new keys'
+//!   first-hour counts) and checks they still cover the debits and that the risk assessments
+//!   hold on the locked outflow windows and counts ([`lock_checked`]); steps 5–6 are one statement ([`write_at_once`]). A balance another
 //!   lane's commit left short or changed under an assessment, or a key stored meanwhile, comes
 //!   back `Stale` and the writer runs the batch again, locking. A batch whose debits still fit
 //!   decided exactly what it would have decided on the committed balance (every creation it

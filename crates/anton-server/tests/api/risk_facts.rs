@@ -14,6 +14,18 @@ use crate::helpers::{spawn_app, Backend};
 use crate::risk::{api_code, available_usd, key_with, set_rule};
 use crate::sdk::{ach, sdk};
 
+/// A payout of `amount` USD cents to `recipient`.
+async fn pay_usd(
+    client: &anton_sdk::Client,
+    recipient: &str,
+    amount: i64,
+) -> Result<anton_sdk::types::Payout, anton_sdk::Error> {
+    client
+        .payouts()
+        .create(&NewPayout::new(amount, "USD", recipient.to_owned()))
+        .await
+}
+
 async fn amount_vs_history_judges_against_the_refreshed_history(backend: Backend) {
     let app = spawn_app(backend).await;
     let side = crate::alerts::side_engine(&app, false);
@@ -30,15 +42,7 @@ async fn amount_vs_history_judges_against_the_refreshed_history(backend: Backend
             .create(&NewRecipient::new("History", ach("000123456789")))
             .await
             .unwrap();
-        let pay = |amount: i64| {
-            let (client, id) = (client.clone(), recipient.id.clone());
-            async move {
-                client
-                    .payouts()
-                    .create(&NewPayout::new(amount, "USD", id))
-                    .await
-            }
-        };
+        let pay = |amount| pay_usd(&client, &recipient.id, amount);
         for _ in 0..49 {
             pay(100_000).await.unwrap();
         }
@@ -106,15 +110,7 @@ async fn destinations_and_addresses_older_than_a_day_are_known(backend: Backend)
         .create(&NewRecipient::new("Known", ach("000123456789")))
         .await
         .unwrap();
-    let pay = || {
-        let (client, id) = (client.clone(), recipient.id.clone());
-        async move {
-            client
-                .payouts()
-                .create(&NewPayout::new(1_000, "USD", id))
-                .await
-        }
-    };
+    let pay = || pay_usd(&client, &recipient.id, 1_000);
 
     // A bank account first seen now, from an address the key has not been used from before.
     let held = pay().await.unwrap();
@@ -151,11 +147,7 @@ async fn destinations_and_addresses_older_than_a_day_are_known(backend: Backend)
                 .create(&NewRecipient::new(name, ach(account)))
                 .await
                 .unwrap();
-            client
-                .payouts()
-                .create(&NewPayout::new(1_000, "USD", r.id))
-                .await
-                .unwrap()
+            pay_usd(&client, &r.id, 1_000).await.unwrap()
         }
     };
     let p = pay_new("Twin", "000123456789").await;
@@ -180,16 +172,7 @@ async fn a_key_is_watched_only_in_its_first_hour(backend: Backend) {
         .create(&NewRecipient::new("Burst", ach("000123456789")))
         .await
         .unwrap();
-    let pay = || {
-        let (client, id) = (client.clone(), recipient.id.clone());
-        async move {
-            client
-                .payouts()
-                .create(&NewPayout::new(1_000, "USD", id))
-                .await
-                .unwrap()
-        }
-    };
+    let pay = || async { pay_usd(&client, &recipient.id, 1_000).await.unwrap() };
     for _ in 0..2 {
         assert_eq!(pay().await.status, PayoutStatus::Pending);
     }
