@@ -1683,10 +1683,14 @@ export interface components {
          *     - `risk_rule.updated`: a risk rule's action, limits or state changed.
          *     - `alert.acknowledged`: an alert was acknowledged.
          *     - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not audited: they follow the alert's rule).
+         *     - `member.invited`: someone was invited to the team (`after` holds the email and role; never the link).
+         *     - `member.joined`: an invitation was accepted: the member set a password and enrolled two-factor codes (TOTP and recovery codes).
+         *     - `member.login`: a member signed in to the portal (`after.method`: `totp` or `recovery_code`).
+         *     - `member.login_failed`: a sign-in as this member was refused (a wrong password or code; attempts the throttle refused are not recorded).
          * @example api_key.created
          * @enum {string}
          */
-        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "payout.approved" | "payout.rejected" | "payout.review_expired" | "risk_rule.updated" | "alert.acknowledged" | "alert.resolved";
+        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "payout.approved" | "payout.rejected" | "payout.review_expired" | "risk_rule.updated" | "alert.acknowledged" | "alert.resolved" | "member.invited" | "member.joined" | "member.login" | "member.login_failed";
         /** @description Who made an audited change. */
         AuditActor: {
             /**
@@ -1701,11 +1705,11 @@ export interface components {
             id?: string | null;
         };
         /**
-         * @description `api_key`: a request made with one of your API keys (`id` is the key's id); `operator`: the platform's operator, from its command line (`id` is the operator's user name); `system`: Anton itself (`id` is `null`).
+         * @description `api_key`: a request made with one of your API keys (`id` is the key's id); `member`: a member of your team in the portal (`id` is the member's id); `operator`: the platform's operator, from its command line (`id` is the operator's user name); `system`: Anton itself (`id` is `null`).
          * @example api_key
          * @enum {string}
          */
-        AuditActorType: "api_key" | "operator" | "system";
+        AuditActorType: "api_key" | "member" | "operator" | "system";
         /**
          * @description One entry of the merchant's audit log (docs/reference.md §7): a security-relevant change,
          *     who made it, from where, and what the object was before and after — never a secret.

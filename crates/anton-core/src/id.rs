@@ -154,6 +154,12 @@ define_id!(
 define_id!(
     /// One balanced ledger posting, shown as a balance transaction.
     BalanceTransactionId, "txn", "balance transaction");
+define_id!(
+    /// A person on a merchant's team, who signs in to the portal.
+    MemberId, "mbr", "member");
+define_id!(
+    /// An invitation to join a merchant's team (its link carries a secret token, not this id).
+    InvitationId, "inv", "invitation");
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@
 //! - [`risk`]: the risk rules for unusual payout activity and the pure assessment of a payout.
 //! - [`ledger`]: double-entry accounts and balanced postings.
 //! - [`event`]: event types and the event JSON shape.
+//! - [`team`]: portal roles and what each may do (the permission matrix).
 //! - [`signature`]: the webhook signature scheme (both header sets) and its verifier.
 //! - [`time`]: timestamps as the API renders them.
 
@@ -27,6 +28,7 @@ pub mod payout;
 pub mod risk;
 pub mod signature;
 pub mod signature_ed25519;
+pub mod team;
 pub mod time;
 
 /// The API version this build speaks (docs/reference.md §2, `Anton-Version`).

@@ -5,9 +5,11 @@
 //!
 //! Audited: API keys created, rolled, revoked and flagged as exposed; webhook endpoints created,
 //! changed, deleted and their secrets rotated; rate limits changed; balances funded; payouts
-//! canceled. Entries hold what the API shows of an object, never a secret.
+//! canceled; the team's invitations, joins and sign-ins (recorded in the live environment's
+//! list: they are about the account, not one mode). Entries hold what the API shows of an
+//! object, never a secret.
 
-use anton_core::id::{AuditEntryId, KeyId, MerchantId};
+use anton_core::id::{AuditEntryId, KeyId, MemberId, MerchantId};
 use anton_store::audit::{self, AuditFilter, AuditRecord, Broken, NewEntry, Verifier};
 use anton_store::list::Listed;
 use anton_store::{now_us, Conn, Tenant};
@@ -29,6 +31,8 @@ pub struct Actor {
 pub enum Who {
     /// A request made with this API key.
     ApiKey(KeyId),
+    /// A member of the merchant's team, in the portal (or someone trying to sign in as one).
+    Member(MemberId),
     /// The operator's CLI, run by this OS user.
     Operator(String),
     /// Anton itself (a worker).
@@ -40,6 +44,15 @@ impl Actor {
     pub fn key(key: KeyId, source_ip: Option<String>, request_id: Option<String>) -> Self {
         Self {
             who: Who::ApiKey(key),
+            source_ip,
+            request_id,
+        }
+    }
+
+    /// A member in the portal, from `source_ip`.
+    pub fn member(member: MemberId, source_ip: Option<String>, request_id: Option<String>) -> Self {
+        Self {
+            who: Who::Member(member),
             source_ip,
             request_id,
         }
@@ -75,6 +88,7 @@ impl Actor {
     fn parts(&self) -> (&'static str, Option<String>) {
         match &self.who {
             Who::ApiKey(k) => ("api_key", Some(k.to_string())),
+            Who::Member(m) => ("member", Some(m.to_string())),
             Who::Operator(u) => ("operator", Some(u.clone())),
             Who::System => ("system", None),
         }
@@ -101,7 +115,7 @@ pub struct Change {
 }
 
 /// The actions the log records (the API documents them).
-pub const ACTIONS: [&str; 18] = [
+pub const ACTIONS: [&str; 22] = [
     "api_key.created",
     "api_key.rolled",
     "api_key.revoked",
@@ -120,6 +134,10 @@ pub const ACTIONS: [&str; 18] = [
     "risk_rule.updated",
     "alert.acknowledged",
     "alert.resolved",
+    "member.invited",
+    "member.joined",
+    "member.login",
+    "member.login_failed",
 ];
 
 /// What `action` means (the API documents it).
@@ -160,6 +178,20 @@ pub fn meaning(action: &str) -> &'static str {
         "alert.resolved" => {
             "an alert was resolved through the API (Anton's own resolutions \
              are not audited: they follow the alert's rule)."
+        }
+        "member.invited" => {
+            "someone was invited to the team (`after` holds the email and role; never the link)."
+        }
+        "member.joined" => {
+            "an invitation was accepted: the member set a password and enrolled two-factor \
+             codes (TOTP and recovery codes)."
+        }
+        "member.login" => {
+            "a member signed in to the portal (`after.method`: `totp` or `recovery_code`)."
+        }
+        "member.login_failed" => {
+            "a sign-in as this member was refused (a wrong password or code; attempts the \
+             throttle refused are not recorded)."
         }
         _ => "",
     }

@@ -17,7 +17,8 @@
 //!   live funding, authentication lookups), [`webhooks`] (endpoints, deliveries, the SSRF guard,
 //!   the dispatcher), [`rail`] (the test-mode simulator), [`maintenance`] (node heartbeat,
 //!   planner statistics, idempotency sweeps), [`request_log`], [`audit`] (who changed what,
-//!   written in each audited change's transaction).
+//!   written in each audited change's transaction), [`team`] (the portal's members:
+//!   invitations, passwords and two factors, sign-in, sessions).
 //! - [`ratelimit`]: token buckets (API keys, client addresses, webhook endpoints).
 //!
 //! What the engine does not do: accept connections, parse requests, render responses, read
@@ -42,6 +43,7 @@ pub mod recipients;
 pub mod request_log;
 pub mod risk;
 mod secrets;
+pub mod team;
 pub mod validate;
 pub mod webhooks;
 
@@ -67,6 +69,8 @@ pub struct EngineConfig {
     pub request_log: request_log::RequestLogConfig,
     pub alerts: alerts::AlertsConfig,
     pub risk: risk::RiskConfig,
+    /// The portal's accounts and sessions (`[portal]`).
+    pub team: team::TeamConfig,
 }
 
 /// A node's use cases and what they share. Cheap to clone (an `Arc`).

@@ -518,9 +518,10 @@ component!(
     AuditActorTypeSchema = "AuditActorType",
     string_enum(
         "`api_key`: a request made with one of your API keys (`id` is the key's id); \
+         `member`: a member of your team in the portal (`id` is the member's id); \
          `operator`: the platform's operator, from its command line (`id` is the operator's \
          user name); `system`: Anton itself (`id` is `null`).",
-        ["api_key", "operator", "system"],
+        ["api_key", "member", "operator", "system"],
     )
 );
 

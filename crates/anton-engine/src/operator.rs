@@ -462,6 +462,20 @@ pub async fn keys(store: &Store, merchant_id: &MerchantId) -> Result<Vec<ApiKeyR
     Ok(api_keys::list(store.read(), merchant_id).await?)
 }
 
+/// The tenant's keys, newest first (the portal: one mode's keys).
+pub async fn tenant_keys(store: &Store, tenant: &Tenant) -> Result<Vec<ApiKeyRecord>> {
+    let all = api_keys::list(store.read(), &tenant.merchant_id).await?;
+    Ok(all.into_iter().filter(|k| k.env == tenant.env).collect())
+}
+
+/// The tenant's key `id`: another mode's or merchant's key is not found, as in the API.
+pub async fn tenant_key(store: &Store, tenant: &Tenant, id: &KeyId) -> Result<ApiKeyRecord> {
+    match api_keys::get(store.read(), &tenant.merchant_id, id).await? {
+        Some(k) if k.env == tenant.env => Ok(k),
+        _ => Err(EngineError::not_found("API key", id.as_str())),
+    }
+}
+
 /// Parses `90s`, `15m`, `12h`, `30d` (a bare number is seconds).
 pub fn parse_duration(s: &str) -> Result<Duration> {
     let s = s.trim();

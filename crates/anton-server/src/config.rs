@@ -53,6 +53,8 @@ pub struct Config {
     pub risk: anton_engine::risk::RiskConfig,
     /// The SMTP relay alert emails go through (none by default: no email).
     pub smtp: crate::smtp::SmtpConfig,
+    /// The merchant portal's accounts and sessions (docs/portal.md).
+    pub portal: anton_engine::team::TeamConfig,
 }
 
 /// The admin listener: `GET /metrics` (Prometheus text) and nothing else, in plain HTTP on its
@@ -127,6 +129,7 @@ impl Default for Config {
             alerts: Default::default(),
             risk: Default::default(),
             smtp: Default::default(),
+            portal: Default::default(),
         }
     }
 }
@@ -145,7 +148,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 17] = [
+const CONFIG_KEYS: [&str; 18] = [
     "data_dir",
     "listen",
     "database_url",
@@ -163,6 +166,7 @@ const CONFIG_KEYS: [&str; 17] = [
     "alerts",
     "risk",
     "smtp",
+    "portal",
 ];
 
 impl Config {
@@ -236,6 +240,14 @@ impl Config {
             bail!(
                 "invalid configuration: risk.review_expires_after_hours must be between 1 and 720"
             );
+        }
+        self.portal
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        if let Some(url) = &self.portal.public_url {
+            if !url.starts_with("https://") || url::Url::parse(url).is_err() {
+                bail!("invalid configuration: portal.public_url must be an https:// URL");
+            }
         }
         if self.webhooks.poll_interval_ms == 0 || self.webhooks.timeout_ms == 0 {
             bail!("invalid configuration: webhooks.poll_interval_ms and webhooks.timeout_ms must be at least 1");

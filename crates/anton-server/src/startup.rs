@@ -93,6 +93,7 @@ impl Application {
                     ..config.alerts.clone()
                 },
                 risk: config.risk.clone(),
+                team: config.portal.clone(),
             },
             lookup,
         );
@@ -224,7 +225,12 @@ impl Application {
             self.egress.clone(),
         );
         let app = if self.config.serves_api() {
-            anton_api::router(state)
+            // The portal's pages beside the API, on the same listener (the API's fallback
+            // answers every path neither has).
+            let portal = anton_portal::router(anton_portal::PortalState {
+                engine: state.engine.clone(),
+            });
+            portal.merge(anton_api::router(state))
         } else {
             anton_api::health_router(state)
         };

@@ -62,6 +62,28 @@ impl Engine {
         Ok(Listing::of(rows, &page))
     }
 
+    /// The tenant's delivery `id` to `endpoint` (another endpoint's is not found).
+    pub async fn delivery(
+        &self,
+        tenant: &Tenant,
+        endpoint: &WebhookEndpointId,
+        id: &DeliveryId,
+    ) -> Result<DeliveryRecord> {
+        webhooks::get_delivery(self.store().read(), tenant, endpoint, id)
+            .await?
+            .ok_or_else(|| EngineError::not_found("delivery", id.as_str()))
+    }
+
+    /// The tenant's deliveries of `event` (one per endpoint it went to), each with its
+    /// attempts.
+    pub async fn event_deliveries(
+        &self,
+        tenant: &Tenant,
+        event: &EventId,
+    ) -> Result<Vec<(DeliveryRecord, Vec<AttemptRecord>)>> {
+        Ok(webhooks::deliveries_of_event(self.store().read(), tenant, event).await?)
+    }
+
     /// Schedules every retrying or exhausted delivery to `endpoint` created since `since_us` for
     /// now.
     pub async fn recover<R: Render<Recovery>>(

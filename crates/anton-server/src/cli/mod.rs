@@ -13,6 +13,7 @@ use crate::config::{Config, Overrides};
 use crate::integrator::{self, Connect};
 
 mod audit;
+mod members;
 mod operator;
 
 #[derive(Parser)]
@@ -105,6 +106,16 @@ enum Command {
         json: bool,
         #[command(subcommand)]
         command: operator::KeysCommand,
+    },
+    /// Invite and list the members of a merchant's team (operator; the portal's people).
+    Members {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        command: members::MembersCommand,
     },
     /// Fund a balance (operator; the only way to fund live mode).
     Balance {
@@ -623,6 +634,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Ledger { cfg, json, command } => operator::ledger(cfg, command, json).await,
         Command::Audit { cfg, json, command } => audit::run(cfg, command, json).await,
+        Command::Members { cfg, json, command } => members::run(cfg, command, json).await,
     }
 }
 

@@ -336,6 +336,24 @@ impl TestApp {
             .expect("run anton")
     }
 
+    /// [`Self::operator_cli`] with more environment (`ANTON_PORTAL__PUBLIC_URL`, …).
+    pub fn operator_cli_env(
+        &self,
+        user: &str,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_anton"))
+            .args(args)
+            .env("ANTON_DATABASE_URL", &self.database_url)
+            .env("ANTON_DATA_DIR", self.data_dir.path())
+            .env("USER", user)
+            .env_remove("LOGNAME")
+            .envs(envs.iter().copied())
+            .output()
+            .expect("run anton")
+    }
+
     pub async fn second_node(&self) -> Node {
         self.node(|_| {}).await
     }

@@ -22,6 +22,7 @@ mod ledger_properties;
 mod metrics;
 mod openapi;
 mod payouts;
+mod portal;
 mod private_files;
 mod process;
 mod prometheus;

@@ -248,6 +248,7 @@ async fn a_mutation_on_a_revoked_key_is_refused_in_its_transaction(b: Backend) {
             request_log: Default::default(),
             alerts: Default::default(),
             risk: Default::default(),
+            team: Default::default(),
         },
         std::sync::Arc::new(anton_engine::webhooks::ssrf::SystemLookup),
     );

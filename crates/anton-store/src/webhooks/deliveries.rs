@@ -96,8 +96,65 @@ pub async fn list_deliveries(
         .iter()
         .map(delivery_from_row)
         .collect::<Result<_>>()?;
-    // Every attempt of the page's deliveries in one statement per chunk (a join from the VALUES
-    // list of their keys), not one query per delivery.
+    with_attempts(pool, t, deliveries).await
+}
+
+/// The tenant's delivery `id` to endpoint `endpoint`, if it is one.
+pub async fn get_delivery(
+    pool: &crate::Pool,
+    t: &Tenant,
+    endpoint: &WebhookEndpointId,
+    id: &DeliveryId,
+) -> Result<Option<DeliveryRecord>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE merchant_id = "
+    ));
+    sql.text(t.m())
+        .push(" AND env = ")
+        .text(t.e())
+        .push(" AND id = ")
+        .text(id.as_str())
+        .push(" AND endpoint_id = ")
+        .text(endpoint.as_str());
+    sql.fetch_all(pool)
+        .await?
+        .first()
+        .map(delivery_from_row)
+        .transpose()
+}
+
+/// The tenant's deliveries of event `event` (one per endpoint it went to), each with its
+/// attempts (a payout's timeline in the portal).
+pub async fn deliveries_of_event(
+    pool: &crate::Pool,
+    t: &Tenant,
+    event: &EventId,
+) -> Result<Vec<(DeliveryRecord, Vec<AttemptRecord>)>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE merchant_id = "
+    ));
+    sql.text(t.m())
+        .push(" AND env = ")
+        .text(t.e())
+        .push(" AND event_id = ")
+        .text(event.as_str())
+        .push(" ORDER BY created_us, id");
+    let deliveries: Vec<DeliveryRecord> = sql
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(delivery_from_row)
+        .collect::<Result<_>>()?;
+    with_attempts(pool, t, deliveries).await
+}
+
+/// `deliveries`, each with its attempts: one statement per chunk (a join from the VALUES list
+/// of their keys), not one query per delivery.
+async fn with_attempts(
+    pool: &crate::Pool,
+    t: &Tenant,
+    deliveries: Vec<DeliveryRecord>,
+) -> Result<Vec<(DeliveryRecord, Vec<AttemptRecord>)>> {
     let keys: Vec<DeliveryKey> = deliveries
         .iter()
         .map(|d| Scoped::new(t.clone(), d.id.clone()))

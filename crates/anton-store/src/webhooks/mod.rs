@@ -33,8 +33,8 @@ use crate::Scoped;
 pub use backlog::{backlog, Backlog};
 pub use claims::{any_due, claim_due, release_leases, Claimed};
 pub use deliveries::{
-    insert_deliveries, list_deliveries, recover, AttemptRecord, DeliveryFilter, DeliveryRecord,
-    NewDelivery,
+    deliveries_of_event, get_delivery, insert_deliveries, list_deliveries, recover, AttemptRecord,
+    DeliveryFilter, DeliveryRecord, NewDelivery,
 };
 pub use endpoints::{
     delete_endpoint, get_endpoint, get_endpoint_on, insert_endpoint, list_endpoints,

@@ -26,9 +26,9 @@ class AuditActor:
     """ Who made an audited change.
 
         Attributes:
-            type_ (AuditActorType): `api_key`: a request made with one of your API keys (`id` is the key's id); `operator`:
-                the platform's operator, from its command line (`id` is the operator's user name); `system`: Anton itself (`id`
-                is `null`).
+            type_ (AuditActorType): `api_key`: a request made with one of your API keys (`id` is the key's id); `member`: a
+                member of your team in the portal (`id` is the member's id); `operator`: the platform's operator, from its
+                command line (`id` is the operator's user name); `system`: Anton itself (`id` is `null`).
             id (None | str | Unset): The API key's id, the operator's user name, or `null` for the system.
      """
 

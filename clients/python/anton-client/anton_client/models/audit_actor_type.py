@@ -2,6 +2,7 @@ from enum import StrEnum
 
 class AuditActorType(StrEnum):
     API_KEY = "api_key"
+    MEMBER = "member"
     OPERATOR = "operator"
     SYSTEM = "system"
 

@@ -60,6 +60,12 @@ class AuditEntry:
                 - `alert.acknowledged`: an alert was acknowledged.
                 - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not audited: they follow
                 the alert's rule).
+                - `member.invited`: someone was invited to the team (`after` holds the email and role; never the link).
+                - `member.joined`: an invitation was accepted: the member set a password and enrolled two-factor codes (TOTP and
+                recovery codes).
+                - `member.login`: a member signed in to the portal (`after.method`: `totp` or `recovery_code`).
+                - `member.login_failed`: a sign-in as this member was refused (a wrong password or code; attempts the throttle
+                refused are not recorded).
             actor (AuditActor): Who made an audited change.
             resource (AuditResource): The object an audited change was made to.
             hash_ (str): SHA-256 (hex) over `previous_hash` and this entry's fields: keep the latest one and a

@@ -222,6 +222,14 @@ def sync_detailed(
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).
+            - `member.invited`: someone was invited to the team (`after` holds the email and role;
+            never the link).
+            - `member.joined`: an invitation was accepted: the member set a password and enrolled two-
+            factor codes (TOTP and recovery codes).
+            - `member.login`: a member signed in to the portal (`after.method`: `totp` or
+            `recovery_code`).
+            - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
+            attempts the throttle refused are not recorded).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -315,6 +323,14 @@ def sync(
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).
+            - `member.invited`: someone was invited to the team (`after` holds the email and role;
+            never the link).
+            - `member.joined`: an invitation was accepted: the member set a password and enrolled two-
+            factor codes (TOTP and recovery codes).
+            - `member.login`: a member signed in to the portal (`after.method`: `totp` or
+            `recovery_code`).
+            - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
+            attempts the throttle refused are not recorded).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -403,6 +419,14 @@ async def asyncio_detailed(
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).
+            - `member.invited`: someone was invited to the team (`after` holds the email and role;
+            never the link).
+            - `member.joined`: an invitation was accepted: the member set a password and enrolled two-
+            factor codes (TOTP and recovery codes).
+            - `member.login`: a member signed in to the portal (`after.method`: `totp` or
+            `recovery_code`).
+            - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
+            attempts the throttle refused are not recorded).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -496,6 +520,14 @@ async def asyncio(
             - `alert.acknowledged`: an alert was acknowledged.
             - `alert.resolved`: an alert was resolved through the API (Anton's own resolutions are not
             audited: they follow the alert's rule).
+            - `member.invited`: someone was invited to the team (`after` holds the email and role;
+            never the link).
+            - `member.joined`: an invitation was accepted: the member set a password and enrolled two-
+            factor codes (TOTP and recovery codes).
+            - `member.login`: a member signed in to the portal (`after.method`: `totp` or
+            `recovery_code`).
+            - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
+            attempts the throttle refused are not recorded).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.

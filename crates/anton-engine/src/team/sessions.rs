@@ -1,0 +1,406 @@
+//! Signing in and sessions (docs/portal.md, "Sessions").
+//!
+//! - Sign-in takes the email, the password and a code (TOTP, or a recovery code), all three in
+//!   one step: there is no half-signed-in state to steal. Failures count against the account
+//!   and the client address ([`TeamConfig`]'s limits, in the database so every node sees
+//!   them); over either limit a sign-in is refused until the window ends, right or wrong.
+//! - **A session is created only by a successful sign-in**, with a new random token (the
+//!   session cookie); a token the browser brought is never adopted, and the one it held is
+//!   ended. Only the token's keyed hash is stored.
+//! - A session ends at sign-out, after [`TeamConfig::idle_timeout_s`] unused, and
+//!   [`TeamConfig::absolute_timeout_s`] after sign-in; a removed member's sessions end with
+//!   them.
+//! - Sensitive actions need a recent proof of password and code ([`Session::recently_proved`],
+//!   [`Engine::reauthenticate`]).
+
+use std::net::IpAddr;
+
+use anton_core::id::MerchantId;
+use anton_store::team::{self as store, SessionRecord};
+use anton_store::{merchants, now_us};
+use serde_json::json;
+
+use super::{account_tenant, password, totp, Member, TeamConfig};
+use crate::audit::{self, Actor, Change};
+use crate::error::{EngineError, Result};
+use crate::Engine;
+
+/// What a sign-in or re-authentication offers.
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+    /// Six digits from the app, or a recovery code.
+    pub code: String,
+    pub source_ip: Option<IpAddr>,
+}
+
+/// A session cookie's token (redacted in `Debug`).
+pub struct SessionToken(String);
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken([REDACTED])")
+    }
+}
+
+impl SessionToken {
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A signed-in session, as each portal request resolves it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub member: Member,
+    pub merchant_name: String,
+    pub created_us: i64,
+    pub reauth_us: i64,
+    token_hash: String,
+}
+
+impl Session {
+    /// Whether the member proved password and code within the re-authentication window.
+    pub fn recently_proved(&self, config: &TeamConfig, now_us: i64) -> bool {
+        now_us - self.reauth_us < secs_us(config.reauth_window_s)
+    }
+}
+
+fn secs_us(s: u64) -> i64 {
+    i64::try_from(s).unwrap_or(i64::MAX / 2_000_000) * 1_000_000
+}
+
+/// The address a throttle counts against: an IPv4 address, or an IPv6 address's /64 (one
+/// host's usual share).
+fn address_subject(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+fn login_failed() -> EngineError {
+    EngineError::refused("login_failed", "The email, password or code is not right.")
+}
+
+fn login_throttled() -> EngineError {
+    EngineError::refused(
+        "login_throttled",
+        "Too many failed sign-ins. Wait a few minutes before trying again.",
+    )
+}
+
+/// How a sign-in's second factor was given.
+enum Factor {
+    /// This TOTP step, to spend.
+    Totp(i64),
+    /// This recovery code's hash, to spend.
+    Recovery(String),
+}
+
+impl Engine {
+    fn subjects(&self, email: &str, ip: Option<IpAddr>) -> (String, Option<String>) {
+        let account = self.token_hash(b"login-account", email);
+        let address = ip.map(|ip| self.token_hash(b"login-address", &address_subject(ip)));
+        (account, address)
+    }
+
+    /// The CSRF token of the session whose token is `session_token`: a keyed hash of it, so
+    /// it needs no storage and dies with the session.
+    pub fn csrf_token(&self, session_token: &str) -> String {
+        self.token_hash(b"portal-csrf", session_token)
+    }
+
+    /// Signs in: a new session for the member the credentials prove (audited as
+    /// `member.login`, failures as `member.login_failed`). `previous`, the session token the
+    /// browser held, is ended.
+    pub async fn sign_in(
+        &self,
+        creds: Credentials,
+        previous: Option<&str>,
+    ) -> Result<(SessionToken, Member)> {
+        let config = &self.config().team;
+        let email = creds.email.trim().to_lowercase();
+        let now = now_us();
+        let window_start = now - secs_us(config.throttle_window_s);
+        let (account, address) = self.subjects(&email, creds.source_ip);
+        let read = self.store().read();
+        let mut throttled = store::throttle_failures(read, &account, window_start).await?
+            >= config.account_failures_max;
+        if let Some(address) = &address {
+            throttled |= store::throttle_failures(read, address, window_start).await?
+                >= config.address_failures_max;
+        }
+        let member = store::member_by_email(read, &email).await?;
+        // The password is checked even when the sign-in is refused already, or the member
+        // does not exist: every refusal takes the same time.
+        let password_ok = password::verify(
+            creds.password.clone(),
+            member.as_ref().map(|m| m.password_hash.clone()),
+        )
+        .await;
+        if throttled {
+            tracing::warn!("portal sign-in throttled");
+            return Err(login_throttled());
+        }
+        let source_ip = creds.source_ip.map(|ip| ip.to_string());
+        let factor = match (&member, password_ok) {
+            (Some(m), true) => self.second_factor(m, &creds.code, now)?,
+            _ => None,
+        };
+        let (member, factor) = match (member, factor) {
+            (Some(m), Some(f)) => (m, f),
+            (m, _) => {
+                let failed = self.record_failure(account, address, m.as_ref(), source_ip);
+                return Err(failed.await);
+            }
+        };
+        let token = anton_core::random_base62(43);
+        let token_hash = self.token_hash(b"portal-session", &token);
+        let previous = previous.map(|p| self.token_hash(b"portal-session", p));
+        let session = SessionRecord {
+            merchant_id: member.merchant_id.clone(),
+            member_id: member.id.clone(),
+            created_us: now,
+            last_seen_us: now,
+            reauth_us: now,
+            ended_us: None,
+        };
+        let actor = Actor::member(member.id.clone(), source_ip.clone(), None);
+        let (m, acct) = (member.clone(), account.clone());
+        let signed_in = self
+            .store()
+            .write_refusable(move |c| {
+                Box::pin(async move {
+                    let method = match &factor {
+                        Factor::Totp(step) => {
+                            if !store::spend_totp_step(c, &m.merchant_id, &m.id, *step).await? {
+                                return Ok(Err(()));
+                            }
+                            "totp"
+                        }
+                        Factor::Recovery(hash) => {
+                            if !store::spend_recovery_code(c, &m.merchant_id, &m.id, hash, now)
+                                .await?
+                            {
+                                return Ok(Err(()));
+                            }
+                            "recovery_code"
+                        }
+                    };
+                    store::throttle_clear(c, &acct).await?;
+                    if let Some(p) = previous {
+                        store::end_session(c, &p, now).await?;
+                    }
+                    store::insert_session(c, &token_hash, &session, source_ip.as_deref()).await?;
+                    let change = Change {
+                        action: "member.login",
+                        object_type: "member",
+                        object_id: m.id.to_string(),
+                        before: None,
+                        after: Some(json!({"method": method})),
+                    };
+                    audit::record(c, &account_tenant(&m.merchant_id), &actor, change).await?;
+                    Ok(Ok(()))
+                })
+            })
+            .await?;
+        if signed_in.is_err() {
+            // The code was spent by another sign-in first (a replay).
+            let ip = creds.source_ip.map(|ip| ip.to_string());
+            return Err(self
+                .record_failure(account, address, Some(&member), ip)
+                .await);
+        }
+        tracing::info!(member.id = %member.id, merchant.id = %member.merchant_id, "portal sign-in");
+        Ok((SessionToken(token), Member::from(&member)))
+    }
+
+    /// Which second factor `code` is for `member` at `now`, if it is one.
+    fn second_factor(
+        &self,
+        member: &store::MemberRecord,
+        code: &str,
+        now: i64,
+    ) -> Result<Option<Factor>> {
+        if totp::is_recovery_code(code) {
+            let hash =
+                totp::recovery_hash(&self.secrets().api_key_hasher, member.id.as_str(), code);
+            return Ok(Some(Factor::Recovery(hash)));
+        }
+        let secret = totp::Secret::open(
+            &self.secrets().keyring,
+            &member.totp_secret,
+            member.id.as_str(),
+        )?;
+        Ok(secret
+            .check(code, u64::try_from(now / 1_000_000).unwrap_or(0))
+            .filter(|step| *step > member.totp_last_step)
+            .map(Factor::Totp))
+    }
+
+    /// Counts a failed sign-in against the account and the address, audits it when the email
+    /// is a member's, and returns the refusal to answer.
+    async fn record_failure(
+        &self,
+        account: String,
+        address: Option<String>,
+        member: Option<&store::MemberRecord>,
+        source_ip: Option<String>,
+    ) -> EngineError {
+        let now = now_us();
+        let window_start = now - secs_us(self.config().team.throttle_window_s);
+        let member = member.cloned();
+        let written = self
+            .store()
+            .write(move |c| {
+                Box::pin(async move {
+                    store::throttle_fail(c, &account, now, window_start).await?;
+                    if let Some(address) = &address {
+                        store::throttle_fail(c, address, now, window_start).await?;
+                    }
+                    if let Some(m) = member {
+                        let actor = Actor::member(m.id.clone(), source_ip, None);
+                        let change = Change {
+                            action: "member.login_failed",
+                            object_type: "member",
+                            object_id: m.id.to_string(),
+                            before: None,
+                            after: None,
+                        };
+                        audit::record(c, &account_tenant(&m.merchant_id), &actor, change).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        match written {
+            Ok(()) => login_failed(),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// The live session of the cookie's `token`, if it has one (moving its idle clock).
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        let config = &self.config().team;
+        let token_hash = self.token_hash(b"portal-session", token);
+        let read = self.store().read();
+        let Some(s) = store::session_by_token(read, &token_hash).await? else {
+            return Ok(None);
+        };
+        let now = now_us();
+        if s.ended_us.is_some()
+            || now - s.created_us >= secs_us(config.absolute_timeout_s)
+            || now - s.last_seen_us >= secs_us(config.idle_timeout_s)
+        {
+            return Ok(None);
+        }
+        let Some(member) = store::member(read, &s.merchant_id, &s.member_id).await? else {
+            return Ok(None);
+        };
+        let merchant_name = merchant_name(self, &s.merchant_id).await?;
+        // The idle clock moves at most once a minute: a page's requests write once.
+        if now - s.last_seen_us > 60_000_000 {
+            let hash = token_hash.clone();
+            self.store()
+                .write(move |c| Box::pin(async move { store::touch_session(c, &hash, now).await }))
+                .await?;
+        }
+        Ok(Some(Session {
+            member: Member::from(&member),
+            merchant_name,
+            created_us: s.created_us,
+            reauth_us: s.reauth_us,
+            token_hash,
+        }))
+    }
+
+    /// Proves password and code again within `session` (the member's own), opening the
+    /// re-authentication window. Failures count toward the sign-in throttle.
+    pub async fn reauthenticate(&self, session: &Session, creds: Credentials) -> Result<()> {
+        let creds = Credentials {
+            email: session.member.email.clone(),
+            ..creds
+        };
+        let config = &self.config().team;
+        let now = now_us();
+        let window_start = now - secs_us(config.throttle_window_s);
+        let (account, address) = self.subjects(&creds.email, creds.source_ip);
+        let read = self.store().read();
+        if store::throttle_failures(read, &account, window_start).await?
+            >= config.account_failures_max
+        {
+            return Err(login_throttled());
+        }
+        let member = store::member(read, &session.member.merchant_id, &session.member.id)
+            .await?
+            .ok_or_else(login_failed)?;
+        let ok = password::verify(creds.password, Some(member.password_hash.clone())).await;
+        let factor = if ok {
+            self.second_factor(&member, &creds.code, now)?
+        } else {
+            None
+        };
+        let source_ip = creds.source_ip.map(|ip| ip.to_string());
+        let Some(factor) = factor else {
+            return Err(self
+                .record_failure(account, address, Some(&member), source_ip)
+                .await);
+        };
+        let hash = session.token_hash.clone();
+        let m = member.clone();
+        let done = self
+            .store()
+            .write_refusable(move |c| {
+                Box::pin(async move {
+                    let spent = match &factor {
+                        Factor::Totp(step) => {
+                            store::spend_totp_step(c, &m.merchant_id, &m.id, *step).await?
+                        }
+                        Factor::Recovery(h) => {
+                            store::spend_recovery_code(c, &m.merchant_id, &m.id, h, now).await?
+                        }
+                    };
+                    if !spent || !store::reauthenticated(c, &hash, now).await? {
+                        return Ok(Err(()));
+                    }
+                    Ok(Ok(()))
+                })
+            })
+            .await?;
+        if done.is_err() {
+            return Err(self
+                .record_failure(account, address, Some(&member), source_ip)
+                .await);
+        }
+        Ok(())
+    }
+
+    /// Ends the session of `token` (signing out); nothing when it has ended already.
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        let hash = self.token_hash(b"portal-session", token);
+        let now = now_us();
+        self.store()
+            .write(move |c| Box::pin(async move { store::end_session(c, &hash, now).await }))
+            .await?;
+        Ok(())
+    }
+
+    /// How many unused recovery codes the member has.
+    pub async fn recovery_codes_left(&self, member: &Member) -> Result<i64> {
+        Ok(
+            store::recovery_codes_left(self.store().read(), &member.merchant_id, &member.id)
+                .await?,
+        )
+    }
+}
+
+async fn merchant_name(engine: &Engine, id: &MerchantId) -> Result<String> {
+    Ok(merchants::get(engine.store().read(), id)
+        .await?
+        .map(|m| m.name)
+        .unwrap_or_default())
+}
