@@ -1687,10 +1687,12 @@ export interface components {
          *     - `member.joined`: an invitation was accepted: the member set a password and enrolled two-factor codes (TOTP and recovery codes).
          *     - `member.login`: a member signed in to the portal (`after.method`: `totp` or `recovery_code`).
          *     - `member.login_failed`: a sign-in as this member was refused (a wrong password or code; attempts the throttle refused are not recorded).
+         *     - `member.role_changed`: a member's role changed (`before` and `after` hold it); their sessions ended.
+         *     - `member.removed`: a member was removed from the team; their sessions ended.
          * @example api_key.created
          * @enum {string}
          */
-        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "payout.approved" | "payout.rejected" | "payout.review_expired" | "risk_rule.updated" | "alert.acknowledged" | "alert.resolved" | "member.invited" | "member.joined" | "member.login" | "member.login_failed";
+        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "payout.approved" | "payout.rejected" | "payout.review_expired" | "risk_rule.updated" | "alert.acknowledged" | "alert.resolved" | "member.invited" | "member.joined" | "member.login" | "member.login_failed" | "member.role_changed" | "member.removed";
         /** @description Who made an audited change. */
         AuditActor: {
             /**
@@ -2961,8 +2963,12 @@ export interface components {
             requested: components["schemas"]["Timestamp"];
             /** @description When Anton rejects it unless decided before. */
             expires: components["schemas"]["Timestamp"];
-            /** @description The API key that approved or rejected it (`null` while pending, and when it expired). */
-            decided_by?: null | components["schemas"]["ApiKeyId"];
+            /**
+             * @description Who approved or rejected it: an API key's id (`key_…`), or a portal member's (`mbr_…`);
+             *     `null` while pending, and when it expired.
+             * @example key_0VczpRT0L4x27gLwVZAQbLB4
+             */
+            decided_by?: string | null;
             /** @description When it was decided (or expired). */
             decided?: null | components["schemas"]["Timestamp"];
             /** @description Why, as the reviewer wrote it (at most 500 characters), or `expired`. */

@@ -77,6 +77,16 @@ impl Actor {
         }
     }
 
+    /// The id of who acted, when a key (`key_…`) or a portal member (`mbr_…`) did: what an
+    /// object records as its decider (a review, an alert).
+    pub fn id_text(&self) -> Option<String> {
+        match &self.who {
+            Who::ApiKey(k) => Some(k.to_string()),
+            Who::Member(m) => Some(m.to_string()),
+            _ => None,
+        }
+    }
+
     /// The API key acting, if a key is.
     pub fn key_id(&self) -> Option<&KeyId> {
         match &self.who {
@@ -115,7 +125,7 @@ pub struct Change {
 }
 
 /// The actions the log records (the API documents them).
-pub const ACTIONS: [&str; 22] = [
+pub const ACTIONS: [&str; 24] = [
     "api_key.created",
     "api_key.rolled",
     "api_key.revoked",
@@ -138,6 +148,8 @@ pub const ACTIONS: [&str; 22] = [
     "member.joined",
     "member.login",
     "member.login_failed",
+    "member.role_changed",
+    "member.removed",
 ];
 
 /// What `action` means (the API documents it).
@@ -193,6 +205,10 @@ pub fn meaning(action: &str) -> &'static str {
             "a sign-in as this member was refused (a wrong password or code; attempts the \
              throttle refused are not recorded)."
         }
+        "member.role_changed" => {
+            "a member's role changed (`before` and `after` hold it); their sessions ended."
+        }
+        "member.removed" => "a member was removed from the team; their sessions ended.",
         _ => "",
     }
 }

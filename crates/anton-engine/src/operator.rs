@@ -58,6 +58,21 @@ pub async fn create_key(
     spec: &KeySpec,
     actor: &Actor,
 ) -> Result<(ApiKeyRecord, ApiKey)> {
+    let now = now_us();
+    let expires = spec.expires_in.map(|d| {
+        Timestamp::from_unix_micros(now + i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2))
+    });
+    create_key_expiring(store, secrets, spec, expires, actor).await
+}
+
+/// [`create_key`] with the key's expiry as a moment (`spec.expires_in` is not read).
+async fn create_key_expiring(
+    store: &Store,
+    secrets: &Secrets,
+    spec: &KeySpec,
+    expires: Option<Timestamp>,
+    actor: &Actor,
+) -> Result<(ApiKeyRecord, ApiKey)> {
     merchant_exists(store, &spec.merchant_id).await?;
     if spec.scopes.is_some_and(ScopeSet::is_empty) {
         return Err(EngineError::invalid(
@@ -79,9 +94,6 @@ pub async fn create_key(
     };
     let key = ApiKey::generate(kind, spec.env);
     let now = now_us();
-    let expires = spec.expires_in.map(|d| {
-        Timestamp::from_unix_micros(now + i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2))
-    });
     let record = ApiKeyRecord {
         id: KeyId::generate(),
         merchant_id: spec.merchant_id.clone(),
@@ -227,6 +239,14 @@ pub async fn roll_key(
             format!("key {id} is revoked; create a new key instead"),
         ));
     }
+    // The successor lives no longer than the key it replaces: rolling renews the secret, not
+    // the key's lifetime.
+    if old.expires.is_some_and(|e| e.unix_micros() <= now_us()) {
+        return Err(EngineError::refused(
+            "key_expired",
+            format!("key {id} has expired; create a new key instead"),
+        ));
+    }
     let spec = KeySpec {
         merchant_id: old.merchant_id.clone(),
         env: old.env,
@@ -240,7 +260,7 @@ pub async fn roll_key(
         name: old.name.clone(),
         created_by: format!("roll of {}", old.id),
     };
-    let new = create_key(store, secrets, &spec, actor).await?;
+    let new = create_key_expiring(store, secrets, &spec, old.expires, actor).await?;
     let (m, k, replaced_by, actor) = (
         merchant_id.clone(),
         id.clone(),

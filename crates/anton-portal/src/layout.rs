@@ -40,8 +40,14 @@ pub(crate) fn bare(title: &str, content: Markup) -> Markup {
 const AREAS: &[(&str, &str, Action)] = &[
     ("", "Dashboard", Action::View),
     ("/payouts", "Payouts", Action::View),
+    ("/reviews", "Review queue", Action::View),
+    ("/recipients", "Recipients", Action::View),
     ("/webhooks", "Webhooks", Action::View),
+    ("/alerts", "Alerts", Action::View),
+    ("/requests", "Request log", Action::View),
+    ("/audit_log", "Audit log", Action::View),
     ("/keys", "API keys", Action::ViewKeys),
+    ("/team", "Team", Action::View),
 ];
 
 /// A signed-in page: `path` is the page's path after the mode (`""` for the dashboard).
@@ -118,6 +124,34 @@ pub(crate) fn when(t: anton_core::time::Timestamp) -> Markup {
     let iso = t.to_rfc3339();
     let shown = iso.replacen('T', " ", 1).trim_end_matches('Z').to_owned() + " UTC";
     html! { time datetime=(iso) { (shown) } }
+}
+
+/// A published RFC 3339 time, shown as [`when`] shows times.
+pub(crate) fn when_text(rfc3339: &str) -> Markup {
+    match anton_core::time::Timestamp::parse_rfc3339(rfc3339) {
+        Some(t) => when(t),
+        None => html! { (rfc3339) },
+    }
+}
+
+/// The links to a list's newer and older pages. Lists are newest first: "older" continues after
+/// the page's last row, "newer" before its first. `link(cursor)` makes a page's URL from
+/// `after=…` or `before=…`; `after`/`before` are the cursors this page was asked with.
+pub(crate) fn pager(
+    link: impl Fn(&str) -> String,
+    (first, last): (Option<&str>, Option<&str>),
+    has_more: bool,
+    (after, before): (&str, &str),
+) -> Markup {
+    let going_back = !before.is_empty();
+    let older = last.filter(|_| has_more || going_back);
+    let newer = first.filter(|_| !after.is_empty() || (going_back && has_more));
+    html! {
+        nav.pager aria-label="Pages" {
+            @if let Some(first) = newer { a href=(link(&format!("before={first}"))) { "← Newer" } }
+            @if let Some(last) = older { a href=(link(&format!("after={last}"))) { "Older →" } }
+        }
+    }
 }
 
 /// A hidden CSRF field.

@@ -11,7 +11,8 @@
 //!   extractor [`session::Signed`], CSRF tokens on every form, the mode of a page.
 //! - `layout`: the page shell (navigation, the test/live switch), shared bits of HTML.
 //! - `pages/`: one module per area — `auth` (sign-in, sign-out, invitations, re-authentication),
-//!   `dashboard`, `keys`, `payouts`, `webhooks`.
+//!   `dashboard`, `alerts`, `keys`, `logs` (request and audit logs), `payouts`, `recipients`,
+//!   `reviews`, `team`, `webhooks`.
 //! - `act`: running a use case for a form (the member as actor, the answer as done or a page).
 //! - `assets`: the stylesheet, compiled into the binary (no CDN, no build chain, no script).
 
@@ -27,12 +28,17 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
+use std::sync::Arc;
+
+use anton_engine::alerts::email::Mailer;
 use anton_engine::Engine;
 
 /// What the portal's handlers share.
 #[derive(Clone)]
 pub struct PortalState {
     pub engine: Engine,
+    /// The node's SMTP relay, when one is configured (invitations are emailed through it).
+    pub mailer: Option<Arc<dyn Mailer>>,
 }
 
 /// Forms are small: a sign-in, a key's scopes. Anything larger is not a portal form.
@@ -58,49 +64,18 @@ pub fn router(state: PortalState) -> Router {
             "/invitations/{token}",
             get(pages::auth::invitation_page).post(pages::auth::accept_invitation),
         );
+    // Every page exists in both modes; each area's module lists its routes under a mode.
     for mode in ["/test", "/live"] {
         r = r
             .route(mode, get(pages::dashboard::dashboard))
-            .route(
-                &format!("{mode}/keys"),
-                get(pages::keys::list_keys).post(pages::keys::create_key),
-            )
-            .route(
-                &format!("{mode}/keys/{{id}}/roll"),
-                post(pages::keys::roll_key),
-            )
-            .route(
-                &format!("{mode}/keys/{{id}}/revoke"),
-                post(pages::keys::revoke_key),
-            )
-            .route(
-                &format!("{mode}/payouts"),
-                get(pages::payouts::list_payouts),
-            )
-            .route(
-                &format!("{mode}/payouts/{{id}}"),
-                get(pages::payouts::show_payout),
-            )
-            .route(
-                &format!("{mode}/payouts/{{id}}/cancel"),
-                post(pages::payouts::cancel_payout),
-            )
-            .route(
-                &format!("{mode}/webhooks"),
-                get(pages::webhooks::list_endpoints),
-            )
-            .route(
-                &format!("{mode}/webhooks/{{id}}"),
-                get(pages::webhooks::show_endpoint),
-            )
-            .route(
-                &format!("{mode}/webhooks/{{id}}/recover"),
-                post(pages::webhooks::recover),
-            )
-            .route(
-                &format!("{mode}/webhooks/{{id}}/deliveries/{{delivery}}/resend"),
-                post(pages::webhooks::resend_delivery),
-            );
+            .merge(pages::alerts::routes(mode))
+            .merge(pages::keys::routes(mode))
+            .merge(pages::logs::routes(mode))
+            .merge(pages::recipients::routes(mode))
+            .merge(pages::payouts::routes(mode))
+            .merge(pages::reviews::routes(mode))
+            .merge(pages::team::routes(mode))
+            .merge(pages::webhooks::routes(mode));
     }
     r.layer(DefaultBodyLimit::max(FORM_BYTES_MAX))
         .layer(axum::middleware::from_fn(security::headers))

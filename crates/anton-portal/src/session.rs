@@ -65,12 +65,14 @@ pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// The client's address (the TCP peer; the node's listener records it).
+/// The client's address: the TCP peer (the node's listener records it), an IPv4 client on a
+/// dual-stack listener as its IPv4 address (not `::ffff:a.b.c.d`, whose /64 every IPv4 client
+/// would share).
 pub(crate) fn client_ip(parts: &Parts) -> Option<std::net::IpAddr> {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+        .map(|c| c.0.ip().to_canonical())
 }
 
 /// A signed-in member's request: the session, its cookie's token, the page's mode.

@@ -103,6 +103,8 @@ impl Application {
             &engine.webhooks().guard,
         )?);
         let mailer = crate::smtp::SmtpMailer::build(&config.smtp)?.map(Arc::new);
+        // The portal's sign-in decoy hash is made now, not during a member's first sign-in.
+        std::thread::spawn(anton_engine::team::password::warm_up);
         Ok(Self {
             listener,
             metrics_listener,
@@ -229,6 +231,10 @@ impl Application {
             // answers every path neither has).
             let portal = anton_portal::router(anton_portal::PortalState {
                 engine: state.engine.clone(),
+                mailer: self
+                    .mailer
+                    .clone()
+                    .map(|m| m as Arc<dyn anton_engine::alerts::email::Mailer>),
             });
             portal.merge(anton_api::router(state))
         } else {

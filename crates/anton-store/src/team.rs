@@ -120,6 +120,72 @@ pub async fn members<'e, E: Executor<'e, Database = Any>>(
     rows.iter().map(member_from_row).collect()
 }
 
+/// Sets the active member's role: `false` when there is no such active member.
+pub async fn set_member_role(
+    conn: &mut AnyConnection,
+    merchant: &MerchantId,
+    id: &MemberId,
+    role: Role,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE members SET role = $3 WHERE merchant_id = $1 AND id = $2 AND removed_us IS NULL",
+    )
+    .bind(merchant.as_str())
+    .bind(id.as_str())
+    .bind(role.as_str())
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Removes the active member (the row stays for the audit log): `false` when there is no
+/// such active member.
+pub async fn remove_member(
+    conn: &mut AnyConnection,
+    merchant: &MerchantId,
+    id: &MemberId,
+    now_us: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE members SET removed_us = $3          WHERE merchant_id = $1 AND id = $2 AND removed_us IS NULL",
+    )
+    .bind(merchant.as_str())
+    .bind(id.as_str())
+    .bind(now_us)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// How many active owners the merchant has.
+pub async fn count_owners(conn: &mut AnyConnection, merchant: &MerchantId) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM members \
+         WHERE merchant_id = $1 AND role = 'owner' AND removed_us IS NULL",
+    )
+    .bind(merchant.as_str())
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// The merchant's invitations not yet accepted nor expired at `now_us`, newest first.
+pub async fn open_invitations<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    merchant: &MerchantId,
+    now_us: i64,
+) -> Result<Vec<InvitationRecord>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE merchant_id = $1 \
+         AND accepted_us IS NULL AND expires_us > $2 ORDER BY created_us DESC"
+    ))
+    .bind(merchant.as_str())
+    .bind(now_us)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(invitation_from_row).collect()
+}
+
 /// Records that the TOTP code of `step` was used, unless a code of that step or a later one
 /// was: `false` means the code was already spent (a replay), also by a racing login.
 pub async fn spend_totp_step(
@@ -424,45 +490,40 @@ pub async fn recovery_codes_left<'e, E: Executor<'e, Database = Any>>(
     Ok(row.try_get("n")?)
 }
 
-/// The failures counted against `subject` in the window that started after `window_start_us`
-/// (0 when its window is older).
-pub async fn throttle_failures<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    subject: &str,
-    window_start_us: i64,
-) -> Result<i64> {
-    let row = sqlx::query(
-        "SELECT failures FROM login_throttle WHERE subject = $1 AND window_start_us > $2",
-    )
-    .bind(subject)
-    .bind(window_start_us)
-    .fetch_optional(ex)
-    .await?;
-    Ok(match row {
-        Some(r) => r.try_get("failures")?,
-        None => 0,
-    })
-}
-
-/// Counts one failure against `subject` at `now_us`; a window that started at or before
-/// `window_start_us` is over, and the count starts again from this failure.
-pub async fn throttle_fail(
+/// Counts an attempt against `subject` at `now_us` before it is judged, and returns the count
+/// in the current window with it: the reservation every sign-in makes first, so attempts that
+/// race each other are all counted (none sees a count from before the others). A window that
+/// started at or before `window_start_us` is over; the count starts again from this attempt.
+pub async fn throttle_reserve(
     conn: &mut AnyConnection,
     subject: &str,
     now_us: i64,
     window_start_us: i64,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<i64> {
+    let row = sqlx::query(
         "INSERT INTO login_throttle (subject, window_start_us, failures) VALUES ($1, $2, 1) \
          ON CONFLICT (subject) DO UPDATE SET \
            failures = CASE WHEN login_throttle.window_start_us > $3 \
                            THEN login_throttle.failures + 1 ELSE 1 END, \
            window_start_us = CASE WHEN login_throttle.window_start_us > $3 \
-                           THEN login_throttle.window_start_us ELSE $2 END",
+                           THEN login_throttle.window_start_us ELSE $2 END \
+         RETURNING failures",
     )
     .bind(subject)
     .bind(now_us)
     .bind(window_start_us)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("failures")?)
+}
+
+/// Takes back one reserved attempt of `subject` (a sign-in that succeeded is no failure of
+/// its address).
+pub async fn throttle_release(conn: &mut AnyConnection, subject: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1 WHERE subject = $1 AND failures > 0",
+    )
+    .bind(subject)
     .execute(conn)
     .await?;
     Ok(())

@@ -281,7 +281,7 @@ impl Engine {
     ) -> Result<Answer> {
         let t = tenant.clone();
         let actor = mutation.actor.clone();
-        let by = actor.key_id().map(ToString::to_string);
+        let by = actor.id_text();
         let email = self.config().alerts.email;
         let job: idempotency::Job<AlertRecord> = std::sync::Arc::new(move |c| {
             let (t, id, by, actor) = (t.clone(), id.clone(), by.clone(), actor.clone());

@@ -178,8 +178,12 @@ pub struct ReviewOut {
     /// When Anton rejects it unless decided before.
     #[cfg_attr(feature = "openapi", schema(value_type = oa::TimestampSchema))]
     pub expires: String,
-    /// The API key that approved or rejected it (`null` while pending, and when it expired).
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::KeyIdSchema>))]
+    /// Who approved or rejected it: an API key's id (`key_…`), or a portal member's (`mbr_…`);
+    /// `null` while pending, and when it expired.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, examples("key_0VczpRT0L4x27gLwVZAQbLB4"))
+    )]
     pub decided_by: Option<String>,
     /// When it was decided (or expired).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<oa::TimestampSchema>))]

@@ -1,7 +1,7 @@
 //! The review of payouts a risk rule held (docs/risk.md): approve (→ `pending`, released to
 //! the rail and counted in the outflow windows), reject (→ `canceled`, the amount released to
 //! `available`), and the expiry of the reviews nobody decided in time. Four-eyes: the key that
-//! created a payout cannot approve it. Each decision commits with its transition, its event,
+//! created a payout cannot approve it; a portal member may (members create no payouts). Each decision commits with its transition, its event,
 //! its review record and its audit entry.
 
 use std::time::Duration;
@@ -167,8 +167,13 @@ impl Engine {
                     return Ok(Err(not_in_review(p.status)));
                 }
                 let mut review = review_of(&p)?;
-                let by = actor.key_id().map(ToString::to_string);
-                if decision == Decision::Approve && by.is_some() && review.requested_by == by {
+                // A key decides through the API, a member in the portal. Members never create
+                // payouts, so four-eyes holds for them by construction.
+                let by = actor.id_text();
+                if decision == Decision::Approve
+                    && actor.key_id().is_some()
+                    && review.requested_by == by
+                {
                     return Ok(Err(EngineError::Forbidden {
                         code: "approver_is_creator",
                         message: "The API key that created a payout cannot approve it: approve \

@@ -1,5 +1,6 @@
 //! The merchant's team (docs/portal.md): invitations, joining with a password and two-factor
-//! enrolment, and the members' list. Sign-in and sessions are in [`sessions`].
+//! enrolment, and the members' list. Sign-in and sessions are in [`sessions`]; roles changed and
+//! members removed in [`manage`].
 //!
 //! **Every member has two factors.** Accepting an invitation sets a password and enrols a TOTP
 //! app, and gives ten one-time recovery codes; there is no account without them, so "require
@@ -9,6 +10,7 @@
 //! Secrets are never stored as themselves: the invitation's token as a keyed hash, the password
 //! as Argon2id, the TOTP secret encrypted with the keyring, recovery codes as keyed hashes.
 
+pub mod manage;
 pub mod password;
 pub mod sessions;
 pub mod totp;
@@ -153,11 +155,20 @@ pub struct OpenInvitation {
     pub totp: totp::Secret,
 }
 
-/// What accepting an invitation gives: the member, and their recovery codes, shown once.
-#[derive(Debug)]
+/// What accepting an invitation gives: the member, and their recovery codes, shown once
+/// (redacted in `Debug`).
 pub struct Joined {
     pub member: Member,
     pub recovery_codes: Vec<String>,
+}
+
+impl std::fmt::Debug for Joined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Joined")
+            .field("member", &self.member)
+            .field("recovery_codes", &"[REDACTED]")
+            .finish()
+    }
 }
 
 /// What joining asks of the new member.

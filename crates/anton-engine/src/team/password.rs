@@ -41,8 +41,34 @@ pub fn check_strength(password: &str, related: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Argon2id hashes computing at once, at most: each takes 19 MiB and a core for tens of
+/// milliseconds, so a flood of sign-ins queues here instead of exhausting memory and the
+/// blocking pool.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores)
+});
+
+/// A hash with the current parameters of a random password nobody knows, made once per
+/// process (on the first sign-in), so an unknown email's refusal costs one hash like any other.
+static DECOY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(
+            anton_core::random_base62(32).as_bytes(),
+            &SaltString::generate(&mut OsRng),
+        )
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// Makes the decoy hash now (the engine's start), so no sign-in pays for it.
+pub fn warm_up() {
+    std::sync::LazyLock::force(&DECOY);
+}
+
 /// The Argon2id PHC string of `password` (a fresh salt), computed on a blocking thread.
 pub async fn hash(password: String) -> Result<String> {
+    let _permit = HASHING.acquire().await.ok();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -58,9 +84,10 @@ pub async fn hash(password: String) -> Result<String> {
 /// checks against a fixed hash and answers `false`: a login for an unknown email costs what a
 /// real one does, so the time taken does not tell which emails are members.
 pub async fn verify(password: String, phc: Option<String>) -> bool {
+    let _permit = HASHING.acquire().await.ok();
     tokio::task::spawn_blocking(move || {
         let known = phc.is_some();
-        let phc = phc.unwrap_or_else(|| DECOY.with(Clone::clone));
+        let phc = phc.unwrap_or_else(|| DECOY.clone());
         let Ok(parsed) = PasswordHash::new(&phc) else {
             return false;
         };
@@ -71,20 +98,6 @@ pub async fn verify(password: String, phc: Option<String>) -> bool {
     })
     .await
     .unwrap_or(false)
-}
-
-thread_local! {
-    /// A hash with the current parameters, of a random password nobody knows (made once per
-    /// blocking thread).
-    static DECOY: String = {
-        Argon2::default()
-            .hash_password(
-                anton_core::random_base62(32).as_bytes(),
-                &SaltString::generate(&mut OsRng),
-            )
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    };
 }
 
 #[cfg(test)]

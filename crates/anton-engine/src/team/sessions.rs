@@ -50,13 +50,23 @@ impl SessionToken {
 }
 
 /// A signed-in session, as each portal request resolves it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     pub member: Member,
     pub merchant_name: String,
     pub created_us: i64,
     pub reauth_us: i64,
     token_hash: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("member", &self.member)
+            .field("created_us", &self.created_us)
+            .field("reauth_us", &self.reauth_us)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -80,6 +90,16 @@ fn address_subject(ip: IpAddr) -> String {
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
     }
+}
+
+/// The email a sign-in names, as members are stored (trimmed, lower-cased); `""` for text no
+/// member's email could be (too long, control characters), which is then no one's.
+fn sign_in_email(typed: &str) -> String {
+    let email = typed.trim().to_lowercase();
+    if email.len() > 254 || email.chars().any(char::is_control) {
+        return String::new();
+    }
+    email
 }
 
 fn login_failed() -> EngineError {
@@ -122,30 +142,29 @@ impl Engine {
         creds: Credentials,
         previous: Option<&str>,
     ) -> Result<(SessionToken, Member)> {
-        let config = &self.config().team;
-        let email = creds.email.trim().to_lowercase();
+        let email = sign_in_email(&creds.email);
         let now = now_us();
-        let window_start = now - secs_us(config.throttle_window_s);
         let (account, address) = self.subjects(&email, creds.source_ip);
-        let read = self.store().read();
-        let mut throttled = store::throttle_failures(read, &account, window_start).await?
-            >= config.account_failures_max;
-        if let Some(address) = &address {
-            throttled |= store::throttle_failures(read, address, window_start).await?
-                >= config.address_failures_max;
+        // The attempt is counted before it is judged: racing attempts cannot all slip under
+        // the limit. Over it, nothing is checked (and no password hashed).
+        if !self
+            .reserve_attempt(&account, address.as_deref(), now)
+            .await?
+        {
+            tracing::warn!("portal sign-in throttled");
+            return Err(login_throttled());
         }
-        let member = store::member_by_email(read, &email).await?;
-        // The password is checked even when the sign-in is refused already, or the member
-        // does not exist: every refusal takes the same time.
+        let member = match email.as_str() {
+            "" => None,
+            e => store::member_by_email(self.store().read(), e).await?,
+        };
+        // The password is checked even when the email is no member's: every refusal takes the
+        // same time.
         let password_ok = password::verify(
             creds.password.clone(),
             member.as_ref().map(|m| m.password_hash.clone()),
         )
         .await;
-        if throttled {
-            tracing::warn!("portal sign-in throttled");
-            return Err(login_throttled());
-        }
         let source_ip = creds.source_ip.map(|ip| ip.to_string());
         let factor = match (&member, password_ok) {
             (Some(m), true) => self.second_factor(m, &creds.code, now)?,
@@ -153,10 +172,7 @@ impl Engine {
         };
         let (member, factor) = match (member, factor) {
             (Some(m), Some(f)) => (m, f),
-            (m, _) => {
-                let failed = self.record_failure(account, address, m.as_ref(), source_ip);
-                return Err(failed.await);
-            }
+            (m, _) => return Err(self.record_failure(m.as_ref(), source_ip).await),
         };
         let token = anton_core::random_base62(43);
         let token_hash = self.token_hash(b"portal-session", &token);
@@ -170,7 +186,7 @@ impl Engine {
             ended_us: None,
         };
         let actor = Actor::member(member.id.clone(), source_ip.clone(), None);
-        let (m, acct) = (member.clone(), account.clone());
+        let (m, acct, addr) = (member.clone(), account.clone(), address.clone());
         let signed_in = self
             .store()
             .write_refusable(move |c| {
@@ -192,6 +208,9 @@ impl Engine {
                         }
                     };
                     store::throttle_clear(c, &acct).await?;
+                    if let Some(addr) = &addr {
+                        store::throttle_release(c, addr).await?;
+                    }
                     if let Some(p) = previous {
                         store::end_session(c, &p, now).await?;
                     }
@@ -211,9 +230,7 @@ impl Engine {
         if signed_in.is_err() {
             // The code was spent by another sign-in first (a replay).
             let ip = creds.source_ip.map(|ip| ip.to_string());
-            return Err(self
-                .record_failure(account, address, Some(&member), ip)
-                .await);
+            return Err(self.record_failure(Some(&member), ip).await);
         }
         tracing::info!(member.id = %member.id, merchant.id = %member.merchant_id, "portal sign-in");
         Ok((SessionToken(token), Member::from(&member)))
@@ -242,38 +259,67 @@ impl Engine {
             .map(Factor::Totp))
     }
 
-    /// Counts a failed sign-in against the account and the address, audits it when the email
-    /// is a member's, and returns the refusal to answer.
+    /// Counts `account`'s and `address`'s attempt at `now` (see [`store::throttle_reserve`]):
+    /// `false` when either is over its limit.
+    async fn reserve_attempt(
+        &self,
+        account: &str,
+        address: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let config = self.config().team.clone();
+        let window_start = now - secs_us(config.throttle_window_s);
+        let (account, address) = (account.to_owned(), address.map(str::to_owned));
+        Ok(self
+            .store()
+            .write(move |c| {
+                Box::pin(async move {
+                    let a = store::throttle_reserve(c, &account, now, window_start).await?;
+                    let b = match &address {
+                        Some(address) => {
+                            store::throttle_reserve(c, address, now, window_start).await?
+                        }
+                        None => 0,
+                    };
+                    let allowed =
+                        a <= config.account_failures_max && b <= config.address_failures_max;
+                    if !allowed {
+                        // Refused unjudged: no failure of its own, so it takes its count back
+                        // (a throttled account does not also use up its address's budget).
+                        store::throttle_release(c, &account).await?;
+                        if let Some(address) = &address {
+                            store::throttle_release(c, address).await?;
+                        }
+                    }
+                    Ok(allowed)
+                })
+            })
+            .await?)
+    }
+
+    /// Audits a refused sign-in when the email is a member's (its attempt was counted when
+    /// reserved), and returns the refusal to answer.
     async fn record_failure(
         &self,
-        account: String,
-        address: Option<String>,
         member: Option<&store::MemberRecord>,
         source_ip: Option<String>,
     ) -> EngineError {
-        let now = now_us();
-        let window_start = now - secs_us(self.config().team.throttle_window_s);
-        let member = member.cloned();
+        let Some(m) = member.cloned() else {
+            return login_failed();
+        };
         let written = self
             .store()
             .write(move |c| {
                 Box::pin(async move {
-                    store::throttle_fail(c, &account, now, window_start).await?;
-                    if let Some(address) = &address {
-                        store::throttle_fail(c, address, now, window_start).await?;
-                    }
-                    if let Some(m) = member {
-                        let actor = Actor::member(m.id.clone(), source_ip, None);
-                        let change = Change {
-                            action: "member.login_failed",
-                            object_type: "member",
-                            object_id: m.id.to_string(),
-                            before: None,
-                            after: None,
-                        };
-                        audit::record(c, &account_tenant(&m.merchant_id), &actor, change).await?;
-                    }
-                    Ok(())
+                    let actor = Actor::member(m.id.clone(), source_ip, None);
+                    let change = Change {
+                        action: "member.login_failed",
+                        object_type: "member",
+                        object_id: m.id.to_string(),
+                        before: None,
+                        after: None,
+                    };
+                    audit::record(c, &account_tenant(&m.merchant_id), &actor, change).await
                 })
             })
             .await;
@@ -325,16 +371,15 @@ impl Engine {
             email: session.member.email.clone(),
             ..creds
         };
-        let config = &self.config().team;
         let now = now_us();
-        let window_start = now - secs_us(config.throttle_window_s);
         let (account, address) = self.subjects(&creds.email, creds.source_ip);
-        let read = self.store().read();
-        if store::throttle_failures(read, &account, window_start).await?
-            >= config.account_failures_max
+        if !self
+            .reserve_attempt(&account, address.as_deref(), now)
+            .await?
         {
             return Err(login_throttled());
         }
+        let read = self.store().read();
         let member = store::member(read, &session.member.merchant_id, &session.member.id)
             .await?
             .ok_or_else(login_failed)?;
@@ -346,12 +391,10 @@ impl Engine {
         };
         let source_ip = creds.source_ip.map(|ip| ip.to_string());
         let Some(factor) = factor else {
-            return Err(self
-                .record_failure(account, address, Some(&member), source_ip)
-                .await);
+            return Err(self.record_failure(Some(&member), source_ip).await);
         };
         let hash = session.token_hash.clone();
-        let m = member.clone();
+        let (m, acct, addr) = (member.clone(), account.clone(), address.clone());
         let done = self
             .store()
             .write_refusable(move |c| {
@@ -367,14 +410,16 @@ impl Engine {
                     if !spent || !store::reauthenticated(c, &hash, now).await? {
                         return Ok(Err(()));
                     }
+                    store::throttle_clear(c, &acct).await?;
+                    if let Some(addr) = &addr {
+                        store::throttle_release(c, addr).await?;
+                    }
                     Ok(Ok(()))
                 })
             })
             .await?;
         if done.is_err() {
-            return Err(self
-                .record_failure(account, address, Some(&member), source_ip)
-                .await);
+            return Err(self.record_failure(Some(&member), source_ip).await);
         }
         Ok(())
     }

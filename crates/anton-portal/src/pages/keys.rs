@@ -11,7 +11,8 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use maud::{html, Markup};
 
 use anton_core::id::KeyId;
@@ -137,7 +138,7 @@ fn key_row(signed: &Signed, k: &ApiKeyRecord, manage: bool, now: i64) -> Markup 
             td { (when(k.created)) }
             @if manage {
                 td {
-                    @if usable(k, now) {
+                    @if usable(k, now) && k.kind == KeyKind::Restricted {
                         form.inline method="post" action=(format!("{}/{}/roll", base(signed), k.id)) {
                             (csrf_field(&signed.csrf))
                             label.visually-hidden for=(format!("grace-{}", k.id)) { "Grace period for " (k.name) }
@@ -148,6 +149,8 @@ fn key_row(signed: &Signed, k: &ApiKeyRecord, manage: bool, now: i64) -> Markup 
                             }
                             button.secondary type="submit" { "Roll" }
                         }
+                    }
+                    @if k.revoked.is_none() {
                         form.inline method="post" action=(format!("{}/{}/revoke", base(signed), k.id)) {
                             (csrf_field(&signed.csrf))
                             button.danger type="submit" { "Revoke" }
@@ -300,6 +303,21 @@ pub(crate) async fn roll_key(
         return Err(bad_form_value("grace period"));
     }
     let old = operator::tenant_key(state.engine.store(), &tenant(&signed), &id).await?;
+    if old.kind == KeyKind::Secret {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Secret keys carry every scope; the operator rolls them (anton keys roll). The \
+             portal makes and rolls restricted keys.",
+        ));
+    }
+    if !usable(&old, now_us()) {
+        return Err(PageError::new(
+            StatusCode::CONFLICT,
+            "Not possible now",
+            "This key is revoked or has expired: create a new key instead.",
+        ));
+    }
     let (record, key) = operator::roll_key(
         state.engine.store(),
         state.engine.secrets(),
@@ -337,4 +355,12 @@ pub(crate) async fn revoke_key(
     )
     .await?;
     Ok(Redirect::to(&base(&signed)).into_response())
+}
+
+/// The keys pages under `mode` (`/test` or `/live`).
+pub(crate) fn routes(mode: &str) -> Router<PortalState> {
+    Router::new()
+        .route(&format!("{mode}/keys"), get(list_keys).post(create_key))
+        .route(&format!("{mode}/keys/{{id}}/roll"), post(roll_key))
+        .route(&format!("{mode}/keys/{{id}}/revoke"), post(revoke_key))
 }

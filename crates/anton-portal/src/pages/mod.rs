@@ -1,7 +1,12 @@
 //! The portal's pages, one module per area.
 
+pub(crate) mod alerts;
 pub(crate) mod auth;
 pub(crate) mod dashboard;
 pub(crate) mod keys;
+pub(crate) mod logs;
 pub(crate) mod payouts;
+pub(crate) mod recipients;
+pub(crate) mod reviews;
+pub(crate) mod team;
 pub(crate) mod webhooks;

@@ -6,7 +6,8 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -23,7 +24,7 @@ use anton_store::Tenant;
 
 use crate::act;
 use crate::error::PageError;
-use crate::layout::{self, csrf_field, money, when};
+use crate::layout::{self, csrf_field, money, pager, when, when_text};
 use crate::session::{percent, Signed};
 use crate::PortalState;
 
@@ -130,13 +131,6 @@ pub(crate) async fn list_payouts(
     };
     let page = state.engine.list_payouts(&tenant(&signed), &query).await?;
     let base = base(&signed);
-    // Newest first; "older" continues after the last row, "newer" before the first.
-    let going_back = !p.before.is_empty();
-    let older = page.data.last().filter(|_| page.has_more || going_back);
-    let newer = page
-        .data
-        .first()
-        .filter(|_| !p.after.is_empty() || (going_back && page.has_more));
     let content = html! {
         h1 { "Payouts" }
         (filters(&signed, &p))
@@ -161,14 +155,12 @@ pub(crate) async fn list_payouts(
                     }
                 }
             }
-            nav.pager aria-label="Pages" {
-                @if let Some(first) = newer {
-                    a href=(p.link(&base, &format!("before={}", first.id))) { "← Newer" }
-                }
-                @if let Some(last) = older {
-                    a href=(p.link(&base, &format!("after={}", last.id))) { "Older →" }
-                }
-            }
+            (pager(
+                |cursor| p.link(&base, cursor),
+                (page.data.first().map(|x| x.id.as_str()), page.data.last().map(|x| x.id.as_str())),
+                page.has_more,
+                (&p.after, &p.before),
+            ))
         }
     };
     Ok(layout::page(&signed, "Payouts", "/payouts", content).into_response())
@@ -195,17 +187,9 @@ fn facts(po: &PayoutOut, recipient: Option<&RecipientOut>) -> Markup {
             }
             @if let Some(d) = &po.description { dt { "Description" } dd { (d) } }
             @if let Some(d) = &po.arrival_date { dt { "Arrived" } dd { (d) } }
-            dt { "Created" } dd { (shown(&po.created)) }
-            dt { "Updated" } dd { (shown(&po.updated)) }
+            dt { "Created" } dd { (when_text(&po.created)) }
+            dt { "Updated" } dd { (when_text(&po.updated)) }
         }
-    }
-}
-
-/// A published RFC 3339 time, shown as the portal shows times.
-fn shown(rfc3339: &str) -> Markup {
-    match Timestamp::parse_rfc3339(rfc3339) {
-        Some(t) => when(t),
-        None => html! { (rfc3339) },
     }
 }
 
@@ -220,7 +204,7 @@ fn risk(po: &PayoutOut) -> Markup {
                     ul { @for f in &r.fired { li { code { (f.rule) } " → " (f.action) ": " (f.explanation) } } }
                 }
                 @if let Some(review) = &po.review {
-                    p { "Review: " strong { (review.status) } " (expires " (shown(&review.expires)) ")" }
+                    p { "Review: " strong { (review.status) } " (expires " (when_text(&review.expires)) ")" }
                 }
             }
         }
@@ -328,4 +312,15 @@ pub(crate) async fn cancel_payout(
         .await?;
     act::outcome(answer)?;
     Ok(Redirect::to(&format!("{}/{id}", base(&signed))).into_response())
+}
+
+/// The payouts pages under `mode` (`/test` or `/live`).
+pub(crate) fn routes(mode: &str) -> Router<PortalState> {
+    Router::new()
+        .route(&format!("{mode}/payouts"), get(list_payouts))
+        .route(&format!("{mode}/payouts/{{id}}"), get(show_payout))
+        .route(
+            &format!("{mode}/payouts/{{id}}/cancel"),
+            post(cancel_payout),
+        )
 }

@@ -6,7 +6,8 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -272,4 +273,16 @@ pub(crate) async fn recover(
         .await?;
     act::outcome(answer)?;
     Ok(Redirect::to(&format!("{}/{id}", base(&signed))).into_response())
+}
+
+/// The webhook pages under `mode` (`/test` or `/live`).
+pub(crate) fn routes(mode: &str) -> Router<PortalState> {
+    Router::new()
+        .route(&format!("{mode}/webhooks"), get(list_endpoints))
+        .route(&format!("{mode}/webhooks/{{id}}"), get(show_endpoint))
+        .route(&format!("{mode}/webhooks/{{id}}/recover"), post(recover))
+        .route(
+            &format!("{mode}/webhooks/{{id}}/deliveries/{{delivery}}/resend"),
+            post(resend_delivery),
+        )
 }

@@ -65,6 +65,9 @@ pub(super) async fn run(
             let role = Role::parse(&role).with_context(|| {
                 format!("{role:?} is not a role: owner, admin, developer or analyst")
             })?;
+            // The relay is set up before the invitation is made: a bad [smtp] fails the command
+            // with nothing made.
+            let mailer = crate::smtp::SmtpMailer::build(&config.smtp)?;
             let inv = engine
                 .invite_member(&merchant, &email, role, &Actor::operator())
                 .await?;
@@ -79,8 +82,9 @@ pub(super) async fn run(
                 inv.token.expose_secret()
             );
             let expires = anton_core::time::Timestamp::from_unix_micros(inv.expires_us);
-            let mut emailed = false;
-            if let Some(mailer) = crate::smtp::SmtpMailer::build(&config.smtp)? {
+            // The link is printed whatever the relay says: it is the only copy.
+            let mut not_sent = None;
+            if let Some(mailer) = mailer {
                 let mail = Mail {
                     to: vec![inv.email.clone()],
                     subject: "[Anton] You are invited to a team".into(),
@@ -91,12 +95,9 @@ pub(super) async fn run(
                         expires.to_rfc3339()
                     ),
                 };
-                mailer
-                    .send(mail)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("the invitation was made but not emailed: {e}"))?;
-                emailed = true;
+                not_sent = Some(mailer.send(mail).await.err());
             }
+            let emailed = matches!(not_sent, Some(None));
             let value = serde_json::json!({
                 "id": inv.id.as_str(), "email": inv.email, "role": role.as_str(),
                 "link": link, "expires": expires.to_rfc3339(), "emailed": emailed,
@@ -109,6 +110,9 @@ pub(super) async fn run(
                     if emailed { " (emailed)" } else { "" }
                 )
             });
+            if let Some(Some(e)) = not_sent {
+                anyhow::bail!("the invitation was made but not emailed ({e}): give the link above to the invitee yourself");
+            }
         }
         MembersCommand::List { merchant } => {
             let merchant = merchant_id(&merchant)?;

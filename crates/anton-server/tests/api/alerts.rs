@@ -26,7 +26,7 @@ use crate::webhooks::{receiver, Receiver, TestLookup};
 /// minute for a spike, the default quiet period of 15 minutes: nothing resolves by the clock
 /// during a test unless [`after_quiet`] runs a pass 15 minutes ahead), and an endpoint subscribed to `alert.*` on a real
 /// HTTPS receiver. Returns the endpoint's signing secret.
-async fn alert_app(backend: Backend) -> (TestApp, Receiver, String) {
+pub(crate) async fn alert_app(backend: Backend) -> (TestApp, Receiver, String) {
     let r = receiver().await;
     let lookup = Arc::new(TestLookup::default());
     lookup
@@ -321,7 +321,7 @@ async fn a_revoked_key_in_use_raises_an_alert_naming_it_and_the_address(backend:
 }
 
 /// A new secret key sent from a browser (refused, 403), and the alert it raises.
-async fn key_from_a_browser(app: &TestApp) -> (KeyId, Alert) {
+pub(crate) async fn key_from_a_browser(app: &TestApp) -> (KeyId, Alert) {
     let (k, id) = key(app, None).await;
     let refused = app
         .get("/v1/balance", &k)

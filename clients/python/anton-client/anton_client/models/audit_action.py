@@ -12,6 +12,8 @@ class AuditAction(StrEnum):
     MEMBER_JOINED = "member.joined"
     MEMBER_LOGIN = "member.login"
     MEMBER_LOGIN_FAILED = "member.login_failed"
+    MEMBER_REMOVED = "member.removed"
+    MEMBER_ROLE_CHANGED = "member.role_changed"
     MERCHANT_ALERT_EMAILS_UPDATED = "merchant.alert_emails_updated"
     MERCHANT_RATE_LIMIT_UPDATED = "merchant.rate_limit_updated"
     PAYOUT_APPROVED = "payout.approved"

@@ -66,6 +66,8 @@ class AuditEntry:
                 - `member.login`: a member signed in to the portal (`after.method`: `totp` or `recovery_code`).
                 - `member.login_failed`: a sign-in as this member was refused (a wrong password or code; attempts the throttle
                 refused are not recorded).
+                - `member.role_changed`: a member's role changed (`before` and `after` hold it); their sessions ended.
+                - `member.removed`: a member was removed from the team; their sessions ended.
             actor (AuditActor): Who made an audited change.
             resource (AuditResource): The object an audited change was made to.
             hash_ (str): SHA-256 (hex) over `previous_hash` and this entry's fields: keep the latest one and a

@@ -34,8 +34,9 @@ class PayoutReview:
             requested (datetime.datetime): A time in RFC 3339, UTC, to the second (`2026-11-28T12:00:00Z`).
             expires (datetime.datetime): A time in RFC 3339, UTC, to the second (`2026-11-28T12:00:00Z`).
             requested_by (None | str | Unset): The API key that created the payout: it may not approve it (four-eyes).
-            decided_by (None | str | Unset): The API key that approved or rejected it (`null` while pending, and when it
-                expired).
+            decided_by (None | str | Unset): Who approved or rejected it: an API key's id (`key_…`), or a portal member's
+                (`mbr_…`);
+                `null` while pending, and when it expired.
             decided (datetime.datetime | None | Unset): When it was decided (or expired).
             reason (None | str | Unset): Why, as the reviewer wrote it (at most 500 characters), or `expired`.
      """

@@ -178,6 +178,12 @@ async fn a_team_runs_keys_payouts_and_webhooks_in_a_real_browser() {
         arrived >= 6,
         "five failed attempts and the resent one: {arrived}"
     );
+    // Every other page, checked as the owner sees it.
+    for page in ["recipients", "reviews", "alerts", "requests", "audit_log", "team"] {
+        b.open(&format!("{}/test/{page}", app.base)).await;
+        b.assert_clean(page).await;
+        b.screenshot(&page.replace('_', "-")).await;
+    }
     b.click("form.signout button").await;
 
     // An analyst sees no key actions, and is refused when posting one anyway.

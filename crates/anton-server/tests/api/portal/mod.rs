@@ -9,6 +9,9 @@
 mod accounts;
 pub mod browser;
 mod journey;
+mod keys;
+mod pages;
+mod team;
 
 use std::collections::BTreeMap;
 

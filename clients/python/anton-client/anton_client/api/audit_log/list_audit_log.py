@@ -230,6 +230,9 @@ def sync_detailed(
             `recovery_code`).
             - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
             attempts the throttle refused are not recorded).
+            - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
+            sessions ended.
+            - `member.removed`: a member was removed from the team; their sessions ended.
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -331,6 +334,9 @@ def sync(
             `recovery_code`).
             - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
             attempts the throttle refused are not recorded).
+            - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
+            sessions ended.
+            - `member.removed`: a member was removed from the team; their sessions ended.
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -427,6 +433,9 @@ async def asyncio_detailed(
             `recovery_code`).
             - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
             attempts the throttle refused are not recorded).
+            - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
+            sessions ended.
+            - `member.removed`: a member was removed from the team; their sessions ended.
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -528,6 +537,9 @@ async def asyncio(
             `recovery_code`).
             - `member.login_failed`: a sign-in as this member was refused (a wrong password or code;
             attempts the throttle refused are not recorded).
+            - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
+            sessions ended.
+            - `member.removed`: a member was removed from the team; their sessions ended.
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.

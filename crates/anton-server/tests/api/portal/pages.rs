@@ -1,0 +1,103 @@
+//! The portal's monitoring pages over HTTPS, on both backends: alerts acknowledged and resolved
+//! by the roles that may, recipients masked, the request log, the audit log filtered and
+//! exported.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::{field, join, Visitor, PASSWORD};
+use crate::both_backends;
+use crate::helpers::Backend;
+
+both_backends!(monitoring_pages_show_what_happened_and_act_on_alerts);
+
+async fn monitoring_pages_show_what_happened_and_act_on_alerts(backend: Backend) {
+    let (app, _receiver, _secret) = crate::alerts::alert_app(backend).await;
+    let (_key, alert) = crate::alerts::key_from_a_browser(&app).await;
+    app.create_recipient(&app.key, "6789").await;
+
+    let analyst = join(&app, "analyst@example.com", "analyst").await;
+    let mut a = Visitor::new(&app);
+    a.sign_in(&analyst.email, PASSWORD, &analyst.recovery_codes[0])
+        .await;
+    let page = a.page("/test/alerts", StatusCode::OK).await;
+    assert!(page.contains("api_key_from_browser") && !page.contains("Acknowledge"));
+    let csrf = field(&page, "csrf").unwrap();
+    let res = a
+        .post(
+            &format!("/test/alerts/{}/acknowledge", alert.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let admin = join(&app, "admin@example.com", "admin").await;
+    let mut m = Visitor::new(&app);
+    m.sign_in(&admin.email, PASSWORD, &admin.recovery_codes[0])
+        .await;
+    let csrf = field(&m.page("/test", StatusCode::OK).await, "csrf").unwrap();
+    for verb in ["acknowledge", "resolve"] {
+        let res = m
+            .post(
+                &format!("/test/alerts/{}/{verb}", alert.id),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{verb}");
+    }
+    let resolved = m.page("/test/alerts?status=resolved", StatusCode::OK).await;
+    assert!(resolved.contains("api_key_from_browser"));
+    let api: Value = app
+        .get(&format!("/v1/alerts/{}", alert.id), &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["status"], "resolved");
+
+    // Recipients: the last four digits, never the number.
+    let page = m.page("/test/recipients", StatusCode::OK).await;
+    assert!(page.contains("····6789") && !page.contains("000123456789"));
+
+    // The request log shows the API's requests once the node has written them.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = m.page("/test/requests?status=4xx", StatusCode::OK).await;
+        if page.contains("/v1/balance") && page.contains("browser_request_refused") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the refused request is in the log: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    m.page("/test/requests?status=9xx", StatusCode::BAD_REQUEST)
+        .await;
+
+    // The audit log, filtered, and its export.
+    let page = m
+        .page("/test/audit_log?action=alert.resolved", StatusCode::OK)
+        .await;
+    assert!(page.contains("alert.resolved") && page.contains("member"));
+    assert!(!page.contains("<code>api_key.created</code>"), "filtered");
+    let res = m.get("/test/audit_log/export").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    let body = res.text().await.unwrap();
+    let entries: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(entries
+        .iter()
+        .any(|e| e["action"] == "alert.acknowledged" && e["actor"]["type"] == "member"));
+    assert!(entries.iter().all(|e| e["livemode"] == false));
+}
