@@ -19,6 +19,7 @@
 //!   planner statistics, idempotency sweeps), [`request_log`], [`audit`] (who changed what,
 //!   written in each audited change's transaction), [`team`] (the portal's members:
 //!   invitations, passwords and two factors, sign-in, sessions).
+//! - [`dashboard`]: the portal dashboard's figures (payouts per day, endpoints' health).
 //! - [`ratelimit`]: token buckets (API keys, client addresses, webhook endpoints).
 //!
 //! What the engine does not do: accept connections, parse requests, render responses, read
@@ -28,6 +29,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod balance;
+pub mod dashboard;
 pub mod error;
 pub mod events;
 pub mod idempotency;

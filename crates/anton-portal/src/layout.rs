@@ -44,6 +44,7 @@ const AREAS: &[(&str, &str, Action)] = &[
     ("/recipients", "Recipients", Action::View),
     ("/webhooks", "Webhooks", Action::View),
     ("/alerts", "Alerts", Action::View),
+    ("/risk_rules", "Risk rules", Action::View),
     ("/requests", "Request log", Action::View),
     ("/audit_log", "Audit log", Action::View),
     ("/keys", "API keys", Action::ViewKeys),
@@ -111,7 +112,7 @@ pub(crate) fn money(minor: i64, currency: &str) -> String {
     let units = (abs / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
+        if i > 0 && (units.len() - i) % 3 == 0 {
             grouped.push(',');
         }
         grouped.push(ch);

@@ -11,13 +11,15 @@
 //!   extractor [`session::Signed`], CSRF tokens on every form, the mode of a page.
 //! - `layout`: the page shell (navigation, the test/live switch), shared bits of HTML.
 //! - `pages/`: one module per area — `auth` (sign-in, sign-out, invitations, re-authentication),
-//!   `dashboard`, `alerts`, `keys`, `logs` (request and audit logs), `payouts`, `recipients`,
-//!   `reviews`, `team`, `webhooks`.
+//!   `dashboard`, `alerts`, `endpoints` (create, enable or disable, rotate, test), `keys`, `logs` (request and audit logs), `payouts`, `recipients`,
+//!   `reviews`, `risk` (the risk rules), `team`, `webhooks`.
 //! - `act`: running a use case for a form (the member as actor, the answer as done or a page).
+//! - `charts`: bar charts drawn as SVG on the server (the dashboard's).
 //! - `assets`: the stylesheet, compiled into the binary (no CDN, no build chain, no script).
 
 mod act;
 mod assets;
+mod charts;
 mod error;
 mod layout;
 mod pages;
@@ -31,6 +33,7 @@ use axum::Router;
 use std::sync::Arc;
 
 use anton_engine::alerts::email::Mailer;
+use anton_engine::webhooks::dispatch::sending::Transport;
 use anton_engine::Engine;
 
 /// What the portal's handlers share.
@@ -39,6 +42,8 @@ pub struct PortalState {
     pub engine: Engine,
     /// The node's SMTP relay, when one is configured (invitations are emailed through it).
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// How test events reach endpoints: the node's webhook egress, as the API's test sends.
+    pub transport: Arc<dyn Transport>,
 }
 
 /// Forms are small: a sign-in, a key's scopes. Anything larger is not a portal form.
@@ -69,11 +74,13 @@ pub fn router(state: PortalState) -> Router {
         r = r
             .route(mode, get(pages::dashboard::dashboard))
             .merge(pages::alerts::routes(mode))
+            .merge(pages::endpoints::routes(mode))
             .merge(pages::keys::routes(mode))
             .merge(pages::logs::routes(mode))
             .merge(pages::recipients::routes(mode))
             .merge(pages::payouts::routes(mode))
             .merge(pages::reviews::routes(mode))
+            .merge(pages::risk::routes(mode))
             .merge(pages::team::routes(mode))
             .merge(pages::webhooks::routes(mode));
     }

@@ -235,6 +235,7 @@ impl Application {
                     .mailer
                     .clone()
                     .map(|m| m as Arc<dyn anton_engine::alerts::email::Mailer>),
+                transport: self.egress.clone(),
             });
             portal.merge(anton_api::router(state))
         } else {

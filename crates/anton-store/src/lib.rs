@@ -27,6 +27,7 @@ pub mod payouts;
 pub mod recipients;
 pub mod request_log;
 pub mod risk;
+pub mod stats;
 pub mod team;
 pub mod webhooks;
 pub mod writer;

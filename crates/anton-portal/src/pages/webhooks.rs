@@ -70,6 +70,7 @@ pub(crate) async fn list_endpoints(
     let content = html! {
         h1 { "Webhook endpoints" }
         p { "Where Anton sends the events of " (signed.mode.as_str()) " mode, signed. Deliveries come from the addresses " a href="/v1/egress_ips" { "listed here" } "." }
+        @if signed.may(Action::Operate) { (crate::pages::endpoints::create_form(&signed)) }
         @if endpoints.data.is_empty() {
             p { "No endpoints in " (signed.mode.as_str()) " mode yet." }
         } @else {
@@ -154,7 +155,10 @@ pub(crate) async fn show_endpoint(
                 dt { "Signature" } dd { (endpoint.signature_scheme) }
                 @if let Some(d) = &endpoint.description { dt { "Description" } dd { (d) } }
             }
-            @if operate { (recover_form(&signed, &id)) }
+            @if operate {
+                (crate::pages::endpoints::actions(&signed, &id, &endpoint.status))
+                (recover_form(&signed, &id))
+            }
         }
         section.card aria-labelledby="deliveries" {
             h2 #deliveries { "Deliveries" }

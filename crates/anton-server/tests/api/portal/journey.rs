@@ -44,7 +44,6 @@ async fn a_member_joins_and_signs_in_in_a_real_browser() {
     assert_eq!(b.text("h1").await, "Dashboard");
     assert!(b.text("header").await.contains("Test mode"));
     b.assert_clean("the dashboard").await;
-    b.screenshot("dashboard").await;
     b.click("a.switch").await;
     assert_eq!(b.path().await, "/live");
     assert!(b.text("header").await.contains("Live mode"));
@@ -178,8 +177,28 @@ async fn a_team_runs_keys_payouts_and_webhooks_in_a_real_browser() {
         arrived >= 6,
         "five failed attempts and the resent one: {arrived}"
     );
+    // The dashboard's charts and webhook health, drawn from what just happened.
+    b.open(&format!("{}/test", app.base)).await;
+    assert!(b.has("svg#volume-usd").await && b.has("svg#success-rate").await);
+    let source = b.client.source().await.unwrap();
+    assert!(
+        source.contains("123.45 USD") && source.contains("100.0% of 1"),
+        "the day's figures"
+    );
+    let health = b.text("#webhook-health").await;
+    assert!(health.contains(&r.url), "{health}");
+    b.assert_clean("the dashboard with figures").await;
+    b.screenshot("dashboard").await;
+
     // Every other page, checked as the owner sees it.
-    for page in ["recipients", "reviews", "alerts", "requests", "audit_log", "team"] {
+    for page in [
+        "recipients",
+        "reviews",
+        "alerts",
+        "requests",
+        "audit_log",
+        "team",
+    ] {
         b.open(&format!("{}/test/{page}", app.base)).await;
         b.assert_clean(page).await;
         b.screenshot(&page.replace('_', "-")).await;

@@ -101,3 +101,112 @@ async fn monitoring_pages_show_what_happened_and_act_on_alerts(backend: Backend)
         .any(|e| e["action"] == "alert.acknowledged" && e["actor"]["type"] == "member"));
     assert!(entries.iter().all(|e| e["livemode"] == false));
 }
+
+both_backends!(endpoints_are_created_tested_disabled_and_rotated);
+
+async fn endpoints_are_created_tested_disabled_and_rotated(backend: Backend) {
+    let (app, receiver, _secret) = crate::alerts::alert_app(backend).await;
+    let developer = join(&app, "dev@example.com", "developer").await;
+    let mut d = Visitor::new(&app);
+    d.sign_in(&developer.email, PASSWORD, &developer.recovery_codes[0])
+        .await;
+    let page = d.page("/test/webhooks", StatusCode::OK).await;
+    let csrf = field(&page, "csrf").unwrap();
+    assert!(page.contains("Add an endpoint") && page.contains("payout.paid"));
+
+    let res = d
+        .post(
+            "/test/webhooks",
+            &[
+                ("csrf", csrf.as_str()),
+                ("url", receiver.url.as_str()),
+                ("description", "from the portal"),
+                ("event", "payout.paid"),
+                ("event", "payout.failed"),
+                ("signature_scheme", "hmac_sha256"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let secret = super::text_of(&res.text().await.unwrap(), "signing-secret").unwrap();
+    assert!(secret.starts_with("whsec_"), "shown once");
+    let list: Value = app
+        .get("/v1/webhook_endpoints", &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let made = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["description"] == "from the portal")
+        .expect("the endpoint, through the API")
+        .clone();
+    assert_eq!(
+        made["enabled_events"],
+        serde_json::json!(["payout.paid", "payout.failed"])
+    );
+    let id = made["id"].as_str().unwrap();
+    let page = d
+        .page(&format!("/test/webhooks/{id}"), StatusCode::OK)
+        .await;
+    assert!(!page.contains(&secret), "never shown again");
+
+    // A test event, sent now, signed with that secret.
+    let before = receiver.shared.got.lock().unwrap().len();
+    let res = d
+        .post(&format!("/test/webhooks/{id}/test"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("answered HTTP 200"), "{body}");
+    let got = receiver.shared.got.lock().unwrap()[before].clone();
+    let header = got.headers["anton-signature"].to_str().unwrap();
+    let verified = anton_sdk::Webhook::new(&secret)
+        .unwrap()
+        .verify_ignoring_timestamp(&got.body, header);
+    assert!(verified.is_ok(), "signed with the secret shown");
+
+    // Disable, then rotate (the developer just signed in: no re-authentication asked).
+    let res = d
+        .post(
+            &format!("/test/webhooks/{id}/status"),
+            &[("csrf", &csrf), ("status", "disabled")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = d
+        .post(
+            &format!("/test/webhooks/{id}/rotate"),
+            &[("csrf", &csrf), ("overlap_s", "0")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rotated = super::text_of(&res.text().await.unwrap(), "signing-secret").unwrap();
+    assert_ne!(rotated, secret);
+    let now: Value = app
+        .get(&format!("/v1/webhook_endpoints/{id}"), &app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["status"], "disabled");
+
+    // A developer operates test mode only.
+    let res = d
+        .post(
+            "/live/webhooks",
+            &[
+                ("csrf", csrf.as_str()),
+                ("url", receiver.url.as_str()),
+                ("event", "*"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

@@ -200,25 +200,42 @@ async fn owners_run_the_team_behind_reauthentication(backend: Backend) {
 
 async fn held_payouts_are_decided_in_the_review_queue(backend: Backend) {
     let app = spawn_app(backend).await;
-    let rules = app
-        .create_key(
-            &app.merchant,
-            anton_core::keys::Environment::Test,
-            Some(&["risk_rules:write"]),
-        )
-        .await;
-    let res = app
-        .post("/v1/risk_rules/payout_amount", &rules)
-        .json(&json!({"action": "review", "enabled": true, "limits": {"USD": 10_000}}))
+    // The rule is set in the portal: held above 100.00 USD.
+    let admin = join(&app, "admin@example.com", "admin").await;
+    let (mut m, csrf) = signed_in(&app, &admin, 0).await;
+    let page = m.page("/test/risk_rules", StatusCode::OK).await;
+    assert!(page.contains("payout_amount") && page.contains("Save payout_amount"));
+    let rule_form = |usd: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("enabled", "true".to_owned()),
+            ("action", "review".to_owned()),
+            ("limit_USD", usd.to_owned()),
+            ("limit_EUR", "1000000".to_owned()),
+            ("limit_GBP", "1,000,000.00".to_owned()),
+        ]
+    };
+    let form = rule_form("12.3.4");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = m.post("/test/risk_rules/payout_amount", &form).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "not an amount");
+    let form = rule_form("100.00");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = m.post("/test/risk_rules/payout_amount", &form).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let rule: Value = app
+        .get("/v1/risk_rules/payout_amount", &app.key)
         .send()
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
     assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
+        (rule["action"].clone(), rule["limits"]["USD"].clone()),
+        (json!("review"), json!(10_000))
     );
+    assert_eq!(rule["limits"]["GBP"], 100_000_000);
     app.fund(&app.key, 1_000_000, "USD").await;
     let recipient = app.create_recipient(&app.key, "6789").await;
     let recipient = recipient["id"].as_str().unwrap();
@@ -247,8 +264,6 @@ async fn held_payouts_are_decided_in_the_review_queue(backend: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
-    let admin = join(&app, "admin@example.com", "admin").await;
-    let (mut m, csrf) = signed_in(&app, &admin, 0).await;
     let res = m
         .post(
             &format!("/test/reviews/{}", held[0]),
