@@ -21,6 +21,7 @@ mod act;
 mod assets;
 mod charts;
 mod error;
+mod form;
 mod layout;
 mod pages;
 mod security;

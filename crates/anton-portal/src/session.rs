@@ -90,6 +90,14 @@ impl Signed {
         &self.token
     }
 
+    /// The merchant and mode this page is about.
+    pub fn tenant(&self) -> anton_store::Tenant {
+        anton_store::Tenant {
+            merchant_id: self.session.member.merchant_id.clone(),
+            env: self.mode,
+        }
+    }
+
     /// Refuses a form whose CSRF token is not this session's.
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
         if same_token(sent, &self.csrf) {

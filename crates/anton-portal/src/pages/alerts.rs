@@ -4,7 +4,6 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -20,16 +19,12 @@ use anton_store::alerts::AlertFilter;
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Proof};
 use crate::layout::{self, csrf_field, pager, when};
-use crate::pages::payouts::tenant;
 use crate::session::Signed;
 use crate::PortalState;
 
 const STATUSES: [&str; 3] = ["open", "acknowledged", "resolved"];
-
-fn bad(message: &str) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "Not accepted", message.to_owned())
-}
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Params {
@@ -49,7 +44,7 @@ pub(crate) async fn list_alerts(
 ) -> Result<Response, PageError> {
     signed.require(Action::View)?;
     if !p.status.is_empty() && !STATUSES.contains(&p.status.as_str()) {
-        return Err(bad("Unknown alert status."));
+        return Err(PageError::bad("Unknown alert status."));
     }
     let query = AlertQuery {
         list: ListQuery {
@@ -63,7 +58,7 @@ pub(crate) async fn list_alerts(
             rule: None,
         },
     };
-    let page = state.engine.list_alerts(&tenant(&signed), &query).await?;
+    let page = state.engine.list_alerts(&signed.tenant(), &query).await?;
     let operate = signed.may(Action::Operate);
     let base = format!("/{}/alerts", signed.mode.as_str());
     let at = |us: i64| when(Timestamp::from_unix_micros(us));
@@ -136,22 +131,15 @@ pub(crate) async fn list_alerts(
     Ok(layout::page(&signed, "Alerts", "/alerts", content).into_response())
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /{mode}/alerts/{id}/{acknowledge|resolve}`.
 pub(crate) async fn act(
     State(state): State<PortalState>,
     signed: Signed,
     Path((id, verb)): Path<(String, String)>,
-    form: Result<Form<CsrfOnly>, FormRejection>,
+    form: Result<Form<crate::form::CsrfOnly>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
-    signed.check_csrf(&form.csrf)?;
-    signed.require(Action::Operate)?;
+    let csrf = crate::form::csrf_only(form)?;
+    checked(&state, &signed, &csrf, Action::Operate, (Proof::Never, ""))?;
     let action = match verb.as_str() {
         "acknowledge" => AlertAction::Acknowledge,
         "resolve" => AlertAction::Resolve,
@@ -160,7 +148,7 @@ pub(crate) async fn act(
     let id = AlertId::parse(&id).map_err(|_| PageError::not_found())?;
     let answer = state
         .engine
-        .act_on_alert(&tenant(&signed), id, action, act::mutation(&signed))
+        .act_on_alert(&signed.tenant(), id, action, act::mutation(&signed))
         .await?;
     act::outcome(answer)?;
     Ok(Redirect::to(&format!("/{}/alerts", signed.mode.as_str())).into_response())

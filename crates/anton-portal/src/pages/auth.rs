@@ -19,11 +19,7 @@ use crate::PortalState;
 
 /// A form that did not parse (a field of the wrong shape): 400.
 fn bad_form(_: FormRejection) -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "Form not understood",
-        "The form's fields could not be read. Reload the page and try again.",
-    )
+    PageError::bad("The form's fields could not be read. Reload the page and try again.")
 }
 
 #[derive(Deserialize)]
@@ -111,20 +107,14 @@ pub(crate) async fn login(
     }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /logout`: ends the session; its cookie is deleted and would sign in no more.
 pub(crate) async fn logout(
     State(state): State<PortalState>,
     signed: Signed,
-    form: Result<Form<CsrfOnly>, FormRejection>,
+    form: Result<Form<crate::form::CsrfOnly>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(bad_form)?;
-    signed.check_csrf(&form.csrf)?;
+    let csrf = crate::form::csrf_only(form)?;
+    signed.check_csrf(&csrf)?;
     state.engine.sign_out(signed.token()).await?;
     Ok(([set_cookie(SESSION_COOKIE, None)], Redirect::to("/login")).into_response())
 }

@@ -7,8 +7,8 @@ use maud::{html, Markup};
 
 use anton_core::time::Timestamp;
 use anton_engine::dashboard::Dashboard;
+use anton_store::now_us;
 use anton_store::stats::DAY_US;
-use anton_store::{now_us, Tenant};
 
 use crate::charts::{bars, Bar};
 use crate::error::PageError;
@@ -97,10 +97,7 @@ pub(crate) async fn dashboard(
     State(state): State<PortalState>,
     signed: Signed,
 ) -> Result<Response, PageError> {
-    let tenant = Tenant {
-        merchant_id: signed.session.member.merchant_id.clone(),
-        env: signed.mode,
-    };
+    let tenant = signed.tenant();
     let balance = state.engine.balance(&tenant).await?;
     let figures = state.engine.dashboard(&tenant, DAYS, now_us()).await?;
     let in_flight = |currency: &str| {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
@@ -20,8 +19,8 @@ use anton_engine::webhooks::endpoints::{EndpointChanges, NewEndpoint};
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Fields, Proof};
 use crate::layout::{self, csrf_field};
-use crate::pages::payouts::tenant;
 use crate::session::Signed;
 use crate::PortalState;
 
@@ -34,21 +33,6 @@ const OVERLAPS: [(i64, &str); 3] = [
 
 fn base(signed: &Signed) -> String {
     format!("/{}/webhooks", signed.mode.as_str())
-}
-
-fn bad(message: impl Into<String>) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "Not accepted", message)
-}
-
-fn bad_form(_: FormRejection) -> PageError {
-    bad("The form's fields could not be read. Reload the page and try again.")
-}
-
-fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
 }
 
 fn endpoint_id(id: &str) -> Result<WebhookEndpointId, PageError> {
@@ -112,28 +96,28 @@ pub(crate) async fn create_endpoint(
     signed: Signed,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(bad_form)?;
-    signed.check_csrf(value(&fields, "csrf"))?;
-    signed.require(Action::Operate)?;
-    let events: Vec<String> = fields
-        .iter()
-        .filter(|(k, _)| k == "event")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let fields = Fields::of(form)?;
+    checked(
+        &state,
+        &signed,
+        fields.get("csrf"),
+        Action::Operate,
+        (Proof::Never, ""),
+    )?;
+    let events: Vec<String> = fields.all("event").map(str::to_owned).collect();
     if events.is_empty() {
-        return Err(bad("Choose at least one event type."));
+        return Err(PageError::bad("Choose at least one event type."));
     }
-    let description =
-        Some(value(&fields, "description").trim().to_owned()).filter(|d| !d.is_empty());
+    let description = Some(fields.get("description").trim().to_owned()).filter(|d| !d.is_empty());
     let new = NewEndpoint::new(
-        value(&fields, "url").trim().to_owned(),
+        fields.get("url").trim().to_owned(),
         &events,
         description,
-        Some(value(&fields, "signature_scheme")),
+        Some(fields.get("signature_scheme")),
     )?;
     let (answer, secret) = state
         .engine
-        .create_endpoint(&tenant(&signed), new, act::mutation(&signed))
+        .create_endpoint(&signed.tenant(), new, act::mutation(&signed))
         .await?;
     act::outcome(answer)?;
     Ok(secret_page(
@@ -151,15 +135,20 @@ pub(crate) async fn set_status(
     Path(id): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(bad_form)?;
-    signed.check_csrf(value(&fields, "csrf"))?;
-    signed.require(Action::Operate)?;
+    let fields = Fields::of(form)?;
+    checked(
+        &state,
+        &signed,
+        fields.get("csrf"),
+        Action::Operate,
+        (Proof::Never, ""),
+    )?;
     let id = endpoint_id(&id)?;
-    let changes = EndpointChanges::new(None, None, None, Some(value(&fields, "status")))?;
+    let changes = EndpointChanges::new(None, None, None, Some(fields.get("status")))?;
     let answer = state
         .engine
         .update_endpoint(
-            &tenant(&signed),
+            &signed.tenant(),
             id.clone(),
             changes,
             act::mutation(&signed),
@@ -177,21 +166,28 @@ pub(crate) async fn rotate_secret(
     Path(id): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(bad_form)?;
-    signed.check_csrf(value(&fields, "csrf"))?;
-    signed.require(Action::Operate)?;
+    let fields = Fields::of(form)?;
+    checked(
+        &state,
+        &signed,
+        fields.get("csrf"),
+        Action::Operate,
+        (Proof::Never, ""),
+    )?;
     let id = endpoint_id(&id)?;
     let page = format!("{}/{id}", base(&signed));
     if let Some(prove) = signed.recent_proof(&state, &page) {
         return Ok(prove);
     }
-    let overlap: i64 = value(&fields, "overlap_s").parse().unwrap_or(-1);
+    let overlap: i64 = fields.get("overlap_s").parse().unwrap_or(-1);
     if !OVERLAPS.iter().any(|(s, _)| *s == overlap) {
-        return Err(bad("The overlap chosen is not one of the form's."));
+        return Err(PageError::bad(
+            "The overlap chosen is not one of the form's.",
+        ));
     }
     let (answer, secret) = state
         .engine
-        .rotate_secret(&tenant(&signed), id, Some(overlap), act::mutation(&signed))
+        .rotate_secret(&signed.tenant(), id, Some(overlap), act::mutation(&signed))
         .await?;
     act::outcome(answer)?;
     Ok(secret_page(
@@ -210,14 +206,19 @@ pub(crate) async fn send_test(
     Path(id): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(bad_form)?;
-    signed.check_csrf(value(&fields, "csrf"))?;
-    signed.require(Action::Operate)?;
+    let fields = Fields::of(form)?;
+    checked(
+        &state,
+        &signed,
+        fields.get("csrf"),
+        Action::Operate,
+        (Proof::Never, ""),
+    )?;
     let id = endpoint_id(&id)?;
     let transport = Arc::clone(&state.transport);
     let sent = state
         .engine
-        .send_test_event(&tenant(&signed), &id, &transport)
+        .send_test_event(&signed.tenant(), &id, &transport)
         .await?;
     let page = format!("{}/{id}", base(&signed));
     let content = html! {

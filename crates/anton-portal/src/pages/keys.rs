@@ -20,10 +20,11 @@ use anton_core::keys::{ApiKey, KeyKind, Scope, ScopeSet};
 use anton_core::team::Action;
 use anton_engine::operator::{self, KeySpec};
 use anton_store::api_keys::ApiKeyRecord;
-use anton_store::{now_us, Tenant};
+use anton_store::now_us;
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Fields, Proof};
 use crate::layout::{self, csrf_field, when};
 use crate::session::Signed;
 use crate::PortalState;
@@ -45,31 +46,8 @@ const GRACE_HOURS: [(u64, &str); 4] = [
     (168, "Keep the old key 7 days"),
 ];
 
-fn tenant(signed: &Signed) -> Tenant {
-    Tenant {
-        merchant_id: signed.session.member.merchant_id.clone(),
-        env: signed.mode,
-    }
-}
-
 fn base(signed: &Signed) -> String {
     format!("/{}/keys", signed.mode.as_str())
-}
-
-fn bad_form(_: FormRejection) -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "Form not understood",
-        "The form's fields could not be read. Reload the page and try again.",
-    )
-}
-
-/// The first value of `name` in a form's fields.
-fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
 }
 
 fn status(k: &ApiKeyRecord, now: i64) -> Markup {
@@ -168,7 +146,7 @@ pub(crate) async fn list_keys(
     signed: Signed,
 ) -> Result<Response, PageError> {
     signed.require(Action::ViewKeys)?;
-    let keys = operator::tenant_keys(state.engine.store(), &tenant(&signed)).await?;
+    let keys = operator::tenant_keys(state.engine.store(), &signed.tenant()).await?;
     let manage = signed.may(Action::ManageKeys);
     let now = now_us();
     let content = html! {
@@ -214,39 +192,32 @@ pub(crate) async fn create_key(
     signed: Signed,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(bad_form)?;
-    signed.check_csrf(value(&fields, "csrf"))?;
-    signed.require(Action::ManageKeys)?;
-    if signed.mode.is_live() {
-        if let Some(prove) = signed.recent_proof(&state, &base(&signed)) {
-            return Ok(prove);
-        }
+    let fields = Fields::of(form)?;
+    let back = base(&signed);
+    let guard = (Proof::InLive, back.as_str());
+    if let Some(prove) = checked(
+        &state,
+        &signed,
+        fields.get("csrf"),
+        Action::ManageKeys,
+        guard,
+    )? {
+        return Ok(prove);
     }
-    let scopes = ScopeSet::parse_list(
-        fields
-            .iter()
-            .filter(|(k, _)| k == "scope")
-            .map(|(_, v)| v.as_str()),
-    )
-    .map_err(|e| PageError::new(StatusCode::BAD_REQUEST, "Not accepted", e))?;
+    let scopes = ScopeSet::parse_list(fields.all("scope")).map_err(PageError::bad)?;
     let mut allowed = Vec::new();
-    for part in value(&fields, "allowed_ips")
+    for part in fields
+        .get("allowed_ips")
         .split([',', ' '])
         .filter(|p| !p.is_empty())
     {
         let net = part
             .parse::<ipnet::IpNet>()
             .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-            .map_err(|_| {
-                PageError::new(
-                    StatusCode::BAD_REQUEST,
-                    "Not accepted",
-                    format!("{part:?} is not an address or a CIDR range."),
-                )
-            })?;
+            .map_err(|_| PageError::bad(format!("{part:?} is not an address or a CIDR range.")))?;
         allowed.push(net);
     }
-    let days: u64 = value(&fields, "expires_days").parse().unwrap_or(0);
+    let days: u64 = fields.get("expires_days").parse().unwrap_or(0);
     if !EXPIRY_DAYS.iter().any(|(d, _)| *d == days) {
         return Err(bad_form_value("expiry"));
     }
@@ -256,7 +227,7 @@ pub(crate) async fn create_key(
         scopes: Some(scopes),
         expires_in: (days > 0).then(|| Duration::from_secs(days * 86_400)),
         allowed_cidrs: allowed,
-        name: value(&fields, "name").trim().to_owned(),
+        name: fields.get("name").trim().to_owned(),
         created_by: format!("portal ({})", signed.session.member.email),
     };
     let (record, key) = operator::create_key(
@@ -270,11 +241,7 @@ pub(crate) async fn create_key(
 }
 
 fn bad_form_value(what: &str) -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "Not accepted",
-        format!("The {what} chosen is not one of the form's."),
-    )
+    PageError::bad(format!("The {what} chosen is not one of the form's."))
 }
 
 fn key_id(id: &str) -> Result<KeyId, PageError> {
@@ -289,20 +256,24 @@ pub(crate) async fn roll_key(
     Path(id): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(bad_form)?;
-    signed.check_csrf(value(&fields, "csrf"))?;
-    signed.require(Action::ManageKeys)?;
-    if signed.mode.is_live() {
-        if let Some(prove) = signed.recent_proof(&state, &base(&signed)) {
-            return Ok(prove);
-        }
+    let fields = Fields::of(form)?;
+    let back = base(&signed);
+    let guard = (Proof::InLive, back.as_str());
+    if let Some(prove) = checked(
+        &state,
+        &signed,
+        fields.get("csrf"),
+        Action::ManageKeys,
+        guard,
+    )? {
+        return Ok(prove);
     }
     let id = key_id(&id)?;
-    let hours: u64 = value(&fields, "grace_hours").parse().unwrap_or(u64::MAX);
+    let hours: u64 = fields.get("grace_hours").parse().unwrap_or(u64::MAX);
     if !GRACE_HOURS.iter().any(|(h, _)| *h == hours) {
         return Err(bad_form_value("grace period"));
     }
-    let old = operator::tenant_key(state.engine.store(), &tenant(&signed), &id).await?;
+    let old = operator::tenant_key(state.engine.store(), &signed.tenant(), &id).await?;
     if old.kind == KeyKind::Secret {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
@@ -337,16 +308,20 @@ pub(crate) async fn revoke_key(
     Path(id): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(bad_form)?;
-    signed.check_csrf(value(&fields, "csrf"))?;
-    signed.require(Action::ManageKeys)?;
-    if signed.mode.is_live() {
-        if let Some(prove) = signed.recent_proof(&state, &base(&signed)) {
-            return Ok(prove);
-        }
+    let fields = Fields::of(form)?;
+    let back = base(&signed);
+    let guard = (Proof::InLive, back.as_str());
+    if let Some(prove) = checked(
+        &state,
+        &signed,
+        fields.get("csrf"),
+        Action::ManageKeys,
+        guard,
+    )? {
+        return Ok(prove);
     }
     let id = key_id(&id)?;
-    let key = operator::tenant_key(state.engine.store(), &tenant(&signed), &id).await?;
+    let key = operator::tenant_key(state.engine.store(), &signed.tenant(), &id).await?;
     operator::revoke_key(
         state.engine.store(),
         &key.merchant_id,

@@ -3,7 +3,7 @@
 //! also as a download of JSON lines, in the shape the API shows entries.
 
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -22,16 +22,11 @@ use anton_store::request_log::RequestFilter;
 
 use crate::error::PageError;
 use crate::layout::{self, pager, when};
-use crate::pages::payouts::tenant;
 use crate::session::{percent, Signed};
 use crate::PortalState;
 
 /// Entries the audit export reads per page (the list's largest).
 const EXPORT_PAGE: i64 = 100;
-
-fn bad(message: &str) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "Not accepted", message.to_owned())
-}
 
 fn list_query(limit: i64, after: &str, before: &str) -> ListQuery {
     ListQuery {
@@ -68,16 +63,16 @@ pub(crate) async fn list_requests(
         "2xx" => Some((200, 300)),
         "4xx" => Some((400, 500)),
         "5xx" => Some((500, 600)),
-        _ => return Err(bad("Choose 2xx, 4xx or 5xx.")),
+        _ => return Err(PageError::bad("Choose 2xx, 4xx or 5xx.")),
     };
     let method = match p.method.as_str() {
         "" => None,
         m @ ("GET" | "POST" | "DELETE") => Some(m.to_owned()),
-        _ => return Err(bad("Choose GET, POST or DELETE.")),
+        _ => return Err(PageError::bad("Choose GET, POST or DELETE.")),
     };
     let key_id = match p.key.trim() {
         "" => None,
-        k => Some(KeyId::parse(k).map_err(|_| bad("A key's id starts with key_."))?),
+        k => Some(KeyId::parse(k).map_err(|_| PageError::bad("A key's id starts with key_."))?),
     };
     let query = RequestQuery {
         list: list_query(50, &p.after, &p.before),
@@ -88,7 +83,7 @@ pub(crate) async fn list_requests(
             key_id,
         },
     };
-    let page = state.engine.list_requests(&tenant(&signed), &query).await?;
+    let page = state.engine.list_requests(&signed.tenant(), &query).await?;
     let base = format!("/{}/requests", signed.mode.as_str());
     let link = |cursor: &str| {
         format!(
@@ -166,7 +161,7 @@ pub(crate) struct AuditParams {
 
 fn audit_filter(action: &str) -> Result<AuditFilter, PageError> {
     if !action.is_empty() && !ACTIONS.contains(&action) {
-        return Err(bad("Unknown action."));
+        return Err(PageError::bad("Unknown action."));
     }
     Ok(AuditFilter {
         action: (!action.is_empty()).then(|| action.to_owned()),
@@ -188,7 +183,7 @@ pub(crate) async fn list_audit_log(
     };
     let page = state
         .engine
-        .list_audit_log(&tenant(&signed), &query)
+        .list_audit_log(&signed.tenant(), &query)
         .await?;
     let base = format!("/{}/audit_log", signed.mode.as_str());
     let link = |cursor: &str| format!("{base}?action={}&{cursor}", percent(&p.action));
@@ -254,7 +249,7 @@ pub(crate) async fn export_audit_log(
     signed: Signed,
 ) -> Result<Response, PageError> {
     signed.require(Action::View)?;
-    let tenant = tenant(&signed);
+    let tenant = signed.tenant();
     let mut out = String::new();
     let mut after = String::new();
     loop {

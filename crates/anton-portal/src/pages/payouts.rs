@@ -4,7 +4,6 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -20,10 +19,10 @@ use anton_engine::objects::{PayoutOut, RecipientOut};
 use anton_engine::payouts::PayoutQuery;
 use anton_engine::validate::ListQuery;
 use anton_store::payouts::PayoutFilter;
-use anton_store::Tenant;
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Proof};
 use crate::layout::{self, csrf_field, money, pager, when, when_text};
 use crate::session::{percent, Signed};
 use crate::PortalState;
@@ -31,19 +30,8 @@ use crate::PortalState;
 /// Payouts per page.
 const PAGE: i64 = 25;
 
-pub(crate) fn tenant(signed: &Signed) -> Tenant {
-    Tenant {
-        merchant_id: signed.session.member.merchant_id.clone(),
-        env: signed.mode,
-    }
-}
-
 fn base(signed: &Signed) -> String {
     format!("/{}/payouts", signed.mode.as_str())
-}
-
-fn bad(message: impl Into<String>) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "Not accepted", message)
 }
 
 #[derive(Deserialize, Default)]
@@ -113,11 +101,14 @@ pub(crate) async fn list_payouts(
     signed.require(Action::View)?;
     let status = match p.status.as_str() {
         "" => None,
-        s => Some(PayoutStatus::parse(s).ok_or_else(|| bad("Unknown status."))?),
+        s => Some(PayoutStatus::parse(s).ok_or_else(|| PageError::bad("Unknown status."))?),
     };
     let recipient = match p.recipient.trim() {
         "" => None,
-        r => Some(RecipientId::parse(r).map_err(|_| bad("A recipient id starts with rcp_."))?),
+        r => Some(
+            RecipientId::parse(r)
+                .map_err(|_| PageError::bad("A recipient id starts with rcp_."))?,
+        ),
     };
     let query = PayoutQuery {
         list: ListQuery {
@@ -129,7 +120,7 @@ pub(crate) async fn list_payouts(
         },
         filter: PayoutFilter { status, recipient },
     };
-    let page = state.engine.list_payouts(&tenant(&signed), &query).await?;
+    let page = state.engine.list_payouts(&signed.tenant(), &query).await?;
     let base = base(&signed);
     let content = html! {
         h1 { "Payouts" }
@@ -218,7 +209,7 @@ pub(crate) async fn show_payout(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     signed.require(Action::View)?;
-    let tenant = tenant(&signed);
+    let tenant = signed.tenant();
     let record = state.engine.get_payout(&tenant, &payout_id(&id)?).await?;
     let po = PayoutOut::from_record(&record, signed.mode);
     let recipient = state
@@ -289,26 +280,19 @@ pub(crate) async fn show_payout(
     Ok(layout::page(&signed, "Payout", "/payouts", content).into_response())
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /{mode}/payouts/{id}/cancel`: cancels a pending payout (its reserve released).
 pub(crate) async fn cancel_payout(
     State(state): State<PortalState>,
     signed: Signed,
     Path(id): Path<String>,
-    form: Result<Form<CsrfOnly>, FormRejection>,
+    form: Result<Form<crate::form::CsrfOnly>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
-    signed.check_csrf(&form.csrf)?;
-    signed.require(Action::Operate)?;
+    let csrf = crate::form::csrf_only(form)?;
+    checked(&state, &signed, &csrf, Action::Operate, (Proof::Never, ""))?;
     let id = payout_id(&id)?;
     let answer = state
         .engine
-        .cancel_payout(&tenant(&signed), id.clone(), act::mutation(&signed))
+        .cancel_payout(&signed.tenant(), id.clone(), act::mutation(&signed))
         .await?;
     act::outcome(answer)?;
     Ok(Redirect::to(&format!("{}/{id}", base(&signed))).into_response())

@@ -14,7 +14,6 @@ use anton_engine::validate::ListQuery;
 
 use crate::error::PageError;
 use crate::layout::{self, pager, when};
-use crate::pages::payouts::tenant;
 use crate::session::Signed;
 use crate::PortalState;
 
@@ -41,7 +40,7 @@ pub(crate) async fn list_recipients(
     };
     let page = state
         .engine
-        .list_recipients(&tenant(&signed), &query)
+        .list_recipients(&signed.tenant(), &query)
         .await?;
     let base = format!("/{}/recipients", signed.mode.as_str());
     let payouts = format!("/{}/payouts", signed.mode.as_str());

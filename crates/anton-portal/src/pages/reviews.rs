@@ -5,7 +5,6 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -23,8 +22,8 @@ use anton_store::payouts::{PayoutFilter, PayoutRecord};
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Proof};
 use crate::layout::{self, csrf_field, money, when, when_text};
-use crate::pages::payouts::tenant;
 use crate::session::Signed;
 use crate::PortalState;
 
@@ -66,7 +65,7 @@ pub(crate) async fn list_reviews(
     };
     let mut held = state
         .engine
-        .list_payouts(&tenant(&signed), &query)
+        .list_payouts(&signed.tenant(), &query)
         .await?
         .data;
     held.reverse();
@@ -124,21 +123,25 @@ pub(crate) async fn decide(
     Path(id): Path<String>,
     form: Result<Form<DecideForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, "Not accepted", m.to_owned());
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
-    signed.check_csrf(&form.csrf)?;
-    signed.require(Action::Operate)?;
+    let Form(form) = form.map_err(|_| PageError::bad("The form's fields could not be read."))?;
+    checked(
+        &state,
+        &signed,
+        &form.csrf,
+        Action::Operate,
+        (Proof::Never, ""),
+    )?;
     let decision = match form.decision.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,
-        _ => return Err(bad("Choose approve or reject.")),
+        _ => return Err(PageError::bad("Choose approve or reject.")),
     };
     let id = PayoutId::parse(&id).map_err(|_| PageError::not_found())?;
     let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
     let answer = state
         .engine
         .review_payout(
-            &tenant(&signed),
+            &signed.tenant(),
             id,
             (decision, reason),
             act::mutation(&signed),

@@ -5,7 +5,6 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -18,17 +17,13 @@ use anton_engine::risk::RulePatch;
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Fields, Proof};
 use crate::layout::{self, csrf_field, money};
-use crate::pages::payouts::tenant;
 use crate::session::Signed;
 use crate::PortalState;
 
 fn base(signed: &Signed) -> String {
     format!("/{}/risk_rules", signed.mode.as_str())
-}
-
-fn bad(message: impl Into<String>) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "Not accepted", message)
 }
 
 /// `"2500"`, `"2500.5"`, `"2,500.00"` in minor units; `None` for anything else.
@@ -107,7 +102,7 @@ pub(crate) async fn list_rules(
     signed: Signed,
 ) -> Result<Response, PageError> {
     signed.require(Action::View)?;
-    let set = state.engine.risk_rules(&tenant(&signed)).await?;
+    let set = state.engine.risk_rules(&signed.tenant()).await?;
     let operate = signed.may(Action::Operate);
     let content = html! {
         h1 { "Risk rules" }
@@ -136,33 +131,25 @@ pub(crate) async fn update_rule(
     Path(rule): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(fields) = form.map_err(|_| bad("The form's fields could not be read."))?;
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    signed.check_csrf(value("csrf").unwrap_or(""))?;
-    signed.require(Action::Operate)?;
-    if signed.mode.is_live() {
-        if let Some(prove) = signed.recent_proof(&state, &base(&signed)) {
-            return Ok(prove);
-        }
+    let fields = Fields::of(form)?;
+    let back = base(&signed);
+    let guard = (Proof::InLive, back.as_str());
+    if let Some(prove) = checked(&state, &signed, fields.get("csrf"), Action::Operate, guard)? {
+        return Ok(prove);
     }
     let rule = RuleName::parse(&rule).ok_or_else(PageError::not_found)?;
-    let action = RiskAction::parse(value("action").unwrap_or(""))
-        .ok_or_else(|| bad("Choose alert, review or block."))?;
+    let action = RiskAction::parse(fields.get("action"))
+        .ok_or_else(|| PageError::bad("Choose alert, review or block."))?;
     let mut patch = RulePatch {
-        enabled: Some(value("enabled") == Some("true")),
+        enabled: Some(fields.get("enabled") == "true"),
         action: Some(action),
         ..RulePatch::default()
     };
     if rule.limits_amounts() {
         for cur in Currency::ALL {
-            let typed = value(&format!("limit_{}", cur.as_str())).unwrap_or("");
+            let typed = fields.get(&format!("limit_{}", cur.as_str()));
             let minor = minor_units(typed).ok_or_else(|| {
-                bad(format!(
+                PageError::bad(format!(
                     "The {} limit is an amount such as 2500.00.",
                     cur.as_str()
                 ))
@@ -170,14 +157,17 @@ pub(crate) async fn update_rule(
             patch.limits.push((cur, minor));
         }
     } else {
-        let n = value("limit")
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .ok_or_else(|| bad("The limit is a whole number."))?;
+        let n = fields
+            .get("limit")
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .ok_or_else(|| PageError::bad("The limit is a whole number."))?;
         patch.limit = Some(n);
     }
     let answer = state
         .engine
-        .update_risk_rule(&tenant(&signed), rule, patch, act::mutation(&signed))
+        .update_risk_rule(&signed.tenant(), rule, patch, act::mutation(&signed))
         .await?;
     act::outcome(answer)?;
     Ok(Redirect::to(&base(&signed)).into_response())

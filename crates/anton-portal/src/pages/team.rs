@@ -4,7 +4,7 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -19,16 +19,13 @@ use anton_engine::team::Member;
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Proof};
 use crate::layout::{self, csrf_field, when};
 use crate::session::Signed;
 use crate::PortalState;
 
 fn base(signed: &Signed) -> String {
     format!("/{}/team", signed.mode.as_str())
-}
-
-fn bad(message: impl Into<String>) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "Not accepted", message)
 }
 
 fn at(us: i64) -> Markup {
@@ -123,9 +120,14 @@ pub(crate) async fn show_team(
 /// The checks every team change makes: the form's CSRF token, the owner's role, a recent
 /// proof of password and code (else the way to give it).
 fn guard(state: &PortalState, signed: &Signed, csrf: &str) -> Result<Option<Response>, PageError> {
-    signed.check_csrf(csrf)?;
-    signed.require(Action::ManageTeam)?;
-    Ok(signed.recent_proof(state, &base(signed)))
+    let back = base(signed);
+    checked(
+        state,
+        signed,
+        csrf,
+        Action::ManageTeam,
+        (Proof::Always, &back),
+    )
 }
 
 #[derive(Deserialize)]
@@ -166,11 +168,11 @@ pub(crate) async fn invite(
     headers: HeaderMap,
     form: Result<Form<InviteForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
+    let Form(form) = form.map_err(|_| PageError::bad("The form's fields could not be read."))?;
     if let Some(prove) = guard(&state, &signed, &form.csrf)? {
         return Ok(prove);
     }
-    let role = Role::parse(&form.role).ok_or_else(|| bad("Choose a role."))?;
+    let role = Role::parse(&form.role).ok_or_else(|| PageError::bad("Choose a role."))?;
     let inv = state
         .engine
         .invite_member(
@@ -243,11 +245,11 @@ pub(crate) async fn change_role(
     Path(id): Path<String>,
     form: Result<Form<RoleForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
+    let Form(form) = form.map_err(|_| PageError::bad("The form's fields could not be read."))?;
     if let Some(prove) = guard(&state, &signed, &form.csrf)? {
         return Ok(prove);
     }
-    let role = Role::parse(&form.role).ok_or_else(|| bad("Choose a role."))?;
+    let role = Role::parse(&form.role).ok_or_else(|| PageError::bad("Choose a role."))?;
     let id = member_id(&id)?;
     state
         .engine
@@ -261,21 +263,15 @@ pub(crate) async fn change_role(
     Ok(Redirect::to(&base(&signed)).into_response())
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /{mode}/team/{id}/remove`.
 pub(crate) async fn remove(
     State(state): State<PortalState>,
     signed: Signed,
     Path(id): Path<String>,
-    form: Result<Form<CsrfOnly>, FormRejection>,
+    form: Result<Form<crate::form::CsrfOnly>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
-    if let Some(prove) = guard(&state, &signed, &form.csrf)? {
+    let csrf = crate::form::csrf_only(form)?;
+    if let Some(prove) = guard(&state, &signed, &csrf)? {
         return Ok(prove);
     }
     let id = member_id(&id)?;

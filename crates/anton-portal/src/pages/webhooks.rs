@@ -4,7 +4,6 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -21,8 +20,8 @@ use anton_store::now_us;
 
 use crate::act;
 use crate::error::PageError;
+use crate::form::{checked, Proof};
 use crate::layout::{self, csrf_field, when};
-use crate::pages::payouts::tenant;
 use crate::session::Signed;
 use crate::PortalState;
 
@@ -38,10 +37,6 @@ const RECOVER_HOURS: [(i64, &str); 3] = [
 
 fn base(signed: &Signed) -> String {
     format!("/{}/webhooks", signed.mode.as_str())
-}
-
-fn bad(message: impl Into<String>) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "Not accepted", message)
 }
 
 fn endpoint_id(id: &str) -> Result<WebhookEndpointId, PageError> {
@@ -64,7 +59,7 @@ pub(crate) async fn list_endpoints(
     };
     let endpoints = state
         .engine
-        .list_endpoints(&tenant(&signed), &list, None)
+        .list_endpoints(&signed.tenant(), &list, None)
         .await?;
     let base = base(&signed);
     let content = html! {
@@ -122,13 +117,13 @@ pub(crate) async fn show_endpoint(
     Query(p): Query<DeliveryParams>,
 ) -> Result<Response, PageError> {
     signed.require(Action::View)?;
-    let tenant = tenant(&signed);
+    let tenant = signed.tenant();
     let id = endpoint_id(&id)?;
     let endpoint = state.engine.get_endpoint(&tenant, &id).await?;
     let status = match p.status.as_str() {
         "" => None,
         s if DELIVERY_STATUSES.contains(&s) => Some(s.to_owned()),
-        _ => return Err(bad("Unknown delivery status.")),
+        _ => return Err(PageError::bad("Unknown delivery status.")),
     };
     let query = DeliveryQuery {
         list: ListQuery {
@@ -234,10 +229,15 @@ pub(crate) async fn resend_delivery(
     Path((id, delivery)): Path<(String, String)>,
     form: Result<Form<ActionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
-    signed.check_csrf(&form.csrf)?;
-    signed.require(Action::Operate)?;
-    let tenant = tenant(&signed);
+    let Form(form) = form.map_err(|_| PageError::bad("The form's fields could not be read."))?;
+    checked(
+        &state,
+        &signed,
+        &form.csrf,
+        Action::Operate,
+        (Proof::Never, ""),
+    )?;
+    let tenant = signed.tenant();
     let id = endpoint_id(&id)?;
     let delivery = DeliveryId::parse(&delivery).map_err(|_| PageError::not_found())?;
     // The delivery is found among the endpoint's own: another endpoint's is not found.
@@ -262,18 +262,23 @@ pub(crate) async fn recover(
     Path(id): Path<String>,
     form: Result<Form<ActionForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| bad("The form's fields could not be read."))?;
-    signed.check_csrf(&form.csrf)?;
-    signed.require(Action::Operate)?;
+    let Form(form) = form.map_err(|_| PageError::bad("The form's fields could not be read."))?;
+    checked(
+        &state,
+        &signed,
+        &form.csrf,
+        Action::Operate,
+        (Proof::Never, ""),
+    )?;
     let hours = form
         .hours
         .filter(|h| RECOVER_HOURS.iter().any(|(x, _)| x == h))
-        .ok_or_else(|| bad("The period chosen is not one of the form's."))?;
+        .ok_or_else(|| PageError::bad("The period chosen is not one of the form's."))?;
     let id = endpoint_id(&id)?;
     let since = now_us() - hours * 3_600_000_000;
     let answer = state
         .engine
-        .recover(&tenant(&signed), id.clone(), since, act::mutation(&signed))
+        .recover(&signed.tenant(), id.clone(), since, act::mutation(&signed))
         .await?;
     act::outcome(answer)?;
     Ok(Redirect::to(&format!("{}/{id}", base(&signed))).into_response())
