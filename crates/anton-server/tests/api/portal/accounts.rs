@@ -17,6 +17,7 @@ both_backends!(
     sign_ins_are_throttled_per_account_and_per_address,
     recovery_codes_and_totp_codes_work_once,
     a_refused_invitation_form_leaves_the_invitation_open,
+    every_page_sends_the_security_headers,
 );
 
 /// The headers docs/portal.md promises on every portal answer.
@@ -366,4 +367,54 @@ async fn a_refused_invitation_form_leaves_the_invitation_open(backend: Backend) 
         ))
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// Every page of both modes, and the answers that are not pages (a refusal, a redirect, the
+/// stylesheet), carries the security headers.
+async fn every_page_sends_the_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = join(&app, "owner@example.com", "owner").await;
+    let mut v = Visitor::new(&app);
+    v.sign_in(&owner.email, PASSWORD, &owner.recovery_codes[0])
+        .await;
+    for mode in ["test", "live"] {
+        for page in [
+            "",
+            "/payouts",
+            "/reviews",
+            "/recipients",
+            "/webhooks",
+            "/alerts",
+            "/risk_rules",
+            "/requests",
+            "/audit_log",
+            "/keys",
+            "/team",
+        ] {
+            let res = v.get(&format!("/{mode}{page}")).await;
+            assert_eq!(res.status(), StatusCode::OK, "/{mode}{page}");
+            assert_security_headers(&res);
+            let body = res.text().await.unwrap();
+            assert!(!body.contains("<script"), "no script on /{mode}{page}");
+            assert!(
+                !body.contains(" style="),
+                "no inline style on /{mode}{page}"
+            );
+        }
+    }
+    for (path, status) in [
+        ("/test/payouts/po_nothing", StatusCode::NOT_FOUND),
+        ("/", StatusCode::SEE_OTHER),
+        ("/reauth?next=/test", StatusCode::OK),
+        ("/assets/portal.css", StatusCode::OK),
+    ] {
+        let res = v.get(path).await;
+        assert_eq!(res.status(), status, "{path}");
+        let h = res.headers();
+        assert!(h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'"));
+        assert_eq!(h["referrer-policy"], "no-referrer");
+    }
 }
