@@ -45,9 +45,13 @@ pub struct TeamConfig {
     pub reauth_window_s: u64,
     /// An invitation link works for this long (default 72 hours).
     pub invitation_ttl_s: u64,
-    /// Failed sign-ins to one account within the window before it is refused (default 5)…
+    /// Failed sign-ins to one account from one client address (an IPv4 address or an IPv6
+    /// /64) within the window before that address is refused for that account (default 5)…
     pub account_failures_max: i64,
-    /// …and from one client address (an IPv4 address or an IPv6 /64; default 20)…
+    /// …to one account from all addresses together, before it is refused from everywhere
+    /// (default 50; a bound on guessing from many addresses)…
+    pub account_total_failures_max: i64,
+    /// …and from one client address to any accounts (default 20)…
     pub address_failures_max: i64,
     /// …within this many seconds (default 900). A refused sign-in waits for the window's end.
     pub throttle_window_s: u64,
@@ -62,6 +66,7 @@ impl Default for TeamConfig {
             reauth_window_s: 10 * 60,
             invitation_ttl_s: 72 * 3600,
             account_failures_max: 5,
+            account_total_failures_max: 50,
             address_failures_max: 20,
             throttle_window_s: 15 * 60,
         }
@@ -85,9 +90,11 @@ impl TeamConfig {
             return bad("invitation_ttl_s (300–2592000)");
         }
         if !(1..=1000).contains(&self.account_failures_max)
+            || !(self.account_failures_max..=100_000).contains(&self.account_total_failures_max)
             || !(1..=100_000).contains(&self.address_failures_max)
         {
-            return bad("account_failures_max (1–1000) or address_failures_max (1–100000)");
+            return bad("account_failures_max (1–1000), account_total_failures_max \
+                 (account_failures_max–100000) or address_failures_max (1–100000)");
         }
         if !(60..=24 * 3600).contains(&self.throttle_window_s) {
             return bad("throttle_window_s (60–86400)");

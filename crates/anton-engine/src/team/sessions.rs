@@ -1,9 +1,12 @@
 //! Signing in and sessions (docs/portal.md, "Sessions").
 //!
 //! - Sign-in takes the email, the password and a code (TOTP, or a recovery code), all three in
-//!   one step: there is no half-signed-in state to steal. Failures count against the account
-//!   and the client address ([`TeamConfig`]'s limits, in the database so every node sees
-//!   them); over either limit a sign-in is refused until the window ends, right or wrong.
+//!   one step: there is no half-signed-in state to steal. Failures count in three buckets
+//!   ([`TeamConfig`]'s limits, in the database so every node sees them): the account from this
+//!   client address, the account from everywhere, and this address for any account. Over any
+//!   limit a sign-in is refused until the window ends, right or wrong. The first bucket is the
+//!   tight one, so someone failing on purpose from their own address does not lock the member
+//!   out of theirs; only many addresses together can (the second bucket's bound).
 //! - **A session is created only by a successful sign-in**, with a new random token (the
 //!   session cookie); a token the browser brought is never adopted, and the one it held is
 //!   ended. Only the token's keyed hash is stored.
@@ -70,6 +73,11 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
+    /// The keyed hash of the session's token (its row's key).
+    pub(crate) fn token_hash(&self) -> &str {
+        &self.token_hash
+    }
+
     /// Whether the member proved password and code within the re-authentication window.
     pub fn recently_proved(&self, config: &TeamConfig, now_us: i64) -> bool {
         now_us - self.reauth_us < secs_us(config.reauth_window_s)
@@ -121,11 +129,25 @@ enum Factor {
     Recovery(String),
 }
 
+/// The throttle's buckets one attempt counts in (keyed hashes: no email or address stored).
+#[derive(Clone)]
+struct Subjects {
+    /// The account from this address (or from an unknown address).
+    pair: String,
+    /// The account from everywhere.
+    account: String,
+    /// The address, for any account.
+    address: Option<String>,
+}
+
 impl Engine {
-    fn subjects(&self, email: &str, ip: Option<IpAddr>) -> (String, Option<String>) {
-        let account = self.token_hash(b"login-account", email);
-        let address = ip.map(|ip| self.token_hash(b"login-address", &address_subject(ip)));
-        (account, address)
+    fn subjects(&self, email: &str, ip: Option<IpAddr>) -> Subjects {
+        let place = ip.map_or_else(|| "unknown".to_owned(), address_subject);
+        Subjects {
+            pair: self.token_hash(b"login-account-address", &format!("{email}\n{place}")),
+            account: self.token_hash(b"login-account", email),
+            address: ip.map(|ip| self.token_hash(b"login-address", &address_subject(ip))),
+        }
     }
 
     /// The CSRF token of the session whose token is `session_token`: a keyed hash of it, so
@@ -144,13 +166,10 @@ impl Engine {
     ) -> Result<(SessionToken, Member)> {
         let email = sign_in_email(&creds.email);
         let now = now_us();
-        let (account, address) = self.subjects(&email, creds.source_ip);
+        let subjects = self.subjects(&email, creds.source_ip);
         // The attempt is counted before it is judged: racing attempts cannot all slip under
         // the limit. Over it, nothing is checked (and no password hashed).
-        if !self
-            .reserve_attempt(&account, address.as_deref(), now)
-            .await?
-        {
+        if !self.reserve_attempt(&subjects, now).await? {
             tracing::warn!("portal sign-in throttled");
             return Err(login_throttled());
         }
@@ -186,7 +205,7 @@ impl Engine {
             ended_us: None,
         };
         let actor = Actor::member(member.id.clone(), source_ip.clone(), None);
-        let (m, acct, addr) = (member.clone(), account.clone(), address.clone());
+        let m = member.clone();
         let signed_in = self
             .store()
             .write_refusable(move |c| {
@@ -207,10 +226,7 @@ impl Engine {
                             "recovery_code"
                         }
                     };
-                    store::throttle_clear(c, &acct).await?;
-                    if let Some(addr) = &addr {
-                        store::throttle_release(c, addr).await?;
-                    }
+                    succeeded(c, &subjects).await?;
                     if let Some(p) = previous {
                         store::end_session(c, &p, now).await?;
                     }
@@ -259,36 +275,33 @@ impl Engine {
             .map(Factor::Totp))
     }
 
-    /// Counts `account`'s and `address`'s attempt at `now` (see [`store::throttle_reserve`]):
-    /// `false` when either is over its limit.
-    async fn reserve_attempt(
-        &self,
-        account: &str,
-        address: Option<&str>,
-        now: i64,
-    ) -> Result<bool> {
+    /// Counts the attempt at `now` in each of its buckets (see [`store::throttle_reserve`]):
+    /// `false` when any is over its limit.
+    async fn reserve_attempt(&self, subjects: &Subjects, now: i64) -> Result<bool> {
         let config = self.config().team.clone();
         let window_start = now - secs_us(config.throttle_window_s);
-        let (account, address) = (account.to_owned(), address.map(str::to_owned));
+        let s = subjects.clone();
         Ok(self
             .store()
             .write(move |c| {
                 Box::pin(async move {
-                    let a = store::throttle_reserve(c, &account, now, window_start).await?;
-                    let b = match &address {
-                        Some(address) => {
-                            store::throttle_reserve(c, address, now, window_start).await?
-                        }
-                        None => 0,
-                    };
-                    let allowed =
-                        a <= config.account_failures_max && b <= config.address_failures_max;
+                    let mut buckets = vec![
+                        (s.pair.as_str(), config.account_failures_max),
+                        (s.account.as_str(), config.account_total_failures_max),
+                    ];
+                    if let Some(address) = &s.address {
+                        buckets.push((address.as_str(), config.address_failures_max));
+                    }
+                    let mut allowed = true;
+                    for (subject, max) in &buckets {
+                        let n = store::throttle_reserve(c, subject, now, window_start).await?;
+                        allowed &= n <= *max;
+                    }
                     if !allowed {
-                        // Refused unjudged: no failure of its own, so it takes its count back
+                        // Refused unjudged: no failure of its own, so it takes its counts back
                         // (a throttled account does not also use up its address's budget).
-                        store::throttle_release(c, &account).await?;
-                        if let Some(address) = &address {
-                            store::throttle_release(c, address).await?;
+                        for (subject, _) in &buckets {
+                            store::throttle_release(c, subject).await?;
                         }
                     }
                     Ok(allowed)
@@ -372,11 +385,8 @@ impl Engine {
             ..creds
         };
         let now = now_us();
-        let (account, address) = self.subjects(&creds.email, creds.source_ip);
-        if !self
-            .reserve_attempt(&account, address.as_deref(), now)
-            .await?
-        {
+        let subjects = self.subjects(&creds.email, creds.source_ip);
+        if !self.reserve_attempt(&subjects, now).await? {
             return Err(login_throttled());
         }
         let read = self.store().read();
@@ -394,7 +404,7 @@ impl Engine {
             return Err(self.record_failure(Some(&member), source_ip).await);
         };
         let hash = session.token_hash.clone();
-        let (m, acct, addr) = (member.clone(), account.clone(), address.clone());
+        let m = member.clone();
         let done = self
             .store()
             .write_refusable(move |c| {
@@ -410,10 +420,7 @@ impl Engine {
                     if !spent || !store::reauthenticated(c, &hash, now).await? {
                         return Ok(Err(()));
                     }
-                    store::throttle_clear(c, &acct).await?;
-                    if let Some(addr) = &addr {
-                        store::throttle_release(c, addr).await?;
-                    }
+                    succeeded(c, &subjects).await?;
                     Ok(Ok(()))
                 })
             })
@@ -441,6 +448,18 @@ impl Engine {
                 .await?,
         )
     }
+}
+
+/// A judged attempt succeeded: the account's failures from this address are forgotten, and
+/// the attempt is no failure of the account's nor the address's (their counts keep the
+/// others' failures: a member signing in does not wipe out guesses made from elsewhere).
+async fn succeeded(c: &mut anton_store::Conn, s: &Subjects) -> anton_store::Result<()> {
+    store::throttle_clear(c, &s.pair).await?;
+    store::throttle_release(c, &s.account).await?;
+    if let Some(address) = &s.address {
+        store::throttle_release(c, address).await?;
+    }
+    Ok(())
 }
 
 async fn merchant_name(engine: &Engine, id: &MerchantId) -> Result<String> {

@@ -2,6 +2,8 @@
 //! cookies' attributes, the security headers, session fixation, idle and absolute expiry,
 //! throttling, recovery codes and TOTP codes used once, CSRF refusals, and the audit trail.
 
+use std::net::Ipv4Addr;
+
 use anton_core::keys::Environment;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -207,6 +209,7 @@ async fn sign_ins_are_throttled_per_account_and_per_address(backend: Backend) {
         backend,
         |c| {
             c.portal.account_failures_max = 3;
+            c.portal.account_total_failures_max = 5;
             c.portal.address_failures_max = 6;
         },
         None,
@@ -225,6 +228,25 @@ async fn sign_ins_are_throttled_per_account_and_per_address(backend: Backend) {
     let res = v.sign_in(&ada.email, PASSWORD, &ada.fresh_code()).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(v.session().is_none());
+    // …from that address only: Ada at her own desk still signs in (failing on purpose from
+    // one place does not lock a member out).
+    let mut desk = Visitor::from_address(&app, Ipv4Addr::new(127, 0, 0, 2));
+    let res = desk
+        .sign_in(&ada.email, PASSWORD, &ada.recovery_codes[0])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "another address");
+    // Many addresses together reach the account's total (5): then it is held everywhere.
+    let mut far = Visitor::from_address(&app, Ipv4Addr::new(127, 0, 0, 3));
+    for _ in 0..2 {
+        let res = far.sign_in(&ada.email, "wrong password!", "000000").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let mut fresh = Visitor::from_address(&app, Ipv4Addr::new(127, 0, 0, 4));
+    let res = fresh
+        .sign_in(&ada.email, PASSWORD, &ada.recovery_codes[1])
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "the total");
+    assert_eq!(desk.get("/test").await.status(), 200, "a session goes on");
     // Bob, from the same address, is not (3 of the address's 6).
     let res = v.sign_in(&bob.email, PASSWORD, &bob.fresh_code()).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -250,8 +272,8 @@ async fn sign_ins_are_throttled_per_account_and_per_address(backend: Backend) {
         .filter(|e| e["action"] == "member.login_failed")
         .count();
     assert_eq!(
-        failed, 3,
-        "Ada's three failures; throttled attempts are not entries"
+        failed, 5,
+        "Ada's five failures; throttled attempts are not entries"
     );
 }
 

@@ -122,11 +122,18 @@ pub struct Visitor {
 
 impl Visitor {
     pub fn new(app: &TestApp) -> Self {
+        Self::from_address(app, std::net::Ipv4Addr::LOCALHOST)
+    }
+
+    /// A visitor whose connections come from `address` (any of 127.0.0.0/8 reaches the node
+    /// on loopback): another client address, as the sign-in throttle sees it.
+    pub fn from_address(app: &TestApp, address: std::net::Ipv4Addr) -> Self {
         let ca = std::fs::read(app.ca_path()).unwrap();
         Self {
             client: reqwest::Client::builder()
                 .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
                 .redirect(reqwest::redirect::Policy::none())
+                .local_address(std::net::IpAddr::V4(address))
                 .build()
                 .unwrap(),
             base: app.base.clone(),
