@@ -125,7 +125,7 @@ pub struct Change {
 }
 
 /// The actions the log records (the API documents them).
-pub const ACTIONS: [&str; 24] = [
+pub const ACTIONS: [&str; 27] = [
     "api_key.created",
     "api_key.rolled",
     "api_key.revoked",
@@ -150,6 +150,9 @@ pub const ACTIONS: [&str; 24] = [
     "member.login_failed",
     "member.role_changed",
     "member.removed",
+    "member.invitation_revoked",
+    "member.password_changed",
+    "member.two_factor_changed",
 ];
 
 /// What `action` means (the API documents it).
@@ -209,6 +212,16 @@ pub fn meaning(action: &str) -> &'static str {
             "a member's role changed (`before` and `after` hold it); their sessions ended."
         }
         "member.removed" => "a member was removed from the team; their sessions ended.",
+        "member.invitation_revoked" => {
+            "an invitation not yet accepted was revoked; its link stopped working (`before` \
+             holds the email and role)."
+        }
+        "member.password_changed" => "a member changed their password; their other sessions ended.",
+        "member.two_factor_changed" => {
+            "a member changed their two-factor codes (`after.change`: `totp_reenrolled`, a new \
+             authenticator app, which also ended their other sessions; or \
+             `recovery_codes_regenerated`)."
+        }
         _ => "",
     }
 }

@@ -76,7 +76,12 @@ pub(crate) fn page(signed: &Signed, title: &str, path: &str, content: Markup) ->
                     a.switch href=(format!("/{}{}", other.as_str(), path)) {
                         "Switch to " (other.as_str()) " mode"
                     }
-                    span.who { (member.email) " · " (member.role.as_str()) }
+                    @let account = format!("/{}/account", mode.as_str());
+                    @if path == "/account" {
+                        a.who href=(account) aria-current="page" title="Your account" { (member.email) " · " (member.role.as_str()) }
+                    } @else {
+                        a.who href=(account) title="Your account" { (member.email) " · " (member.role.as_str()) }
+                    }
                     form.signout method="post" action="/logout" {
                         input type="hidden" name="csrf" value=(signed.csrf);
                         button type="submit" { "Sign out" }

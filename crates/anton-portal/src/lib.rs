@@ -12,7 +12,8 @@
 //! - `layout`: the page shell (navigation, the test/live switch), shared bits of HTML.
 //! - `pages/`: one module per area — `auth` (sign-in, sign-out, invitations, re-authentication),
 //!   `dashboard`, `alerts`, `endpoints` (create, enable or disable, rotate, test), `keys`, `logs` (request and audit logs), `payouts`, `recipients`,
-//!   `reviews`, `risk` (the risk rules), `team`, `webhooks`.
+//!   `reviews`, `risk` (the risk rules), `team`, `webhooks`, `account` (the member's own password,
+//!   authenticator app and recovery codes).
 //! - `act`: running a use case for a form (the member as actor, the answer as done or a page).
 //! - `charts`: bar charts drawn as SVG on the server (the dashboard's).
 //! - `assets`: the stylesheet, compiled into the binary (no CDN, no build chain, no script).
@@ -74,6 +75,7 @@ pub fn router(state: PortalState) -> Router {
     for mode in ["/test", "/live"] {
         r = r
             .route(mode, get(pages::dashboard::dashboard))
+            .merge(pages::account::routes(mode))
             .merge(pages::alerts::routes(mode))
             .merge(pages::endpoints::routes(mode))
             .merge(pages::keys::routes(mode))

@@ -537,3 +537,99 @@ pub async fn throttle_clear(conn: &mut AnyConnection, subject: &str) -> Result<(
         .await?;
     Ok(())
 }
+
+/// Sets the active member's password hash: `false` when there is no such active member.
+pub async fn set_password_hash(
+    conn: &mut AnyConnection,
+    merchant: &MerchantId,
+    id: &MemberId,
+    password_hash: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE members SET password_hash = $3 \
+         WHERE merchant_id = $1 AND id = $2 AND removed_us IS NULL",
+    )
+    .bind(merchant.as_str())
+    .bind(id.as_str())
+    .bind(password_hash)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Replaces the active member's TOTP secret, with `step` (the confirming code's) as its last
+/// spent step: `false` when there is no such active member.
+pub async fn set_totp_secret(
+    conn: &mut AnyConnection,
+    merchant: &MerchantId,
+    id: &MemberId,
+    sealed_secret: &str,
+    step: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE members SET totp_secret = $3, totp_last_step = $4 \
+         WHERE merchant_id = $1 AND id = $2 AND removed_us IS NULL",
+    )
+    .bind(merchant.as_str())
+    .bind(id.as_str())
+    .bind(sealed_secret)
+    .bind(step)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Ends every open session of a member but the one of `keep_hash` (the member's own, after
+/// they changed a credential); returns how many ended.
+pub async fn end_other_sessions(
+    conn: &mut AnyConnection,
+    merchant: &MerchantId,
+    member: &MemberId,
+    keep_hash: &str,
+    now_us: i64,
+) -> Result<u64> {
+    let r = sqlx::query(
+        "UPDATE portal_sessions SET ended_us = $4 \
+         WHERE merchant_id = $1 AND member_id = $2 AND token_hash <> $3 AND ended_us IS NULL",
+    )
+    .bind(merchant.as_str())
+    .bind(member.as_str())
+    .bind(keep_hash)
+    .bind(now_us)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Ends the merchant's open invitation `id` at `now_us` (its link stops working; the row stays
+/// for the audit log): the invitation as it was, or `None` when there is no such open one.
+pub async fn revoke_invitation(
+    conn: &mut AnyConnection,
+    merchant: &MerchantId,
+    id: &InvitationId,
+    now_us: i64,
+) -> Result<Option<InvitationRecord>> {
+    let row = sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE merchant_id = $1 AND id = $2 \
+         AND accepted_us IS NULL AND expires_us > $3"
+    ))
+    .bind(merchant.as_str())
+    .bind(id.as_str())
+    .bind(now_us)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(found) = row.as_ref().map(invitation_from_row).transpose()? else {
+        return Ok(None);
+    };
+    // Expired from now on: every check of a link is `expires_us > now`.
+    let r = sqlx::query(
+        "UPDATE invitations SET expires_us = $3 WHERE merchant_id = $1 AND id = $2 \
+         AND accepted_us IS NULL AND expires_us > $3",
+    )
+    .bind(merchant.as_str())
+    .bind(id.as_str())
+    .bind(now_us)
+    .execute(conn)
+    .await?;
+    Ok((r.rows_affected() == 1).then_some(found))
+}

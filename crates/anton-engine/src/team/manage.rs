@@ -1,11 +1,12 @@
 //! Changing the team: a member's role, removing a member, the open invitations. Each change
-//! commits with its audit entry (`member.role_changed`, `member.removed`) and ends the member's
-//! sessions, so a demoted or removed member's open pages stop working at their next request.
+//! commits with its audit entry (`member.role_changed`, `member.removed`,
+//! `member.invitation_revoked`); a changed or removed member's sessions end, so their open
+//! pages stop working at their next request.
 //!
 //! **A team always keeps an owner.** Changes that would leave none are refused; the check runs
 //! under the merchant's row lock, so two owners demoting each other at once cannot both win.
 
-use anton_core::id::{MemberId, MerchantId};
+use anton_core::id::{InvitationId, MemberId, MerchantId};
 use anton_core::team::Role;
 use anton_store::team::{self as store, InvitationRecord};
 use anton_store::{merchants, now_us};
@@ -30,6 +31,7 @@ fn no_member(id: &MemberId) -> EngineError {
 /// An invitation not yet accepted, as the team page lists it (never its link).
 #[derive(Debug, Clone)]
 pub struct OpenInvitation {
+    pub id: InvitationId,
     pub email: String,
     pub role: Role,
     pub created_us: i64,
@@ -39,6 +41,7 @@ pub struct OpenInvitation {
 impl From<&InvitationRecord> for OpenInvitation {
     fn from(i: &InvitationRecord) -> Self {
         Self {
+            id: i.id.clone(),
             email: i.email.clone(),
             role: i.role,
             created_us: i.created_us,
@@ -137,5 +140,39 @@ impl Engine {
     pub async fn open_invitations(&self, merchant: &MerchantId) -> Result<Vec<OpenInvitation>> {
         let rows = store::open_invitations(self.store().read(), merchant, now_us()).await?;
         Ok(rows.iter().map(OpenInvitation::from).collect())
+    }
+
+    /// Revokes `merchant`'s open invitation `id` (audited as `member.invitation_revoked`): its
+    /// link stops working at once.
+    pub async fn revoke_invitation(
+        &self,
+        merchant: &MerchantId,
+        id: &InvitationId,
+        actor: &Actor,
+    ) -> Result<()> {
+        let (m, inv, actor) = (merchant.clone(), id.clone(), actor.clone());
+        self.store()
+            .write_refusable(move |c| {
+                Box::pin(async move {
+                    let Some(found) = store::revoke_invitation(c, &m, &inv, now_us()).await? else {
+                        return Ok(Err(EngineError::not_found("invitation", inv.as_str())));
+                    };
+                    let change = Change {
+                        action: "member.invitation_revoked",
+                        object_type: "invitation",
+                        object_id: inv.to_string(),
+                        before: Some(serde_json::json!({
+                            "email": found.email, "role": found.role.as_str(),
+                            "expires_us": found.expires_us,
+                        })),
+                        after: None,
+                    };
+                    audit::record(c, &account_tenant(&m), &actor, change).await?;
+                    Ok(Ok(()))
+                })
+            })
+            .await??;
+        tracing::info!(invitation.id = %id, merchant.id = %merchant, "invitation revoked");
+        Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! The merchant's team (docs/portal.md): invitations, joining with a password and two-factor
 //! enrolment, and the members' list. Sign-in and sessions are in [`sessions`]; roles changed and
-//! members removed in [`manage`].
+//! members removed in [`manage`]; a member's own password and two-factor codes in [`account`].
 //!
 //! **Every member has two factors.** Accepting an invitation sets a password and enrols a TOTP
 //! app, and gives ten one-time recovery codes; there is no account without them, so "require
@@ -10,6 +10,7 @@
 //! Secrets are never stored as themselves: the invitation's token as a keyed hash, the password
 //! as Argon2id, the TOTP secret encrypted with the keyring, recovery codes as keyed hashes.
 
+pub mod account;
 pub mod manage;
 pub mod password;
 pub mod sessions;

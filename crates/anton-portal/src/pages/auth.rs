@@ -128,7 +128,7 @@ fn invitation_not_valid(e: EngineError) -> PageError {
 }
 
 /// The QR code of the enrolment URI, as inline SVG (no script, no request).
-fn qr_svg(uri: &str) -> Markup {
+pub(crate) fn qr_svg(uri: &str) -> Markup {
     let Ok(code) = qrcode::QrCode::new(uri.as_bytes()) else {
         return html! {};
     };

@@ -1,5 +1,6 @@
 //! The portal's pages, one module per area.
 
+pub(crate) mod account;
 pub(crate) mod alerts;
 pub(crate) mod auth;
 pub(crate) mod dashboard;

@@ -1,6 +1,6 @@
 //! The team: its members and open invitations for everyone to see; for owners, inviting
-//! (the link shown once and, with an SMTP relay, emailed), changing a role and removing a
-//! member — each behind a recent re-authentication, each audited with the owner as its actor.
+//! (the link shown once and, with an SMTP relay, emailed), revoking an invitation, changing a
+//! role and removing a member — each behind a recent re-authentication, each audited with the owner as its actor.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -11,7 +11,7 @@ use axum::{Form, Router};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use anton_core::id::MemberId;
+use anton_core::id::{InvitationId, MemberId};
 use anton_core::team::{Action, Role};
 use anton_core::time::Timestamp;
 use anton_engine::alerts::email::Mail;
@@ -105,10 +105,23 @@ pub(crate) async fn show_team(
         @if !invitations.is_empty() {
             h2 { "Open invitations" }
             table #invitations {
-                thead { tr { th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Sent" } th scope="col" { "Expires" } } }
+                thead { tr {
+                    th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Sent" } th scope="col" { "Expires" }
+                    @if manage { th scope="col" { "Actions" } }
+                } }
                 tbody {
                     @for i in &invitations {
-                        tr { td { (i.email) } td { (i.role.as_str()) } td { (at(i.created_us)) } td { (at(i.expires_us)) } }
+                        tr {
+                            td { (i.email) } td { (i.role.as_str()) } td { (at(i.created_us)) } td { (at(i.expires_us)) }
+                            @if manage {
+                                td {
+                                    form.inline method="post" action=(format!("{base}/invitations/{}/revoke", i.id)) {
+                                        (csrf_field(&signed.csrf))
+                                        button.danger type="submit" aria-label=(format!("Revoke the invitation to {}", i.email)) { "Revoke" }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -286,6 +299,29 @@ pub(crate) async fn remove(
     Ok(Redirect::to(&base(&signed)).into_response())
 }
 
+/// `POST /{mode}/team/invitations/{id}/revoke`: the link stops working at once.
+pub(crate) async fn revoke_invitation(
+    State(state): State<PortalState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    form: Result<Form<crate::form::CsrfOnly>, FormRejection>,
+) -> Result<Response, PageError> {
+    let csrf = crate::form::csrf_only(form)?;
+    if let Some(prove) = guard(&state, &signed, &csrf)? {
+        return Ok(prove);
+    }
+    let id = InvitationId::parse(&id).map_err(|_| PageError::not_found())?;
+    state
+        .engine
+        .revoke_invitation(
+            &signed.session.member.merchant_id,
+            &id,
+            &act::actor(&signed),
+        )
+        .await?;
+    Ok(Redirect::to(&base(&signed)).into_response())
+}
+
 /// The team pages under `mode` (`/test` or `/live`; the team is the same in both).
 pub(crate) fn routes(mode: &str) -> Router<PortalState> {
     Router::new()
@@ -293,4 +329,8 @@ pub(crate) fn routes(mode: &str) -> Router<PortalState> {
         .route(&format!("{mode}/team/invitations"), post(invite))
         .route(&format!("{mode}/team/{{id}}/role"), post(change_role))
         .route(&format!("{mode}/team/{{id}}/remove"), post(remove))
+        .route(
+            &format!("{mode}/team/invitations/{{id}}/revoke"),
+            post(revoke_invitation),
+        )
 }

@@ -52,7 +52,7 @@ fn assert_security_headers(res: &reqwest::Response) {
 }
 
 /// The live-mode audit entries of `action` (account entries are recorded in live mode).
-async fn audit_actions(app: &TestApp) -> Vec<Value> {
+pub(super) async fn audit_actions(app: &TestApp) -> Vec<Value> {
     let key = app
         .create_key(&app.merchant, Environment::Live, Some(&["audit_log:read"]))
         .await;
@@ -412,6 +412,7 @@ async fn every_page_sends_the_security_headers(backend: Backend) {
             "/audit_log",
             "/keys",
             "/team",
+            "/account",
         ] {
             let res = v.get(&format!("/{mode}{page}")).await;
             assert_eq!(res.status(), StatusCode::OK, "/{mode}{page}");

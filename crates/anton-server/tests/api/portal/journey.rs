@@ -198,6 +198,7 @@ async fn a_team_runs_keys_payouts_and_webhooks_in_a_real_browser() {
         "requests",
         "audit_log",
         "team",
+        "account",
     ] {
         b.open(&format!("{}/test/{page}", app.base)).await;
         b.assert_clean(page).await;

@@ -6,11 +6,12 @@
 //! invitation page shows the TOTP key, and codes are computed from it with `totp-rs` as an
 //! authenticator app would.
 
-mod accounts;
+pub(crate) mod accounts;
 pub mod browser;
 mod journey;
 mod keys;
 mod pages;
+mod self_service;
 mod team;
 
 use std::collections::BTreeMap;

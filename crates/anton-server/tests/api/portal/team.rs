@@ -79,6 +79,16 @@ async fn owners_run_the_team_behind_reauthentication(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let team = o.page("/test/team", StatusCode::OK).await;
+    let invitations = &team[team.find("id=\"invitations\"").expect("open invitations")..];
+    let at = invitations
+        .find("/team/invitations/inv_")
+        .expect("a revoke form")
+        + 18;
+    let inv_id = invitations[at..].split('/').next().unwrap().to_owned();
+    let revoke = format!("/test/team/invitations/{inv_id}/revoke");
+    let res = d.post(&revoke, &[("csrf", &dcsrf)]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "only owners revoke");
 
     // The owner's proof of password and code is old: the change waits for a new one.
     app.exec("UPDATE portal_sessions SET reauth_us = reauth_us - 3600000000")
@@ -124,6 +134,24 @@ async fn owners_run_the_team_behind_reauthentication(backend: Backend) {
         row.contains("selected>analyst") || row.contains("<td>analyst</td>"),
         "{row}"
     );
+
+    // A revoked invitation's link stops working at once, and it leaves the list.
+    let res = o.post(&revoke, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/test/team");
+    let mut late = Visitor::new(&app);
+    late.page(&link, StatusCode::NOT_FOUND).await;
+    let team = o.page("/test/team", StatusCode::OK).await;
+    assert!(!team.contains(&inv_id) && !team.contains("dev@example.com"));
+    let res = o.post(&revoke, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "revoked once");
+    let res = o
+        .post(
+            "/test/team/invitations/inv_nonsense/revoke",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // A team keeps an owner.
     let owner_id = member_id(&team, "owner@example.com");
@@ -188,6 +216,7 @@ async fn owners_run_the_team_behind_reauthentication(backend: Backend) {
         .collect();
     for (action, actor) in [
         ("member.invited", "member"),
+        ("member.invitation_revoked", "member"),
         ("member.role_changed", "member"),
         ("member.removed", "member"),
     ] {
