@@ -1689,10 +1689,13 @@ export interface components {
          *     - `member.login_failed`: a sign-in as this member was refused (a wrong password or code; attempts the throttle refused are not recorded).
          *     - `member.role_changed`: a member's role changed (`before` and `after` hold it); their sessions ended.
          *     - `member.removed`: a member was removed from the team; their sessions ended.
+         *     - `member.invitation_revoked`: an invitation not yet accepted was revoked; its link stopped working (`before` holds the email and role).
+         *     - `member.password_changed`: a member changed their password; their other sessions ended.
+         *     - `member.two_factor_changed`: a member changed their two-factor codes (`after.change`: `totp_reenrolled`, a new authenticator app, which also ended their other sessions; or `recovery_codes_regenerated`).
          * @example api_key.created
          * @enum {string}
          */
-        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "payout.approved" | "payout.rejected" | "payout.review_expired" | "risk_rule.updated" | "alert.acknowledged" | "alert.resolved" | "member.invited" | "member.joined" | "member.login" | "member.login_failed" | "member.role_changed" | "member.removed";
+        AuditAction: "api_key.created" | "api_key.rolled" | "api_key.revoked" | "api_key.exposed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "merchant.rate_limit_updated" | "merchant.alert_emails_updated" | "balance.funded" | "payout.canceled" | "payout.approved" | "payout.rejected" | "payout.review_expired" | "risk_rule.updated" | "alert.acknowledged" | "alert.resolved" | "member.invited" | "member.joined" | "member.login" | "member.login_failed" | "member.role_changed" | "member.removed" | "member.invitation_revoked" | "member.password_changed" | "member.two_factor_changed";
         /** @description Who made an audited change. */
         AuditActor: {
             /**

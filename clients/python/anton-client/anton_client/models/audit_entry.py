@@ -68,6 +68,11 @@ class AuditEntry:
                 refused are not recorded).
                 - `member.role_changed`: a member's role changed (`before` and `after` hold it); their sessions ended.
                 - `member.removed`: a member was removed from the team; their sessions ended.
+                - `member.invitation_revoked`: an invitation not yet accepted was revoked; its link stopped working (`before`
+                holds the email and role).
+                - `member.password_changed`: a member changed their password; their other sessions ended.
+                - `member.two_factor_changed`: a member changed their two-factor codes (`after.change`: `totp_reenrolled`, a new
+                authenticator app, which also ended their other sessions; or `recovery_codes_regenerated`).
             actor (AuditActor): Who made an audited change.
             resource (AuditResource): The object an audited change was made to.
             hash_ (str): SHA-256 (hex) over `previous_hash` and this entry's fields: keep the latest one and a

@@ -233,6 +233,12 @@ def sync_detailed(
             - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
             sessions ended.
             - `member.removed`: a member was removed from the team; their sessions ended.
+            - `member.invitation_revoked`: an invitation not yet accepted was revoked; its link
+            stopped working (`before` holds the email and role).
+            - `member.password_changed`: a member changed their password; their other sessions ended.
+            - `member.two_factor_changed`: a member changed their two-factor codes (`after.change`:
+            `totp_reenrolled`, a new authenticator app, which also ended their other sessions; or
+            `recovery_codes_regenerated`).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -337,6 +343,12 @@ def sync(
             - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
             sessions ended.
             - `member.removed`: a member was removed from the team; their sessions ended.
+            - `member.invitation_revoked`: an invitation not yet accepted was revoked; its link
+            stopped working (`before` holds the email and role).
+            - `member.password_changed`: a member changed their password; their other sessions ended.
+            - `member.two_factor_changed`: a member changed their two-factor codes (`after.change`:
+            `totp_reenrolled`, a new authenticator app, which also ended their other sessions; or
+            `recovery_codes_regenerated`).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -436,6 +448,12 @@ async def asyncio_detailed(
             - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
             sessions ended.
             - `member.removed`: a member was removed from the team; their sessions ended.
+            - `member.invitation_revoked`: an invitation not yet accepted was revoked; its link
+            stopped working (`before` holds the email and role).
+            - `member.password_changed`: a member changed their password; their other sessions ended.
+            - `member.two_factor_changed`: a member changed their two-factor codes (`after.change`:
+            `totp_reenrolled`, a new authenticator app, which also ended their other sessions; or
+            `recovery_codes_regenerated`).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
@@ -540,6 +558,12 @@ async def asyncio(
             - `member.role_changed`: a member's role changed (`before` and `after` hold it); their
             sessions ended.
             - `member.removed`: a member was removed from the team; their sessions ended.
+            - `member.invitation_revoked`: an invitation not yet accepted was revoked; its link
+            stopped working (`before` holds the email and role).
+            - `member.password_changed`: a member changed their password; their other sessions ended.
+            - `member.two_factor_changed`: a member changed their two-factor codes (`after.change`:
+            `totp_reenrolled`, a new authenticator app, which also ended their other sessions; or
+            `recovery_codes_regenerated`).
         resource (str | Unset):
         api_key (str | Unset): The id of an API key: `key_` and 24 base62 characters (time-
             ordered). A malformed id in a path is a 404; in a filter, a 400.
