@@ -28,7 +28,7 @@ mod events;
 pub mod extract;
 pub mod idempotency;
 pub mod list;
-mod metrics;
+pub mod metrics;
 pub mod openapi;
 mod payouts;
 mod recipients;

@@ -1,6 +1,9 @@
-//! Counts every API request in the node's metrics (`anton_http_requests_total`,
+//! Counts every HTTP request in the node's metrics (`anton_http_requests_total`,
 //! `anton_http_request_duration_seconds`, `anton_idempotent_replays_total`): by route template
 //! (`/v1/payouts/{id}`, never the path as sent; `unmatched` for unknown URLs), method and status.
+//! The API's router layers it; the binary layers it on the portal's routes too (`/login`,
+//! `/{mode}/payouts/{id}`, …), so a portal 5xx or a wave of failed sign-ins shows in the same
+//! families and alerts.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -229,6 +229,7 @@ impl Application {
         let app = if self.config.serves_api() {
             // The portal's pages beside the API, on the same listener (the API's fallback
             // answers every path neither has).
+            // Its requests are counted in the same metrics as the API's, by route template.
             let portal = anton_portal::router(anton_portal::PortalState {
                 engine: state.engine.clone(),
                 mailer: self
@@ -236,7 +237,11 @@ impl Application {
                     .clone()
                     .map(|m| m as Arc<dyn anton_engine::alerts::email::Mailer>),
                 transport: self.egress.clone(),
-            });
+            })
+            .layer(axum::middleware::from_fn_with_state(
+                state.engine.metrics().clone(),
+                anton_api::metrics::record,
+            ));
             portal.merge(anton_api::router(state))
         } else {
             anton_api::health_router(state)

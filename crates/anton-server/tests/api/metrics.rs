@@ -27,7 +27,7 @@ pub(crate) async fn scrape(app: &TestApp) -> String {
 }
 
 /// The value of the sample `series` (name and labels exactly as rendered), if present.
-fn value(text: &str, series: &str) -> Option<f64> {
+pub(crate) fn value(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
 }

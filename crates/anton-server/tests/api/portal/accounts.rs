@@ -275,6 +275,20 @@ async fn sign_ins_are_throttled_per_account_and_per_address(backend: Backend) {
         failed, 5,
         "Ada's five failures; throttled attempts are not entries"
     );
+    // The portal's answers are in the node's request metrics, by route template: the
+    // operator's alerts see a wave of failed sign-ins.
+    let text = crate::metrics::scrape(&app).await;
+    let login = |status: u16| {
+        let series = format!(
+            "anton_http_requests_total{{route=\"/login\",method=\"POST\",status=\"{status}\"}}"
+        );
+        crate::metrics::value(&text, &series)
+    };
+    assert_eq!(login(401), Some(8.0), "eight refused: {text}");
+    assert_eq!(login(429), Some(3.0), "three throttled");
+    assert_eq!(login(303), Some(2.0), "two signed in");
+    let page = "anton_http_requests_total{route=\"/test\",method=\"GET\",status=\"200\"}";
+    assert!(crate::metrics::value(&text, page).is_some(), "{text}");
 }
 
 async fn recovery_codes_and_totp_codes_work_once(backend: Backend) {
