@@ -89,7 +89,7 @@ pub async fn sweep_idempotency_records(store: Store, shutdown: watch::Receiver<b
 }
 
 /// The loop of every hourly task — the retention sweeps (idempotency records, the request log,
-/// resolved alerts) and the refresh of the risk rules' payout history: `task` at once and then
+/// resolved alerts, the sign-in throttle's ended windows) and the refresh of the risk rules' payout history: `task` at once and then
 /// hourly until `shutdown`, logging how many rows of `what` it handled (deleted, or refreshed),
 /// or why it failed (it is tried again at the next hour).
 pub async fn every_hour<F, Fut, E>(what: &'static str, mut shutdown: watch::Receiver<bool>, task: F)

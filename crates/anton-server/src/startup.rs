@@ -210,6 +210,10 @@ impl Application {
             engine.store().clone(),
             stop_rx.clone(),
         ));
+        tokio::spawn(anton_engine::team::sessions::sweep_throttle(
+            engine.clone(),
+            stop_rx.clone(),
+        ));
         tokio::spawn(anton_engine::request_log::sweep(
             engine.clone(),
             stop_rx.clone(),

@@ -206,6 +206,31 @@ pub async fn spend_totp_step(
     Ok(r.rows_affected() == 1)
 }
 
+/// Locks the active member's row if their password hash and sealed TOTP secret are still
+/// `password_hash` and `totp_secret`: `false` when either changed (or the member is gone). A
+/// sign-in checks its credentials outside its write; this makes a change of them that commits
+/// meanwhile refuse it, and one that commits after it wait for it (and end its session).
+pub async fn lock_if_credentials(
+    conn: &mut AnyConnection,
+    merchant: &MerchantId,
+    id: &MemberId,
+    password_hash: &str,
+    totp_secret: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE members SET password_hash = password_hash \
+         WHERE merchant_id = $1 AND id = $2 AND removed_us IS NULL \
+         AND password_hash = $3 AND totp_secret = $4",
+    )
+    .bind(merchant.as_str())
+    .bind(id.as_str())
+    .bind(password_hash)
+    .bind(totp_secret)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// An invitation, with its encrypted enrolment secret.
 #[derive(Clone)]
 pub struct InvitationRecord {
@@ -517,6 +542,24 @@ pub async fn throttle_reserve(
     Ok(row.try_get("failures")?)
 }
 
+/// Deletes up to `limit` throttle rows whose window started at or before `window_start_us`
+/// (over: a new attempt would start its count again anyway); returns how many.
+pub async fn throttle_delete_ended(
+    conn: &mut AnyConnection,
+    window_start_us: i64,
+    limit: i64,
+) -> Result<u64> {
+    let r = sqlx::query(
+        "DELETE FROM login_throttle WHERE subject IN \
+         (SELECT subject FROM login_throttle WHERE window_start_us <= $1 LIMIT $2)",
+    )
+    .bind(window_start_us)
+    .bind(limit)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// Takes back one reserved attempt of `subject` (a sign-in that succeeded is no failure of
 /// its address).
 pub async fn throttle_release(conn: &mut AnyConnection, subject: &str) -> Result<()> {
@@ -557,8 +600,9 @@ pub async fn set_password_hash(
     Ok(r.rows_affected() == 1)
 }
 
-/// Replaces the active member's TOTP secret, with `step` (the confirming code's) as its last
-/// spent step: `false` when there is no such active member.
+/// Replaces the active member's TOTP secret, with `step` (the confirming code's) spent too
+/// (the last spent step never moves back, so no code is accepted twice): `false` when there
+/// is no such active member.
 pub async fn set_totp_secret(
     conn: &mut AnyConnection,
     merchant: &MerchantId,
@@ -567,7 +611,8 @@ pub async fn set_totp_secret(
     step: i64,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE members SET totp_secret = $3, totp_last_step = $4 \
+        "UPDATE members SET totp_secret = $3, \
+           totp_last_step = CASE WHEN totp_last_step < $4 THEN $4 ELSE totp_last_step END \
          WHERE merchant_id = $1 AND id = $2 AND removed_us IS NULL",
     )
     .bind(merchant.as_str())
@@ -601,8 +646,8 @@ pub async fn end_other_sessions(
     Ok(r.rows_affected())
 }
 
-/// Ends the merchant's open invitation `id` at `now_us` (its link stops working; the row stays
-/// for the audit log): the invitation as it was, or `None` when there is no such open one.
+/// Ends the merchant's open invitation `id` (its link stops working at once; the row stays,
+/// with expiry 0): the invitation as it was, or `None` when there is no such open one.
 pub async fn revoke_invitation(
     conn: &mut AnyConnection,
     merchant: &MerchantId,
@@ -621,9 +666,10 @@ pub async fn revoke_invitation(
     let Some(found) = row.as_ref().map(invitation_from_row).transpose()? else {
         return Ok(None);
     };
-    // Expired from now on: every check of a link is `expires_us > now`.
+    // Expired for good (0, before any clock of any node): every check of a link is
+    // `expires_us > now`. When and by whom is in the audit log.
     let r = sqlx::query(
-        "UPDATE invitations SET expires_us = $3 WHERE merchant_id = $1 AND id = $2 \
+        "UPDATE invitations SET expires_us = 0 WHERE merchant_id = $1 AND id = $2 \
          AND accepted_us IS NULL AND expires_us > $3",
     )
     .bind(merchant.as_str())

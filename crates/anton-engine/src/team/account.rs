@@ -8,9 +8,9 @@
 //! sessions: whoever held the old credential loses what it opened.
 //!
 //! A new app is enrolled in two steps without storing anything in between: the new secret is
-//! sealed with the keyring (bound to the member and to enrolment, so no other sealed value
-//! passes for it) and carried by the confirmation form; the first code from the new app
-//! proves the member holds it.
+//! sealed with the keyring (bound to the member, to enrolment and to the session that began it,
+//! so no other sealed value passes for it and it dies with the session) and carried by the
+//! confirmation form; the first code from the new app proves the member holds it.
 
 use anton_store::team as store;
 use anton_store::{now_us, Conn};
@@ -40,8 +40,10 @@ impl std::fmt::Debug for RecoveryCodes {
     }
 }
 
+/// What a sealed enrolment is bound to: the member and the session that began it, so it
+/// opens for nobody else and dies with the session.
 fn enrolment_owner(session: &Session) -> String {
-    format!("{}:enrolment", session.member.id)
+    format!("{}:enrolment:{}", session.member.id, session.token_hash())
 }
 
 fn gone() -> EngineError {

@@ -210,6 +210,11 @@ impl Engine {
             .store()
             .write_refusable(move |c| {
                 Box::pin(async move {
+                    // The password or app changed since they were checked: refused.
+                    let (ph, ts) = (&m.password_hash, &m.totp_secret);
+                    if !store::lock_if_credentials(c, &m.merchant_id, &m.id, ph, ts).await? {
+                        return Ok(Err(()));
+                    }
                     let method = match &factor {
                         Factor::Totp(step) => {
                             if !store::spend_totp_step(c, &m.merchant_id, &m.id, *step).await? {
@@ -409,6 +414,10 @@ impl Engine {
             .store()
             .write_refusable(move |c| {
                 Box::pin(async move {
+                    let (ph, ts) = (&m.password_hash, &m.totp_secret);
+                    if !store::lock_if_credentials(c, &m.merchant_id, &m.id, ph, ts).await? {
+                        return Ok(Err(()));
+                    }
                     let spent = match &factor {
                         Factor::Totp(step) => {
                             store::spend_totp_step(c, &m.merchant_id, &m.id, *step).await?
@@ -448,6 +457,41 @@ impl Engine {
                 .await?,
         )
     }
+}
+
+/// Throttle rows deleted per statement (one writer job each).
+const THROTTLE_SWEEP_CHUNK: i64 = 1_000;
+
+impl Engine {
+    /// Deletes the sign-in throttle's rows whose window ended before `now_us` (they count
+    /// nothing: every sign-in from a new email would otherwise leave rows behind for good);
+    /// returns how many.
+    pub async fn sweep_login_throttle(&self, now_us: i64) -> Result<u64> {
+        let ended = now_us - secs_us(self.config().team.throttle_window_s);
+        let mut deleted = 0;
+        loop {
+            let n = self
+                .store()
+                .write(move |c| {
+                    Box::pin(async move {
+                        store::throttle_delete_ended(c, ended, THROTTLE_SWEEP_CHUNK).await
+                    })
+                })
+                .await?;
+            deleted += n;
+            if n < THROTTLE_SWEEP_CHUNK as u64 {
+                return Ok(deleted);
+            }
+        }
+    }
+}
+
+/// Deletes the throttle's ended windows, hourly, until `shutdown`. Safe on every node at once.
+pub async fn sweep_throttle(engine: Engine, shutdown: tokio::sync::watch::Receiver<bool>) {
+    crate::maintenance::every_hour("sign-in throttle windows", shutdown, || {
+        engine.sweep_login_throttle(now_us())
+    })
+    .await;
 }
 
 /// A judged attempt succeeded: the account's failures from this address are forgotten, and

@@ -289,6 +289,17 @@ async fn sign_ins_are_throttled_per_account_and_per_address(backend: Backend) {
     assert_eq!(login(303), Some(2.0), "two signed in");
     let page = "anton_http_requests_total{route=\"/test\",method=\"GET\",status=\"200\"}";
     assert!(crate::metrics::value(&text, page).is_some(), "{text}");
+
+    // The hourly sweep deletes the throttle's windows once they are over, and only then.
+    let rows = app.count("login_throttle").await;
+    assert!(rows >= 8, "a row per bucket: {rows}");
+    let engine = crate::alerts::side_engine(&app, false);
+    let now = anton_store::now_us();
+    assert_eq!(engine.sweep_login_throttle(now).await.unwrap(), 0);
+    let after_window = now + 901 * 1_000_000;
+    let swept = engine.sweep_login_throttle(after_window).await.unwrap();
+    assert_eq!(swept, u64::try_from(rows).unwrap());
+    assert_eq!(app.count("login_throttle").await, 0);
 }
 
 async fn recovery_codes_and_totp_codes_work_once(backend: Backend) {

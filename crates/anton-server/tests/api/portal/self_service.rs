@@ -105,7 +105,7 @@ async fn members_change_their_password_app_and_recovery_codes(backend: Backend) 
         sign_in_status(&app, &m.email, PASSWORD, code).await,
         StatusCode::UNAUTHORIZED
     );
-    let (mut other, _) = signed_in(&app, &m.email, NEW_PASSWORD, code).await;
+    let (mut other, other_csrf) = signed_in(&app, &m.email, NEW_PASSWORD, code).await;
 
     // A new authenticator app: a wrong code keeps the same new key on the page.
     let page = v.page("/test/account/totp", StatusCode::OK).await;
@@ -139,6 +139,18 @@ async fn members_change_their_password_app_and_recovery_codes(backend: Backend) 
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a forged enrolment");
     assert_eq!(other.get("/test").await.status(), StatusCode::OK);
     let at = now_s();
+    // The sealed enrolment is the session's that began it: another session cannot use it.
+    let res = other
+        .post(
+            "/test/account/totp",
+            &[
+                ("csrf", &other_csrf),
+                ("enrolment", &enrolment),
+                ("code", &code_at(&secret, at)),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "another session's");
     let res = v
         .post(
             "/test/account/totp",
