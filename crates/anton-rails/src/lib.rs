@@ -1,0 +1,9 @@
+//! Anton's bank file formats (docs/live-payouts.md): pure functions from records to files and
+//! back, with no I/O, so every format is tested on its own and the engine decides what goes into
+//! a file and what a file coming back means.
+//!
+//! - [`nacha`]: US ACH. A writer of PPD/CCD credit files (`nacha::write`) and, written
+//!   independently of it, a reader (`nacha::read`) of any NACHA file: Anton's own (to check the
+//!   writer) and the bank's returns and notifications of change.
+
+pub mod nacha;
