@@ -96,17 +96,13 @@ pub(crate) async fn show(
     Ok(account_page(&signed, left, None).into_response())
 }
 
-/// A refusal of the member's input (a weak password, a wrong code) on the page again, 400.
-async fn again(
-    state: &PortalState,
-    signed: &Signed,
-    e: &EngineError,
-) -> Result<Response, PageError> {
+/// A refusal of the member's input (a weak password, two that differ) on the page again, 400.
+async fn again(state: &PortalState, signed: &Signed, error: &str) -> Result<Response, PageError> {
     let left = state
         .engine
         .recovery_codes_left(&signed.session.member)
         .await?;
-    let page = account_page(signed, left, Some(&e.to_string()));
+    let page = account_page(signed, left, Some(error));
     Ok((StatusCode::BAD_REQUEST, page).into_response())
 }
 
@@ -140,12 +136,7 @@ pub(crate) async fn change_password(
         return Ok(prove);
     }
     if form.password != form.password_confirm {
-        let e = EngineError::invalid(
-            "password_mismatch",
-            "The two passwords are not the same.",
-            "password_confirm",
-        );
-        return again(&state, &signed, &e).await;
+        return again(&state, &signed, "The two passwords are not the same.").await;
     }
     let actor = act::actor(&signed);
     match state
@@ -158,7 +149,7 @@ pub(crate) async fn change_password(
             "Password changed",
             html! { p.notice role="status" { "Your password is changed. Your other sessions have ended; this one goes on." } },
         )),
-        Err(e @ EngineError::Invalid { .. }) => again(&state, &signed, &e).await,
+        Err(e @ EngineError::Invalid { .. }) => again(&state, &signed, &e.to_string()).await,
         Err(e) => Err(e.into()),
     }
 }
