@@ -5,5 +5,9 @@
 //! - [`nacha`]: US ACH. A writer of PPD/CCD credit files (`nacha::write`) and, written
 //!   independently of it, a reader (`nacha::read`) of any NACHA file: Anton's own (to check the
 //!   writer) and the bank's returns and notifications of change.
+//! - [`iso20022`]: SEPA and UK payments. A `pain.001.001.09` writer, checked against the ISO
+//!   schema in tests and by an independent reader, and readers of the bank's `pain.002` status
+//!   reports and `camt.054` notifications.
 
+pub mod iso20022;
 pub mod nacha;
