@@ -8,6 +8,9 @@
 //! - [`iso20022`]: SEPA and UK payments. A `pain.001.001.09` writer, checked against the ISO
 //!   schema in tests and by an independent reader, and readers of the bank's `pain.002` status
 //!   reports and `camt.054` notifications.
+//! - [`test_bank`]: the test bank's answers to Anton's own files (NACHA returns, `pain.002`,
+//!   `camt.054`), chosen by each account's last four digits like the test-mode simulator's.
 
 pub mod iso20022;
 pub mod nacha;
+pub mod test_bank;

@@ -2,6 +2,9 @@
 //! Nacha Operating Rules, Appendix Four) as one of Anton's failure codes, which merchants see
 //! as `failure_code`. The bank's own code is kept beside it for the operator; this table only
 //! chooses the words a merchant acts on.
+//!
+//! [`reason_for`] goes the other way, for the test bank: the code a bank would send for each
+//! failure.
 
 use anton_core::payout::FailureCode;
 
@@ -26,6 +29,21 @@ pub fn failure_code(reason: &str) -> Option<FailureCode> {
     })
 }
 
+/// The return reason code a bank sends for `code`: the test bank returns entries with it, and
+/// [`failure_code`] reads it back as `code`.
+///
+/// `declined` is `R23` ("credit entry refused by receiver"): it claims nothing about the
+/// account, where `R20` or `R29`, say, would claim something of its kind or its owner.
+pub fn reason_for(code: FailureCode) -> &'static str {
+    match code {
+        FailureCode::AccountClosed => "R02",
+        FailureCode::NoAccount => "R03",
+        FailureCode::InvalidAccountNumber => "R04",
+        FailureCode::AccountFrozen => "R16",
+        FailureCode::Declined => "R23",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +58,17 @@ mod tests {
         assert_eq!(failure_code("R99"), Some(FailureCode::Declined));
         for not_a_reason in ["", "R1", "R100", "C01", "r02", "RX2"] {
             assert_eq!(failure_code(not_a_reason), None, "{not_a_reason}");
+        }
+    }
+
+    #[test]
+    fn every_failure_code_round_trips_through_the_return_reason_a_bank_sends() {
+        for code in FailureCode::ALL {
+            assert_eq!(failure_code(reason_for(code)), Some(code), "{code:?}");
+        }
+        for sent in ["R02", "R03", "R04", "R16", "R23"] {
+            let code = failure_code(sent).expect("a return reason code");
+            assert_eq!(reason_for(code), sent);
         }
     }
 }

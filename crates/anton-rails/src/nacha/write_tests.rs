@@ -8,7 +8,7 @@ use time::macros::{date, datetime};
 
 use super::*;
 
-fn header() -> FileHeader {
+pub(crate) fn header() -> FileHeader {
     FileHeader {
         immediate_destination: "091000019".into(),
         immediate_origin: "1234567890".into(),
@@ -33,7 +33,7 @@ fn entry(seq: u32, routing: &str, cents: u64) -> Entry {
     }
 }
 
-fn batch(number: u32, sec: Sec, entries: Vec<Entry>) -> Batch {
+pub(crate) fn batch(number: u32, sec: Sec, entries: Vec<Entry>) -> Batch {
     Batch {
         company_name: "ANTON".into(),
         company_discretionary_data: "".into(),
