@@ -191,7 +191,7 @@ impl ApiError {
             EngineError::Invalid { .. }
             | EngineError::ReferenceMissing { .. }
             | EngineError::CurrencyMismatch { .. }
-            | EngineError::LiveRailNotConfigured => {
+            | EngineError::LiveRailNotConfigured { .. } => {
                 refused(StatusCode::BAD_REQUEST, ErrorType::InvalidRequest)
             }
             // The request is well formed; the current state of an object refuses it (409, not

@@ -292,11 +292,77 @@ impl BankAccount {
             } => format!("gb_fps:{sort_code}:{account_number}"),
         }
     }
+
+    /// The account back from its [`account_secret`](Self::account_secret) (decrypted by the
+    /// rail that pays into it), with what the secret does not hold: the ACH account type and
+    /// the IBAN's BIC, as stored beside it. Re-checked as when it was created.
+    pub fn from_secret(
+        secret: &str,
+        account_type: Option<&str>,
+        bic: Option<&str>,
+    ) -> Result<Self, BankAccountError> {
+        let mut parts = secret.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("us_ach"), Some(routing), Some(account)) => {
+                Self::parse_us_ach(routing, account, account_type.unwrap_or("checking"))
+            }
+            (Some("iban"), Some(iban), None) => Self::parse_iban(iban, bic),
+            (Some("gb_fps"), Some(sort_code), Some(account)) => {
+                Self::parse_gb_fps(sort_code, account)
+            }
+            _ => Err(BankAccountError::InvalidIban),
+        }
+    }
+
+    /// The routing number, IBAN or sort code and the account number, for the file that pays
+    /// into the account. Callers must not log them.
+    pub fn parts(&self) -> (&str, Option<&str>) {
+        match self {
+            Self::UsAch {
+                routing_number,
+                account_number,
+                ..
+            } => (routing_number, Some(account_number)),
+            Self::Iban { iban, .. } => (iban, None),
+            Self::GbFps {
+                sort_code,
+                account_number,
+            } => (sort_code, Some(account_number)),
+        }
+    }
+
+    /// The BIC given with an IBAN.
+    pub fn bic(&self) -> Option<&str> {
+        match self {
+            Self::Iban { bic, .. } => bic.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_comes_back_from_its_secret() {
+        let accounts = [
+            BankAccount::parse_us_ach("011000015", "000123456789", "savings").expect("ach"),
+            BankAccount::parse_iban("DE89 3704 0044 0532 0130 00", Some("cobadeffxxx"))
+                .expect("iban"),
+            BankAccount::parse_gb_fps("20-00-00", "55779911").expect("gb"),
+        ];
+        for a in accounts {
+            let back = BankAccount::from_secret(
+                &a.account_secret(),
+                a.account_type().map(AchAccountType::as_str),
+                a.bic(),
+            )
+            .expect("parses back");
+            assert_eq!(back, a);
+        }
+        assert!(BankAccount::from_secret("bogus:1", None, None).is_err());
+    }
 
     #[test]
     fn aba_routing_numbers_are_checksummed() {

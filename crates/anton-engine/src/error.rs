@@ -84,8 +84,11 @@ pub enum EngineError {
         message: String,
         param: Option<&'static str>,
     },
-    #[error("Live payouts are not available: this Anton deployment has no live rail configured.")]
-    LiveRailNotConfigured,
+    #[error(
+        "Live payouts in {currency} are not available: this Anton deployment has no live rail \
+         for {currency}."
+    )]
+    LiveRailNotConfigured { currency: Currency },
     #[error(
         "This Idempotency-Key was already used with a different request (method, path or body). \
          Use a new key for a new request."
@@ -175,7 +178,7 @@ impl EngineError {
             Self::Forbidden { code, .. } => code,
             Self::NotCancelable(_) => "payout_not_cancelable",
             Self::InvalidTransition(_) => "payout_invalid_transition",
-            Self::LiveRailNotConfigured => "live_rail_not_configured",
+            Self::LiveRailNotConfigured { .. } => "live_rail_not_configured",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyInProgress => "idempotency_request_in_progress",
             Self::KeyNotUsable => "api_key_revoked",

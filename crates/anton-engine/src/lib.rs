@@ -66,8 +66,9 @@ use webhooks::{WebhookRuntime, WebhooksConfig};
 pub struct EngineConfig {
     pub simulator: SimulatorConfig,
     pub webhooks: WebhooksConfig,
-    /// Whether a live rail is configured. None exists yet, so live payouts are refused.
-    pub live_rail: bool,
+    /// The currencies with a live rail configured (`[rails]`, docs/live-payouts.md); a live
+    /// payout in any other currency is refused.
+    pub live_currencies: Vec<anton_core::money::Currency>,
     pub request_log: request_log::RequestLogConfig,
     pub alerts: alerts::AlertsConfig,
     pub risk: risk::RiskConfig,

@@ -55,6 +55,10 @@ pub struct Config {
     pub smtp: crate::smtp::SmtpConfig,
     /// The merchant portal's accounts and sessions (docs/portal.md).
     pub portal: anton_engine::team::TeamConfig,
+    /// Live rails over bank files, by currency (`usd`, `eur`, `gbp`; docs/live-payouts.md).
+    /// None by default: live payouts are refused with `live_rail_not_configured`.
+    pub rails:
+        std::collections::BTreeMap<String, anton_engine::rail::files::config::FileRailConfig>,
 }
 
 /// The admin listener: `GET /metrics` (Prometheus text) and nothing else, in plain HTTP on its
@@ -130,6 +134,7 @@ impl Default for Config {
             risk: Default::default(),
             smtp: Default::default(),
             portal: Default::default(),
+            rails: Default::default(),
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct Application {
     mailer: Option<Arc<crate::smtp::SmtpMailer>>,
     config: Config,
     generated_ca: Option<PathBuf>,
+    /// The live rails over bank files, checked at start (docs/live-payouts.md).
+    rails: Vec<anton_engine::rail::files::config::FileRail>,
 }
 
 /// Opens the database named by the config (creating the data dir for SQLite) and migrates it.
@@ -63,6 +65,8 @@ impl Application {
         config: Config,
         lookup: Arc<dyn NameLookup>,
     ) -> anyhow::Result<Self> {
+        // A rail the bank would refuse stops the start, naming its key.
+        let rails = anton_engine::rail::files::config::check_all(&config.rails)?;
         let store = open_store(&config).await?;
         let secrets = crate::secrets::load_or_generate(&config.secrets_dir())?;
         let tls = crate::tls::load(&config.data_dir, &config.tls)?;
@@ -86,7 +90,7 @@ impl Application {
             EngineConfig {
                 simulator: config.simulator.clone(),
                 webhooks: config.webhooks.clone(),
-                live_rail: false,
+                live_currencies: rails.iter().map(|r| r.currency).collect(),
                 request_log: config.request_log.clone(),
                 alerts: anton_engine::alerts::AlertsConfig {
                     email: config.smtp.host.is_some(),
@@ -114,6 +118,7 @@ impl Application {
             mailer,
             config,
             generated_ca: tls.generated_ca,
+            rails,
         })
     }
 
@@ -154,6 +159,13 @@ impl Application {
                 engine.metrics().clone(),
                 stop_rx.clone(),
             )));
+            if !self.rails.is_empty() {
+                workers.push(tokio::spawn(anton_engine::rail::files::worker::run(
+                    engine.clone(),
+                    self.rails.clone(),
+                    stop_rx.clone(),
+                )));
+            }
             workers.push(tokio::spawn(anton_engine::webhooks::dispatch::run(
                 engine.clone(),
                 self.egress.clone(),

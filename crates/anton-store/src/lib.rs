@@ -23,6 +23,7 @@ pub mod ledger;
 pub mod list;
 pub mod merchants;
 pub mod nodes;
+pub mod payout_files;
 pub mod payouts;
 pub mod recipients;
 pub mod request_log;

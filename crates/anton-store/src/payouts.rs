@@ -42,7 +42,7 @@ pub struct PayoutRecord {
     pub review: Option<String>,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, recipient_id, amount, currency, status, failure_code, failure_message, description, \
     metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us, risk, review";
 
@@ -50,7 +50,7 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("payouts.{what}"))
 }
 
-fn from_row(r: &dyn RowGet) -> Result<PayoutRecord> {
+pub(crate) fn from_row(r: &dyn RowGet) -> Result<PayoutRecord> {
     Ok(PayoutRecord {
         id: PayoutId::parse(&r.text("id")?).map_err(|_| corrupt("id"))?,
         recipient_id: RecipientId::parse(&r.text("recipient_id")?)

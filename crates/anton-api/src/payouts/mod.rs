@@ -70,7 +70,8 @@ fn canceled_example() -> serde_json::Value {
 /// the available balance at once (a `payout` balance transaction, available → in_flight) and the
 /// payout starts `pending`; the rail then moves it (`payout.processing`, `payout.paid` or
 /// `payout.failed`). Refused with `insufficient_funds` when the available balance does not cover
-/// it, and in live mode with `live_rail_not_configured` (this version has no live rail). Raises
+/// it, and in live mode with `live_rail_not_configured` when the deployment has no live rail for
+/// the currency (docs/live-payouts.md). Raises
 /// `payout.created`. In test mode, the recipient account's last four digits choose the outcome
 /// (docs/reference.md §3 "Rails").
 ///

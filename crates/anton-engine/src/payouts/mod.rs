@@ -138,8 +138,10 @@ impl Engine {
         new: NewPayout,
         mutation: Mutation<R>,
     ) -> Result<Answer> {
-        if tenant.env.is_live() && !self.config().live_rail {
-            return Err(EngineError::LiveRailNotConfigured);
+        if tenant.env.is_live() && !self.config().live_currencies.contains(&new.currency) {
+            return Err(EngineError::LiveRailNotConfigured {
+                currency: new.currency,
+            });
         }
         // In test mode the simulator rail takes the payout from here.
         let first_rail_step_us = (!tenant.env.is_live()).then(|| {

@@ -2,4 +2,5 @@
 //! test-mode simulator exists so far; live payouts are refused at creation while no live rail is
 //! configured.
 
+pub mod files;
 pub mod simulator;

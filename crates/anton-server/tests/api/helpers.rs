@@ -192,6 +192,8 @@ pub struct TestApp {
     pub key: String,
     pub simulator: SimulatorConfig,
     pub webhooks: std::sync::Arc<anton_engine::webhooks::WebhookRuntime>,
+    /// The live file rails configured (`[rails]`), as the node checked them.
+    pub rails: Vec<anton_engine::rail::files::config::FileRail>,
     database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -243,6 +245,7 @@ pub async fn spawn_app_with(
         ..Config::default()
     };
     customize(&mut config);
+    let rails = anton_engine::rail::files::config::check_all(&config.rails).expect("rails");
     let app = Application::build_with_lookup(
         config,
         lookup.unwrap_or_else(|| std::sync::Arc::new(anton_engine::webhooks::ssrf::SystemLookup)),
@@ -279,6 +282,7 @@ pub async fn spawn_app_with(
         key: String::new(),
         simulator,
         webhooks,
+        rails,
         database_url,
         shutdown: Some(tx),
         running: Some(running),
@@ -617,6 +621,20 @@ impl TestApp {
             }
         }
         total
+    }
+
+    /// Runs every file rail's worker as if the time were `now` (a cut-off at or before `now`
+    /// makes its file); returns the names of the files transmitted.
+    pub async fn run_file_rails(&self, now: jiff::Timestamp) -> Vec<String> {
+        let mut names = Vec::new();
+        for rail in &self.rails {
+            let sent =
+                anton_engine::rail::files::worker::run_once(&self.store, &self.secrets, rail, now)
+                    .await
+                    .expect("file rail pass");
+            names.extend(sent.into_iter().map(|f| f.name));
+        }
+        names
     }
 
     pub async fn assert_ledger_balanced(&self, t: &Tenant) {

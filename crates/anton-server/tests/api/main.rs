@@ -14,6 +14,7 @@ mod bad_input;
 mod crash;
 mod db_faults;
 mod examples;
+mod file_rails;
 mod hardening;
 mod hostile_strings;
 mod idempotency;

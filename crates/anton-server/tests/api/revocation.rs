@@ -244,7 +244,7 @@ async fn a_mutation_on_a_revoked_key_is_refused_in_its_transaction(b: Backend) {
         EngineConfig {
             simulator: app.simulator.clone(),
             webhooks: Default::default(),
-            live_rail: false,
+            live_currencies: Vec::new(),
             request_log: Default::default(),
             alerts: Default::default(),
             risk: Default::default(),

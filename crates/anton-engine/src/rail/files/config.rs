@@ -1,0 +1,231 @@
+//! A live rail's configuration (`[rails.usd]`, `[rails.eur]`, `[rails.gbp]` in `anton.toml`;
+//! docs/live-payouts.md), checked into a [`FileRail`] at start: a value the bank would refuse
+//! (an identity that does not fit the file, a bad IBAN) stops the node with its key's name,
+//! never a file at the first cut-off.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anton_core::money::Currency;
+use anton_rails::iso20022::pain001;
+use serde::{Deserialize, Serialize};
+
+use super::schedule::{Schedule, ScheduleError};
+
+/// One rail as configured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRailConfig {
+    /// The bank's time zone, an IANA name (e.g. `America/New_York`, `Europe/Berlin`).
+    pub time_zone: String,
+    /// Cut-off times, `HH:MM` in `time_zone`, on business days.
+    pub cutoffs: Vec<String>,
+    /// Bank holidays (`YYYY-MM-DD`): no cut-off, and not a business day.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    /// Business days from a cut-off to the entries' effective (value) date.
+    #[serde(default = "one")]
+    pub effective_days: u8,
+    /// Business days after the effective date during which an ACH return still fails the
+    /// payout; after them a payout with no return is paid.
+    #[serde(default = "two")]
+    pub settlement_days: u8,
+    /// Where Anton puts its files for the bank (a directory; SFTP is planned).
+    pub outbox: PathBuf,
+    /// Where the bank's answers arrive.
+    pub inbox: PathBuf,
+    /// The originator's identity for NACHA files (`usd`).
+    #[serde(default)]
+    pub nacha: Option<NachaIdentity>,
+    /// The debtor's identity for `pain.001` files (`eur`, `gbp`).
+    #[serde(default)]
+    pub pain001: Option<Pain001Identity>,
+}
+
+fn one() -> u8 {
+    1
+}
+
+fn two() -> u8 {
+    2
+}
+
+/// What the bank assigns an ACH originator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NachaIdentity {
+    /// The routing number the file goes to (9 digits).
+    pub immediate_destination: String,
+    /// The originator's id at the bank (up to 10 characters, often a space and 9 digits).
+    pub immediate_origin: String,
+    pub destination_name: String,
+    pub origin_name: String,
+    /// The company name and id on the recipients' statements.
+    pub company_name: String,
+    pub company_id: String,
+    /// The originating bank's routing number without its check digit (8 digits).
+    pub odfi: String,
+    /// `PAYOUT` unless the bank or the operator wants other words.
+    #[serde(default = "payout")]
+    pub entry_description: String,
+    /// `ppd` (people; default) or `ccd` (companies).
+    #[serde(default = "ppd")]
+    pub sec: String,
+}
+
+fn payout() -> String {
+    "PAYOUT".into()
+}
+
+fn ppd() -> String {
+    "ppd".into()
+}
+
+/// The operator's account the credit transfers leave from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pain001Identity {
+    pub initiating_party_name: String,
+    /// The customer id the bank gave the operator, when it wants one in the file.
+    #[serde(default)]
+    pub initiating_party_id: Option<String>,
+    pub debtor_name: String,
+    pub debtor_iban: String,
+    /// The debtor bank's BIC, or (UK) its sort code.
+    #[serde(default)]
+    pub debtor_bic: Option<String>,
+    #[serde(default)]
+    pub debtor_sort_code: Option<String>,
+    /// One debit of each batch's sum on the statement (default true).
+    #[serde(default = "yes")]
+    pub batch_booking: bool,
+    /// GBP: the service level and local instrument codes the bank asks for, if any.
+    #[serde(default)]
+    pub service_level: Option<String>,
+    #[serde(default)]
+    pub local_instrument: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The file format of a rail, with its identity.
+#[derive(Debug, Clone)]
+pub enum Format {
+    Nacha(NachaIdentity),
+    Pain001 {
+        identity: Pain001Identity,
+        scheme: pain001::Scheme,
+    },
+}
+
+/// A rail ready to run.
+#[derive(Debug, Clone)]
+pub struct FileRail {
+    pub currency: Currency,
+    pub schedule: Schedule,
+    pub format: Format,
+    pub outbox: PathBuf,
+    pub inbox: PathBuf,
+}
+
+impl FileRail {
+    /// The rail's key: its currency, lower case (`usd`).
+    pub fn key(&self) -> String {
+        self.currency.as_str().to_ascii_lowercase()
+    }
+}
+
+/// Why a rail's configuration was refused; the message names the key.
+#[derive(Debug, thiserror::Error)]
+pub enum RailConfigError {
+    #[error("rails.{0}: Anton has no file rail for this currency (usd, eur and gbp do)")]
+    Currency(String),
+    #[error("rails.{rail}: {error}")]
+    Schedule { rail: String, error: ScheduleError },
+    #[error("rails.{rail}: needs a [{section}] section: {why}")]
+    Missing {
+        rail: String,
+        section: &'static str,
+        why: &'static str,
+    },
+    #[error("rails.{rail}.{key}: {why}")]
+    Value {
+        rail: String,
+        key: &'static str,
+        why: String,
+    },
+}
+
+/// Checks every configured rail (keys are currencies, lower case).
+pub fn check_all(
+    rails: &BTreeMap<String, FileRailConfig>,
+) -> Result<Vec<FileRail>, RailConfigError> {
+    rails.iter().map(|(key, c)| check(key, c)).collect()
+}
+
+fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
+    let currency = match key {
+        "usd" => Currency::Usd,
+        "eur" => Currency::Eur,
+        "gbp" => Currency::Gbp,
+        _ => return Err(RailConfigError::Currency(key.to_owned())),
+    };
+    let schedule = Schedule::new(
+        &c.time_zone,
+        &c.cutoffs,
+        &c.holidays,
+        c.effective_days,
+        c.settlement_days,
+    )
+    .map_err(|error| RailConfigError::Schedule {
+        rail: key.to_owned(),
+        error,
+    })?;
+    let format = match currency {
+        Currency::Usd => {
+            let identity = c.nacha.clone().ok_or(RailConfigError::Missing {
+                rail: key.to_owned(),
+                section: "nacha",
+                why: "US ACH payouts go in NACHA files",
+            })?;
+            super::render::check_nacha(&identity).map_err(|(k, why)| RailConfigError::Value {
+                rail: key.to_owned(),
+                key: k,
+                why,
+            })?;
+            Format::Nacha(identity)
+        }
+        Currency::Eur | Currency::Gbp => {
+            let identity = c.pain001.clone().ok_or(RailConfigError::Missing {
+                rail: key.to_owned(),
+                section: "pain001",
+                why: "SEPA and UK payouts go in pain.001 files",
+            })?;
+            let scheme = if currency == Currency::Eur {
+                pain001::Scheme::Sepa
+            } else {
+                pain001::Scheme::Uk {
+                    service_level: identity.service_level.clone(),
+                    local_instrument: identity.local_instrument.clone(),
+                }
+            };
+            super::render::check_pain001(&identity, &scheme).map_err(|why| {
+                RailConfigError::Value {
+                    rail: key.to_owned(),
+                    key: "pain001",
+                    why,
+                }
+            })?;
+            Format::Pain001 { identity, scheme }
+        }
+    };
+    Ok(FileRail {
+        currency,
+        schedule,
+        format,
+        outbox: c.outbox.clone(),
+        inbox: c.inbox.clone(),
+    })
+}
