@@ -104,7 +104,11 @@ pub struct NewFile<'a> {
 /// Starts the file of `rail`'s cut-off `cutoff_us`, named `name`, unless one exists: returns
 /// the cut-off's file, and whether this call made it. On PostgreSQL a node that races another
 /// for the same cut-off waits for the other's commit and then finds its file.
-pub async fn start(c: &mut AnyConnection, new: &NewFile<'_>, now_us: i64) -> Result<(FileRow, bool)> {
+pub async fn start(
+    c: &mut AnyConnection,
+    new: &NewFile<'_>,
+    now_us: i64,
+) -> Result<(FileRow, bool)> {
     let (rail, cutoff_us) = (new.rail, new.cutoff_us);
     let inserted = sqlx::query(
         "INSERT INTO payout_files (id, rail, cutoff_us, name, status, payout_count, total_minor, \
@@ -403,10 +407,9 @@ fn scoped_payout(r: &sqlx::any::AnyRow) -> Result<(Tenant, PayoutId)> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("payout_file_items.{what}"));
     let merchant_id = MerchantId::parse(&r.try_get::<String, _>("merchant_id")?)
         .map_err(|_| corrupt("merchant_id"))?;
-    let env =
-        Environment::parse(&r.try_get::<String, _>("env")?).ok_or_else(|| corrupt("env"))?;
-    let id = PayoutId::parse(&r.try_get::<String, _>("payout_id")?)
-        .map_err(|_| corrupt("payout_id"))?;
+    let env = Environment::parse(&r.try_get::<String, _>("env")?).ok_or_else(|| corrupt("env"))?;
+    let id =
+        PayoutId::parse(&r.try_get::<String, _>("payout_id")?).map_err(|_| corrupt("payout_id"))?;
     Ok((Tenant::new(merchant_id, env), id))
 }
 
@@ -482,11 +485,13 @@ pub struct InboundRow {
 
 /// Whether a file with these bytes was read before (applied or quarantined).
 pub async fn inbound_seen(pool: &crate::Pool, sha256: &str) -> Result<bool> {
-    Ok(sqlx::query("SELECT 1 AS one FROM inbound_files WHERE sha256 = $1")
-        .bind(sha256)
-        .fetch_optional(pool)
-        .await?
-        .is_some())
+    Ok(
+        sqlx::query("SELECT 1 AS one FROM inbound_files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await?
+            .is_some(),
+    )
 }
 
 /// Records a file read from an inbox; `false` when it was recorded already (another node read
@@ -508,6 +513,16 @@ pub async fn record_inbound(c: &mut AnyConnection, row: &InboundRow) -> Result<b
     .await?
     .rows_affected()
         == 1)
+}
+
+/// Records how many payouts an applied file moved.
+pub async fn set_inbound_moved(c: &mut AnyConnection, sha256: &str, moved: i64) -> Result<()> {
+    sqlx::query("UPDATE inbound_files SET moved = $1 WHERE sha256 = $2")
+        .bind(moved)
+        .bind(sha256)
+        .execute(c)
+        .await?;
+    Ok(())
 }
 
 /// Files read from the inboxes, newest first.

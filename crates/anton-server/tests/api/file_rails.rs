@@ -75,11 +75,11 @@ pub fn configure_rails(config: &mut Config) {
     config.rails.insert("gbp".into(), gbp);
 }
 
-fn outbox(app: &TestApp, currency: &str) -> PathBuf {
+pub fn outbox(app: &TestApp, currency: &str) -> PathBuf {
     app.data_dir.path().join(format!("outbox-{currency}"))
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
+pub fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -88,7 +88,7 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-async fn recipient(app: &TestApp, key: &str, name: &str, bank: Value) -> String {
+pub async fn recipient(app: &TestApp, key: &str, name: &str, bank: Value) -> String {
     let r = app
         .post("/v1/recipients", key)
         .json(&json!({"name": name, "bank_account": bank}))
@@ -100,7 +100,13 @@ async fn recipient(app: &TestApp, key: &str, name: &str, bank: Value) -> String 
     body["id"].as_str().expect("id").to_owned()
 }
 
-async fn payout(app: &TestApp, key: &str, recipient: &str, amount: i64, currency: &str) -> String {
+pub async fn payout(
+    app: &TestApp,
+    key: &str,
+    recipient: &str,
+    amount: i64,
+    currency: &str,
+) -> String {
     let r = app
         .post("/v1/payouts", key)
         .json(
@@ -117,7 +123,7 @@ async fn payout(app: &TestApp, key: &str, recipient: &str, amount: i64, currency
     body["id"].as_str().expect("id").to_owned()
 }
 
-async fn status(app: &TestApp, key: &str, id: &str) -> String {
+pub async fn status(app: &TestApp, key: &str, id: &str) -> String {
     let body: Value = app
         .get(&format!("/v1/payouts/{id}"), key)
         .send()
@@ -130,7 +136,7 @@ async fn status(app: &TestApp, key: &str, id: &str) -> String {
 }
 
 /// A live key for the app's merchant, with USD, EUR and GBP funded.
-async fn live(app: &TestApp) -> String {
+pub async fn live(app: &TestApp) -> String {
     let key = app.create_key(&app.merchant, Environment::Live, None).await;
     let tenant = anton_store::Tenant::new(app.merchant.clone(), Environment::Live);
     for currency in Currency::ALL {

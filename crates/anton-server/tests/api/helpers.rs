@@ -626,15 +626,33 @@ impl TestApp {
     /// Runs every file rail's worker as if the time were `now` (a cut-off at or before `now`
     /// makes its file); returns the names of the files transmitted.
     pub async fn run_file_rails(&self, now: jiff::Timestamp) -> Vec<String> {
-        let mut names = Vec::new();
+        let passes = self.file_rail_passes(now).await;
+        passes
+            .into_iter()
+            .flat_map(|p| p.sent.into_iter().map(|f| f.name))
+            .collect()
+    }
+
+    /// [`Self::run_file_rails`], returning what each rail's pass did (sent, read, settled).
+    pub async fn file_rail_passes(
+        &self,
+        now: jiff::Timestamp,
+    ) -> Vec<anton_engine::rail::files::worker::Pass> {
+        let mut passes = Vec::new();
         for rail in &self.rails {
-            let sent =
-                anton_engine::rail::files::worker::run_once(&self.store, &self.secrets, rail, now)
-                    .await
-                    .expect("file rail pass");
-            names.extend(sent.into_iter().map(|f| f.name));
+            let mut seen = anton_engine::rail::files::worker::Seen::new();
+            let pass = anton_engine::rail::files::worker::run_once(
+                &self.store,
+                &self.secrets,
+                rail,
+                now,
+                &mut seen,
+            )
+            .await
+            .expect("file rail pass");
+            passes.push(pass);
         }
-        names
+        passes
     }
 
     pub async fn assert_ledger_balanced(&self, t: &Tenant) {

@@ -15,6 +15,7 @@ mod crash;
 mod db_faults;
 mod examples;
 mod file_rails;
+mod file_rails_answers;
 mod hardening;
 mod hostile_strings;
 mod idempotency;

@@ -223,7 +223,10 @@ async fn payable(
     let bic = recipient
         .bank_code
         .as_deref()
-        .filter(|c| c.len() == 8 || c.len() == 11)
+        // `bank_code` holds the BIC when one was given, else the IBAN's bank code (digits).
+        .filter(|c| {
+            (c.len() == 8 || c.len() == 11) && c.bytes().take(6).all(|b| b.is_ascii_alphabetic())
+        })
         .filter(|_| recipient.bank_type == "iban");
     let account =
         anton_core::bank::BankAccount::from_secret(&secret, recipient.account_type.as_deref(), bic)

@@ -1,15 +1,25 @@
-//! The file rails' worker: on every node with workers, for each rail, it finishes what a crash
-//! left (a file still building, a sealed file not yet in the outbox) and makes the file of the
-//! latest cut-off that has none. Nodes may run it side by side: a cut-off has one file whoever
-//! starts it, and putting a file is idempotent by name.
+//! The file rails' worker: on every node with workers, for each rail, it
+//! 1. finishes what a crash left (a file still building, a sealed file not yet in the outbox),
+//! 2. makes the file of the latest cut-off that has none,
+//! 3. reads the inbox's new files (each applied once, see [`inbound`]),
+//! 4. and (ACH) pays the payouts of files whose settlement window ended with no return.
+//!
+//! Nodes may run it side by side: a cut-off has one file whoever starts it, putting a file is
+//! idempotent by name, and a bank file is applied once by its digest.
 
+use std::collections::HashSet;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use anton_core::payout::Transition;
 
 use anton_store::payout_files::{self, FileRow, FileStatus};
 use jiff::{SignedDuration, Timestamp};
 
-use super::config::FileRail;
-use super::cutoff::{self, RailError};
+use super::config::{FileRail, Format};
+use super::cutoff::{self, RailError, CHUNK};
+use super::inbound::{self, Ingested};
+use crate::payouts::transition::{self, Move};
 use anton_store::Store;
 
 use crate::{Engine, Secrets};
@@ -21,9 +31,49 @@ pub const POLL: Duration = Duration::from_secs(5);
 /// How far back a rail that never made a file looks for a cut-off it missed.
 const FIRST_LOOK_BACK: SignedDuration = SignedDuration::from_hours(24);
 
-/// One look at `rail` at time `now` (tests pass a time to run a cut-off): returns the files it
-/// transmitted.
+/// What one look at a rail did.
+#[derive(Debug, Default)]
+pub struct Pass {
+    /// Files put into the outbox.
+    pub sent: Vec<FileRow>,
+    /// Files read from the inbox (not those read before), by name.
+    pub read: Vec<(String, Ingested)>,
+    /// Payouts paid because their settlement window ended with no return.
+    pub settled: usize,
+}
+
+/// The bank's files in an inbox that this node has already looked at, by name, size and
+/// modification time: a look reads only new or changed files.
+pub type Seen = HashSet<SeenKey>;
+
+/// A file's name, size and modification time.
+pub type SeenKey = (String, u64, Option<std::time::SystemTime>);
+
+/// Larger than any answer to Anton's files; a larger file is quarantined unread.
+const INBOUND_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One look at `rail` at time `now` (tests pass a time to run a cut-off or end a settlement
+/// window). `seen`: the inbox files looked at before.
 pub async fn run_once(
+    store: &Store,
+    secrets: &Secrets,
+    rail: &FileRail,
+    now: Timestamp,
+    seen: &mut Seen,
+) -> Result<Pass, RailError> {
+    let mut pass = Pass {
+        sent: send(store, secrets, rail, now).await?,
+        ..Pass::default()
+    };
+    pass.read = read_inbox(store, rail, seen).await?;
+    if matches!(rail.format, Format::Nacha(_)) {
+        pass.settled = settle(store, rail, now).await?;
+    }
+    Ok(pass)
+}
+
+/// Steps 1 and 2: returns the files put into the outbox.
+async fn send(
     store: &Store,
     secrets: &Secrets,
     rail: &FileRail,
@@ -66,22 +116,138 @@ pub async fn run_once(
     Ok(sent)
 }
 
+/// Step 3: every inbox file not looked at before, read and applied (or quarantined).
+async fn read_inbox(
+    store: &Store,
+    rail: &FileRail,
+    seen: &mut Seen,
+) -> Result<Vec<(String, Ingested)>, RailError> {
+    let dir = rail.inbox.clone();
+    let listed = tokio::task::spawn_blocking(move || list(&dir))
+        .await
+        .map_err(|e| RailError::Data(format!("the inbox task failed: {e}")))?
+        .map_err(|e| RailError::Data(format!("the inbox could not be listed ({e})")))?;
+    let mut read = Vec::new();
+    for (name, path, key) in listed {
+        if seen.contains(&key) {
+            continue;
+        }
+        let result = if key.1 > INBOUND_MAX_BYTES {
+            inbound::ingest(
+                store,
+                rail,
+                &name,
+                format!("(a file of {} bytes)", key.1).as_bytes(),
+            )
+            .await?
+        } else {
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|e| RailError::Data(format!("{name} could not be read ({e})")))?;
+            inbound::ingest(store, rail, &name, &bytes).await?
+        };
+        seen.insert(key);
+        if result != Ingested::AlreadySeen {
+            read.push((name, result));
+        }
+    }
+    Ok(read)
+}
+
+/// The inbox's files: name, path and (name, size, modified); hidden files (a transfer in
+/// progress) and directories are left out. Sorted by name, so files are applied in the order
+/// a bank names them.
+fn list(dir: &std::path::Path) -> std::io::Result<Vec<(String, PathBuf, SeenKey)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let meta = entry.metadata()?;
+        if name.starts_with('.') || !meta.is_file() {
+            continue;
+        }
+        let key = (name.clone(), meta.len(), meta.modified().ok());
+        files.push((name, entry.path(), key));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// Step 4 (ACH): pays the payouts still `processing` in files whose entries are final.
+async fn settle(store: &Store, rail: &FileRail, now: Timestamp) -> Result<usize, RailError> {
+    let now_us = now.as_microsecond();
+    let mut paid = 0;
+    for file in payout_files::final_due(store.read(), &rail.key(), now_us).await? {
+        loop {
+            let lock = store.backend() == anton_store::Backend::Postgres;
+            let id = file.id.clone();
+            let moved = store
+                .write(move |c| {
+                    Box::pin(async move {
+                        let due = payout_files::processing_in_file(c, &id, CHUNK, lock).await?;
+                        let full = i64::try_from(due.len()).unwrap_or(CHUNK) >= CHUNK;
+                        let moves: Vec<Move> = due
+                            .into_iter()
+                            .map(|d| Move {
+                                tenant: d.tenant,
+                                payout: d.payout,
+                                transition: Transition::Pay,
+                                rail_due_us: None,
+                            })
+                            .collect();
+                        let moved = transition::transition_many(
+                            &mut anton_store::list::BatchConn::Any(c),
+                            &moves,
+                            lock,
+                            anton_store::now_us(),
+                        )
+                        .await?;
+                        if !full {
+                            payout_files::mark_settled(c, &id, anton_store::now_us()).await?;
+                        }
+                        Ok((moved.len(), full))
+                    })
+                })
+                .await?;
+            paid += moved.0;
+            if !moved.1 {
+                break;
+            }
+        }
+    }
+    Ok(paid)
+}
+
 /// The background worker, until `shutdown` resolves.
 pub async fn run(
     engine: Engine,
     rails: Vec<FileRail>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut seen: Vec<Seen> = rails.iter().map(|_| Seen::new()).collect();
     loop {
-        for rail in &rails {
-            match run_once(engine.store(), engine.secrets(), rail, Timestamp::now()).await {
-                Ok(sent) => {
-                    for file in sent {
+        for (rail, seen) in rails.iter().zip(&mut seen) {
+            match run_once(
+                engine.store(),
+                engine.secrets(),
+                rail,
+                Timestamp::now(),
+                seen,
+            )
+            .await
+            {
+                Ok(pass) => {
+                    for file in pass.sent {
                         tracing::info!(
                             file = %file.name,
                             payouts = file.payout_count,
                             "bank file transmitted"
                         );
+                    }
+                    for (name, result) in pass.read {
+                        if let Ingested::Applied { moved } = result {
+                            tracing::info!(file = %name, moved = moved.len(), "bank file applied");
+                        }
                     }
                 }
                 Err(e) => {

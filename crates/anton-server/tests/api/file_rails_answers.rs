@@ -1,0 +1,293 @@
+//! The whole file loop in live mode, through the HTTPS API: payouts to accounts ending in
+//! 0001–0006 on the USD (NACHA), EUR (SEPA) and GBP (UK) rails; the cut-off's files answered by
+//! the test bank (`anton_rails::test_bank`, the simulator's last-four table); the answers read
+//! from the inboxes; the ACH settlement window ending; the late returns. Every payout ends as
+//! the table says, with its events and balanced ledgers; the same answer file read again (under
+//! another name) changes nothing; a file that is not the bank's, or names a payment Anton never
+//! sent, is quarantined whole.
+
+use std::path::Path;
+
+use anton_core::keys::Environment;
+use anton_engine::rail::files::inbound::Ingested;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::file_rails::{configure_rails, files_in, live, outbox, payout, recipient, status};
+use crate::helpers::{spawn_app_with, Backend, TestApp};
+
+/// A German IBAN (bank 37040044) for a 10-digit account number, with its check digits.
+fn iban_de(account: &str) -> String {
+    let bban = format!("37040044{account}");
+    // Check digits: 98 minus the BBAN, then "DE00", as digits (D=13, E=14), modulo 97.
+    let digits = format!("{bban}131400");
+    let rem = digits
+        .bytes()
+        .fold(0u32, |r, d| (r * 10 + u32::from(d - b'0')) % 97);
+    format!("DE{:02}{bban}", 98 - rem)
+}
+
+fn inbox(app: &TestApp, currency: &str) -> std::path::PathBuf {
+    app.data_dir.path().join(format!("inbox-{currency}"))
+}
+
+/// The test bank answers every file in `currency`'s outbox: `now` answers, or the late ones.
+fn bank_answers(app: &TestApp, currency: &str, late: bool) -> usize {
+    let (out, inb) = (outbox(app, currency), inbox(app, currency));
+    let mut written = 0;
+    for name in files_in(&out) {
+        let contents = std::fs::read_to_string(out.join(&name)).expect("read");
+        let answers = anton_rails::test_bank::answer(
+            &name,
+            &contents,
+            time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+        )
+        .expect("the test bank reads Anton's file");
+        let files = if late {
+            answers.after_settlement
+        } else {
+            answers.now
+        };
+        for file in files {
+            std::fs::write(inb.join(&file.name), file.contents).expect("write");
+            written += 1;
+        }
+    }
+    written
+}
+
+async fn events_of(app: &TestApp, key: &str, id: &str) -> Vec<String> {
+    let body: Value = app
+        .get(&format!("/v1/events?object={id}"), key)
+        .send()
+        .await
+        .expect("events")
+        .json()
+        .await
+        .expect("json");
+    let mut types: Vec<String> = body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|e| e["type"].as_str().expect("type").to_owned())
+        .collect();
+    types.sort();
+    types
+}
+
+async fn failure(app: &TestApp, key: &str, id: &str) -> Value {
+    let body: Value = app
+        .get(&format!("/v1/payouts/{id}"), key)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    body["failure_code"].clone()
+}
+
+async fn the_bank_answers_and_every_payout_ends_as_the_table_says(backend: Backend) {
+    let app = spawn_app_with(backend, configure_rails, None).await;
+    let key = live(&app).await;
+    let mut payouts: Vec<(String, &str, String)> = Vec::new(); // (currency, last4, payout)
+    for last4 in ["0001", "0002", "0003", "0004", "0005", "0006"] {
+        let us = app.create_recipient(&key, last4).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let eu = recipient(
+            &app,
+            &key,
+            "Jan de Vries",
+            json!({"type": "iban", "iban": iban_de(&format!("053201{last4}"))}),
+        )
+        .await;
+        let uk = recipient(
+            &app,
+            &key,
+            "Ada Lovelace",
+            json!({"type": "gb_fps", "sort_code": "200000", "account_number": format!("5577{last4}")}),
+        )
+        .await;
+        payouts.push((
+            "usd".into(),
+            last4,
+            payout(&app, &key, &us, 1_000, "USD").await,
+        ));
+        payouts.push((
+            "eur".into(),
+            last4,
+            payout(&app, &key, &eu, 2_000, "EUR").await,
+        ));
+        payouts.push((
+            "gbp".into(),
+            last4,
+            payout(&app, &key, &uk, 3_000, "GBP").await,
+        ));
+    }
+    let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
+    assert_eq!(app.run_file_rails(t1).await.len(), 3);
+
+    // The bank's first answers: ACH returns, ISO status reports and debit notifications.
+    for currency in ["usd", "eur", "gbp"] {
+        assert!(bank_answers(&app, currency, false) > 0, "{currency}");
+    }
+    let passes = app.file_rail_passes(t1).await;
+    let read: Vec<&(String, Ingested)> = passes.iter().flat_map(|p| &p.read).collect();
+    assert_eq!(
+        read.len(),
+        5,
+        "1 ACH return file, 2 pain.002, 2 camt.054: {read:?}"
+    );
+    assert!(
+        read.iter()
+            .all(|(_, r)| matches!(r, Ingested::Applied { .. })),
+        "{read:?}"
+    );
+    for (currency, last4, id) in &payouts {
+        let expected = match (currency.as_str(), *last4) {
+            (_, "0002" | "0003" | "0004") => "failed",
+            ("usd", _) | (_, "0006") => "processing",
+            _ => "paid",
+        };
+        assert_eq!(status(&app, &key, id).await, expected, "{currency} {last4}");
+    }
+
+    // The same return file again, under another name: nothing moves.
+    let ach_returns = files_in(&inbox(&app, "usd"));
+    let copy = inbox(&app, "usd").join("copy-of-returns.ach");
+    std::fs::copy(inbox(&app, "usd").join(&ach_returns[0]), &copy).expect("copy");
+    let passes = app.file_rail_passes(t1).await;
+    assert!(
+        passes.iter().all(|p| p.read.is_empty()),
+        "a file read twice is seen once"
+    );
+
+    // The ACH settlement window ends with no return: the rest of the USD file is paid.
+    let t2 = t1 + jiff::SignedDuration::from_hours(24 * 10);
+    let passes = app.file_rail_passes(t2).await;
+    assert_eq!(
+        passes.iter().map(|p| p.settled).sum::<usize>(),
+        3,
+        "0001, 0005, 0006"
+    );
+
+    // Late returns (0005): the ACH return and the ISO camt.054 credits.
+    for currency in ["usd", "eur", "gbp"] {
+        assert_eq!(bank_answers(&app, currency, true), 1, "{currency}");
+    }
+    app.file_rail_passes(t2).await;
+    for (currency, last4, id) in &payouts {
+        let expected = match (currency.as_str(), *last4) {
+            (_, "0002" | "0003" | "0004") => "failed",
+            (_, "0005") => "returned",
+            ("usd", _) => "paid",
+            (_, "0006") => "processing",
+            _ => "paid",
+        };
+        assert_eq!(status(&app, &key, id).await, expected, "{currency} {last4}");
+        let code = failure(&app, &key, id).await;
+        let expected_code = match *last4 {
+            "0002" => json!("account_closed"),
+            "0003" => json!("no_account"),
+            "0004" => json!("invalid_account_number"),
+            "0005" => json!("account_frozen"),
+            _ => Value::Null,
+        };
+        assert_eq!(code, expected_code, "{currency} {last4}");
+        let events = events_of(&app, &key, id).await;
+        let expected_events: &[&str] = match (expected, *last4) {
+            ("failed", _) => &["payout.created", "payout.failed", "payout.processing"],
+            ("returned", _) => &[
+                "payout.created",
+                "payout.paid",
+                "payout.processing",
+                "payout.returned",
+            ],
+            ("paid", _) => &["payout.created", "payout.paid", "payout.processing"],
+            _ => &["payout.created", "payout.processing"],
+        };
+        assert_eq!(events, expected_events, "{currency} {last4}");
+    }
+    app.assert_ledger_balanced(&anton_store::Tenant::new(
+        app.merchant.clone(),
+        Environment::Live,
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn the_bank_answers_and_every_payout_ends_as_the_table_says_sqlite() {
+    the_bank_answers_and_every_payout_ends_as_the_table_says(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_bank_answers_and_every_payout_ends_as_the_table_says_postgres() {
+    the_bank_answers_and_every_payout_ends_as_the_table_says(Backend::Postgres).await;
+}
+
+fn write(dir: &Path, name: &str, contents: &str) {
+    std::fs::write(dir.join(name), contents).expect("write");
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_the_banks_or_names_an_unknown_payment_is_quarantined_whole() {
+    let app = spawn_app_with(Backend::Sqlite, configure_rails, None).await;
+    let key = live(&app).await;
+    let us = app.create_recipient(&key, "0002").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let id = payout(&app, &key, &us, 1_000, "USD").await;
+    let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
+    app.run_file_rails(t1).await;
+    let name = files_in(&outbox(&app, "usd"))[0].clone();
+    let contents = std::fs::read_to_string(outbox(&app, "usd").join(&name)).expect("read");
+    let answers = anton_rails::test_bank::answer(
+        &name,
+        &contents,
+        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+    )
+    .expect("answers");
+    let returns = answers.now[0].contents.clone();
+    // The same return, with the original trace number changed to one Anton never sent.
+    let trace = &returns
+        .lines()
+        .find(|l| l.starts_with('7'))
+        .expect("addenda")[6..21];
+    let unknown = returns.replace(trace, "091000019999999");
+    let inb = inbox(&app, "usd");
+    write(&inb, "a-junk.txt", "hello");
+    write(&inb, "b-unknown.ach", &unknown);
+    let passes = app.file_rail_passes(t1).await;
+    let read: Vec<_> = passes.iter().flat_map(|p| p.read.clone()).collect();
+    assert_eq!(read.len(), 2, "{read:?}");
+    for (file, result) in &read {
+        assert!(
+            matches!(result, Ingested::Quarantined { .. }),
+            "{file}: {result:?}"
+        );
+    }
+    assert_eq!(
+        status(&app, &key, &id).await,
+        "processing",
+        "nothing applied"
+    );
+    let rows = anton_store::payout_files::inbound(app.store.read(), 10)
+        .await
+        .expect("inbound");
+    assert!(rows
+        .iter()
+        .all(|r| r.status == "quarantined" && r.moved == 0));
+    // The real return still applies.
+    write(&inb, "c-returns.ach", &returns);
+    app.file_rail_passes(t1).await;
+    assert_eq!(status(&app, &key, &id).await, "failed");
+    let r = app
+        .get(&format!("/v1/payouts/{id}"), &key)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::OK);
+}
