@@ -15,6 +15,7 @@ use crate::integrator::{self, Connect};
 mod audit;
 mod members;
 mod operator;
+mod rails;
 
 #[derive(Parser)]
 #[command(
@@ -146,6 +147,16 @@ enum Command {
         json: bool,
         #[command(subcommand)]
         command: operator::LedgerCommand,
+    },
+    /// Live rails over bank files: the files sent and read, and a local test bank.
+    Rails {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// One JSON object per line, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        command: rails::RailsCommand,
     },
     /// Store a profile (server, CA, API key) for the integrator commands. The key is read from
     /// --api-key-file, --api-key-env or the terminal (hidden), never needed on the command line.
@@ -635,6 +646,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ledger { cfg, json, command } => operator::ledger(cfg, command, json).await,
         Command::Audit { cfg, json, command } => audit::run(cfg, command, json).await,
         Command::Members { cfg, json, command } => members::run(cfg, command, json).await,
+        Command::Rails { cfg, json, command } => rails::run(cfg, command, json).await,
     }
 }
 

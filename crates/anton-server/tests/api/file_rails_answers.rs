@@ -291,3 +291,84 @@ async fn a_file_that_is_not_the_banks_or_names_an_unknown_payment_is_quarantined
         .expect("get");
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// `anton rails test-bank --once` (the real binary) answers the files; the node applies the
+/// answers; a second run writes nothing; `anton rails files --json` lists what was sent and read.
+#[tokio::test]
+async fn the_test_bank_command_answers_and_the_files_command_lists() {
+    let app = spawn_app_with(Backend::Sqlite, configure_rails, None).await;
+    let key = live(&app).await;
+    let paid = app.create_recipient(&key, "0001").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let missing = app.create_recipient(&key, "0003").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let closed = recipient(
+        &app,
+        &key,
+        "Jan de Vries",
+        json!({"type": "iban", "iban": iban_de("0532010002")}),
+    )
+    .await;
+    let ok = payout(&app, &key, &paid, 1_000, "USD").await;
+    let no_account = payout(&app, &key, &missing, 2_000, "USD").await;
+    let account_closed = payout(&app, &key, &closed, 3_000, "EUR").await;
+    let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
+    assert_eq!(app.run_file_rails(t1).await.len(), 2);
+
+    let test_bank = |currency: &str| {
+        let (out, inb) = (outbox(&app, currency), inbox(&app, currency));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_anton"))
+            .args(["rails", "test-bank", "--once", "--json", "--outbox"])
+            .arg(out)
+            .arg("--inbox")
+            .arg(inb)
+            .output()
+            .expect("run anton");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line: Value = serde_json::from_slice(&out.stdout).expect("json");
+        line["written"].as_array().expect("written").len()
+    };
+    assert_eq!(test_bank("usd"), 1, "a return file for 0003");
+    assert_eq!(
+        test_bank("eur"),
+        1,
+        "a pain.002 (nothing paid, so no camt.054)"
+    );
+    assert_eq!(test_bank("usd"), 0, "answers are written once");
+    app.file_rail_passes(t1).await;
+    assert_eq!(status(&app, &key, &ok).await, "processing");
+    assert_eq!(status(&app, &key, &no_account).await, "failed");
+    assert_eq!(failure(&app, &key, &no_account).await, "no_account");
+    assert_eq!(status(&app, &key, &account_closed).await, "failed");
+    assert_eq!(failure(&app, &key, &account_closed).await, "account_closed");
+
+    let out = app.operator_cli("ops", &["rails", "files", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let sent: Vec<&Value> = lines.iter().filter(|l| l["direction"] == "sent").collect();
+    let read: Vec<&Value> = lines.iter().filter(|l| l["direction"] == "read").collect();
+    assert_eq!(sent.len(), 2);
+    assert!(sent.iter().all(|f| f["status"] == "transmitted"));
+    assert_eq!(read.len(), 2);
+    assert!(read.iter().all(|f| f["status"] == "applied"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("0532010002"),
+        "no account number in the listing"
+    );
+}
