@@ -1,7 +1,8 @@
 //! Putting a file into a rail's outbox directory, idempotently by name: a file already there
 //! with the same bytes is success (a retry after a crash), with other bytes an error that needs
 //! an operator (never overwritten). The bytes go to a hidden temporary name first, are synced,
-//! and are renamed into place, so the bank never picks up half a file.
+//! and are renamed into place, so the bank never picks up half a file. The file is the node
+//! user's alone (0600): it holds full account numbers.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -32,7 +33,12 @@ pub fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<Put, OutboxError> {
     }
     let partial = dir.join(format!(".{name}.partial"));
     {
-        let mut f = std::fs::File::create(&partial)?;
+        // The file holds full account numbers: readable by the node's user only.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&partial)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
@@ -67,5 +73,14 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, ["a.ach"], "no temporary file is left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("a.ach"))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 }
