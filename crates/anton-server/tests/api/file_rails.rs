@@ -25,12 +25,18 @@ fn rail(dir: &Path, currency: &str, zone: &str) -> FileRailConfig {
         time_zone: zone.into(),
         cutoffs: vec!["10:00".into(), "15:30".into()],
         holidays: vec![],
+        business_days: ["mon", "tue", "wed", "thu", "fri"]
+            .map(String::from)
+            .to_vec(),
         effective_days: 1,
         settlement_days: 2,
         outbox,
         inbox,
         nacha: None,
         pain001: None,
+        poll_interval_ms: 5_000,
+        // Small, so a cut-off of a few payouts takes several jobs (and a building file).
+        payouts_per_job: 4,
     }
 }
 

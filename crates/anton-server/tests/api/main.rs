@@ -16,6 +16,7 @@ mod db_faults;
 mod examples;
 mod file_rails;
 mod file_rails_answers;
+mod file_rails_crash;
 mod hardening;
 mod hostile_strings;
 mod idempotency;

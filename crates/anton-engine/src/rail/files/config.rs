@@ -23,6 +23,9 @@ pub struct FileRailConfig {
     /// Bank holidays (`YYYY-MM-DD`): no cut-off, and not a business day.
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// The days the bank works: `mon` … `sun` (default Monday to Friday).
+    #[serde(default = "weekdays")]
+    pub business_days: Vec<String>,
     /// Business days from a cut-off to the entries' effective (value) date.
     #[serde(default = "one")]
     pub effective_days: u8,
@@ -40,6 +43,27 @@ pub struct FileRailConfig {
     /// The debtor's identity for `pain.001` files (`eur`, `gbp`).
     #[serde(default)]
     pub pain001: Option<Pain001Identity>,
+    /// How often the worker looks at the rail (cut-off due, inbox, settlement), 100–60000 ms.
+    #[serde(default = "poll")]
+    pub poll_interval_ms: u64,
+    /// Payouts moved per write job while a cut-off's file is built (1–5000): a big cut-off is
+    /// several short transactions rather than one long one.
+    #[serde(default = "per_job")]
+    pub payouts_per_job: i64,
+}
+
+fn weekdays() -> Vec<String> {
+    ["mon", "tue", "wed", "thu", "fri"]
+        .map(String::from)
+        .to_vec()
+}
+
+fn poll() -> u64 {
+    5_000
+}
+
+fn per_job() -> i64 {
+    500
 }
 
 fn one() -> u8 {
@@ -128,6 +152,8 @@ pub struct FileRail {
     pub format: Format,
     pub outbox: PathBuf,
     pub inbox: PathBuf,
+    pub poll: std::time::Duration,
+    pub payouts_per_job: i64,
 }
 
 impl FileRail {
@@ -172,10 +198,11 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
         "gbp" => Currency::Gbp,
         _ => return Err(RailConfigError::Currency(key.to_owned())),
     };
-    let schedule = Schedule::new(
+    let schedule = Schedule::with_weekdays(
         &c.time_zone,
         &c.cutoffs,
         &c.holidays,
+        &c.business_days,
         c.effective_days,
         c.settlement_days,
     )
@@ -221,11 +248,27 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
             Format::Pain001 { identity, scheme }
         }
     };
+    if !(100..=60_000).contains(&c.poll_interval_ms) {
+        return Err(RailConfigError::Value {
+            rail: key.to_owned(),
+            key: "poll_interval_ms",
+            why: "must be 100 to 60000".into(),
+        });
+    }
+    if !(1..=5_000).contains(&c.payouts_per_job) {
+        return Err(RailConfigError::Value {
+            rail: key.to_owned(),
+            key: "payouts_per_job",
+            why: "must be 1 to 5000".into(),
+        });
+    }
     Ok(FileRail {
         currency,
         schedule,
         format,
         outbox: c.outbox.clone(),
         inbox: c.inbox.clone(),
+        poll: std::time::Duration::from_millis(c.poll_interval_ms),
+        payouts_per_job: c.payouts_per_job,
     })
 }

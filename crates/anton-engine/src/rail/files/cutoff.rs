@@ -42,9 +42,6 @@ pub enum RailError {
 
 type Result<T> = std::result::Result<T, RailError>;
 
-/// Payouts moved per write job.
-pub const CHUNK: i64 = 500;
-
 /// Builds the file of `rail`'s cut-off `cutoff` (see the module documentation) and returns it
 /// sealed; `None` when the cut-off found no payout (no file is made).
 pub async fn build(store: &Store, rail: &FileRail, cutoff: Timestamp) -> Result<Option<FileRow>> {
@@ -58,6 +55,9 @@ pub async fn build(store: &Store, rail: &FileRail, cutoff: Timestamp) -> Result<
                 Box::pin(async move { build_chunk(c, &rail, cutoff, &name, lock).await })
             })
             .await?;
+        if file.is_some() {
+            super::failpoint::hit("rail.after_chunk");
+        }
         match file {
             Some(file) if file.status == FileStatus::Building => continue,
             other => return Ok(other),
@@ -98,13 +98,14 @@ async fn build_chunk(
     if file.status != FileStatus::Building {
         return Ok(Some(file));
     }
-    let due = payout_files::pending_live(c, rail.currency.as_str(), cutoff_us, CHUNK, lock).await?;
+    let chunk = rail.payouts_per_job;
+    let due = payout_files::pending_live(c, rail.currency.as_str(), cutoff_us, chunk, lock).await?;
     if due.is_empty() && file.payout_count == 0 {
         // Nothing to pay at this cut-off: no file (the job's insert is undone).
         payout_files::discard_empty(c, &file.id).await?;
         return Ok(None);
     }
-    let count = i64::try_from(due.len()).unwrap_or(CHUNK);
+    let count = i64::try_from(due.len()).unwrap_or(chunk);
     let first_sequence = match &rail.format {
         Format::Nacha(_) if count > 0 => {
             payout_files::take_sequence(c, &format!("{}:trace", rail.key()), count).await?
@@ -144,7 +145,7 @@ async fn build_chunk(
     payout_files::add_items(c, &file.id, &items).await?;
     file.payout_count += count;
     file.total_minor += items.iter().map(|i| i.amount).sum::<i64>();
-    if count < CHUNK {
+    if count < chunk {
         payout_files::seal(c, &file.id).await?;
         file.status = FileStatus::Sealed;
     }
@@ -180,11 +181,13 @@ pub async fn transmit(
         }
     })?;
     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+    super::failpoint::hit("rail.before_put");
     let dir = rail.outbox.clone();
     let name = file.name.clone();
     tokio::task::spawn_blocking(move || outbox::put(&dir, &name, text.as_bytes()))
         .await
         .map_err(|e| RailError::Data(format!("the outbox task failed: {e}")))??;
+    super::failpoint::hit("rail.after_put");
     let id = file.id.clone();
     let digest = sha256.clone();
     store

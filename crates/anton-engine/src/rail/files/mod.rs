@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod cutoff;
+pub mod failpoint;
 pub mod inbound;
 pub mod outbox;
 pub mod render;

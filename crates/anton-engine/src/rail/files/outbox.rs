@@ -42,6 +42,7 @@ pub fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<Put, OutboxError> {
         f.write_all(bytes)?;
         f.sync_all()?;
     }
+    super::failpoint::hit("rail.mid_put");
     std::fs::rename(&partial, &target)?;
     // The rename is durable once the directory is synced.
     std::fs::File::open(dir)?.sync_all()?;

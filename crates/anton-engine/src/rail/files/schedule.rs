@@ -2,7 +2,8 @@
 //! days, and the dates that follow from a cut-off (the entries' effective date, and for ACH the
 //! end of the return window). Pure: instants in, instants and dates out.
 //!
-//! - A *business day* is Monday to Friday and not one of the rail's holidays.
+//! - A *business day* is one of the rail's weekdays (Monday to Friday unless configured) and
+//!   not one of its holidays.
 //! - Cut-offs are local wall-clock times on business days. Across a daylight-saving change a
 //!   cut-off keeps its wall-clock time: one that falls in the spring gap happens at the first
 //!   instant after it, one in the autumn overlap at its first occurrence (jiff's "compatible"
@@ -25,6 +26,8 @@ pub struct Schedule {
     /// Sorted and distinct.
     cutoffs: Vec<Time>,
     holidays: BTreeSet<Date>,
+    /// The days of the week the bank works (Monday to Friday by default).
+    weekdays: Vec<Weekday>,
     effective_days: u8,
     settlement_days: u8,
 }
@@ -36,12 +39,16 @@ pub enum ScheduleError {
     TimeZone(String),
     #[error("cutoffs is empty: a rail needs at least one cut-off time")]
     NoCutoffs,
-    #[error("cutoff {0:?} is not a time of day as HH:MM (24-hour)")]
+    #[error("cutoff {0:?} is not a time of day as HH:MM or HH:MM:SS (24-hour)")]
     Cutoff(String),
     #[error("holiday {0:?} is not a date as YYYY-MM-DD")]
     Holiday(String),
     #[error("effective_days and settlement_days are at most 10 business days")]
     Days,
+    #[error("business_days: {0:?} is not a day of the week (mon, tue, wed, thu, fri, sat, sun)")]
+    Weekday(String),
+    #[error("business_days is empty: a rail needs at least one working day")]
+    NoWeekdays,
 }
 
 /// Business days looked at before giving up: more than a year, so only a calendar that is all
@@ -49,12 +56,31 @@ pub enum ScheduleError {
 const HORIZON_DAYS: i32 = 400;
 
 impl Schedule {
-    /// Checks and builds a calendar: an IANA time zone name, cut-offs as `HH:MM`, holidays as
-    /// `YYYY-MM-DD`.
+    /// Checks and builds a calendar: an IANA time zone name, cut-offs as `HH:MM` (or
+    /// `HH:MM:SS`), holidays as `YYYY-MM-DD`, on Monday to Friday.
     pub fn new(
         time_zone: &str,
         cutoffs: &[String],
         holidays: &[String],
+        effective_days: u8,
+        settlement_days: u8,
+    ) -> Result<Self, ScheduleError> {
+        Self::with_weekdays(
+            time_zone,
+            cutoffs,
+            holidays,
+            &["mon", "tue", "wed", "thu", "fri"].map(String::from),
+            effective_days,
+            settlement_days,
+        )
+    }
+
+    /// [`Schedule::new`] for a bank that works on `weekdays` (`mon` … `sun`).
+    pub fn with_weekdays(
+        time_zone: &str,
+        cutoffs: &[String],
+        holidays: &[String],
+        weekdays: &[String],
         effective_days: u8,
         settlement_days: u8,
     ) -> Result<Self, ScheduleError> {
@@ -77,19 +103,38 @@ impl Schedule {
         if effective_days > 10 || settlement_days > 10 {
             return Err(ScheduleError::Days);
         }
+        let mut working = Vec::new();
+        for d in weekdays {
+            let day = match d.to_ascii_lowercase().as_str() {
+                "mon" => Weekday::Monday,
+                "tue" => Weekday::Tuesday,
+                "wed" => Weekday::Wednesday,
+                "thu" => Weekday::Thursday,
+                "fri" => Weekday::Friday,
+                "sat" => Weekday::Saturday,
+                "sun" => Weekday::Sunday,
+                _ => return Err(ScheduleError::Weekday(d.clone())),
+            };
+            if !working.contains(&day) {
+                working.push(day);
+            }
+        }
+        if working.is_empty() {
+            return Err(ScheduleError::NoWeekdays);
+        }
         Ok(Self {
             zone,
             cutoffs: times,
             holidays: days,
+            weekdays: working,
             effective_days,
             settlement_days,
         })
     }
 
-    /// Monday to Friday, and not a holiday.
+    /// One of the bank's weekdays, and not a holiday.
     pub fn is_business_day(&self, date: Date) -> bool {
-        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
-            && !self.holidays.contains(&date)
+        self.weekdays.contains(&date.weekday()) && !self.holidays.contains(&date)
     }
 
     /// The first cut-off strictly after `after`, or `None` if there is none within
@@ -116,6 +161,36 @@ impl Schedule {
     /// The instant the bank's local day `date` begins.
     pub fn day_start(&self, date: Date) -> Option<Timestamp> {
         Some(date.to_zoned_datetime(self.zone.clone()).ok()?.timestamp())
+    }
+
+    /// The latest cut-off at or before `at`, within [`HORIZON_DAYS`]. Each day's cut-offs are
+    /// sorted, so on `at`'s own day the search starts at `at`'s wall-clock time (a few before it
+    /// are tried too, for a day whose clock changed) instead of walking the whole day.
+    pub fn latest_at_or_before(&self, at: Timestamp) -> Option<Timestamp> {
+        let local = at.to_zoned_datetime(self.zone.clone());
+        let mut date = local.date();
+        let mut start = self
+            .cutoffs
+            .partition_point(|t| *t <= local.time())
+            .saturating_add(2)
+            .min(self.cutoffs.len());
+        for _ in 0..HORIZON_DAYS {
+            if self.is_business_day(date) {
+                for time in self.cutoffs[..start].iter().rev() {
+                    let candidate = date
+                        .to_datetime(*time)
+                        .to_zoned_datetime(self.zone.clone())
+                        .ok()?
+                        .timestamp();
+                    if candidate <= at {
+                        return Some(candidate);
+                    }
+                }
+            }
+            date = date.yesterday().ok()?;
+            start = self.cutoffs.len();
+        }
+        None
     }
 
     /// The bank's local date at `at`.
@@ -158,18 +233,19 @@ impl Schedule {
     }
 }
 
-/// `HH:MM`, 24-hour, exactly five characters.
+/// `HH:MM` or `HH:MM:SS`, 24-hour.
 fn parse_hhmm(s: &str) -> Option<Time> {
     let b = s.as_bytes();
-    if b.len() != 5 || b[2] != b':' {
+    if !(b.len() == 5 || b.len() == 8) || b[2] != b':' || (b.len() == 8 && b[5] != b':') {
         return None;
     }
     let digits = |x: &[u8]| -> Option<i8> {
         x.iter().all(u8::is_ascii_digit).then_some(())?;
         std::str::from_utf8(x).ok()?.parse().ok()
     };
-    let (h, m) = (digits(&b[..2])?, digits(&b[3..])?);
-    Time::new(h, m, 0, 0).ok()
+    let (h, m) = (digits(&b[..2])?, digits(&b[3..5])?);
+    let sec = if b.len() == 8 { digits(&b[6..])? } else { 0 };
+    Time::new(h, m, sec, 0).ok()
 }
 
 /// `YYYY-MM-DD`.
@@ -220,6 +296,39 @@ mod tests {
     }
 
     #[test]
+    fn the_latest_cutoff_is_found_without_walking_the_calendar() {
+        let s = schedule(&["14:30", "10:00"], &["2026-12-25"]);
+        // Thursday 2026-12-03 at 12:00 in New York: that morning's 10:00.
+        assert_eq!(
+            s.latest_at_or_before(at("2026-12-03T17:00:00Z")),
+            Some(at("2026-12-03T15:00:00Z"))
+        );
+        // Exactly at a cut-off: that one.
+        assert_eq!(
+            s.latest_at_or_before(at("2026-12-03T19:30:00Z")),
+            Some(at("2026-12-03T19:30:00Z"))
+        );
+        // Monday 28 December before 10:00: Thursday 24th's 14:30 (Friday is a holiday).
+        assert_eq!(
+            s.latest_at_or_before(at("2026-12-28T12:00:00Z")),
+            Some(at("2026-12-24T19:30:00Z"))
+        );
+        // Every two seconds of the day: still one step away.
+        let dense: Vec<String> = (0..43_200)
+            .map(|i| {
+                let s = i * 2;
+                format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+            })
+            .collect();
+        let every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(String::from);
+        let dense = Schedule::with_weekdays("UTC", &dense, &[], &every_day, 0, 0).expect("valid");
+        assert_eq!(
+            dense.latest_at_or_before(at("2026-12-06T20:51:03.5Z")),
+            Some(at("2026-12-06T20:51:02Z"))
+        );
+    }
+
+    #[test]
     fn a_cutoff_keeps_its_wall_clock_time_across_daylight_saving() {
         let s = schedule(&["02:30"], &[]);
         // New York moves to EDT (UTC-4) on Sunday 2027-03-14: Friday's 02:30 is 07:30 UTC,
@@ -262,7 +371,7 @@ mod tests {
             Err(ScheduleError::NoCutoffs)
         );
         for bad in [
-            "24:00", "9:30", "09:60", "0930", "09:30:00", "aa:bb", "+9:30",
+            "24:00", "9:30", "09:60", "0930", "09:30:60", "09:30:0", "aa:bb", "+9:30",
         ] {
             assert_eq!(
                 Schedule::new("UTC", &[bad.to_string()], &[], 1, 2).map(|_| ()),
@@ -280,6 +389,27 @@ mod tests {
         assert_eq!(
             Schedule::new("UTC", &ok, &[], 11, 2).map(|_| ()),
             Err(ScheduleError::Days)
+        );
+    }
+
+    #[test]
+    fn a_bank_that_works_weekends_has_weekend_cutoffs_to_the_second() {
+        let every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(String::from);
+        let s = Schedule::with_weekdays("UTC", &["12:00:30".to_string()], &[], &every_day, 0, 0)
+            .expect("valid");
+        // Saturday 2026-12-05.
+        assert_eq!(
+            s.next_cutoff(at("2026-12-05T12:00:00Z")),
+            Some(at("2026-12-05T12:00:30Z"))
+        );
+        let noon = ["12:00".to_string()];
+        assert_eq!(
+            Schedule::with_weekdays("UTC", &noon, &[], &["caturday".to_string()], 0, 0).map(|_| ()),
+            Err(ScheduleError::Weekday("caturday".into()))
+        );
+        assert_eq!(
+            Schedule::with_weekdays("UTC", &noon, &[], &[], 0, 0).map(|_| ()),
+            Err(ScheduleError::NoWeekdays)
         );
     }
 

@@ -17,16 +17,12 @@ use anton_store::payout_files::{self, FileRow, FileStatus};
 use jiff::{SignedDuration, Timestamp};
 
 use super::config::{FileRail, Format};
-use super::cutoff::{self, RailError, CHUNK};
+use super::cutoff::{self, RailError};
 use super::inbound::{self, Ingested};
 use crate::payouts::transition::{self, Move};
 use anton_store::Store;
 
 use crate::{Engine, Secrets};
-
-/// How often the worker looks: cut-offs are minutes apart at the closest, and each look is two
-/// indexed reads per rail.
-pub const POLL: Duration = Duration::from_secs(5);
 
 /// How far back a rail that never made a file looks for a cut-off it missed.
 const FIRST_LOOK_BACK: SignedDuration = SignedDuration::from_hours(24);
@@ -97,15 +93,13 @@ async fn send(
     let last = payout_files::last_cutoff(store.read(), &rail.key())
         .await?
         .and_then(|us| Timestamp::from_microsecond(us).ok());
-    let mut from = last.unwrap_or_else(|| now.saturating_sub(FIRST_LOOK_BACK).unwrap_or(now));
-    let mut due = None;
-    while let Some(next) = rail.schedule.next_cutoff(from) {
-        if next > now {
-            break;
-        }
-        due = Some(next);
-        from = next;
-    }
+    // The latest cut-off not yet made: one file for everything pending by then, however many
+    // cut-offs a stopped node missed (a rail that never made a file looks back a day).
+    let floor = last.unwrap_or_else(|| now.saturating_sub(FIRST_LOOK_BACK).unwrap_or(now));
+    let due = rail
+        .schedule
+        .latest_at_or_before(now)
+        .filter(|c| *c > floor || (last.is_none() && *c == floor));
     if let Some(cutoff) = due {
         let file = cutoff::build(store, rail, cutoff).await?;
         if let Some(file) = file.filter(|f| f.status != FileStatus::Transmitted) {
@@ -181,11 +175,12 @@ async fn settle(store: &Store, rail: &FileRail, now: Timestamp) -> Result<usize,
         loop {
             let lock = store.backend() == anton_store::Backend::Postgres;
             let id = file.id.clone();
+            let chunk = rail.payouts_per_job;
             let moved = store
                 .write(move |c| {
                     Box::pin(async move {
-                        let due = payout_files::processing_in_file(c, &id, CHUNK, lock).await?;
-                        let full = i64::try_from(due.len()).unwrap_or(CHUNK) >= CHUNK;
+                        let due = payout_files::processing_in_file(c, &id, chunk, lock).await?;
+                        let full = i64::try_from(due.len()).unwrap_or(chunk) >= chunk;
                         let moves: Vec<Move> = due
                             .into_iter()
                             .map(|d| Move {
@@ -255,8 +250,14 @@ pub async fn run(
                 }
             }
         }
+        // Each look is a few indexed reads per rail; the most eager rail sets the pace.
+        let poll = rails
+            .iter()
+            .map(|r| r.poll)
+            .min()
+            .unwrap_or(Duration::from_secs(5));
         tokio::select! {
-            _ = tokio::time::sleep(POLL) => {}
+            _ = tokio::time::sleep(poll) => {}
             _ = shutdown.changed() => return,
         }
     }
