@@ -1,4 +1,4 @@
-//! The whole file loop in live mode, through the HTTPS API: payouts to accounts ending in
+//! The whole file loop in live mode, through the HTTPS API: 51 payouts to accounts ending in
 //! 0001–0006 on the USD (NACHA), EUR (SEPA) and GBP (UK) rails; the cut-off's files answered by
 //! the test bank (`anton_rails::test_bank`, the simulator's last-four table); the answers read
 //! from the inboxes; the ACH settlement window ending; the late returns. Every payout ends as
@@ -110,22 +110,28 @@ async fn the_bank_answers_and_every_payout_ends_as_the_table_says(backend: Backe
             json!({"type": "gb_fps", "sort_code": "200000", "account_number": format!("5577{last4}")}),
         )
         .await;
-        payouts.push((
-            "usd".into(),
-            last4,
-            payout(&app, &key, &us, 1_000, "USD").await,
-        ));
-        payouts.push((
-            "eur".into(),
-            last4,
-            payout(&app, &key, &eu, 2_000, "EUR").await,
-        ));
-        payouts.push((
-            "gbp".into(),
-            last4,
-            payout(&app, &key, &uk, 3_000, "GBP").await,
-        ));
+        // 51 payouts: seven to each 0001 account (paid), two to each of the others.
+        let times = if last4 == "0001" { 7 } else { 2 };
+        for i in 0..times {
+            let amount = 1_000 + i;
+            payouts.push((
+                "usd".into(),
+                last4,
+                payout(&app, &key, &us, amount, "USD").await,
+            ));
+            payouts.push((
+                "eur".into(),
+                last4,
+                payout(&app, &key, &eu, amount, "EUR").await,
+            ));
+            payouts.push((
+                "gbp".into(),
+                last4,
+                payout(&app, &key, &uk, amount, "GBP").await,
+            ));
+        }
     }
+    assert_eq!(payouts.len(), 51);
     let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
     assert_eq!(app.run_file_rails(t1).await.len(), 3);
 
@@ -169,8 +175,8 @@ async fn the_bank_answers_and_every_payout_ends_as_the_table_says(backend: Backe
     let passes = app.file_rail_passes(t2).await;
     assert_eq!(
         passes.iter().map(|p| p.settled).sum::<usize>(),
-        3,
-        "0001, 0005, 0006"
+        11,
+        "seven 0001, two 0005, two 0006"
     );
 
     // Late returns (0005): the ACH return and the ISO camt.054 credits.
