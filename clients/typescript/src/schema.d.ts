@@ -2079,6 +2079,19 @@ export interface components {
          * @enum {string}
          */
         BankAccountType: "us_ach" | "iban" | "gb_fps";
+        /** @description The bank file that carried a live payout, and what the bank calls the payout in it. */
+        BankTransfer: {
+            /**
+             * @description The file's name, e.g. `ANTON-USD-20261207-1030.ach`.
+             * @example ANTON-USD-20261207-1030.ach
+             */
+            file: string;
+            /**
+             * @description The NACHA trace number (15 digits) or the ISO end-to-end id the bank quotes.
+             * @example 091000010000042
+             */
+            reference: string;
+        };
         /** @description The error envelope of a 409 answer. */
         ConflictError: components["schemas"]["Error"] & {
             /** @description What went wrong (an `invalid_request_error` or `idempotency_error`). */
@@ -2359,6 +2372,7 @@ export interface components {
          *           "updated": "2026-11-28T12:00:05Z",
          *           "arrival_date": "2026-11-28",
          *           "livemode": false,
+         *           "bank_transfer": null,
          *           "review": null,
          *           "risk": {
          *             "evaluated": [
@@ -2414,6 +2428,7 @@ export interface components {
          *               "updated": "2026-11-28T12:00:05Z",
          *               "arrival_date": "2026-11-28",
          *               "livemode": false,
+         *               "bank_transfer": null,
          *               "review": null,
          *               "risk": {
          *                 "evaluated": [
@@ -2719,6 +2734,7 @@ export interface components {
          *       "updated": "2026-11-28T12:00:00Z",
          *       "arrival_date": null,
          *       "livemode": false,
+         *       "bank_transfer": null,
          *       "review": null,
          *       "risk": {
          *         "evaluated": [
@@ -2774,6 +2790,13 @@ export interface components {
             arrival_date?: string | null;
             /** @description `true` in live mode, `false` in test mode. */
             livemode: boolean;
+            /**
+             * @description Live mode: the bank file that carried the payout (docs/live-payouts.md) — `file`, its
+             *     name, and `reference`, what the bank quotes for this payout (the NACHA trace number, or
+             *     the ISO end-to-end id). `null` until a cut-off puts the payout in a file, and always in
+             *     test mode.
+             */
+            bank_transfer?: null | components["schemas"]["BankTransfer"];
             /**
              * @description Set when a risk rule held the payout for review (docs/risk.md): `status` (`pending`,
              *     `approved`, `rejected`, `expired`), the `rules` that asked for it, `requested_by` (the
@@ -2850,6 +2873,7 @@ export interface components {
          *           "updated": "2026-11-28T12:00:05Z",
          *           "arrival_date": null,
          *           "livemode": false,
+         *           "bank_transfer": null,
          *           "review": null,
          *           "risk": {
          *             "evaluated": [
@@ -2923,6 +2947,7 @@ export interface components {
          *           "updated": "2026-11-28T12:00:00Z",
          *           "arrival_date": null,
          *           "livemode": false,
+         *           "bank_transfer": null,
          *           "review": null,
          *           "risk": {
          *             "evaluated": [
@@ -5551,6 +5576,7 @@ export interface operations {
                      *               "updated": "2026-11-28T12:00:05Z",
                      *               "arrival_date": "2026-11-28",
                      *               "livemode": false,
+                     *               "bank_transfer": null,
                      *               "review": null,
                      *               "risk": {
                      *                 "evaluated": [
@@ -5635,6 +5661,7 @@ export interface operations {
                      *           "updated": "2026-11-28T12:00:05Z",
                      *           "arrival_date": "2026-11-28",
                      *           "livemode": false,
+                     *           "bank_transfer": null,
                      *           "review": null,
                      *           "risk": {
                      *             "evaluated": [
@@ -5862,6 +5889,7 @@ export interface operations {
                      *           "updated": "2026-11-28T12:00:00Z",
                      *           "arrival_date": null,
                      *           "livemode": false,
+                     *           "bank_transfer": null,
                      *           "review": null,
                      *           "risk": {
                      *             "evaluated": [
@@ -5961,6 +5989,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -6034,6 +6063,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -6131,6 +6161,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -6230,6 +6261,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -6325,6 +6357,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:01Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -6424,6 +6457,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -7339,6 +7373,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -7434,6 +7469,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -7529,6 +7565,7 @@ export interface operations {
                      *       "updated": "2026-11-28T12:00:00Z",
                      *       "arrival_date": null,
                      *       "livemode": false,
+                     *       "bank_transfer": null,
                      *       "review": null,
                      *       "risk": {
                      *         "evaluated": [
@@ -8656,6 +8693,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [
@@ -8772,6 +8810,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [
@@ -8891,6 +8930,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [
@@ -9010,6 +9050,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": "2026-11-28",
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [
@@ -9129,6 +9170,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [
@@ -9248,6 +9290,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [
@@ -9367,6 +9410,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": "2026-11-28",
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [
@@ -9486,6 +9530,7 @@ export interface operations {
                  *           "updated": "2026-11-28T12:00:05Z",
                  *           "arrival_date": null,
                  *           "livemode": false,
+                 *           "bank_transfer": null,
                  *           "review": null,
                  *           "risk": {
                  *             "evaluated": [

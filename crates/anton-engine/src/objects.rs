@@ -69,6 +69,11 @@ pub struct PayoutOut {
     pub arrival_date: Option<String>,
     /// `true` in live mode, `false` in test mode.
     pub livemode: bool,
+    /// Live mode: the bank file that carried the payout (docs/live-payouts.md) — `file`, its
+    /// name, and `reference`, what the bank quotes for this payout (the NACHA trace number, or
+    /// the ISO end-to-end id). `null` until a cut-off puts the payout in a file, and always in
+    /// test mode.
+    pub bank_transfer: Option<BankTransferOut>,
     /// Set when a risk rule held the payout for review (docs/risk.md): `status` (`pending`,
     /// `approved`, `rejected`, `expired`), the `rules` that asked for it, `requested_by` (the
     /// creating key, which may not approve it), `requested`, `expires`, and once decided
@@ -98,6 +103,13 @@ impl PayoutOut {
             updated: p.updated.to_rfc3339(),
             arrival_date: p.arrival_date.clone(),
             livemode: env.is_live(),
+            bank_transfer: match (&p.bank_file, &p.bank_reference) {
+                (Some(file), Some(reference)) => Some(BankTransferOut {
+                    file: file.clone(),
+                    reference: reference.clone(),
+                }),
+                _ => None,
+            },
             review: p
                 .review
                 .as_deref()
@@ -105,6 +117,18 @@ impl PayoutOut {
             risk: p.risk.as_deref().and_then(|t| serde_json::from_str(t).ok()),
         }
     }
+}
+
+/// The bank file that carried a live payout, and what the bank calls the payout in it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = BankTransfer))]
+pub struct BankTransferOut {
+    /// The file's name, e.g. `ANTON-USD-20261207-1030.ach`.
+    #[cfg_attr(feature = "openapi", schema(examples("ANTON-USD-20261207-1030.ach")))]
+    pub file: String,
+    /// The NACHA trace number (15 digits) or the ISO end-to-end id the bank quotes.
+    #[cfg_attr(feature = "openapi", schema(examples("091000010000042")))]
+    pub reference: String,
 }
 
 /// A recipient's bank account as the API shows it: never the full account number (it is stored

@@ -227,6 +227,29 @@ pub async fn discard_empty(c: &mut AnyConnection, file_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Records on each item's payout the file that carries it and the reference the bank quotes
+/// (shown on the payout).
+pub async fn set_bank_transfer(
+    c: &mut AnyConnection,
+    file_name: &str,
+    items: &[ItemRow],
+) -> Result<()> {
+    for item in items {
+        sqlx::query(
+            "UPDATE payouts SET bank_file = $1, bank_reference = $2 \
+             WHERE merchant_id = $3 AND env = $4 AND id = $5",
+        )
+        .bind(file_name)
+        .bind(&item.reference)
+        .bind(item.tenant.m())
+        .bind(item.tenant.e())
+        .bind(item.payout_id.as_str())
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Marks a building file complete.
 pub async fn seal(c: &mut AnyConnection, file_id: &str) -> Result<()> {
     sqlx::query("UPDATE payout_files SET status = 'sealed' WHERE id = $1 AND status = 'building'")

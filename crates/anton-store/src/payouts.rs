@@ -40,11 +40,16 @@ pub struct PayoutRecord {
     pub risk: Option<String>,
     /// The review of a payout held by a risk rule (JSON object text; `None` if never held).
     pub review: Option<String>,
+    /// Live file rails: the bank file that carried the payout and the reference the bank
+    /// quotes (`None` until a cut-off puts it in a file).
+    pub bank_file: Option<String>,
+    pub bank_reference: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str =
     "id, recipient_id, amount, currency, status, failure_code, failure_message, description, \
-    metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us, risk, review";
+    metadata, outcome_last4, arrival_date, rail_due_us, created_us, updated_us, risk, review, \
+    bank_file, bank_reference";
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("payouts.{what}"))
@@ -69,6 +74,8 @@ pub(crate) fn from_row(r: &dyn RowGet) -> Result<PayoutRecord> {
         updated: Timestamp::from_unix_micros(r.int("updated_us")?),
         risk: r.opt_text("risk")?,
         review: r.opt_text("review")?,
+        bank_file: r.opt_text("bank_file")?,
+        bank_reference: r.opt_text("bank_reference")?,
     })
 }
 

@@ -57,6 +57,7 @@ pub fn payout() -> Value {
         "updated": CREATED,
         "arrival_date": null,
         "livemode": false,
+        "bank_transfer": null,
         "review": null,
         "risk": {"evaluated": ["payout_amount", "daily_sum", "daily_count", "hourly_sum",
             "hourly_count", "bank_details_changed"], "fired": []}

@@ -118,6 +118,8 @@ impl Creation {
             // Filled in by the batch's assessment (`assess::made`).
             risk: None,
             review: None,
+            bank_file: None,
+            bank_reference: None,
         };
         let created = render.render(Ok(&record));
         let event = NewEvent::new(

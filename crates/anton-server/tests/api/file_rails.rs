@@ -206,6 +206,48 @@ async fn cutoff_puts_each_rails_payouts_in_one_file(backend: Backend) {
     for id in usd.iter().chain(&eur).chain(&gbp) {
         assert_eq!(status(&app, &key, id).await, "processing", "{id}");
     }
+    // Each payout names its file and what the bank calls it there; so does its event.
+    let body: Value = app
+        .get(&format!("/v1/payouts/{}", eur[0]), &key)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let eur_file = files_in(&outbox(&app, "eur"))[0].clone();
+    assert_eq!(body["bank_transfer"]["file"], eur_file.as_str());
+    assert_eq!(body["bank_transfer"]["reference"], eur[0].replace('_', "-"));
+    let usd_body: Value = app
+        .get(&format!("/v1/payouts/{}", usd[1]), &key)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let trace = usd_body["bank_transfer"]["reference"]
+        .as_str()
+        .expect("trace");
+    assert!(
+        trace.len() == 15 && trace.starts_with("09100001"),
+        "{trace}"
+    );
+    let events: Value = app
+        .get(
+            &format!("/v1/events?object={}&type=payout.processing", eur[0]),
+            &key,
+        )
+        .send()
+        .await
+        .expect("events")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        events["data"][0]["data"]["object"]["bank_transfer"]["file"],
+        eur_file.as_str()
+    );
 
     // USD: a NACHA file with the three entries, read by the independent reader.
     let names = files_in(&outbox(&app, "usd"));
@@ -216,6 +258,10 @@ async fn cutoff_puts_each_rails_payouts_in_one_file(backend: Backend) {
     let entries: Vec<_> = ach.batches.iter().flat_map(|b| &b.entries).collect();
     let amounts: Vec<u64> = entries.iter().map(|e| e.amount_cents).collect();
     assert_eq!(amounts, [1_000, 2_500, 7]);
+    assert_eq!(
+        entries[1].trace_number, trace,
+        "the payout's reference is its trace number"
+    );
     assert_eq!(entries[1].account_number.trim(), "000123450002");
     assert_eq!(entries[0].rdfi_routing, "110000000");
     assert_eq!(ach.control.total_credit_cents, 3_507);

@@ -41,6 +41,7 @@ from .balance_transaction_object import BalanceTransactionObject
 from .balance_transaction_type import BalanceTransactionType
 from .bank_account import BankAccount
 from .bank_account_type import BankAccountType
+from .bank_transfer import BankTransfer
 from .cancel_payout_anton_version import CancelPayoutAntonVersion
 from .conflict_error import ConflictError
 from .conflict_error_error import ConflictErrorError
@@ -288,6 +289,7 @@ __all__ = (
     "BalanceTransactionType",
     "BankAccount",
     "BankAccountType",
+    "BankTransfer",
     "CancelPayoutAntonVersion",
     "ConflictError",
     "ConflictErrorError",

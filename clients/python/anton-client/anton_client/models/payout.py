@@ -17,6 +17,7 @@ from typing import cast
 import datetime
 
 if TYPE_CHECKING:
+  from ..models.bank_transfer import BankTransfer
   from ..models.metadata import Metadata
   from ..models.payout_review import PayoutReview
   from ..models.risk_assessment import RiskAssessment
@@ -72,6 +73,11 @@ class Payout:
             arrival_date (datetime.date | None | Unset): The day (UTC, `YYYY-MM-DD`) the payout was paid: set when it
                 becomes `paid` and kept
                 afterwards (a `returned` payout keeps it); `null` before.
+            bank_transfer (BankTransfer | None | Unset): Live mode: the bank file that carried the payout (docs/live-
+                payouts.md) — `file`, its
+                name, and `reference`, what the bank quotes for this payout (the NACHA trace number, or
+                the ISO end-to-end id). `null` until a cut-off puts the payout in a file, and always in
+                test mode.
             review (None | PayoutReview | Unset): Set when a risk rule held the payout for review (docs/risk.md): `status`
                 (`pending`,
                 `approved`, `rejected`, `expired`), the `rules` that asked for it, `requested_by` (the
@@ -98,6 +104,7 @@ class Payout:
     failure_message: None | str | Unset = UNSET
     description: None | str | Unset = UNSET
     arrival_date: datetime.date | None | Unset = UNSET
+    bank_transfer: BankTransfer | None | Unset = UNSET
     review: None | PayoutReview | Unset = UNSET
     risk: None | RiskAssessment | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -107,6 +114,7 @@ class Payout:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.bank_transfer import BankTransfer # noqa: PLC0415
         from ..models.metadata import Metadata # noqa: PLC0415
         from ..models.payout_review import PayoutReview # noqa: PLC0415
         from ..models.risk_assessment import RiskAssessment # noqa: PLC0415
@@ -158,6 +166,14 @@ class Payout:
         else:
             arrival_date = self.arrival_date
 
+        bank_transfer: dict[str, Any] | None | Unset
+        if isinstance(self.bank_transfer, Unset):
+            bank_transfer = UNSET
+        elif isinstance(self.bank_transfer, BankTransfer):
+            bank_transfer = self.bank_transfer.to_dict()
+        else:
+            bank_transfer = self.bank_transfer
+
         review: dict[str, Any] | None | Unset
         if isinstance(self.review, Unset):
             review = UNSET
@@ -197,6 +213,8 @@ class Payout:
             field_dict["description"] = description
         if arrival_date is not UNSET:
             field_dict["arrival_date"] = arrival_date
+        if bank_transfer is not UNSET:
+            field_dict["bank_transfer"] = bank_transfer
         if review is not UNSET:
             field_dict["review"] = review
         if risk is not UNSET:
@@ -208,6 +226,7 @@ class Payout:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.bank_transfer import BankTransfer # noqa: PLC0415
         from ..models.metadata import Metadata # noqa: PLC0415
         from ..models.payout_review import PayoutReview # noqa: PLC0415
         from ..models.risk_assessment import RiskAssessment # noqa: PLC0415
@@ -310,6 +329,26 @@ class Payout:
         arrival_date = _parse_arrival_date(d.pop("arrival_date", UNSET))
 
 
+        def _parse_bank_transfer(data: object) -> BankTransfer | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                bank_transfer_type_1 = BankTransfer.from_dict(data)
+
+
+
+                return bank_transfer_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BankTransfer | None | Unset, data)
+
+        bank_transfer = _parse_bank_transfer(d.pop("bank_transfer", UNSET))
+
+
         def _parse_review(data: object) -> None | PayoutReview | Unset:
             if data is None:
                 return data
@@ -365,6 +404,7 @@ class Payout:
             failure_message=failure_message,
             description=description,
             arrival_date=arrival_date,
+            bank_transfer=bank_transfer,
             review=review,
             risk=risk,
         )

@@ -120,16 +120,20 @@ async fn build_chunk(
             Format::Nacha(identity) => render::trace_reference(identity, first_sequence + i),
             Format::Pain001 { .. } => render::end_to_end_reference(d.payout.id.as_str()),
         };
+        let mut payout = d.payout;
+        // Before the move, so the `payout.processing` event shows the file too.
+        payout.bank_file = Some(file.name.clone());
+        payout.bank_reference = Some(reference.clone());
         items.push(ItemRow {
             position: file.payout_count + i,
             tenant: d.tenant.clone(),
-            payout_id: d.payout.id.clone(),
+            payout_id: payout.id.clone(),
             reference,
-            amount: d.payout.amount,
+            amount: payout.amount,
         });
         moves.push(Move {
             tenant: d.tenant,
-            payout: d.payout,
+            payout,
             transition: Transition::StartProcessing,
             rail_due_us: None,
         });
@@ -143,6 +147,7 @@ async fn build_chunk(
         ));
     }
     payout_files::add_items(c, &file.id, &items).await?;
+    payout_files::set_bank_transfer(c, &file.name, &items).await?;
     file.payout_count += count;
     file.total_minor += items.iter().map(|i| i.amount).sum::<i64>();
     if count < chunk {
