@@ -153,7 +153,7 @@ pub struct Overrides {
 }
 
 /// Top-level settings, for the environment filter.
-const CONFIG_KEYS: [&str; 18] = [
+const CONFIG_KEYS: [&str; 19] = [
     "data_dir",
     "listen",
     "database_url",
@@ -172,6 +172,7 @@ const CONFIG_KEYS: [&str; 18] = [
     "risk",
     "smtp",
     "portal",
+    "rails",
 ];
 
 impl Config {
