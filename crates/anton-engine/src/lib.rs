@@ -66,9 +66,9 @@ use webhooks::{WebhookRuntime, WebhooksConfig};
 pub struct EngineConfig {
     pub simulator: SimulatorConfig,
     pub webhooks: WebhooksConfig,
-    /// The currencies with a live rail configured (`[rails]`, docs/live-payouts.md); a live
-    /// payout in any other currency is refused.
-    pub live_currencies: Vec<anton_core::money::Currency>,
+    /// The currencies with a live rail configured (`[rails]`, docs/live-payouts.md), each with
+    /// the largest amount its files can carry; a live payout in any other currency is refused.
+    pub live_currencies: Vec<(anton_core::money::Currency, i64)>,
     pub request_log: request_log::RequestLogConfig,
     pub alerts: alerts::AlertsConfig,
     pub risk: risk::RiskConfig,

@@ -90,7 +90,15 @@ impl Application {
             EngineConfig {
                 simulator: config.simulator.clone(),
                 webhooks: config.webhooks.clone(),
-                live_currencies: rails.iter().map(|r| r.currency).collect(),
+                live_currencies: rails
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.currency,
+                            anton_engine::rail::files::config::max_amount_minor(r),
+                        )
+                    })
+                    .collect(),
                 request_log: config.request_log.clone(),
                 alerts: anton_engine::alerts::AlertsConfig {
                     email: config.smtp.host.is_some(),

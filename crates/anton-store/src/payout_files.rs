@@ -51,6 +51,10 @@ pub struct FileRow {
     pub cutoff_us: i64,
     pub name: String,
     pub status: FileStatus,
+    /// The file's place among the rail's files of its local day, from 0.
+    pub file_number: i64,
+    /// The entries' effective date (`YYYY-MM-DD`).
+    pub effective_date: String,
     pub payout_count: i64,
     pub total_minor: i64,
     pub sha256: Option<String>,
@@ -61,18 +65,37 @@ pub struct FileRow {
     pub settled_us: Option<i64>,
 }
 
-/// One payout in a file, at `position` (from 0).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One payout in a file, at `position` (from 0), with what the file says of it as it was when
+/// it went in. `Debug` leaves out the account (encrypted as it is).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ItemRow {
     pub position: i64,
     pub tenant: Tenant,
     pub payout_id: PayoutId,
     pub reference: String,
     pub amount: i64,
+    pub name: String,
+    /// The recipient's account as stored on the recipient (the keyring's ciphertext).
+    pub account_ciphertext: String,
+    pub account_type: Option<String>,
+    pub bic: Option<String>,
+    pub description: Option<String>,
 }
 
-const FILE_COLUMNS: &str = "id, rail, cutoff_us, name, status, payout_count, total_minor, \
-                            sha256, created_us, transmitted_us, final_us, settled_us";
+impl std::fmt::Debug for ItemRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItemRow")
+            .field("position", &self.position)
+            .field("payout_id", &self.payout_id)
+            .field("reference", &self.reference)
+            .field("amount", &self.amount)
+            .finish_non_exhaustive()
+    }
+}
+
+const FILE_COLUMNS: &str = "id, rail, cutoff_us, name, status, file_number, effective_date, \
+                            payout_count, total_minor, sha256, created_us, transmitted_us, \
+                            final_us, settled_us";
 
 fn file_from(r: &sqlx::any::AnyRow) -> Result<FileRow> {
     Ok(FileRow {
@@ -81,6 +104,8 @@ fn file_from(r: &sqlx::any::AnyRow) -> Result<FileRow> {
         cutoff_us: r.try_get("cutoff_us")?,
         name: r.try_get("name")?,
         status: FileStatus::parse(&r.try_get::<String, _>("status")?)?,
+        file_number: r.try_get("file_number")?,
+        effective_date: r.try_get("effective_date")?,
         payout_count: r.try_get("payout_count")?,
         total_minor: r.try_get("total_minor")?,
         sha256: r.try_get("sha256")?,
@@ -99,60 +124,51 @@ pub struct NewFile<'a> {
     pub cutoff_us: i64,
     pub name: &'a str,
     pub final_us: Option<i64>,
+    pub effective_date: &'a str,
+    /// When the file's local day began: files of the rail since then number this one.
+    pub day_start_us: i64,
 }
 
 /// Starts the file of `rail`'s cut-off `cutoff_us`, named `name`, unless one exists: returns
-/// the cut-off's file, and whether this call made it. On PostgreSQL a node that races another
-/// for the same cut-off waits for the other's commit and then finds its file.
+/// the cut-off's file, and whether this call made it. The row is then locked (`lock`,
+/// PostgreSQL) until the job commits, so jobs adding to one file run one after another and
+/// each sees the count and status the last one left; a node that races another for the same
+/// cut-off waits for the other's commit and then finds its file.
 pub async fn start(
     c: &mut AnyConnection,
     new: &NewFile<'_>,
     now_us: i64,
+    lock: bool,
 ) -> Result<(FileRow, bool)> {
     let (rail, cutoff_us) = (new.rail, new.cutoff_us);
     let inserted = sqlx::query(
-        "INSERT INTO payout_files (id, rail, cutoff_us, name, status, payout_count, total_minor, \
-         created_us, final_us) VALUES ($1, $2, $3, $4, 'building', 0, 0, $5, $6) \
+        "INSERT INTO payout_files (id, rail, cutoff_us, name, status, file_number, \
+         effective_date, payout_count, total_minor, created_us, final_us) \
+         SELECT $1, $2, $3, $4, 'building', COUNT(*), $5, 0, 0, $6, $7 FROM payout_files \
+         WHERE rail = $2 AND cutoff_us >= $8 AND cutoff_us < $3 \
          ON CONFLICT (rail, cutoff_us) DO NOTHING",
     )
     .bind(new.id)
     .bind(rail)
     .bind(cutoff_us)
     .bind(new.name)
+    .bind(new.effective_date)
     .bind(now_us)
     .bind(new.final_us)
+    .bind(new.day_start_us)
     .execute(&mut *c)
     .await?
     .rows_affected()
         == 1;
+    let lock = if lock { " FOR UPDATE" } else { "" };
     let row = sqlx::query(&format!(
-        "SELECT {FILE_COLUMNS} FROM payout_files WHERE rail = $1 AND cutoff_us = $2"
+        "SELECT {FILE_COLUMNS} FROM payout_files WHERE rail = $1 AND cutoff_us = $2{lock}"
     ))
     .bind(rail)
     .bind(cutoff_us)
     .fetch_one(&mut *c)
     .await?;
     Ok((file_from(&row)?, inserted))
-}
-
-/// How many files `rail` has made with cut-offs in `[from_us, to_us)` (a day's sequence for
-/// file names).
-pub async fn count_between(
-    pool: &crate::Pool,
-    rail: &str,
-    from_us: i64,
-    to_us: i64,
-) -> Result<i64> {
-    Ok(sqlx::query(
-        "SELECT COUNT(*) AS n FROM payout_files WHERE rail = $1 AND cutoff_us >= $2 \
-         AND cutoff_us < $3",
-    )
-    .bind(rail)
-    .bind(from_us)
-    .bind(to_us)
-    .fetch_one(pool)
-    .await?
-    .try_get("n")?)
 }
 
 /// The live payouts of `currency` still `pending` that were created at or before `until_us`,
@@ -188,12 +204,30 @@ pub async fn pending_live(
     Ok(due)
 }
 
-/// Adds `items` to file `file_id` and its count and total.
+/// Adds `items` to the building file `file_id` and its count and total. A file that is no
+/// longer building takes nothing: an error, and the job writes nothing.
 pub async fn add_items(c: &mut AnyConnection, file_id: &str, items: &[ItemRow]) -> Result<()> {
+    let total: i64 = items.iter().map(|i| i.amount).sum();
+    let updated = sqlx::query(
+        "UPDATE payout_files SET payout_count = payout_count + $1, total_minor = total_minor + $2 \
+         WHERE id = $3 AND status = 'building'",
+    )
+    .bind(i64::try_from(items.len()).unwrap_or(i64::MAX))
+    .bind(total)
+    .bind(file_id)
+    .execute(&mut *c)
+    .await?
+    .rows_affected();
+    if updated != 1 {
+        return Err(StoreError::Corrupt(
+            "payout_files: items added to a file that is not building".into(),
+        ));
+    }
     for item in items {
         sqlx::query(
             "INSERT INTO payout_file_items (file_id, position, merchant_id, env, payout_id, \
-             reference, amount) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             reference, amount, name, account_ciphertext, account_type, bic, description) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(file_id)
         .bind(item.position)
@@ -202,19 +236,14 @@ pub async fn add_items(c: &mut AnyConnection, file_id: &str, items: &[ItemRow]) 
         .bind(item.payout_id.as_str())
         .bind(&item.reference)
         .bind(item.amount)
+        .bind(&item.name)
+        .bind(&item.account_ciphertext)
+        .bind(&item.account_type)
+        .bind(&item.bic)
+        .bind(&item.description)
         .execute(&mut *c)
         .await?;
     }
-    let total: i64 = items.iter().map(|i| i.amount).sum();
-    sqlx::query(
-        "UPDATE payout_files SET payout_count = payout_count + $1, total_minor = total_minor + $2 \
-         WHERE id = $3",
-    )
-    .bind(i64::try_from(items.len()).unwrap_or(i64::MAX))
-    .bind(total)
-    .bind(file_id)
-    .execute(c)
-    .await?;
     Ok(())
 }
 
@@ -341,7 +370,8 @@ pub async fn by_name(pool: &crate::Pool, name: &str) -> Result<Option<FileRow>> 
 /// A file's items, in position order.
 pub async fn items(pool: &crate::Pool, file_id: &str) -> Result<Vec<ItemRow>> {
     let rows = sqlx::query(
-        "SELECT position, merchant_id, env, payout_id, reference, amount FROM payout_file_items \
+        "SELECT position, merchant_id, env, payout_id, reference, amount, name, \
+         account_ciphertext, account_type, bic, description FROM payout_file_items \
          WHERE file_id = $1 ORDER BY position",
     )
     .bind(file_id)
@@ -361,33 +391,18 @@ pub async fn items(pool: &crate::Pool, file_id: &str) -> Result<Vec<ItemRow>> {
                     .map_err(|_| corrupt("payout_id"))?,
                 reference: r.try_get("reference")?,
                 amount: r.try_get("amount")?,
+                name: r.try_get("name")?,
+                account_ciphertext: r.try_get("account_ciphertext")?,
+                account_type: r.try_get("account_type")?,
+                bic: r.try_get("bic")?,
+                description: r.try_get("description")?,
             })
         })
         .collect()
 }
 
-/// The file and item of a payout, if it is in one (the payout's `rail` details).
-pub async fn of_payout(
-    pool: &crate::Pool,
-    tenant: &Tenant,
-    payout_id: &PayoutId,
-) -> Result<Option<(String, String)>> {
-    let row = sqlx::query(
-        "SELECT f.name AS name, i.reference AS reference FROM payout_file_items i \
-         JOIN payout_files f ON f.id = i.file_id \
-         WHERE i.merchant_id = $1 AND i.env = $2 AND i.payout_id = $3",
-    )
-    .bind(tenant.m())
-    .bind(tenant.e())
-    .bind(payout_id.as_str())
-    .fetch_optional(pool)
-    .await?;
-    row.map(|r| Ok((r.try_get("name")?, r.try_get("reference")?)))
-        .transpose()
-}
-
 /// The payout of `rail`'s file item quoted as `reference` (the latest, should a NACHA trace
-/// sequence ever wrap), locked on PostgreSQL (`lock`).
+/// sequence ever wrap).
 pub async fn by_reference(
     c: &mut AnyConnection,
     rail: &str,
@@ -405,17 +420,20 @@ pub async fn by_reference(
     row.as_ref().map(scoped_payout).transpose()
 }
 
-/// Every payout of the file named `name`, in position order.
+/// Every payout of `rail`'s transmitted file named `name`, in position order.
 pub async fn payouts_of_file(
     c: &mut AnyConnection,
+    rail: &str,
     name: &str,
 ) -> Result<Vec<(Tenant, PayoutId, String)>> {
     let rows = sqlx::query(
         "SELECT i.merchant_id AS merchant_id, i.env AS env, i.payout_id AS payout_id, \
          i.reference AS reference FROM payout_file_items i JOIN payout_files f ON f.id = i.file_id \
-         WHERE f.name = $1 ORDER BY i.position",
+         WHERE f.name = $1 AND f.rail = $2 AND f.status = 'transmitted' \
+         ORDER BY i.position",
     )
     .bind(name)
+    .bind(rail)
     .fetch_all(c)
     .await?;
     rows.iter()
@@ -463,7 +481,7 @@ pub async fn processing_in_file(
         .collect::<Vec<_>>()
         .join(", ");
     let rows = sqlx::query(&format!(
-        "SELECT p.merchant_id AS merchant_id, {columns} FROM payout_file_items i \
+        "SELECT p.merchant_id AS merchant_id, p.env AS env, {columns} FROM payout_file_items i \
          JOIN payouts p ON p.merchant_id = i.merchant_id AND p.env = i.env AND p.id = i.payout_id \
          WHERE i.file_id = $1 AND p.status = 'processing' ORDER BY i.position LIMIT $2{lock}"
     ))
@@ -475,8 +493,10 @@ pub async fn processing_in_file(
     for r in &rows {
         let merchant_id = MerchantId::parse(&r.try_get::<String, _>("merchant_id")?)
             .map_err(|_| StoreError::Corrupt("payouts.merchant_id".into()))?;
+        let env = Environment::parse(&r.try_get::<String, _>("env")?)
+            .ok_or_else(|| StoreError::Corrupt("payouts.env".into()))?;
         due.push(DuePayout {
-            tenant: Tenant::new(merchant_id, Environment::Live),
+            tenant: Tenant::new(merchant_id, env),
             payout: crate::payouts::from_row(r)?,
         });
     }
@@ -506,10 +526,11 @@ pub struct InboundRow {
     pub received_us: i64,
 }
 
-/// Whether a file with these bytes was read before (applied or quarantined).
-pub async fn inbound_seen(pool: &crate::Pool, sha256: &str) -> Result<bool> {
+/// Whether `rail` read a file with these bytes before (applied or quarantined).
+pub async fn inbound_seen(pool: &crate::Pool, rail: &str, sha256: &str) -> Result<bool> {
     Ok(
-        sqlx::query("SELECT 1 AS one FROM inbound_files WHERE sha256 = $1")
+        sqlx::query("SELECT 1 AS one FROM inbound_files WHERE rail = $1 AND sha256 = $2")
+            .bind(rail)
             .bind(sha256)
             .fetch_optional(pool)
             .await?
@@ -522,7 +543,7 @@ pub async fn inbound_seen(pool: &crate::Pool, sha256: &str) -> Result<bool> {
 pub async fn record_inbound(c: &mut AnyConnection, row: &InboundRow) -> Result<bool> {
     Ok(sqlx::query(
         "INSERT INTO inbound_files (sha256, rail, name, kind, status, reason, moved, \
-         received_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sha256) DO NOTHING",
+         received_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (rail, sha256) DO NOTHING",
     )
     .bind(&row.sha256)
     .bind(&row.rail)
@@ -539,9 +560,15 @@ pub async fn record_inbound(c: &mut AnyConnection, row: &InboundRow) -> Result<b
 }
 
 /// Records how many payouts an applied file moved.
-pub async fn set_inbound_moved(c: &mut AnyConnection, sha256: &str, moved: i64) -> Result<()> {
-    sqlx::query("UPDATE inbound_files SET moved = $1 WHERE sha256 = $2")
+pub async fn set_inbound_moved(
+    c: &mut AnyConnection,
+    rail: &str,
+    sha256: &str,
+    moved: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE inbound_files SET moved = $1 WHERE rail = $2 AND sha256 = $3")
         .bind(moved)
+        .bind(rail)
         .bind(sha256)
         .execute(c)
         .await?;

@@ -122,6 +122,26 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(|r| from_row(r)).transpose()
 }
 
+/// [`get`] on the job's connection, the row locked until the job commits when `lock`
+/// (PostgreSQL): a bank answer and the settlement pass deciding about one payout take turns.
+pub async fn get_locked(
+    conn: &mut AnyConnection,
+    t: &Tenant,
+    id: &PayoutId,
+    lock: bool,
+) -> Result<Option<PayoutRecord>> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE merchant_id = $1 AND env = $2 AND id = $3{lock}"
+    ))
+    .bind(t.m())
+    .bind(t.e())
+    .bind(id.as_str())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(|r| from_row(r)).transpose()
+}
+
 /// Writes what a merchant may change on a payout: description, metadata (and `updated`).
 pub async fn update_details(conn: &mut AnyConnection, t: &Tenant, p: &PayoutRecord) -> Result<()> {
     sqlx::query(

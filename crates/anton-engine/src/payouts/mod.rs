@@ -138,10 +138,28 @@ impl Engine {
         new: NewPayout,
         mutation: Mutation<R>,
     ) -> Result<Answer> {
-        if tenant.env.is_live() && !self.config().live_currencies.contains(&new.currency) {
-            return Err(EngineError::LiveRailNotConfigured {
-                currency: new.currency,
-            });
+        if tenant.env.is_live() {
+            let rail = self
+                .config()
+                .live_currencies
+                .iter()
+                .find(|(c, _)| *c == new.currency);
+            let Some((_, max)) = rail else {
+                return Err(EngineError::LiveRailNotConfigured {
+                    currency: new.currency,
+                });
+            };
+            if new.amount.minor() > *max {
+                return Err(EngineError::invalid(
+                    "amount_too_large",
+                    format!(
+                        "amount is larger than a live {} payout can be: the bank file carries at \
+                         most {max} minor units per payout.",
+                        new.currency.as_str()
+                    ),
+                    "amount",
+                ));
+            }
         }
         // In test mode the simulator rail takes the payout from here.
         let first_rail_step_us = (!tenant.env.is_live()).then(|| {

@@ -133,6 +133,16 @@ pub async fn transition_many(
     lock: bool,
     now_us: i64,
 ) -> Result<Vec<Moved>> {
+    // One move per payout: two would both pass the one compare-and-set and post twice.
+    let mut seen = std::collections::HashSet::with_capacity(moves.len());
+    if !moves
+        .iter()
+        .all(|m| seen.insert((m.tenant.clone(), m.payout.id.clone())))
+    {
+        return Err(StoreError::Corrupt(
+            "transition_many was given two moves for one payout".into(),
+        ));
+    }
     let arrival = Timestamp::from_unix_micros(now_us).to_rfc3339()[..10].to_owned();
     let mut rows = Vec::with_capacity(moves.len());
     let mut applied = Vec::with_capacity(moves.len());

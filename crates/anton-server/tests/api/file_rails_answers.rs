@@ -378,3 +378,65 @@ async fn the_test_bank_command_answers_and_the_files_command_lists() {
         "no account number in the listing"
     );
 }
+
+/// A notification holding a payout's debit and then its return (a same-day return): the payout
+/// is paid, then returned — one posting each, the ledger balanced — never moved twice at once.
+#[tokio::test]
+async fn a_debit_and_its_return_in_one_notification_pay_then_return_once() {
+    let app = spawn_app_with(Backend::Sqlite, configure_rails, None).await;
+    let key = live(&app).await;
+    let eu = recipient(
+        &app,
+        &key,
+        "Jan de Vries",
+        json!({"type": "iban", "iban": iban_de("0532010005")}),
+    )
+    .await;
+    let id = payout(&app, &key, &eu, 4_200, "EUR").await;
+    let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
+    app.run_file_rails(t1).await;
+    let name = files_in(&outbox(&app, "eur"))[0].clone();
+    let contents = std::fs::read_to_string(outbox(&app, "eur").join(&name)).expect("read");
+    let answers = anton_rails::test_bank::answer(
+        &name,
+        &contents,
+        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+    )
+    .expect("answers");
+    let debit = answers
+        .now
+        .iter()
+        .find(|f| f.name.ends_with(".camt054.xml"))
+        .expect("a debit notification")
+        .contents
+        .clone();
+    let returns = &answers.after_settlement[0].contents;
+    let entry_start = returns.find("<Ntry>").expect("an entry");
+    let entry_end = returns.rfind("</Ntry>").expect("an entry") + "</Ntry>".len();
+    let at = debit.rfind("</Ntfctn>").expect("a notification");
+    let mut both = debit.clone();
+    both.insert_str(at, &returns[entry_start..entry_end]);
+    std::fs::write(inbox(&app, "eur").join("both.camt054.xml"), both).expect("write");
+    let passes = app.file_rail_passes(t1).await;
+    let read: Vec<_> = passes.iter().flat_map(|p| p.read.clone()).collect();
+    assert!(
+        matches!(&read[..], [(_, Ingested::Applied { moved })] if moved.len() == 2),
+        "{read:?}"
+    );
+    assert_eq!(status(&app, &key, &id).await, "returned");
+    assert_eq!(failure(&app, &key, &id).await, "account_frozen");
+    assert_eq!(
+        events_of(&app, &key, &id).await,
+        [
+            "payout.created",
+            "payout.paid",
+            "payout.processing",
+            "payout.returned"
+        ]
+    );
+    app.assert_ledger_balanced(&anton_store::Tenant::new(
+        app.merchant.clone(),
+        Environment::Live,
+    ))
+    .await;
+}

@@ -13,6 +13,10 @@ CREATE TABLE payout_files (
     -- `building` (items being added), `sealed` (complete, not yet in the outbox) or
     -- `transmitted` (in the outbox, `sha256` of exactly what was put there).
     status         TEXT NOT NULL,
+    -- The file's place among the rail's files of its local day (NACHA's file id modifier) and
+    -- its entries' effective date, fixed when the file starts so every render is the same.
+    file_number    BIGINT NOT NULL,
+    effective_date TEXT NOT NULL,
     payout_count   BIGINT NOT NULL,
     total_minor    BIGINT NOT NULL,
     sha256         TEXT,
@@ -37,6 +41,15 @@ CREATE TABLE payout_file_items (
     -- What the bank's answers quote: the NACHA trace number, or the ISO end-to-end id.
     reference    TEXT NOT NULL,
     amount       BIGINT NOT NULL,
+    -- What the file says of the payout, as it was when the payout went in (so a re-render after
+    -- a crash is the same bytes, and a later change to the recipient changes nothing sent):
+    -- the recipient's name, the account as stored (encrypted, as on the recipient), the ACH
+    -- account type, the BIC, and the payout's description.
+    name         TEXT NOT NULL,
+    account_ciphertext TEXT NOT NULL,
+    account_type TEXT,
+    bic          TEXT,
+    description  TEXT,
     PRIMARY KEY (file_id, position),
     -- **A payout is in at most one file**, whatever crashes or races.
     UNIQUE (merchant_id, env, payout_id)
@@ -53,11 +66,11 @@ CREATE TABLE rail_sequences (
 CREATE INDEX payouts_live_pending ON payouts (currency, created_us)
     WHERE env = 'live' AND status = 'pending';
 
--- The bank's files read from a rail's inbox, each applied exactly once: by the SHA-256 of its
--- bytes, whatever its name. A file that cannot be read or applied whole is quarantined: recorded
--- with the reason, nothing of it applied, and counted in the node's metrics for an alert.
+-- The bank's files read from a rail's inbox, each applied exactly once per rail: by the
+-- SHA-256 of its bytes, whatever its name. A file that cannot be read or applied whole is quarantined: recorded
+-- with the reason, nothing of it applied, and logged for the operator.
 CREATE TABLE inbound_files (
-    sha256       TEXT PRIMARY KEY,
+    sha256       TEXT NOT NULL,
     rail         TEXT NOT NULL,
     name         TEXT NOT NULL,
     -- `nacha_returns`, `pain002`, `camt054`, or `unknown`.
@@ -67,5 +80,6 @@ CREATE TABLE inbound_files (
     reason       TEXT,
     -- Payouts the file moved.
     moved        BIGINT NOT NULL,
-    received_us  BIGINT NOT NULL
+    received_us  BIGINT NOT NULL,
+    PRIMARY KEY (rail, sha256)
 );

@@ -163,6 +163,15 @@ impl FileRail {
     }
 }
 
+/// The largest amount (minor units) one payout may have on `rail`: a NACHA entry's amount field
+/// holds 10 digits (99,999,999.99); ISO amounts are far larger than any balance.
+pub fn max_amount_minor(rail: &FileRail) -> i64 {
+    match rail.format {
+        Format::Nacha(_) => 9_999_999_999,
+        Format::Pain001 { .. } => i64::MAX,
+    }
+}
+
 /// Why a rail's configuration was refused; the message names the key.
 #[derive(Debug, thiserror::Error)]
 pub enum RailConfigError {

@@ -1,7 +1,7 @@
 //! A cut-off: the rail's pending live payouts go into one file, move to `processing`, and the
 //! file goes to the outbox.
 //!
-//! 1. **Build** ([`build`]): write jobs of up to [`CHUNK`] payouts each. The first starts the
+//! 1. **Build** ([`build`]): write jobs of up to `payouts_per_job` payouts each. The first starts the
 //!    cut-off's file (one per rail and cut-off: a second node finds the first's); each takes
 //!    pending live payouts of the currency created by the cut-off, moves them to `processing`
 //!    with their events, and records them as the file's items — in one transaction, so **no
@@ -13,7 +13,6 @@
 //!    marked `transmitted`. A crash before the mark puts the same bytes again, which the outbox
 //!    takes as already there.
 
-use anton_core::id::PayoutId;
 use anton_core::payout::Transition;
 use anton_store::list::BatchConn;
 use anton_store::payout_files::{self, FileRow, FileStatus, ItemRow};
@@ -77,24 +76,35 @@ async fn build_chunk(
     let cutoff_us = cutoff.as_microsecond();
     let id = format!("pf_{}", anton_core::random_base62(24));
     let key = rail.key();
+    let corrupt = |what: &str| anton_store::StoreError::Corrupt(format!("rail {key}: {what}"));
+    let effective = rail
+        .schedule
+        .effective_date(cutoff)
+        .ok_or_else(|| corrupt("the calendar has no effective date"))?;
+    let day_start = rail
+        .schedule
+        .day_start(rail.schedule.local_date(cutoff))
+        .ok_or_else(|| corrupt("the cut-off's day has no start"))?;
     // ACH entries are final at the end of their settlement date; ISO payments are paid by the
     // bank's notifications.
     let final_us = match rail.format {
         Format::Nacha(_) => rail
             .schedule
-            .effective_date(cutoff)
-            .and_then(|d| rail.schedule.final_at(d))
+            .final_at(effective)
             .map(|t| t.as_microsecond()),
         Format::Pain001 { .. } => None,
     };
+    let effective = effective.to_string();
     let new = payout_files::NewFile {
         id: &id,
         rail: &key,
         cutoff_us,
         name,
         final_us,
+        effective_date: &effective,
+        day_start_us: day_start.as_microsecond(),
     };
-    let (mut file, _) = payout_files::start(c, &new, now_us).await?;
+    let (mut file, _) = payout_files::start(c, &new, now_us, lock).await?;
     if file.status != FileStatus::Building {
         return Ok(Some(file));
     }
@@ -105,16 +115,70 @@ async fn build_chunk(
         payout_files::discard_empty(c, &file.id).await?;
         return Ok(None);
     }
-    let count = i64::try_from(due.len()).unwrap_or(chunk);
+    let full = i64::try_from(due.len()).unwrap_or(chunk) >= chunk;
+    let (items, moves) = take(c, rail, &file, due).await?;
+    let moved = transition::transition_many(&mut BatchConn::Any(c), &moves, lock, now_us).await?;
+    if moved.len() != moves.len() {
+        // Every payout read is locked (PostgreSQL) or behind the one writer (SQLite); one that
+        // did not move means the store changed under the job: write nothing.
+        return Err(corrupt("a cut-off's payout moved under it"));
+    }
+    if !items.is_empty() {
+        payout_files::add_items(c, &file.id, &items).await?;
+        payout_files::set_bank_transfer(c, &file.name, &items).await?;
+    }
+    file.payout_count += i64::try_from(items.len()).unwrap_or(0);
+    file.total_minor += items.iter().map(|i| i.amount).sum::<i64>();
+    if !full {
+        payout_files::seal(c, &file.id).await?;
+        file.status = FileStatus::Sealed;
+    }
+    Ok(Some(file))
+}
+
+/// The items and moves of a job's pending payouts: each goes into the file with what the file
+/// will say of it (the recipient's name and account as they are now, snapshotted), and moves to
+/// `processing`. A payout the file cannot carry — its recipient is gone, or its amount is over
+/// what the format can hold — fails (`declined`) instead of stopping the rail.
+async fn take(
+    c: &mut anton_store::Conn,
+    rail: &FileRail,
+    file: &FileRow,
+    due: Vec<anton_store::payouts::DuePayout>,
+) -> anton_store::Result<(Vec<ItemRow>, Vec<Move>)> {
+    let mut payable = Vec::with_capacity(due.len());
+    let mut moves = Vec::with_capacity(due.len());
+    for d in due {
+        let recipient =
+            anton_store::recipients::get(&mut *c, &d.tenant, &d.payout.recipient_id).await?;
+        match recipient {
+            Some(r) if d.payout.amount <= super::config::max_amount_minor(rail) => {
+                payable.push((d, r));
+            }
+            _ => {
+                tracing::warn!(
+                    payout.id = %d.payout.id,
+                    "a live payout cannot go in a bank file (recipient gone or amount over the \
+                     format's limit): failed as declined"
+                );
+                moves.push(Move {
+                    tenant: d.tenant,
+                    payout: d.payout,
+                    transition: Transition::Fail(anton_core::payout::FailureCode::Declined),
+                    rail_due_us: None,
+                });
+            }
+        }
+    }
+    let count = i64::try_from(payable.len()).unwrap_or(0);
     let first_sequence = match &rail.format {
         Format::Nacha(_) if count > 0 => {
             payout_files::take_sequence(c, &format!("{}:trace", rail.key()), count).await?
         }
         _ => 0,
     };
-    let mut items = Vec::with_capacity(due.len());
-    let mut moves = Vec::with_capacity(due.len());
-    for (i, d) in due.into_iter().enumerate() {
+    let mut items = Vec::with_capacity(payable.len());
+    for (i, (d, recipient)) in payable.into_iter().enumerate() {
         let i = i64::try_from(i).unwrap_or(0);
         let reference = match &rail.format {
             Format::Nacha(identity) => render::trace_reference(identity, first_sequence + i),
@@ -124,12 +188,23 @@ async fn build_chunk(
         // Before the move, so the `payout.processing` event shows the file too.
         payout.bank_file = Some(file.name.clone());
         payout.bank_reference = Some(reference.clone());
+        // `bank_code` holds the BIC when one was given, else the IBAN's bank code (digits).
+        let bic = recipient.bank_code.clone().filter(|code| {
+            recipient.bank_type == "iban"
+                && (code.len() == 8 || code.len() == 11)
+                && code.bytes().take(6).all(|b| b.is_ascii_alphabetic())
+        });
         items.push(ItemRow {
             position: file.payout_count + i,
             tenant: d.tenant.clone(),
             payout_id: payout.id.clone(),
             reference,
             amount: payout.amount,
+            name: recipient.name,
+            account_ciphertext: recipient.account_ciphertext,
+            account_type: recipient.account_type,
+            bic,
+            description: payout.description.clone(),
         });
         moves.push(Move {
             tenant: d.tenant,
@@ -138,27 +213,11 @@ async fn build_chunk(
             rail_due_us: None,
         });
     }
-    let moved = transition::transition_many(&mut BatchConn::Any(c), &moves, lock, now_us).await?;
-    if moved.len() != moves.len() {
-        // Every payout read is locked (PostgreSQL) or behind the one writer (SQLite); one that
-        // did not move means the store changed under the job: write nothing.
-        return Err(anton_store::StoreError::Corrupt(
-            "a cut-off's payout moved under it".into(),
-        ));
-    }
-    payout_files::add_items(c, &file.id, &items).await?;
-    payout_files::set_bank_transfer(c, &file.name, &items).await?;
-    file.payout_count += count;
-    file.total_minor += items.iter().map(|i| i.amount).sum::<i64>();
-    if count < chunk {
-        payout_files::seal(c, &file.id).await?;
-        file.status = FileStatus::Sealed;
-    }
-    Ok(Some(file))
+    Ok((items, moves))
 }
 
-/// Renders a sealed `file` and puts it into the rail's outbox, then marks it transmitted.
-/// Returns the SHA-256 of the bytes (hex).
+/// Renders a sealed `file` from its items and puts it into the rail's outbox, then marks it
+/// transmitted. Returns the SHA-256 of the bytes (hex).
 pub async fn transmit(
     store: &Store,
     secrets: &Secrets,
@@ -166,24 +225,37 @@ pub async fn transmit(
     file: &FileRow,
 ) -> Result<String> {
     let items = payout_files::items(store.read(), &file.id).await?;
+    let total: i64 = items.iter().map(|i| i.amount).sum();
+    if i64::try_from(items.len()).ok() != Some(file.payout_count) || total != file.total_minor {
+        return Err(RailError::Data(format!(
+            "file {} holds {} items for {total} but records {} for {}: not sent",
+            file.name,
+            items.len(),
+            file.payout_count,
+            file.total_minor
+        )));
+    }
     let mut payables = Vec::with_capacity(items.len());
     for item in &items {
-        payables.push(payable(store, secrets, rail, item).await?);
+        payables.push(payable(secrets, rail, item)?);
     }
     let cutoff = Timestamp::from_microsecond(file.cutoff_us)
         .map_err(|_| RailError::Data("a file's cut-off is out of range".into()))?;
-    let day_start = rail
-        .schedule
-        .day_start(rail.schedule.local_date(cutoff))
-        .ok_or_else(|| RailError::Data("a cut-off's day has no start".into()))?;
-    let day_start = day_start.as_microsecond();
-    let file_number =
-        payout_files::count_between(store.read(), &rail.key(), day_start, file.cutoff_us).await?;
-    let text = render::render(rail, &file.name, cutoff, file_number, &payables).map_err(|why| {
-        RailError::Render {
-            name: file.name.clone(),
-            why,
-        }
+    let effective: jiff::civil::Date = file
+        .effective_date
+        .parse()
+        .map_err(|_| RailError::Data("a file's effective date is not a date".into()))?;
+    let text = render::render(
+        rail,
+        &file.name,
+        cutoff,
+        file.file_number,
+        effective,
+        &payables,
+    )
+    .map_err(|why| RailError::Render {
+        name: file.name.clone(),
+        why,
     })?;
     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
     super::failpoint::hit("rail.before_put");
@@ -205,40 +277,23 @@ pub async fn transmit(
     Ok(sha256)
 }
 
-/// What the file needs of an item's payout and recipient (the account decrypted).
-async fn payable(
-    store: &Store,
-    secrets: &Secrets,
-    rail: &FileRail,
-    item: &ItemRow,
-) -> Result<Payable> {
-    let read = store.read();
-    let payout = anton_store::payouts::get(read, &item.tenant, &item.payout_id)
-        .await?
-        .ok_or_else(|| missing(&item.payout_id))?;
-    let recipient = anton_store::recipients::get(read, &item.tenant, &payout.recipient_id)
-        .await?
-        .ok_or_else(|| missing(&item.payout_id))?;
+/// What the file needs of an item: its snapshot, the account decrypted.
+fn payable(secrets: &Secrets, rail: &FileRail, item: &ItemRow) -> Result<Payable> {
     let secret = secrets
         .keyring
         .decrypt(
-            &recipient.account_ciphertext,
+            &item.account_ciphertext,
             item.tenant.merchant_id.as_str().as_bytes(),
         )
         .map_err(|_| RailError::Data("a recipient's account does not decrypt".into()))?;
     let secret = String::from_utf8(secret)
         .map_err(|_| RailError::Data("a recipient's account is not text".into()))?;
-    let bic = recipient
-        .bank_code
-        .as_deref()
-        // `bank_code` holds the BIC when one was given, else the IBAN's bank code (digits).
-        .filter(|c| {
-            (c.len() == 8 || c.len() == 11) && c.bytes().take(6).all(|b| b.is_ascii_alphabetic())
-        })
-        .filter(|_| recipient.bank_type == "iban");
-    let account =
-        anton_core::bank::BankAccount::from_secret(&secret, recipient.account_type.as_deref(), bic)
-            .map_err(|_| RailError::Data("a recipient's account does not parse".into()))?;
+    let account = anton_core::bank::BankAccount::from_secret(
+        &secret,
+        item.account_type.as_deref(),
+        item.bic.as_deref(),
+    )
+    .map_err(|_| RailError::Data("a recipient's account does not parse".into()))?;
     let sequence = match rail.format {
         Format::Nacha(_) => item
             .reference
@@ -251,12 +306,8 @@ async fn payable(
         reference: item.reference.clone(),
         sequence,
         amount_minor: item.amount,
-        name: recipient.name,
+        name: item.name.clone(),
         account,
-        description: payout.description,
+        description: item.description.clone(),
     })
-}
-
-fn missing(id: &PayoutId) -> RailError {
-    RailError::Data(format!("payout {} of a file is gone", id.as_str()))
 }

@@ -15,6 +15,8 @@
 //!   in a file of this rail is **quarantined**: recorded with the reason, nothing applied, and
 //!   logged for the operator. A payout already past the step a file reports is left as it is.
 
+use std::collections::{HashMap, VecDeque};
+
 use anton_core::payout::{FailureCode, PayoutStatus, Transition};
 use anton_rails::iso20022::{camt054, pain002};
 use anton_rails::nacha;
@@ -72,7 +74,7 @@ pub async fn ingest(
     bytes: &[u8],
 ) -> Result<Ingested, RailError> {
     let sha256 = hex::encode(Sha256::digest(bytes));
-    if payout_files::inbound_seen(store.read(), &sha256).await? {
+    if payout_files::inbound_seen(store.read(), &rail.key(), &sha256).await? {
         return Ok(Ingested::AlreadySeen);
     }
     let mut row = InboundRow {
@@ -107,7 +109,12 @@ async fn quarantine(
     mut row: InboundRow,
     reason: String,
 ) -> Result<Ingested, RailError> {
-    tracing::warn!(file = %row.name, rail = %row.rail, reason = %reason, "bank file quarantined");
+    tracing::warn!(
+        file.name = %row.name.escape_debug(),
+        rail = %row.rail,
+        reason = %reason,
+        "bank file quarantined"
+    );
     row.status = "quarantined".into();
     row.reason = Some(reason.clone());
     store
@@ -148,7 +155,7 @@ async fn apply(
     }
     for (target, report) in &read.reports {
         if let Target::File(name) = target {
-            let items = payout_files::payouts_of_file(c, name).await?;
+            let items = payout_files::payouts_of_file(c, &row.rail, name).await?;
             if items.is_empty() {
                 return Ok(Err(
                     "it answers a file Anton did not send on this rail".into()
@@ -164,29 +171,56 @@ async fn apply(
     if !payout_files::record_inbound(c, row).await? {
         return Ok(Ok(None));
     }
-    let mut moves = Vec::with_capacity(targets.len());
+    // Each payout's reports in file order (a statement may hold a payout's debit and then its
+    // return), applied in rounds of one move per payout: two moves for one payout in one
+    // `transition_many` would both pass its single compare-and-set. Each round reads the
+    // payouts locked (PostgreSQL), so a settlement pass deciding about the same payout waits.
+    let mut order: Vec<(Tenant, anton_core::id::PayoutId)> = Vec::new();
+    let mut reports: HashMap<(Tenant, anton_core::id::PayoutId), VecDeque<Report>> = HashMap::new();
     for (tenant, id, report) in targets {
-        let Some(payout) = anton_store::payouts::get(&mut *c, &tenant, &id).await? else {
-            continue;
-        };
-        if let Some(transition) = step(&payout, report) {
-            moves.push(Move {
-                tenant,
-                payout,
-                transition,
-                rail_due_us: None,
-            });
+        let key = (tenant, id);
+        if !reports.contains_key(&key) {
+            order.push(key.clone());
         }
+        reports.entry(key).or_default().push_back(report);
     }
-    let moved = transition::transition_many(
-        &mut anton_store::list::BatchConn::Any(c),
-        &moves,
-        lock,
-        row.received_us,
-    )
-    .await?;
+    let mut moved = Vec::new();
+    loop {
+        let mut moves = Vec::new();
+        for key in &order {
+            let Some(queue) = reports.get_mut(key) else {
+                continue;
+            };
+            if queue.is_empty() {
+                continue;
+            }
+            let Some(payout) =
+                anton_store::payouts::get_locked(&mut *c, &key.0, &key.1, lock).await?
+            else {
+                queue.clear();
+                continue;
+            };
+            // The first report that still asks for a step; the others wait for the next round.
+            while let Some(report) = queue.pop_front() {
+                if let Some(transition) = step(&payout, report) {
+                    moves.push(Move {
+                        tenant: key.0.clone(),
+                        payout,
+                        transition,
+                        rail_due_us: None,
+                    });
+                    break;
+                }
+            }
+        }
+        if moves.is_empty() {
+            break;
+        }
+        let mut conn = anton_store::list::BatchConn::Any(&mut *c);
+        moved.extend(transition::transition_many(&mut conn, &moves, lock, row.received_us).await?);
+    }
     let count = i64::try_from(moved.len()).unwrap_or(i64::MAX);
-    payout_files::set_inbound_moved(c, &row.sha256, count).await?;
+    payout_files::set_inbound_moved(c, &row.rail, &row.sha256, count).await?;
     Ok(Ok(Some(moved)))
 }
 

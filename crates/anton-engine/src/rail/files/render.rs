@@ -23,7 +23,7 @@ pub struct Payable {
     pub description: Option<String>,
 }
 
-/// The file's name: `ANTON-{CUR}-{YYYYMMDD}-{HHMM}` in the bank's time zone, with `.ach` or
+/// The file's name: `ANTON-{CUR}-{YYYYMMDD}-{HHMMSS}` in the bank's time zone, with `.ach` or
 /// `.xml`. One file per rail and cut-off, so the name is unique.
 pub fn file_name(rail: &FileRail, cutoff: Timestamp) -> String {
     let date = rail.schedule.local_date(cutoff);
@@ -33,13 +33,14 @@ pub fn file_name(rail: &FileRail, cutoff: Timestamp) -> String {
         Format::Pain001 { .. } => "xml",
     };
     format!(
-        "ANTON-{}-{:04}{:02}{:02}-{:02}{:02}.{ext}",
+        "ANTON-{}-{:04}{:02}{:02}-{:02}{:02}{:02}.{ext}",
         rail.currency.as_str(),
         date.year(),
         date.month(),
         date.day(),
         time.hour(),
-        time.minute()
+        time.minute(),
+        time.second()
     )
 }
 
@@ -54,20 +55,18 @@ pub fn end_to_end_reference(payout_id: &str) -> String {
     payout_id.replace('_', "-")
 }
 
-/// Renders `items` as the rail's file made at `cutoff`, named `name`. `file_number`: the
-/// file's place among the rail's files of that day (NACHA's file id modifier).
+/// Renders `items` as the rail's file made at `cutoff`, named `name`, its entries effective on
+/// `effective`. `file_number`: the file's place among the rail's files of that day (NACHA's
+/// file id modifier). The file's creation time is the cut-off in the bank's zone.
 pub fn render(
     rail: &FileRail,
     name: &str,
     cutoff: Timestamp,
     file_number: i64,
+    effective: jiff::civil::Date,
     items: &[Payable],
 ) -> Result<String, String> {
-    let created = to_offset(cutoff);
-    let effective = rail
-        .schedule
-        .effective_date(cutoff)
-        .ok_or("the calendar has no effective date")?;
+    let created = to_offset(rail, cutoff);
     let effective = to_date(effective)?;
     match &rail.format {
         Format::Nacha(identity) => {
@@ -81,8 +80,12 @@ pub fn render(
     }
 }
 
-fn to_offset(t: Timestamp) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(t.as_second()).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+/// The cut-off as a `time` value in the bank's zone (NACHA's header date and time are local).
+fn to_offset(rail: &FileRail, t: Timestamp) -> OffsetDateTime {
+    let offset = rail.schedule.offset_seconds(t);
+    let utc =
+        OffsetDateTime::from_unix_timestamp(t.as_second()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    time::UtcOffset::from_whole_seconds(offset).map_or(utc, |o| utc.to_offset(o))
 }
 
 fn to_date(d: jiff::civil::Date) -> Result<Date, String> {

@@ -193,6 +193,11 @@ impl Schedule {
         None
     }
 
+    /// The bank's offset from UTC at `at`, in seconds.
+    pub fn offset_seconds(&self, at: Timestamp) -> i32 {
+        self.zone.to_offset(at).seconds()
+    }
+
     /// The bank's local date at `at`.
     pub fn local_date(&self, at: Timestamp) -> Date {
         at.to_zoned_datetime(self.zone.clone()).date()

@@ -36,6 +36,9 @@ pub struct Pass {
     pub read: Vec<(String, Ingested)>,
     /// Payouts paid because their settlement window ended with no return.
     pub settled: usize,
+    /// What went wrong (each step and each file on its own: one failing file or step does not
+    /// hold up the others); tried again at the next look.
+    pub errors: Vec<RailError>,
 }
 
 /// The bank's files in an inbox that this node has already looked at, by name, size and
@@ -49,47 +52,77 @@ pub type SeenKey = (String, u64, Option<std::time::SystemTime>);
 const INBOUND_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One look at `rail` at time `now` (tests pass a time to run a cut-off or end a settlement
-/// window). `seen`: the inbox files looked at before.
+/// window). `seen`: the inbox files looked at before. Every step runs whatever the others did;
+/// their errors are in [`Pass::errors`].
 pub async fn run_once(
     store: &Store,
     secrets: &Secrets,
     rail: &FileRail,
     now: Timestamp,
     seen: &mut Seen,
-) -> Result<Pass, RailError> {
-    let mut pass = Pass {
-        sent: send(store, secrets, rail, now).await?,
-        ..Pass::default()
-    };
-    pass.read = read_inbox(store, rail, seen).await?;
-    if matches!(rail.format, Format::Nacha(_)) {
-        pass.settled = settle(store, rail, now).await?;
+) -> Pass {
+    let mut pass = Pass::default();
+    send(store, secrets, rail, now, &mut pass).await;
+    if let Err(e) = read_inbox(store, rail, seen, &mut pass).await {
+        pass.errors.push(e);
     }
-    Ok(pass)
+    if matches!(rail.format, Format::Nacha(_)) {
+        match settle(store, rail, now).await {
+            Ok(n) => pass.settled = n,
+            Err(e) => pass.errors.push(e),
+        }
+    }
+    pass
 }
 
-/// Steps 1 and 2: returns the files put into the outbox.
-async fn send(
+/// Steps 1 and 2, into `pass`: each unsent file on its own, then the cut-off.
+async fn send(store: &Store, secrets: &Secrets, rail: &FileRail, now: Timestamp, pass: &mut Pass) {
+    let unsent = match payout_files::unsent(store.read(), &rail.key()).await {
+        Ok(unsent) => unsent,
+        Err(e) => return pass.errors.push(e.into()),
+    };
+    for file in unsent {
+        match finish(store, secrets, rail, file).await {
+            Ok(Some(file)) => pass.sent.push(file),
+            Ok(None) => {}
+            Err(e) => pass.errors.push(e),
+        }
+    }
+    match cut_off(store, secrets, rail, now).await {
+        Ok(Some(file)) => pass.sent.push(file),
+        Ok(None) => {}
+        Err(e) => pass.errors.push(e),
+    }
+}
+
+/// Step 1 for one file: a building file is finished, then the file is put.
+async fn finish(
+    store: &Store,
+    secrets: &Secrets,
+    rail: &FileRail,
+    file: FileRow,
+) -> Result<Option<FileRow>, RailError> {
+    let file = if file.status == FileStatus::Building {
+        let cutoff = Timestamp::from_microsecond(file.cutoff_us)
+            .map_err(|_| RailError::Data("a file's cut-off is out of range".into()))?;
+        match cutoff::build(store, rail, cutoff).await? {
+            Some(file) => file,
+            None => return Ok(None),
+        }
+    } else {
+        file
+    };
+    cutoff::transmit(store, secrets, rail, &file).await?;
+    Ok(Some(file))
+}
+
+/// Step 2: the latest cut-off's file, if it has none yet.
+async fn cut_off(
     store: &Store,
     secrets: &Secrets,
     rail: &FileRail,
     now: Timestamp,
-) -> Result<Vec<FileRow>, RailError> {
-    let mut sent = Vec::new();
-    for file in payout_files::unsent(store.read(), &rail.key()).await? {
-        let file = if file.status == FileStatus::Building {
-            let cutoff = Timestamp::from_microsecond(file.cutoff_us)
-                .map_err(|_| RailError::Data("a file's cut-off is out of range".into()))?;
-            match cutoff::build(store, rail, cutoff).await? {
-                Some(file) => file,
-                None => continue,
-            }
-        } else {
-            file
-        };
-        cutoff::transmit(store, secrets, rail, &file).await?;
-        sent.push(file);
-    }
+) -> Result<Option<FileRow>, RailError> {
     let last = payout_files::last_cutoff(store.read(), &rail.key())
         .await?
         .and_then(|us| Timestamp::from_microsecond(us).ok());
@@ -100,52 +133,57 @@ async fn send(
         .schedule
         .latest_at_or_before(now)
         .filter(|c| *c > floor || (last.is_none() && *c == floor));
-    if let Some(cutoff) = due {
-        let file = cutoff::build(store, rail, cutoff).await?;
-        if let Some(file) = file.filter(|f| f.status != FileStatus::Transmitted) {
+    let Some(cutoff) = due else { return Ok(None) };
+    let file = cutoff::build(store, rail, cutoff).await?;
+    match file.filter(|f| f.status != FileStatus::Transmitted) {
+        Some(file) => {
             cutoff::transmit(store, secrets, rail, &file).await?;
-            sent.push(file);
+            Ok(Some(file))
         }
+        None => Ok(None),
     }
-    Ok(sent)
 }
 
-/// Step 3: every inbox file not looked at before, read and applied (or quarantined).
+/// Step 3: every inbox file not looked at before, read and applied (or quarantined), into
+/// `pass`; a file that cannot be read now is tried again at the next look.
 async fn read_inbox(
     store: &Store,
     rail: &FileRail,
     seen: &mut Seen,
-) -> Result<Vec<(String, Ingested)>, RailError> {
+    pass: &mut Pass,
+) -> Result<(), RailError> {
     let dir = rail.inbox.clone();
     let listed = tokio::task::spawn_blocking(move || list(&dir))
         .await
         .map_err(|e| RailError::Data(format!("the inbox task failed: {e}")))?
         .map_err(|e| RailError::Data(format!("the inbox could not be listed ({e})")))?;
-    let mut read = Vec::new();
     for (name, path, key) in listed {
         if seen.contains(&key) {
             continue;
         }
         let result = if key.1 > INBOUND_MAX_BYTES {
-            inbound::ingest(
-                store,
-                rail,
-                &name,
-                format!("(a file of {} bytes)", key.1).as_bytes(),
-            )
-            .await?
+            // Quarantined unread, by what the listing says of it.
+            let marker = format!("(a file of {} bytes named {name}, not read)", key.1);
+            inbound::ingest(store, rail, &name, marker.as_bytes()).await
         } else {
-            let bytes = tokio::fs::read(&path)
-                .await
-                .map_err(|e| RailError::Data(format!("{name} could not be read ({e})")))?;
-            inbound::ingest(store, rail, &name, &bytes).await?
+            match tokio::fs::read(&path).await {
+                Ok(bytes) => inbound::ingest(store, rail, &name, &bytes).await,
+                Err(e) => Err(RailError::Data(format!(
+                    "an inbox file could not be read ({e})"
+                ))),
+            }
         };
-        seen.insert(key);
-        if result != Ingested::AlreadySeen {
-            read.push((name, result));
+        match result {
+            Ok(result) => {
+                seen.insert(key);
+                if result != Ingested::AlreadySeen {
+                    pass.read.push((name, result));
+                }
+            }
+            Err(e) => pass.errors.push(e),
         }
     }
-    Ok(read)
+    Ok(())
 }
 
 /// The inbox's files: name, path and (name, size, modified); hidden files (a transfer in
@@ -222,32 +260,26 @@ pub async fn run(
     let mut seen: Vec<Seen> = rails.iter().map(|_| Seen::new()).collect();
     loop {
         for (rail, seen) in rails.iter().zip(&mut seen) {
-            match run_once(
-                engine.store(),
-                engine.secrets(),
-                rail,
-                Timestamp::now(),
-                seen,
-            )
-            .await
-            {
-                Ok(pass) => {
-                    for file in pass.sent {
-                        tracing::info!(
-                            file = %file.name,
-                            payouts = file.payout_count,
-                            "bank file transmitted"
-                        );
-                    }
-                    for (name, result) in pass.read {
-                        if let Ingested::Applied { moved } = result {
-                            tracing::info!(file = %name, moved = moved.len(), "bank file applied");
-                        }
-                    }
+            let now = Timestamp::now();
+            let pass = run_once(engine.store(), engine.secrets(), rail, now, seen).await;
+            for file in pass.sent {
+                tracing::info!(
+                    file.name = %file.name,
+                    payout.count = file.payout_count,
+                    "bank file transmitted"
+                );
+            }
+            for (name, result) in pass.read {
+                if let Ingested::Applied { moved } = result {
+                    tracing::info!(
+                        file.name = %name.escape_debug(),
+                        payout.count = moved.len(),
+                        "bank file applied"
+                    );
                 }
-                Err(e) => {
-                    tracing::warn!(rail = %rail.key(), error = %e, "file rail pass failed; will retry")
-                }
+            }
+            for e in pass.errors {
+                tracing::warn!(rail = %rail.key(), error = %e, "file rail step failed; will retry");
             }
         }
         // Each look is a few indexed reads per rail; the most eager rail sets the pace.
