@@ -129,15 +129,19 @@ pub async fn payout(
     body["id"].as_str().expect("id").to_owned()
 }
 
-pub async fn status(app: &TestApp, key: &str, id: &str) -> String {
-    let body: Value = app
-        .get(&format!("/v1/payouts/{id}"), key)
+/// GET `path` with `key`, as JSON.
+pub async fn get_json(app: &TestApp, key: &str, path: &str) -> Value {
+    app.get(path, key)
         .send()
         .await
         .expect("get")
         .json()
         .await
-        .expect("json");
+        .expect("json")
+}
+
+pub async fn status(app: &TestApp, key: &str, id: &str) -> String {
+    let body = get_json(app, key, &format!("/v1/payouts/{id}")).await;
     body["status"].as_str().expect("status").to_owned()
 }
 
@@ -207,25 +211,11 @@ async fn cutoff_puts_each_rails_payouts_in_one_file(backend: Backend) {
         assert_eq!(status(&app, &key, id).await, "processing", "{id}");
     }
     // Each payout names its file and what the bank calls it there; so does its event.
-    let body: Value = app
-        .get(&format!("/v1/payouts/{}", eur[0]), &key)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let body = get_json(&app, &key, &format!("/v1/payouts/{}", eur[0])).await;
     let eur_file = files_in(&outbox(&app, "eur"))[0].clone();
     assert_eq!(body["bank_transfer"]["file"], eur_file.as_str());
     assert_eq!(body["bank_transfer"]["reference"], eur[0].replace('_', "-"));
-    let usd_body: Value = app
-        .get(&format!("/v1/payouts/{}", usd[1]), &key)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let usd_body = get_json(&app, &key, &format!("/v1/payouts/{}", usd[1])).await;
     let trace = usd_body["bank_transfer"]["reference"]
         .as_str()
         .expect("trace");
@@ -233,17 +223,8 @@ async fn cutoff_puts_each_rails_payouts_in_one_file(backend: Backend) {
         trace.len() == 15 && trace.starts_with("09100001"),
         "{trace}"
     );
-    let events: Value = app
-        .get(
-            &format!("/v1/events?object={}&type=payout.processing", eur[0]),
-            &key,
-        )
-        .send()
-        .await
-        .expect("events")
-        .json()
-        .await
-        .expect("json");
+    let path = format!("/v1/events?object={}&type=payout.processing", eur[0]);
+    let events = get_json(&app, &key, &path).await;
     assert_eq!(
         events["data"][0]["data"]["object"]["bank_transfer"]["file"],
         eur_file.as_str()

@@ -13,7 +13,9 @@ use anton_engine::rail::files::inbound::Ingested;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::file_rails::{configure_rails, files_in, live, outbox, payout, recipient, status};
+use crate::file_rails::{
+    configure_rails, files_in, get_json, live, outbox, payout, recipient, status,
+};
 use crate::helpers::{spawn_app_with, Backend, TestApp};
 
 /// A German IBAN (bank 37040044) for a 10-digit account number, with its check digits.
@@ -57,14 +59,7 @@ fn bank_answers(app: &TestApp, currency: &str, late: bool) -> usize {
 }
 
 async fn events_of(app: &TestApp, key: &str, id: &str) -> Vec<String> {
-    let body: Value = app
-        .get(&format!("/v1/events?object={id}"), key)
-        .send()
-        .await
-        .expect("events")
-        .json()
-        .await
-        .expect("json");
+    let body = get_json(app, key, &format!("/v1/events?object={id}")).await;
     let mut types: Vec<String> = body["data"]
         .as_array()
         .expect("data")
@@ -76,15 +71,7 @@ async fn events_of(app: &TestApp, key: &str, id: &str) -> Vec<String> {
 }
 
 async fn failure(app: &TestApp, key: &str, id: &str) -> Value {
-    let body: Value = app
-        .get(&format!("/v1/payouts/{id}"), key)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
-    body["failure_code"].clone()
+    get_json(app, key, &format!("/v1/payouts/{id}")).await["failure_code"].clone()
 }
 
 async fn the_bank_answers_and_every_payout_ends_as_the_table_says(backend: Backend) {
