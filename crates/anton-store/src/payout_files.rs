@@ -307,7 +307,8 @@ pub async fn mark_transmitted(
     Ok(())
 }
 
-/// Takes `n` consecutive values of `rail`'s sequence `name` (starting at 1); returns the first.
+/// Takes `n` consecutive values of the per-rail sequence `key` (e.g. `usd:trace`), which starts
+/// at 1; returns the first.
 pub async fn take_sequence(c: &mut AnyConnection, key: &str, n: i64) -> Result<i64> {
     let next: i64 = sqlx::query(
         "INSERT INTO rail_sequences (rail, next_value) VALUES ($1, 1 + $2) \

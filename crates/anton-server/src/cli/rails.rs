@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use anton_engine::rail::files::outbox;
 use anyhow::Context;
 use clap::Subcommand;
 
@@ -123,16 +124,13 @@ fn answer_all(
             files.extend(answers.after_settlement);
         }
         for file in files {
-            let target = inbox.join(&file.name);
-            if target.exists() {
-                continue;
+            // As Anton puts its own files: hidden while written (the inbox reader skips names
+            // starting with '.'), 0600 (a return file holds account numbers), never twice.
+            let put = outbox::put(inbox, &file.name, file.contents.as_bytes())
+                .with_context(|| format!("writing {} into {}", file.name, inbox.display()))?;
+            if put == outbox::Put::Written {
+                written.push(file.name);
             }
-            // Hidden while it is written: Anton's inbox reader skips names starting with '.'.
-            let partial = inbox.join(format!(".{}.partial", file.name));
-            std::fs::write(&partial, &file.contents)
-                .with_context(|| format!("writing {}", partial.display()))?;
-            std::fs::rename(&partial, &target)?;
-            written.push(file.name);
         }
     }
     Ok(written)

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{fresh_pg_database, Backend, PgDatabaseGuard};
-use crate::process::{anton_env, client, start_server};
+use crate::helpers::Backend;
+use crate::process::{anton_env, backend_env, client, start_server};
 use crate::webhooks::receiver;
 
 async fn dispatcher_killed_mid_batch_loses_nothing(backend: Backend) {
@@ -17,13 +17,7 @@ async fn dispatcher_killed_mid_batch_loses_nothing(backend: Backend) {
     r.shared.delay_ms.store(300, Ordering::SeqCst);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mut env: Vec<(&str, String)> = Vec::new();
-    let mut _database = None;
-    if backend == Backend::Postgres {
-        let (url, name) = fresh_pg_database().await;
-        env.push(("ANTON_DATABASE_URL", url));
-        _database = Some(PgDatabaseGuard(name));
-    }
+    let (env, _database) = backend_env(backend).await;
     let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     std::fs::write(
         d.join("anton.toml"),

@@ -427,3 +427,23 @@ async fn a_debit_and_its_return_in_one_notification_pay_then_return_once() {
     ))
     .await;
 }
+
+/// A file too large to be a bank's answer is quarantined unread, once, with the reason.
+#[tokio::test]
+async fn a_file_too_large_to_be_an_answer_is_quarantined_unread() {
+    let app = spawn_app_with(Backend::Sqlite, configure_rails, None).await;
+    let huge = std::fs::File::create(inbox(&app, "usd").join("huge.ach")).expect("create");
+    huge.set_len(64 * 1024 * 1024 + 1).expect("sparse");
+    let t1 = jiff::Timestamp::now();
+    let passes = app.file_rail_passes(t1).await;
+    let read: Vec<_> = passes.iter().flat_map(|p| p.read.clone()).collect();
+    match &read[..] {
+        [(name, Ingested::Quarantined { reason })] => {
+            assert_eq!(name, "huge.ach");
+            assert!(reason.contains("larger than"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let again = app.file_rail_passes(t1).await;
+    assert!(again.iter().all(|p| p.read.is_empty()), "quarantined once");
+}

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::helpers::{fresh_pg_database, Backend, PgDatabaseGuard};
-use crate::process::{anton_env, client};
+use crate::helpers::Backend;
+use crate::process::{anton_env, backend_env, client, free_port};
 
 const POINTS: [&str; 4] = [
     "rail.after_chunk",
@@ -73,14 +73,6 @@ fn spawn(dir: &Path, env: &[(&str, &str)], port: u16, failpoint: Option<&str>) -
     cmd.spawn().expect("start anton serve")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn healthy(dir: &Path, port: u16) -> bool {
     let ca = dir.join("anton-data/tls/ca.pem");
     ca.exists()
@@ -130,13 +122,7 @@ async fn payouts(dir: &Path, port: u16, key: &str) -> BTreeMap<String, (String, 
 async fn killed_while_making_files_loses_and_duplicates_nothing(backend: Backend) {
     let dir = crate::helpers::private_tempdir();
     let d = dir.path();
-    let mut env: Vec<(&str, String)> = Vec::new();
-    let mut _database = None;
-    if backend == Backend::Postgres {
-        let (url, name) = fresh_pg_database().await;
-        env.push(("ANTON_DATABASE_URL", url));
-        _database = Some(PgDatabaseGuard(name));
-    }
+    let (env, _database) = backend_env(backend).await;
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     std::fs::write(d.join("anton.toml"), config(d)).unwrap();
     let mer = anton_env(d, &env, &["merchants", "create", "Crash Ltd"]);

@@ -24,7 +24,28 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+/// What a spawned node needs in its environment for `backend` (a fresh PostgreSQL database's
+/// URL; nothing for SQLite, which lives in the data directory), and the guard that drops that
+/// database.
+pub(crate) async fn backend_env(
+    backend: crate::helpers::Backend,
+) -> (
+    Vec<(&'static str, String)>,
+    Option<crate::helpers::PgDatabaseGuard>,
+) {
+    match backend {
+        crate::helpers::Backend::Postgres => {
+            let (url, name) = crate::helpers::fresh_pg_database().await;
+            (
+                vec![("ANTON_DATABASE_URL", url)],
+                Some(crate::helpers::PgDatabaseGuard(name)),
+            )
+        }
+        crate::helpers::Backend::Sqlite => (Vec::new(), None),
+    }
+}
+
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

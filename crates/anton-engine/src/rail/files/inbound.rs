@@ -104,6 +104,32 @@ pub async fn ingest(
     }
 }
 
+/// Quarantines a file without reading it (one too large to read): recorded once, by the digest
+/// of `marker` (what the listing says of it), with `reason`.
+pub async fn quarantine_unread(
+    store: &Store,
+    rail: &FileRail,
+    name: &str,
+    marker: &[u8],
+    reason: String,
+) -> Result<Ingested, RailError> {
+    let sha256 = hex::encode(Sha256::digest(marker));
+    if payout_files::inbound_seen(store.read(), &rail.key(), &sha256).await? {
+        return Ok(Ingested::AlreadySeen);
+    }
+    let row = InboundRow {
+        sha256,
+        rail: rail.key(),
+        name: name.to_owned(),
+        kind: "unknown".into(),
+        status: "quarantined".into(),
+        reason: None,
+        moved: 0,
+        received_us: anton_store::now_us(),
+    };
+    quarantine(store, row, reason).await
+}
+
 async fn quarantine(
     store: &Store,
     mut row: InboundRow,
@@ -243,18 +269,19 @@ fn read(bytes: &[u8]) -> Result<Read, String> {
         return read_nacha(text);
     }
     if first.starts_with('<') {
-        if let Ok(report) = pain002::parse(text) {
-            return Ok(read_pain002(&report));
-        }
+        // Each reader refuses a root in another message's namespace, so the one that names
+        // the file's kind explains why it could not read it.
+        let pain002_error = match pain002::parse(text) {
+            Ok(report) => return Ok(read_pain002(&report)),
+            Err(e) => e,
+        };
         return match camt054::parse(text) {
             Ok(notification) => Ok(read_camt054(&notification)),
             Err(e) if text.contains(":xsd:camt.054.") => {
                 Err(format!("a camt.054 Anton cannot read: {e}"))
             }
             Err(_) if text.contains(":xsd:pain.002.") => {
-                Err(pain002::parse(text).err().map_or_else(String::new, |e| {
-                    format!("a pain.002 Anton cannot read: {e}")
-                }))
+                Err(format!("a pain.002 Anton cannot read: {pain002_error}"))
             }
             Err(_) => Err("it is XML, but neither a pain.002 nor a camt.054".into()),
         };

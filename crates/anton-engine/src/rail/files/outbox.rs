@@ -1,8 +1,10 @@
 //! Putting a file into a rail's outbox directory, idempotently by name: a file already there
 //! with the same bytes is success (a retry after a crash), with other bytes an error that needs
-//! an operator (never overwritten). The bytes go to a hidden temporary name first, are synced,
-//! and are renamed into place, so the bank never picks up half a file. The file is the node
-//! user's alone (0600): it holds full account numbers.
+//! an operator (never overwritten). The bytes go to a hidden temporary file of this call's own
+//! first, are synced, and are published by a hard link, which fails rather than replace a file
+//! already there — so the bank never picks up half a file, and two nodes putting the same file
+//! at once cannot expose or clobber each other's. The file is the node user's alone (0600): it
+//! holds full account numbers. `anton rails test-bank` writes its answers with it too.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -31,11 +33,12 @@ pub fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<Put, OutboxError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e.into()),
     }
-    let partial = dir.join(format!(".{name}.partial"));
+    let prefix = format!(".{name}.");
+    let partial = dir.join(format!("{prefix}{}.partial", anton_core::random_base62(12)));
     {
         // The file holds full account numbers: readable by the node's user only.
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut f = options.open(&partial)?;
@@ -43,10 +46,36 @@ pub fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<Put, OutboxError> {
         f.sync_all()?;
     }
     super::failpoint::hit("rail.mid_put");
-    std::fs::rename(&partial, &target)?;
-    // The rename is durable once the directory is synced.
+    let published = match std::fs::hard_link(&partial, &target) {
+        Ok(()) => Ok(Put::Written),
+        // Another put published first (and, once it had, swept this call's temporary file
+        // away): the same file, or a conflict.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotFound
+            ) =>
+        {
+            if std::fs::read(&target)? == bytes {
+                Ok(Put::AlreadyThere)
+            } else {
+                Err(OutboxError::Conflict(name.to_owned()))
+            }
+        }
+        Err(e) => Err(e.into()),
+    };
+    // This call's temporary file, and any a crashed put of the same name left behind (a put of
+    // the same name still running finds its own gone, and the file published, above).
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let other = entry.file_name();
+        let other = other.to_string_lossy();
+        if other.starts_with(&prefix) && other.ends_with(".partial") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    // The link is durable once the directory is synced.
     std::fs::File::open(dir)?.sync_all()?;
-    Ok(Put::Written)
+    published
 }
 
 #[cfg(test)]
@@ -83,5 +112,31 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn nodes_putting_one_file_at_once_publish_it_whole_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        // What a put killed between its temporary file and the link left behind.
+        std::fs::write(dir.path().join(".a.ach.crashed.partial"), b"half").expect("write");
+        let bytes = vec![b'9'; 1 << 20];
+        let results: Vec<Put> = std::thread::scope(|s| {
+            let puts: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| put(dir.path(), "a.ach", &bytes).expect("put")))
+                .collect();
+            puts.into_iter()
+                .map(|p| p.join().expect("thread"))
+                .collect()
+        });
+        assert_eq!(results.iter().filter(|r| **r == Put::Written).count(), 1);
+        assert_eq!(
+            std::fs::read(dir.path().join("a.ach")).expect("read"),
+            bytes
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["a.ach"], "no temporary file is left behind");
     }
 }

@@ -163,8 +163,9 @@ async fn read_inbox(
         }
         let result = if key.1 > INBOUND_MAX_BYTES {
             // Quarantined unread, by what the listing says of it.
-            let marker = format!("(a file of {} bytes named {name}, not read)", key.1);
-            inbound::ingest(store, rail, &name, marker.as_bytes()).await
+            let marker = format!("{name}\n{}\n{:?}", key.1, key.2);
+            let reason = format!("it is larger than {INBOUND_MAX_BYTES} bytes; not read");
+            inbound::quarantine_unread(store, rail, &name, marker.as_bytes(), reason).await
         } else {
             match tokio::fs::read(&path).await {
                 Ok(bytes) => inbound::ingest(store, rail, &name, &bytes).await,
