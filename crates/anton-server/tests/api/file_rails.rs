@@ -32,6 +32,7 @@ fn rail(dir: &Path, currency: &str, zone: &str) -> FileRailConfig {
         settlement_days: 2,
         outbox,
         inbox,
+        sftp: None,
         nacha: None,
         pain001: None,
         poll_interval_ms: 5_000,

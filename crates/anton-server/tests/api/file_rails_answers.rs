@@ -19,7 +19,7 @@ use crate::file_rails::{
 use crate::helpers::{spawn_app_with, Backend, TestApp};
 
 /// A German IBAN (bank 37040044) for a 10-digit account number, with its check digits.
-fn iban_de(account: &str) -> String {
+pub(crate) fn iban_de(account: &str) -> String {
     let bban = format!("37040044{account}");
     // Check digits: 98 minus the BBAN, then "DE00", as digits (D=13, E=14), modulo 97.
     let digits = format!("{bban}131400");
@@ -58,7 +58,7 @@ fn bank_answers(app: &TestApp, currency: &str, late: bool) -> usize {
     written
 }
 
-async fn events_of(app: &TestApp, key: &str, id: &str) -> Vec<String> {
+pub(crate) async fn events_of(app: &TestApp, key: &str, id: &str) -> Vec<String> {
     let body = get_json(app, key, &format!("/v1/events?object={id}")).await;
     let mut types: Vec<String> = body["data"]
         .as_array()
@@ -70,54 +70,97 @@ async fn events_of(app: &TestApp, key: &str, id: &str) -> Vec<String> {
     types
 }
 
-async fn failure(app: &TestApp, key: &str, id: &str) -> Value {
+pub(crate) async fn failure(app: &TestApp, key: &str, id: &str) -> Value {
     get_json(app, key, &format!("/v1/payouts/{id}")).await["failure_code"].clone()
 }
 
-async fn the_bank_answers_and_every_payout_ends_as_the_table_says(backend: Backend) {
-    let app = spawn_app_with(backend, configure_rails, None).await;
-    let key = live(&app).await;
-    let mut payouts: Vec<(String, &str, String)> = Vec::new(); // (currency, last4, payout)
+/// 51 live payouts to accounts ending in 0001–0006 in USD, EUR and GBP: seven to each 0001
+/// account (paid), two to each of the others. (currency, last four, payout id).
+pub(crate) async fn fifty_one_payouts(
+    app: &TestApp,
+    key: &str,
+) -> Vec<(String, &'static str, String)> {
+    let mut payouts: Vec<(String, &str, String)> = Vec::new();
     for last4 in ["0001", "0002", "0003", "0004", "0005", "0006"] {
-        let us = app.create_recipient(&key, last4).await["id"]
+        let us = app.create_recipient(key, last4).await["id"]
             .as_str()
             .expect("id")
             .to_owned();
         let eu = recipient(
-            &app,
-            &key,
+            app,
+            key,
             "Jan de Vries",
             json!({"type": "iban", "iban": iban_de(&format!("053201{last4}"))}),
         )
         .await;
         let uk = recipient(
-            &app,
-            &key,
+            app,
+            key,
             "Ada Lovelace",
             json!({"type": "gb_fps", "sort_code": "200000", "account_number": format!("5577{last4}")}),
         )
         .await;
-        // 51 payouts: seven to each 0001 account (paid), two to each of the others.
         let times = if last4 == "0001" { 7 } else { 2 };
         for i in 0..times {
             let amount = 1_000 + i;
             payouts.push((
                 "usd".into(),
                 last4,
-                payout(&app, &key, &us, amount, "USD").await,
+                payout(app, key, &us, amount, "USD").await,
             ));
             payouts.push((
                 "eur".into(),
                 last4,
-                payout(&app, &key, &eu, amount, "EUR").await,
+                payout(app, key, &eu, amount, "EUR").await,
             ));
             payouts.push((
                 "gbp".into(),
                 last4,
-                payout(&app, &key, &uk, amount, "GBP").await,
+                payout(app, key, &uk, amount, "GBP").await,
             ));
         }
     }
+    payouts
+}
+
+/// Where a payout of [`fifty_one_payouts`] ends once the bank's answers, the settlement
+/// window and the late returns are all in: its status, failure code and events (sorted).
+pub(crate) fn final_state(
+    currency: &str,
+    last4: &str,
+) -> (&'static str, Value, &'static [&'static str]) {
+    let status = match (currency, last4) {
+        (_, "0002" | "0003" | "0004") => "failed",
+        (_, "0005") => "returned",
+        ("usd", _) => "paid",
+        (_, "0006") => "processing",
+        _ => "paid",
+    };
+    let code = match last4 {
+        "0002" => json!("account_closed"),
+        "0003" => json!("no_account"),
+        "0004" => json!("invalid_account_number"),
+        "0005" => json!("account_frozen"),
+        _ => Value::Null,
+    };
+    let events: &[&str] = match status {
+        "failed" => &["payout.created", "payout.failed", "payout.processing"],
+        "returned" => &[
+            "payout.created",
+            "payout.paid",
+            "payout.processing",
+            "payout.returned",
+        ],
+        "paid" => &["payout.created", "payout.paid", "payout.processing"],
+        _ => &["payout.created", "payout.processing"],
+    };
+    (status, code, events)
+}
+
+async fn the_bank_answers_and_every_payout_ends_as_the_table_says(backend: Backend) {
+    let app = spawn_app_with(backend, configure_rails, None).await;
+    let key = live(&app).await;
+    let payouts = fifty_one_payouts(&app, &key).await;
     assert_eq!(payouts.len(), 51);
     let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
     assert_eq!(app.run_file_rails(t1).await.len(), 3);
@@ -172,36 +215,18 @@ async fn the_bank_answers_and_every_payout_ends_as_the_table_says(backend: Backe
     }
     app.file_rail_passes(t2).await;
     for (currency, last4, id) in &payouts {
-        let expected = match (currency.as_str(), *last4) {
-            (_, "0002" | "0003" | "0004") => "failed",
-            (_, "0005") => "returned",
-            ("usd", _) => "paid",
-            (_, "0006") => "processing",
-            _ => "paid",
-        };
+        let (expected, expected_code, expected_events) = final_state(currency, last4);
         assert_eq!(status(&app, &key, id).await, expected, "{currency} {last4}");
-        let code = failure(&app, &key, id).await;
-        let expected_code = match *last4 {
-            "0002" => json!("account_closed"),
-            "0003" => json!("no_account"),
-            "0004" => json!("invalid_account_number"),
-            "0005" => json!("account_frozen"),
-            _ => Value::Null,
-        };
-        assert_eq!(code, expected_code, "{currency} {last4}");
-        let events = events_of(&app, &key, id).await;
-        let expected_events: &[&str] = match (expected, *last4) {
-            ("failed", _) => &["payout.created", "payout.failed", "payout.processing"],
-            ("returned", _) => &[
-                "payout.created",
-                "payout.paid",
-                "payout.processing",
-                "payout.returned",
-            ],
-            ("paid", _) => &["payout.created", "payout.paid", "payout.processing"],
-            _ => &["payout.created", "payout.processing"],
-        };
-        assert_eq!(events, expected_events, "{currency} {last4}");
+        assert_eq!(
+            failure(&app, &key, id).await,
+            expected_code,
+            "{currency} {last4}"
+        );
+        assert_eq!(
+            events_of(&app, &key, id).await,
+            expected_events,
+            "{currency} {last4}"
+        );
     }
     app.assert_ledger_balanced(&anton_store::Tenant::new(
         app.merchant.clone(),

@@ -2,7 +2,8 @@
 //! each of the file rail's crash points (`ANTON_FAILPOINT`, see
 //! `anton_engine::rail::files::failpoint`) the process aborts as `kill -9` would stop it, and a
 //! new process starts on the same data. At the end every live payout is `processing` and in
-//! exactly one file of the outbox: none in two, none lost, no half-written file left.
+//! exactly one file of the outbox: none in two, none lost, no half-written file left. Once with
+//! the outbox a local directory, once with it on a real OpenSSH server over SFTP.
 //!
 //! Each payout has its own amount, so the files' entries name their payouts by amount. Cut-offs
 //! are every 2 seconds, every day of the week, and a job moves 3 payouts, so a cut-off of a
@@ -17,6 +18,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::Backend;
 use crate::process::{anton_env, backend_env, client, free_port};
+use crate::sshd::Sshd;
 
 const POINTS: [&str; 4] = [
     "rail.after_chunk",
@@ -27,26 +29,51 @@ const POINTS: [&str; 4] = [
 const ROUNDS: usize = 8;
 const PER_ROUND: i64 = 10;
 
-fn config(dir: &Path) -> String {
+/// The node's `anton.toml`; with `sshd`, the outbox and inbox are on that SFTP server.
+fn config(dir: &Path, sshd: Option<&Sshd>) -> String {
     let cutoffs: Vec<String> = (0..24 * 60 * 30)
         .map(|i| {
             let s = i * 2;
             format!("\"{:02}:{:02}:{:02}\"", s / 3600, s / 60 % 60, s % 60)
         })
         .collect();
+    let (root, sftp) = match sshd {
+        Some(sshd) => {
+            let c = sshd.config();
+            let section = format!(
+                "[rails.usd.sftp]\nhost = \"{}\"\nport = {}\nuser = \"{}\"\n\
+                 private_key = \"{}\"\nhost_key = \"{}\"\n",
+                c.host,
+                c.port,
+                c.user,
+                c.private_key.display(),
+                c.host_key
+            );
+            (sshd.root.clone(), Some(section))
+        }
+        None => (dir.to_path_buf(), None),
+    };
     for d in ["outbox", "inbox"] {
-        std::fs::create_dir_all(dir.join(d)).unwrap();
+        std::fs::create_dir_all(root.join(d)).unwrap();
     }
+    let (outbox, inbox) = match sftp {
+        Some(_) => ("outbox".into(), "inbox".into()),
+        None => (
+            dir.join("outbox").display().to_string(),
+            dir.join("inbox").display().to_string(),
+        ),
+    };
     format!(
         "[rails.usd]\ntime_zone = \"UTC\"\ncutoffs = [{}]\n\
          business_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n\
          outbox = \"{}\"\ninbox = \"{}\"\npoll_interval_ms = 100\npayouts_per_job = 3\n\
          [rails.usd.nacha]\nimmediate_destination = \"091000019\"\nimmediate_origin = \" 123456789\"\n\
          destination_name = \"TEST BANK\"\norigin_name = \"ANTON\"\ncompany_name = \"ANTON\"\n\
-         company_id = \"1234567890\"\nodfi = \"09100001\"\n",
+         company_id = \"1234567890\"\nodfi = \"09100001\"\n{}",
         cutoffs.join(", "),
-        dir.join("outbox").display(),
-        dir.join("inbox").display(),
+        outbox,
+        inbox,
+        sftp.unwrap_or_default(),
     )
 }
 
@@ -120,11 +147,26 @@ async fn payouts(dir: &Path, port: u16, key: &str) -> BTreeMap<String, (String, 
 }
 
 async fn killed_while_making_files_loses_and_duplicates_nothing(backend: Backend) {
+    killed_many_times(backend, None).await;
+}
+
+/// The same with the outbox on a real OpenSSH server: killed while a file is on its way there.
+async fn killed_while_putting_files_over_sftp_loses_and_duplicates_nothing(backend: Backend) {
+    let Some(binary) = Sshd::binary() else { return };
+    let sshd = Sshd::start(&binary);
+    killed_many_times(backend, Some(&sshd)).await;
+}
+
+async fn killed_many_times(backend: Backend, sshd: Option<&Sshd>) {
     let dir = crate::helpers::private_tempdir();
     let d = dir.path();
     let (env, _database) = backend_env(backend).await;
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    std::fs::write(d.join("anton.toml"), config(d)).unwrap();
+    std::fs::write(d.join("anton.toml"), config(d, sshd)).unwrap();
+    let outbox = match sshd {
+        Some(sshd) => sshd.root.join("outbox"),
+        None => d.join("outbox"),
+    };
     let mer = anton_env(d, &env, &["merchants", "create", "Crash Ltd"]);
     let key = anton_env(
         d,
@@ -260,7 +302,7 @@ async fn killed_while_making_files_loses_and_duplicates_nothing(backend: Backend
     // Every payout in exactly one file of the outbox, and nothing else there.
     let mut in_files: BTreeMap<u64, usize> = BTreeMap::new();
     let mut files = 0;
-    for entry in std::fs::read_dir(d.join("outbox")).unwrap() {
+    for entry in std::fs::read_dir(&outbox).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name().to_string_lossy().into_owned();
         assert!(
@@ -281,9 +323,11 @@ async fn killed_while_making_files_loses_and_duplicates_nothing(backend: Backend
         .collect();
     assert_eq!(in_files, expected, "each payout in exactly one file");
     println!(
-        "file rail crash: {ROUNDS} kills, {} payouts, {files} files, every payout in exactly one",
+        "file rail crash{}: {ROUNDS} kills, {} payouts, {files} files, every payout in exactly one",
+        if sshd.is_some() { " (SFTP)" } else { "" },
         all.len()
     );
 }
 
 crate::both_backends!(killed_while_making_files_loses_and_duplicates_nothing);
+crate::both_backends!(killed_while_putting_files_over_sftp_loses_and_duplicates_nothing);

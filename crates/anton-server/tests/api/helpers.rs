@@ -640,15 +640,16 @@ impl TestApp {
     ) -> Vec<anton_engine::rail::files::worker::Pass> {
         let mut passes = Vec::new();
         for rail in &self.rails {
-            let mut seen = anton_engine::rail::files::worker::Seen::new();
+            let mut state = anton_engine::rail::files::worker::RailState::new(rail);
             let pass = anton_engine::rail::files::worker::run_once(
                 &self.store,
                 &self.secrets,
                 rail,
                 now,
-                &mut seen,
+                &mut state,
             )
             .await;
+            state.link.close().await;
             assert!(pass.errors.is_empty(), "file rail pass: {:?}", pass.errors);
             passes.push(pass);
         }

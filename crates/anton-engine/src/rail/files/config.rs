@@ -10,7 +10,9 @@ use anton_core::money::Currency;
 use anton_rails::iso20022::pain001;
 use serde::{Deserialize, Serialize};
 
+use super::exchange::{Exchange, Transport};
 use super::schedule::{Schedule, ScheduleError};
+use super::sftp::{self, SftpConfig};
 
 /// One rail as configured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,10 +35,14 @@ pub struct FileRailConfig {
     /// payout; after them a payout with no return is paid.
     #[serde(default = "two")]
     pub settlement_days: u8,
-    /// Where Anton puts its files for the bank (a directory; SFTP is planned).
+    /// Where Anton puts its files for the bank: a directory on the node, or with `sftp` one
+    /// on the bank's server.
     pub outbox: PathBuf,
-    /// Where the bank's answers arrive.
+    /// Where the bank's answers arrive (a directory, as `outbox`).
     pub inbox: PathBuf,
+    /// The bank's SFTP server, when the outbox and inbox are there.
+    #[serde(default)]
+    pub sftp: Option<SftpConfig>,
     /// The originator's identity for NACHA files (`usd`).
     #[serde(default)]
     pub nacha: Option<NachaIdentity>,
@@ -150,8 +156,7 @@ pub struct FileRail {
     pub currency: Currency,
     pub schedule: Schedule,
     pub format: Format,
-    pub outbox: PathBuf,
-    pub inbox: PathBuf,
+    pub exchange: Exchange,
     pub poll: std::time::Duration,
     pub payouts_per_job: i64,
 }
@@ -271,13 +276,38 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
             why: "must be 1 to 5000".into(),
         });
     }
+    let transport = match &c.sftp {
+        None => Transport::Local,
+        Some(server) => Transport::Sftp(std::sync::Arc::new(sftp::check(server).map_err(
+            |(k, why)| RailConfigError::Value {
+                rail: key.to_owned(),
+                key: sftp_key(k),
+                why,
+            },
+        )?)),
+    };
     Ok(FileRail {
         currency,
         schedule,
         format,
-        outbox: c.outbox.clone(),
-        inbox: c.inbox.clone(),
+        exchange: Exchange {
+            transport,
+            outbox: c.outbox.clone(),
+            inbox: c.inbox.clone(),
+        },
         poll: std::time::Duration::from_millis(c.poll_interval_ms),
         payouts_per_job: c.payouts_per_job,
     })
+}
+
+/// `sftp.<key>`, for messages.
+fn sftp_key(key: &str) -> &'static str {
+    match key {
+        "host" => "sftp.host",
+        "user" => "sftp.user",
+        "private_key" => "sftp.private_key",
+        "host_key" => "sftp.host_key",
+        "timeout_secs" => "sftp.timeout_secs",
+        _ => "sftp",
+    }
 }

@@ -21,6 +21,7 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use super::config::{FileRail, Format};
+use super::exchange::Link;
 use super::outbox;
 use super::render::{self, Payable};
 use crate::payouts::transition::{self, Move};
@@ -222,6 +223,7 @@ pub async fn transmit(
     store: &Store,
     secrets: &Secrets,
     rail: &FileRail,
+    link: &mut Link,
     file: &FileRow,
 ) -> Result<String> {
     let items = payout_files::items(store.read(), &file.id).await?;
@@ -259,11 +261,7 @@ pub async fn transmit(
     })?;
     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
     super::failpoint::hit("rail.before_put");
-    let dir = rail.outbox.clone();
-    let name = file.name.clone();
-    tokio::task::spawn_blocking(move || outbox::put(&dir, &name, text.as_bytes()))
-        .await
-        .map_err(|e| RailError::Data(format!("the outbox task failed: {e}")))??;
+    link.put(&file.name, text.into_bytes()).await?;
     super::failpoint::hit("rail.after_put");
     let id = file.id.clone();
     let digest = sha256.clone();

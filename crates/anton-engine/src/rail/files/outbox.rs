@@ -22,6 +22,10 @@ pub enum OutboxError {
     Conflict(String),
     #[error("the outbox could not be written ({0})")]
     Io(#[from] std::io::Error),
+    /// The outbox on the bank's SFTP server could not be reached or written (the message
+    /// names the server).
+    #[error("{0}")]
+    Remote(String),
 }
 
 /// Puts `bytes` into `dir` as `name`.

@@ -8,7 +8,6 @@
 //! idempotent by name, and a bank file is applied once by its digest.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anton_core::payout::Transition;
@@ -18,7 +17,9 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::config::{FileRail, Format};
 use super::cutoff::{self, RailError};
+use super::exchange::Link;
 use super::inbound::{self, Ingested};
+use super::sftp::Listed;
 use crate::payouts::transition::{self, Move};
 use anton_store::Store;
 
@@ -43,27 +44,40 @@ pub struct Pass {
 
 /// The bank's files in an inbox that this node has already looked at, by name, size and
 /// modification time: a look reads only new or changed files.
-pub type Seen = HashSet<SeenKey>;
+pub type Seen = HashSet<Listed>;
 
-/// A file's name, size and modification time.
-pub type SeenKey = (String, u64, Option<std::time::SystemTime>);
+/// What a worker keeps about a rail between looks: the inbox files seen, and its way to the
+/// outbox and inbox (over SFTP, a connection).
+pub struct RailState {
+    pub seen: Seen,
+    pub link: Link,
+}
+
+impl RailState {
+    pub fn new(rail: &FileRail) -> Self {
+        RailState {
+            seen: Seen::new(),
+            link: Link::new(&rail.exchange),
+        }
+    }
+}
 
 /// Larger than any answer to Anton's files; a larger file is quarantined unread.
 const INBOUND_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One look at `rail` at time `now` (tests pass a time to run a cut-off or end a settlement
-/// window). `seen`: the inbox files looked at before. Every step runs whatever the others did;
-/// their errors are in [`Pass::errors`].
+/// window). `state`: what the worker kept from earlier looks. Every step runs whatever the
+/// others did; their errors are in [`Pass::errors`].
 pub async fn run_once(
     store: &Store,
     secrets: &Secrets,
     rail: &FileRail,
     now: Timestamp,
-    seen: &mut Seen,
+    state: &mut RailState,
 ) -> Pass {
     let mut pass = Pass::default();
-    send(store, secrets, rail, now, &mut pass).await;
-    if let Err(e) = read_inbox(store, rail, seen, &mut pass).await {
+    send(store, secrets, rail, &mut state.link, now, &mut pass).await;
+    if let Err(e) = read_inbox(store, rail, state, &mut pass).await {
         pass.errors.push(e);
     }
     if matches!(rail.format, Format::Nacha(_)) {
@@ -76,19 +90,26 @@ pub async fn run_once(
 }
 
 /// Steps 1 and 2, into `pass`: each unsent file on its own, then the cut-off.
-async fn send(store: &Store, secrets: &Secrets, rail: &FileRail, now: Timestamp, pass: &mut Pass) {
+async fn send(
+    store: &Store,
+    secrets: &Secrets,
+    rail: &FileRail,
+    link: &mut Link,
+    now: Timestamp,
+    pass: &mut Pass,
+) {
     let unsent = match payout_files::unsent(store.read(), &rail.key()).await {
         Ok(unsent) => unsent,
         Err(e) => return pass.errors.push(e.into()),
     };
     for file in unsent {
-        match finish(store, secrets, rail, file).await {
+        match finish(store, secrets, rail, link, file).await {
             Ok(Some(file)) => pass.sent.push(file),
             Ok(None) => {}
             Err(e) => pass.errors.push(e),
         }
     }
-    match cut_off(store, secrets, rail, now).await {
+    match cut_off(store, secrets, rail, link, now).await {
         Ok(Some(file)) => pass.sent.push(file),
         Ok(None) => {}
         Err(e) => pass.errors.push(e),
@@ -100,6 +121,7 @@ async fn finish(
     store: &Store,
     secrets: &Secrets,
     rail: &FileRail,
+    link: &mut Link,
     file: FileRow,
 ) -> Result<Option<FileRow>, RailError> {
     let file = if file.status == FileStatus::Building {
@@ -112,7 +134,7 @@ async fn finish(
     } else {
         file
     };
-    cutoff::transmit(store, secrets, rail, &file).await?;
+    cutoff::transmit(store, secrets, rail, link, &file).await?;
     Ok(Some(file))
 }
 
@@ -121,6 +143,7 @@ async fn cut_off(
     store: &Store,
     secrets: &Secrets,
     rail: &FileRail,
+    link: &mut Link,
     now: Timestamp,
 ) -> Result<Option<FileRow>, RailError> {
     let last = payout_files::last_cutoff(store.read(), &rail.key())
@@ -137,7 +160,7 @@ async fn cut_off(
     let file = cutoff::build(store, rail, cutoff).await?;
     match file.filter(|f| f.status != FileStatus::Transmitted) {
         Some(file) => {
-            cutoff::transmit(store, secrets, rail, &file).await?;
+            cutoff::transmit(store, secrets, rail, link, &file).await?;
             Ok(Some(file))
         }
         None => Ok(None),
@@ -149,34 +172,38 @@ async fn cut_off(
 async fn read_inbox(
     store: &Store,
     rail: &FileRail,
-    seen: &mut Seen,
+    state: &mut RailState,
     pass: &mut Pass,
 ) -> Result<(), RailError> {
-    let dir = rail.inbox.clone();
-    let listed = tokio::task::spawn_blocking(move || list(&dir))
+    let listed = state
+        .link
+        .list_inbox()
         .await
-        .map_err(|e| RailError::Data(format!("the inbox task failed: {e}")))?
-        .map_err(|e| RailError::Data(format!("the inbox could not be listed ({e})")))?;
-    for (name, path, key) in listed {
-        if seen.contains(&key) {
+        .map_err(|e| RailError::Data(e.to_string()))?;
+    for key in listed {
+        if state.seen.contains(&key) {
             continue;
         }
+        let name = key.0.clone();
         let result = if key.1 > INBOUND_MAX_BYTES {
             // Quarantined unread, by what the listing says of it.
             let marker = format!("{name}\n{}\n{:?}", key.1, key.2);
             let reason = format!("it is larger than {INBOUND_MAX_BYTES} bytes; not read");
             inbound::quarantine_unread(store, rail, &name, marker.as_bytes(), reason).await
         } else {
-            match tokio::fs::read(&path).await {
+            // A file that grew past the limit since it was listed is cut there, and
+            // quarantined as unreadable.
+            match state.link.read_inbox(&name, INBOUND_MAX_BYTES).await {
                 Ok(bytes) => inbound::ingest(store, rail, &name, &bytes).await,
                 Err(e) => Err(RailError::Data(format!(
-                    "an inbox file could not be read ({e})"
+                    "inbox file {} could not be read ({e})",
+                    name.escape_debug()
                 ))),
             }
         };
         match result {
             Ok(result) => {
-                seen.insert(key);
+                state.seen.insert(key);
                 if result != Ingested::AlreadySeen {
                     pass.read.push((name, result));
                 }
@@ -185,25 +212,6 @@ async fn read_inbox(
         }
     }
     Ok(())
-}
-
-/// The inbox's files: name, path and (name, size, modified); hidden files (a transfer in
-/// progress) and directories are left out. Sorted by name, so files are applied in the order
-/// a bank names them.
-fn list(dir: &std::path::Path) -> std::io::Result<Vec<(String, PathBuf, SeenKey)>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let meta = entry.metadata()?;
-        if name.starts_with('.') || !meta.is_file() {
-            continue;
-        }
-        let key = (name.clone(), meta.len(), meta.modified().ok());
-        files.push((name, entry.path(), key));
-    }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
 }
 
 /// Step 4 (ACH): pays the payouts still `processing` in files whose entries are final.
@@ -258,11 +266,11 @@ pub async fn run(
     rails: Vec<FileRail>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut seen: Vec<Seen> = rails.iter().map(|_| Seen::new()).collect();
+    let mut states: Vec<RailState> = rails.iter().map(RailState::new).collect();
     loop {
-        for (rail, seen) in rails.iter().zip(&mut seen) {
+        for (rail, state) in rails.iter().zip(&mut states) {
             let now = Timestamp::now();
-            let pass = run_once(engine.store(), engine.secrets(), rail, now, seen).await;
+            let pass = run_once(engine.store(), engine.secrets(), rail, now, state).await;
             for file in pass.sent {
                 tracing::info!(
                     file.name = %file.name,
@@ -291,7 +299,10 @@ pub async fn run(
             .unwrap_or(Duration::from_secs(5));
         tokio::select! {
             _ = tokio::time::sleep(poll) => {}
-            _ = shutdown.changed() => return,
+            _ = shutdown.changed() => break,
         }
+    }
+    for state in states {
+        state.link.close().await;
     }
 }
