@@ -22,6 +22,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
+mod rails;
+pub use rails::RailHealth;
+
 /// The content type of [`Metrics::render`]'s output (OpenMetrics text, which Prometheus reads).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -279,6 +282,7 @@ pub struct Metrics {
     writer_reruns: Family<ReasonLabel, Counter>,
     pool: Family<StateLabel, Gauge>,
     database_up: Gauge,
+    rails: rails::RailMetrics,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -453,7 +457,9 @@ impl Metrics {
             "1 when the database answered the scrape's ping within 2 s, else 0 (the node is not ready)",
             database_up.clone(),
         );
+        let rails = rails::RailMetrics::register(&mut registry);
         Arc::new(Self {
+            rails,
             registry,
             request_log,
             alerts,
@@ -644,6 +650,31 @@ impl Metrics {
         ] {
             self.endpoints.get_or_create(&StateLabel { state }).set(n);
         }
+    }
+
+    /// `rail` runs on this node: its counters start at zero.
+    pub fn rail_configured(&self, rail: &str) {
+        self.rails.configured(rails::rail_label(rail));
+    }
+
+    /// A bank file put into `rail`'s outbox.
+    pub fn rail_file_sent(&self, rail: &str) {
+        self.rails.file_sent(rails::rail_label(rail));
+    }
+
+    /// A bank file read from `rail`'s inbox: applied, or quarantined.
+    pub fn rail_file_read(&self, rail: &str, quarantined: bool) {
+        self.rails.file_read(rails::rail_label(rail), quarantined);
+    }
+
+    /// A step of `rail`'s worker failed (it is tried again at the next look).
+    pub fn rail_step_failed(&self, rail: &str) {
+        self.rails.step_failed(rails::rail_label(rail));
+    }
+
+    /// `rail`'s health as just read from the database.
+    pub fn set_rail_health(&self, rail: &str, health: &RailHealth) {
+        self.rails.set_health(rails::rail_label(rail), health);
     }
 
     /// An event reached an endpoint (a 2xx) `took` after it was created.

@@ -1,8 +1,8 @@
 //! The admin listener: `GET /metrics` in the Prometheus text format, plain HTTP on its own
 //! address (never the public port). Anything else is a 404; a stopping node stops serving it.
 //! Each scrape first pings the database and reads the read pool's use (`anton_database_up`,
-//! `anton_database_pool_connections`), then the webhook backlog (each at most 2 s; on failure the
-//! backlog gauges keep their last values and the scrape still answers).
+//! `anton_database_pool_connections`), then the webhook backlog and the live rails' health (each
+//! at most 2 s; on failure those gauges keep their last values and the scrape still answers).
 
 use std::time::Duration;
 
@@ -42,6 +42,11 @@ async fn render(State(engine): State<Engine>) -> impl IntoResponse {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "reading the webhook backlog for metrics failed"),
         Err(_) => tracing::warn!("reading the webhook backlog for metrics took over 2 s"),
+    }
+    match tokio::time::timeout(Duration::from_secs(2), engine.sample_rail_health()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "reading the rails' health for metrics failed"),
+        Err(_) => tracing::warn!("reading the rails' health for metrics took over 2 s"),
     }
     (
         [(header::CONTENT_TYPE, CONTENT_TYPE)],

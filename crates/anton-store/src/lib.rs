@@ -26,6 +26,7 @@ pub mod nodes;
 pub mod payout_files;
 pub mod payouts;
 pub mod recipients;
+pub mod reconcile;
 pub mod request_log;
 pub mod risk;
 pub mod stats;

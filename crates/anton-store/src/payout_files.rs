@@ -408,17 +408,23 @@ pub async fn by_reference(
     c: &mut AnyConnection,
     rail: &str,
     reference: &str,
-) -> Result<Option<(Tenant, PayoutId)>> {
+) -> Result<Option<(Tenant, PayoutId, i64)>> {
     let row = sqlx::query(
-        "SELECT i.merchant_id AS merchant_id, i.env AS env, i.payout_id AS payout_id \
-         FROM payout_file_items i JOIN payout_files f ON f.id = i.file_id \
+        "SELECT i.merchant_id AS merchant_id, i.env AS env, i.payout_id AS payout_id, \
+         i.amount AS amount FROM payout_file_items i JOIN payout_files f ON f.id = i.file_id \
          WHERE i.reference = $1 AND f.rail = $2 ORDER BY f.cutoff_us DESC LIMIT 1",
     )
     .bind(reference)
     .bind(rail)
     .fetch_optional(c)
     .await?;
-    row.as_ref().map(scoped_payout).transpose()
+    match row {
+        Some(r) => {
+            let (tenant, id) = scoped_payout(&r)?;
+            Ok(Some((tenant, id, r.try_get("amount")?)))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Every payout of `rail`'s transmitted file named `name`, in position order.

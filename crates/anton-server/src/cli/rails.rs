@@ -139,20 +139,44 @@ fn answer_all(
 async fn files(cfg: ConfigArgs, limit: i64, json: bool) -> anyhow::Result<()> {
     let (store, _) = operator_context(&cfg).await?;
     for f in anton_store::payout_files::list(store.read(), limit).await? {
+        // Reconciliation: the file's payouts by where they are now, against what it sent.
+        let outcomes = anton_store::reconcile::file_outcomes(store.read(), &f.id).await?;
+        let all = outcomes.all();
+        let reconciled = all.count == f.payout_count && all.total_minor == f.total_minor;
+        let tally = |status: &str| {
+            let t = outcomes.of(status);
+            serde_json::json!({"count": t.count, "total_minor": t.total_minor})
+        };
         let value = serde_json::json!({
             "direction": "sent", "name": f.name, "rail": f.rail, "status": f.status.as_str(),
             "payouts": f.payout_count, "total_minor": f.total_minor, "sha256": f.sha256,
             "cutoff_us": f.cutoff_us, "transmitted_us": f.transmitted_us,
             "settled_us": f.settled_us,
+            "outcomes": {"at_bank": tally("processing"), "paid": tally("paid"),
+                         "failed": tally("failed"), "returned": tally("returned")},
+            "reconciled": reconciled,
         });
         emit(json, &value, || {
+            let part = |label: &str, status: &str| {
+                let t = outcomes.of(status);
+                format!("{label} {} ({})", t.count, t.total_minor)
+            };
             format!(
-                "sent  {}  {}  {} payout(s), {} minor units, {}",
+                "sent  {}  {}  {} payout(s), {} minor units, {}\n      {}, {}, {}, {}{}",
                 f.name,
                 f.status.as_str(),
                 f.payout_count,
                 f.total_minor,
-                f.sha256.as_deref().unwrap_or("-")
+                f.sha256.as_deref().unwrap_or("-"),
+                part("at the bank", "processing"),
+                part("paid", "paid"),
+                part("failed", "failed"),
+                part("returned", "returned"),
+                if reconciled {
+                    ""
+                } else {
+                    "  MISMATCH: the payouts do not add up to the file"
+                }
             )
         });
     }

@@ -472,3 +472,106 @@ async fn a_file_too_large_to_be_an_answer_is_quarantined_unread() {
     let again = app.file_rail_passes(t1).await;
     assert!(again.iter().all(|p| p.read.is_empty()), "quarantined once");
 }
+
+/// Reconciliation: an answer that states another amount (an ACH return, a camt.054 debit) or
+/// another currency than Anton sent for the payment is quarantined whole as a mismatch, with the
+/// figures in the reason; the true answer still applies.
+#[tokio::test]
+async fn answers_stating_another_amount_or_currency_are_quarantined_as_mismatches() {
+    let app = spawn_app_with(Backend::Sqlite, configure_rails, None).await;
+    let key = live(&app).await;
+    let us = app.create_recipient(&key, "0002").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let eu = recipient(
+        &app,
+        &key,
+        "Jan de Vries",
+        json!({"type": "iban", "iban": iban_de("0532010001")}),
+    )
+    .await;
+    let ach = payout(&app, &key, &us, 1_234, "USD").await;
+    let sepa = payout(&app, &key, &eu, 4_321, "EUR").await;
+    let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
+    app.run_file_rails(t1).await;
+    let answer = |currency: &str| {
+        let name = files_in(&outbox(&app, currency))[0].clone();
+        let contents = std::fs::read_to_string(outbox(&app, currency).join(&name)).expect("read");
+        anton_rails::test_bank::answer(
+            &name,
+            &contents,
+            time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+        )
+        .expect("answers")
+    };
+    // The ACH return for 12.34, restated as 12.35 (entry, batch and file totals alike, so the
+    // file itself is consistent).
+    let returns = answer("usd").now[0].contents.clone();
+    let restated: String = returns
+        .lines()
+        .map(|l| match l.as_bytes().first() {
+            Some(b'6') => l.replace("0000001234", "0000001235"),
+            Some(b'8' | b'9') => l.replace("000000001234", "000000001235"),
+            _ => l.to_owned(),
+        })
+        .map(|l| l + "\n")
+        .collect();
+    assert_ne!(restated, returns);
+    write(&inbox(&app, "usd"), "a-restated.ach", &restated);
+    // The SEPA debit for 43.21, restated as 43.20; and as the same amount in GBP.
+    let debit = answer("eur")
+        .now
+        .into_iter()
+        .find(|f| f.name.ends_with(".camt054.xml"))
+        .expect("a debit notification")
+        .contents;
+    assert!(debit.contains("43.21"));
+    write(
+        &inbox(&app, "eur"),
+        "a-restated.camt054.xml",
+        &debit.replace("43.21", "43.20"),
+    );
+    write(
+        &inbox(&app, "eur"),
+        "b-other-currency.camt054.xml",
+        &debit.replace("Ccy=\"EUR\"", "Ccy=\"GBP\""),
+    );
+    let passes = app.file_rail_passes(t1).await;
+    let mut read: Vec<_> = passes.iter().flat_map(|p| p.read.clone()).collect();
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    let reasons: Vec<String> = read
+        .iter()
+        .map(|(name, result)| match result {
+            Ingested::Quarantined { reason } => reason.clone(),
+            other => panic!("{name}: {other:?}"),
+        })
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("states 1235 minor units") && r.contains("sent for 1234")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("states 4320 minor units") && r.contains("sent for 4321")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("in GBP, which Anton sent in EUR")),
+        "{reasons:?}"
+    );
+    assert_eq!(status(&app, &key, &ach).await, "processing");
+    assert_eq!(status(&app, &key, &sepa).await, "processing");
+    // The true answers apply.
+    write(&inbox(&app, "usd"), "c-returns.ach", &returns);
+    write(&inbox(&app, "eur"), "c-debit.camt054.xml", &debit);
+    app.file_rail_passes(t1).await;
+    assert_eq!(status(&app, &key, &ach).await, "failed");
+    assert_eq!(status(&app, &key, &sepa).await, "paid");
+}

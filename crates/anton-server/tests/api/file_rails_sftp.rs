@@ -268,6 +268,67 @@ async fn fifty_one_live_payouts_over_sftp(backend: Backend) {
         Environment::Live,
     ))
     .await;
+    reconciled(&app, &sshd).await;
+}
+
+/// After [`fifty_one_live_payouts_over_sftp`]: each file's payouts by outcome (`anton rails
+/// files --json`), the rails' gauges and counters, and a junk file quarantined by the node's
+/// worker, seen as a metric.
+async fn reconciled(app: &TestApp, sshd: &Sshd) {
+    let out = app.operator_cli("ops", &["rails", "files", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .filter(|f: &Value| f["direction"] == "sent")
+        .collect();
+    assert_eq!(files.len(), 3);
+    for f in &files {
+        let count = |outcome: &str| f["outcomes"][outcome]["count"].as_i64().expect("count");
+        // usd: 0001 and 0006 paid (settled); eur and gbp: 0006 still at the bank.
+        let (paid, at_bank) = if f["rail"] == "usd" { (9, 0) } else { (7, 2) };
+        assert_eq!(
+            [
+                count("paid"),
+                count("failed"),
+                count("returned"),
+                count("at_bank")
+            ],
+            [paid, 6, 2, at_bank],
+            "{f}"
+        );
+        assert_eq!(f["reconciled"], true, "{f}");
+        let sums: i64 = ["paid", "failed", "returned", "at_bank"]
+            .iter()
+            .map(|o| f["outcomes"][o]["total_minor"].as_i64().expect("sum"))
+            .sum();
+        assert_eq!(Some(sums), f["total_minor"].as_i64(), "{f}");
+    }
+    let metrics = crate::metrics::scrape(app).await;
+    for line in [
+        "anton_rail_payouts_outstanding{rail=\"usd\"} 0",
+        "anton_rail_payouts_outstanding{rail=\"eur\"} 2",
+        "anton_rail_payouts_outstanding{rail=\"gbp\"} 2",
+        "anton_rail_files_unsent{rail=\"eur\"} 0",
+        "anton_rail_oldest_unsent_age_seconds{rail=\"usd\"} 0.0",
+        "anton_rail_files_read_total{rail=\"usd\",outcome=\"applied\"} 2",
+        "anton_rail_files_read_total{rail=\"eur\",outcome=\"applied\"} 3",
+        "anton_rail_files_read_total{rail=\"usd\",outcome=\"quarantined\"} 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in:\n{metrics}");
+    }
+    // A file that is not the bank's, dropped on the server: the node's worker quarantines it.
+    std::fs::write(sshd.root.join("inbox-usd").join("junk.txt"), "hello").expect("write");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let quarantined = "anton_rail_files_read_total{rail=\"usd\",outcome=\"quarantined\"} 1";
+    while !crate::metrics::scrape(app).await.contains(quarantined) {
+        assert!(Instant::now() < deadline, "the junk file is quarantined");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]

@@ -175,6 +175,7 @@ async fn a_real_prometheus_scrapes_the_node_and_evaluates_the_shipped_rules() {
             "anton-api",
             "anton-nodes",
             "anton-payouts",
+            "anton-rails",
             "anton-webhooks"
         ]
     );

@@ -36,12 +36,52 @@ pub enum Report {
     Failed(FailureCode),
 }
 
-/// Whom a report is about: a reference from one of Anton's files, or every payout of a file
-/// (a whole-message rejection) except those the file reports on their own.
+/// Whom a report is about: a reference from one of Anton's files (with the amount and currency
+/// the bank states for it, when it does), or every payout of a file (a whole-message
+/// rejection) except those the file reports on their own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
-    Reference(String),
+    Reference(Claim),
     File(String),
+}
+
+/// A reference, and what the bank says it was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Claim {
+    reference: String,
+    amount_minor: Option<i64>,
+    currency: Option<String>,
+}
+
+impl Claim {
+    fn of(reference: &str) -> Self {
+        Claim {
+            reference: reference.to_owned(),
+            amount_minor: None,
+            currency: None,
+        }
+    }
+
+    /// Why the bank's statement of this payment differs from what Anton sent, if it does.
+    fn mismatch(&self, rail: &str, sent_minor: i64) -> Option<String> {
+        let reference = self.reference.escape_debug();
+        if let Some(currency) = &self.currency {
+            if !currency.eq_ignore_ascii_case(rail) {
+                return Some(format!(
+                    "it states payment {reference} in {}, which Anton sent in {}",
+                    currency.escape_debug(),
+                    rail.to_ascii_uppercase()
+                ));
+            }
+        }
+        match self.amount_minor {
+            Some(amount) if amount != sent_minor => Some(format!(
+                "it states {amount} minor units for payment {reference}, which Anton sent for \
+                 {sent_minor}: a reconciliation mismatch"
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// A file read: its kind, and what it reports.
@@ -164,10 +204,15 @@ async fn apply(
     let mut targets: Vec<(Tenant, anton_core::id::PayoutId, Report)> = Vec::new();
     let mut listed = std::collections::HashSet::new();
     for (target, report) in &read.reports {
-        if let Target::Reference(reference) = target {
-            match payout_files::by_reference(c, &row.rail, reference).await? {
-                Some((tenant, id)) => {
-                    listed.insert(reference.clone());
+        if let Target::Reference(claim) = target {
+            match payout_files::by_reference(c, &row.rail, &claim.reference).await? {
+                Some((tenant, id, amount)) => {
+                    // The bank states another amount or currency than Anton sent: nothing of
+                    // the file is applied, and the operator is told.
+                    if let Some(why) = claim.mismatch(&row.rail, amount) {
+                        return Ok(Err(why));
+                    }
+                    listed.insert(claim.reference.clone());
                     targets.push((tenant, id, *report));
                 }
                 None if read.unknown_is_foreign => {}
@@ -299,8 +344,12 @@ fn read_nacha(text: &str) -> Result<Read, String> {
             if let nacha::read::Addenda::Return(r) = addenda {
                 let code = nacha::returns::failure_code(&r.reason_code)
                     .ok_or_else(|| "a return without a return reason code".to_owned())?;
+                // A return's amount is the original entry's.
                 reports.push((
-                    Target::Reference(r.original_trace.clone()),
+                    Target::Reference(Claim {
+                        amount_minor: i64::try_from(entry.amount_cents).ok(),
+                        ..Claim::of(&r.original_trace)
+                    }),
                     Report::Failed(code),
                 ));
                 returned = true;
@@ -341,7 +390,7 @@ fn read_pain002(report: &pain002::StatusReport) -> Read {
                     code => code,
                 };
                 reports.push((
-                    Target::Reference(tx.original_end_to_end_id.clone()),
+                    Target::Reference(Claim::of(&tx.original_end_to_end_id)),
                     Report::Failed(code),
                 ));
             }
@@ -386,7 +435,20 @@ fn read_camt054(notification: &camt054::Notification) -> Read {
                 ),
                 _ => continue,
             };
-            reports.push((Target::Reference(reference.clone()), report));
+            // A transaction's own amount, or (one transaction booked alone) the entry's.
+            let amount_minor = tx.amount_minor.or_else(|| {
+                (entry.transactions().count() == 1
+                    && entry.details.iter().all(|d| d.batch.is_none()))
+                .then_some(entry.amount_minor)
+            });
+            reports.push((
+                Target::Reference(Claim {
+                    reference: reference.clone(),
+                    amount_minor,
+                    currency: Some(entry.currency.as_str().to_owned()),
+                }),
+                report,
+            ));
         }
     }
     Read {

@@ -16,3 +16,27 @@ pub mod render;
 pub mod schedule;
 pub mod sftp;
 pub mod worker;
+
+impl crate::Engine {
+    /// Reads the live rails' health (files not yet sent, payouts the bank has not answered for)
+    /// into the node's metrics (at each scrape).
+    pub async fn sample_rail_health(&self) -> anton_store::Result<()> {
+        let now = anton_store::now_us();
+        let age = |since: Option<i64>| {
+            let us = since.map_or(0, |t| now.saturating_sub(t).max(0));
+            std::time::Duration::from_micros(u64::try_from(us).unwrap_or(0))
+        };
+        for (rail, h) in anton_store::reconcile::rail_health(self.store().read()).await? {
+            self.metrics().set_rail_health(
+                &rail,
+                &anton_metrics::RailHealth {
+                    unsent: h.unsent,
+                    oldest_unsent_age: age(h.oldest_unsent_us),
+                    outstanding: h.outstanding,
+                    oldest_outstanding_age: age(h.oldest_outstanding_us),
+                },
+            );
+        }
+        Ok(())
+    }
+}

@@ -260,6 +260,39 @@ async fn settle(store: &Store, rail: &FileRail, now: Timestamp) -> Result<usize,
     Ok(paid)
 }
 
+/// Logs what a look did and counts it in the node's metrics.
+fn report(engine: &Engine, rail: &FileRail, pass: Pass) {
+    let metrics = engine.metrics();
+    let key = rail.key();
+    for file in pass.sent {
+        metrics.rail_file_sent(&key);
+        tracing::info!(
+            file.name = %file.name,
+            payout.count = file.payout_count,
+            "bank file transmitted"
+        );
+    }
+    for (name, result) in pass.read {
+        match result {
+            Ingested::Applied { moved } => {
+                metrics.rail_file_read(&key, false);
+                tracing::info!(
+                    file.name = %name.escape_debug(),
+                    payout.count = moved.len(),
+                    "bank file applied"
+                );
+            }
+            // Logged where it was quarantined, with the reason.
+            Ingested::Quarantined { .. } => metrics.rail_file_read(&key, true),
+            Ingested::AlreadySeen => {}
+        }
+    }
+    for e in pass.errors {
+        metrics.rail_step_failed(&key);
+        tracing::warn!(rail = %key, error = %e, "file rail step failed; will retry");
+    }
+}
+
 /// The background worker, until `shutdown` resolves.
 pub async fn run(
     engine: Engine,
@@ -267,29 +300,14 @@ pub async fn run(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut states: Vec<RailState> = rails.iter().map(RailState::new).collect();
+    for rail in &rails {
+        engine.metrics().rail_configured(&rail.key());
+    }
     loop {
         for (rail, state) in rails.iter().zip(&mut states) {
             let now = Timestamp::now();
             let pass = run_once(engine.store(), engine.secrets(), rail, now, state).await;
-            for file in pass.sent {
-                tracing::info!(
-                    file.name = %file.name,
-                    payout.count = file.payout_count,
-                    "bank file transmitted"
-                );
-            }
-            for (name, result) in pass.read {
-                if let Ingested::Applied { moved } = result {
-                    tracing::info!(
-                        file.name = %name.escape_debug(),
-                        payout.count = moved.len(),
-                        "bank file applied"
-                    );
-                }
-            }
-            for e in pass.errors {
-                tracing::warn!(rail = %rail.key(), error = %e, "file rail step failed; will retry");
-            }
+            report(&engine, rail, pass);
         }
         // Each look is a few indexed reads per rail; the most eager rail sets the pace.
         let poll = rails
