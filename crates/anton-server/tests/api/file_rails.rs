@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anton_core::keys::Environment;
 use anton_core::money::{Amount, Currency};
-use anton_engine::rail::files::config::{FileRailConfig, NachaIdentity, Pain001Identity};
+use anton_engine::rail::files::config::{
+    FileRailConfig, LineEnding, NachaIdentity, Pain001Identity,
+};
 use anton_server::config::Config;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -55,6 +57,7 @@ pub fn configure_rails(config: &mut Config) {
         odfi: "09100001".into(),
         entry_description: "PAYOUT".into(),
         sec: "ppd".into(),
+        line_ending: LineEnding::Lf,
     });
     let identity = |iban: &str, bic: Option<&str>, sort_code: Option<&str>| Pain001Identity {
         initiating_party_name: "Anton Payouts".into(),
@@ -411,4 +414,50 @@ async fn live_payouts_in_a_currency_without_a_rail_are_refused() {
         .as_str()
         .expect("message")
         .contains("GBP"));
+}
+
+/// A bank that wants CRLF gets every NACHA record ended by CRLF, and its CRLF return file applies.
+#[tokio::test]
+async fn a_bank_that_wants_crlf_records_gets_them() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |c| {
+            configure_rails(c);
+            if let Some(identity) = c.rails.get_mut("usd").and_then(|r| r.nacha.as_mut()) {
+                identity.line_ending = LineEnding::Crlf;
+            }
+        },
+        None,
+    )
+    .await;
+    let key = live(&app).await;
+    let us = app.create_recipient(&key, "0002").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let id = payout(&app, &key, &us, 1_500, "USD").await;
+    app.run_file_rails(after_the_next_cutoffs()).await;
+    let name = files_in(&outbox(&app, "usd"))[0].clone();
+    let text = std::fs::read_to_string(outbox(&app, "usd").join(&name)).expect("read");
+    assert!(text.ends_with("\r\n"));
+    let records: Vec<&str> = text.split_terminator("\r\n").collect();
+    assert_eq!(records.len() % 10, 0, "blocked to 10 records");
+    assert!(records.iter().all(|r| r.len() == 94 && !r.contains('\n')));
+    let file = anton_rails::nacha::read::parse(&text).expect("parses");
+    assert_eq!(file.batches[0].entries[0].amount_cents, 1_500);
+    // The test bank answers with a return; written with CRLF records, it applies the same.
+    let answers = anton_rails::test_bank::answer(
+        &name,
+        &text,
+        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+    )
+    .expect("answers");
+    let returns = answers.now[0]
+        .contents
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n");
+    let inbox = app.data_dir.path().join("inbox-usd");
+    std::fs::write(inbox.join("returns.ach"), returns).expect("write");
+    app.file_rail_passes(after_the_next_cutoffs()).await;
+    assert_eq!(status(&app, &key, &id).await, "failed");
 }

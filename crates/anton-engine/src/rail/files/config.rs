@@ -101,6 +101,18 @@ pub struct NachaIdentity {
     /// `ppd` (people; default) or `ccd` (companies).
     #[serde(default = "ppd")]
     pub sec: String,
+    /// How each record ends: `lf` (default) or `crlf`, as the bank asks.
+    #[serde(default)]
+    pub line_ending: LineEnding,
+}
+
+/// The end of a NACHA record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineEnding {
+    #[default]
+    Lf,
+    Crlf,
 }
 
 fn payout() -> String {

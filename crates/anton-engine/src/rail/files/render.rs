@@ -10,7 +10,7 @@ use anton_rails::nacha::write as nacha;
 use jiff::Timestamp;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
-use super::config::{FileRail, Format, NachaIdentity, Pain001Identity};
+use super::config::{FileRail, Format, LineEnding, NachaIdentity, Pain001Identity};
 
 /// One payout as its file needs it. `Debug` is left out: it holds the account.
 pub struct Payable {
@@ -162,7 +162,11 @@ fn nacha_file(
             entries,
         }],
     };
-    nacha::render(&file)
+    let text = nacha::render(&file)?;
+    Ok(match identity.line_ending {
+        LineEnding::Lf => text,
+        LineEnding::Crlf => text.replace('\n', "\r\n"),
+    })
 }
 
 fn pain001_file(
