@@ -207,6 +207,8 @@ pub enum Problem {
     SepaNeedsIban,
     #[error("a GBP transfer pays a GB account")]
     UkNeedsGb,
+    #[error("a GBP transfer is not SEPA (SEPA is for euros)")]
+    UkNotSepa,
 }
 
 /// Free text prepared for the SEPA character set and `max` characters: letters with accents

@@ -50,8 +50,12 @@ fn check_batch(path: &str, batch: &Batch) -> Result<(), WriteError> {
     } = &batch.scheme
     {
         if let Some(code) = service_level {
-            // ExternalServiceLevel1Code: 1–4 characters.
-            code_text(&format!("{path}/PmtTpInf/SvcLvl/Cd"), code, 4)?;
+            // ExternalServiceLevel1Code: 1–4 characters; a pound transfer is never SEPA.
+            let at = format!("{path}/PmtTpInf/SvcLvl/Cd");
+            code_text(&at, code, 4)?;
+            if code == "SEPA" {
+                return Err(field(at, Problem::UkNotSepa));
+            }
         }
         if let Some(code) = local_instrument {
             code_text(&format!("{path}/PmtTpInf/LclInstrm/Prtry"), code, ID_MAX)?;

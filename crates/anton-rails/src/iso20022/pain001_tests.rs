@@ -387,6 +387,15 @@ fn every_value_that_breaks_the_rules_is_refused_by_its_path() {
             }),
             field_refusal("PmtInf[2]/PmtTpInf/SvcLvl/Cd", Problem::TooLong { max: 4 }),
         ),
+        (
+            refusal(|f| {
+                f.batches[1].scheme = Scheme::Uk {
+                    service_level: Some("SEPA".into()),
+                    local_instrument: None,
+                }
+            }),
+            field_refusal("PmtInf[2]/PmtTpInf/SvcLvl/Cd", Problem::UkNotSepa),
+        ),
         (refusal(|f| f.batches.clear()), WriteError::NoBatches),
         (
             refusal(|f| f.batches[1].transfers.clear()),
