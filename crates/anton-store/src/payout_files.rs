@@ -427,6 +427,29 @@ pub async fn by_reference(
     }
 }
 
+/// The payout count and total (minor units) of `rail`'s transmitted file named `name`.
+pub async fn file_totals(
+    c: &mut AnyConnection,
+    rail: &str,
+    name: &str,
+) -> Result<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "SELECT payout_count, total_minor FROM payout_files \
+         WHERE name = $1 AND rail = $2 AND status = 'transmitted'",
+    )
+    .bind(name)
+    .bind(rail)
+    .fetch_optional(c)
+    .await?;
+    match row {
+        Some(r) => Ok(Some((
+            r.try_get("payout_count")?,
+            r.try_get("total_minor")?,
+        ))),
+        None => Ok(None),
+    }
+}
+
 /// Every payout of `rail`'s transmitted file named `name`, in position order.
 pub async fn payouts_of_file(
     c: &mut AnyConnection,

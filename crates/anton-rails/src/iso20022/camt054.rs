@@ -34,8 +34,8 @@ use anton_core::money::{Currency, CurrencyError};
 use time::Date;
 
 use super::common::{
-    describe_namespace, parse_date, shown_code, split_offset, version_of, FieldError, IsoDateTime,
-    Node, Redacted, XmlProblem, MAX35,
+    count, decimal_minor, describe_namespace, parse_date, shown_code, split_offset, version_of,
+    DecimalError, FieldError, IsoDateTime, Node, Redacted, XmlProblem, MAX35, MINOR_DIGITS,
 };
 use super::reasons::Reason;
 use super::tree;
@@ -53,8 +53,6 @@ const STATUS_CHOICE_FROM_VERSION: u8 = 7;
 const MAX34: usize = 34;
 /// Characters of an account identifier that `Debug` shows, to tell accounts apart in a log.
 const ACCOUNT_CHARS_SHOWN: usize = 4;
-/// Decimals of every currency Anton pays in (EUR, GBP, USD).
-const MINOR_DIGITS: usize = 2;
 
 /// A `camt.054` message, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,7 +238,7 @@ pub struct Transaction {
     /// `Refs/PmtInfId`.
     pub payment_information_id: Option<String>,
     /// `Amt` or `AmtDtls/TxAmt/Amt` in minor units of the entry's currency; for the only
-    /// transaction of an entry that states none, the entry's amount.
+    /// transaction of an entry that states none and is not a batch booking, the entry's amount.
     pub amount_minor: Option<i64>,
     /// `CdtDbtInd`, or the entry's when absent.
     pub credit_debit: CreditDebit,
@@ -445,9 +443,11 @@ fn read_entry(node: &Node<'_>, version: u8) -> Result<Entry, Camt054Error> {
         .every("NtryDtls")
         .map(|d| read_details(&d, context))
         .collect::<Result<Vec<_>, _>>()?;
-    // The only transaction of an entry is the entry: its amount is the entry's when not stated.
+    // The only transaction of an entry that is not a batch booking is the entry: its amount is
+    // the entry's when not stated. (A batch booking listing one transaction may cover more.)
+    let batched = details.iter().any(|d| d.batch.is_some());
     let mut transactions = details.iter_mut().flat_map(|d| &mut d.transactions);
-    if let (Some(only), None) = (transactions.next(), transactions.next()) {
+    if let (Some(only), None, false) = (transactions.next(), transactions.next(), batched) {
         only.amount_minor.get_or_insert(amount_minor);
     }
     check_entry_total(&node.path_to("Amt"), amount_minor, credit_debit, &details)?;
@@ -679,30 +679,14 @@ fn read_amount_in(node: &Node<'_>, entry_currency: Currency) -> Result<i64, Camt
     Ok(amount)
 }
 
-/// An amount's decimal text in minor units: digits, then optionally '.' and one or two digits.
-/// No sign, exponent or spaces inside; no float anywhere.
+/// An amount's decimal text in minor units ([`decimal_minor`]).
 fn parse_minor(node: &Node<'_>) -> Result<i64, Camt054Error> {
-    let path = || node.path.clone();
-    let text = node.element.text();
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let fraction_missing = text.contains('.') && fraction.is_empty();
-    if whole.is_empty() || fraction_missing || !digits(whole) || !digits(fraction) {
-        return Err(Camt054Error::AmountNotDecimal { path: path() });
-    }
-    if fraction.len() > MINOR_DIGITS {
-        return Err(Camt054Error::AmountTooPrecise { path: path() });
-    }
-    let padded = (fraction.bytes())
-        .chain(std::iter::repeat(b'0'))
-        .take(MINOR_DIGITS);
-    whole
-        .bytes()
-        .chain(padded)
-        .try_fold(0i64, |value, b| {
-            value.checked_mul(10)?.checked_add(i64::from(b - b'0'))
-        })
-        .ok_or(Camt054Error::AmountTooLarge { path: path() })
+    let path = node.path.clone();
+    decimal_minor(node.element.text()).map_err(|e| match e {
+        DecimalError::NotDecimal => Camt054Error::AmountNotDecimal { path },
+        DecimalError::TooPrecise => Camt054Error::AmountTooPrecise { path },
+        DecimalError::TooLarge => Camt054Error::AmountTooLarge { path },
+    })
 }
 
 /// Reads `CRDT` or `DBIT`.
@@ -729,10 +713,7 @@ fn read_indicator(node: &Node<'_>) -> Result<bool, Camt054Error> {
 
 /// Reads `Max15NumericText` as a count.
 fn read_count(node: &Node<'_>) -> Result<u64, Camt054Error> {
-    let text = node.element.text();
-    let valid = (1..=15).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
-    let count = if valid { text.parse().ok() } else { None };
-    count.ok_or_else(|| Camt054Error::InvalidCount {
+    count(node.element.text()).ok_or_else(|| Camt054Error::InvalidCount {
         path: node.path.clone(),
     })
 }

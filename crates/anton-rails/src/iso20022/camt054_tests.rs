@@ -548,7 +548,7 @@ fn amount(name: &str, minor: i64, currency: Currency) -> String {
 }
 
 /// Renders `n` as a bank would in its version; `bare` leaves out the amount of the only
-/// transaction of an entry.
+/// transaction of an entry that is not a batch booking.
 fn render(n: &Notification, bare: bool) -> String {
     let ns = format!(
         "urn:iso:std:iso:20022:tech:xsd:camt.054.001.{:02}",
@@ -594,7 +594,7 @@ fn render_entry(e: &Entry, version: u8, bare: bool) -> String {
     });
     xml += &tag("AcctSvcrRef", e.account_servicer_reference.as_deref());
     xml += "<BkTxCd/>";
-    let bare = bare && e.transactions().count() == 1;
+    let bare = bare && e.transactions().count() == 1 && e.details.iter().all(|d| d.batch.is_none());
     for d in &e.details {
         xml += "<NtryDtls>";
         if let Some(b) = &d.batch {

@@ -14,6 +14,52 @@ use super::tree::{Element, XmlError, MAX_DEPTH};
 pub(super) const MAX35: usize = 35;
 /// ISO `Max105Text`: a line of additional information on a status or return reason.
 pub(super) const MAX105: usize = 105;
+/// The decimals of Anton's currencies (EUR, GBP, USD).
+pub(super) const MINOR_DIGITS: usize = 2;
+
+/// Why a decimal could not be read as minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DecimalError {
+    /// Not digits, then optionally '.' and digits (no sign, exponent or spaces).
+    NotDecimal,
+    /// More than [`MINOR_DIGITS`] decimals.
+    TooPrecise,
+    TooLarge,
+}
+
+/// A decimal's text in minor units: digits, then optionally '.' and one or two digits. No
+/// float anywhere.
+pub(super) fn decimal_minor(text: &str) -> Result<i64, DecimalError> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let fraction_missing = text.contains('.') && fraction.is_empty();
+    if whole.is_empty() || fraction_missing || !digits(whole) || !digits(fraction) {
+        return Err(DecimalError::NotDecimal);
+    }
+    if fraction.len() > MINOR_DIGITS {
+        return Err(DecimalError::TooPrecise);
+    }
+    let padded = (fraction.bytes())
+        .chain(std::iter::repeat(b'0'))
+        .take(MINOR_DIGITS);
+    whole
+        .bytes()
+        .chain(padded)
+        .try_fold(0i64, |value, b| {
+            value.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+        })
+        .ok_or(DecimalError::TooLarge)
+}
+
+/// ISO `Max15NumericText` as a count.
+pub(super) fn count(text: &str) -> Option<u64> {
+    let valid = (1..=15).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    if valid {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
 
 /// The `NN` of a namespace `{prefix}NN` (two digits) when `versions` holds it.
 pub(super) fn version_of(

@@ -30,7 +30,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::common::{describe_namespace, shown_code, version_of, Node, Redacted, MAX35};
+use super::common::{
+    count, decimal_minor, describe_namespace, shown_code, version_of, Node, Redacted, MAX35,
+};
 pub use super::common::{FieldError, IsoDateTime, XmlProblem};
 use super::reasons::Reason;
 use super::tree;
@@ -56,6 +58,11 @@ pub struct StatusReport {
     pub original_message_id: String,
     /// `OrgnlGrpInfAndSts/OrgnlMsgNmId`, e.g. `pain.001.001.09`.
     pub original_message_name_id: String,
+    /// `OrgnlGrpInfAndSts/OrgnlNbOfTxs`: how many transactions the bank counted in the
+    /// original file, when it says.
+    pub original_transaction_count: Option<u64>,
+    /// `OrgnlGrpInfAndSts/OrgnlCtrlSum` in minor units (two decimals), when the bank says.
+    pub original_control_sum_minor: Option<i64>,
     /// `OrgnlGrpInfAndSts/GrpSts`: the status of the whole original file, when given.
     pub group_status: Option<Status>,
     /// `OrgnlGrpInfAndSts/StsRsnInf`: why, in file order.
@@ -271,6 +278,9 @@ pub enum Pain002Error {
         version: u8,
     },
     /// The report carries no status at all: no group status and no batch.
+    /// A count or control sum that is not one (a sum with more than two decimals included).
+    #[error("{path} is not a count or an amount with at most two decimals")]
+    NotANumber { path: String },
     #[error("the report carries no status: no GrpSts and no OrgnlPmtInfAndSts")]
     NoStatus,
     /// A batch with neither its own status nor any transaction's.
@@ -316,6 +326,22 @@ pub fn parse(xml: &str) -> Result<StatusReport, Pain002Error> {
         created_at: header.date_time("CreDtTm")?,
         original_message_id: group.required_text("OrgnlMsgId", MAX35)?,
         original_message_name_id: group.required_text("OrgnlMsgNmId", MAX35)?,
+        original_transaction_count: group
+            .optional("OrgnlNbOfTxs")?
+            .map(|n| {
+                count(n.element.text()).ok_or(Pain002Error::NotANumber {
+                    path: n.path.clone(),
+                })
+            })
+            .transpose()?,
+        original_control_sum_minor: group
+            .optional("OrgnlCtrlSum")?
+            .map(|n| {
+                decimal_minor(n.element.text()).map_err(|_| Pain002Error::NotANumber {
+                    path: n.path.clone(),
+                })
+            })
+            .transpose()?,
         group_status: read_status(&group, "GrpSts", version, false)?,
         group_reasons: read_reasons(&group)?,
         payment_informations: read_batches(&report, version)?,

@@ -220,6 +220,8 @@ fn a_v03_report_accepting_the_whole_file_reads_its_group_status() {
     assert_eq!(report.created_at.offset, None);
     assert_eq!(report.original_message_id, "ANTON-MSG-0001");
     assert_eq!(report.original_message_name_id, "pain.001.001.09");
+    assert_eq!(report.original_transaction_count, Some(3));
+    assert_eq!(report.original_control_sum_minor, Some(123_456));
     assert_eq!(report.group_status, Some(Status::AcceptedCustomerProfile));
     assert!(report.group_reasons.is_empty() && report.payment_informations.is_empty());
     assert!(!report.rejects_whole_message());
@@ -509,6 +511,12 @@ fn render(report: &StatusReport) -> String {
     xml +=
         &("<OrgnlGrpInfAndSts>".to_owned() + &tag("OrgnlMsgId", Some(&report.original_message_id)));
     xml += &tag("OrgnlMsgNmId", Some(&report.original_message_name_id));
+    let count = report.original_transaction_count.map(|n| n.to_string());
+    xml += &tag("OrgnlNbOfTxs", count.as_deref());
+    let sum = report
+        .original_control_sum_minor
+        .map(|m| format!("{}.{:02}", m / 100, m % 100));
+    xml += &tag("OrgnlCtrlSum", sum.as_deref());
     xml += &tag("GrpSts", report.group_status.map(Status::code));
     xml += &(render_reasons(&report.group_reasons) + "</OrgnlGrpInfAndSts>");
     for batch in &report.payment_informations {
@@ -640,6 +648,8 @@ prop_compose! {
     fn arb_report_of(version: u8)(
         ids in (arb_id(), arb_id()),
         created_at in arb_date_time(),
+        original_transaction_count in of(0u64..100_000),
+        original_control_sum_minor in of(0i64..100_000_000_000),
         group_status in of(arb_status(version, false)),
         group_reasons in vec(arb_reason(), 0..2),
         payment_informations in (0..3usize).prop_flat_map(move |count| {
@@ -652,7 +662,8 @@ prop_compose! {
         let original_message_name_id = "pain.001.001.09".to_owned();
         let mut report = StatusReport {
             version, message_id, created_at, original_message_id, original_message_name_id,
-            group_status, group_reasons, payment_informations,
+            original_transaction_count, original_control_sum_minor, group_status, group_reasons,
+            payment_informations,
         };
         propagate_rejections(&mut report);
         report
@@ -681,5 +692,24 @@ proptest! {
     ) {
         let xml = render(&report);
         prop_assert_eq!(parse(&xml), Ok(report), "{}", xml);
+    }
+}
+
+#[test]
+fn a_count_or_control_sum_that_is_not_one_is_refused_with_its_path() {
+    let why = "is not a count or an amount with at most two decimals";
+    for (from, to, field) in [
+        ("<OrgnlNbOfTxs>3<", "<OrgnlNbOfTxs>three<", "OrgnlNbOfTxs"),
+        ("<OrgnlNbOfTxs>3<", "<OrgnlNbOfTxs>-3<", "OrgnlNbOfTxs"),
+        ("1234.56", "1234.567", "OrgnlCtrlSum"),
+        ("1234.56", "-1234.56", "OrgnlCtrlSum"),
+        ("1234.56", "1.2e3", "OrgnlCtrlSum"),
+        ("1234.56", "99999999999999999999", "OrgnlCtrlSum"),
+    ] {
+        assert_eq!(
+            refusal(V03_ACCEPTED, from, to),
+            format!("OrgnlGrpInfAndSts/{field} {why}"),
+            "{to}"
+        );
     }
 }

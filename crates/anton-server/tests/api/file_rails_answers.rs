@@ -474,8 +474,9 @@ async fn a_file_too_large_to_be_an_answer_is_quarantined_unread() {
 }
 
 /// Reconciliation: an answer that states another amount (an ACH return, a camt.054 debit) or
-/// another currency than Anton sent for the payment is quarantined whole as a mismatch, with the
-/// figures in the reason; the true answer still applies.
+/// another currency than Anton sent for the payment, or a status report counting another sum
+/// for the file, is quarantined whole as a mismatch, with the figures in the reason; the true
+/// answers still apply.
 #[tokio::test]
 async fn answers_stating_another_amount_or_currency_are_quarantined_as_mismatches() {
     let app = spawn_app_with(Backend::Sqlite, configure_rails, None).await;
@@ -537,6 +538,20 @@ async fn answers_stating_another_amount_or_currency_are_quarantined_as_mismatche
         "b-other-currency.camt054.xml",
         &debit.replace("Ccy=\"EUR\"", "Ccy=\"GBP\""),
     );
+    // The SEPA file's status report, counting another sum for the file.
+    let report = answer("eur")
+        .now
+        .into_iter()
+        .find(|f| f.name.ends_with(".pain002.xml"))
+        .expect("a status report")
+        .contents;
+    let group_sum = "<OrgnlCtrlSum>43.21</OrgnlCtrlSum>";
+    assert!(report.contains(group_sum));
+    write(
+        &inbox(&app, "eur"),
+        "c-restated.pain002.xml",
+        &report.replacen(group_sum, "<OrgnlCtrlSum>43.22</OrgnlCtrlSum>", 1),
+    );
     let passes = app.file_rail_passes(t1).await;
     let mut read: Vec<_> = passes.iter().flat_map(|p| p.read.clone()).collect();
     read.sort_by(|a, b| a.0.cmp(&b.0));
@@ -547,7 +562,14 @@ async fn answers_stating_another_amount_or_currency_are_quarantined_as_mismatche
             other => panic!("{name}: {other:?}"),
         })
         .collect();
-    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert!(
+        reasons.iter().any(
+            |r| r.contains("counts 1 payments for 4322 minor units in ANTON-EUR-")
+                && r.contains("which carried 1 for 4321")
+        ),
+        "{reasons:?}"
+    );
     assert!(
         reasons
             .iter()

@@ -167,19 +167,30 @@ async fn fifty_one_live_payouts_over_sftp(backend: Backend) {
     let payouts = fifty_one_payouts(&app, &key).await;
     assert_eq!(payouts.len(), 51);
 
-    // The cut-off: one file per rail, on the server.
+    // The cut-off: one file per rail, on the server. The node's own worker may finish putting
+    // a file the test's look started, so the test waits for the files rather than count its own
+    // puts.
     let t1 = after_a_cutoff();
-    let sent = app.run_file_rails(t1).await;
-    assert_eq!(sent.len(), 3, "{sent:?}");
-    for currency in ["usd", "eur", "gbp"] {
-        let there = files_in(&sshd.root.join(format!("outbox-{currency}")));
-        assert_eq!(there.len(), 1, "{currency}: {there:?}");
-        assert!(sent.contains(&there[0]), "{there:?} in {sent:?}");
+    app.run_file_rails(t1).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let outboxes = ["usd", "eur", "gbp"].map(|c| sshd.root.join(format!("outbox-{c}")));
+    while !outboxes.iter().all(|d| files_in(d).len() == 1) {
+        assert!(
+            Instant::now() < deadline,
+            "one whole file per rail on the server"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for dir in &outboxes {
+        let name = &files_in(dir)[0];
+        assert!(name.starts_with("ANTON-"), "{name}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let path = sshd.root.join(format!("outbox-{currency}")).join(&there[0]);
-            let mode = std::fs::metadata(path).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(dir.join(name))
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600, "a bank file is its owner's alone");
         }
     }
@@ -321,8 +332,11 @@ async fn reconciled(app: &TestApp, sshd: &Sshd) {
     ] {
         assert!(metrics.contains(line), "{line} in:\n{metrics}");
     }
-    // A file that is not the bank's, dropped on the server: the node's worker quarantines it.
-    std::fs::write(sshd.root.join("inbox-usd").join("junk.txt"), "hello").expect("write");
+    // A file that is not the bank's, dropped on the server (whole, as a bank drops its files):
+    // the node's worker quarantines it.
+    let inbox = sshd.root.join("inbox-usd");
+    std::fs::write(inbox.join(".junk.txt"), "hello").expect("write");
+    std::fs::rename(inbox.join(".junk.txt"), inbox.join("junk.txt")).expect("rename");
     let deadline = Instant::now() + Duration::from_secs(30);
     let quarantined = "anton_rail_files_read_total{rail=\"usd\",outcome=\"quarantined\"} 1";
     while !crate::metrics::scrape(app).await.contains(quarantined) {
@@ -536,4 +550,91 @@ async fn an_sftp_section_the_node_cannot_use_stops_the_start_by_name() {
         let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
         assert!(!err.contains(&body[..24]), "{err}");
     }
+}
+
+/// A server that accepts the connection and then says nothing: the look ends with a clear
+/// timeout (its other steps not waiting again), the file waits, and the next look against the
+/// real server puts it.
+#[tokio::test]
+async fn a_server_that_does_not_answer_times_out_and_the_file_waits() {
+    let Some(binary) = Sshd::binary() else { return };
+    let sshd = Sshd::start(&binary);
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let silent_port = silent.local_addr().expect("addr").port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |c| {
+            configure_sftp(c, &sshd);
+            c.rails.retain(|k, _| k == "usd");
+            let sftp = c
+                .rails
+                .get_mut("usd")
+                .and_then(|r| r.sftp.as_mut())
+                .expect("sftp");
+            sftp.port = silent_port;
+            sftp.timeout_secs = 1;
+        },
+        None,
+    )
+    .await;
+    let key = live(&app).await;
+    let us = app.create_recipient(&key, "0001").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    payout(&app, &key, &us, 1_000, "USD").await;
+    let t1 = after_a_cutoff();
+    let rail = &app.rails[0];
+    let mut state = anton_engine::rail::files::worker::RailState::new(rail);
+    let started = Instant::now();
+    let pass =
+        anton_engine::rail::files::worker::run_once(&app.store, &app.secrets, rail, t1, &mut state)
+            .await;
+    let errors: Vec<String> = pass.errors.iter().map(ToString::to_string).collect();
+    assert!(pass.sent.is_empty(), "{errors:?}");
+    assert!(
+        errors[0].contains("did not answer within 1 s"),
+        "{errors:?}"
+    );
+    // The inbox step did not connect again: it failed at once, naming why.
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("not tried again in this look")),
+        "{errors:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    held.abort();
+
+    let mut config = Config {
+        data_dir: app.data_dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    configure_sftp(&mut config, &sshd);
+    config.rails.retain(|k, _| k == "usd");
+    let rail = check_all(&config.rails).expect("rail").remove(0);
+    let mut state = anton_engine::rail::files::worker::RailState::new(&rail);
+    let pass = anton_engine::rail::files::worker::run_once(
+        &app.store,
+        &app.secrets,
+        &rail,
+        t1,
+        &mut state,
+    )
+    .await;
+    assert!(pass.errors.is_empty(), "{:?}", pass.errors);
+    assert_eq!(pass.sent.len(), 1);
+    state.link.close().await;
 }

@@ -92,66 +92,10 @@ impl Sshd {
         .to_owned();
         // As root, sshd wants its privilege-separation directory.
         let _ = std::fs::create_dir_all("/run/sshd");
-        let port = crate::process::free_port();
-        let config = d.join("sshd_config");
-        std::fs::write(
-            &config,
-            format!(
-                "ListenAddress 127.0.0.1:{port}\n\
-                 HostKey {d}/host_ed25519\n\
-                 PidFile {d}/sshd.pid\n\
-                 AuthorizedKeysFile {d}/authorized_keys\n\
-                 StrictModes no\n\
-                 UsePAM no\n\
-                 PermitRootLogin prohibit-password\n\
-                 PubkeyAuthentication yes\n\
-                 PasswordAuthentication no\n\
-                 KbdInteractiveAuthentication no\n\
-                 DisableForwarding yes\n\
-                 PermitTTY no\n\
-                 AllowUsers {user}\n\
-                 Subsystem sftp internal-sftp\n\
-                 ForceCommand internal-sftp -d {root}\n",
-                d = d.display(),
-                root = root.display(),
-            ),
-        )
-        .expect("config");
-        let mut child = Command::new(binary)
-            .args(["-D", "-e", "-f"])
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start sshd");
-        // sshd says "Server listening on 127.0.0.1 port N." once it accepts connections; the
-        // rest of its log goes on to the test's stderr.
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stderr).lines();
-            let mut told = false;
-            for line in lines.by_ref().map_while(Result::ok) {
-                if !told && line.contains("Server listening") {
-                    let _ = tx.send(Ok(()));
-                    told = true;
-                } else if !told {
-                    let _ = tx.send(Err(line.clone()));
-                }
-                eprintln!("sshd: {line}");
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut said = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(Ok(())) => break,
-                Ok(Err(line)) => said.push(line),
-                Err(_) => panic!("sshd did not start listening: {said:?}"),
-            }
-        }
+        // A free port may be taken between finding it and sshd binding it: then another.
+        let (child, port) = (0..5)
+            .find_map(|_| listen(binary, d, &root, &user))
+            .expect("sshd starts on one of five free ports");
         let host_key = std::fs::read_to_string(d.join("host_ed25519.pub")).expect("host key");
         Sshd {
             child,
@@ -182,5 +126,74 @@ impl Sshd {
         keygen(&path);
         let public = std::fs::read_to_string(path.with_extension("pub")).expect("pub");
         (path, public.trim().to_owned())
+    }
+}
+
+/// Starts sshd on a free port with the files in `d`; `None` when the port was taken first.
+fn listen(binary: &Path, d: &Path, root: &Path, user: &str) -> Option<(Child, u16)> {
+    let port = crate::process::free_port();
+    let config = d.join("sshd_config");
+    std::fs::write(
+        &config,
+        format!(
+            "ListenAddress 127.0.0.1:{port}\n\
+             HostKey {d}/host_ed25519\n\
+             PidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\n\
+             StrictModes no\n\
+             UsePAM no\n\
+             PermitRootLogin prohibit-password\n\
+             PubkeyAuthentication yes\n\
+             PasswordAuthentication no\n\
+             KbdInteractiveAuthentication no\n\
+             DisableForwarding yes\n\
+             PermitTTY no\n\
+             AllowUsers {user}\n\
+             Subsystem sftp internal-sftp\n\
+             ForceCommand internal-sftp -d {root}\n",
+            d = d.display(),
+            root = root.display(),
+        ),
+    )
+    .expect("config");
+    let mut child = Command::new(binary)
+        .args(["-D", "-e", "-f"])
+        .arg(&config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sshd");
+    // sshd says "Server listening on 127.0.0.1 port N." once it accepts connections; the
+    // rest of its log goes on to the test's stderr.
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stderr).lines();
+        let mut told = false;
+        for line in lines.by_ref().map_while(Result::ok) {
+            if !told && line.contains("Server listening") {
+                let _ = tx.send(Ok(()));
+                told = true;
+            } else if !told {
+                let _ = tx.send(Err(line.clone()));
+            }
+            eprintln!("sshd: {line}");
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut said = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Ok(())) => return Some((child, port)),
+            Ok(Err(line)) if line.contains("Address already in use") => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            Ok(Err(line)) => said.push(line),
+            Err(_) => panic!("sshd did not start listening: {said:?}"),
+        }
     }
 }

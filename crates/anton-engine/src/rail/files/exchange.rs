@@ -39,6 +39,9 @@ pub enum InboxError {
 pub struct Link {
     exchange: Exchange,
     connection: Option<Connection>,
+    /// Why the server could not be reached in this look: the look's other steps fail at once
+    /// rather than each wait for a connection of its own.
+    down: Option<String>,
 }
 
 impl Link {
@@ -46,22 +49,42 @@ impl Link {
         Link {
             exchange: exchange.clone(),
             connection: None,
+            down: None,
         }
+    }
+
+    /// A new look: a server that was down is tried again.
+    pub fn begin_look(&mut self) {
+        self.down = None;
     }
 
     /// The SFTP connection, made if there is none or the last one ended.
     async fn connection(&mut self, server: &sftp::Server) -> Result<&Connection, SftpError> {
+        if let Some(why) = &self.down {
+            return Err(SftpError::Failed {
+                address: server.address(),
+                why: format!("not tried again in this look ({why})"),
+            });
+        }
         if self.connection.as_ref().is_none_or(Connection::is_closed) {
             if let Some(old) = self.connection.take() {
                 old.close().await;
             }
-            self.connection = Some(server.connect().await?);
+            match server.connect().await {
+                Ok(c) => self.connection = Some(c),
+                Err(e) => {
+                    self.down = Some(e.to_string());
+                    return Err(e);
+                }
+            }
         }
         Ok(self.connection.as_ref().expect("just connected"))
     }
 
-    /// Drops the connection after an error, so the next step connects afresh.
-    async fn forget(&mut self) {
+    /// Drops the connection after an error, so the next look connects afresh; the rest of this
+    /// look leaves the server alone.
+    async fn forget(&mut self, why: &str) {
+        self.down.get_or_insert_with(|| why.to_owned());
         if let Some(old) = self.connection.take() {
             old.close().await;
         }
@@ -80,11 +103,17 @@ impl Link {
             Transport::Sftp(server) => {
                 let dir = remote_path(&self.exchange.outbox);
                 let result = match self.connection(&server).await {
-                    Ok(c) => c.put(&dir, name, &bytes).await,
+                    Ok(c) => {
+                        tokio::time::timeout(server.step_deadline(), c.put(&dir, name, &bytes))
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(OutboxError::Remote(server.too_slow().to_string()))
+                            })
+                    }
                     Err(e) => Err(OutboxError::Remote(e.to_string())),
                 };
-                if matches!(result, Err(OutboxError::Remote(_))) {
-                    self.forget().await;
+                if let Err(OutboxError::Remote(why)) = &result {
+                    self.forget(why).await;
                 }
                 result
             }
@@ -105,11 +134,13 @@ impl Link {
             Transport::Sftp(server) => {
                 let dir = remote_path(&self.exchange.inbox);
                 let result = match self.connection(&server).await {
-                    Ok(c) => c.list(&dir).await,
+                    Ok(c) => tokio::time::timeout(server.step_deadline(), c.list(&dir))
+                        .await
+                        .unwrap_or_else(|_| Err(server.too_slow())),
                     Err(e) => Err(e),
                 };
-                if result.is_err() {
-                    self.forget().await;
+                if let Err(e) = &result {
+                    self.forget(&e.to_string()).await;
                 }
                 Ok(result?)
             }
@@ -129,16 +160,19 @@ impl Link {
             Transport::Sftp(server) => {
                 let path = sftp::join(&remote_path(&self.exchange.inbox), name);
                 let result = match self.connection(&server).await {
-                    Ok(c) => c.read(&path, max).await.map_err(|e| {
-                        e.map_or_else(
-                            || InboxError::Local(std::io::ErrorKind::NotFound.into()),
-                            InboxError::Sftp,
-                        )
-                    }),
+                    Ok(c) => tokio::time::timeout(server.step_deadline(), c.read(&path, max))
+                        .await
+                        .unwrap_or_else(|_| Err(Some(server.too_slow())))
+                        .map_err(|e| {
+                            e.map_or_else(
+                                || InboxError::Local(std::io::ErrorKind::NotFound.into()),
+                                InboxError::Sftp,
+                            )
+                        }),
                     Err(e) => Err(e.into()),
                 };
-                if matches!(result, Err(InboxError::Sftp(_))) {
-                    self.forget().await;
+                if let Err(InboxError::Sftp(e)) = &result {
+                    self.forget(&e.to_string()).await;
                 }
                 result
             }
@@ -147,7 +181,9 @@ impl Link {
 
     /// Ends the connection, if any.
     pub async fn close(mut self) {
-        self.forget().await;
+        if let Some(old) = self.connection.take() {
+            old.close().await;
+        }
     }
 }
 

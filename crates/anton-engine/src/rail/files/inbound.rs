@@ -84,11 +84,22 @@ impl Claim {
     }
 }
 
+/// What a bank says of one of Anton's files as a whole: its name, and the number of payments
+/// and their sum the bank counted in it, when it says.
+#[derive(Debug)]
+struct FileClaim {
+    name: String,
+    count: Option<u64>,
+    total_minor: Option<i64>,
+}
+
 /// A file read: its kind, and what it reports.
 #[derive(Debug)]
 struct Read {
     kind: &'static str,
     reports: Vec<(Target, Report)>,
+    /// pain.002: the file it answers, with the bank's figures for it.
+    files: Vec<FileClaim>,
     /// camt.054: references Anton does not know are someone else's entries, not an error.
     unknown_is_foreign: bool,
 }
@@ -175,19 +186,22 @@ async fn quarantine(
     mut row: InboundRow,
     reason: String,
 ) -> Result<Ingested, RailError> {
+    row.status = "quarantined".into();
+    row.reason = Some(reason.clone());
+    let logged = row.clone();
+    let recorded = store
+        .write(move |c| Box::pin(async move { payout_files::record_inbound(c, &row).await }))
+        .await?;
+    // Another node recorded it first: it logs and counts it.
+    if !recorded {
+        return Ok(Ingested::AlreadySeen);
+    }
     tracing::warn!(
-        file.name = %row.name.escape_debug(),
-        rail = %row.rail,
+        file.name = %logged.name.escape_debug(),
+        rail = %logged.rail,
         reason = %reason,
         "bank file quarantined"
     );
-    row.status = "quarantined".into();
-    row.reason = Some(reason.clone());
-    store
-        .write(move |c| {
-            Box::pin(async move { payout_files::record_inbound(c, &row).await.map(|_| ()) })
-        })
-        .await?;
     Ok(Ingested::Quarantined { reason })
 }
 
@@ -200,6 +214,28 @@ async fn apply(
     read: &Read,
     lock: bool,
 ) -> anton_store::Result<Result<Option<Vec<Moved>>, String>> {
+    // The bank's figures for a file it answers are checked first: another count or sum than
+    // the file carried is a reconciliation mismatch.
+    for claim in &read.files {
+        let Some((count, total)) = payout_files::file_totals(c, &row.rail, &claim.name).await?
+        else {
+            return Ok(Err(
+                "it answers a file Anton did not send on this rail".into()
+            ));
+        };
+        let counted = claim.count.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        if counted.is_some_and(|n| n != count) || claim.total_minor.is_some_and(|t| t != total) {
+            return Ok(Err(format!(
+                "it counts {} payments for {} minor units in {}, which carried {count} for \
+                 {total}: a reconciliation mismatch",
+                claim.count.map_or("some".to_owned(), |n| n.to_string()),
+                claim
+                    .total_minor
+                    .map_or("a sum not given".to_owned(), |t| t.to_string()),
+                claim.name.escape_debug(),
+            )));
+        }
+    }
     // Resolve every report first: a file naming a payout Anton did not send is refused whole.
     let mut targets: Vec<(Tenant, anton_core::id::PayoutId, Report)> = Vec::new();
     let mut listed = std::collections::HashSet::new();
@@ -370,6 +406,7 @@ fn read_nacha(text: &str) -> Result<Read, String> {
     Ok(Read {
         kind: "nacha_returns",
         reports,
+        files: Vec::new(),
         unknown_is_foreign: false,
     })
 }
@@ -412,6 +449,11 @@ fn read_pain002(report: &pain002::StatusReport) -> Read {
     Read {
         kind: "pain002",
         reports,
+        files: vec![FileClaim {
+            name: format!("{}.xml", report.original_message_id),
+            count: report.original_transaction_count,
+            total_minor: report.original_control_sum_minor,
+        }],
         unknown_is_foreign: false,
     }
 }
@@ -435,12 +477,12 @@ fn read_camt054(notification: &camt054::Notification) -> Read {
                 ),
                 _ => continue,
             };
-            // A transaction's own amount, or (one transaction booked alone) the entry's.
-            let amount_minor = tx.amount_minor.or_else(|| {
-                (entry.transactions().count() == 1
-                    && entry.details.iter().all(|d| d.batch.is_none()))
-                .then_some(entry.amount_minor)
-            });
+            // A debit's amount (stated, or the entry's when it is the entry's only
+            // transaction) is checked; a return's is not: a bank may credit it net of its fee.
+            let amount_minor = match report {
+                Report::Paid => tx.amount_minor,
+                Report::Failed(_) => None,
+            };
             reports.push((
                 Target::Reference(Claim {
                     reference: reference.clone(),
@@ -454,6 +496,7 @@ fn read_camt054(notification: &camt054::Notification) -> Read {
     Read {
         kind: "camt054",
         reports,
+        files: Vec::new(),
         unknown_is_foreign: true,
     }
 }

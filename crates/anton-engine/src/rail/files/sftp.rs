@@ -8,9 +8,11 @@
 //!
 //! A file is put as the outbox directory does it: the bytes go to a hidden temporary file of
 //! this call's own (created exclusively, 0600), are flushed and synced (`fsync@openssh.com`
-//! where the server has it), and are published by renaming it to the file's name — an SFTP
-//! rename never replaces a file that exists, so a retry after a crash finds the same bytes
-//! (success) or other bytes (a conflict for an operator), never clobbers a file.
+//! where the server has it), and are published under the file's name by a hard link
+//! (`hardlink@openssh.com`) or, where the server has none, a rename — neither replaces a file
+//! that exists (SFTP v3's rename refuses to), so a retry after a crash finds the same bytes
+//! (success) or other bytes (a conflict for an operator), never clobbers a file. A server whose
+//! rename replaces files is not fit to be the outbox.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -86,6 +88,19 @@ impl Server {
     pub fn address(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }
+
+    /// The longest one whole step (a put, a listing, a read) may take.
+    pub fn step_deadline(&self) -> Duration {
+        self.timeout * 4
+    }
+
+    /// The error of a step that ran past [`Self::step_deadline`].
+    pub fn too_slow(&self) -> SftpError {
+        SftpError::Timeout {
+            address: self.address(),
+            secs: self.step_deadline().as_secs(),
+        }
+    }
 }
 
 /// Checks `c`, loading the private key; an error names the key (`private_key`, …) and why.
@@ -148,8 +163,10 @@ fn load_key(path: &std::path::Path) -> Result<PrivateKey, String> {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{shown} cannot be read ({e})"))?;
+    // The key's text is wiped when it goes (the parsed key wipes itself).
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| format!("{shown} cannot be read ({e})"))?,
+    );
     let key = russh::keys::decode_secret_key(&text, None)
         .map_err(|_| format!("{shown} is not an OpenSSH private key without a passphrase"))?;
     if !usable(key.public_key()) {
@@ -229,7 +246,9 @@ impl Server {
                 key: Cow::Owned(vec![self.host_key.algorithm()]),
                 ..russh::Preferred::DEFAULT
             },
-            inactivity_timeout: None,
+            // A server that stops answering (keep-alives included) ends the session, so nothing
+            // waits on it for ever.
+            inactivity_timeout: Some((self.timeout * 2).max(Duration::from_secs(60))),
             keepalive_interval: Some(Duration::from_secs(15)),
             nodelay: true,
             ..client::Config::default()
@@ -274,6 +293,9 @@ impl Server {
                 .map_err(|e| failed(format!("has no SFTP ({e})")))?;
             let config = russh_sftp::client::Config {
                 request_timeout_secs: self.timeout.as_secs(),
+                // Each read in flight must be answered within the timeout: fewer at once suit
+                // slower links.
+                max_concurrent_reads: 4,
                 ..Default::default()
             };
             let sftp = SftpSession::new_with_config(channel.into_stream(), config)
@@ -357,21 +379,35 @@ impl Connection {
             return Err(remote(self.failed("could not write the file", e)));
         }
         super::failpoint::hit("rail.mid_put");
-        let published = match self.sftp.rename(partial.clone(), target.clone()).await {
+        // `hardlink@openssh.com` where the server has it (atomic, never replaces); else a rename
+        // (SFTP v3 refuses to rename onto a file that exists; servers that do otherwise are
+        // not fit to be a bank's drop box).
+        let linked = match self.sftp.hardlink(partial.clone(), target.clone()).await {
+            Ok(true) => Ok(()),
+            Ok(false) => self.sftp.rename(partial.clone(), target.clone()).await,
+            Err(e) => Err(e),
+        };
+        let published = match linked {
             Ok(()) => Ok(Put::Written),
-            // The name is taken (another node published it first) or the rename failed: what
-            // is there decides.
-            Err(rename) => match self.read(&target, bytes.len() as u64 + 1).await {
+            // The name is taken (another node published it first) or the publication failed:
+            // what is there decides.
+            Err(publish) => match self.read(&target, bytes.len() as u64 + 1).await {
                 Ok(existing) if existing == bytes => Ok(Put::AlreadyThere),
                 Ok(_) => Err(OutboxError::Conflict(name.to_owned())),
-                Err(_) => Err(remote(self.failed("could not publish the file", rename))),
+                Err(_) => match self.sftp.try_exists(partial.clone()).await {
+                    // The server took the temporary file away before it was published.
+                    Ok(false) => Err(OutboxError::Remote(format!(
+                        "the SFTP server at {} took the temporary file .{name}.….partial before \
+                         it was published: it must leave names starting with a dot alone",
+                        self.address
+                    ))),
+                    _ => Err(remote(self.failed("could not publish the file", publish))),
+                },
             },
         };
-        // This call's temporary file if the rename did not take it, and any a crashed put of
-        // the same name left behind.
-        if !matches!(published, Ok(Put::Written)) {
-            let _ = self.sftp.remove_file(partial).await;
-        }
+        // This call's temporary file (a link leaves it; a rename that failed too), and any a
+        // crashed put of the same name left behind.
+        let _ = self.sftp.remove_file(partial).await;
         if let Ok(listed) = self.sftp.read_dir(dir).await {
             for entry in listed {
                 let other = entry.file_name();
@@ -391,7 +427,12 @@ impl Connection {
             .await
             .map_err(|e| self.failed("could not list the inbox", e))?;
         let mut files: Vec<Listed> = entries
-            .filter(|e| e.file_type().is_file() && !e.file_name().starts_with('.'))
+            // A server may leave out the type (SFTP v3 attributes are optional): only what is
+            // known not to be a file is passed over.
+            .filter(|e| {
+                let kind = e.file_type();
+                !kind.is_dir() && !kind.is_symlink() && !e.file_name().starts_with('.')
+            })
             .map(|e| {
                 let meta = e.metadata();
                 let modified = meta
@@ -421,12 +462,15 @@ impl Connection {
         Ok(bytes)
     }
 
-    /// Ends the session politely.
+    /// Ends the session politely, giving up after a few seconds (a hung server is dropped).
     pub async fn close(self) {
-        let _ = self.sftp.close().await;
-        let _ = self
-            .handle
-            .disconnect(russh::Disconnect::ByApplication, "", "en")
-            .await;
+        let polite = async {
+            let _ = self.sftp.close().await;
+            let _ = self
+                .handle
+                .disconnect(russh::Disconnect::ByApplication, "", "en")
+                .await;
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), polite).await;
     }
 }

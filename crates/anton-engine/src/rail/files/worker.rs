@@ -76,6 +76,7 @@ pub async fn run_once(
     state: &mut RailState,
 ) -> Pass {
     let mut pass = Pass::default();
+    state.link.begin_look();
     send(store, secrets, rail, &mut state.link, now, &mut pass).await;
     if let Err(e) = read_inbox(store, rail, state, &mut pass).await {
         pass.errors.push(e);
@@ -303,20 +304,36 @@ pub async fn run(
     for rail in &rails {
         engine.metrics().rail_configured(&rail.key());
     }
-    loop {
-        for (rail, state) in rails.iter().zip(&mut states) {
-            let now = Timestamp::now();
-            let pass = run_once(engine.store(), engine.secrets(), rail, now, state).await;
+    // Each rail is looked at every `poll_interval_ms` of its own (a bank's SFTP server may
+    // want minutes between logins where a local directory can be read every few seconds).
+    let mut due: Vec<tokio::time::Instant> =
+        rails.iter().map(|_| tokio::time::Instant::now()).collect();
+    'looking: loop {
+        for ((rail, state), due) in rails.iter().zip(&mut states).zip(&mut due) {
+            if *shutdown.borrow() {
+                break 'looking;
+            }
+            if tokio::time::Instant::now() < *due {
+                continue;
+            }
+            let pass = run_once(
+                engine.store(),
+                engine.secrets(),
+                rail,
+                Timestamp::now(),
+                state,
+            )
+            .await;
             report(&engine, rail, pass);
+            *due = tokio::time::Instant::now() + rail.poll;
         }
-        // Each look is a few indexed reads per rail; the most eager rail sets the pace.
-        let poll = rails
+        let next = due
             .iter()
-            .map(|r| r.poll)
             .min()
-            .unwrap_or(Duration::from_secs(5));
+            .copied()
+            .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(5));
         tokio::select! {
-            _ = tokio::time::sleep(poll) => {}
+            _ = tokio::time::sleep_until(next) => {}
             _ = shutdown.changed() => break,
         }
     }
