@@ -35,6 +35,7 @@ fn rail(dir: &Path, currency: &str, zone: &str) -> FileRailConfig {
         outbox,
         inbox,
         sftp: None,
+        file_name: None,
         nacha: None,
         pain001: None,
         poll_interval_ms: 5_000,
@@ -380,6 +381,97 @@ async fn a_rail_the_bank_would_refuse_stops_the_start_by_name() {
         .expect_err("refused")
         .to_string();
     assert!(err.starts_with("rails.usd: time_zone"), "{err}");
+    for (rail, template, why) in [
+        ("usd", "ACH-{date}.txt", "must hold {date} and {time}"),
+        ("usd", "ACH {date}{time}.txt", "holds ' '"),
+        ("usd", "../{date}{time}", "holds '/'"),
+        ("usd", ".ACH-{date}{time}", "must not start with '.'"),
+        ("eur", "SCT_{date}_{time}", "message id"),
+        ("eur", "SCT-{date}-{time}.txt", "ends in .xml"),
+    ] {
+        config.rails.clear();
+        configure_rails(&mut config);
+        config.rails.get_mut(rail).expect("rail").file_name = Some(template.into());
+        let err = anton_engine::rail::files::config::check_all(&config.rails)
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.starts_with(&format!("rails.{rail}.file_name:")),
+            "{err}"
+        );
+        assert!(err.contains(why), "{template}: {err}");
+    }
+}
+
+/// File names as the bank asks (`file_name`): the files are put under them, and the bank's
+/// answers, which name the originals, still apply.
+#[tokio::test]
+async fn files_are_named_as_the_bank_asks() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |c| {
+            configure_rails(c);
+            c.rails.get_mut("usd").expect("usd").file_name =
+                Some("acme_ach_{date}_{time}.txt".into());
+            c.rails.get_mut("eur").expect("eur").file_name =
+                Some("ACME-SCT-{currency}{date}{time}".into());
+        },
+        None,
+    )
+    .await;
+    let key = live(&app).await;
+    let us = app.create_recipient(&key, "0003").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let eu = recipient(
+        &app,
+        &key,
+        "Jan de Vries",
+        json!({"type": "iban", "iban": "DE89370400440532013000"}),
+    )
+    .await;
+    let ach = payout(&app, &key, &us, 1_000, "USD").await;
+    let sepa = payout(&app, &key, &eu, 2_000, "EUR").await;
+    app.run_file_rails(after_the_next_cutoffs()).await;
+    let usd = files_in(&outbox(&app, "usd"));
+    let eur = files_in(&outbox(&app, "eur"));
+    assert!(
+        usd.len() == 1 && usd[0].starts_with("acme_ach_") && usd[0].ends_with(".txt"),
+        "{usd:?}"
+    );
+    assert!(
+        eur.len() == 1 && eur[0].starts_with("ACME-SCT-EUR") && eur[0].ends_with(".xml"),
+        "{eur:?}"
+    );
+    let body = get_json(&app, &key, &format!("/v1/payouts/{ach}")).await;
+    assert_eq!(body["bank_transfer"]["file"], usd[0].as_str());
+    // The bank's answers: a return for the ACH payout (last four 0003), and a status report
+    // and a notification for the SEPA one, which name the file by its message id.
+    for (currency, name) in [("usd", &usd[0]), ("eur", &eur[0])] {
+        let text = std::fs::read_to_string(outbox(&app, currency).join(name)).expect("read");
+        let answers = anton_rails::test_bank::answer(
+            name,
+            &text,
+            time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+        )
+        .expect("answers");
+        for file in answers.now {
+            let inbox = app.data_dir.path().join(format!("inbox-{currency}"));
+            std::fs::write(inbox.join(&file.name), file.contents).expect("write");
+        }
+    }
+    let passes = app.file_rail_passes(after_the_next_cutoffs()).await;
+    let read: Vec<_> = passes.iter().flat_map(|p| p.read.clone()).collect();
+    assert!(
+        read.iter().all(|(_, r)| matches!(
+            r,
+            anton_engine::rail::files::inbound::Ingested::Applied { .. }
+        )),
+        "{read:?}"
+    );
+    assert_eq!(status(&app, &key, &ach).await, "failed");
+    assert_eq!(status(&app, &key, &sepa).await, "paid");
 }
 
 #[tokio::test]

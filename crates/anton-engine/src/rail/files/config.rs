@@ -43,6 +43,11 @@ pub struct FileRailConfig {
     /// The bank's SFTP server, when the outbox and inbox are there.
     #[serde(default)]
     pub sftp: Option<SftpConfig>,
+    /// How the rail's files are named, as the bank asks: `{currency}`, `{date}` (YYYYMMDD)
+    /// and `{time}` (HHMMSS) of the cut-off in the bank's zone (default
+    /// `ANTON-{currency}-{date}-{time}`, `.ach` or `.xml` added when it has no extension).
+    #[serde(default)]
+    pub file_name: Option<String>,
     /// The originator's identity for NACHA files (`usd`).
     #[serde(default)]
     pub nacha: Option<NachaIdentity>,
@@ -168,6 +173,8 @@ pub struct FileRail {
     pub currency: Currency,
     pub schedule: Schedule,
     pub format: Format,
+    /// The file name template (`file_name`, checked).
+    pub file_name: String,
     pub exchange: Exchange,
     pub poll: std::time::Duration,
     pub payouts_per_job: i64,
@@ -264,7 +271,24 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
                     local_instrument: identity.local_instrument.clone(),
                 }
             };
-            super::render::check_pain001(&identity, &scheme).map_err(|why| {
+            let template = c
+                .file_name
+                .as_deref()
+                .unwrap_or(super::render::DEFAULT_FILE_NAME);
+            let sample = super::render::check_file_name(
+                template,
+                &Format::Pain001 {
+                    identity: identity.clone(),
+                    scheme: scheme.clone(),
+                },
+            )
+            .map_err(|why| RailConfigError::Value {
+                rail: key.to_owned(),
+                key: "file_name",
+                why,
+            })?;
+            let message_id = sample.strip_suffix(".xml").unwrap_or(&sample);
+            super::render::check_pain001(&identity, &scheme, message_id).map_err(|why| {
                 RailConfigError::Value {
                     rail: key.to_owned(),
                     key: "pain001",
@@ -298,10 +322,20 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
             },
         )?)),
     };
+    let file_name = c
+        .file_name
+        .clone()
+        .unwrap_or_else(|| super::render::DEFAULT_FILE_NAME.to_owned());
+    super::render::check_file_name(&file_name, &format).map_err(|why| RailConfigError::Value {
+        rail: key.to_owned(),
+        key: "file_name",
+        why,
+    })?;
     Ok(FileRail {
         currency,
         schedule,
         format,
+        file_name,
         exchange: Exchange {
             transport,
             outbox: c.outbox.clone(),

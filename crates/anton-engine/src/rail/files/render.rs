@@ -23,25 +23,82 @@ pub struct Payable {
     pub description: Option<String>,
 }
 
-/// The file's name: `ANTON-{CUR}-{YYYYMMDD}-{HHMMSS}` in the bank's time zone, with `.ach` or
-/// `.xml`. One file per rail and cut-off, so the name is unique.
+/// The default name of a rail's files (`file_name` in `[rails.*]`): `{currency}`, `{date}`
+/// (YYYYMMDD) and `{time}` (HHMMSS) are the cut-off's, in the bank's time zone.
+pub const DEFAULT_FILE_NAME: &str = "ANTON-{currency}-{date}-{time}";
+
+/// The file's name: the rail's template filled in for `cutoff`, with `.ach` or `.xml` when the
+/// template has no extension of its own. One file per rail and cut-off, so the name is unique.
 pub fn file_name(rail: &FileRail, cutoff: Timestamp) -> String {
     let date = rail.schedule.local_date(cutoff);
     let time = rail.schedule.local_time(cutoff);
-    let ext = match rail.format {
-        Format::Nacha(_) => "ach",
-        Format::Pain001 { .. } => "xml",
-    };
-    format!(
-        "ANTON-{}-{:04}{:02}{:02}-{:02}{:02}{:02}.{ext}",
+    fill_name(
+        &rail.file_name,
+        &rail.format,
         rail.currency.as_str(),
-        date.year(),
-        date.month(),
-        date.day(),
-        time.hour(),
-        time.minute(),
-        time.second()
+        &format!("{:04}{:02}{:02}", date.year(), date.month(), date.day()),
+        &format!("{:02}{:02}{:02}", time.hour(), time.minute(), time.second()),
     )
+}
+
+fn fill_name(template: &str, format: &Format, currency: &str, date: &str, time: &str) -> String {
+    let name = template
+        .replace("{currency}", currency)
+        .replace("{date}", date)
+        .replace("{time}", time);
+    if name.contains('.') {
+        return name;
+    }
+    match format {
+        Format::Nacha(_) => format!("{name}.ach"),
+        Format::Pain001 { .. } => format!("{name}.xml"),
+    }
+}
+
+/// Checks a `file_name` template for `format`: placeholders `{currency}`, `{date}` and `{time}`
+/// (the last two required, so every cut-off's name differs), otherwise letters, digits, `-`,
+/// `_` and `.`, not starting with `.` (a hidden name is a transfer in progress). A pain.001
+/// file's name without its extension is its message id, so it keeps to the SEPA identifier
+/// characters and 35 of them, and its extension, if any, is `.xml` (the bank's status reports
+/// name the file by its message id). Returns a sample name.
+pub fn check_file_name(template: &str, format: &Format) -> Result<String, String> {
+    if !template.contains("{date}") || !template.contains("{time}") {
+        return Err("must hold {date} and {time}, so each cut-off's file has its own name".into());
+    }
+    let literal = template
+        .replace("{currency}", "")
+        .replace("{date}", "")
+        .replace("{time}", "");
+    if let Some(c) = literal
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "holds {c:?}; names take letters, digits, '-', '_', '.' and the placeholders \
+             {{currency}}, {{date}} and {{time}}"
+        ));
+    }
+    let sample = fill_name(template, format, "USD", "20261207", "153000");
+    if sample.starts_with('.') {
+        return Err("must not start with '.' (a hidden name is a transfer in progress)".into());
+    }
+    if sample.len() > 100 {
+        return Err("makes names over 100 characters".into());
+    }
+    if let Format::Pain001 { .. } = format {
+        let (stem, ext) = sample.rsplit_once('.').unwrap_or((&sample, "xml"));
+        if ext != "xml" {
+            return Err("a pain.001 file's name ends in .xml (or has no extension)".into());
+        }
+        if stem.len() > 35 || stem.contains('_') || stem.contains('.') {
+            return Err(
+                "a pain.001 file's name without .xml is its message id: at most 35 letters, \
+                 digits and '-'"
+                    .into(),
+            );
+        }
+    }
+    Ok(sample)
 }
 
 /// The NACHA trace reference of sequence `n`: the ODFI's 8 digits and 7 of the sequence.
@@ -261,8 +318,13 @@ pub fn check_nacha(identity: &NachaIdentity) -> Result<(), (&'static str, String
     .map_err(|e| ("nacha", e.to_string()))
 }
 
-/// Whether `identity` makes a valid `pain.001` file for `scheme` (a one-transfer sample).
-pub fn check_pain001(identity: &Pain001Identity, scheme: &pain001::Scheme) -> Result<(), String> {
+/// Whether `identity` makes a valid `pain.001` file for `scheme` (a one-transfer sample) with
+/// `message_id`.
+pub fn check_pain001(
+    identity: &Pain001Identity,
+    scheme: &pain001::Scheme,
+    message_id: &str,
+) -> Result<(), String> {
     if identity.debtor_bic.is_none() && identity.debtor_sort_code.is_none() {
         return Err("needs debtor_bic (or, for GBP, debtor_sort_code)".into());
     }
@@ -273,7 +335,7 @@ pub fn check_pain001(identity: &Pain001Identity, scheme: &pain001::Scheme) -> Re
     pain001_file(
         identity,
         scheme,
-        "ANTON-CHECK",
+        message_id,
         OffsetDateTime::UNIX_EPOCH,
         sample_date(),
         &sample(account),
