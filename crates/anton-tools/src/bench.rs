@@ -77,6 +77,9 @@ pub enum BenchCommand {
     /// Payouts through their whole life (creation, rail and webhook deliveries together) against
     /// creation alone, in one run of four phases (see `bench_lifecycle`).
     Lifecycle(crate::bench_lifecycle::LifecycleArgs),
+    /// A cut-off of live payouts on the USD and EUR file rails, through a node with its rail
+    /// worker on, and the bank's answers read back (docs/live-payouts.md).
+    Rails(crate::bench_rails::RailsArgs),
     /// A webhook receiver as a process of its own, for `scripts/bench-outside.py` (counts
     /// payout deliveries; runs until interrupted).
     Receiver(crate::bench_receiver::ReceiverArgs),
@@ -133,6 +136,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             .await
         }
         BenchCommand::Lifecycle(args) => crate::bench_lifecycle::run(args).await,
+        BenchCommand::Rails(args) => crate::bench_rails::run(args).await,
         BenchCommand::Receiver(args) => crate::bench_receiver::run(args).await,
         BenchCommand::Connections { count, report } => open_connections(count, &report).await,
     }

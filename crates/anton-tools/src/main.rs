@@ -1,8 +1,8 @@
 //! `anton-tools`: the developer tools that measure and torture Anton, kept out of the `anton`
 //! binary that operators install.
 //!
-//! - [`bench`], [`bench_webhooks`], [`bench_lifecycle`]: `anton-tools bench
-//!   payouts|webhooks|lifecycle|connections`, benchmarks that append a Markdown report
+//! - [`bench`], [`bench_webhooks`], [`bench_lifecycle`], [`bench_rails`]: `anton-tools bench
+//!   payouts|webhooks|lifecycle|rails|connections`, benchmarks that append a Markdown report
 //!   (docs/benchmarks.md); [`bench_receiver`]: `anton-tools bench receiver`, the webhook
 //!   receiver of the outside benchmark (`scripts/bench-outside.py`).
 //! - [`crash`]: `anton-tools crash-test`, SIGKILLs a node under load and checks that nothing
@@ -15,6 +15,7 @@
 
 mod bench;
 mod bench_lifecycle;
+mod bench_rails;
 mod bench_receiver;
 mod bench_webhooks;
 mod crash;
