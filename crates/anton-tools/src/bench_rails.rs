@@ -3,7 +3,7 @@
 //! bank's answers read back.
 //!
 //! 1. A node with workers off takes the live payouts over HTTPS (half USD, half EUR; one in ten
-//!    of each to an account the test bank refuses). Creation is not what is measured here.
+//!    of each to an account the test bank refuses), the merchant's risk rules set to alert only. Creation is not what is measured here.
 //! 2. A second node on the same database, workers on, finds the cut-off that has passed and
 //!    builds, renders and puts one file per rail into its outbox directory: **cut-off** is the
 //!    time from its start to every payout `processing` and both files in place.
@@ -173,7 +173,18 @@ async fn measure(args: &RailsArgs, dir: &Path, url: &str) -> anyhow::Result<Figu
     }));
     let ceiling_commits_per_s = raw_commits(url, dir).await?;
     let client = bench_client(&ca)?;
-    let (key, tenant) = live_merchant(&store, &secrets).await?;
+    let (key, risk_key, tenant) = live_merchant(&store, &secrets).await?;
+    // The live risk rules would hold a burst of thousands of payouts for review (as they
+    // should): here every rule only alerts, so all of them reach the cut-off.
+    for rule in anton_core::risk::RuleName::ALL {
+        client
+            .post(format!("{base}/v1/risk_rules/{}", rule.as_str()))
+            .bearer_auth(&risk_key)
+            .json(&json!({"action": "alert"}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
     let post = |path: &str, body: serde_json::Value| {
         client
             .post(format!("{base}{path}"))
@@ -247,12 +258,12 @@ async fn measure(args: &RailsArgs, dir: &Path, url: &str) -> anyhow::Result<Figu
         let _ = stopped.await;
     }));
     let outboxes = [dir.join("out-usd"), dir.join("out-eur")];
-    wait(Duration::from_secs(600), || async {
+    wait(Duration::from_secs(300), || async {
         let files = outboxes.iter().all(|d| visible_files(d).len() == 1);
         Ok(files && count(&store, "status = 'processing'").await? == created as i64)
     })
     .await
-    .context("the cut-off's files")?;
+    .with_context(|| format!("the cut-off's files ({})", by_status_blocking(&store)))?;
     let cutoff = started.elapsed();
     let mut file_bytes = 0;
     let mut answers = 0;
@@ -303,11 +314,12 @@ async fn measure(args: &RailsArgs, dir: &Path, url: &str) -> anyhow::Result<Figu
     })
 }
 
-/// A merchant with a live key and live USD and EUR balances.
+/// A merchant with a live key and live USD and EUR balances, and a key that may change its
+/// risk rules.
 async fn live_merchant(
     store: &anton_store::Store,
     secrets: &anton_engine::Secrets,
-) -> anyhow::Result<(String, Tenant)> {
+) -> anyhow::Result<(String, String, Tenant)> {
     let actor = anton_engine::audit::Actor::operator();
     let m = operator::create_merchant(store, "rails bench").await?;
     operator::set_rate_limits(store, &m.id, 1_000_000, 1_000_000, &actor).await?;
@@ -332,7 +344,44 @@ async fn live_merchant(
         created_by: "bench".into(),
     };
     let (_, key) = operator::create_key(store, secrets, &spec, &actor).await?;
-    Ok((key.expose_secret().to_owned(), tenant))
+    let risk = operator::KeySpec {
+        scopes: Some(
+            anton_core::keys::ScopeSet::parse_list(["risk_rules:read", "risk_rules:write"])
+                .map_err(|e| anyhow::anyhow!("scopes: {e}"))?,
+        ),
+        name: "bench risk".into(),
+        ..spec
+    };
+    let (_, risk_key) = operator::create_key(store, secrets, &risk, &actor).await?;
+    Ok((
+        key.expose_secret().to_owned(),
+        risk_key.expose_secret().to_owned(),
+        tenant,
+    ))
+}
+
+/// The live payouts by status, for an error message.
+fn by_status_blocking(store: &anton_store::Store) -> String {
+    let store = store.clone();
+    let read = async move {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*) AS n FROM payouts WHERE env = 'live' GROUP BY status",
+        )
+        .fetch_all(store.read())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(format!(
+                "{} {}",
+                r.try_get::<String, _>("status")?,
+                r.try_get::<i64, _>("n")?
+            ));
+        }
+        anyhow::Ok(out.join(", "))
+    };
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(read))
+        .unwrap_or_else(|e| e.to_string())
 }
 
 /// Live payouts matching `condition` (a fixed SQL condition on `payouts`).
