@@ -344,3 +344,68 @@ fn the_tools_binary_runs_the_benchmarks_and_the_crash_harness() {
         "{bench}"
     );
 }
+
+/// `anton-tools bench rails` (issue 21): a short run per backend puts every payout of its
+/// cut-off into the two files and applies the test bank's answers, and reports both with the
+/// ceiling of the same run.
+async fn the_rails_bench_takes_a_cut_off_to_its_answers(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.md");
+    let backend_arg = match backend {
+        Backend::Sqlite => "sqlite".to_owned(),
+        Backend::Postgres => pg_admin_url(),
+    };
+    let args: Vec<String> = [
+        "bench",
+        "rails",
+        "--backend",
+        &backend_arg,
+        "--payouts",
+        "60",
+        "--payouts-per-job",
+        "7",
+        "--report",
+        report.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    let dir_path = dir.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        tools(
+            &dir_path,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    })
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("## Live rails: a cut-off of 60 payouts"),
+        "{text}"
+    );
+    for line in [
+        "- Ceiling, same run: ",
+        "- Cut-off (node start",
+        "- Answers (3 files",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(line)),
+            "{line} in {text}"
+        );
+    }
+}
+
+mod the_rails_bench_takes_a_cut_off_to_its_answers {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::the_rails_bench_takes_a_cut_off_to_its_answers(super::Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if super::skip_postgres().await {
+            return;
+        }
+        super::the_rails_bench_takes_a_cut_off_to_its_answers(super::Backend::Postgres).await
+    }
+}
