@@ -81,6 +81,36 @@ fn after_a_cutoff() -> jiff::Timestamp {
         .timestamp()
 }
 
+/// One look at `rail` at `now`, as the node's worker makes it (its connection closed after).
+async fn look(
+    app: &TestApp,
+    rail: &anton_engine::rail::files::config::FileRail,
+    now: jiff::Timestamp,
+) -> anton_engine::rail::files::worker::Pass {
+    let mut state = anton_engine::rail::files::worker::RailState::new(rail);
+    let pass = anton_engine::rail::files::worker::run_once(
+        &app.store,
+        &app.secrets,
+        rail,
+        now,
+        &mut state,
+    )
+    .await;
+    state.link.close().await;
+    pass
+}
+
+/// The USD rail on `sshd` as [`configure_sftp`] makes it, for `app`'s data directory.
+fn usd_rail_on(app: &TestApp, sshd: &Sshd) -> anton_engine::rail::files::config::FileRail {
+    let mut config = Config {
+        data_dir: app.data_dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    configure_sftp(&mut config, sshd);
+    config.rails.retain(|k, _| k == "usd");
+    check_all(&config.rails).expect("rail").remove(0)
+}
+
 /// Runs the real `anton rails test-bank --once` on the server's side of `currency`'s rail;
 /// returns how many answer files it wrote.
 fn test_bank(sshd: &Sshd, currency: &str, late: bool) -> usize {
@@ -388,11 +418,7 @@ async fn only_the_pinned_server_gets_the_files() {
         .to_owned();
     let id = payout(&app, &key, &us, 1_000, "USD").await;
     let t1 = after_a_cutoff();
-    let rail = &app.rails[0];
-    let mut state = anton_engine::rail::files::worker::RailState::new(rail);
-    let pass =
-        anton_engine::rail::files::worker::run_once(&app.store, &app.secrets, rail, t1, &mut state)
-            .await;
+    let pass = look(&app, &app.rails[0], t1).await;
     assert!(pass.sent.is_empty());
     let errors: Vec<String> = pass.errors.iter().map(ToString::to_string).collect();
     assert!(
@@ -413,27 +439,12 @@ async fn only_the_pinned_server_gets_the_files() {
     assert!(refused.contains("refused Anton's key"), "{refused}");
 
     // The right host key: the waiting file goes, once.
-    let mut config = Config {
-        data_dir: app.data_dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    configure_sftp(&mut config, &sshd);
-    config.rails.retain(|k, _| k == "usd");
-    let rail = check_all(&config.rails).expect("rail").remove(0);
+    let rail = usd_rail_on(&app, &sshd);
     assert!(matches!(rail.format, Format::Nacha(_)));
-    let mut state = anton_engine::rail::files::worker::RailState::new(&rail);
-    let pass = anton_engine::rail::files::worker::run_once(
-        &app.store,
-        &app.secrets,
-        &rail,
-        t1,
-        &mut state,
-    )
-    .await;
+    let pass = look(&app, &rail, t1).await;
     assert!(pass.errors.is_empty(), "{:?}", pass.errors);
     assert_eq!(pass.sent.len(), 1);
     assert_eq!(files_in(&sshd.root.join("outbox-usd")).len(), 1);
-    state.link.close().await;
 }
 
 /// A put over SFTP: written once; the same bytes again are already there; other bytes are a
@@ -592,12 +603,8 @@ async fn a_server_that_does_not_answer_times_out_and_the_file_waits() {
         .to_owned();
     payout(&app, &key, &us, 1_000, "USD").await;
     let t1 = after_a_cutoff();
-    let rail = &app.rails[0];
-    let mut state = anton_engine::rail::files::worker::RailState::new(rail);
     let started = Instant::now();
-    let pass =
-        anton_engine::rail::files::worker::run_once(&app.store, &app.secrets, rail, t1, &mut state)
-            .await;
+    let pass = look(&app, &app.rails[0], t1).await;
     let errors: Vec<String> = pass.errors.iter().map(ToString::to_string).collect();
     assert!(pass.sent.is_empty(), "{errors:?}");
     assert!(
@@ -618,23 +625,7 @@ async fn a_server_that_does_not_answer_times_out_and_the_file_waits() {
     );
     held.abort();
 
-    let mut config = Config {
-        data_dir: app.data_dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    configure_sftp(&mut config, &sshd);
-    config.rails.retain(|k, _| k == "usd");
-    let rail = check_all(&config.rails).expect("rail").remove(0);
-    let mut state = anton_engine::rail::files::worker::RailState::new(&rail);
-    let pass = anton_engine::rail::files::worker::run_once(
-        &app.store,
-        &app.secrets,
-        &rail,
-        t1,
-        &mut state,
-    )
-    .await;
+    let pass = look(&app, &usd_rail_on(&app, &sshd), t1).await;
     assert!(pass.errors.is_empty(), "{:?}", pass.errors);
     assert_eq!(pass.sent.len(), 1);
-    state.link.close().await;
 }
