@@ -1,11 +1,14 @@
 //! A node's housekeeping, each a loop the binary spawns until shutdown: the heartbeat that lets
 //! API nodes share per-key rate limits, planner statistics on PostgreSQL, and the sweep of old
 //! idempotency records — with the hourly loop every retention sweep (and the risk history's
-//! refresh) runs in ([`every_hour`]).
+//! refresh) runs in ([`every_hour`]), and the chunked delete the sweeps share
+//! ([`delete_in_chunks`]).
 
 use std::time::Duration;
 
+use anton_store::Conn as AnyConnection;
 use anton_store::{now_us, Store};
+use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 
 use crate::Engine;
@@ -16,6 +19,31 @@ const HEARTBEAT_FRESH: Duration = Duration::from_secs(3);
 /// Idempotency records are kept at least 24 h (docs/reference.md §2); the sweep deletes those older
 /// than this.
 const IDEMPOTENCY_KEEP_US: i64 = 48 * 3600 * 1_000_000;
+
+/// Runs `delete` — one bounded DELETE of at most `chunk` rows (its second argument), one writer
+/// job — until a chunk comes back short, so a retention sweep never holds the writer for long;
+/// returns how many rows went.
+pub(crate) async fn delete_in_chunks<D>(
+    store: &Store,
+    chunk: i64,
+    delete: D,
+) -> anton_store::Result<u64>
+where
+    D: for<'c> Fn(&'c mut AnyConnection, i64) -> BoxFuture<'c, anton_store::Result<u64>>
+        + Clone
+        + Send
+        + 'static,
+{
+    let mut deleted = 0;
+    loop {
+        let delete = delete.clone();
+        let n = store.write(move |c| delete(c, chunk)).await?;
+        deleted += n;
+        if n < u64::try_from(chunk).unwrap_or(0) {
+            return Ok(deleted);
+        }
+    }
+}
 
 /// Rate limits across nodes: every second this node records its heartbeat (as `role`) and counts
 /// the API nodes alive; each allows `limit / count` per key ([`Engine::api_nodes`]). A stopping
@@ -108,5 +136,66 @@ where
             Ok(n) => tracing::debug!(rows = n, what, "hourly task done"),
             Err(e) => tracing::warn!(error = %e, what, "hourly task failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// 25 rows in chunks of 10: three jobs, every row gone, and the count is right; an empty
+    /// table takes one job and deletes nothing.
+    #[tokio::test]
+    async fn a_sweep_deletes_in_chunks_until_one_comes_back_short() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let store = Store::connect(&url, anton_store::StoreOptions::default())
+            .await
+            .expect("connect");
+        store
+            .write(|c| {
+                Box::pin(async move {
+                    sqlx_exec(c, "CREATE TABLE old_rows (n BIGINT)").await?;
+                    for n in 0..25 {
+                        sqlx_exec(c, &format!("INSERT INTO old_rows (n) VALUES ({n})")).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+            .expect("rows");
+        assert_eq!(
+            delete_in_chunks(&store, 10, delete_some)
+                .await
+                .expect("sweep"),
+            25
+        );
+        assert_eq!(JOBS.load(Ordering::SeqCst), 3);
+        assert_eq!(
+            delete_in_chunks(&store, 10, delete_some)
+                .await
+                .expect("sweep"),
+            0
+        );
+        assert_eq!(JOBS.load(Ordering::SeqCst), 4);
+        store.close().await;
+    }
+
+    /// The jobs [`delete_some`] ran (this module's one test counts them).
+    static JOBS: AtomicUsize = AtomicUsize::new(0);
+
+    fn delete_some(c: &mut AnyConnection, limit: i64) -> BoxFuture<'_, anton_store::Result<u64>> {
+        JOBS.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async move {
+            let sql =
+                format!("DELETE FROM old_rows WHERE n IN (SELECT n FROM old_rows LIMIT {limit})");
+            sqlx_exec(c, &sql).await
+        })
+    }
+
+    async fn sqlx_exec(c: &mut AnyConnection, sql: &str) -> anton_store::Result<u64> {
+        Ok(sqlx::query(sql).execute(c).await?.rows_affected())
     }
 }

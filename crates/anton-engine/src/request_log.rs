@@ -173,21 +173,14 @@ impl Engine {
                 anton_core::keys::Environment::Live,
             ] {
                 let tenant = Tenant::new(m.id.clone(), env);
-                loop {
-                    let t = tenant.clone();
-                    let n = self
-                        .store()
-                        .write(move |c| {
-                            Box::pin(async move {
-                                request_log::delete_older_than(c, &t, before, SWEEP_CHUNK).await
-                            })
+                deleted +=
+                    crate::maintenance::delete_in_chunks(self.store(), SWEEP_CHUNK, move |c, n| {
+                        let tenant = tenant.clone();
+                        Box::pin(async move {
+                            request_log::delete_older_than(c, &tenant, before, n).await
                         })
-                        .await?;
-                    deleted += n;
-                    if n < SWEEP_CHUNK as u64 {
-                        break;
-                    }
-                }
+                    })
+                    .await?;
             }
         }
         Ok(deleted)

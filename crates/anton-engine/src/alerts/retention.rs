@@ -15,21 +15,12 @@ impl Engine {
     /// Deletes every tenant's alerts resolved before the retention at `now_us`; returns how many.
     pub async fn sweep_alerts(&self, now_us: i64) -> crate::Result<u64> {
         let before = now_us - self.config().alerts.retention_us();
-        let mut deleted = 0;
-        loop {
-            let n = self
-                .store()
-                .write(move |c| {
-                    Box::pin(
-                        async move { alerts::delete_resolved_before(c, before, SWEEP_CHUNK).await },
-                    )
-                })
-                .await?;
-            deleted += n;
-            if n < SWEEP_CHUNK as u64 {
-                return Ok(deleted);
-            }
-        }
+        let deleted =
+            crate::maintenance::delete_in_chunks(self.store(), SWEEP_CHUNK, move |c, n| {
+                Box::pin(alerts::delete_resolved_before(c, before, n))
+            })
+            .await?;
+        Ok(deleted)
     }
 }
 

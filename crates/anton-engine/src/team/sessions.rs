@@ -468,21 +468,13 @@ impl Engine {
     /// returns how many.
     pub async fn sweep_login_throttle(&self, now_us: i64) -> Result<u64> {
         let ended = now_us - secs_us(self.config().team.throttle_window_s);
-        let mut deleted = 0;
-        loop {
-            let n = self
-                .store()
-                .write(move |c| {
-                    Box::pin(async move {
-                        store::throttle_delete_ended(c, ended, THROTTLE_SWEEP_CHUNK).await
-                    })
-                })
-                .await?;
-            deleted += n;
-            if n < THROTTLE_SWEEP_CHUNK as u64 {
-                return Ok(deleted);
-            }
-        }
+        let deleted = crate::maintenance::delete_in_chunks(
+            self.store(),
+            THROTTLE_SWEEP_CHUNK,
+            move |c, n| Box::pin(store::throttle_delete_ended(c, ended, n)),
+        )
+        .await?;
+        Ok(deleted)
     }
 }
 
