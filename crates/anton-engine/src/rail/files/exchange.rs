@@ -42,6 +42,10 @@ pub struct Link {
     /// Why the server could not be reached in this look: the look's other steps fail at once
     /// rather than each wait for a connection of its own.
     down: Option<String>,
+    /// Files whose temporary copy the server took away: not uploaded again by this worker (each
+    /// look would otherwise send the bank the bytes once more).
+    /// By name, with the server's address.
+    taken: std::collections::HashMap<String, String>,
 }
 
 impl Link {
@@ -50,6 +54,7 @@ impl Link {
             exchange: exchange.clone(),
             connection: None,
             down: None,
+            taken: std::collections::HashMap::new(),
         }
     }
 
@@ -101,6 +106,12 @@ impl Link {
                     .map_err(|e| OutboxError::Remote(format!("the outbox task failed: {e}")))?
             }
             Transport::Sftp(server) => {
+                if let Some(address) = self.taken.get(name) {
+                    return Err(OutboxError::Taken {
+                        name: name.to_owned(),
+                        address: address.clone(),
+                    });
+                }
                 let dir = remote_path(&self.exchange.outbox);
                 let result = match self.connection(&server).await {
                     Ok(c) => {
@@ -112,8 +123,12 @@ impl Link {
                     }
                     Err(e) => Err(OutboxError::Remote(e.to_string())),
                 };
-                if let Err(OutboxError::Remote(why)) = &result {
-                    self.forget(why).await;
+                match &result {
+                    Err(OutboxError::Remote(why)) => self.forget(why).await,
+                    Err(OutboxError::Taken { name, address }) => {
+                        self.taken.insert(name.clone(), address.clone());
+                    }
+                    _ => {}
                 }
                 result
             }

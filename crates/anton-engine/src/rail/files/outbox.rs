@@ -26,6 +26,14 @@ pub enum OutboxError {
     /// names the server).
     #[error("{0}")]
     Remote(String),
+    /// The bank's server took the file's temporary copy away before it was published: the
+    /// bank may hold the bytes under the temporary name. Not put again by this node until an
+    /// operator has looked (a restart tries once more).
+    #[error(
+        "the SFTP server at {address} took the temporary file of {name} before it was published \
+         (it must leave names starting with a dot alone); not put again until the node restarts"
+    )]
+    Taken { name: String, address: String },
 }
 
 /// Puts `bytes` into `dir` as `name`.

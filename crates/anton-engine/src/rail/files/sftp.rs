@@ -396,11 +396,10 @@ impl Connection {
                 Ok(_) => Err(OutboxError::Conflict(name.to_owned())),
                 Err(_) => match self.sftp.try_exists(partial.clone()).await {
                     // The server took the temporary file away before it was published.
-                    Ok(false) => Err(OutboxError::Remote(format!(
-                        "the SFTP server at {} took the temporary file .{name}.….partial before \
-                         it was published: it must leave names starting with a dot alone",
-                        self.address
-                    ))),
+                    Ok(false) => Err(OutboxError::Taken {
+                        name: name.to_owned(),
+                        address: self.address.clone(),
+                    }),
                     _ => Err(remote(self.failed("could not publish the file", publish))),
                 },
             },
