@@ -76,6 +76,7 @@ fn rail(dir: &Path, currency: &str, per_job: i64) -> anyhow::Result<FileRailConf
         inbox,
         sftp: None,
         file_name: None,
+        inbox_stable_looks: false,
         nacha: None,
         pain001: None,
         poll_interval_ms: 100,

@@ -36,6 +36,7 @@ fn rail(dir: &Path, currency: &str, zone: &str) -> FileRailConfig {
         inbox,
         sftp: None,
         file_name: None,
+        inbox_stable_looks: false,
         nacha: None,
         pain001: None,
         poll_interval_ms: 5_000,

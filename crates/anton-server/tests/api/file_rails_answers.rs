@@ -597,3 +597,79 @@ async fn answers_stating_another_amount_or_currency_are_quarantined_as_mismatche
     assert_eq!(status(&app, &key, &ach).await, "failed");
     assert_eq!(status(&app, &key, &sepa).await, "paid");
 }
+
+/// With `inbox_stable_looks`, an answer the bank writes in place is read only once two looks in
+/// a row list it the same: half a file is never read, the whole one is applied.
+#[tokio::test]
+async fn an_answer_written_in_place_is_read_once_it_stops_changing() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |c| {
+            configure_rails(c);
+            c.rails.retain(|k, _| k == "usd");
+            c.rails.get_mut("usd").expect("usd").inbox_stable_looks = true;
+        },
+        None,
+    )
+    .await;
+    let key = live(&app).await;
+    let us = app.create_recipient(&key, "0003").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let id = payout(&app, &key, &us, 1_000, "USD").await;
+    let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
+    let rail = &app.rails[0];
+    let mut state = anton_engine::rail::files::worker::RailState::new(rail);
+    macro_rules! look {
+        () => {
+            anton_engine::rail::files::worker::run_once(
+                &app.store,
+                &app.secrets,
+                rail,
+                t1,
+                &mut state,
+            )
+            .await
+        };
+    }
+    assert_eq!(look!().sent.len(), 1);
+    let name = files_in(&outbox(&app, "usd"))[0].clone();
+    let contents = std::fs::read_to_string(outbox(&app, "usd").join(&name)).expect("read");
+    let returns = anton_rails::test_bank::answer(
+        &name,
+        &contents,
+        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+    )
+    .expect("answers")
+    .now
+    .remove(0)
+    .contents;
+    // The bank has written half the file: listed once, then changed: never read.
+    let path = inbox(&app, "usd").join("returns.ach");
+    std::fs::write(&path, &returns[..returns.len() / 2]).expect("write");
+    let pass = look!();
+    assert!(
+        pass.read.is_empty() && pass.errors.is_empty(),
+        "{:?}",
+        pass.errors
+    );
+    std::fs::write(&path, &returns).expect("write");
+    assert!(look!().read.is_empty(), "changed since the last look");
+    assert_eq!(status(&app, &key, &id).await, "processing");
+    // The same two looks in a row: read, whole, and applied.
+    let pass = look!();
+    assert!(
+        matches!(&pass.read[..], [(_, Ingested::Applied { .. })]),
+        "{:?}",
+        pass.read
+    );
+    assert_eq!(status(&app, &key, &id).await, "failed");
+    let rows = anton_store::payout_files::inbound(app.store.read(), 10)
+        .await
+        .expect("inbound");
+    assert!(
+        rows.iter().all(|r| r.status == "applied"),
+        "nothing quarantined"
+    );
+}

@@ -43,6 +43,11 @@ pub struct FileRailConfig {
     /// The bank's SFTP server, when the outbox and inbox are there.
     #[serde(default)]
     pub sftp: Option<SftpConfig>,
+    /// Read an inbox file only once two looks in a row list it with the same size and
+    /// modification time: for a bank that writes its answers in place rather than under
+    /// another name first (default false: read as soon as listed).
+    #[serde(default)]
+    pub inbox_stable_looks: bool,
     /// How the rail's files are named, as the bank asks: `{currency}`, `{date}` (YYYYMMDD)
     /// and `{time}` (HHMMSS) of the cut-off in the bank's zone (default
     /// `ANTON-{currency}-{date}-{time}`, `.ach` or `.xml` added when it has no extension).
@@ -175,6 +180,8 @@ pub struct FileRail {
     pub format: Format,
     /// The file name template (`file_name`, checked).
     pub file_name: String,
+    /// `inbox_stable_looks`.
+    pub inbox_stable_looks: bool,
     pub exchange: Exchange,
     pub poll: std::time::Duration,
     pub payouts_per_job: i64,
@@ -336,6 +343,7 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
         schedule,
         format,
         file_name,
+        inbox_stable_looks: c.inbox_stable_looks,
         exchange: Exchange {
             transport,
             outbox: c.outbox.clone(),

@@ -51,6 +51,9 @@ pub type Seen = HashSet<Listed>;
 pub struct RailState {
     pub seen: Seen,
     pub link: Link,
+    /// The inbox as the last look listed it (with `inbox_stable_looks`, a file is read once two
+    /// looks in a row list it the same).
+    pub last_listing: Seen,
 }
 
 impl RailState {
@@ -58,6 +61,7 @@ impl RailState {
         RailState {
             seen: Seen::new(),
             link: Link::new(&rail.exchange),
+            last_listing: Seen::new(),
         }
     }
 }
@@ -181,8 +185,14 @@ async fn read_inbox(
         .list_inbox()
         .await
         .map_err(|e| RailError::Data(e.to_string()))?;
+    let previous = std::mem::replace(&mut state.last_listing, listed.iter().cloned().collect());
     for key in listed {
         if state.seen.contains(&key) {
+            continue;
+        }
+        // A bank that writes its answers in place: a file still changing (or listed for the
+        // first time) waits for the next look.
+        if rail.inbox_stable_looks && !previous.contains(&key) {
             continue;
         }
         let name = key.0.clone();
