@@ -91,6 +91,18 @@ pub fn outbox(app: &TestApp, currency: &str) -> PathBuf {
     app.data_dir.path().join(format!("outbox-{currency}"))
 }
 
+/// The test bank's answers to the (first) file in `currency`'s outbox, as at a fixed time.
+pub fn bank_answer(app: &TestApp, currency: &str) -> anton_rails::test_bank::Answers {
+    let name = files_in(&outbox(app, currency))[0].clone();
+    let contents = std::fs::read_to_string(outbox(app, currency).join(&name)).expect("read");
+    anton_rails::test_bank::answer(
+        &name,
+        &contents,
+        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
+    )
+    .expect("the test bank reads Anton's file")
+}
+
 pub fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("list")
@@ -449,15 +461,8 @@ async fn files_are_named_as_the_bank_asks() {
     assert_eq!(body["bank_transfer"]["file"], usd[0].as_str());
     // The bank's answers: a return for the ACH payout (last four 0003), and a status report
     // and a notification for the SEPA one, which name the file by its message id.
-    for (currency, name) in [("usd", &usd[0]), ("eur", &eur[0])] {
-        let text = std::fs::read_to_string(outbox(&app, currency).join(name)).expect("read");
-        let answers = anton_rails::test_bank::answer(
-            name,
-            &text,
-            time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
-        )
-        .expect("answers");
-        for file in answers.now {
+    for currency in ["usd", "eur"] {
+        for file in bank_answer(&app, currency).now {
             let inbox = app.data_dir.path().join(format!("inbox-{currency}"));
             std::fs::write(inbox.join(&file.name), file.contents).expect("write");
         }
@@ -539,12 +544,7 @@ async fn a_bank_that_wants_crlf_records_gets_them() {
     let file = anton_rails::nacha::read::parse(&text).expect("parses");
     assert_eq!(file.batches[0].entries[0].amount_cents, 1_500);
     // The test bank answers with a return; written with CRLF records, it applies the same.
-    let answers = anton_rails::test_bank::answer(
-        &name,
-        &text,
-        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
-    )
-    .expect("answers");
+    let answers = bank_answer(&app, "usd");
     let returns = answers.now[0]
         .contents
         .replace("\r\n", "\n")

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::file_rails::{
-    configure_rails, files_in, get_json, live, outbox, payout, recipient, status,
+    bank_answer, configure_rails, files_in, get_json, live, outbox, payout, recipient, status,
 };
 use crate::helpers::{spawn_app_with, Backend, TestApp};
 
@@ -260,15 +260,7 @@ async fn a_file_that_is_not_the_banks_or_names_an_unknown_payment_is_quarantined
     let id = payout(&app, &key, &us, 1_000, "USD").await;
     let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
     app.run_file_rails(t1).await;
-    let name = files_in(&outbox(&app, "usd"))[0].clone();
-    let contents = std::fs::read_to_string(outbox(&app, "usd").join(&name)).expect("read");
-    let answers = anton_rails::test_bank::answer(
-        &name,
-        &contents,
-        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
-    )
-    .expect("answers");
-    let returns = answers.now[0].contents.clone();
+    let returns = bank_answer(&app, "usd").now[0].contents.clone();
     // The same return, with the original trace number changed to one Anton never sent.
     let trace = &returns
         .lines()
@@ -407,14 +399,7 @@ async fn a_debit_and_its_return_in_one_notification_pay_then_return_once() {
     let id = payout(&app, &key, &eu, 4_200, "EUR").await;
     let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
     app.run_file_rails(t1).await;
-    let name = files_in(&outbox(&app, "eur"))[0].clone();
-    let contents = std::fs::read_to_string(outbox(&app, "eur").join(&name)).expect("read");
-    let answers = anton_rails::test_bank::answer(
-        &name,
-        &contents,
-        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
-    )
-    .expect("answers");
+    let answers = bank_answer(&app, "eur");
     let debit = answers
         .now
         .iter()
@@ -496,16 +481,7 @@ async fn answers_stating_another_amount_or_currency_are_quarantined_as_mismatche
     let sepa = payout(&app, &key, &eu, 4_321, "EUR").await;
     let t1 = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72);
     app.run_file_rails(t1).await;
-    let answer = |currency: &str| {
-        let name = files_in(&outbox(&app, currency))[0].clone();
-        let contents = std::fs::read_to_string(outbox(&app, currency).join(&name)).expect("read");
-        anton_rails::test_bank::answer(
-            &name,
-            &contents,
-            time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
-        )
-        .expect("answers")
-    };
+    let answer = |currency: &str| bank_answer(&app, currency);
     // The ACH return for 12.34, restated as 12.35 (entry, batch and file totals alike, so the
     // file itself is consistent).
     let returns = answer("usd").now[0].contents.clone();
@@ -634,17 +610,7 @@ async fn an_answer_written_in_place_is_read_once_it_stops_changing() {
         };
     }
     assert_eq!(look!().sent.len(), 1);
-    let name = files_in(&outbox(&app, "usd"))[0].clone();
-    let contents = std::fs::read_to_string(outbox(&app, "usd").join(&name)).expect("read");
-    let returns = anton_rails::test_bank::answer(
-        &name,
-        &contents,
-        time::OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time"),
-    )
-    .expect("answers")
-    .now
-    .remove(0)
-    .contents;
+    let returns = bank_answer(&app, "usd").now.remove(0).contents;
     // The bank has written half the file: listed once, then changed: never read.
     let path = inbox(&app, "usd").join("returns.ach");
     std::fs::write(&path, &returns[..returns.len() / 2]).expect("write");
