@@ -259,12 +259,14 @@ async fn measure(args: &RailsArgs, dir: &Path, url: &str) -> anyhow::Result<Figu
         let _ = stopped.await;
     }));
     let outboxes = [dir.join("out-usd"), dir.join("out-eur")];
-    wait(Duration::from_secs(300), || async {
+    let built = wait(Duration::from_secs(300), || async {
         let files = outboxes.iter().all(|d| visible_files(d).len() == 1);
         Ok(files && count(&store, "status = 'processing'").await? == created as i64)
     })
-    .await
-    .with_context(|| format!("the cut-off's files ({})", by_status_blocking(&store)))?;
+    .await;
+    if let Err(e) = built {
+        return Err(e.context(format!("the cut-off's files ({})", by_status(&store).await)));
+    }
     let cutoff = started.elapsed();
     let mut file_bytes = 0;
     let mut answers = 0;
@@ -362,27 +364,24 @@ async fn live_merchant(
 }
 
 /// The live payouts by status, for an error message.
-fn by_status_blocking(store: &anton_store::Store) -> String {
-    let store = store.clone();
-    let read = async move {
-        use sqlx::Row;
-        let rows = sqlx::query(
-            "SELECT status, COUNT(*) AS n FROM payouts WHERE env = 'live' GROUP BY status",
-        )
-        .fetch_all(store.read())
-        .await?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(format!(
-                "{} {}",
-                r.try_get::<String, _>("status")?,
-                r.try_get::<i64, _>("n")?
-            ));
-        }
-        anyhow::Ok(out.join(", "))
-    };
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(read))
-        .unwrap_or_else(|e| e.to_string())
+async fn by_status(store: &anton_store::Store) -> String {
+    use sqlx::Row;
+    let rows =
+        sqlx::query("SELECT status, COUNT(*) AS n FROM payouts WHERE env = 'live' GROUP BY status")
+            .fetch_all(store.read())
+            .await;
+    match rows {
+        Ok(rows) => rows
+            .iter()
+            .map(|r| {
+                let status: String = r.try_get("status").unwrap_or_default();
+                let n: i64 = r.try_get("n").unwrap_or_default();
+                format!("{status} {n}")
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Err(e) => e.to_string(),
+    }
 }
 
 /// Live payouts matching `condition` (a fixed SQL condition on `payouts`).

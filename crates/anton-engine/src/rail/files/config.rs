@@ -324,7 +324,7 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
         Some(server) => Transport::Sftp(std::sync::Arc::new(sftp::check(server).map_err(
             |(k, why)| RailConfigError::Value {
                 rail: key.to_owned(),
-                key: sftp_key(k),
+                key: k,
                 why,
             },
         )?)),
@@ -352,16 +352,4 @@ fn check(key: &str, c: &FileRailConfig) -> Result<FileRail, RailConfigError> {
         poll: std::time::Duration::from_millis(c.poll_interval_ms),
         payouts_per_job: c.payouts_per_job,
     })
-}
-
-/// `sftp.<key>`, for messages.
-fn sftp_key(key: &str) -> &'static str {
-    match key {
-        "host" => "sftp.host",
-        "user" => "sftp.user",
-        "private_key" => "sftp.private_key",
-        "host_key" => "sftp.host_key",
-        "timeout_secs" => "sftp.timeout_secs",
-        _ => "sftp",
-    }
 }

@@ -103,33 +103,34 @@ impl Server {
     }
 }
 
-/// Checks `c`, loading the private key; an error names the key (`private_key`, …) and why.
+/// Checks `c`, loading the private key; an error names the key (`sftp.private_key`, …) and
+/// why.
 pub fn check(c: &SftpConfig) -> Result<Server, (&'static str, String)> {
     if c.host.trim().is_empty() {
-        return Err(("host", "must not be empty".into()));
+        return Err(("sftp.host", "must not be empty".into()));
     }
     if c.user.is_empty() {
-        return Err(("user", "must not be empty".into()));
+        return Err(("sftp.user", "must not be empty".into()));
     }
     if !(1..=300).contains(&c.timeout_secs) {
-        return Err(("timeout_secs", "must be 1 to 300".into()));
+        return Err(("sftp.timeout_secs", "must be 1 to 300".into()));
     }
     let host_key = PublicKey::from_openssh(c.host_key.trim()).map_err(|_| {
         (
-            "host_key",
+            "sftp.host_key",
             "is not an OpenSSH public key (`ssh-ed25519 AAAA…`)".into(),
         )
     })?;
     if !usable(&host_key) {
         return Err((
-            "host_key",
+            "sftp.host_key",
             format!(
                 "is {}; Anton speaks Ed25519 and ECDSA host keys (ask the bank for one)",
                 host_key.algorithm()
             ),
         ));
     }
-    let key = load_key(&c.private_key).map_err(|why| ("private_key", why))?;
+    let key = load_key(&c.private_key).map_err(|why| ("sftp.private_key", why))?;
     Ok(Server {
         host: c.host.trim().to_owned(),
         port: c.port,
